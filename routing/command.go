@@ -1,0 +1,106 @@
+package routing
+
+import (
+	"context"
+	"time"
+
+	"switchboard/routing/pbx"
+)
+
+// Command is something the engine asks the PBX to do. The machine returns
+// commands as values, so a replay can compare them instead of sending them.
+type Command interface {
+	// Key orders commands: those with the same key run one after another.
+	Key() string
+	Exec(ctx context.Context, sw pbx.Switch) error
+	Name() string
+}
+
+type cmdAnswer struct{ Channel string }
+type cmdPlay struct {
+	Channel, PlaybackID string
+	Media               []string
+}
+type cmdStopPlayback struct{ Channel, PlaybackID string }
+type cmdOriginate struct {
+	Call string
+	Req  pbx.Originate
+}
+type cmdBridge struct {
+	Call, BridgeID string
+	Channels       []string
+}
+type cmdDestroyBridge struct{ Call, BridgeID string }
+type cmdHangup struct {
+	Call, Channel string
+	Cause         pbx.Cause
+}
+
+func (c cmdAnswer) Key() string       { return c.Channel }
+func (c cmdPlay) Key() string         { return c.Channel }
+func (c cmdStopPlayback) Key() string { return c.Channel }
+func (c cmdOriginate) Key() string    { return c.Call }
+func (c cmdBridge) Key() string       { return c.Call }
+func (c cmdDestroyBridge) Key() string {
+	return c.Call
+}
+func (c cmdHangup) Key() string {
+	if c.Call != "" {
+		return c.Call
+	}
+	return c.Channel
+}
+
+func (cmdAnswer) Name() string        { return "answer" }
+func (cmdPlay) Name() string          { return "play" }
+func (cmdStopPlayback) Name() string  { return "stop_playback" }
+func (cmdOriginate) Name() string     { return "originate" }
+func (cmdBridge) Name() string        { return "bridge" }
+func (cmdDestroyBridge) Name() string { return "destroy_bridge" }
+func (cmdHangup) Name() string        { return "hangup" }
+
+func (c cmdAnswer) Exec(ctx context.Context, sw pbx.Switch) error {
+	return sw.Answer(ctx, c.Channel)
+}
+func (c cmdPlay) Exec(ctx context.Context, sw pbx.Switch) error {
+	return sw.Play(ctx, c.Channel, c.PlaybackID, c.Media...)
+}
+func (c cmdStopPlayback) Exec(ctx context.Context, sw pbx.Switch) error {
+	return sw.StopPlayback(ctx, c.PlaybackID)
+}
+func (c cmdOriginate) Exec(ctx context.Context, sw pbx.Switch) error {
+	return sw.Originate(ctx, c.Req)
+}
+func (c cmdBridge) Exec(ctx context.Context, sw pbx.Switch) error {
+	return sw.Bridge(ctx, c.BridgeID, c.Channels...)
+}
+func (c cmdDestroyBridge) Exec(ctx context.Context, sw pbx.Switch) error {
+	return sw.DestroyBridge(ctx, c.BridgeID)
+}
+func (c cmdHangup) Exec(ctx context.Context, sw pbx.Switch) error {
+	return sw.Hangup(ctx, c.Channel, c.Cause)
+}
+
+// channelOf names the channel a command acts on, for CommandFailed.
+func channelOf(c Command) string {
+	switch c := c.(type) {
+	case cmdAnswer:
+		return c.Channel
+	case cmdPlay:
+		return c.Channel
+	case cmdStopPlayback:
+		return c.Channel
+	case cmdOriginate:
+		return c.Req.Channel
+	case cmdHangup:
+		return c.Channel
+	}
+	return ""
+}
+
+// timerSet and timerCancel are handled by the engine loop, not the PBX.
+type timerSet struct {
+	Name string
+	At   time.Time
+}
+type timerCancel struct{ Name string }

@@ -1,0 +1,268 @@
+package routing
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"switchboard/routing/pbx"
+)
+
+// Engine runs the Machine: one goroutine owns it and feeds it PBX events,
+// API commands and timers in order; it writes each step's records to the
+// journal before the step's commands are sent to the PBX.
+type Engine struct {
+	m       *Machine
+	sw      pbx.Switch
+	journal Journal
+	clock   Clock
+	log     *slog.Logger
+	metrics *metrics
+
+	events   chan pbx.Event
+	requests chan request
+	fired    chan timerFire
+	done     chan struct{}
+
+	timers map[string]timerEntry // owned by the loop
+	gen    uint64
+	exec   *executor
+	linkUp atomic.Bool
+
+	pendingTimers []timerSet // from Restore, set when Run starts
+}
+
+type request struct {
+	cmd   agentCommand
+	reply chan Output
+}
+
+type timerFire struct {
+	name string
+	gen  uint64
+}
+
+type timerEntry struct {
+	stop func() bool
+	gen  uint64
+}
+
+// NewEngine wires a machine to a PBX and a journal.
+func NewEngine(cfg *Config, sw pbx.Switch, j Journal, clock Clock, ids IDs, log *slog.Logger, reg prometheus.Registerer) *Engine {
+	e := &Engine{
+		m: NewMachine(cfg, ids, log), sw: sw, journal: j, clock: clock, log: log,
+		metrics:  newMetrics(reg),
+		events:   make(chan pbx.Event, 1024),
+		requests: make(chan request),
+		fired:    make(chan timerFire, 64),
+		done:     make(chan struct{}),
+		timers:   map[string]timerEntry{},
+	}
+	return e
+}
+
+// Restore brings back agent states and open calls from the log. Call it
+// before Run. agentStates are agent.state records in log order.
+func (e *Engine) Restore(ctx context.Context, agentStates []Record, open []RestoredCall) error {
+	last := map[string]Record{}
+	for _, r := range agentStates {
+		last[r.AgentID] = r
+	}
+	for _, id := range sortedKeys(last) {
+		r := last[id]
+		var st AgentStateData
+		if err := json.Unmarshal(r.Data, &st); err != nil {
+			return fmt.Errorf("restore agent %s (seq %d): %w", id, r.Seq, err)
+		}
+		out := e.m.RestoreAgent(e.clock.Now(), id, st, r.Time)
+		if err := e.journal.Append(ctx, out.Records...); err != nil {
+			return fmt.Errorf("restore agent %s: %w", id, err)
+		}
+		e.pendingTimers = append(e.pendingTimers, out.Timers...)
+	}
+	for _, rc := range open {
+		e.m.RestoreCall(rc)
+	}
+	return nil
+}
+
+// Run drives the engine until ctx ends. It runs the PBX driver too.
+func (e *Engine) Run(ctx context.Context) error {
+	defer close(e.done)
+	e.exec = newExecutor(e.sw, e.log, e.metrics, e.events)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := e.sw.Run(ctx, e.events); err != nil && !errors.Is(err, context.Canceled) {
+			e.log.Error("pbx driver stopped", "err", err)
+		}
+	}()
+	for _, t := range e.pendingTimers {
+		e.setTimer(ctx, t)
+	}
+	e.pendingTimers = nil
+	defer func() {
+		for _, t := range e.timers {
+			t.stop()
+		}
+		e.exec.wait()
+		wg.Wait()
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case ev := <-e.events:
+			switch ev.(type) {
+			case pbx.LinkDown:
+				e.linkUp.Store(false)
+				e.metrics.linkUp.Set(0)
+			case pbx.Resynced:
+				e.linkUp.Store(true)
+				e.metrics.linkUp.Set(1)
+			}
+			e.step(ctx, ev)
+		case req := <-e.requests:
+			req.reply <- e.step(ctx, req.cmd)
+		case f := <-e.fired:
+			if t, ok := e.timers[f.name]; ok && t.gen == f.gen {
+				delete(e.timers, f.name)
+				e.step(ctx, TimerFired{Name: f.name})
+			}
+		}
+	}
+}
+
+// step handles one input: decide, write the log, then act.
+func (e *Engine) step(ctx context.Context, in any) Output {
+	start := time.Now()
+	out := e.m.Handle(e.clock.Now(), in)
+	if len(out.Records) > 0 {
+		e.appendRecords(ctx, out.Records)
+	}
+	for _, name := range out.Cancels {
+		if t, ok := e.timers[name]; ok {
+			t.stop()
+			delete(e.timers, name)
+		}
+	}
+	for _, t := range out.Timers {
+		e.setTimer(ctx, t)
+	}
+	for _, c := range out.Commands {
+		e.exec.submit(c)
+	}
+	e.metrics.observe(out.Records, time.Since(start))
+	return out
+}
+
+// appendRecords writes to the journal, retrying briefly: the log must hold
+// a step before it is acted on. If the store stays down the step is still
+// acted on (callers are not left in silence) and the loss is counted.
+func (e *Engine) appendRecords(ctx context.Context, recs []*Record) {
+	backoff := 50 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := e.journal.Append(ctx, recs...)
+		if err == nil {
+			return
+		}
+		if attempt == 5 || ctx.Err() != nil {
+			e.metrics.journalFailures.Inc()
+			e.log.Error("event log write failed; acting anyway", "records", len(recs), "first_type", recs[0].Type, "err", err)
+			return
+		}
+		e.log.Warn("event log write failed; retrying", "attempt", attempt, "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(backoff):
+		}
+		backoff *= 2
+	}
+}
+
+func (e *Engine) setTimer(ctx context.Context, t timerSet) {
+	if old, ok := e.timers[t.Name]; ok {
+		old.stop()
+	}
+	e.gen++
+	gen, name := e.gen, t.Name
+	d := t.At.Sub(e.clock.Now())
+	stop := e.clock.AfterFunc(d, func() {
+		select {
+		case e.fired <- timerFire{name: name, gen: gen}:
+		case <-ctx.Done():
+		}
+	})
+	e.timers[name] = timerEntry{stop: stop, gen: gen}
+}
+
+// LinkUp reports whether the PBX link is connected and resynced.
+func (e *Engine) LinkUp() bool { return e.linkUp.Load() }
+
+func (e *Engine) do(ctx context.Context, cmd agentCommand) (any, error) {
+	req := request{cmd: cmd, reply: make(chan Output, 1)}
+	select {
+	case e.requests <- req:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-e.done:
+		return nil, ErrStopped
+	}
+	select {
+	case out := <-req.reply:
+		return out.Reply, out.Err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (e *Engine) agentView(ctx context.Context, cmd agentCommand) (AgentView, error) {
+	v, err := e.do(ctx, cmd)
+	if err != nil {
+		return AgentView{}, err
+	}
+	return v.(AgentView), nil
+}
+
+// Agents lists all agents with their live state.
+func (e *Engine) Agents(ctx context.Context) ([]AgentView, error) {
+	v, err := e.do(ctx, agentCommand{Op: "list"})
+	if err != nil {
+		return nil, err
+	}
+	return v.([]AgentView), nil
+}
+
+// Agent returns one agent.
+func (e *Engine) Agent(ctx context.Context, id string) (AgentView, error) {
+	return e.agentView(ctx, agentCommand{Op: "get", Agent: id})
+}
+
+// SignIn signs an agent in on a phone ("" = the configured one); the agent
+// becomes ready.
+func (e *Engine) SignIn(ctx context.Context, id, endpoint string) (AgentView, error) {
+	return e.agentView(ctx, agentCommand{Op: "sign_in", Agent: id, Endpoint: endpoint})
+}
+
+// SignOut signs an agent out.
+func (e *Engine) SignOut(ctx context.Context, id string) (AgentView, error) {
+	return e.agentView(ctx, agentCommand{Op: "sign_out", Agent: id})
+}
+
+// SetReady makes an agent ready for calls.
+func (e *Engine) SetReady(ctx context.Context, id string) (AgentView, error) {
+	return e.agentView(ctx, agentCommand{Op: "ready", Agent: id})
+}
+
+// SetNotReady takes an agent out of routing with a configured reason.
+func (e *Engine) SetNotReady(ctx context.Context, id, reason string) (AgentView, error) {
+	return e.agentView(ctx, agentCommand{Op: "not_ready", Agent: id, Reason: reason})
+}

@@ -1,0 +1,31 @@
+package routing
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Errors the engine returns to API commands.
+var (
+	ErrUnknownAgent = errors.New("unknown agent")
+	ErrStopped      = errors.New("engine stopped")
+)
+
+// TransitionError is returned when an agent state change is not allowed
+// from the agent's current state.
+type TransitionError struct {
+	Agent    string
+	From, To AgentState
+}
+
+func (e *TransitionError) Error() string {
+	return fmt.Sprintf("agent %s: cannot go from %s to %s", e.Agent, e.From, e.To)
+}
+
+// FieldError is bad input to a command, naming the field at fault.
+type FieldError struct {
+	Field  string
+	Reason string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }

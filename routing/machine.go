@@ -1,0 +1,187 @@
+package routing
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"switchboard/routing/pbx"
+)
+
+// IDs makes new identifiers; "call", "leg", "pb", "br" are the prefixes used.
+// Injected so a replay makes the same IDs.
+type IDs func(prefix string) string
+
+// Output is what handling one input produced: records to write to the log
+// first, then commands for the PBX and timer changes, and for API commands
+// a reply.
+type Output struct {
+	Records  []*Record
+	Commands []Command
+	Timers   []timerSet
+	Cancels  []string
+	Reply    any
+	Err      error
+}
+
+// TimerFired is the input a timer set by the machine produces.
+type TimerFired struct {
+	Name string
+}
+
+// Machine holds all live routing state and decides. It does no I/O: the
+// clock and IDs come from outside and decisions come back as Output, so
+// a day of inputs replays to the same outputs. Not safe for concurrent use;
+// the Engine owns it.
+type Machine struct {
+	cfg   *Config
+	ids   IDs
+	log   *slog.Logger
+	now   time.Time
+	out   *Output
+	flows map[string]*Flow
+
+	agents    map[string]*agent
+	calls     map[string]*call // by call ID
+	byChannel map[string]*call // caller channel and agent legs
+	playbacks map[string]*call
+	waiting   []*call // queued, oldest first
+	restored  map[string]RestoredCall
+}
+
+// NewMachine builds a machine for a validated config.
+func NewMachine(cfg *Config, ids IDs, log *slog.Logger) *Machine {
+	m := &Machine{
+		cfg: cfg, ids: ids, log: log, flows: cfg.Flows,
+		agents: map[string]*agent{}, calls: map[string]*call{},
+		byChannel: map[string]*call{}, playbacks: map[string]*call{},
+		restored: map[string]RestoredCall{},
+	}
+	for i, ac := range cfg.Agents {
+		m.agents[ac.ID] = &agent{id: ac.ID, name: ac.Name, endpoint: ac.Endpoint, queues: ac.Queues, order: i}
+	}
+	return m
+}
+
+// Handle runs one input through the machine at time now.
+func (m *Machine) Handle(now time.Time, in any) Output {
+	var out Output
+	m.now, m.out = now, &out
+	defer func() { m.out = nil }()
+	switch in := in.(type) {
+	case pbx.Event:
+		m.onPBX(in)
+	case TimerFired:
+		m.record(&Record{Type: EvTimer}, TimerData{Name: in.Name})
+		m.onTimer(in.Name)
+	case agentCommand:
+		if in.Op != "list" && in.Op != "get" {
+			m.record(&Record{Type: EvCommand, AgentID: in.Agent}, in)
+		}
+		out.Reply, out.Err = m.onAgentCommand(in)
+	default:
+		m.log.Warn("input skipped", "type", fmt.Sprintf("%T", in))
+	}
+	return out
+}
+
+// record appends a log record with data as its JSON payload.
+func (m *Machine) record(r *Record, data any) {
+	r.Time = m.now
+	if data != nil {
+		b, err := json.Marshal(data)
+		if err != nil {
+			m.log.Error("record payload", "type", r.Type, "err", err)
+		}
+		r.Data = b
+	}
+	m.out.Records = append(m.out.Records, r)
+}
+
+func (m *Machine) emit(c Command) { m.out.Commands = append(m.out.Commands, c) }
+
+func (m *Machine) setTimer(name string, d time.Duration) {
+	m.out.Timers = append(m.out.Timers, timerSet{Name: name, At: m.now.Add(d)})
+}
+
+func (m *Machine) cancelTimer(name string) { m.out.Cancels = append(m.out.Cancels, name) }
+
+func (m *Machine) onPBX(ev pbx.Event) {
+	rec := &Record{Type: EvPBX + ev.Kind()}
+	if ch := eventChannel(ev); ch != "" {
+		if c := m.byChannel[ch]; c != nil {
+			rec.CallID, rec.Queue = c.id, c.queue
+			if c.agent != nil && ch == c.leg {
+				rec.AgentID = c.agent.id
+			}
+		}
+	}
+	m.record(rec, ev)
+
+	switch ev := ev.(type) {
+	case pbx.CallArrived:
+		m.onArrived(ev)
+	case pbx.DTMFReceived:
+		if c := m.byChannel[ev.Channel]; c != nil && ev.Channel == c.channel {
+			m.onDigit(c, ev.Digit)
+		}
+	case pbx.PlaybackFinished:
+		if c := m.playbacks[ev.PlaybackID]; c != nil {
+			delete(m.playbacks, ev.PlaybackID)
+			m.onPlaybackDone(c, ev.PlaybackID)
+		}
+	case pbx.LegRinging:
+		if c := m.byChannel[ev.Channel]; c != nil && c.leg == ev.Channel && c.agent != nil && c.agent.state == Reserved {
+			m.mustState(c.agent, Ringing, "")
+		}
+	case pbx.LegAnswered:
+		m.onLegAnswered(ev.Channel)
+	case pbx.ChannelHungUp:
+		m.onHungUp(ev.Channel, ev.Cause)
+	case pbx.CommandFailed:
+		m.onCommandFailed(ev)
+	case pbx.Resynced:
+		m.onResynced(ev)
+	case pbx.LinkDown:
+		// Calls stay as they are: the PBX keeps them, and Resynced tells
+		// us which survived.
+	default:
+		m.log.Debug("event skipped", "kind", ev.Kind())
+	}
+}
+
+func eventChannel(ev pbx.Event) string {
+	switch ev := ev.(type) {
+	case pbx.CallArrived:
+		return ev.Channel
+	case pbx.DTMFReceived:
+		return ev.Channel
+	case pbx.PlaybackFinished:
+		return ev.Channel
+	case pbx.LegRinging:
+		return ev.Channel
+	case pbx.LegAnswered:
+		return ev.Channel
+	case pbx.ChannelHungUp:
+		return ev.Channel
+	case pbx.CommandFailed:
+		return ev.Channel
+	}
+	return ""
+}
+
+func (m *Machine) onCommandFailed(ev pbx.CommandFailed) {
+	c := m.byChannel[ev.Channel]
+	if c == nil {
+		return
+	}
+	switch {
+	case ev.Channel == c.leg && ev.Command == "originate":
+		// The phone could not even be called: same as an unanswered offer.
+		m.offerFailed(c, "originate_failed", pbx.Cause(0))
+	case ev.Channel == c.channel && (ev.Command == "answer" || ev.Command == "bridge"):
+		m.endCall(c, OutcomeLost, "command_failed:"+ev.Command, "switchboard")
+		m.emit(cmdHangup{Call: c.id, Channel: c.channel})
+	}
+}

@@ -1,0 +1,63 @@
+package routing
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+type metrics struct {
+	steps           prometheus.Histogram
+	records         *prometheus.CounterVec
+	commands        *prometheus.HistogramVec
+	commandErrors   *prometheus.CounterVec
+	journalFailures prometheus.Counter
+	linkUp          prometheus.Gauge
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		steps: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "switchboard_engine_step_seconds", Help: "Time to handle one input, log write included.",
+			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 14),
+		}),
+		records: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "switchboard_engine_records_total", Help: "Event log records written, by type.",
+		}, []string{"type"}),
+		commands: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "switchboard_pbx_command_seconds", Help: "PBX command latency, by command.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
+		}, []string{"command"}),
+		commandErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "switchboard_pbx_command_errors_total", Help: "PBX commands that failed, by command.",
+		}, []string{"command"}),
+		journalFailures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "switchboard_journal_failures_total", Help: "Steps acted on although the event log write failed.",
+		}),
+		linkUp: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "switchboard_pbx_link_up", Help: "1 while the PBX link is connected and resynced.",
+		}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.steps, m.records, m.commands, m.commandErrors, m.journalFailures, m.linkUp)
+	}
+	return m
+}
+
+func (m *metrics) observe(recs []*Record, d time.Duration) {
+	m.steps.Observe(d.Seconds())
+	for _, r := range recs {
+		t := r.Type
+		if len(t) > 4 && t[:4] == EvPBX {
+			t = EvPBX + "*" // keep label cardinality fixed
+		}
+		m.records.WithLabelValues(t).Inc()
+	}
+}
+
+func (m *metrics) commandDone(name string, d time.Duration, err error) {
+	m.commands.WithLabelValues(name).Observe(d.Seconds())
+	if err != nil {
+		m.commandErrors.WithLabelValues(name).Inc()
+	}
+}
