@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"gopkg.in/yaml.v3"
 )
 
 // Config is what the engine routes by: flows, queues and agents.
@@ -90,6 +92,14 @@ func (d *Duration) UnmarshalText(b []byte) error {
 		return fmt.Errorf("bad duration %q (want e.g. 20s, 1m30s)", b)
 	}
 	*d = Duration(v)
+	return nil
+}
+
+// UnmarshalYAML parses a duration and names the line of a bad one.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	if err := d.UnmarshalText([]byte(n.Value)); err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
 	return nil
 }
 

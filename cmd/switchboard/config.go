@@ -1,0 +1,206 @@
+package main
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"switchboard/routing"
+)
+
+//go:embed default.yaml
+var defaultYAML []byte
+
+// Config is the whole YAML file.
+type Config struct {
+	DataDir  string    `yaml:"data_dir"`
+	Database string    `yaml:"database"` // SQLite file; default DATA_DIR/switchboard.db
+	Listen   string    `yaml:"listen"`
+	LogLevel string    `yaml:"log_level"`
+	PBX      PBXConfig `yaml:"pbx"`
+
+	routing.Config `yaml:",inline"`
+}
+
+// PBXConfig says which PBX to drive and how to reach it.
+type PBXConfig struct {
+	Kind string    `yaml:"kind"` // asterisk
+	Node string    `yaml:"node"`
+	ARI  ARIConfig `yaml:"ari"`
+}
+
+// ARIConfig is how to reach Asterisk's REST interface.
+type ARIConfig struct {
+	URL      string `yaml:"url"`
+	User     string `yaml:"user"`
+	Password string `yaml:"password"`
+	App      string `yaml:"app"`
+}
+
+// loadConfig reads path ("" = the built-in default). Settings the file
+// leaves out keep their defaults; flows, queues and agents in the file
+// replace the built-in ones. Every problem is reported, each with the file
+// and line it comes from.
+func loadConfig(path string) (*Config, error) {
+	var cfg Config
+	if err := decodeStrict(defaultYAML, &cfg); err != nil {
+		return nil, fmt.Errorf("built-in config: %w", err)
+	}
+	src, name := defaultYAML, "(built-in default)"
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("config: %w", err)
+		}
+		src, name = b, path
+		var file Config
+		if err := decodeStrict(b, &file); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		merge(&cfg, &file)
+	}
+	cfg.Defaults()
+	if err := cfg.validate(); err != nil {
+		return nil, locate(name, src, err)
+	}
+	if cfg.Database == "" {
+		cfg.Database = filepath.Join(cfg.DataDir, "switchboard.db")
+	}
+	return &cfg, nil
+}
+
+func decodeStrict(b []byte, v any) error {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			return errors.New(strings.Join(te.Errors, "; "))
+		}
+		return err
+	}
+	return nil
+}
+
+// merge lays the file over the defaults: scalars when set, routing
+// sections wholesale.
+func merge(dst, src *Config) {
+	set := func(d *string, s string) {
+		if s != "" {
+			*d = s
+		}
+	}
+	set(&dst.DataDir, src.DataDir)
+	set(&dst.Database, src.Database)
+	set(&dst.Listen, src.Listen)
+	set(&dst.LogLevel, src.LogLevel)
+	set(&dst.PBX.Kind, src.PBX.Kind)
+	set(&dst.PBX.Node, src.PBX.Node)
+	set(&dst.PBX.ARI.URL, src.PBX.ARI.URL)
+	set(&dst.PBX.ARI.User, src.PBX.ARI.User)
+	set(&dst.PBX.ARI.Password, src.PBX.ARI.Password)
+	set(&dst.PBX.ARI.App, src.PBX.ARI.App)
+	if src.Flows != nil {
+		dst.Flows, dst.Routes = src.Flows, src.Routes
+	}
+	if src.Routes != nil {
+		dst.Routes = src.Routes
+	}
+	if src.Queues != nil {
+		dst.Queues = src.Queues
+	}
+	if src.Agents != nil {
+		dst.Agents = src.Agents
+	}
+	if src.NotReadyReasons != nil {
+		dst.NotReadyReasons = src.NotReadyReasons
+	}
+}
+
+func (c *Config) validate() error {
+	var errs []error
+	if c.PBX.Kind != "asterisk" {
+		errs = append(errs, fmt.Errorf("pbx.kind: %q is not supported (supported: asterisk)", c.PBX.Kind))
+	}
+	if !strings.HasPrefix(c.PBX.ARI.URL, "http://") && !strings.HasPrefix(c.PBX.ARI.URL, "https://") {
+		errs = append(errs, fmt.Errorf("pbx.ari.url: %q must start with http:// or https://", c.PBX.ARI.URL))
+	}
+	if c.PBX.ARI.App == "" {
+		errs = append(errs, errors.New("pbx.ari.app: required"))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log_level: %q is not one of debug, info, warn, error", c.LogLevel))
+	}
+	if c.Listen == "" {
+		errs = append(errs, errors.New("listen: required"))
+	}
+	if err := c.Config.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// locate prefixes each "key.path: problem" line with file:line.
+func locate(name string, src []byte, err error) error {
+	var root yaml.Node
+	_ = yaml.Unmarshal(src, &root)
+	var lines []string
+	for _, msg := range strings.Split(err.Error(), "\n") {
+		key, _, _ := strings.Cut(msg, ": ")
+		if line := lineOf(&root, key); line > 0 {
+			lines = append(lines, fmt.Sprintf("%s:%d: %s", name, line, msg))
+		} else {
+			lines = append(lines, fmt.Sprintf("%s: %s", name, msg))
+		}
+	}
+	return errors.New(strings.Join(lines, "\n"))
+}
+
+// lineOf finds the line of a key path like "flows.main.nodes.menu" or
+// "agents[2].id"; the deepest part found wins.
+func lineOf(n *yaml.Node, path string) int {
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	line := 0
+	for _, part := range splitPath(path) {
+		switch {
+		case n.Kind == yaml.MappingNode:
+			found := false
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == part {
+					line, n, found = n.Content[i].Line, n.Content[i+1], true
+					break
+				}
+			}
+			if !found {
+				return line
+			}
+		case n.Kind == yaml.SequenceNode:
+			i, err := strconv.Atoi(part)
+			if err != nil || i < 0 || i >= len(n.Content) {
+				return line
+			}
+			n = n.Content[i]
+			line = n.Line
+		default:
+			return line
+		}
+	}
+	return line
+}
+
+func splitPath(p string) []string {
+	p = strings.ReplaceAll(p, "[", ".")
+	p = strings.ReplaceAll(p, "]", "")
+	return strings.Split(p, ".")
+}

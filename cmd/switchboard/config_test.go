@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func writeConfig(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "switchboard.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestBuiltInConfigIsValid(t *testing.T) {
+	cfg, err := loadConfig("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Listen != "127.0.0.1:8080" || cfg.PBX.ARI.URL != "http://127.0.0.1:8088" || len(cfg.Agents) == 0 {
+		t.Fatalf("defaults: %+v", cfg)
+	}
+	if cfg.Database != filepath.Join("data", "switchboard.db") {
+		t.Fatalf("database %q", cfg.Database)
+	}
+}
+
+func TestConfigErrorsNameFileLineAndKey(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		want []string // each must appear in the error
+	}{
+		{"unknown key", "listen: 127.0.0.1:9\nlistne: x\n", []string{"line 2", "listne"}},
+		{"bad duration", "queues:\n  support:\n    max_wait: forever\n", []string{"line 3", "forever"}},
+		{"unknown flow in a route", "routes:\n  \"100\": nowhere\n", []string{":2: routes.100: unknown flow \"nowhere\""}},
+		{"every problem at once", `log_level: loud
+pbx:
+  ari:
+    url: ftp://x
+queues:
+  q1: {strategy: psychic}
+agents:
+  - {id: "1", queues: [q9], endpoint: nope}
+`, []string{
+			":1: log_level:", ":4: pbx.ari.url:", ":6: queues.q1.strategy: unknown strategy",
+			":8: agents[0].queues[0]: unknown queue \"q9\"", ":8: agents[0].endpoint:",
+		}},
+		{"menu option not a digit", `flows:
+  main:
+    start: m
+    nodes:
+      m:
+        menu:
+          prompt: [sound:x]
+          options: {"12": m}
+routes: {default: main}
+`, []string{":8: flows.main.nodes.m.menu.options.12: option must be one DTMF digit"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := writeConfig(t, tt.body)
+			_, err := loadConfig(p)
+			if err == nil {
+				t.Fatal("loaded a bad config")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error lacks %q:\n%v", w, err)
+				}
+			}
+			if !strings.Contains(err.Error(), p) {
+				t.Errorf("error does not name the file %s:\n%v", p, err)
+			}
+		})
+	}
+}
+
+func TestValidateCommandExitCodes(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"validate"}, &out, &errb); code != 0 {
+		t.Fatalf("built-in config: exit %d: %s", code, errb.String())
+	}
+	bad := writeConfig(t, "listen: [\n")
+	errb.Reset()
+	if code := run([]string{"validate", "--config", bad}, &out, &errb); code == 0 {
+		t.Fatal("validate accepted malformed YAML")
+	}
+	if !strings.Contains(errb.String(), bad) {
+		t.Fatalf("error does not name the file: %s", errb.String())
+	}
+}

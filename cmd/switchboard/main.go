@@ -1,0 +1,72 @@
+// Command switchboard is the call-center control plane: it runs beside a
+// PBX and decides where every call goes.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `usage: switchboard <command> [flags]
+
+commands:
+  serve     run Switchboard (--config FILE; built-in defaults without it)
+  migrate   create or upgrade the database and exit
+  validate  check a config file and exit non-zero on any problem
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "", "YAML config file (default: built-in)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	cfg, err := loadConfig(*configPath)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log := newLogger(cfg.LogLevel, stderr)
+
+	switch args[0] {
+	case "validate":
+		fmt.Fprintf(stdout, "config OK: %d flows, %d queues, %d agents\n", len(cfg.Flows), len(cfg.Queues), len(cfg.Agents))
+		return 0
+	case "migrate":
+		err = migrate(ctx, cfg, log)
+	case "serve":
+		err = serve(ctx, cfg, log, stdout)
+	default:
+		fmt.Fprintf(stderr, "unknown command %q\n%s", args[0], usage)
+		return 2
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		log.Error("switchboard failed", "command", args[0], "err", err)
+		return 1
+	}
+	return 0
+}
+
+func newLogger(level string, w io.Writer) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"switchboard/api"
+	"switchboard/ari"
+	"switchboard/routing"
+	"switchboard/store"
+)
+
+func migrate(ctx context.Context, cfg *Config, log *slog.Logger) error {
+	st, err := store.Open(ctx, cfg.Database, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	log.Info("database ready", "path", cfg.Database)
+	return nil
+}
+
+// serve wires the store, the PBX driver, the engine and the API, and runs
+// them until ctx ends.
+func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer) error {
+	st, err := store.Open(ctx, cfg.Database, log.With("component", "store"))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	drv, err := ari.New(ari.Config{
+		URL: cfg.PBX.ARI.URL, User: cfg.PBX.ARI.User, Password: cfg.PBX.ARI.Password,
+		App: cfg.PBX.ARI.App, Node: cfg.PBX.Node,
+	}, log.With("component", "ari"), reg)
+	if err != nil {
+		return fmt.Errorf("pbx driver: %w", err)
+	}
+	eng := routing.NewEngine(&cfg.Config, drv, st, routing.SystemClock{}, routing.RandomIDs(), log.With("component", "engine"), reg)
+	if err := restore(ctx, st, eng); err != nil {
+		return err
+	}
+
+	health := func() (bool, map[string]any) {
+		up := eng.LinkUp()
+		return up, map[string]any{"pbx": map[string]any{"kind": cfg.PBX.Kind, "node": cfg.PBX.Node, "link_up": up}}
+	}
+	srv := api.New(api.Config{Listen: cfg.Listen}, eng, st, log.With("component", "api"), reg, health)
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var wg sync.WaitGroup
+	errc := make(chan error, 2)
+	for name, run := range map[string]func(context.Context) error{"engine": eng.Run, "api": srv.Run} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				errc <- fmt.Errorf("%s: %w", name, err)
+				cancel(err)
+			}
+		}()
+	}
+	fmt.Fprintf(stdout, "switchboard: API http://%s/api/v1  (health /healthz, metrics /metrics)\n", cfg.Listen)
+	fmt.Fprintf(stdout, "switchboard: driving %s at %s as Stasis app %q; database %s\n", cfg.PBX.Kind, cfg.PBX.ARI.URL, cfg.PBX.ARI.App, cfg.Database)
+	log.Info("switchboard started", "listen", cfg.Listen, "pbx", cfg.PBX.ARI.URL, "db", cfg.Database)
+	wg.Wait()
+	close(errc)
+	return <-errc
+}
+
+// restore hands the engine what the log says was live when Switchboard
+// last stopped: agent states and calls without an end.
+func restore(ctx context.Context, st *store.Store, eng *routing.Engine) error {
+	var states []routing.Record
+	for after := int64(0); ; {
+		page, err := st.Events(ctx, store.EventFilter{TypePrefix: routing.EvAgentState, AfterSeq: after, Limit: store.MaxLimit})
+		if err != nil {
+			return fmt.Errorf("restore agent states: %w", err)
+		}
+		states = append(states, page...)
+		if len(page) < store.MaxLimit {
+			break
+		}
+		after = page[len(page)-1].Seq
+	}
+	open := true
+	calls, err := st.Calls(ctx, store.CallFilter{Open: &open, Limit: store.MaxLimit})
+	if err != nil {
+		return fmt.Errorf("restore open calls: %w", err)
+	}
+	var restored []routing.RestoredCall
+	for _, c := range calls {
+		rc := routing.RestoredCall{ID: c.ID, Channel: c.Channel, Flow: c.Flow, Queue: c.Queue, Agent: c.Agent, Answered: c.AnsweredAt != nil}
+		if rc.Answered {
+			evs, err := st.Events(ctx, store.EventFilter{CallID: c.ID, TypePrefix: routing.EvCallAnswered})
+			if err != nil {
+				return fmt.Errorf("restore call %s: %w", c.ID, err)
+			}
+			for _, ev := range evs {
+				var d routing.OfferData
+				if json.Unmarshal(ev.Data, &d) == nil {
+					rc.Leg = d.Leg
+				}
+			}
+		}
+		restored = append(restored, rc)
+	}
+	return eng.Restore(ctx, states, restored)
+}
