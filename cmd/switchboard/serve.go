@@ -58,9 +58,9 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		return err
 	}
 
-	health := func() (bool, map[string]any) {
+	health := func(context.Context) (map[string]any, bool) {
 		up := eng.LinkUp()
-		return up, map[string]any{"pbx": map[string]any{"kind": cfg.PBX.Kind, "node": cfg.PBX.Node, "link_up": up}}
+		return map[string]any{"pbx": map[string]any{"kind": cfg.PBX.Kind, "node": cfg.PBX.Node, "link_up": up}}, up
 	}
 	srv := api.New(api.Config{Listen: cfg.Listen}, eng, st, log.With("component", "api"), reg, health)
 

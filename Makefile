@@ -1,0 +1,48 @@
+# Switchboard: the two commands a new machine needs are `make run` and
+# `make test` (README). Both install what they need, idempotently.
+SHELL := /bin/bash
+export PATH := /usr/local/go/bin:$(PATH)
+GO ?= go
+CONFIG ?=
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := debootstrap sip-tester ca-certificates curl
+
+.PHONY: run test deps build pbx pbx-stop unit e2e lint clean
+
+## run: build the testbed PBX if needed, start it and Switchboard (Ctrl-C stops Switchboard; `make pbx-stop` stops Asterisk)
+run: deps build pbx
+	./bin/switchboard serve $(if $(CONFIG),--config $(CONFIG))
+
+## test: every test: lint, unit (race), and end-to-end on the real Asterisk testbed
+test: deps lint unit e2e
+
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+	$(GO) mod download
+
+build:
+	$(GO) build -o bin/switchboard ./cmd/switchboard
+
+pbx:
+	testbed/pbx.sh start
+
+pbx-stop:
+	testbed/pbx.sh stop
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed: $$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) vet -tags e2e ./...
+
+unit:
+	testbed/pbx.sh build
+	SB_REQUIRE_TESTBED=1 $(GO) test -race -count=1 ./...
+
+e2e: build
+	mkdir -p .cache && SB_REQUIRE_TESTBED=1 $(GO) test -tags e2e -count=1 -timeout 20m -v ./testbed/... 2>&1 | tee .cache/e2e.log | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic)' ; exit $${PIPESTATUS[0]}
+
+clean:
+	testbed/pbx.sh stop
+	rm -rf bin data

@@ -1,0 +1,92 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"switchboard/routing"
+	"switchboard/store"
+)
+
+// callList is the body of GET /api/v1/calls.
+type callList struct {
+	Calls []store.Call `json:"calls"`
+}
+
+func (s *Server) listCalls(c echo.Context) error {
+	q := newQuery(c.QueryParams(), "queue", "agent", "outcome", "open", "since", "until", "limit")
+	f := store.CallFilter{
+		Queue: q.str("queue"), Agent: q.str("agent"), Outcome: q.str("outcome"),
+		Open: q.boolPtr("open"), Since: q.time("since"), Until: q.time("until"), Limit: q.limit(),
+	}
+	q.order(f.Since, f.Until)
+	if q.err != nil {
+		return q.err
+	}
+	calls, err := s.store.Calls(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	if calls == nil {
+		calls = []store.Call{}
+	}
+	return c.JSON(http.StatusOK, callList{Calls: calls})
+}
+
+func (s *Server) getCall(c echo.Context) error {
+	call, err := s.store.Call(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, call)
+}
+
+// eventList is the body of the event routes. Next is the after= value that
+// reads the following page: the last seq returned, or the after given when
+// the page is empty.
+type eventList struct {
+	Events []routing.Record `json:"events"`
+	Next   int64            `json:"next"`
+}
+
+func (s *Server) listEvents(c echo.Context) error {
+	q := newQuery(c.QueryParams(), "call_id", "agent_id", "queue", "type", "after", "limit")
+	f := store.EventFilter{
+		CallID: q.str("call_id"), AgentID: q.str("agent_id"), Queue: q.str("queue"),
+		TypePrefix: q.str("type"), AfterSeq: q.seq("after"), Limit: q.limit(),
+	}
+	if q.err != nil {
+		return q.err
+	}
+	return s.events(c, f)
+}
+
+// listCallEvents is the log of one call; 404 if the call is unknown.
+func (s *Server) listCallEvents(c echo.Context) error {
+	q := newQuery(c.QueryParams(), "type", "after", "limit")
+	f := store.EventFilter{
+		CallID: c.Param("id"), TypePrefix: q.str("type"), AfterSeq: q.seq("after"), Limit: q.limit(),
+	}
+	if q.err != nil {
+		return q.err
+	}
+	if _, err := s.store.Call(c.Request().Context(), f.CallID); err != nil {
+		return err
+	}
+	return s.events(c, f)
+}
+
+func (s *Server) events(c echo.Context, f store.EventFilter) error {
+	evs, err := s.store.Events(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	out := eventList{Events: evs, Next: f.AfterSeq}
+	if len(evs) > 0 {
+		out.Next = evs[len(evs)-1].Seq
+	} else {
+		out.Events = []routing.Record{}
+	}
+	return c.JSON(http.StatusOK, out)
+}

@@ -1,0 +1,141 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"time"
+
+	"switchboard/routing"
+)
+
+// fakeAgents is a hand-written AgentService: a few agents and a small state
+// machine, plus agents that fail in set ways.
+type fakeAgents struct {
+	mu     sync.Mutex
+	agents map[string]*routing.AgentView
+	now    time.Time
+}
+
+// Agent IDs the fake treats specially.
+const (
+	agentBoom    = "boom"    // every call fails with an unexpected error
+	agentStopped = "stopped" // the engine is stopped
+	agentPanic   = "panic"   // the service panics
+)
+
+// endpointUnknown is refused by the fake's SignIn as the engine would.
+const endpointUnknown = "PJSIP/nobody"
+
+var errBoom = errors.New("database on fire: secret detail")
+
+func newFakeAgents() *fakeAgents {
+	now := time.Date(2025, 3, 14, 8, 0, 0, 0, time.UTC)
+	f := &fakeAgents{agents: map[string]*routing.AgentView{}, now: now}
+	for _, a := range []routing.AgentView{
+		{ID: "a1", Name: "Ada", State: routing.SignedOut, Queues: []string{"support"}},
+		{ID: "a2", Name: "Bob", State: routing.Ready, Endpoint: "PJSIP/1002", Queues: []string{"sales"}},
+		{ID: "a3", Name: "Cy", State: routing.OnCall, Endpoint: "PJSIP/1003", Queues: []string{"support"}, CallID: "c1"},
+	} {
+		a.Since = now
+		f.agents[a.ID] = &a
+	}
+	return f
+}
+
+func (f *fakeAgents) Agents(ctx context.Context) ([]routing.AgentView, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []routing.AgentView
+	for _, a := range f.agents {
+		out = append(out, *a)
+	}
+	slices.SortFunc(out, func(a, b routing.AgentView) int {
+		if a.ID < b.ID {
+			return -1
+		}
+		return 1
+	})
+	return out, nil
+}
+
+func (f *fakeAgents) Agent(ctx context.Context, id string) (routing.AgentView, error) {
+	return f.change(id, nil)
+}
+
+func (f *fakeAgents) SignIn(ctx context.Context, id, endpoint string) (routing.AgentView, error) {
+	if endpoint == endpointUnknown {
+		return routing.AgentView{}, &routing.FieldError{Field: "endpoint", Reason: "no such endpoint on any PBX"}
+	}
+	return f.change(id, func(a *routing.AgentView) error {
+		if err := f.move(a, routing.Ready, routing.SignedOut); err != nil {
+			return err
+		}
+		a.Endpoint = endpoint
+		if a.Endpoint == "" {
+			a.Endpoint = "PJSIP/default-" + a.ID
+		}
+		return nil
+	})
+}
+
+func (f *fakeAgents) SignOut(ctx context.Context, id string) (routing.AgentView, error) {
+	return f.change(id, func(a *routing.AgentView) error {
+		if err := f.move(a, routing.SignedOut, routing.Ready, routing.NotReady, routing.WrapUp); err != nil {
+			return err
+		}
+		a.Endpoint, a.Reason = "", ""
+		return nil
+	})
+}
+
+func (f *fakeAgents) SetReady(ctx context.Context, id string) (routing.AgentView, error) {
+	return f.change(id, func(a *routing.AgentView) error {
+		a.Reason = ""
+		return f.move(a, routing.Ready, routing.NotReady, routing.WrapUp)
+	})
+}
+
+func (f *fakeAgents) SetNotReady(ctx context.Context, id, reason string) (routing.AgentView, error) {
+	return f.change(id, func(a *routing.AgentView) error {
+		if err := f.move(a, routing.NotReady, routing.Ready, routing.NotReady, routing.WrapUp); err != nil {
+			return err
+		}
+		a.Reason = reason
+		return nil
+	})
+}
+
+// move sets a's state to to if a is in one of from.
+func (f *fakeAgents) move(a *routing.AgentView, to routing.AgentState, from ...routing.AgentState) error {
+	if !slices.Contains(from, a.State) {
+		return &routing.TransitionError{Agent: a.ID, From: a.State, To: to}
+	}
+	a.State, a.Since = to, f.now
+	return nil
+}
+
+// change runs fn on agent id under the lock and returns the agent after it.
+func (f *fakeAgents) change(id string, fn func(*routing.AgentView) error) (routing.AgentView, error) {
+	switch id {
+	case agentBoom:
+		return routing.AgentView{}, errBoom
+	case agentStopped:
+		return routing.AgentView{}, routing.ErrStopped
+	case agentPanic:
+		panic("fake agent service panicked")
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	a, ok := f.agents[id]
+	if !ok {
+		return routing.AgentView{}, routing.ErrUnknownAgent
+	}
+	if fn != nil {
+		if err := fn(a); err != nil {
+			return routing.AgentView{}, err
+		}
+	}
+	return *a, nil
+}

@@ -1,0 +1,202 @@
+// Package api is Switchboard's HTTP interface: the REST API under /api/v1/
+// (agents, calls, the event log), /healthz, /metrics and the OpenAPI
+// document that describes them.
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"switchboard/routing"
+	"switchboard/store"
+)
+
+// AgentService is what the API needs from the routing engine to show and
+// change agents. Errors: routing.ErrUnknownAgent, *routing.TransitionError,
+// *routing.FieldError, routing.ErrStopped.
+type AgentService interface {
+	Agents(ctx context.Context) ([]routing.AgentView, error)
+	Agent(ctx context.Context, id string) (routing.AgentView, error)
+	// SignIn signs an agent in at endpoint ("" for the agent's default).
+	SignIn(ctx context.Context, id, endpoint string) (routing.AgentView, error)
+	SignOut(ctx context.Context, id string) (routing.AgentView, error)
+	SetReady(ctx context.Context, id string) (routing.AgentView, error)
+	SetNotReady(ctx context.Context, id, reason string) (routing.AgentView, error)
+}
+
+// Reader is what the API reads from the store.
+type Reader interface {
+	Calls(ctx context.Context, f store.CallFilter) ([]store.Call, error)
+	Call(ctx context.Context, id string) (store.Call, error)
+	Events(ctx context.Context, f store.EventFilter) ([]routing.Record, error)
+}
+
+var (
+	_ Reader       = (*store.Store)(nil)
+	_ AgentService = (*routing.Engine)(nil)
+)
+
+// Registry is where the server registers its HTTP metrics and what /metrics
+// serves; *prometheus.Registry is one.
+type Registry interface {
+	prometheus.Registerer
+	prometheus.Gatherer
+}
+
+// HealthFunc reports the health of what the server fronts (the PBX links,
+// the store). Its details are merged into the /healthz body; ok false makes
+// /healthz answer 503.
+type HealthFunc func(ctx context.Context) (details map[string]any, ok bool)
+
+// Config is the HTTP server's configuration.
+type Config struct {
+	Listen string `yaml:"listen"` // host:port, default DefaultListen
+}
+
+// DefaultListen is the address the server listens on when Config.Listen is
+// empty.
+const DefaultListen = "127.0.0.1:8080"
+
+// maxBody is the largest request body accepted; larger ones get 413.
+const maxBody = 64 << 10
+
+// shutdownGrace is how long Run waits for requests in flight when ctx ends.
+const shutdownGrace = 10 * time.Second
+
+// Server is the HTTP API.
+type Server struct {
+	cfg     Config
+	agents  AgentService
+	store   Reader
+	log     *slog.Logger
+	reg     Registry
+	health  HealthFunc
+	metrics *httpMetrics
+	echo    *echo.Echo
+}
+
+// New builds the server and its routes. A nil reg gets a fresh registry, a
+// nil health reports ok. It panics if reg already holds different metrics
+// under the names the server uses, as prometheus.MustRegister does.
+func New(cfg Config, agents AgentService, st Reader, log *slog.Logger, reg Registry, health HealthFunc) *Server {
+	if cfg.Listen == "" {
+		cfg.Listen = DefaultListen
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	if health == nil {
+		health = func(context.Context) (map[string]any, bool) { return nil, true }
+	}
+	s := &Server{
+		cfg: cfg, agents: agents, store: st, log: log.With("component", "api"),
+		reg: reg, health: health, metrics: newHTTPMetrics(reg),
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.Use(s.observe, s.recover)
+	for _, r := range s.routes() {
+		e.Add(r.method, r.path, r.handler)
+	}
+	s.echo = e
+	return s
+}
+
+// route is one registered endpoint; openapi.json documents each of them.
+type route struct {
+	method, path string
+	handler      echo.HandlerFunc
+}
+
+func (s *Server) routes() []route {
+	return []route{
+		{http.MethodGet, "/healthz", s.getHealth},
+		{http.MethodGet, "/metrics", s.getMetrics()},
+		{http.MethodGet, "/api/v1/openapi.json", getOpenAPI},
+
+		{http.MethodGet, "/api/v1/agents", s.listAgents},
+		{http.MethodGet, "/api/v1/agents/:id", s.getAgent},
+		{http.MethodPost, "/api/v1/agents/:id/sign-in", s.signIn},
+		{http.MethodPost, "/api/v1/agents/:id/sign-out", s.signOut},
+		{http.MethodPut, "/api/v1/agents/:id/state", s.putAgentState},
+
+		{http.MethodGet, "/api/v1/calls", s.listCalls},
+		{http.MethodGet, "/api/v1/calls/:id", s.getCall},
+		{http.MethodGet, "/api/v1/calls/:id/events", s.listCallEvents},
+		{http.MethodGet, "/api/v1/events", s.listEvents},
+	}
+}
+
+// Handler is the server's whole HTTP handler, for httptest and for
+// embedding.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Run listens on cfg.Listen and serves until ctx ends, then shuts down
+// gracefully. It returns nil after a clean shutdown.
+func (s *Server) Run(ctx context.Context) error {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", s.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("api: listen: %w", err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve is Run on a listener the caller opened; it closes ln.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	s.log.Info("listening", "addr", ln.Addr().String())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("api: serve: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if serr := <-served; !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	if err != nil {
+		return fmt.Errorf("api: shutdown: %w", err)
+	}
+	s.log.Info("stopped")
+	return nil
+}
+
+// recover turns a handler panic into a 500 through the error handler.
+func (s *Server) recover(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				if r == http.ErrAbortHandler {
+					panic(r)
+				}
+				err = fmt.Errorf("panic: %v", r)
+			}
+		}()
+		return next(c)
+	}
+}

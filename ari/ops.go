@@ -1,0 +1,49 @@
+package ari
+
+// operation is one ARI REST call the client makes. The table below is the
+// only place paths and parameters are written down: the client builds every
+// request from it, and spec_test.go checks it against Asterisk's own
+// rest-api/*.json, so a typo or a parameter Asterisk does not know fails a
+// test instead of a call.
+type operation struct {
+	// Name labels metrics and errors ("answer", "hangup", …).
+	Name   string
+	Method string
+	// Path is the template exactly as Asterisk's spec writes it, without the
+	// /ari prefix: "/channels/{channelId}/answer".
+	Path string
+	// Query lists the query parameters the client may send.
+	Query []string
+	// Body is set when the client sends a JSON body.
+	Body bool
+}
+
+// The operations the driver uses.
+var (
+	opEvents = operation{Name: "events", Method: "GET", Path: "/events",
+		Query: []string{"app", "subscribeAll"}}
+	opEventFilter = operation{Name: "event_filter", Method: "PUT",
+		Path: "/applications/{applicationName}/eventFilter", Body: true}
+	opListChannels = operation{Name: "list_channels", Method: "GET", Path: "/channels"}
+	opListBridges  = operation{Name: "list_bridges", Method: "GET", Path: "/bridges"}
+	opAnswer       = operation{Name: "answer", Method: "POST", Path: "/channels/{channelId}/answer"}
+	opPlay         = operation{Name: "play", Method: "POST", Path: "/channels/{channelId}/play/{playbackId}",
+		Query: []string{"media"}}
+	opStopPlayback = operation{Name: "stop_playback", Method: "DELETE", Path: "/playbacks/{playbackId}"}
+	opOriginate    = operation{Name: "originate", Method: "POST", Path: "/channels/{channelId}",
+		Query: []string{"endpoint", "app", "callerId", "timeout"}, Body: true}
+	opCreateBridge = operation{Name: "create_bridge", Method: "POST", Path: "/bridges/{bridgeId}",
+		Query: []string{"type"}}
+	opAddChannel = operation{Name: "add_channel", Method: "POST", Path: "/bridges/{bridgeId}/addChannel",
+		Query: []string{"channel"}}
+	opDestroyBridge = operation{Name: "destroy_bridge", Method: "DELETE", Path: "/bridges/{bridgeId}"}
+	opHangup        = operation{Name: "hangup", Method: "DELETE", Path: "/channels/{channelId}",
+		Query: []string{"reason_code", "reason"}}
+)
+
+// operations is every entry above, for the spec conformance test and for
+// pre-registering metric labels.
+var operations = []operation{
+	opEvents, opEventFilter, opListChannels, opListBridges, opAnswer, opPlay,
+	opStopPlayback, opOriginate, opCreateBridge, opAddChannel, opDestroyBridge, opHangup,
+}

@@ -1,0 +1,291 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+
+	"switchboard/routing"
+)
+
+// The calls table is a projection of these record types; every other type is
+// only logged.
+var projected = map[string]bool{
+	routing.EvCallArrived:     true,
+	routing.EvCallIVR:         true,
+	routing.EvCallQueued:      true,
+	routing.EvCallOffered:     true,
+	routing.EvCallOfferFailed: true,
+	routing.EvCallAnswered:    true,
+	routing.EvCallEnded:       true,
+}
+
+func isProjected(typ string) bool { return projected[typ] }
+
+// callRow is a row of the calls table.
+type callRow struct {
+	ID            string          `db:"id"`
+	FirstSeq      int64           `db:"first_seq"`
+	FirstAt       dbTime          `db:"first_at"`
+	Channel       string          `db:"channel"`
+	Caller        string          `db:"caller"`
+	Called        string          `db:"called"`
+	Flow          string          `db:"flow"`
+	IVRPath       stringList      `db:"ivr_path"`
+	Queue         string          `db:"queue"`
+	Agent         string          `db:"agent"`
+	Offers        int             `db:"offers"`
+	OfferFailures int             `db:"offer_failures"`
+	ArrivedAt     dbTime          `db:"arrived_at"`
+	QueuedAt      dbTime          `db:"queued_at"`
+	AnsweredAt    dbTime          `db:"answered_at"`
+	EndedAt       dbTime          `db:"ended_at"`
+	WaitSeconds   sql.NullFloat64 `db:"wait_seconds"`
+	TalkSeconds   sql.NullFloat64 `db:"talk_seconds"`
+	Outcome       string          `db:"outcome"`
+	Cause         string          `db:"cause"`
+	HangupBy      string          `db:"hangup_by"`
+}
+
+const callColumns = `id, first_seq, first_at, channel, caller, called, flow, ivr_path, queue, agent,
+	offers, offer_failures, arrived_at, queued_at, answered_at, ended_at,
+	wait_seconds, talk_seconds, outcome, cause, hangup_by`
+
+const upsertCallSQL = `INSERT INTO calls (` + callColumns + `) VALUES (
+	:id, :first_seq, :first_at, :channel, :caller, :called, :flow, :ivr_path, :queue, :agent,
+	:offers, :offer_failures, :arrived_at, :queued_at, :answered_at, :ended_at,
+	:wait_seconds, :talk_seconds, :outcome, :cause, :hangup_by)
+ON CONFLICT (id) DO UPDATE SET
+	channel = excluded.channel, caller = excluded.caller, called = excluded.called,
+	flow = excluded.flow, ivr_path = excluded.ivr_path, queue = excluded.queue,
+	agent = excluded.agent, offers = excluded.offers, offer_failures = excluded.offer_failures,
+	arrived_at = excluded.arrived_at, queued_at = excluded.queued_at,
+	answered_at = excluded.answered_at, ended_at = excluded.ended_at,
+	wait_seconds = excluded.wait_seconds, talk_seconds = excluded.talk_seconds,
+	outcome = excluded.outcome, cause = excluded.cause, hangup_by = excluded.hangup_by`
+
+const selectCallSQL = `SELECT ` + callColumns + ` FROM calls WHERE id = ?`
+
+// ivrArrow joins the input that left a node to the node it led to in
+// ivr_path entries: ["main", "1→support", "timeout→support"].
+const ivrArrow = "→"
+
+// applyRecord folds one call.* record into row. It is the whole projection:
+// Append and RebuildCalls both go through it, so they cannot disagree.
+//
+//   - call.arrived sets channel, caller, called, flow and arrived_at.
+//   - call.ivr appends to ivr_path: the node, or "input→node" when the record
+//     names the input that led there.
+//   - call.queued sets queue (the latest, after overflow) and queued_at (the
+//     first time the call was queued, so wait covers all queues).
+//   - call.offered and call.offer_failed count offers and failures.
+//   - call.answered sets agent and answered_at (the first answer).
+//   - call.ended sets ended_at, outcome, cause and hangup_by.
+//
+// wait_seconds runs from queued_at to answered_at, or to ended_at for a call
+// never answered (NULL while still waiting or never queued); talk_seconds from
+// answered_at to ended_at.
+func applyRecord(row *callRow, rec *routing.Record) error {
+	if row.ID == "" {
+		row.ID = rec.CallID
+		row.FirstSeq = rec.Seq
+		row.FirstAt = someTime(rec.Time)
+		row.IVRPath = stringList{}
+	}
+	decode := func(v any) error {
+		if len(rec.Data) == 0 {
+			return nil
+		}
+		if err := json.Unmarshal(rec.Data, v); err != nil {
+			return fmt.Errorf("store: %s seq %d: decode data: %w: %w", rec.Type, rec.Seq, err, ErrBadRecord)
+		}
+		return nil
+	}
+	switch rec.Type {
+	case routing.EvCallArrived:
+		var d routing.CallArrivedData
+		if err := decode(&d); err != nil {
+			return err
+		}
+		row.Channel, row.Caller, row.Called, row.Flow = d.Channel, d.Caller, d.Called, d.Flow
+		row.ArrivedAt = someTime(rec.Time)
+	case routing.EvCallIVR:
+		var d routing.IVRData
+		if err := decode(&d); err != nil {
+			return err
+		}
+		step := d.Node
+		if d.Input != "" {
+			step = d.Input + ivrArrow + d.Node
+		}
+		row.IVRPath = append(row.IVRPath, step)
+	case routing.EvCallQueued:
+		var d routing.QueuedData
+		if err := decode(&d); err != nil {
+			return err
+		}
+		row.Queue = firstNonEmpty(d.Queue, rec.Queue, row.Queue)
+		if !row.QueuedAt.Valid {
+			row.QueuedAt = someTime(rec.Time)
+		}
+	case routing.EvCallOffered, routing.EvCallOfferFailed:
+		var d routing.OfferData
+		if err := decode(&d); err != nil {
+			return err
+		}
+		if rec.Type == routing.EvCallOffered {
+			row.Offers++
+		} else {
+			row.OfferFailures++
+		}
+	case routing.EvCallAnswered:
+		var d routing.OfferData
+		if err := decode(&d); err != nil {
+			return err
+		}
+		if !row.AnsweredAt.Valid {
+			row.Agent = firstNonEmpty(d.Agent, rec.AgentID)
+			row.AnsweredAt = someTime(rec.Time)
+		}
+	case routing.EvCallEnded:
+		var d routing.EndedData
+		if err := decode(&d); err != nil {
+			return err
+		}
+		row.EndedAt = someTime(rec.Time)
+		row.Outcome, row.Cause, row.HangupBy = d.Outcome, d.Cause, d.HangupBy
+	}
+	row.WaitSeconds = span(row.QueuedAt, row.AnsweredAt, row.EndedAt)
+	row.TalkSeconds = span(row.AnsweredAt, row.EndedAt)
+	return nil
+}
+
+// span is the seconds from start to the first valid end; NULL if start or
+// every end is NULL.
+func span(start dbTime, ends ...dbTime) sql.NullFloat64 {
+	if !start.Valid {
+		return sql.NullFloat64{}
+	}
+	for _, e := range ends {
+		if e.Valid {
+			return sql.NullFloat64{Float64: e.T.Sub(start.T).Seconds(), Valid: true}
+		}
+	}
+	return sql.NullFloat64{}
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// projector applies records to the calls rows inside one transaction,
+// reading each touched row once and writing it once at flush.
+type projector struct {
+	tx     *sqlx.Tx
+	st     *writeStmts
+	rows   map[string]*callRow
+	order  []string // touched call IDs, in first-touch order
+	load   *sqlx.Stmt
+	upsert *sqlx.NamedStmt
+}
+
+func newProjector(tx *sqlx.Tx, st *writeStmts) *projector {
+	return &projector{tx: tx, st: st, rows: map[string]*callRow{}}
+}
+
+func (p *projector) apply(ctx context.Context, rec *routing.Record) error {
+	if !isProjected(rec.Type) {
+		return nil
+	}
+	if rec.CallID == "" {
+		return fmt.Errorf("store: %s seq %d: no call ID: %w", rec.Type, rec.Seq, ErrBadRecord)
+	}
+	row, ok := p.rows[rec.CallID]
+	if !ok {
+		if p.load == nil {
+			p.load = p.tx.StmtxContext(ctx, p.st.selectCall)
+		}
+		row = new(callRow)
+		err := p.load.GetContext(ctx, row, rec.CallID)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: load call %s: %w", rec.CallID, err)
+		}
+		if err != nil {
+			row = new(callRow)
+		}
+		p.rows[rec.CallID] = row
+		p.order = append(p.order, rec.CallID)
+	}
+	return applyRecord(row, rec)
+}
+
+// flush writes every touched row and forgets them.
+func (p *projector) flush(ctx context.Context) error {
+	if len(p.order) == 0 {
+		return nil
+	}
+	if p.upsert == nil {
+		p.upsert = p.tx.NamedStmtContext(ctx, p.st.upsertCall)
+	}
+	for _, id := range p.order {
+		if _, err := p.upsert.ExecContext(ctx, p.rows[id]); err != nil {
+			return fmt.Errorf("store: write call %s: %w", id, err)
+		}
+	}
+	clear(p.rows)
+	p.order = p.order[:0]
+	return nil
+}
+
+// writeStmts are the statements Append runs, prepared once.
+type writeStmts struct {
+	insertEvent *sqlx.Stmt
+	selectCall  *sqlx.Stmt
+	upsertCall  *sqlx.NamedStmt
+}
+
+// prepared returns the write statements, preparing them on first use (after
+// Migrate has created the tables). The caller holds s.wmu.
+func (s *Store) prepared(ctx context.Context) (*writeStmts, error) {
+	if s.stmts != nil {
+		return s.stmts, nil
+	}
+	st := &writeStmts{}
+	var err error
+	if st.insertEvent, err = s.db.PreparexContext(ctx, insertEventSQL); err != nil {
+		return nil, fmt.Errorf("store: prepare: %w", err)
+	}
+	if st.selectCall, err = s.db.PreparexContext(ctx, selectCallSQL); err != nil {
+		st.close()
+		return nil, fmt.Errorf("store: prepare: %w", err)
+	}
+	if st.upsertCall, err = s.db.PrepareNamedContext(ctx, upsertCallSQL); err != nil {
+		st.close()
+		return nil, fmt.Errorf("store: prepare: %w", err)
+	}
+	s.stmts = st
+	return st, nil
+}
+
+func (st *writeStmts) close() error {
+	var errs []error
+	if st.insertEvent != nil {
+		errs = append(errs, st.insertEvent.Close())
+	}
+	if st.selectCall != nil {
+		errs = append(errs, st.selectCall.Close())
+	}
+	if st.upsertCall != nil {
+		errs = append(errs, st.upsertCall.Close())
+	}
+	return errors.Join(errs...)
+}

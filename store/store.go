@@ -1,0 +1,115 @@
+// Package store persists Switchboard's event log and the tables derived from
+// it, in SQLite through sqlx.
+//
+// The log (table events) is the truth: every record the engine appends gets a
+// strictly increasing seq. The calls table is a projection of the call.*
+// records, written in the same transaction as the records themselves and
+// rebuildable from the log with RebuildCalls.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+
+	"switchboard/routing"
+)
+
+var _ routing.Journal = (*Store)(nil)
+
+// Store is a SQLite database holding the event log and derived tables. It is
+// safe for concurrent use: one writer (the engine's goroutine calling Append)
+// and any number of readers, which WAL lets run while a write is under way.
+type Store struct {
+	db  *sqlx.DB
+	log *slog.Logger
+
+	// wmu serialises writers in this process (Append, RebuildCalls) and
+	// guards the prepared statements.
+	wmu   sync.Mutex
+	stmts *writeStmts
+}
+
+// busyTimeoutMS is how long a connection waits for another one's write lock
+// before SQLite reports SQLITE_BUSY.
+const busyTimeoutMS = 5000
+
+// Open opens (creating if needed) the SQLite database at path, creating its
+// parent directory. The connection uses WAL, a busy timeout, foreign keys and
+// synchronous=NORMAL; transactions begin IMMEDIATE so that two writers queue
+// on the busy timeout instead of failing to upgrade a read lock. Call Migrate
+// before using the store.
+func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("store: empty database path")
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("store: create data dir: %w", err)
+		}
+	}
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_busy_timeout", fmt.Sprint(busyTimeoutMS))
+	q.Set("_foreign_keys", "on")
+	q.Set("_synchronous", "NORMAL")
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+
+	db, err := sqlx.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	// Readers (the API) use several connections at once; keep some open
+	// so that the write statements prepared on them stay prepared.
+	db.SetMaxIdleConns(8)
+	var mode string
+	if err := db.GetContext(ctx, &mode, "PRAGMA journal_mode"); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: read journal mode: %w", err)
+	}
+	if mode != "wal" {
+		db.Close()
+		return nil, fmt.Errorf("store: %s: journal mode is %q, want wal", path, mode)
+	}
+	log = log.With("component", "store")
+	log.Debug("database opened", "path", path)
+	return &Store{db: db, log: log}, nil
+}
+
+// Close releases the prepared statements and closes the database.
+func (s *Store) Close() error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	var errs []error
+	if s.stmts != nil {
+		errs = append(errs, s.stmts.close())
+		s.stmts = nil
+	}
+	errs = append(errs, s.db.Close())
+	return errors.Join(errs...)
+}
+
+// notFound maps sql.ErrNoRows to ErrNotFound and wraps other errors.
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s: %w", what, ErrNotFound)
+	}
+	return fmt.Errorf("store: %s: %w", what, err)
+}
