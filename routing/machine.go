@@ -177,8 +177,10 @@ func (m *Machine) onCommandFailed(ev pbx.CommandFailed) {
 		return
 	}
 	switch {
-	case ev.Channel == c.leg && ev.Command == "originate":
+	case ev.Channel == c.leg && ev.Command == "originate" && c.phase == phaseQueued:
 		// The phone could not even be called: same as an unanswered offer.
+		// (A leg already answered proves the originate worked after all.)
+		m.dropLeg(c)
 		m.offerFailed(c, "originate_failed", pbx.Cause(0))
 	case ev.Channel == c.channel && (ev.Command == "answer" || ev.Command == "bridge"):
 		m.endCall(c, OutcomeLost, "command_failed:"+ev.Command, "switchboard")

@@ -95,3 +95,29 @@ func TestValidateCommandExitCodes(t *testing.T) {
 		t.Fatalf("error does not name the file: %s", errb.String())
 	}
 }
+
+// FuzzLoadConfig: any file either loads into a config that passed
+// validation or is refused with an error naming the file; never a panic.
+func FuzzLoadConfig(f *testing.F) {
+	f.Add(string(defaultYAML))
+	f.Add("routes: {default: main}\nflows: {main: {start: a, nodes: {a: {hangup: {}}}}}\n")
+	f.Add("queues:\n  q: {max_wait: -1s}\nagents: [{id: x, queues: [q]}]\n")
+	f.Add("flows:\n  m:\n    start: x\n    nodes:\n      x: {menu: {prompt: [a], options: {'1': x}}}\n")
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, body string) {
+		p := filepath.Join(dir, "fuzz.yaml")
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := loadConfig(p)
+		if err != nil {
+			if !strings.Contains(err.Error(), p) {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		if err := cfg.validate(); err != nil {
+			t.Fatalf("loaded a config that does not validate: %v", err)
+		}
+	})
+}
