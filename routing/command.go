@@ -94,6 +94,10 @@ func channelOf(c Command) string {
 		return c.Req.Channel
 	case cmdHangup:
 		return c.Channel
+	case cmdBridge:
+		if len(c.Channels) > 0 {
+			return c.Channels[0] // the caller: a failed bridge ends the call
+		}
 	}
 	return ""
 }

@@ -491,3 +491,27 @@ func isTransition(err error) bool {
 	_, ok := err.(*TransitionError)
 	return ok
 }
+
+func TestBridgeFailureEndsTheCall(t *testing.T) {
+	h := newHarness(t)
+	h.signIn("a1")
+	h.arrive("ch1")
+	leg := find[cmdOriginate](t, h.in(pbx.DTMFReceived{Channel: "ch1", Digit: "1"})).Req.Channel
+	br := find[cmdBridge](t, h.in(pbx.LegAnswered{Channel: leg}))
+	out := h.in(pbx.CommandFailed{Channel: channelOf(br), Command: br.Name(), Err: "409"})
+	hung := map[string]bool{}
+	for _, c := range out.Commands {
+		if hu, ok := c.(cmdHangup); ok {
+			hung[hu.Channel] = true
+		}
+	}
+	if !hung["ch1"] || !hung[leg] {
+		t.Fatalf("after a failed bridge hung up %v, want the caller and the agent leg", hung)
+	}
+	if got := h.ended(); got.Outcome != OutcomeLost {
+		t.Fatalf("ended %+v", got)
+	}
+	if st := h.agent("a1").State; st != WrapUp {
+		t.Fatalf("agent %s, want wrap_up", st)
+	}
+}

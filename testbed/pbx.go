@@ -217,15 +217,11 @@ func Main(m *testing.M) {
 // different packages never share or restart it under each other. If this call
 // started Asterisk, the test's cleanup stops it again (or, under Main, the
 // end of the package's tests), unless SB_PBX_KEEP=1.
-// It skips the test when not running as root (chroot needs it), or fails it
-// if SB_REQUIRE_TESTBED=1.
+// It fails the test when not running as root (chroot needs it).
 func StartPBX(t testing.TB) *PBX {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		if os.Getenv("SB_REQUIRE_TESTBED") == "1" {
-			t.Fatal("testbed: the PBX needs root (chroot), and SB_REQUIRE_TESTBED=1")
-		}
-		t.Skip("testbed: the PBX needs root (chroot)")
+		t.Fatal("testbed: the PBX needs root (chroot)")
 	}
 	p := DefaultPBX()
 	unlock, err := p.lock()
