@@ -9,8 +9,11 @@ APT_PACKAGES := debootstrap sip-tester ca-certificates curl
 
 .PHONY: run test deps build pbx pbx-stop unit e2e lint clean
 
-## run: build the testbed PBX if needed, start it and Switchboard (Ctrl-C stops Switchboard; `make pbx-stop` stops Asterisk)
-run: deps build pbx
+## run: without CONFIG, build and start the testbed PBX, then Switchboard on it;
+## with CONFIG=FILE, Switchboard on the PBX that file names. Ctrl-C stops
+## Switchboard; `make pbx-stop` stops the testbed Asterisk.
+run: deps build
+	$(if $(CONFIG),,testbed/pbx.sh start)
 	./bin/switchboard serve $(if $(CONFIG),--config $(CONFIG))
 
 ## test: every test: lint, unit (race), and end-to-end on the real Asterisk testbed

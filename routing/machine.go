@@ -122,6 +122,9 @@ func (m *Machine) onPBX(ev pbx.Event) {
 	switch ev := ev.(type) {
 	case pbx.CallArrived:
 		m.onArrived(ev)
+		if c := m.byChannel[ev.Channel]; c != nil {
+			rec.CallID = c.id // the input belongs to the call it created
+		}
 	case pbx.DTMFReceived:
 		if c := m.byChannel[ev.Channel]; c != nil && ev.Channel == c.channel {
 			m.onDigit(c, ev.Digit)

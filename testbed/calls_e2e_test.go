@@ -48,6 +48,12 @@ func TestE2EAnsweredCall(t *testing.T) {
 	if got := s.callTypes(c.ID); !slices.Equal(got, want) {
 		t.Fatalf("event log\n got %v\nwant %v", got, want)
 	}
+	// The log also holds the inputs: it starts with the PBX handing the call
+	// over and holds the agent's state changes for this call.
+	all := s.allTypes(c.ID)
+	if all[0] != "pbx.call_arrived" || !slices.Contains(all, "pbx.dtmf") || !slices.Contains(all, "agent.state") {
+		t.Fatalf("event log of the call: %v", all)
+	}
 	if err := phone.WaitCount("remote-bye", 1, 5*time.Second); err != nil {
 		t.Fatalf("the agent's phone was not hung up when the caller left: %v\n%s", err, phone.Log())
 	}

@@ -294,6 +294,19 @@ func (s *sb) endedCalls(n int, within time.Duration) []callView {
 // the sequence numbers strictly increase.
 func (s *sb) callTypes(id string) []string {
 	s.t.Helper()
+	var out []string
+	for _, typ := range s.allTypes(id) {
+		if strings.HasPrefix(typ, "call.") {
+			out = append(out, typ)
+		}
+	}
+	return out
+}
+
+// allTypes lists every event type logged for a call: PBX inputs, timers,
+// agent changes and decisions.
+func (s *sb) allTypes(id string) []string {
+	s.t.Helper()
 	var list eventList
 	if code := s.do("GET", "/api/v1/calls/"+id+"/events", nil, &list); code != 200 {
 		s.t.Fatalf("events of %s: %d", id, code)
@@ -305,9 +318,7 @@ func (s *sb) callTypes(id string) []string {
 			s.t.Fatalf("event seq not increasing: %d after %d", e.Seq, last)
 		}
 		last = e.Seq
-		if strings.HasPrefix(e.Type, "call.") {
-			out = append(out, e.Type)
-		}
+		out = append(out, e.Type)
 	}
 	return out
 }

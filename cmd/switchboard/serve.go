@@ -34,7 +34,7 @@ func migrate(ctx context.Context, cfg *Config, log *slog.Logger) error {
 // serve wires the store, the PBX driver, the engine and the API, and runs
 // them until ctx ends.
 func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer) error {
-	st, err := store.Open(ctx, cfg.Database, log.With("component", "store"))
+	st, err := store.Open(ctx, cfg.Database, log)
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 	drv, err := ari.New(ari.Config{
 		URL: cfg.PBX.ARI.URL, User: cfg.PBX.ARI.User, Password: cfg.PBX.ARI.Password,
 		App: cfg.PBX.ARI.App, Node: cfg.PBX.Node,
-	}, log.With("component", "ari"), reg)
+	}, log, reg)
 	if err != nil {
 		return fmt.Errorf("pbx driver: %w", err)
 	}
@@ -62,7 +62,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		up := eng.LinkUp()
 		return map[string]any{"pbx": map[string]any{"kind": cfg.PBX.Kind, "node": cfg.PBX.Node, "link_up": up}}, up
 	}
-	srv := api.New(api.Config{Listen: cfg.Listen}, eng, st, log.With("component", "api"), reg, health)
+	srv := api.New(api.Config{Listen: cfg.Listen}, eng, st, log, reg, health)
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
