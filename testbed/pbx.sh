@@ -19,6 +19,14 @@
 #   SB_AGENT_BASE_PORT agent 100N's phone is at 127.0.0.1:(base+N) (default 5200)
 #   SB_ARI_USER/PASS   ARI credentials           (default switchboard/switchboard)
 #   SB_START_TIMEOUT   seconds to wait for ARI   (default 30)
+#   SB_FALLBACK_RING_TIME seconds the fallback ring group (1001-1003) rings
+#                      when no Stasis app is connected (default 5)
+#   SB_SWITCHBOARD     switchboard binary that renders the config
+#                      (default: go build ./cmd/switchboard into SB_PBX_RUN)
+#
+# extensions.conf, pjsip.conf, ari.conf and http.conf are not written by hand:
+# `switchboard render --pbx asterisk` (dialplan/) renders them from
+# $SB_PBX_RUN/render.yaml, which this script writes from the settings above.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -34,6 +42,7 @@ AGENT_BASE_PORT=${SB_AGENT_BASE_PORT:-5200}
 ARI_USER=${SB_ARI_USER:-switchboard}
 ARI_PASS=${SB_ARI_PASS:-switchboard}
 START_TIMEOUT=${SB_START_TIMEOUT:-30}
+FALLBACK_RING_TIME=${SB_FALLBACK_RING_TIME:-5}
 SUITE=${SB_DEBIAN_SUITE:-sid}
 MIRROR=${SB_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 INCLUDE=asterisk,asterisk-modules,asterisk-core-sounds-en
@@ -88,6 +97,50 @@ cmd_build() {
 	[ -x "$tmp/usr/sbin/asterisk" ] || die "debootstrap finished but $tmp has no asterisk"
 	mv "$tmp" "$ROOT"
 	log "root built in $((SECONDS - start)) s: $ROOT"
+}
+
+# switchboard_bin prints the switchboard binary to render with: SB_SWITCHBOARD,
+# or one built from this checkout into $RUN (go's build cache makes a
+# rebuild of unchanged sources take about a second).
+switchboard_bin() {
+	if [ -n "${SB_SWITCHBOARD:-}" ]; then
+		echo "$SB_SWITCHBOARD"
+		return 0
+	fi
+	mkdir -p "$RUN"
+	(cd "$REPO" && PATH="$PATH:/usr/local/go/bin" go build -o "$RUN/switchboard" ./cmd/switchboard) >&2 ||
+		die "cannot build switchboard (or set SB_SWITCHBOARD to a built binary)"
+	echo "$RUN/switchboard"
+}
+
+# render_config writes extensions.conf, pjsip.conf, ari.conf and http.conf
+# into $1 with `switchboard render`, from a Switchboard config made of the
+# SB_* settings; the rest is the built-in default (cmd/switchboard/default.yaml):
+# any number (_X.) to Stasis(switchboard); without the app, ring 1001-1003,
+# then answer, play all-circuits-busy-now and hang up.
+render_config() {
+	local etc=$1 cfg=$RUN/render.yaml bin n
+	mkdir -p "$RUN"
+	{
+		cat <<EOF
+# Written by testbed/pbx.sh for: switchboard render --pbx asterisk
+pbx:
+  ari: {url: "http://127.0.0.1:$ARI_PORT", user: "$ARI_USER", password: "$ARI_PASS", app: switchboard}
+dialplan:
+  fallback: {ring_time: ${FALLBACK_RING_TIME}s}
+  asterisk:
+    http_bind: 127.0.0.1:$ARI_PORT
+    sip_bind: 127.0.0.1:$SIP_PORT
+    user_agent: Switchboard-testbed
+  phones:
+EOF
+		for n in 1 2 3 4 5 6 7 8 9; do
+			echo "    - {name: \"100$n\", contact: \"sip:100$n@127.0.0.1:$((AGENT_BASE_PORT + n))\"}"
+		done
+	} >"$cfg"
+	bin=$(switchboard_bin)
+	"$bin" render --pbx asterisk --out "$etc" --config "$cfg" >/dev/null ||
+		die "switchboard render failed (config $cfg)"
 }
 
 ast_ids() {
@@ -223,6 +276,7 @@ load => format_sln.so
 
 ; --- dialplan ---
 load => pbx_config.so
+load => app_dial.so
 load => app_playback.so
 load => func_channel.so
 load => func_strings.so
@@ -230,76 +284,7 @@ load => func_callerid.so
 load => func_hangupcause.so
 EOF
 
-	cat >"$etc/http.conf" <<EOF
-[general]
-enabled = yes
-bindaddr = 127.0.0.1
-bindport = $ARI_PORT
-sessionlimit = 100
-EOF
-
-	cat >"$etc/ari.conf" <<EOF
-[general]
-enabled = yes
-pretty = no
-allowed_origins = http://127.0.0.1:$ARI_PORT
-
-[$ARI_USER]
-type = user
-read_only = no
-password = $ARI_PASS
-password_format = plain
-EOF
-
-	{
-		cat <<EOF
-[global]
-type = global
-user_agent = Switchboard-testbed
-endpoint_identifier_order = ip,username,anonymous
-
-[transport-udp]
-type = transport
-protocol = udp
-bind = 127.0.0.1:$SIP_PORT
-
-; Callers (sipp) are not identified by anything: they land on "anonymous".
-[anonymous]
-type = endpoint
-transport = transport-udp
-context = from-callers
-disallow = all
-allow = ulaw,alaw
-direct_media = no
-media_address = 127.0.0.1
-rtp_symmetric = yes
-dtmf_mode = rfc4733
-allow_unauthenticated_options = yes
-EOF
-		local n
-		for n in 1 2 3 4 5 6 7 8 9; do
-			cat <<EOF
-
-[100$n]
-type = aor
-contact = sip:100$n@127.0.0.1:$((AGENT_BASE_PORT + n))
-max_contacts = 1
-qualify_frequency = 0
-
-[100$n]
-type = endpoint
-transport = transport-udp
-aors = 100$n
-context = from-agents
-disallow = all
-allow = ulaw,alaw
-direct_media = no
-media_address = 127.0.0.1
-rtp_symmetric = yes
-dtmf_mode = rfc4733
-EOF
-		done
-	} >"$etc/pjsip.conf"
+	render_config "$etc"
 
 	cat >"$etc/rtp.conf" <<EOF
 [general]
@@ -308,27 +293,6 @@ rtpend = $RTP_END
 bindaddr = 127.0.0.1
 strictrtp = no
 icesupport = no
-EOF
-
-	cat >"$etc/extensions.conf" <<'EOF'
-[general]
-static = yes
-writeprotect = yes
-
-[globals]
-
-; Callers. 100 is the documented entry number; any number reaches Switchboard.
-[from-callers]
-exten => _X.,1,NoOp(caller ${CALLERID(all)} dialled ${EXTEN})
- same => n,Stasis(switchboard,${EXTEN})
- same => n,GotoIf($["${STASISSTATUS}" = "FAILED"]?failed)
- same => n,Hangup()
- same => n(failed),Answer()
- same => n,Playback(all-circuits-busy-now)
- same => n,Hangup()
-
-[from-agents]
-exten => _X.,1,Hangup(21)
 EOF
 
 	cat >"$etc/musiconhold.conf" <<'EOF'
@@ -500,6 +464,7 @@ SB_RTP_END=$RTP_END
 SB_AGENT_BASE_PORT=$AGENT_BASE_PORT
 SB_ARI_USER=$ARI_USER
 SB_ARI_PASS=$ARI_PASS
+SB_FALLBACK_RING_TIME=$FALLBACK_RING_TIME
 EOF
 	;;
 *)

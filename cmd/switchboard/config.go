@@ -12,6 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"switchboard/dialplan"
 	"switchboard/routing"
 )
 
@@ -25,6 +26,8 @@ type Config struct {
 	Listen   string    `yaml:"listen"`
 	LogLevel string    `yaml:"log_level"`
 	PBX      PBXConfig `yaml:"pbx"`
+	// Dialplan is what `switchboard render` writes for the PBX.
+	Dialplan dialplan.Config `yaml:"dialplan"`
 
 	routing.Config `yaml:",inline"`
 }
@@ -60,7 +63,8 @@ func loadConfig(path string) (*Config, error) {
 			return nil, fmt.Errorf("config: %w", err)
 		}
 		src, name = b, path
-		var file Config
+		// The dialplan section is decoded over the built-in one, key by key.
+		file := Config{Dialplan: cfg.Dialplan}
 		if err := decodeStrict(b, &file); err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
@@ -107,6 +111,7 @@ func merge(dst, src *Config) {
 	set(&dst.PBX.ARI.User, src.PBX.ARI.User)
 	set(&dst.PBX.ARI.Password, src.PBX.ARI.Password)
 	set(&dst.PBX.ARI.App, src.PBX.ARI.App)
+	dst.Dialplan = src.Dialplan
 	if src.Flows != nil {
 		dst.Flows, dst.Routes = src.Flows, src.Routes
 	}
@@ -142,6 +147,9 @@ func (c *Config) validate() error {
 	}
 	if c.Listen == "" {
 		errs = append(errs, errors.New("listen: required"))
+	}
+	if err := c.Dialplan.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if err := c.Config.Validate(); err != nil {
 		errs = append(errs, err)

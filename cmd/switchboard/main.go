@@ -20,6 +20,7 @@ commands:
   serve     run Switchboard (--config FILE; built-in defaults without it)
   migrate   create or upgrade the database and exit
   validate  check a config file and exit non-zero on any problem
+  render    write the PBX's config snippets (--pbx asterisk|freeswitch --out DIR)
 `
 
 func main() {
@@ -34,6 +35,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "YAML config file (default: built-in)")
+	renderOpts := addRenderFlags(fs, args[0])
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
@@ -52,6 +54,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case "migrate":
 		err = migrate(ctx, cfg, log)
+	case "render":
+		err = render(cfg, renderOpts, stdout)
 	case "serve":
 		err = serve(ctx, cfg, log, stdout)
 	default:
