@@ -10,23 +10,62 @@ type agent struct {
 	id, name string
 	endpoint string // the phone the agent signed in on
 	queues   []string
+	penalty  map[string]int // queue → penalty, for the queues served
+	skills   map[string]int
+	team     string
+	wrapUp   *Duration // overrides the queue's
 	state    AgentState
 	reason   string
 	since    time.Time // when the current state began
 	// idleSince is when the agent last became ready; longest idle first.
 	idleSince time.Time
 	callID    string
-	order     int // position in config, breaks ties
+	offer     *offer // the pending offer while reserved or ringing
+	order     int    // position in config, breaks ties
+
+	// Since sign-in, for the fewest-calls and least-talk-time strategies.
+	answered int
+	talk     time.Duration
+
+	// pending is a not-ready request waiting for the team lead; approved
+	// is one the lead allowed, applied when the agent is next free.
+	pending, approved string
+}
+
+func newAgent(ac AgentConfig, order int) *agent {
+	a := &agent{id: ac.ID, order: order}
+	a.configure(ac)
+	return a
+}
+
+// configure applies the agent's config; live state stays as it is.
+func (a *agent) configure(ac AgentConfig) {
+	a.name, a.skills, a.team, a.wrapUp = ac.Name, ac.Skills, ac.Team, ac.WrapUp
+	a.queues = a.queues[:0]
+	a.penalty = make(map[string]int, len(ac.Queues))
+	for _, q := range ac.Queues {
+		a.queues = append(a.queues, q.Queue)
+		a.penalty[q.Queue] = q.Penalty
+	}
 }
 
 func (a *agent) view() AgentView {
 	return AgentView{
 		ID: a.id, Name: a.name, State: a.state, Reason: a.reason, Since: a.since,
 		Endpoint: a.endpoint, Queues: slices.Clone(a.queues), CallID: a.callID,
+		Skills: a.skills, Team: a.team, PendingNotReady: a.pending,
 	}
 }
 
-func (a *agent) serves(queue string) bool { return slices.Contains(a.queues, queue) }
+func (a *agent) serves(queue string) bool {
+	_, ok := a.penalty[queue]
+	return ok
+}
+
+// working is what a team's minimum counts: signed in and not on a break.
+func (a *agent) working() bool {
+	return a.state != SignedOut && a.state != NotReady
+}
 
 // setState is the only place an agent's state changes. It checks the
 // transition table and writes agent.state before the change is acted on.
@@ -40,13 +79,25 @@ func (m *Machine) setState(a *agent, to AgentState, reason string) error {
 	m.record(&Record{Type: EvAgentState, AgentID: a.id, CallID: a.callID}, AgentStateData{
 		From: a.state.String(), To: to.String(), Reason: reason, Endpoint: a.endpoint, CallID: a.callID,
 	})
+	from := a.state
 	a.state, a.reason, a.since = to, reason, m.now
-	if to == Ready {
-		a.idleSince = m.now
-	}
 	switch to {
-	case Ready, NotReady, SignedOut:
+	case Ready:
+		a.idleSince = m.now
 		a.callID = ""
+	case NotReady, SignedOut:
+		a.callID = ""
+	}
+	if from == NotReady {
+		m.cancelTimer(timerAllowance(a))
+	}
+	if to == NotReady {
+		if r := m.reason(reason); r != nil && r.Allowance > 0 {
+			m.setTimer(timerAllowance(a), r.Allowance.D())
+		}
+	}
+	if to == SignedOut {
+		a.pending, a.approved = "", ""
 	}
 	return nil
 }
@@ -58,3 +109,38 @@ func (m *Machine) mustState(a *agent, to AgentState, reason string) {
 		m.log.Error("agent transition refused", "agent", a.id, "err", err)
 	}
 }
+
+// free puts an agent whose call or offer ended back to work: ready, or the
+// not-ready a lead approved meanwhile. A ready agent is offered the best
+// waiting call at once.
+func (m *Machine) free(a *agent) {
+	if a.approved != "" {
+		reason := a.approved
+		a.approved = ""
+		m.mustState(a, NotReady, reason)
+		return
+	}
+	m.mustState(a, Ready, "")
+	m.agentReady(a)
+}
+
+func (m *Machine) reason(code string) *Reason {
+	for i := range m.cfg.NotReadyReasons {
+		if m.cfg.NotReadyReasons[i].Code == code {
+			return &m.cfg.NotReadyReasons[i]
+		}
+	}
+	return nil
+}
+
+func (m *Machine) wrapUpFor(a *agent, queue string) time.Duration {
+	if a.wrapUp != nil {
+		return a.wrapUp.D()
+	}
+	if q := m.cfg.Queues[queue]; q != nil {
+		return q.WrapUp.D()
+	}
+	return 0
+}
+
+func timerAllowance(a *agent) string { return "allowance:" + a.id }

@@ -74,12 +74,16 @@ func canTransition(from, to AgentState) bool {
 
 // AgentView is an agent as the API shows it.
 type AgentView struct {
-	ID       string     `json:"id"`
-	Name     string     `json:"name"`
-	State    AgentState `json:"state"`
-	Reason   string     `json:"reason,omitempty"`
-	Since    time.Time  `json:"since"`
-	Endpoint string     `json:"endpoint,omitempty"`
-	Queues   []string   `json:"queues"`
-	CallID   string     `json:"call_id,omitempty"`
+	ID       string         `json:"id"`
+	Name     string         `json:"name"`
+	State    AgentState     `json:"state"`
+	Reason   string         `json:"reason,omitempty"`
+	Since    time.Time      `json:"since"`
+	Endpoint string         `json:"endpoint,omitempty"`
+	Queues   []string       `json:"queues"`
+	CallID   string         `json:"call_id,omitempty"`
+	Skills   map[string]int `json:"skills,omitempty"`
+	Team     string         `json:"team,omitempty"`
+	// PendingNotReady is a not-ready request waiting for the team lead.
+	PendingNotReady string `json:"pending_not_ready,omitempty"`
 }

@@ -1,7 +1,6 @@
 package routing
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -17,8 +16,62 @@ type Config struct {
 	Flows  map[string]*Flow  `yaml:"flows"`
 	Queues map[string]*Queue `yaml:"queues"`
 	Agents []AgentConfig     `yaml:"agents"`
-	// NotReadyReasons are the reason codes an agent may give.
-	NotReadyReasons []string `yaml:"not_ready_reasons"`
+	Teams  map[string]*Team  `yaml:"teams"`
+	// NotReadyReasons are the reason codes an agent may give, each with an
+	// optional allowance ("break" or {code: break, allowance: 15m}).
+	NotReadyReasons []Reason `yaml:"not_ready_reasons"`
+	Priority        Priority `yaml:"priority"`
+	Login           Login    `yaml:"login"`
+	// Ordering picks among callers waiting for the same free agent, across
+	// all the queues it serves: longest_waiting or sl_risk (the caller
+	// closest to breaching their queue's service-level threshold).
+	Ordering string `yaml:"ordering"`
+	// ReservationLease is how long the PBX has to confirm an offer (the
+	// phone rings) before the reservation is released.
+	ReservationLease Duration `yaml:"reservation_lease"`
+	// Watchdog is how often agent state is checked against the PBX's live
+	// channels (0 = every 30s; negative = never).
+	Watchdog Duration `yaml:"watchdog"`
+}
+
+// Reason is a not-ready reason code.
+type Reason struct {
+	Code string `yaml:"code"`
+	// Allowance is how long one episode may last before an alert (0 = none).
+	Allowance Duration `yaml:"allowance"`
+}
+
+// UnmarshalYAML takes "break" or {code: break, allowance: 15m}.
+func (r *Reason) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		r.Code = n.Value
+		return nil
+	}
+	type plain Reason
+	return n.Decode((*plain)(r))
+}
+
+// Team groups agents under a lead, with a floor on how many stay ready.
+type Team struct {
+	Name string `yaml:"name"`
+	// MinReady is the least number of members who must stay working
+	// (ready, or busy with a call); a not-ready request that would break
+	// it is refused, or waits for the lead when Approval is "lead".
+	MinReady int    `yaml:"min_ready"`
+	Approval string `yaml:"approval"` // refuse (default) | lead
+}
+
+// Priority raises callers ahead of others in the same queues.
+type Priority struct {
+	VIPNumbers   []string `yaml:"vip_numbers"`
+	VIP          int      `yaml:"vip"`           // added for a VIP number
+	RepeatWithin Duration `yaml:"repeat_within"` // a caller calling again within this
+	Repeat       int      `yaml:"repeat"`        // gets this added
+}
+
+// Login says what a second sign-in of the same agent does.
+type Login struct {
+	SecondSignIn string `yaml:"second_sign_in"` // refuse (default) | take_over
 }
 
 // Flow is an IVR call flow: named nodes, entered at Start.
@@ -58,6 +111,10 @@ type MenuNode struct {
 // QueueNode sends the caller to a queue.
 type QueueNode struct {
 	Queue string `yaml:"queue"`
+	// Skills narrows the queue's own requirement for calls from this step.
+	Skills *SkillExpr `yaml:"skills"`
+	// Priority is added to the caller's priority (e.g. complaints first).
+	Priority int `yaml:"priority"`
 	// NoAgent is where the call goes when nobody serving the queue is
 	// signed in.
 	NoAgent string `yaml:"no_agent"`
@@ -67,19 +124,108 @@ type QueueNode struct {
 
 // Queue is a waiting line served by agents.
 type Queue struct {
-	Strategy    string   `yaml:"strategy"` // longest_idle (only one yet)
+	Strategy    string   `yaml:"strategy"` // see Strategies
 	MaxWait     Duration `yaml:"max_wait"`
+	MaxLength   int      `yaml:"max_length"` // 0 = no limit
 	RingTimeout Duration `yaml:"ring_timeout"`
 	WrapUp      Duration `yaml:"wrap_up"`
 	HoldMedia   []string `yaml:"hold_media"`
+	// Skills is what an agent needs to take this queue's calls.
+	Skills *SkillExpr `yaml:"skills"`
+	// MaxPenalty limits the agents offered at first (-1 or unset: any);
+	// escalation may raise it.
+	MaxPenalty *int `yaml:"max_penalty"`
+	// JoinEmpty lets callers queue while nobody serving it is signed in;
+	// LeaveEmpty sends waiting callers on when the last one signs out.
+	JoinEmpty  bool `yaml:"join_empty"`
+	LeaveEmpty bool `yaml:"leave_empty"`
+	// ServiceLevel is the target, e.g. 80% answered within 20s.
+	ServiceLevel ServiceLevel `yaml:"service_level"`
+	// Escalation steps, by time waited in this queue.
+	Escalation []EscalationStep `yaml:"escalation"`
+	// OnFull is where callers go when MaxLength callers already wait.
+	OnFull *Target `yaml:"on_full"`
+	// OverflowBelowSL sends new callers elsewhere while the live service
+	// level is under a floor.
+	OverflowBelowSL *SLOverflow `yaml:"overflow_below_sl"`
 }
+
+// ServiceLevel is "Percent% answered within Within".
+type ServiceLevel struct {
+	Percent float64  `yaml:"percent"`
+	Within  Duration `yaml:"within"`
+}
+
+// EscalationStep widens who may take a call after it waited After.
+// Any combination may be set; Overflow ends the call's stay in the queue.
+type EscalationStep struct {
+	After      Duration   `yaml:"after"`
+	Skills     *SkillExpr `yaml:"skills"`      // replaces the requirement (wider)
+	MaxPenalty *int       `yaml:"max_penalty"` // lets higher-penalty agents in
+	AddQueues  []string   `yaml:"add_queues"`  // merged group: their agents too
+	Overflow   *Target    `yaml:"overflow"`    // to another queue or a flow node
+}
+
+// Target is where a call overflows to: a queue, or a node of its flow
+// (a message, a callback offer, a goodbye).
+type Target struct {
+	Queue string `yaml:"queue"`
+	Node  string `yaml:"node"`
+}
+
+// SLOverflow sends new callers to To while fewer than Below percent of the
+// last Window's callers were answered within the queue's threshold.
+type SLOverflow struct {
+	Below  float64  `yaml:"below"`
+	Window Duration `yaml:"window"`
+	// MinCalls is how many calls the window needs before it counts.
+	MinCalls int    `yaml:"min_calls"`
+	To       Target `yaml:"to"`
+}
+
+// Strategies lists the queue strategies.
+var Strategies = []string{
+	StrategyLongestIdle, StrategyFewestCalls, StrategyLeastTalkTime, StrategyRoundRobin,
+	StrategyTopDown, StrategyRingAll, StrategyRandom, StrategySkillWeighted,
+}
+
+// Queue strategies.
+const (
+	StrategyLongestIdle   = "longest_idle"
+	StrategyFewestCalls   = "fewest_calls"
+	StrategyLeastTalkTime = "least_talk_time"
+	StrategyRoundRobin    = "round_robin" // with memory: continues after the last agent offered
+	StrategyTopDown       = "top_down"    // always from the first agent in config order
+	StrategyRingAll       = "ring_all"
+	StrategyRandom        = "random"
+	StrategySkillWeighted = "skill_weighted" // highest sum of the required skills' levels
+)
 
 // AgentConfig is an agent known to the engine.
 type AgentConfig struct {
-	ID       string   `yaml:"id"`
-	Name     string   `yaml:"name"`
-	Endpoint string   `yaml:"endpoint"` // default phone, e.g. PJSIP/1001
-	Queues   []string `yaml:"queues"`
+	ID       string         `yaml:"id"`
+	Name     string         `yaml:"name"`
+	Endpoint string         `yaml:"endpoint"` // default phone, e.g. PJSIP/1001
+	Queues   []QueueMember  `yaml:"queues"`
+	Skills   map[string]int `yaml:"skills"` // level 1-10
+	Team     string         `yaml:"team"`
+	WrapUp   *Duration      `yaml:"wrap_up"` // overrides the queue's
+}
+
+// QueueMember is a queue an agent serves, with a penalty (lower first).
+type QueueMember struct {
+	Queue   string `yaml:"queue"`
+	Penalty int    `yaml:"penalty"`
+}
+
+// UnmarshalYAML takes "support" or {queue: support, penalty: 2}.
+func (q *QueueMember) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		q.Queue = n.Value
+		return nil
+	}
+	type plain QueueMember
+	return n.Decode((*plain)(q))
 }
 
 // Duration reads "20s", "1m30s" from YAML.
@@ -108,104 +254,6 @@ func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d)
 
 // D is the duration as time.Duration.
 func (d Duration) D() time.Duration { return time.Duration(d) }
-
-// Defaults fills in what was left out.
-func (c *Config) Defaults() {
-	for _, q := range c.Queues {
-		if q == nil {
-			continue
-		}
-		if q.Strategy == "" {
-			q.Strategy = StrategyLongestIdle
-		}
-		if q.RingTimeout == 0 {
-			q.RingTimeout = Duration(15 * time.Second)
-		}
-		if q.MaxWait == 0 {
-			q.MaxWait = Duration(10 * time.Minute)
-		}
-		if q.WrapUp == 0 {
-			q.WrapUp = Duration(10 * time.Second)
-		}
-	}
-	for _, f := range c.Flows {
-		if f == nil {
-			continue
-		}
-		for _, n := range f.Nodes {
-			if n != nil && n.Menu != nil {
-				if n.Menu.Timeout == 0 {
-					n.Menu.Timeout = Duration(5 * time.Second)
-				}
-				if n.Menu.Attempts == 0 {
-					n.Menu.Attempts = 3
-				}
-			}
-		}
-	}
-	if len(c.NotReadyReasons) == 0 {
-		c.NotReadyReasons = []string{"break", "meal", "training", "meeting", "after_call_work"}
-	}
-}
-
-// StrategyLongestIdle offers a call to the ready agent idle the longest.
-const StrategyLongestIdle = "longest_idle"
-
-// Validate reports every problem in the config at once, each naming the
-// key at fault (e.g. "flows.main.nodes.menu.menu.options.1").
-func (c *Config) Validate() error {
-	var errs []error
-	bad := func(key, format string, a ...any) {
-		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, a...)))
-	}
-	if len(c.Flows) == 0 {
-		bad("flows", "at least one flow is required")
-	}
-	for _, num := range sortedKeys(c.Routes) {
-		if _, ok := c.Flows[c.Routes[num]]; !ok {
-			bad("routes."+num, "unknown flow %q", c.Routes[num])
-		}
-	}
-	for _, name := range sortedKeys(c.Queues) {
-		q := c.Queues[name]
-		key := "queues." + name
-		if q == nil {
-			bad(key, "empty queue")
-			continue
-		}
-		if q.Strategy != StrategyLongestIdle {
-			bad(key+".strategy", "unknown strategy %q (supported: %s)", q.Strategy, StrategyLongestIdle)
-		}
-		for k, d := range map[string]Duration{"max_wait": q.MaxWait, "ring_timeout": q.RingTimeout, "wrap_up": q.WrapUp} {
-			if d < 0 {
-				bad(key+"."+k, "must not be negative")
-			}
-		}
-	}
-	for _, name := range sortedKeys(c.Flows) {
-		c.validateFlow(name, c.Flows[name], bad)
-	}
-	seen := map[string]bool{}
-	for i, a := range c.Agents {
-		key := fmt.Sprintf("agents[%d]", i)
-		switch {
-		case a.ID == "":
-			bad(key+".id", "required")
-		case seen[a.ID]:
-			bad(key+".id", "duplicate agent %q", a.ID)
-		}
-		seen[a.ID] = true
-		if a.Endpoint != "" && !validEndpoint(a.Endpoint) {
-			bad(key+".endpoint", "%q is not TECH/resource (e.g. PJSIP/1001)", a.Endpoint)
-		}
-		for j, q := range a.Queues {
-			if _, ok := c.Queues[q]; !ok {
-				bad(fmt.Sprintf("%s.queues[%d]", key, j), "unknown queue %q", q)
-			}
-		}
-	}
-	return errors.Join(errs...)
-}
 
 func (c *Config) validateFlow(name string, f *Flow, bad func(key, format string, a ...any)) {
 	key := "flows." + name

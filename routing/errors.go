@@ -29,3 +29,12 @@ type FieldError struct {
 }
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
+
+// PolicyError is a request refused by a rule of the call center (a team's
+// minimum of working agents, no request to decide), not by bad input.
+type PolicyError struct {
+	Code    string
+	Message string
+}
+
+func (e *PolicyError) Error() string { return e.Message }

@@ -42,9 +42,97 @@ const (
 	EvCallAnswered    = "call.answered"     // OfferData: agent answered, bridged
 	EvCallEnded       = "call.ended"        // EndedData
 
+	EvCallDecision   = "call.decision"   // DecisionData: why this agent
+	EvCallEscalated  = "call.escalated"  // EscalationData
+	EvCallOverflowed = "call.overflowed" // OverflowData
+
 	// Agents.
-	EvAgentState = "agent.state" // AgentStateData
+	EvAgentState    = "agent.state"    // AgentStateData
+	EvAgentLogin    = "agent.login"    // LoginData: sign-in taken over on another phone
+	EvAgentRequest  = "agent.request"  // RequestData: a not-ready request and its fate
+	EvAgentAlert    = "agent.alert"    // AlertData: e.g. a break past its allowance
+	EvAgentRepaired = "agent.repaired" // RepairData: the watchdog fixed drift from the PBX
+
+	// Config.
+	EvConfigApplied = "config.applied" // ConfigData: a config version took effect
 )
+
+// DecisionData is the payload of call.decision: every assignment, with the
+// candidates considered and why the winner won.
+type DecisionData struct {
+	Trigger       string           `json:"trigger"` // queued, agent_ready, escalated, offer_failed, …
+	Queue         string           `json:"queue"`
+	Queues        []string         `json:"queues"` // the queue and any merged in
+	Strategy      string           `json:"strategy"`
+	Rule          string           `json:"rule"` // "queue" or "escalation[N]"
+	Skills        []string         `json:"skills,omitempty"`
+	MaxPenalty    int              `json:"max_penalty"` // -1: any
+	ConfigVersion int              `json:"config_version"`
+	Candidates    []CandidateScore `json:"candidates"`
+	Omitted       int              `json:"omitted,omitempty"`  // eligible candidates beyond the recorded ones
+	Excluded      map[string]int   `json:"excluded,omitempty"` // reason → agents left out
+	Winners       []string         `json:"winners"`
+}
+
+// CandidateScore is one eligible agent in a decision. Score is the
+// strategy's measure (higher wins), within the lowest penalty tier.
+type CandidateScore struct {
+	Agent   string  `json:"agent"`
+	Penalty int     `json:"penalty"`
+	Score   float64 `json:"score"`
+	Chosen  bool    `json:"chosen,omitempty"`
+}
+
+// EscalationData is the payload of call.escalated.
+type EscalationData struct {
+	Queue      string   `json:"queue"`
+	Step       int      `json:"step"`
+	Skills     []string `json:"skills,omitempty"`
+	MaxPenalty *int     `json:"max_penalty,omitempty"`
+	AddQueues  []string `json:"add_queues,omitempty"`
+}
+
+// OverflowData is the payload of call.overflowed.
+type OverflowData struct {
+	From   string `json:"from"`
+	Queue  string `json:"queue,omitempty"`
+	Node   string `json:"node,omitempty"`
+	Reason string `json:"reason"` // escalation, full, service_level
+}
+
+// LoginData is the payload of agent.login.
+type LoginData struct {
+	Endpoint string `json:"endpoint"`
+	Previous string `json:"previous"`
+}
+
+// RequestData is the payload of agent.request.
+type RequestData struct {
+	Reason string `json:"reason"`
+	Status string `json:"status"` // pending, approved, refused
+	Why    string `json:"why,omitempty"`
+}
+
+// AlertData is the payload of agent.alert.
+type AlertData struct {
+	Kind      string `json:"kind"` // break_overrun
+	Reason    string `json:"reason,omitempty"`
+	Allowance string `json:"allowance,omitempty"`
+}
+
+// RepairData is the payload of agent.repaired.
+type RepairData struct {
+	Was  string `json:"was"`
+	Why  string `json:"why"`
+	Call string `json:"call,omitempty"`
+}
+
+// ConfigData is the payload of config.applied.
+type ConfigData struct {
+	Version int    `json:"version"`
+	Hash    string `json:"hash"`
+	Config  any    `json:"config,omitempty"`
+}
 
 // CallArrivedData is the payload of call.arrived.
 type CallArrivedData struct {
@@ -85,6 +173,8 @@ const (
 	OutcomeFlowEnded        = "flow_hangup"       // the flow hung up (e.g. goodbye after retries)
 	OutcomeTimeout          = "queue_timeout"     // max wait reached
 	OutcomeLost             = "lost"              // the PBX no longer had the call after a link drop
+	OutcomeOverflow         = "overflow"          // overflowed from a queue to a flow node, which ended it
+	OutcomeQueueFull        = "queue_full"        // the queue was full and no overflow took the call
 )
 
 // EndedData is the payload of call.ended.

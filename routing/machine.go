@@ -42,25 +42,26 @@ type Machine struct {
 	out   *Output
 	flows map[string]*Flow
 
+	version   int // config version, counted from 1
+	queues    map[string]*queueState
 	agents    map[string]*agent
-	calls     map[string]*call // by call ID
-	byChannel map[string]*call // caller channel and agent legs
+	calls     map[string]*call  // by call ID
+	byChannel map[string]*call  // caller channel and agent legs
+	offers    map[string]*offer // pending offers by leg
 	playbacks map[string]*call
-	waiting   []*call // queued, oldest first
+	waiting   []*call              // queued, in the order they joined
+	recent    map[string]time.Time // caller → when their last call ended
 	restored  map[string]RestoredCall
 }
 
 // NewMachine builds a machine for a validated config.
 func NewMachine(cfg *Config, ids IDs, log *slog.Logger) *Machine {
 	m := &Machine{
-		cfg: cfg, ids: ids, log: log, flows: cfg.Flows,
-		agents: map[string]*agent{}, calls: map[string]*call{},
-		byChannel: map[string]*call{}, playbacks: map[string]*call{},
-		restored: map[string]RestoredCall{},
+		ids: ids, log: log, agents: map[string]*agent{}, calls: map[string]*call{},
+		byChannel: map[string]*call{}, offers: map[string]*offer{}, playbacks: map[string]*call{},
+		recent: map[string]time.Time{}, restored: map[string]RestoredCall{},
 	}
-	for i, ac := range cfg.Agents {
-		m.agents[ac.ID] = &agent{id: ac.ID, name: ac.Name, endpoint: ac.Endpoint, queues: ac.Queues, order: i}
-	}
+	m.apply(cfg)
 	return m
 }
 
@@ -75,6 +76,11 @@ func (m *Machine) Handle(now time.Time, in any) Output {
 	case TimerFired:
 		m.record(&Record{Type: EvTimer}, TimerData{Name: in.Name})
 		m.onTimer(in.Name)
+	case Audit:
+		m.onAudit(in)
+	case reloadCommand:
+		out.Err = m.reload(in.cfg)
+		out.Reply = m.version
 	case agentCommand:
 		if in.Op != "list" && in.Op != "get" {
 			m.record(&Record{Type: EvCommand, AgentID: in.Agent}, in)
@@ -112,7 +118,9 @@ func (m *Machine) onPBX(ev pbx.Event) {
 	if ch := eventChannel(ev); ch != "" {
 		if c := m.byChannel[ch]; c != nil {
 			rec.CallID, rec.Queue = c.id, c.queue
-			if c.agent != nil && ch == c.leg {
+			if o := m.offers[ch]; o != nil {
+				rec.AgentID = o.agent.id
+			} else if c.agent != nil && ch == c.leg {
 				rec.AgentID = c.agent.id
 			}
 		}
@@ -135,9 +143,7 @@ func (m *Machine) onPBX(ev pbx.Event) {
 			m.onPlaybackDone(c, ev.PlaybackID)
 		}
 	case pbx.LegRinging:
-		if c := m.byChannel[ev.Channel]; c != nil && c.leg == ev.Channel && c.agent != nil && c.agent.state == Reserved {
-			m.mustState(c.agent, Ringing, "")
-		}
+		m.onLegRinging(ev.Channel)
 	case pbx.LegAnswered:
 		m.onLegAnswered(ev.Channel)
 	case pbx.ChannelHungUp:
@@ -179,12 +185,11 @@ func (m *Machine) onCommandFailed(ev pbx.CommandFailed) {
 	if c == nil {
 		return
 	}
-	switch {
-	case ev.Channel == c.leg && ev.Command == "originate" && c.phase == phaseQueued:
+	switch o := m.offers[ev.Channel]; {
+	case o != nil && ev.Command == "originate":
 		// The phone could not even be called: same as an unanswered offer.
 		// (A leg already answered proves the originate worked after all.)
-		m.dropLeg(c)
-		m.offerFailed(c, "originate_failed", pbx.Cause(0))
+		m.dropLeg(o, "originate_failed")
 	case ev.Channel == c.channel && (ev.Command == "answer" || ev.Command == "bridge"):
 		m.endCall(c, OutcomeLost, "command_failed:"+ev.Command, "switchboard")
 		m.emit(cmdHangup{Call: c.id, Channel: c.channel})

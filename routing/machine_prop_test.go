@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,23 +34,69 @@ func (h failOnError) WithGroup(string) slog.Handler      { return h }
 // PBX could produce them, and checks after every step that no agent is
 // stuck or double-booked and no call leaks.
 func TestMachineInvariantsUnderRandomEvents(t *testing.T) {
-	for seed := uint64(1); seed <= 300; seed++ {
-		t.Run(fmt.Sprint(seed), func(t *testing.T) {
-			runRandom(t, seed, 250)
-		})
+	for seed := uint64(1); seed <= 1000; seed++ {
+		cfg := testConfig
+		if seed%2 == 0 {
+			cfg = richConfig
+		}
+		first := runRandom(t, cfg(), seed, 250)
+		if t.Failed() {
+			t.Fatalf("seed %d", seed)
+		}
+		// The same inputs give the same decisions, byte for byte.
+		if again := runRandom(t, cfg(), seed, 250); again != first {
+			t.Fatalf("seed %d: a second run of the same inputs decided differently", seed)
+		}
 	}
 }
 
-func runRandom(t *testing.T, seed uint64, steps int) {
+// richConfig exercises every ACD feature at once: strategies, skills,
+// penalties, escalation to a merged group and overflow, ring-all, teams.
+func richConfig() *Config {
+	cfg := testConfig()
+	mustSkills := func(s string) *SkillExpr {
+		e, err := ParseSkillExpr(s)
+		if err != nil {
+			panic(err)
+		}
+		return e
+	}
+	one := 1
+	cfg.Flows["main"].Nodes["menu"].Menu.Options["3"] = "sales"
+	cfg.Flows["main"].Nodes["sales"] = &Node{Queue: &QueueNode{Queue: "sales", NoAgent: "closed", Priority: 2}}
+	cfg.Queues["support"].Skills = mustSkills("billing>=3")
+	cfg.Queues["support"].MaxLength = 3
+	cfg.Queues["support"].OnFull = &Target{Queue: "sales"}
+	cfg.Queues["support"].Escalation = []EscalationStep{
+		{After: Duration(5 * time.Second), Skills: mustSkills("billing>=1"), MaxPenalty: &one},
+		{After: Duration(10 * time.Second), AddQueues: []string{"sales"}},
+		{After: Duration(20 * time.Second), Overflow: &Target{Node: "goodbye"}},
+	}
+	cfg.Queues["sales"] = &Queue{Strategy: StrategyRingAll, JoinEmpty: true, LeaveEmpty: true}
+	cfg.Agents = []AgentConfig{
+		{ID: "a1", Endpoint: "PJSIP/1001", Queues: []QueueMember{{Queue: "support"}, {Queue: "sales", Penalty: 1}}, Skills: map[string]int{"billing": 5}, Team: "t"},
+		{ID: "a2", Endpoint: "PJSIP/1002", Queues: []QueueMember{{Queue: "support", Penalty: 1}}, Skills: map[string]int{"billing": 1}, Team: "t"},
+		{ID: "a3", Endpoint: "PJSIP/1003", Queues: []QueueMember{{Queue: "sales"}}, Team: "t"},
+	}
+	cfg.Teams = map[string]*Team{"t": {MinReady: 1, Approval: ApprovalLead}}
+	cfg.Defaults()
+	if err := cfg.Validate(); err != nil {
+		panic(err)
+	}
+	return cfg
+}
+
+func runRandom(t *testing.T, cfg *Config, seed uint64, steps int) string {
 	rng := rand.New(rand.NewPCG(seed, seed*7919))
-	m := NewMachine(testConfig(), SequentialIDs(), slog.New(failOnError{t}))
+	m := NewMachine(cfg, SequentialIDs(), slog.New(failOnError{t}))
+	var log strings.Builder
+	pending := map[string]time.Time{} // timers the machine has set
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	var (
 		channels  []string // inbound channels the PBX still has
 		legs      []string // originated legs not yet ended
 		answered  = map[string]bool{}
 		playbacks []pbx.PlaybackFinished
-		timers    []string
 		next      int
 	)
 	pick := func(s []string) string { return s[rng.IntN(len(s))] }
@@ -59,11 +106,13 @@ func runRandom(t *testing.T, seed uint64, steps int) {
 		}
 		return s
 	}
-	agents := []string{"a1", "a2"}
+	agents := []string{"a1", "a2", "a3"}
 	for i := 0; i < steps; i++ {
 		now = now.Add(time.Duration(rng.IntN(3000)) * time.Millisecond)
 		var in any
-		switch r := rng.IntN(12); {
+		// Weighted: few arrivals and hang-ups, many steps inside calls.
+		r := [...]int{0, 0, 1, 2, 2, 2, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 5, 5, 6, 6, 6, 7, 7, 7, 8, 9, 1, 2, 3, 4}[rng.IntN(30)]
+		switch {
 		case r == 0 || len(channels) == 0 && r < 6:
 			next++
 			ch := fmt.Sprintf("ch%d", next)
@@ -74,7 +123,7 @@ func runRandom(t *testing.T, seed uint64, steps int) {
 			channels = remove(channels, ch)
 			in = pbx.ChannelHungUp{Channel: ch, Cause: pbx.CauseNormal}
 		case r == 2 && len(channels) > 0:
-			in = pbx.DTMFReceived{Channel: pick(channels), Digit: pick([]string{"1", "1", "2", "7"})}
+			in = pbx.DTMFReceived{Channel: pick(channels), Digit: pick([]string{"1", "1", "2", "3", "7"})}
 		case r == 3 && len(playbacks) > 0:
 			j := rng.IntN(len(playbacks))
 			in = playbacks[j]
@@ -94,12 +143,17 @@ func runRandom(t *testing.T, seed uint64, steps int) {
 			leg := pick(legs)
 			legs = remove(legs, leg)
 			in = pbx.ChannelHungUp{Channel: leg, Cause: pick2(rng, pbx.CauseNoAnswer, pbx.CauseUserBusy)}
-		case r == 6 && len(timers) > 0:
-			name := pick(timers)
-			timers = remove(timers, name)
+		case r == 6 && len(pending) > 0:
+			names := sortedKeys(pending)
+			name := pick(names)
+			// Time runs to the timer, as it would.
+			if at := pending[name]; at.After(now) {
+				now = at
+			}
+			delete(pending, name)
 			in = TimerFired{Name: name}
 		case r == 7:
-			ops := []string{"sign_in", "ready", "not_ready", "sign_out"}
+			ops := []string{"sign_in", "sign_in", "ready", "not_ready", "sign_out", "approve", "refuse"}
 			in = agentCommand{Op: pick(ops), Agent: pick(agents), Reason: "break"}
 		case r == 8 && len(legs) > 0 && rng.IntN(4) == 0:
 			in = pbx.CommandFailed{Channel: pick(legs), Command: "originate", Err: "boom"}
@@ -113,11 +167,34 @@ func runRandom(t *testing.T, seed uint64, steps int) {
 					channels, legs = remove(channels, ch), remove(legs, ch)
 				}
 			}
-			in = pbx.Resynced{Channels: live}
+			if rng.IntN(2) == 0 {
+				in = pbx.Resynced{Channels: live}
+			} else {
+				in = Audit{Channels: live, Taken: now}
+			}
 		default:
 			continue
 		}
 		out := m.Handle(now, in)
+		apply := func(out Output) {
+			for _, r := range out.Records {
+				if !strings.HasPrefix(r.Type, EvPBX) {
+					fmt.Fprintf(&log, "%s %s %s %s\n", r.Type, r.CallID, r.AgentID, r.Data)
+				}
+			}
+			for _, name := range out.Cancels {
+				delete(pending, name)
+			}
+			for _, tm := range out.Timers {
+				pending[tm.Name] = tm.At
+			}
+		}
+		apply(out)
+		for _, r := range out.Records {
+			if r.Type == EvAgentRepaired && strings.Contains(string(r.Data), "with no") {
+				t.Errorf("seed %d step %d: the watchdog found an impossible agent state: %s", seed, i, r.Data)
+			}
+		}
 		for _, c := range out.Commands {
 			switch c := c.(type) {
 			case cmdPlay:
@@ -127,17 +204,15 @@ func runRandom(t *testing.T, seed uint64, steps int) {
 			case cmdHangup:
 				// The PBX will report the end; model it as immediate.
 				channels, legs = remove(channels, c.Channel), remove(legs, c.Channel)
-				m.Handle(now, pbx.ChannelHungUp{Channel: c.Channel, Cause: pbx.CauseNormal})
+				apply(m.Handle(now, pbx.ChannelHungUp{Channel: c.Channel, Cause: pbx.CauseNormal}))
 			}
 		}
-		for _, tm := range out.Timers {
-			timers = append(remove(timers, tm.Name), tm.Name)
-		}
-		checkInvariants(t, m, fmt.Sprintf("step %d (%T %+v)", i, in, in))
+		checkInvariants(t, m, pending, fmt.Sprintf("seed %d step %d (%T %+v)", seed, i, in, in))
 		if t.Failed() {
-			return
+			return log.String()
 		}
 	}
+	return log.String()
 }
 
 func pick2(rng *rand.Rand, a, b pbx.Cause) pbx.Cause {
@@ -147,20 +222,45 @@ func pick2(rng *rand.Rand, a, b pbx.Cause) pbx.Cause {
 	return b
 }
 
-func checkInvariants(t *testing.T, m *Machine, where string) {
+func checkInvariants(t *testing.T, m *Machine, pending map[string]time.Time, where string) {
 	t.Helper()
+	// Nothing can be forgotten: every offer has its ring timer, every
+	// unconfirmed offer its lease, every waiting caller their max wait.
+	for leg, o := range m.offers {
+		if _, ok := pending["ring:"+leg]; !ok {
+			t.Errorf("%s: offer %s has no ring timer", where, leg)
+		}
+		if _, ok := pending["lease:"+leg]; !ok && !o.ringing {
+			t.Errorf("%s: unconfirmed offer %s has no lease", where, leg)
+		}
+	}
+	for _, c := range m.waiting {
+		if _, ok := pending["maxwait:"+c.id]; !ok {
+			t.Errorf("%s: waiting call %s has no max wait", where, c.id)
+		}
+	}
 	busy := map[string]string{}
 	for _, c := range m.calls {
 		if c.phase == phaseEnded {
 			t.Errorf("%s: ended call %s still live", where, c.id)
 		}
-		if c.agent != nil {
-			if prev, dup := busy[c.agent.id]; dup {
-				t.Errorf("%s: agent %s serves two calls: %s and %s", where, c.agent.id, prev, c.id)
+		holders := []*agent{}
+		if c.agent != nil && c.phase == phaseBridged {
+			holders = append(holders, c.agent)
+		}
+		for _, o := range c.offers {
+			holders = append(holders, o.agent)
+			if o.agent.offer != o {
+				t.Errorf("%s: offer %s of call %s is not its agent's", where, o.leg, c.id)
 			}
-			busy[c.agent.id] = c.id
-			if c.agent.callID != c.id {
-				t.Errorf("%s: call %s has agent %s whose call is %q", where, c.id, c.agent.id, c.agent.callID)
+		}
+		for _, a := range holders {
+			if prev, dup := busy[a.id]; dup {
+				t.Errorf("%s: agent %s serves two calls: %s and %s", where, a.id, prev, c.id)
+			}
+			busy[a.id] = c.id
+			if a.callID != c.id {
+				t.Errorf("%s: call %s has agent %s whose call is %q", where, c.id, a.id, a.callID)
 			}
 		}
 		if c.phase == phaseQueued && !slices.Contains(m.waiting, c) {
@@ -184,10 +284,15 @@ func checkInvariants(t *testing.T, m *Machine, where string) {
 			}
 		}
 	}
-	// Nobody waits while a ready agent serving the queue idles.
+	// Nobody waits while a ready agent who can take the call idles.
 	for _, c := range m.waiting {
-		if c.agent == nil && m.longestIdle(c.queue) != nil {
-			t.Errorf("%s: call %s waits while an agent is ready", where, c.id)
+		if len(c.offers) > 0 {
+			continue
+		}
+		for _, a := range m.agents {
+			if _, why := m.eligible(a, c); why == "" {
+				t.Errorf("%s: call %s waits while agent %s is ready for it", where, c.id, a.id)
+			}
 		}
 	}
 }

@@ -35,8 +35,8 @@ func testConfig() *Config {
 		}},
 		Queues: map[string]*Queue{"support": {WrapUp: Duration(3 * time.Second), RingTimeout: Duration(10 * time.Second)}},
 		Agents: []AgentConfig{
-			{ID: "a1", Endpoint: "PJSIP/1001", Queues: []string{"support"}},
-			{ID: "a2", Endpoint: "PJSIP/1002", Queues: []string{"support"}},
+			{ID: "a1", Endpoint: "PJSIP/1001", Queues: []QueueMember{{Queue: "support"}}},
+			{ID: "a2", Endpoint: "PJSIP/1002", Queues: []QueueMember{{Queue: "support"}}},
 		},
 	}
 	cfg.Defaults()
@@ -217,7 +217,7 @@ func TestAnsweredCall(t *testing.T) {
 	if st := h.agent("a1").State; st != Ready {
 		t.Fatalf("agent state %s after wrap-up, want ready", st)
 	}
-	want := []string{EvCallArrived, EvCallIVR, EvCallIVR, EvCallIVR, EvCallQueued, EvCallOffered, EvCallAnswered, EvCallEnded}
+	want := []string{EvCallArrived, EvCallIVR, EvCallIVR, EvCallIVR, EvCallQueued, EvCallDecision, EvCallOffered, EvCallAnswered, EvCallEnded}
 	if got := h.types(); !slices.Equal(got, want) {
 		t.Fatalf("records\n got %v\nwant %v", got, want)
 	}
@@ -292,7 +292,7 @@ func TestOfferFailsThenNextAgent(t *testing.T) {
 		}, "busy"},
 		{"pbx never reports the leg", func(h *harness, leg string) {
 			h.advance(15 * time.Second)
-			out := h.in(TimerFired{Name: "ring:call-1"})
+			out := h.in(TimerFired{Name: "ring:" + leg})
 			if hu := find[cmdHangup](h.t, out); hu.Channel != leg {
 				h.t.Fatalf("hung up %q, want the stuck leg", hu.Channel)
 			}
@@ -324,7 +324,7 @@ func TestOfferFailsThenNextAgent(t *testing.T) {
 			if h.agent("a2").State != OnCall {
 				t.Fatalf("second agent %s", h.agent("a2").State)
 			}
-			want := []string{EvCallArrived, EvCallIVR, EvCallIVR, EvCallIVR, EvCallQueued, EvCallOffered, EvCallOfferFailed, EvCallOffered, EvCallAnswered}
+			want := []string{EvCallArrived, EvCallIVR, EvCallIVR, EvCallIVR, EvCallQueued, EvCallDecision, EvCallOffered, EvCallOfferFailed, EvCallDecision, EvCallOffered, EvCallAnswered}
 			if got := h.types(); !slices.Equal(got, want) {
 				t.Fatalf("records\n got %v\nwant %v", got, want)
 			}

@@ -2,130 +2,264 @@ package routing
 
 import (
 	"slices"
-
-	"switchboard/routing/pbx"
+	"strconv"
+	"time"
 )
 
-// enqueue puts a call in a queue, or down the no-agent branch when nobody
-// serving the queue is signed in.
+// queueState is a queue's live state beside its config.
+type queueState struct {
+	name    string
+	cfg     *Queue
+	members []*agent // serving agents, in config order
+	// rrLast is the member offered last, for round robin with memory.
+	rrLast string
+	// sl holds recent outcomes for the live service level.
+	sl []slSample
+}
+
+type slSample struct {
+	at     time.Time
+	within bool
+}
+
+// enqueue puts a call in a queue from a flow step, or sends it on: no one
+// signed in, the queue full, or its live service level under its floor.
 func (m *Machine) enqueue(c *call, qn *QueueNode) {
-	if !m.anyoneSignedIn(qn.Queue) {
-		c.noAgent = true
-		if qn.NoAgent != "" {
-			m.enterNode(c, qn.NoAgent, "no_agent")
-			return
-		}
-		m.hangupCall(c, OutcomeNoAgent)
+	c.queueNode = qn
+	if m.queues[qn.Queue] == nil { // an old flow naming a queue since removed
+		m.noAgent(c)
 		return
 	}
-	q := m.cfg.Queues[qn.Queue]
-	c.phase, c.queue, c.queueNode, c.queuedAt = phaseQueued, qn.Queue, qn, m.now
+	c.priority = qn.Priority + m.callerPriority(c.caller)
+	c.queuedAt = time.Time{}
+	m.joinQueue(c, qn.Queue, "queued")
+}
+
+// joinQueue adds a call to queue name (first time, or by overflow).
+func (m *Machine) joinQueue(c *call, name, reason string) {
+	qs := m.queues[name]
+	q := qs.cfg
+	switch {
+	case !q.JoinEmpty && !m.anyoneSignedIn(name):
+		m.noAgent(c)
+		return
+	case q.MaxLength > 0 && m.waitingIn(name) >= q.MaxLength:
+		if q.OnFull != nil && m.overflow(c, name, *q.OnFull, "full") {
+			return
+		}
+		c.full = true
+		m.leaveToFlow(c, c.queueNode.OnTimeout, "full")
+		return
+	case q.OverflowBelowSL != nil && reason == "queued":
+		if pct, n := m.liveSL(qs, q.OverflowBelowSL.Window.D()); n >= q.OverflowBelowSL.MinCalls && pct < q.OverflowBelowSL.Below {
+			if m.overflow(c, name, q.OverflowBelowSL.To, "service_level") {
+				return
+			}
+		}
+	}
+	c.phase, c.queue, c.joinedAt = phaseQueued, name, m.now
+	if c.queuedAt.IsZero() {
+		c.queuedAt = m.now
+	}
+	c.skills = c.skills[:0]
+	if q.Skills != nil {
+		c.skills = append(c.skills, q.Skills)
+	}
+	if c.queueNode != nil && c.queueNode.Skills != nil {
+		c.skills = append(c.skills, c.queueNode.Skills)
+	}
+	c.maxPenalty = -1
+	if q.MaxPenalty != nil {
+		c.maxPenalty = *q.MaxPenalty
+	}
+	c.extra, c.escStep, c.rule = nil, 0, "queue"
 	m.waiting = append(m.waiting, c)
-	m.record(&Record{Type: EvCallQueued, CallID: c.id, Queue: c.queue}, QueuedData{Queue: c.queue})
+	m.record(&Record{Type: EvCallQueued, CallID: c.id, Queue: name}, QueuedData{Queue: name})
 	m.setTimer(timerMaxWait(c), q.MaxWait.D())
-	if len(q.HoldMedia) > 0 {
+	m.scheduleEscalation(c)
+	if len(q.HoldMedia) > 0 && c.playback == "" {
 		m.play(c, q.HoldMedia)
 	}
-	m.distribute()
+	m.assign(c, reason)
+}
+
+// noAgent sends a call down its queue step's no-agent branch.
+func (m *Machine) noAgent(c *call) {
+	c.noAgent = true
+	if next := c.queueNode.NoAgent; next != "" {
+		m.enterNode(c, next, "no_agent")
+		return
+	}
+	m.hangupCall(c, OutcomeNoAgent)
+}
+
+// leaveToFlow takes a call out of queueing to a flow node ("" hangs up).
+func (m *Machine) leaveToFlow(c *call, node, input string) {
+	m.leaveQueue(c)
+	m.stopPlayback(c)
+	if node == "" {
+		m.hangupCall(c, m.flowOutcome(c))
+		return
+	}
+	m.enterNode(c, node, input)
+}
+
+// overflow moves a call to target; false if the target cannot take it
+// (a node the call's flow lacks).
+func (m *Machine) overflow(c *call, from string, t Target, reason string) bool {
+	if t.Node != "" && c.flow.Nodes[t.Node] == nil || t.Queue != "" && m.queues[t.Queue] == nil {
+		return false
+	}
+	m.record(&Record{Type: EvCallOverflowed, CallID: c.id, Queue: from},
+		OverflowData{From: from, Queue: t.Queue, Node: t.Node, Reason: reason})
+	if t.Queue != "" {
+		m.leaveQueue(c)
+		m.joinQueue(c, t.Queue, "overflow")
+		return true
+	}
+	c.overflowed = true
+	m.leaveToFlow(c, t.Node, "overflow")
+	return true
+}
+
+// leaveQueue drops a call from waiting and releases its ringing phones.
+func (m *Machine) leaveQueue(c *call) {
+	if i := slices.Index(m.waiting, c); i >= 0 {
+		m.waiting = slices.Delete(m.waiting, i, i+1)
+	}
+	m.cancelTimer(timerMaxWait(c))
+	m.cancelTimer(timerEscalate(c))
+	for len(c.offers) > 0 {
+		m.withdraw(c.offers[0])
+	}
 }
 
 func (m *Machine) anyoneSignedIn(queue string) bool {
-	for _, a := range m.agents {
-		if a.state != SignedOut && a.serves(queue) {
+	for _, a := range m.queues[queue].members {
+		if a.state != SignedOut {
 			return true
 		}
 	}
 	return false
 }
 
-func (m *Machine) dequeue(c *call) {
-	if i := slices.Index(m.waiting, c); i >= 0 {
-		m.waiting = slices.Delete(m.waiting, i, i+1)
-	}
-}
-
-// distribute offers waiting calls, oldest first, to the ready agent idle
-// the longest among those serving the call's queue. It runs whenever a call
-// queues or an agent frees up, so no freed agent idles until a poll.
-func (m *Machine) distribute() {
+func (m *Machine) waitingIn(queue string) int {
+	n := 0
 	for _, c := range m.waiting {
-		if c.agent != nil {
-			continue // already ringing someone
+		if c.queue == queue {
+			n++
 		}
-		if a := m.longestIdle(c.queue); a != nil {
-			m.offer(c, a)
-		}
+	}
+	return n
+}
+
+// scheduleEscalation sets the timer for the call's next escalation step.
+func (m *Machine) scheduleEscalation(c *call) {
+	steps := m.queues[c.queue].cfg.Escalation
+	if c.escStep < len(steps) {
+		m.setTimer(timerEscalate(c), c.joinedAt.Add(steps[c.escStep].After.D()).Sub(m.now))
 	}
 }
 
-func (m *Machine) longestIdle(queue string) *agent {
-	var best *agent
-	for _, a := range m.agents {
-		if a.state != Ready || !a.serves(queue) || a.endpoint == "" {
-			continue
-		}
-		if best == nil || a.idleSince.Before(best.idleSince) ||
-			(a.idleSince.Equal(best.idleSince) && a.order < best.order) {
-			best = a
-		}
-	}
-	return best
-}
-
-func (m *Machine) offer(c *call, a *agent) {
-	q := m.cfg.Queues[c.queue]
-	a.callID = c.id
-	m.mustState(a, Reserved, "")
-	c.agent, c.leg = a, m.ids("leg")
-	m.byChannel[c.leg] = c
-	m.record(&Record{Type: EvCallOffered, CallID: c.id, Queue: c.queue, AgentID: a.id},
-		OfferData{Agent: a.id, Endpoint: a.endpoint, Leg: c.leg})
-	m.emit(cmdOriginate{Call: c.id, Req: pbx.Originate{
-		Channel: c.leg, Endpoint: a.endpoint, CallerID: c.caller,
-		Timeout: q.RingTimeout.D(), Related: c.channel,
-		Headers: map[string]string{"X-Switchboard-Call": c.id, "X-Switchboard-Queue": c.queue},
-	}})
-	// Our own lease on the offer, in case the PBX never reports the leg.
-	m.setTimer(timerRing(c), q.RingTimeout.D()+ringGrace)
-}
-
-// offerFailed: the agent did not take the call (no answer, busy, phone
-// unreachable). The agent goes not-ready and the call looks for another.
-func (m *Machine) offerFailed(c *call, why string, cause pbx.Cause) {
-	a := c.agent
-	if a == nil {
+// escalate applies the call's next escalation step.
+func (m *Machine) escalate(c *call) {
+	steps := m.queues[c.queue].cfg.Escalation
+	if c.escStep >= len(steps) {
 		return
 	}
-	m.cancelTimer(timerRing(c))
-	m.record(&Record{Type: EvCallOfferFailed, CallID: c.id, Queue: c.queue, AgentID: a.id},
-		OfferData{Agent: a.id, Endpoint: a.endpoint, Leg: c.leg, Cause: why})
-	reason := "no_answer"
-	if cause == pbx.CauseUserBusy {
-		reason = "busy"
+	i, st := c.escStep, steps[c.escStep]
+	c.escStep++
+	data := EscalationData{Queue: c.queue, Step: i, MaxPenalty: st.MaxPenalty, AddQueues: st.AddQueues}
+	if st.Skills != nil {
+		data.Skills = []string{st.Skills.String()}
 	}
-	m.mustState(a, NotReady, reason)
-	c.agent, c.leg = nil, ""
-	m.distribute()
-}
-
-func (m *Machine) onLegAnswered(leg string) {
-	c := m.byChannel[leg]
-	if c == nil || c.leg != leg || c.phase != phaseQueued {
-		// The call is gone (or the leg was given up): hang the phone up.
-		m.emit(cmdHangup{Channel: leg, Cause: pbx.CauseNormal})
+	m.record(&Record{Type: EvCallEscalated, CallID: c.id, Queue: c.queue}, data)
+	if st.Overflow != nil && m.overflow(c, c.queue, *st.Overflow, "escalation") {
 		return
 	}
-	a := c.agent
-	m.cancelTimer(timerRing(c))
-	m.cancelTimer(timerMaxWait(c))
-	m.stopPlayback(c)
-	m.dequeue(c)
-	if a.state == Reserved {
-		m.mustState(a, Ringing, "")
+	c.rule = "escalation[" + strconv.Itoa(i) + "]"
+	if st.Skills != nil {
+		c.skills = append(c.skills[:0], st.Skills)
 	}
-	m.mustState(a, OnCall, "")
-	c.phase, c.bridge = phaseBridged, m.ids("br")
-	m.record(&Record{Type: EvCallAnswered, CallID: c.id, Queue: c.queue, AgentID: a.id},
-		OfferData{Agent: a.id, Endpoint: a.endpoint, Leg: leg})
-	m.emit(cmdBridge{Call: c.id, BridgeID: c.bridge, Channels: []string{c.channel, leg}})
+	if st.MaxPenalty != nil {
+		c.maxPenalty = *st.MaxPenalty
+	}
+	for _, q := range st.AddQueues {
+		if !slices.Contains(c.extra, q) {
+			c.extra = append(c.extra, q)
+		}
+	}
+	m.scheduleEscalation(c)
+	if len(c.offers) == 0 {
+		m.assign(c, "escalated")
+	}
+}
+
+// queueTimeout: the caller waited the queue's max wait.
+func (m *Machine) queueTimeout(c *call) {
+	c.timedOut = true
+	m.leaveToFlow(c, c.queueNode.OnTimeout, "max_wait")
+}
+
+// callerPriority is what the caller's number adds: VIP, repeat caller.
+func (m *Machine) callerPriority(caller string) int {
+	p := m.cfg.Priority
+	n := 0
+	if slices.Contains(p.VIPNumbers, caller) {
+		n += p.VIP
+	}
+	if last, ok := m.recent[caller]; ok && p.RepeatWithin > 0 && m.now.Sub(last) <= p.RepeatWithin.D() {
+		n += p.Repeat
+	}
+	return n
+}
+
+// rememberCaller notes when a caller's call ended, for repeat callers.
+func (m *Machine) rememberCaller(caller string) {
+	within := m.cfg.Priority.RepeatWithin.D()
+	if within <= 0 || caller == "" {
+		return
+	}
+	if len(m.recent) > 100_000 {
+		for k, t := range m.recent {
+			if m.now.Sub(t) > within {
+				delete(m.recent, k)
+			}
+		}
+	}
+	m.recent[caller] = m.now
+}
+
+// slSample records a caller leaving a queue: answered (within the
+// threshold or not) or abandoned. Abandons before the threshold are left
+// out, as the service level counts them nowhere.
+func (m *Machine) slSample(queue string, answered bool, waited time.Duration) {
+	qs := m.queues[queue]
+	if qs == nil {
+		return
+	}
+	within := waited <= qs.cfg.ServiceLevel.Within.D()
+	if !answered && within {
+		return
+	}
+	qs.sl = append(qs.sl, slSample{at: m.now, within: answered && within})
+	if len(qs.sl) > 4096 {
+		qs.sl = slices.Delete(qs.sl, 0, len(qs.sl)-2048)
+	}
+}
+
+// liveSL is the percentage answered within the threshold over the last
+// window, and how many calls that is.
+func (m *Machine) liveSL(qs *queueState, window time.Duration) (float64, int) {
+	n, ok := 0, 0
+	for i := len(qs.sl) - 1; i >= 0 && m.now.Sub(qs.sl[i].at) <= window; i-- {
+		n++
+		if qs.sl[i].within {
+			ok++
+		}
+	}
+	if n == 0 {
+		return 100, 0
+	}
+	return 100 * float64(ok) / float64(n), n
 }

@@ -1,6 +1,10 @@
 package routing
 
-import "switchboard/routing/pbx"
+import (
+	"time"
+
+	"switchboard/routing/pbx"
+)
 
 // RestoredCall is a call the log shows as not ended when Switchboard
 // starts. The first Resynced decides: adopted if the PBX still has it,
@@ -13,35 +17,23 @@ type RestoredCall struct {
 // RestoreCall remembers an open call from the log until the first resync.
 func (m *Machine) RestoreCall(rc RestoredCall) { m.restored[rc.Channel] = rc }
 
-// onResynced reconciles live state with the channels the PBX still has:
-// calls whose channels went while the link was down end; calls from before
-// a restart are adopted; channels nobody owns are hung up.
+// Audit is the watchdog's input: the PBX's live channels as listed at
+// Taken. Anything younger than auditGrace is left alone, since its events
+// may still be on the way.
+type Audit struct {
+	Channels []pbx.ChannelInfo
+	Taken    time.Time
+}
+
+const auditGrace = 3 * time.Second
+
+// onResynced reconciles live state with the channels the PBX still has
+// after a (re)connect: calls whose channels went while the link was down
+// end; calls from before a restart are adopted; channels nobody owns are
+// hung up.
 func (m *Machine) onResynced(ev pbx.Resynced) {
-	live := make(map[string]pbx.ChannelInfo, len(ev.Channels))
-	for _, ch := range ev.Channels {
-		live[ch.Channel] = ch
-	}
-	for _, c := range m.liveCalls() {
-		_, callerUp := live[c.channel]
-		_, legUp := live[c.leg]
-		switch {
-		case !callerUp:
-			delete(m.byChannel, c.channel)
-			if c.phase == phaseBridged {
-				m.endCall(c, OutcomeAnswered, "gone_after_link_drop", "caller")
-			} else {
-				m.endCall(c, OutcomeLost, "gone_after_link_drop", "pbx")
-			}
-		case c.leg != "" && !legUp:
-			delete(m.byChannel, c.leg)
-			if c.phase == phaseBridged {
-				m.emit(cmdHangup{Call: c.id, Channel: c.channel, Cause: pbx.CauseNormal})
-				m.endCall(c, OutcomeAnswered, "gone_after_link_drop", "agent")
-			} else {
-				m.offerFailed(c, "gone_after_link_drop", 0)
-			}
-		}
-	}
+	live := liveSet(ev.Channels)
+	m.reconcile(live, m.now, "gone_after_link_drop")
 	for ch, rc := range m.restored {
 		delete(m.restored, ch)
 		if _, ok := live[ch]; !ok || m.flows[rc.Flow] == nil {
@@ -51,12 +43,94 @@ func (m *Machine) onResynced(ev pbx.Resynced) {
 		}
 		m.adopt(rc, live)
 	}
-	for ch := range live {
-		if m.byChannel[ch] == nil {
-			m.emit(cmdHangup{Channel: ch, Cause: pbx.CauseNormal})
+	for _, ch := range ev.Channels {
+		if m.byChannel[ch.Channel] == nil {
+			m.emit(cmdHangup{Channel: ch.Channel, Cause: pbx.CauseNormal})
 		}
 	}
 	m.distribute()
+}
+
+// onAudit is the periodic watchdog: agent state is compared with the PBX's
+// channels and every repair is logged.
+func (m *Machine) onAudit(a Audit) {
+	m.reconcile(liveSet(a.Channels), a.Taken.Add(-auditGrace), "watchdog")
+	m.checkAgents()
+}
+
+func liveSet(chs []pbx.ChannelInfo) map[string]pbx.ChannelInfo {
+	live := make(map[string]pbx.ChannelInfo, len(chs))
+	for _, ch := range chs {
+		live[ch.Channel] = ch
+	}
+	return live
+}
+
+// reconcile ends what the PBX no longer has, for calls, offers and talks
+// that began before judgeBefore.
+func (m *Machine) reconcile(live map[string]pbx.ChannelInfo, judgeBefore time.Time, why string) {
+	for _, c := range m.liveCalls() {
+		if c.phase == phaseEnded {
+			continue
+		}
+		if _, up := live[c.channel]; !up && !c.at.After(judgeBefore) {
+			delete(m.byChannel, c.channel)
+			if a := c.agent; a != nil {
+				m.repaired(a, c, why+": caller gone")
+			}
+			if c.phase == phaseBridged {
+				m.endCall(c, OutcomeAnswered, why, "caller")
+			} else {
+				m.endCall(c, OutcomeLost, why, "pbx")
+			}
+			continue
+		}
+		for _, o := range append([]*offer(nil), c.offers...) {
+			if _, up := live[o.leg]; !up && !o.at.After(judgeBefore) {
+				m.repaired(o.agent, c, why+": ringing phone gone")
+				m.withdraw(o)
+			}
+		}
+		if c.phase == phaseBridged {
+			if _, up := live[c.leg]; !up && !c.answeredAt.After(judgeBefore) {
+				delete(m.byChannel, c.leg)
+				m.repaired(c.agent, c, why+": agent leg gone")
+				m.emit(cmdHangup{Call: c.id, Channel: c.channel, Cause: pbx.CauseNormal})
+				m.endCall(c, OutcomeAnswered, why, "agent")
+			}
+		}
+	}
+}
+
+// checkAgents repairs agents whose state claims a call that does not
+// exist; by construction there are none, and the watchdog proves it.
+func (m *Machine) checkAgents() {
+	for _, id := range sortedKeys(m.agents) {
+		a := m.agents[id]
+		switch a.state {
+		case Reserved, Ringing:
+			if a.offer == nil || m.offers[a.offer.leg] != a.offer {
+				m.repaired(a, nil, "watchdog: reserved with no offer")
+				a.offer = nil
+				m.free(a)
+			}
+		case OnCall:
+			if c := m.calls[a.callID]; c == nil || c.agent != a || c.phase != phaseBridged {
+				m.repaired(a, nil, "watchdog: on call with no call")
+				m.mustState(a, WrapUp, "")
+				m.setTimer(timerWrapUp(a), m.wrapUpFor(a, ""))
+			}
+		}
+	}
+}
+
+func (m *Machine) repaired(a *agent, c *call, why string) {
+	d := RepairData{Was: a.state.String(), Why: why}
+	r := &Record{Type: EvAgentRepaired, AgentID: a.id}
+	if c != nil {
+		d.Call, r.CallID = c.id, c.id
+	}
+	m.record(r, d)
 }
 
 func (m *Machine) liveCalls() []*call {
@@ -69,13 +143,13 @@ func (m *Machine) liveCalls() []*call {
 
 // adopt takes over a call that outlived a Switchboard restart.
 func (m *Machine) adopt(rc RestoredCall, live map[string]pbx.ChannelInfo) {
-	c := &call{id: rc.ID, channel: rc.Channel, flowName: rc.Flow, flow: m.flows[rc.Flow]}
+	c := &call{id: rc.ID, channel: rc.Channel, flowName: rc.Flow, flow: m.flows[rc.Flow], at: m.now}
 	m.calls[c.id] = c
 	m.byChannel[c.channel] = c
 	leg, legUp := live[rc.Leg]
 	a := m.agents[rc.Agent]
 	if rc.Answered && legUp && a != nil && leg.BridgeID != "" {
-		c.phase, c.queue, c.agent, c.leg, c.bridge = phaseBridged, rc.Queue, a, rc.Leg, leg.BridgeID
+		c.phase, c.queue, c.agent, c.leg, c.bridge, c.answeredAt = phaseBridged, rc.Queue, a, rc.Leg, leg.BridgeID, m.now
 		m.byChannel[c.leg] = c
 		a.callID = c.id
 		if a.state != OnCall {

@@ -11,10 +11,30 @@ const ringGrace = 5 * time.Second
 
 func (m *Machine) onTimer(name string) {
 	kind, id, _ := strings.Cut(name, ":")
-	if kind == "wrapup" {
+	switch kind {
+	case "wrapup":
 		if a := m.agents[id]; a != nil && a.state == WrapUp {
-			m.mustState(a, Ready, "")
-			m.distribute()
+			m.free(a)
+		}
+		return
+	case "allowance":
+		if a := m.agents[id]; a != nil && a.state == NotReady {
+			r := m.reason(a.reason)
+			data := AlertData{Kind: "break_overrun", Reason: a.reason}
+			if r != nil {
+				data.Allowance = r.Allowance.D().String()
+			}
+			m.record(&Record{Type: EvAgentAlert, AgentID: a.id}, data)
+		}
+		return
+	case "lease":
+		if o := m.offers[id]; o != nil && !o.ringing {
+			m.dropLeg(o, "lease_expired")
+		}
+		return
+	case "ring":
+		if o := m.offers[id]; o != nil {
+			m.dropLeg(o, "ring_timeout")
 		}
 		return
 	}
@@ -31,35 +51,9 @@ func (m *Machine) onTimer(name string) {
 		if c.phase == phaseQueued {
 			m.queueTimeout(c)
 		}
-	case "ring":
-		if c.phase == phaseQueued && c.agent != nil {
-			m.dropLeg(c)
-			m.offerFailed(c, "ring_timeout", 0)
+	case "escalate":
+		if c.phase == phaseQueued {
+			m.escalate(c)
 		}
 	}
-}
-
-// dropLeg hangs up the agent leg of a call that is not bridged yet.
-func (m *Machine) dropLeg(c *call) {
-	delete(m.byChannel, c.leg)
-	m.emit(cmdHangup{Call: c.id, Channel: c.leg, Cause: 0})
-}
-
-// queueTimeout: the caller waited the queue's max wait.
-func (m *Machine) queueTimeout(c *call) {
-	if a := c.agent; a != nil {
-		m.dropLeg(c)
-		m.cancelTimer(timerRing(c))
-		m.mustState(a, Ready, "")
-		c.agent, c.leg = nil, ""
-	}
-	m.dequeue(c)
-	m.stopPlayback(c)
-	c.timedOut = true
-	if next := c.queueNode.OnTimeout; next != "" {
-		m.enterNode(c, next, "max_wait")
-	} else {
-		m.hangupCall(c, OutcomeTimeout)
-	}
-	m.distribute()
 }

@@ -44,7 +44,7 @@ func TestE2EAnsweredCall(t *testing.T) {
 	if c.TalkSeconds == nil || *c.TalkSeconds < 3 || *c.TalkSeconds > 7 {
 		t.Fatalf("talk %v", c.TalkSeconds)
 	}
-	want := []string{"call.arrived", "call.ivr", "call.ivr", "call.ivr", "call.queued", "call.offered", "call.answered", "call.ended"}
+	want := []string{"call.arrived", "call.ivr", "call.ivr", "call.ivr", "call.queued", "call.decision", "call.offered", "call.answered", "call.ended"}
 	if got := s.callTypes(c.ID); !slices.Equal(got, want) {
 		t.Fatalf("event log\n got %v\nwant %v", got, want)
 	}
@@ -115,7 +115,7 @@ func TestE2EOfferFailsThenNextAgent(t *testing.T) {
 			if first.Calls() != 1 {
 				t.Fatalf("first phone got %d INVITEs, want 1\n%s", first.Calls(), first.Log())
 			}
-			want := []string{"call.arrived", "call.ivr", "call.ivr", "call.ivr", "call.queued", "call.offered", "call.offer_failed", "call.offered", "call.answered", "call.ended"}
+			want := []string{"call.arrived", "call.ivr", "call.ivr", "call.ivr", "call.queued", "call.decision", "call.offered", "call.offer_failed", "call.decision", "call.offered", "call.answered", "call.ended"}
 			if got := s.callTypes(c.ID); !slices.Equal(got, want) {
 				t.Fatalf("event log\n got %v\nwant %v", got, want)
 			}

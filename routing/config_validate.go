@@ -1,0 +1,276 @@
+package routing
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Defaults fills in what was left out.
+func (c *Config) Defaults() {
+	for _, q := range c.Queues {
+		if q == nil {
+			continue
+		}
+		if q.Strategy == "" {
+			q.Strategy = StrategyLongestIdle
+		}
+		if q.RingTimeout == 0 {
+			q.RingTimeout = Duration(15 * time.Second)
+		}
+		if q.MaxWait == 0 {
+			q.MaxWait = Duration(10 * time.Minute)
+		}
+		if q.WrapUp == 0 {
+			q.WrapUp = Duration(10 * time.Second)
+		}
+		if q.ServiceLevel.Within == 0 {
+			q.ServiceLevel.Within = Duration(20 * time.Second)
+		}
+		if q.ServiceLevel.Percent == 0 {
+			q.ServiceLevel.Percent = 80
+		}
+		if o := q.OverflowBelowSL; o != nil {
+			if o.Window == 0 {
+				o.Window = Duration(30 * time.Minute)
+			}
+			if o.MinCalls == 0 {
+				o.MinCalls = 10
+			}
+		}
+	}
+	for _, f := range c.Flows {
+		if f == nil {
+			continue
+		}
+		for _, n := range f.Nodes {
+			if n != nil && n.Menu != nil {
+				if n.Menu.Timeout == 0 {
+					n.Menu.Timeout = Duration(5 * time.Second)
+				}
+				if n.Menu.Attempts == 0 {
+					n.Menu.Attempts = 3
+				}
+			}
+		}
+	}
+	if len(c.NotReadyReasons) == 0 {
+		for _, code := range []string{"break", "meal", "training", "meeting", "after_call_work"} {
+			c.NotReadyReasons = append(c.NotReadyReasons, Reason{Code: code})
+		}
+	}
+	if c.Ordering == "" {
+		c.Ordering = OrderLongestWaiting
+	}
+	if c.ReservationLease == 0 {
+		c.ReservationLease = Duration(5 * time.Second)
+	}
+	if c.Watchdog == 0 {
+		c.Watchdog = Duration(30 * time.Second)
+	}
+	if c.Login.SecondSignIn == "" {
+		c.Login.SecondSignIn = LoginRefuse
+	}
+	for _, t := range c.Teams {
+		if t != nil && t.Approval == "" {
+			t.Approval = ApprovalRefuse
+		}
+	}
+}
+
+// Orderings of waiting callers, and login and approval policies.
+const (
+	OrderLongestWaiting = "longest_waiting"
+	OrderSLRisk         = "sl_risk"
+	LoginRefuse         = "refuse"
+	LoginTakeOver       = "take_over"
+	ApprovalRefuse      = "refuse"
+	ApprovalLead        = "lead"
+)
+
+// Validate reports every problem in the config at once, each naming the
+// key at fault (e.g. "flows.main.nodes.menu.menu.options.1").
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, a...)))
+	}
+	if len(c.Flows) == 0 {
+		bad("flows", "at least one flow is required")
+	}
+	for _, num := range sortedKeys(c.Routes) {
+		if _, ok := c.Flows[c.Routes[num]]; !ok {
+			bad("routes."+num, "unknown flow %q", c.Routes[num])
+		}
+	}
+	for _, name := range sortedKeys(c.Queues) {
+		c.validateQueue(name, c.Queues[name], bad)
+	}
+	for _, name := range sortedKeys(c.Flows) {
+		c.validateFlow(name, c.Flows[name], bad)
+	}
+	c.validateAgents(bad)
+	for _, name := range sortedKeys(c.Teams) {
+		t := c.Teams[name]
+		key := "teams." + name
+		if t == nil {
+			bad(key, "empty team")
+			continue
+		}
+		if t.MinReady < 0 {
+			bad(key+".min_ready", "must not be negative")
+		}
+		if t.Approval != ApprovalRefuse && t.Approval != ApprovalLead {
+			bad(key+".approval", "%q is not %s or %s", t.Approval, ApprovalRefuse, ApprovalLead)
+		}
+	}
+	seenReason := map[string]bool{}
+	for i, r := range c.NotReadyReasons {
+		key := fmt.Sprintf("not_ready_reasons[%d]", i)
+		switch {
+		case r.Code == "":
+			bad(key+".code", "required")
+		case seenReason[r.Code]:
+			bad(key+".code", "duplicate reason %q", r.Code)
+		}
+		seenReason[r.Code] = true
+		if r.Allowance < 0 {
+			bad(key+".allowance", "must not be negative")
+		}
+	}
+	if c.Ordering != OrderLongestWaiting && c.Ordering != OrderSLRisk {
+		bad("ordering", "%q is not %s or %s", c.Ordering, OrderLongestWaiting, OrderSLRisk)
+	}
+	if c.Login.SecondSignIn != LoginRefuse && c.Login.SecondSignIn != LoginTakeOver {
+		bad("login.second_sign_in", "%q is not %s or %s", c.Login.SecondSignIn, LoginRefuse, LoginTakeOver)
+	}
+	if c.ReservationLease < 0 {
+		bad("reservation_lease", "must not be negative")
+	}
+	return errors.Join(errs...)
+}
+
+func (c *Config) validateQueue(name string, q *Queue, bad func(key, format string, a ...any)) {
+	key := "queues." + name
+	if q == nil {
+		bad(key, "empty queue")
+		return
+	}
+	if !slices.Contains(Strategies, q.Strategy) {
+		bad(key+".strategy", "unknown strategy %q (one of %v)", q.Strategy, Strategies)
+	}
+	for k, d := range map[string]Duration{"max_wait": q.MaxWait, "ring_timeout": q.RingTimeout, "wrap_up": q.WrapUp, "service_level.within": q.ServiceLevel.Within} {
+		if d < 0 {
+			bad(key+"."+k, "must not be negative")
+		}
+	}
+	if q.MaxLength < 0 {
+		bad(key+".max_length", "must not be negative")
+	}
+	if p := q.ServiceLevel.Percent; p < 0 || p > 100 {
+		bad(key+".service_level.percent", "must be 0-100")
+	}
+	c.validateTarget(key+".on_full", name, q.OnFull, bad)
+	if o := q.OverflowBelowSL; o != nil {
+		if o.Below <= 0 || o.Below > 100 {
+			bad(key+".overflow_below_sl.below", "must be 1-100")
+		}
+		c.validateTarget(key+".overflow_below_sl.to", name, &o.To, bad)
+	}
+	var last Duration = -1
+	for i, st := range q.Escalation {
+		sk := fmt.Sprintf("%s.escalation[%d]", key, i)
+		if st.After <= last {
+			bad(sk+".after", "must be later than the step before")
+		}
+		last = st.After
+		if st.Skills == nil && st.MaxPenalty == nil && len(st.AddQueues) == 0 && st.Overflow == nil {
+			bad(sk, "does nothing: set skills, max_penalty, add_queues or overflow")
+		}
+		for j, aq := range st.AddQueues {
+			if _, ok := c.Queues[aq]; !ok || aq == name {
+				bad(fmt.Sprintf("%s.add_queues[%d]", sk, j), "unknown or same queue %q", aq)
+			}
+		}
+		c.validateTarget(sk+".overflow", name, st.Overflow, bad)
+	}
+}
+
+// validateTarget checks an overflow target: a queue other than from, or a
+// node every flow that queues to from has.
+func (c *Config) validateTarget(key, from string, t *Target, bad func(key, format string, a ...any)) {
+	if t == nil {
+		return
+	}
+	switch {
+	case (t.Queue == "") == (t.Node == ""):
+		bad(key, "set exactly one of queue, node")
+	case t.Queue != "":
+		if _, ok := c.Queues[t.Queue]; !ok || t.Queue == from {
+			bad(key+".queue", "unknown or same queue %q", t.Queue)
+		}
+	default:
+		for _, fn := range sortedKeys(c.Flows) {
+			f := c.Flows[fn]
+			if f == nil || !flowUsesQueue(f, from) {
+				continue
+			}
+			if _, ok := f.Nodes[t.Node]; !ok {
+				bad(key+".node", "flow %q, which queues to %q, has no node %q", fn, from, t.Node)
+			}
+		}
+	}
+}
+
+func flowUsesQueue(f *Flow, queue string) bool {
+	for _, n := range f.Nodes {
+		if n != nil && n.Queue != nil && n.Queue.Queue == queue {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Config) validateAgents(bad func(key, format string, a ...any)) {
+	seen := map[string]bool{}
+	for i, a := range c.Agents {
+		key := fmt.Sprintf("agents[%d]", i)
+		switch {
+		case a.ID == "":
+			bad(key+".id", "required")
+		case seen[a.ID]:
+			bad(key+".id", "duplicate agent %q", a.ID)
+		}
+		seen[a.ID] = true
+		if a.Endpoint != "" && !validEndpoint(a.Endpoint) {
+			bad(key+".endpoint", "%q is not TECH/resource (e.g. PJSIP/1001)", a.Endpoint)
+		}
+		served := map[string]bool{}
+		for j, m := range a.Queues {
+			if _, ok := c.Queues[m.Queue]; !ok {
+				bad(fmt.Sprintf("%s.queues[%d]", key, j), "unknown queue %q", m.Queue)
+			}
+			if served[m.Queue] {
+				bad(fmt.Sprintf("%s.queues[%d]", key, j), "queue %q listed twice", m.Queue)
+			}
+			served[m.Queue] = true
+			if m.Penalty < 0 {
+				bad(fmt.Sprintf("%s.queues[%d].penalty", key, j), "must not be negative")
+			}
+		}
+		for _, sk := range sortedKeys(a.Skills) {
+			if lv := a.Skills[sk]; lv < 1 || lv > 10 {
+				bad(key+".skills."+sk, "level %d is not 1-10", lv)
+			}
+		}
+		if a.Team != "" {
+			if _, ok := c.Teams[a.Team]; !ok {
+				bad(key+".team", "unknown team %q", a.Team)
+			}
+		}
+		if a.WrapUp != nil && *a.WrapUp < 0 {
+			bad(key+".wrap_up", "must not be negative")
+		}
+	}
+}

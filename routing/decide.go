@@ -1,0 +1,378 @@
+package routing
+
+import (
+	"hash/fnv"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"switchboard/routing/pbx"
+)
+
+// offer is one phone ringing for one call.
+type offer struct {
+	leg     string
+	call    *call
+	agent   *agent
+	at      time.Time
+	ringing bool // the PBX confirmed the reservation
+}
+
+// maxRecorded bounds the candidates a decision record lists.
+const maxRecorded = 20
+
+// eligible says whether a can take c now, and at what penalty; why names
+// the reason when not.
+func (m *Machine) eligible(a *agent, c *call) (penalty int, why string) {
+	if a.state != Ready {
+		return 0, "not_ready"
+	}
+	if a.endpoint == "" {
+		return 0, "no_phone"
+	}
+	penalty, ok := a.penalty[c.queue]
+	for _, q := range c.extra {
+		if p, in := a.penalty[q]; in && (!ok || p < penalty) {
+			penalty, ok = p, true
+		}
+	}
+	if !ok {
+		return 0, "not_member"
+	}
+	if c.maxPenalty >= 0 && penalty > c.maxPenalty {
+		return penalty, "penalty"
+	}
+	for _, req := range c.skills {
+		if !req.Match(a.skills) {
+			return penalty, "skills"
+		}
+	}
+	return penalty, ""
+}
+
+type candidate struct {
+	a       *agent
+	penalty int
+	score   float64
+}
+
+// assign decides who rings for c, if anyone can, records why, and offers.
+func (m *Machine) assign(c *call, trigger string) bool {
+	if c.phase != phaseQueued || len(c.offers) > 0 {
+		return false
+	}
+	qs := m.queues[c.queue]
+	excluded := map[string]int{}
+	var cands []candidate
+	seen := map[*agent]bool{}
+	for _, q := range append([]string{c.queue}, c.extra...) {
+		for _, a := range m.queues[q].members {
+			if seen[a] {
+				continue
+			}
+			seen[a] = true
+			pen, why := m.eligible(a, c)
+			if why != "" {
+				excluded[why]++
+				continue
+			}
+			cands = append(cands, candidate{a: a, penalty: pen})
+		}
+	}
+	if len(cands) == 0 {
+		return false
+	}
+	// The lowest penalty tier goes first.
+	low := cands[0].penalty
+	for _, cd := range cands {
+		low = min(low, cd.penalty)
+	}
+	tier := cands[:0:0]
+	for _, cd := range cands {
+		if cd.penalty == low {
+			tier = append(tier, cd)
+		} else {
+			excluded["higher_penalty"]++
+		}
+	}
+	m.score(qs, c, tier)
+	// Highest score first; ties to the longest idle, then config order.
+	slices.SortStableFunc(tier, func(x, y candidate) int {
+		switch {
+		case x.score != y.score:
+			if x.score > y.score {
+				return -1
+			}
+			return 1
+		case !x.a.idleSince.Equal(y.a.idleSince):
+			return x.a.idleSince.Compare(y.a.idleSince)
+		}
+		return x.a.order - y.a.order
+	})
+	winners := tier[:1]
+	if qs.cfg.Strategy == StrategyRingAll {
+		winners = tier
+	}
+	m.recordDecision(c, qs, trigger, tier, winners, excluded)
+	for _, w := range winners {
+		m.offer(c, w.a)
+	}
+	return true
+}
+
+// score fills each candidate's score for the queue's strategy; higher wins.
+func (m *Machine) score(qs *queueState, c *call, tier []candidate) {
+	switch qs.cfg.Strategy {
+	case StrategyLongestIdle, StrategyRingAll:
+		for i := range tier {
+			tier[i].score = m.now.Sub(tier[i].a.idleSince).Seconds()
+		}
+	case StrategyFewestCalls:
+		for i := range tier {
+			tier[i].score = -float64(tier[i].a.answered)
+		}
+	case StrategyLeastTalkTime:
+		for i := range tier {
+			tier[i].score = -tier[i].a.talk.Seconds()
+		}
+	case StrategyTopDown:
+		for i := range tier {
+			tier[i].score = -float64(memberIndex(qs, tier[i].a))
+		}
+	case StrategyRoundRobin:
+		// Next after the member offered last, wrapping around.
+		last := slices.IndexFunc(qs.members, func(a *agent) bool { return a.id == qs.rrLast })
+		n := len(qs.members)
+		for i := range tier {
+			idx := memberIndex(qs, tier[i].a)
+			if idx < 0 { // a merged-in agent: after every member
+				idx = n + tier[i].a.order
+			}
+			tier[i].score = -float64((idx - last - 1 + 2*n) % (2 * n))
+		}
+	case StrategyRandom:
+		rng := rand.New(rand.NewPCG(seed(c.id), uint64(len(m.waiting))))
+		for i := range tier {
+			tier[i].score = rng.Float64()
+		}
+	case StrategySkillWeighted:
+		for i := range tier {
+			s := 0
+			for _, req := range c.skills {
+				s += req.Score(tier[i].a.skills)
+			}
+			tier[i].score = float64(s)
+		}
+	}
+}
+
+// seed makes the random strategy repeatable: the same call in the same
+// situation draws the same numbers, so a replay decides the same.
+func seed(s string) uint64 {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(s))
+	return h.Sum64()
+}
+
+func memberIndex(qs *queueState, a *agent) int {
+	return slices.Index(qs.members, a)
+}
+
+func (m *Machine) recordDecision(c *call, qs *queueState, trigger string, tier, winners []candidate, excluded map[string]int) {
+	d := DecisionData{
+		Trigger: trigger, Queue: c.queue, Queues: append([]string{c.queue}, c.extra...),
+		Strategy: qs.cfg.Strategy, Rule: c.rule, MaxPenalty: c.maxPenalty, ConfigVersion: m.version,
+		Excluded: excluded,
+	}
+	for _, req := range c.skills {
+		d.Skills = append(d.Skills, req.String())
+	}
+	for i, cd := range tier {
+		chosen := i < len(winners)
+		if i >= maxRecorded && !chosen {
+			d.Omitted++
+			continue
+		}
+		d.Candidates = append(d.Candidates, CandidateScore{Agent: cd.a.id, Penalty: cd.penalty, Score: cd.score, Chosen: chosen})
+	}
+	for _, w := range winners {
+		d.Winners = append(d.Winners, w.a.id)
+	}
+	if len(d.Excluded) == 0 {
+		d.Excluded = nil
+	}
+	m.record(&Record{Type: EvCallDecision, CallID: c.id, Queue: c.queue}, d)
+}
+
+// agentReady offers a newly ready agent the best waiting call it can take.
+// Calls are taken in order (priority, then waiting time or SL risk) across
+// every queue the agent serves.
+func (m *Machine) agentReady(a *agent) {
+	for a.state == Ready {
+		var best *call
+		for _, c := range m.waiting {
+			if len(c.offers) > 0 {
+				continue
+			}
+			if _, why := m.eligible(a, c); why == "" && (best == nil || m.before(c, best)) {
+				best = c
+			}
+		}
+		if best == nil || !m.assign(best, "agent_ready") {
+			return
+		}
+	}
+}
+
+// before orders waiting callers: higher priority first, then the longest
+// waiting, or the one closest to breaching its service-level threshold.
+func (m *Machine) before(x, y *call) bool {
+	if x.priority != y.priority {
+		return x.priority > y.priority
+	}
+	if m.cfg.Ordering == OrderSLRisk {
+		rx, ry := m.risk(x), m.risk(y)
+		if rx != ry {
+			return rx > ry
+		}
+	}
+	if !x.queuedAt.Equal(y.queuedAt) {
+		return x.queuedAt.Before(y.queuedAt)
+	}
+	return x.id < y.id
+}
+
+// risk is the share of its queue's threshold a caller has used up.
+func (m *Machine) risk(c *call) float64 {
+	within := m.queues[c.queue].cfg.ServiceLevel.Within.D()
+	if within <= 0 {
+		return 0
+	}
+	return float64(m.now.Sub(c.queuedAt)) / float64(within)
+}
+
+// distribute runs a full matching pass: every waiting call, best first,
+// gets an agent if one can take it. Used after bulk changes (reload,
+// resync); single changes use assign and agentReady.
+func (m *Machine) distribute() {
+	calls := slices.Clone(m.waiting)
+	slices.SortFunc(calls, func(x, y *call) int {
+		if m.before(x, y) {
+			return -1
+		}
+		return 1
+	})
+	for _, c := range calls {
+		m.assign(c, "rebalance")
+	}
+}
+
+func (m *Machine) offer(c *call, a *agent) {
+	q := m.queues[c.queue].cfg
+	o := &offer{leg: m.ids("leg"), call: c, agent: a, at: m.now}
+	a.callID, a.offer = c.id, o
+	m.mustState(a, Reserved, "")
+	c.offers = append(c.offers, o)
+	m.offers[o.leg] = o
+	m.byChannel[o.leg] = c
+	if qs := m.queues[c.queue]; qs.cfg.Strategy == StrategyRoundRobin {
+		qs.rrLast = a.id
+	}
+	m.record(&Record{Type: EvCallOffered, CallID: c.id, Queue: c.queue, AgentID: a.id},
+		OfferData{Agent: a.id, Endpoint: a.endpoint, Leg: o.leg})
+	m.emit(cmdOriginate{Call: c.id, Req: pbx.Originate{
+		Channel: o.leg, Endpoint: a.endpoint, CallerID: c.caller,
+		Timeout: q.RingTimeout.D(), Related: c.channel,
+		Headers: map[string]string{"X-Switchboard-Call": c.id, "X-Switchboard-Queue": c.queue},
+	}})
+	// The reservation is a lease: the PBX must confirm it (the phone
+	// rings) in time, and the ring must end by itself; else we end it.
+	m.setTimer(timerLease(o), m.cfg.ReservationLease.D())
+	m.setTimer(timerRing(o), q.RingTimeout.D()+ringGrace)
+}
+
+// removeOffer forgets an offer and its timers; the caller releases the agent.
+func (m *Machine) removeOffer(o *offer) {
+	c := o.call
+	if i := slices.Index(c.offers, o); i >= 0 {
+		c.offers = slices.Delete(c.offers, i, i+1)
+	}
+	delete(m.offers, o.leg)
+	m.cancelTimer(timerLease(o))
+	m.cancelTimer(timerRing(o))
+	o.agent.offer = nil
+}
+
+// withdraw takes back an offer the agent did nothing wrong with (another
+// phone answered, the caller left): the phone stops ringing, the agent is
+// free again.
+func (m *Machine) withdraw(o *offer) {
+	m.removeOffer(o)
+	delete(m.byChannel, o.leg)
+	m.emit(cmdHangup{Call: o.call.id, Channel: o.leg, Cause: pbx.CauseNormal})
+	m.free(o.agent)
+}
+
+// offerFailed: the agent did not take the call (no answer, busy, phone
+// unreachable). The agent goes not-ready and the call looks for another.
+func (m *Machine) offerFailed(o *offer, why string, cause pbx.Cause) {
+	c, a := o.call, o.agent
+	m.removeOffer(o)
+	m.record(&Record{Type: EvCallOfferFailed, CallID: c.id, Queue: c.queue, AgentID: a.id},
+		OfferData{Agent: a.id, Endpoint: a.endpoint, Leg: o.leg, Cause: why})
+	reason := "no_answer"
+	switch {
+	case cause == pbx.CauseUserBusy:
+		reason = "busy"
+	case why == "lease_expired":
+		reason = "unreachable"
+	}
+	m.mustState(a, NotReady, reason)
+	if len(c.offers) == 0 {
+		m.assign(c, "offer_failed")
+	}
+}
+
+// dropLeg ends a pending offer from our side (its timer ran out): the
+// phone is hung up and the PBX's report of it will find nothing.
+func (m *Machine) dropLeg(o *offer, why string) {
+	delete(m.byChannel, o.leg)
+	m.emit(cmdHangup{Call: o.call.id, Channel: o.leg})
+	m.offerFailed(o, why, 0)
+}
+
+func (m *Machine) onLegRinging(leg string) {
+	o := m.offers[leg]
+	if o == nil || o.ringing {
+		return
+	}
+	o.ringing = true
+	m.cancelTimer(timerLease(o))
+	m.mustState(o.agent, Ringing, "")
+}
+
+func (m *Machine) onLegAnswered(leg string) {
+	o := m.offers[leg]
+	if o == nil || o.call.phase != phaseQueued {
+		// The call is gone (or the leg was given up): hang the phone up.
+		m.emit(cmdHangup{Channel: leg, Cause: pbx.CauseNormal})
+		return
+	}
+	c, a := o.call, o.agent
+	m.removeOffer(o)
+	m.leaveQueue(c) // ring-all: the first to answer wins, the others stop
+	m.stopPlayback(c)
+	if a.state == Reserved {
+		m.mustState(a, Ringing, "")
+	}
+	m.mustState(a, OnCall, "")
+	a.answered++
+	c.phase, c.agent, c.leg, c.bridge, c.answeredAt = phaseBridged, a, leg, m.ids("br"), m.now
+	m.slSample(c.queue, true, m.now.Sub(c.joinedAt))
+	m.record(&Record{Type: EvCallAnswered, CallID: c.id, Queue: c.queue, AgentID: a.id},
+		OfferData{Agent: a.id, Endpoint: a.endpoint, Leg: leg})
+	m.emit(cmdBridge{Call: c.id, BridgeID: c.bridge, Channels: []string{c.channel, leg}})
+}
+
+func timerLease(o *offer) string { return "lease:" + o.leg }
+func timerRing(o *offer) string  { return "ring:" + o.leg }

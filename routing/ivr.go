@@ -1,0 +1,126 @@
+package routing
+
+// enterNode moves a call to a flow node; input is what led there.
+func (m *Machine) enterNode(c *call, name, input string) {
+	if c.phase == phaseEnded {
+		return
+	}
+	n := c.flow.Nodes[name]
+	if n == nil {
+		// Play nodes without next (and menus without on_failure) end here.
+		m.hangupCall(c, m.flowOutcome(c))
+		return
+	}
+	if name != c.node {
+		c.menuAttempts = 0
+	}
+	c.node = name
+	c.phase = phaseIVR
+	m.record(&Record{Type: EvCallIVR, CallID: c.id}, IVRData{Node: name, Input: input})
+	switch {
+	case n.Play != nil:
+		m.play(c, n.Play.Media)
+	case n.Menu != nil:
+		c.menuPhase = menuPrompt
+		m.play(c, n.Menu.Prompt)
+	case n.Queue != nil:
+		m.enqueue(c, n.Queue)
+	case n.Hangup != nil:
+		m.hangupCall(c, m.flowOutcome(c))
+	}
+}
+
+func (m *Machine) flowOutcome(c *call) string {
+	switch {
+	case c.noAgent:
+		return OutcomeNoAgent
+	case c.full:
+		return OutcomeQueueFull
+	case c.overflowed:
+		return OutcomeOverflow
+	case c.timedOut:
+		return OutcomeTimeout
+	}
+	return OutcomeFlowEnded
+}
+
+func (m *Machine) play(c *call, media []string) {
+	m.stopPlayback(c)
+	id := m.ids("pb")
+	c.playback = id
+	m.playbacks[id] = c
+	m.emit(cmdPlay{Channel: c.channel, PlaybackID: id, Media: media})
+}
+
+func (m *Machine) stopPlayback(c *call) {
+	if c.playback == "" {
+		return
+	}
+	delete(m.playbacks, c.playback)
+	m.emit(cmdStopPlayback{Channel: c.channel, PlaybackID: c.playback})
+	c.playback = ""
+}
+
+func (m *Machine) onPlaybackDone(c *call, id string) {
+	if id != c.playback || c.phase == phaseEnded {
+		return
+	}
+	c.playback = ""
+	switch c.phase {
+	case phaseQueued:
+		if q := m.cfg.Queues[c.queue]; len(q.HoldMedia) > 0 {
+			m.play(c, q.HoldMedia) // hold media loops until an agent answers
+		}
+	case phaseIVR:
+		n := c.flow.Nodes[c.node]
+		switch {
+		case n.Play != nil:
+			m.enterNode(c, n.Play.Next, "")
+		case n.Menu != nil && c.menuPhase == menuPrompt:
+			c.menuPhase = menuWaiting
+			m.setTimer(timerMenu(c), n.Menu.Timeout.D())
+		case n.Menu != nil && c.menuPhase == menuRetry:
+			c.menuPhase = menuPrompt
+			m.play(c, n.Menu.Prompt)
+		}
+	}
+}
+
+func (m *Machine) onDigit(c *call, digit string) {
+	if c.phase != phaseIVR {
+		return
+	}
+	n := c.flow.Nodes[c.node]
+	if n == nil || n.Menu == nil {
+		return
+	}
+	m.stopPlayback(c)
+	m.cancelTimer(timerMenu(c))
+	if next, ok := n.Menu.Options[digit]; ok {
+		m.enterNode(c, next, digit)
+		return
+	}
+	m.menuFailed(c, n.Menu, "invalid")
+}
+
+// menuFailed handles an invalid digit or a timeout: the prompt again, or
+// after the last attempt the menu's failure branch.
+func (m *Machine) menuFailed(c *call, menu *MenuNode, why string) {
+	c.menuAttempts++
+	if c.menuAttempts >= menu.Attempts {
+		m.enterNode(c, menu.OnFailure, why)
+		return
+	}
+	m.record(&Record{Type: EvCallIVR, CallID: c.id}, IVRData{Node: c.node, Input: why})
+	prompt := menu.InvalidPrompt
+	if why == "timeout" {
+		prompt = menu.TimeoutPrompt
+	}
+	if len(prompt) > 0 {
+		c.menuPhase = menuRetry
+		m.play(c, prompt)
+		return
+	}
+	c.menuPhase = menuPrompt
+	m.play(c, menu.Prompt)
+}
