@@ -63,7 +63,8 @@ func (r eventRow) record() routing.Record {
 const insertEventSQL = `INSERT INTO events (time, type, call_id, agent_id, queue, data) VALUES (?, ?, ?, ?, ?, ?)`
 
 // Append writes recs to the log in order and sets each one's Seq. All of
-// them, and the calls rows they change, are written in one transaction: on
+// them, and the calls rows and report rollups (rollup.go) they change, are
+// written in one transaction: on
 // error nothing is written and no Seq is set. A record with no type, with
 // data that is not JSON, or a call.* record whose data does not decode is
 // refused with ErrBadRecord.
@@ -91,6 +92,7 @@ func (s *Store) Append(ctx context.Context, recs ...*routing.Record) error {
 
 	ins := tx.StmtxContext(ctx, st.insertEvent)
 	proj := newProjector(tx, st)
+	roll := newRollup(tx, s.rollupConfig)
 	seqs := make([]int64, len(recs))
 	for i, r := range recs {
 		var data any
@@ -106,9 +108,18 @@ func (s *Store) Append(ctx context.Context, recs ...*routing.Record) error {
 		}
 		rec := *r
 		rec.Seq = seqs[i]
+		if err := roll.before(ctx, proj, &rec); err != nil {
+			return err
+		}
 		if err := proj.apply(ctx, &rec); err != nil {
 			return err
 		}
+		if err := roll.after(ctx, proj, &rec); err != nil {
+			return err
+		}
+	}
+	if err := roll.flush(ctx, proj); err != nil {
+		return err
 	}
 	if err := proj.flush(ctx); err != nil {
 		return err

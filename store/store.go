@@ -37,6 +37,9 @@ type Store struct {
 	// guards the prepared statements.
 	wmu   sync.Mutex
 	stmts *writeStmts
+	// rollupConfig is what Append computes report rollups with
+	// (SetRollupConfig); guarded by wmu.
+	rollupConfig RollupConfig
 }
 
 // busyTimeoutMS is how long a connection waits for another one's write lock

@@ -1,0 +1,297 @@
+package report
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+	_ "time/tzdata"
+
+	"switchboard/routing"
+	"switchboard/store"
+)
+
+// fixtureLoc is the fixture day's time zone.
+var fixtureLoc = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
+
+// fixtureRollup is the rollup configuration fixture_expected.txt assumes.
+var fixtureRollup = store.RollupConfig{
+	Location: fixtureLoc, ShortAbandon: 5 * time.Second, SLThreshold: 20 * time.Second,
+	QueueSL: map[string]time.Duration{"sales": 30 * time.Second},
+}
+
+// readScript parses testdata/fixture_day.txt into records.
+func readScript(t testing.TB, path string, day time.Time) []*routing.Record {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var recs []*routing.Record
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		d := day
+		if rest, ok := strings.CutPrefix(line, "+1 "); ok {
+			d, line = day.AddDate(0, 0, 1), rest
+		}
+		fields := strings.Fields(line)
+		if len(fields) < 4 {
+			t.Fatalf("%s:%d: short line", path, n)
+		}
+		clock, err := time.Parse(time.TimeOnly, fields[0])
+		if err != nil {
+			t.Fatalf("%s:%d: %v", path, n, err)
+		}
+		at := time.Date(d.Year(), d.Month(), d.Day(), clock.Hour(), clock.Minute(), clock.Second(), 0, d.Location())
+		rec := &routing.Record{Time: at, Type: fields[1]}
+		if fields[2] != "-" {
+			rec.CallID = fields[2]
+		}
+		if fields[3] != "-" {
+			rec.AgentID = fields[3]
+		}
+		data := map[string]string{}
+		for _, kv := range fields[4:] {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok {
+				t.Fatalf("%s:%d: %q is not key=value", path, n, kv)
+			}
+			data[k] = v
+			if k == "queue" {
+				rec.Queue = v
+			}
+		}
+		if rec.Type == routing.EvCallEnded || rec.Type == routing.EvCallAnswered || rec.Type == routing.EvCallOffered || rec.Type == routing.EvCallOfferFailed {
+			delete(data, "queue") // only the record's column, as the engine writes them
+		}
+		rec.Data, _ = json.Marshal(data)
+		recs = append(recs, rec)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+// appendBatches appends records sharing a time in one Append, as the
+// engine does for the records of one input.
+func appendBatches(t testing.TB, st *store.Store, recs []*routing.Record) {
+	t.Helper()
+	for i := 0; i < len(recs); {
+		j := i + 1
+		for j < len(recs) && recs[j].Time.Equal(recs[i].Time) {
+			j++
+		}
+		if err := st.Append(context.Background(), recs[i:j]...); err != nil {
+			t.Fatal(err)
+		}
+		i = j
+	}
+}
+
+// fixtureStore is a store holding the fixture day.
+func fixtureStore(t testing.TB) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "sb.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SetRollupConfig(context.Background(), fixtureRollup); err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(2025, 3, 14, 0, 0, 0, 0, fixtureLoc)
+	appendBatches(t, st, readScript(t, "testdata/fixture_day.txt", day))
+	return st
+}
+
+func fixtureBuilder(st *store.Store) *Builder {
+	now := time.Date(2025, 3, 16, 0, 0, 0, 0, fixtureLoc)
+	return NewBuilder(st, Config{Location: fixtureLoc, Queues: []string{"support", "sales"},
+		Agents: []string{"1001", "1002"}, Reasons: []string{"break"}}, func() time.Time { return now })
+}
+
+// expectation is one section of fixture_expected.txt.
+type expectation struct {
+	group, from, to string
+	rows            map[string]map[string]string // row key → column → value
+	order           []string
+}
+
+func readExpected(t *testing.T) []expectation {
+	t.Helper()
+	b, err := os.ReadFile("testdata/fixture_expected.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []expectation
+	for _, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "" || strings.HasPrefix(line, "#"):
+		case strings.HasPrefix(line, "["):
+			f := strings.Fields(strings.Trim(line, "[]"))
+			out = append(out, expectation{group: f[0], from: f[1], to: f[2], rows: map[string]map[string]string{}})
+		default:
+			e := &out[len(out)-1]
+			f := strings.Fields(line)
+			key := f[0]
+			if key == "(none)" {
+				key = ""
+			}
+			cols := map[string]string{}
+			for _, kv := range f[1:] {
+				k, v, _ := strings.Cut(kv, "=")
+				cols[k] = v
+			}
+			e.rows[key] = cols
+			e.order = append(e.order, key)
+		}
+	}
+	return out
+}
+
+func cell(t *Table, r Row, col string) (string, bool) {
+	for i, c := range t.Columns {
+		if c.Key == col {
+			if r.Values[i] == nil {
+				return "-", true
+			}
+			return strconv.FormatFloat(*r.Values[i], 'f', -1, 64), true
+		}
+	}
+	return "", false
+}
+
+// TestFixtureDay checks every KPI of the hand-worked fixture day.
+func TestFixtureDay(t *testing.T) {
+	st := fixtureStore(t)
+	b := fixtureBuilder(st)
+	for _, e := range readExpected(t) {
+		t.Run(fmt.Sprintf("%s_%s_%s", e.group, e.from, e.to), func(t *testing.T) {
+			tab, err := b.Build(context.Background(), Request{Report: "summary", Group: e.group, From: e.from, To: e.to})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows := map[string]Row{"total": tab.Total}
+			for _, r := range tab.Rows {
+				rows[r.Key] = r
+			}
+			for _, key := range e.order {
+				r, ok := rows[key]
+				if !ok {
+					t.Errorf("no row %q", key)
+					continue
+				}
+				for col, want := range e.rows[key] {
+					got, ok := cell(tab, r, col)
+					if !ok {
+						t.Errorf("row %q: no column %s", key, col)
+					} else if got != want {
+						t.Errorf("row %q %s = %s, want %s", key, col, got, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestIntervalsAddUpToTheDay: every count and time column of the interval
+// rows sums to the total, which equals the day's row and the queue total.
+func TestIntervalsAddUpToTheDay(t *testing.T) {
+	st := fixtureStore(t)
+	b := fixtureBuilder(st)
+	req := Request{Report: "summary", From: "2025-03-14", To: "2025-03-14"}
+	day := build(t, b, req, GroupDay)
+	queues := build(t, b, req, GroupQueue)
+	for _, g := range []string{GroupInterval15, GroupInterval30, GroupInterval60} {
+		tab := build(t, b, req, g)
+		wantRows := map[string]int{GroupInterval15: 96, GroupInterval30: 48, GroupInterval60: 24}[g]
+		if len(tab.Rows) != wantRows {
+			t.Errorf("%s: %d rows, want %d", g, len(tab.Rows), wantRows)
+		}
+		for i, c := range tab.Columns {
+			if c.Unit == UnitPercent || strings.HasPrefix(c.Key, "max_") || c.Key == "max_wait" ||
+				c.Key == "asa" || c.Key == "avg_wait" || c.Key == "aht" {
+				continue
+			}
+			sum := 0.0
+			for _, r := range tab.Rows {
+				if r.Values[i] != nil {
+					sum += *r.Values[i]
+				}
+			}
+			if tot := *tab.Total.Values[i]; sum != tot {
+				t.Errorf("%s %s: rows sum to %v, total %v", g, c.Key, sum, tot)
+			}
+		}
+		for i, c := range tab.Columns {
+			if got, _ := cell(day, day.Rows[0], c.Key); got != fmtVal(tab.Total.Values[i]) {
+				t.Errorf("%s total %s = %s, day row %s", g, c.Key, fmtVal(tab.Total.Values[i]), got)
+			}
+			if got, ok := cell(queues, queues.Total, c.Key); ok && got != fmtVal(tab.Total.Values[i]) {
+				t.Errorf("%s total %s = %s, queue total %s", g, c.Key, fmtVal(tab.Total.Values[i]), got)
+			}
+		}
+	}
+}
+
+// TestRebuildGivesTheSameReport: the rollup rebuilt from the log equals the
+// one Append maintained.
+func TestRebuildGivesTheSameReport(t *testing.T) {
+	st := fixtureStore(t)
+	b := fixtureBuilder(st)
+	req := Request{Report: "summary", From: "2025-03-14", To: "2025-03-15"}
+	var before []*Table
+	for _, g := range []string{GroupInterval15, GroupAgent, GroupIVRNode, GroupQueue} {
+		before = append(before, build(t, b, req, g))
+	}
+	if err := st.RebuildDerived(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for i, g := range []string{GroupInterval15, GroupAgent, GroupIVRNode, GroupQueue} {
+		after := build(t, b, req, g)
+		bj, _ := json.Marshal(before[i])
+		aj, _ := json.Marshal(after)
+		if string(bj) != string(aj) {
+			t.Errorf("%s differs after rebuild", g)
+		}
+	}
+}
+
+func build(t *testing.T, b *Builder, req Request, group string) *Table {
+	t.Helper()
+	req.Group = group
+	tab, err := b.Build(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tab
+}
+
+func fmtVal(v *float64) string {
+	if v == nil {
+		return "-"
+	}
+	return strconv.FormatFloat(*v, 'f', -1, 64)
+}

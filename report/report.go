@@ -1,0 +1,442 @@
+// Package report computes Switchboard's KPIs from the store's rollup
+// tables (never from the raw log), lays them out as tables grouped by
+// interval, day, queue, agent or IVR node, writes them as CSV or XLSX, and
+// runs the export schedules. docs/kpis.md defines every number.
+package report
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"switchboard/store"
+)
+
+// Source is what reports read from the store.
+type Source interface {
+	Rollup(ctx context.Context, q store.RollupQuery) ([]store.RollupCell, error)
+	AgentStatesNow(ctx context.Context) ([]store.AgentStateNow, error)
+}
+
+var _ Source = (*store.Store)(nil)
+
+// Config is what the builder needs besides the data.
+type Config struct {
+	Location     *time.Location // the report time zone; must be the rollup's
+	Queues       []string       // configured queues, shown even without calls
+	Agents       []string       // configured agents, shown even without activity
+	Reasons      []string       // configured not-ready reasons
+	SLTarget     float64        // percent, the chart's target line; 0 = 80
+	SLThreshold  time.Duration  // default T, for the notes
+	ShortAbandon time.Duration  // S, for the notes
+}
+
+// Groupings.
+const (
+	GroupInterval15 = "interval15"
+	GroupInterval30 = "interval30"
+	GroupInterval60 = "interval60"
+	GroupDay        = "day"
+	GroupQueue      = "queue"
+	GroupAgent      = "agent"
+	GroupIVRNode    = "ivr_node"
+	GroupTeam       = "team"
+	GroupTrunk      = "trunk"
+	GroupDisp       = "disposition"
+)
+
+// unavailable are groupings the engine has no data for yet.
+var unavailable = map[string]string{
+	GroupTeam:  "the engine does not record teams on calls or agent states yet",
+	GroupTrunk: "the engine does not route over trunks yet",
+	GroupDisp:  "the engine does not record call dispositions yet",
+}
+
+// Definition describes a report.
+type Definition struct {
+	Name         string   `json:"name"`
+	Title        string   `json:"title"`
+	Description  string   `json:"description"`
+	Groups       []string `json:"groups"`
+	DefaultGroup string   `json:"default_group"`
+}
+
+var callGroups = []string{GroupInterval15, GroupInterval30, GroupInterval60, GroupDay, GroupQueue, GroupAgent, GroupIVRNode}
+
+// Reports is the catalogue.
+var Reports = []Definition{
+	{"summary", "Call summary", "Offered, answered, abandoned, service level, ASA, AHT, agent time; by interval, day, queue, agent or IVR node.",
+		callGroups, GroupInterval60},
+	{"service", "Service quality (monthly)", "The summary's KPIs for a month, by day; the monthly service report due by the 22nd.",
+		callGroups, GroupDay},
+	{"satisfaction", "Follow-up satisfaction", "Survey results by agent; survey data does not exist in the engine yet, so the report has no rows.",
+		[]string{GroupAgent, GroupQueue, GroupDay}, GroupAgent},
+}
+
+// Lookup finds a report definition.
+func Lookup(name string) (Definition, bool) {
+	for _, d := range Reports {
+		if d.Name == name {
+			return d, true
+		}
+	}
+	return Definition{}, false
+}
+
+// Request asks for one report.
+type Request struct {
+	Report string
+	Group  string // "" = the report's default
+	Period string // a named period, or "" / custom with From and To
+	From   string // YYYY-MM-DD
+	To     string // YYYY-MM-DD, included
+}
+
+// Row is one group of a table; Values align with the table's Columns and
+// are null where a KPI is undefined (a rate over no calls).
+type Row struct {
+	Key    string     `json:"key"`
+	Label  string     `json:"label"`
+	Values []*float64 `json:"values"`
+}
+
+// Table is a report as every output shows it: the API's JSON, the page,
+// CSV and XLSX all render this one value.
+type Table struct {
+	Report    string   `json:"report"`
+	Title     string   `json:"title"`
+	Group     string   `json:"group"`
+	From      string   `json:"from"`
+	To        string   `json:"to"`
+	TimeZone  string   `json:"time_zone"`
+	GroupName string   `json:"group_label"`
+	Columns   []Column `json:"columns"`
+	Rows      []Row    `json:"rows"`
+	Total     Row      `json:"total"`
+	SLTarget  float64  `json:"sl_target"`
+	Notes     []string `json:"notes"`
+}
+
+// Builder builds report tables.
+type Builder struct {
+	src Source
+	cfg Config
+	now func() time.Time
+}
+
+// NewBuilder returns a builder reading src; now is the clock (periods like
+// "today" and the open agent states use it).
+func NewBuilder(src Source, cfg Config, now func() time.Time) *Builder {
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.SLTarget == 0 {
+		cfg.SLTarget = 80
+	}
+	if cfg.SLThreshold == 0 {
+		cfg.SLThreshold = 20 * time.Second
+	}
+	if cfg.ShortAbandon == 0 {
+		cfg.ShortAbandon = 5 * time.Second
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Builder{src: src, cfg: cfg, now: now}
+}
+
+// Location is the report time zone.
+func (b *Builder) Location() *time.Location { return b.cfg.Location }
+
+// Check validates a request without reading data and resolves its period.
+func (b *Builder) Check(req Request) (Definition, string, Span, error) {
+	def, ok := Lookup(req.Report)
+	if !ok {
+		names := make([]string, len(Reports))
+		for i, d := range Reports {
+			names[i] = d.Name
+		}
+		return def, "", Span{}, &FieldError{Field: "report", Message: fmt.Sprintf("unknown report %q (known: %s)", req.Report, strings.Join(names, ", "))}
+	}
+	group := req.Group
+	if group == "" {
+		group = def.DefaultGroup
+	}
+	if why, ok := unavailable[group]; ok {
+		return def, "", Span{}, &FieldError{Field: "group", Err: ErrNotAvailable,
+			Message: fmt.Sprintf("grouping %q is not available yet: %s", group, why)}
+	}
+	if !slices.Contains(def.Groups, group) {
+		return def, "", Span{}, &FieldError{Field: "group", Message: fmt.Sprintf("unknown grouping %q for report %s (known: %s)", group, def.Name, strings.Join(def.Groups, ", "))}
+	}
+	span, err := ResolvePeriod(req.Period, req.From, req.To, b.now(), b.cfg.Location)
+	return def, group, span, err
+}
+
+// Build computes a report.
+func (b *Builder) Build(ctx context.Context, req Request) (*Table, error) {
+	def, group, span, err := b.Check(req)
+	if err != nil {
+		return nil, err
+	}
+	return b.BuildSpan(ctx, def, group, span)
+}
+
+// BuildSpan computes a checked report over span.
+func (b *Builder) BuildSpan(ctx context.Context, def Definition, group string, span Span) (*Table, error) {
+	t := &Table{
+		Report: def.Name, Title: def.Title, Group: group,
+		From: span.From.Format(time.DateOnly), To: span.To.Format(time.DateOnly),
+		TimeZone: b.cfg.Location.String(), SLTarget: b.cfg.SLTarget,
+		Notes: []string{
+			fmt.Sprintf("Calls are counted in the interval they were offered to the queue (call.queued), or arrived if they never queued; times in %s.", b.cfg.Location),
+			fmt.Sprintf("T (service-level threshold) is %s unless the queue sets service_level.within; short abandons are within %s.", b.cfg.SLThreshold, b.cfg.ShortAbandon),
+			"Not in the engine yet, so not reported (zero): transfers, callbacks, surveys, messages, break overruns, trunks, hold time.",
+		},
+	}
+	var err error
+	switch {
+	case def.Name == "satisfaction":
+		err = b.satisfaction(t)
+	case group == GroupQueue:
+		err = b.byQueue(ctx, t, span)
+	case group == GroupAgent:
+		err = b.byAgent(ctx, t, span)
+	case group == GroupIVRNode:
+		err = b.byIVR(ctx, t, span)
+	default:
+		err = b.byTime(ctx, t, span, group)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("report %s by %s: %w", def.Name, group, err)
+	}
+	return t, nil
+}
+
+// groups holds metrics per group key in display order.
+type groups struct {
+	keys   []string
+	labels map[string]string
+	m      map[string]metrics
+}
+
+func newGroups() *groups { return &groups{labels: map[string]string{}, m: map[string]metrics{}} }
+
+func (g *groups) get(key, label string) metrics {
+	m, ok := g.m[key]
+	if !ok {
+		m = metrics{}
+		g.m[key], g.labels[key] = m, label
+		g.keys = append(g.keys, key)
+	}
+	return m
+}
+
+// fill lays groups out as rows of kpis, and the total over all of them.
+func (t *Table) fill(g *groups, kpis []kpi) {
+	for _, k := range kpis {
+		t.Columns = append(t.Columns, k.Column)
+	}
+	total := metrics{}
+	for _, key := range g.keys {
+		m := g.m[key]
+		total.add(m)
+		t.Rows = append(t.Rows, Row{Key: key, Label: g.labels[key], Values: values(m, kpis)})
+	}
+	t.Total = Row{Key: "total", Label: "Total", Values: values(total, kpis)}
+	if t.Rows == nil {
+		t.Rows = []Row{}
+	}
+}
+
+func values(m metrics, kpis []kpi) []*float64 {
+	out := make([]*float64, len(kpis))
+	for i, k := range kpis {
+		if v, ok := k.value(m); ok {
+			v = round(k.Unit, v)
+			out[i] = &v
+		}
+	}
+	return out
+}
+
+// byTime groups 15-minute buckets into intervals or local days.
+func (b *Builder) byTime(ctx context.Context, t *Table, span Span, group string) error {
+	loc := b.cfg.Location
+	size := map[string]time.Duration{GroupInterval15: 15 * time.Minute, GroupInterval30: 30 * time.Minute, GroupInterval60: time.Hour}[group]
+	keyOf := func(bucket time.Time) (string, string) {
+		l := bucket.In(loc)
+		if group == GroupDay {
+			d := l.Format(time.DateOnly)
+			return d, d
+		}
+		min := l.Hour()*60 + l.Minute()
+		min -= min % int(size/time.Minute)
+		start := time.Date(l.Year(), l.Month(), l.Day(), min/60, min%60, 0, 0, loc)
+		return start.Format(time.RFC3339), start.Format("2006-01-02 15:04")
+	}
+	t.GroupName = "Interval start"
+	if group == GroupDay {
+		t.GroupName = "Day"
+	}
+	g := newGroups()
+	for at := span.Start(); at.Before(span.End()); at = at.Add(store.IntervalLength) {
+		g.get(keyOf(at))
+	}
+	from, to := store.BucketOf(span.Start()), store.BucketOf(span.End())
+	for _, dim := range []string{store.DimQueue, store.DimAgents} {
+		cells, err := b.src.Rollup(ctx, store.RollupQuery{Grain: store.Grain15m, Dim: dim, From: from, To: to, ByBucket: true})
+		if err != nil {
+			return err
+		}
+		for _, c := range cells {
+			bt, err := store.ParseBucket(c.Bucket)
+			if err != nil {
+				return err
+			}
+			g.get(keyOf(bt)).add(metrics{c.Metric: c.Value})
+		}
+	}
+	if err := b.openStates(ctx, span, func(agent string, bucket time.Time, m metrics) {
+		g.get(keyOf(bucket)).add(m)
+	}); err != nil {
+		return err
+	}
+	kpis := slices.Concat(callKPIs, waitKPIs, stateKPIs, reasonKPIs(maps(g), b.cfg.Reasons))
+	t.fill(g, kpis)
+	return nil
+}
+
+func (b *Builder) byQueue(ctx context.Context, t *Table, span Span) error {
+	t.GroupName = "Queue"
+	g := newGroups()
+	for _, q := range b.cfg.Queues {
+		g.get(q, q)
+	}
+	cells, err := b.src.Rollup(ctx, store.RollupQuery{Grain: store.Grain15m, Dim: store.DimQueue,
+		From: store.BucketOf(span.Start()), To: store.BucketOf(span.End()), ByKey: true})
+	if err != nil {
+		return err
+	}
+	sort.SliceStable(cells, func(i, j int) bool { return cells[i].Key < cells[j].Key })
+	for _, c := range cells {
+		label := c.Key
+		if label == "" {
+			label = "(no queue)"
+		}
+		g.get(c.Key, label).add(metrics{c.Metric: c.Value})
+	}
+	t.fill(g, slices.Concat(callKPIs, waitKPIs))
+	return nil
+}
+
+func (b *Builder) byAgent(ctx context.Context, t *Table, span Span) error {
+	t.GroupName = "Agent"
+	g := newGroups()
+	agents := slices.Clone(b.cfg.Agents)
+	cells, err := b.src.Rollup(ctx, store.RollupQuery{Grain: store.GrainDay, Dim: store.DimAgent,
+		From: span.From.Format(time.DateOnly), To: span.End().Format(time.DateOnly), ByKey: true})
+	if err != nil {
+		return err
+	}
+	for _, c := range cells {
+		if !slices.Contains(agents, c.Key) {
+			agents = append(agents, c.Key)
+		}
+	}
+	open := map[string]metrics{}
+	if err := b.openStates(ctx, span, func(agent string, _ time.Time, m metrics) {
+		if open[agent] == nil {
+			open[agent] = metrics{}
+			if !slices.Contains(agents, agent) {
+				agents = append(agents, agent)
+			}
+		}
+		open[agent].add(m)
+	}); err != nil {
+		return err
+	}
+	sort.Strings(agents)
+	for _, a := range agents {
+		g.get(a, a).add(open[a])
+	}
+	for _, c := range cells {
+		g.get(c.Key, c.Key).add(metrics{c.Metric: c.Value})
+	}
+	t.fill(g, slices.Concat(agentCallKPIs, stateKPIs, reasonKPIs(maps(g), b.cfg.Reasons)))
+	return nil
+}
+
+func (b *Builder) byIVR(ctx context.Context, t *Table, span Span) error {
+	t.GroupName = "IVR node (flow/node)"
+	g := newGroups()
+	cells, err := b.src.Rollup(ctx, store.RollupQuery{Grain: store.Grain15m, Dim: store.DimIVR,
+		From: store.BucketOf(span.Start()), To: store.BucketOf(span.End()), ByKey: true})
+	if err != nil {
+		return err
+	}
+	sort.SliceStable(cells, func(i, j int) bool { return cells[i].Key < cells[j].Key })
+	for _, c := range cells {
+		g.get(c.Key, c.Key).add(metrics{c.Metric: c.Value})
+	}
+	t.fill(g, ivrKPIs(maps(g)))
+	t.Notes = append(t.Notes, "IVR steps are counted in the interval the caller reached the node; hang-ups when the call ended.")
+	return nil
+}
+
+func (b *Builder) satisfaction(t *Table) error {
+	t.GroupName = map[string]string{GroupAgent: "Agent", GroupQueue: "Queue", GroupDay: "Day"}[t.Group]
+	t.fill(newGroups(), []kpi{
+		{Column{"surveys", "Surveys", UnitCount, "Follow-up surveys sent (pending: not in the engine yet)."}, count("surveys")},
+		{Column{"responses", "Responses", UnitCount, "Surveys answered (pending)."}, count("responses")},
+		{Column{"satisfied", "Satisfied", UnitCount, "Responses rated satisfied (pending)."}, count("satisfied")},
+		{Column{"satisfaction", "Satisfaction", UnitPercent, "satisfied ÷ responses × 100 (pending)."}, ratio(get("satisfied"), get("responses"))},
+	})
+	t.Notes = append(t.Notes, "Survey data does not exist in the engine yet: this report has no rows until follow-up surveys are recorded.")
+	return nil
+}
+
+// openStates adds the time agents have spent in their current state so far
+// (not in the rollup until the state ends), clipped to the period and now.
+func (b *Builder) openStates(ctx context.Context, span Span, f func(agent string, bucket time.Time, m metrics)) error {
+	now := b.now()
+	if !now.After(span.Start()) {
+		return nil
+	}
+	states, err := b.src.AgentStatesNow(ctx)
+	if err != nil {
+		return err
+	}
+	end := span.End()
+	if now.Before(end) {
+		end = now
+	}
+	for _, s := range states {
+		if s.State == "signed_out" || s.State == "" {
+			continue
+		}
+		from := s.Since
+		if from.Before(span.Start()) {
+			from = span.Start()
+		}
+		store.SplitSpan(from, end, func(bucket time.Time, secs float64) {
+			m := metrics{"state_s:" + s.State: secs}
+			if s.State == "not_ready" {
+				m["reason_s:"+s.Reason] = secs
+			}
+			f(s.Agent, bucket, m)
+		})
+	}
+	return nil
+}
+
+func maps(g *groups) []metrics {
+	out := make([]metrics, 0, len(g.m))
+	for _, k := range g.keys {
+		out = append(out, g.m[k])
+	}
+	return out
+}

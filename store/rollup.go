@@ -1,0 +1,497 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"switchboard/routing"
+)
+
+// The report rollup: interval tables kept up to date inside Append's
+// transaction, so that a report reads a few hundred rollup rows instead of
+// the log. docs/kpis.md defines every metric; report/ turns them into KPIs.
+//
+// Call metrics are a function of the call's calls row (contrib): Append
+// subtracts what the call contributed before the batch and adds what it
+// contributes after it, so a call is always counted once, in the interval it
+// was offered to the queue (its queued_at; arrival for calls that never
+// queued). Other metrics are counted from single records: IVR steps, offers
+// to agents, and time in agent states. Record types the rollup does not know
+// are ignored; a new one adds a case to after and new metric names.
+
+// Rollup grains and dimensions (the rollup table's grain and dim columns).
+const (
+	Grain15m = "15m" // bucket: UTC start of the 15-minute interval
+	GrainDay = "day" // bucket: local date in the rollup time zone
+
+	DimQueue  = "queue"  // 15m; key: queue ("" for calls that never queued)
+	DimAgents = "agents" // 15m; key "": agent time summed over agents
+	DimIVR    = "ivr"    // 15m; key: "flow/node"
+	DimAgent  = "agent"  // day; key: agent ID
+)
+
+// IntervalLength is the rollup's finest interval.
+const IntervalLength = 15 * time.Minute
+
+// WaitBins are the inclusive upper edges of the wait-time distribution
+// (metrics "wait_le_10s" ... "wait_le_300s", then "wait_gt_300s").
+var WaitBins = []time.Duration{10 * time.Second, 20 * time.Second, 30 * time.Second,
+	60 * time.Second, 120 * time.Second, 300 * time.Second}
+
+// WaitBinMetric names the bin of WaitBins[i]; i == len(WaitBins) is the
+// open last bin.
+func WaitBinMetric(i int) string {
+	if i >= len(WaitBins) {
+		return fmt.Sprintf("wait_gt_%ds", int(WaitBins[len(WaitBins)-1].Seconds()))
+	}
+	return fmt.Sprintf("wait_le_%ds", int(WaitBins[i].Seconds()))
+}
+
+// RollupConfig is what the rollup is computed with. Changing it changes
+// past numbers, so SetRollupConfig rebuilds the rollup when it differs from
+// the one the tables were built with.
+type RollupConfig struct {
+	Location     *time.Location           // local days of grain day; nil = UTC
+	ShortAbandon time.Duration            // S; 0 = 5s
+	SLThreshold  time.Duration            // default T; 0 = 20s
+	QueueSL      map[string]time.Duration // T per queue
+}
+
+func (c RollupConfig) withDefaults() RollupConfig {
+	if c.Location == nil {
+		c.Location = time.UTC
+	}
+	if c.ShortAbandon <= 0 {
+		c.ShortAbandon = 5 * time.Second
+	}
+	if c.SLThreshold <= 0 {
+		c.SLThreshold = 20 * time.Second
+	}
+	return c
+}
+
+// Threshold is T for a queue.
+func (c RollupConfig) Threshold(queue string) time.Duration {
+	if t := c.QueueSL[queue]; t > 0 {
+		return t
+	}
+	return c.withDefaults().SLThreshold
+}
+
+func (c RollupConfig) fingerprint() string {
+	c = c.withDefaults()
+	qs := map[string]string{}
+	for _, q := range slices.Sorted(maps.Keys(c.QueueSL)) {
+		if c.QueueSL[q] > 0 {
+			qs[q] = c.QueueSL[q].String()
+		}
+	}
+	b, _ := json.Marshal(map[string]any{"tz": c.Location.String(), "short_abandon": c.ShortAbandon.String(),
+		"sl_threshold": c.SLThreshold.String(), "queue_sl": qs, "version": 1})
+	return string(b)
+}
+
+// BucketOf is the 15-minute bucket t falls in, as stored.
+func BucketOf(t time.Time) string { return formatTime(t.UTC().Truncate(IntervalLength)) }
+
+// ParseBucket reads a 15-minute bucket back.
+func ParseBucket(s string) (time.Time, error) { return parseTime(s) }
+
+// DayOf is the local date of t in loc, as grain day stores it.
+func DayOf(t time.Time, loc *time.Location) string { return t.In(loc).Format(time.DateOnly) }
+
+type rkey struct{ grain, dim, bucket, key, metric string }
+
+// agentNow is a row of rollup_agent_now.
+type agentNow struct {
+	Agent  string `db:"agent"`
+	State  string `db:"state"`
+	Reason string `db:"reason"`
+	Since  dbTime `db:"since"`
+}
+
+// rollup accumulates one transaction's changes to the rollup tables.
+type rollup struct {
+	tx     *sqlx.Tx
+	cfg    RollupConfig
+	acc    map[rkey]float64
+	max    map[rkey]float64
+	orig   map[string]*callRow  // each touched call as it was before; nil: new
+	agents map[string]*agentNow // touched agents' current state; State "" = unknown
+}
+
+func newRollup(tx *sqlx.Tx, cfg RollupConfig) *rollup {
+	return &rollup{tx: tx, cfg: cfg.withDefaults(), acc: map[rkey]float64{}, max: map[rkey]float64{},
+		orig: map[string]*callRow{}, agents: map[string]*agentNow{}}
+}
+
+// before runs before the projector applies rec: it remembers the call as
+// it was before this batch touched it.
+func (r *rollup) before(ctx context.Context, p *projector, rec *routing.Record) error {
+	if !isProjected(rec.Type) || rec.CallID == "" {
+		return nil
+	}
+	if _, ok := r.orig[rec.CallID]; ok {
+		return nil
+	}
+	row, err := p.loaded(ctx, rec.CallID)
+	if err != nil {
+		return err
+	}
+	if row.ID == "" {
+		r.orig[rec.CallID] = nil
+		return nil
+	}
+	cp := *row
+	r.orig[rec.CallID] = &cp
+	return nil
+}
+
+// after runs after the projector applied rec: the per-record metrics.
+func (r *rollup) after(ctx context.Context, p *projector, rec *routing.Record) error {
+	switch rec.Type {
+	case routing.EvCallIVR:
+		row := p.rows[rec.CallID]
+		if row == nil || len(row.IVRPath) == 0 {
+			return nil
+		}
+		var d routing.IVRData
+		if err := decodeData(rec, &d); err != nil {
+			return err
+		}
+		b := BucketOf(rec.Time)
+		r.add(Grain15m, DimIVR, b, row.Flow+"/"+d.Node, "entries", 1)
+		if n := len(row.IVRPath); n >= 2 {
+			prev := stepNode(row.IVRPath[n-2])
+			input := d.Input
+			if input == "" {
+				input = "next"
+			}
+			r.add(Grain15m, DimIVR, b, row.Flow+"/"+prev, "exit:"+input+ivrArrow+d.Node, 1)
+		}
+	case routing.EvCallEnded:
+		row := p.rows[rec.CallID]
+		if row != nil && row.Outcome == routing.OutcomeAbandonedIVR && len(row.IVRPath) > 0 {
+			node := stepNode(row.IVRPath[len(row.IVRPath)-1])
+			r.add(Grain15m, DimIVR, BucketOf(rec.Time), row.Flow+"/"+node, "hangups", 1)
+		}
+	case routing.EvCallOffered, routing.EvCallOfferFailed:
+		row := p.rows[rec.CallID]
+		var d routing.OfferData
+		if err := decodeData(rec, &d); err != nil {
+			return err
+		}
+		agent := firstNonEmpty(d.Agent, rec.AgentID)
+		if row == nil || agent == "" {
+			return nil
+		}
+		metric := "offers"
+		if rec.Type == routing.EvCallOfferFailed {
+			metric = "offer_failures"
+		}
+		r.add(GrainDay, DimAgent, DayOf(refTime(row), r.cfg.Location), agent, metric, 1)
+	case routing.EvAgentState:
+		return r.agentState(ctx, p, rec)
+	}
+	return nil
+}
+
+// agentState times the state the agent leaves and, for wrap_up, charges
+// the wrap-up to the call it followed.
+func (r *rollup) agentState(ctx context.Context, p *projector, rec *routing.Record) error {
+	var d routing.AgentStateData
+	if json.Unmarshal(rec.Data, &d) != nil || d.To == "" || rec.AgentID == "" {
+		return nil // not a state change the rollup can time; still logged
+	}
+	a, err := r.agent(ctx, rec.AgentID)
+	if err != nil {
+		return err
+	}
+	if a.State != "" && a.Since.Valid && rec.Time.After(a.Since.T) {
+		r.spend(rec.AgentID, a.State, a.Reason, a.Since.T, rec.Time)
+		callID := firstNonEmpty(d.CallID, rec.CallID)
+		if a.State == routing.WrapUp.String() && callID != "" {
+			row, err := r.call(ctx, p, callID)
+			if err != nil {
+				return err
+			}
+			if row != nil {
+				wrap := rec.Time.Sub(a.Since.T).Seconds()
+				ref := refTime(row)
+				r.add(Grain15m, DimQueue, BucketOf(ref), row.Queue, "wrap_s", wrap)
+				r.add(Grain15m, DimQueue, BucketOf(ref), row.Queue, "wraps", 1)
+				if agent := firstNonEmpty(row.Agent, rec.AgentID); agent != "" {
+					r.add(GrainDay, DimAgent, DayOf(ref, r.cfg.Location), agent, "wrap_s", wrap)
+					r.add(GrainDay, DimAgent, DayOf(ref, r.cfg.Location), agent, "wraps", 1)
+				}
+			}
+		}
+	}
+	a.State, a.Reason, a.Since = d.To, d.Reason, someTime(rec.Time)
+	return nil
+}
+
+// spend adds the time from..to in state to the agents' 15-minute totals and
+// the agent's days, split at interval and local-day boundaries.
+func (r *rollup) spend(agent, state, reason string, from, to time.Time) {
+	if state == routing.SignedOut.String() {
+		return
+	}
+	metrics := []string{"state_s:" + state}
+	if state == routing.NotReady.String() {
+		metrics = append(metrics, "reason_s:"+reason)
+	}
+	SplitSpan(from, to, func(bucket time.Time, secs float64) {
+		for _, m := range metrics {
+			r.add(Grain15m, DimAgents, formatTime(bucket), "", m, secs)
+			r.add(GrainDay, DimAgent, DayOf(bucket, r.cfg.Location), agent, m, secs)
+		}
+	})
+}
+
+// SplitSpan calls f with each 15-minute bucket start from..to overlaps and
+// the seconds of the overlap. Local days start on a 15-minute boundary in
+// every time zone in use, so a bucket never spans two local days.
+func SplitSpan(from, to time.Time, f func(bucket time.Time, secs float64)) {
+	for t := from; t.Before(to); {
+		b := t.UTC().Truncate(IntervalLength)
+		end := b.Add(IntervalLength)
+		if end.After(to) {
+			end = to
+		}
+		f(b, end.Sub(t).Seconds())
+		t = end
+	}
+}
+
+// flush folds every touched call's change into the accumulators and writes
+// them; it runs before the projector's flush forgets the rows.
+func (r *rollup) flush(ctx context.Context, p *projector) error {
+	for id, before := range r.orig {
+		r.contrib(before, -1)
+		r.contrib(p.rows[id], 1)
+	}
+	clear(r.orig)
+	if err := r.write(ctx); err != nil {
+		return err
+	}
+	for id, a := range r.agents {
+		if a.State == "" {
+			continue
+		}
+		if _, err := r.tx.ExecContext(ctx, `INSERT INTO rollup_agent_now (agent, state, reason, since) VALUES (?, ?, ?, ?)
+			ON CONFLICT (agent) DO UPDATE SET state = excluded.state, reason = excluded.reason, since = excluded.since`,
+			id, a.State, a.Reason, a.Since); err != nil {
+			return fmt.Errorf("store: rollup agent %s: %w", id, err)
+		}
+	}
+	clear(r.agents)
+	return nil
+}
+
+const (
+	upsertSumSQL = `INSERT INTO rollup (grain, dim, bucket, key, metric, value) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (grain, dim, bucket, key, metric) DO UPDATE SET value = value + excluded.value`
+	upsertMaxSQL = `INSERT INTO rollup (grain, dim, bucket, key, metric, value) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (grain, dim, bucket, key, metric) DO UPDATE SET value = max(value, excluded.value)`
+)
+
+func (r *rollup) write(ctx context.Context) error {
+	for _, set := range []struct {
+		sql string
+		m   map[rkey]float64
+	}{{upsertSumSQL, r.acc}, {upsertMaxSQL, r.max}} {
+		if len(set.m) == 0 {
+			continue
+		}
+		st, err := r.tx.PreparexContext(ctx, set.sql)
+		if err != nil {
+			return fmt.Errorf("store: rollup: prepare: %w", err)
+		}
+		for k, v := range set.m {
+			if v > -1e-9 && v < 1e-9 {
+				continue // contributions that cancelled out
+			}
+			if _, err := st.ExecContext(ctx, k.grain, k.dim, k.bucket, k.key, k.metric, v); err != nil {
+				st.Close()
+				return fmt.Errorf("store: rollup %s %s: %w", k.dim, k.metric, err)
+			}
+		}
+		st.Close()
+		clear(set.m)
+	}
+	return nil
+}
+
+func (r *rollup) add(grain, dim, bucket, key, metric string, v float64) {
+	if v != 0 {
+		r.acc[rkey{grain, dim, bucket, key, metric}] += v
+	}
+}
+
+func (r *rollup) addMax(grain, dim, bucket, key, metric string, v float64) {
+	k := rkey{grain, dim, bucket, key, metric}
+	if old, ok := r.max[k]; !ok || v > old {
+		r.max[k] = v
+	}
+}
+
+// contrib adds (sign 1) or removes (sign -1) what a call contributes to the
+// queue and agent metrics. docs/kpis.md is the prose of this function.
+func (r *rollup) contrib(row *callRow, sign float64) {
+	if row == nil || row.ID == "" {
+		return
+	}
+	ref := refTime(row)
+	b, day := BucketOf(ref), DayOf(ref, r.cfg.Location)
+	q := func(metric string, v float64) { r.add(Grain15m, DimQueue, b, row.Queue, metric, sign*v) }
+	agent := func(metric string, v float64) {
+		if row.Agent != "" {
+			r.add(GrainDay, DimAgent, day, row.Agent, metric, sign*v)
+		}
+	}
+	q("calls", 1)
+	queued := row.QueuedAt.Valid
+	var wait time.Duration
+	waited := queued && (row.AnsweredAt.Valid || row.EndedAt.Valid)
+	if waited {
+		end := row.EndedAt.T
+		if row.AnsweredAt.Valid {
+			end = row.AnsweredAt.T
+		}
+		wait = end.Sub(row.QueuedAt.T)
+	}
+	if queued {
+		q("offered", 1)
+	}
+	if row.AnsweredAt.Valid {
+		q("answered", 1)
+		agent("answered", 1)
+		if queued {
+			q("wait_answered_s", wait.Seconds())
+			if wait <= r.cfg.Threshold(row.Queue) {
+				q("answered_sl", 1)
+				agent("answered_sl", 1)
+			}
+		}
+		if row.EndedAt.Valid {
+			talk := row.EndedAt.T.Sub(row.AnsweredAt.T).Seconds()
+			q("handled", 1)
+			q("talk_s", talk)
+			agent("handled", 1)
+			agent("talk_s", talk)
+		}
+	}
+	switch row.Outcome {
+	case routing.OutcomeAbandonedQueue, routing.OutcomeAbandonedRinging:
+		q(row.Outcome, 1)
+		if queued && wait <= r.cfg.ShortAbandon {
+			q("short_abandoned", 1)
+		}
+	case routing.OutcomeAbandonedIVR, routing.OutcomeNoAgent, routing.OutcomeTimeout,
+		routing.OutcomeFlowEnded, routing.OutcomeLost:
+		q(row.Outcome, 1)
+	}
+	if waited {
+		q("waited", 1)
+		q("wait_s", wait.Seconds())
+		if sign > 0 {
+			r.addMax(Grain15m, DimQueue, b, row.Queue, "max_wait_s", wait.Seconds())
+		}
+		i := 0
+		for i < len(WaitBins) && wait > WaitBins[i] {
+			i++
+		}
+		q(WaitBinMetric(i), 1)
+	}
+}
+
+// refTime is when a call counts: when it was offered to the queue, or when
+// it arrived if it never queued.
+func refTime(row *callRow) time.Time {
+	switch {
+	case row.QueuedAt.Valid:
+		return row.QueuedAt.T
+	case row.ArrivedAt.Valid:
+		return row.ArrivedAt.T
+	}
+	return row.FirstAt.T
+}
+
+// stepNode is the node of an ivr_path step ("1→support" → "support").
+func stepNode(step string) string {
+	if _, node, ok := strings.Cut(step, ivrArrow); ok {
+		return node
+	}
+	return step
+}
+
+func (r *rollup) agent(ctx context.Context, id string) (*agentNow, error) {
+	if a, ok := r.agents[id]; ok {
+		return a, nil
+	}
+	a := &agentNow{Agent: id}
+	err := r.tx.GetContext(ctx, a, `SELECT agent, state, reason, since FROM rollup_agent_now WHERE agent = ?`, id)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: rollup agent %s: %w", id, err)
+	}
+	r.agents[id] = a
+	return a, nil
+}
+
+// call is a call's current row without making the projector write it.
+func (r *rollup) call(ctx context.Context, p *projector, id string) (*callRow, error) {
+	if row, ok := p.rows[id]; ok && row.ID != "" {
+		return row, nil
+	}
+	row := new(callRow)
+	err := r.tx.GetContext(ctx, row, selectCallSQL, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: rollup: load call %s: %w", id, err)
+	}
+	return row, nil
+}
+
+// loaded returns the projector's row for a call, loading it (or starting a
+// new one) exactly as projector.apply does on first touch.
+func (p *projector) loaded(ctx context.Context, id string) (*callRow, error) {
+	if row, ok := p.rows[id]; ok {
+		return row, nil
+	}
+	if p.load == nil {
+		p.load = p.tx.StmtxContext(ctx, p.st.selectCall)
+	}
+	row := new(callRow)
+	err := p.load.GetContext(ctx, row, id)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: load call %s: %w", id, err)
+	}
+	if err != nil {
+		row = new(callRow)
+	}
+	p.rows[id] = row
+	p.order = append(p.order, id)
+	return row, nil
+}
+
+func decodeData(rec *routing.Record, v any) error {
+	if len(rec.Data) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(rec.Data, v); err != nil {
+		return fmt.Errorf("store: %s seq %d: decode data: %w: %w", rec.Type, rec.Seq, err, ErrBadRecord)
+	}
+	return nil
+}
