@@ -89,6 +89,8 @@ func httpError(err error) *Error {
 		apiErr   *Error
 		fieldErr *routing.FieldError
 		transErr *routing.TransitionError
+		polErr   *routing.PolicyError
+		cfgErr   *routing.ConfigError
 		maxErr   *http.MaxBytesError
 		echoErr  *echo.HTTPError
 	)
@@ -99,6 +101,10 @@ func httpError(err error) *Error {
 		return &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Field: fieldErr.Field, Message: fieldErr.Reason}
 	case errors.As(err, &transErr):
 		return &Error{Status: http.StatusConflict, Code: CodeInvalidTransition, Message: transErr.Error()}
+	case errors.As(err, &polErr):
+		return &Error{Status: http.StatusConflict, Code: polErr.Code, Message: polErr.Message}
+	case errors.As(err, &cfgErr):
+		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_config", Field: "config", Message: cfgErr.Err.Error()}
 	case errors.Is(err, routing.ErrUnknownAgent), errors.Is(err, store.ErrNotFound):
 		return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Message: err.Error()}
 	case errors.Is(err, routing.ErrStopped):

@@ -139,3 +139,27 @@ func (f *fakeAgents) change(id string, fn func(*routing.AgentView) error) (routi
 	}
 	return *a, nil
 }
+
+func (f *fakeAgents) Approve(ctx context.Context, id string) (routing.AgentView, error) {
+	return f.change(id, func(a *routing.AgentView) error {
+		if a.PendingNotReady == "" {
+			return &routing.PolicyError{Code: "no_request", Message: "no pending request"}
+		}
+		a.State, a.Reason, a.PendingNotReady = routing.NotReady, a.PendingNotReady, ""
+		return nil
+	})
+}
+
+func (f *fakeAgents) Refuse(ctx context.Context, id string) (routing.AgentView, error) {
+	return f.change(id, func(a *routing.AgentView) error {
+		if a.PendingNotReady == "" {
+			return &routing.PolicyError{Code: "no_request", Message: "no pending request"}
+		}
+		a.PendingNotReady = ""
+		return nil
+	})
+}
+
+func (f *fakeAgents) Queues(ctx context.Context) ([]routing.QueueView, error) {
+	return []routing.QueueView{{Name: "support", Strategy: "longest_idle", Waiting: 2, Agents: map[string]int{"ready": 1}}}, nil
+}

@@ -30,6 +30,10 @@ type AgentService interface {
 	SignOut(ctx context.Context, id string) (routing.AgentView, error)
 	SetReady(ctx context.Context, id string) (routing.AgentView, error)
 	SetNotReady(ctx context.Context, id, reason string) (routing.AgentView, error)
+	// Approve and Refuse settle a pending not-ready request (team lead).
+	Approve(ctx context.Context, id string) (routing.AgentView, error)
+	Refuse(ctx context.Context, id string) (routing.AgentView, error)
+	Queues(ctx context.Context) ([]routing.QueueView, error)
 }
 
 // Reader is what the API reads from the store.
@@ -59,6 +63,9 @@ type HealthFunc func(ctx context.Context) (details map[string]any, ok bool)
 // Config is the HTTP server's configuration.
 type Config struct {
 	Listen string `yaml:"listen"` // host:port, default DefaultListen
+	// Reload re-reads the config and hands it to the engine, returning the
+	// new version; nil makes POST /api/v1/config/reload answer 501.
+	Reload func(ctx context.Context) (version int, err error) `yaml:"-"`
 }
 
 // DefaultListen is the address the server listens on when Config.Listen is
@@ -131,6 +138,11 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/api/v1/agents/:id/sign-in", s.signIn},
 		{http.MethodPost, "/api/v1/agents/:id/sign-out", s.signOut},
 		{http.MethodPut, "/api/v1/agents/:id/state", s.putAgentState},
+		{http.MethodPost, "/api/v1/agents/:id/approve", s.approve},
+		{http.MethodPost, "/api/v1/agents/:id/refuse", s.refuse},
+		{http.MethodGet, "/api/v1/queues", s.listQueues},
+		{http.MethodGet, "/api/v1/calls/:id/decisions", s.listDecisions},
+		{http.MethodPost, "/api/v1/config/reload", s.reloadConfig},
 
 		{http.MethodGet, "/api/v1/calls", s.listCalls},
 		{http.MethodGet, "/api/v1/calls/:id", s.getCall},

@@ -17,6 +17,9 @@ type agentCommand struct {
 }
 
 func (m *Machine) onAgentCommand(cmd agentCommand) (any, error) {
+	if cmd.Op == "queues" {
+		return m.queueViews(), nil
+	}
 	if cmd.Op == "list" {
 		views := make([]AgentView, 0, len(m.agents))
 		for _, a := range m.agents {

@@ -40,7 +40,7 @@ type Engine struct {
 }
 
 type request struct {
-	cmd   agentCommand
+	in    any // agentCommand or reloadCommand
 	reply chan Output
 }
 
@@ -105,6 +105,16 @@ func (e *Engine) Run(ctx context.Context) error {
 			e.log.Error("pbx driver stopped", "err", err)
 		}
 	}()
+	audits := make(chan Audit)
+	if lister, ok := e.sw.(pbx.ChannelLister); ok && e.m.cfg.Watchdog > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e.watchdog(ctx, lister, e.m.cfg.Watchdog.D(), audits)
+		}()
+	}
+	// The first record of a run says which config decides.
+	e.step(ctx, configApplied{})
 	for _, t := range e.pendingTimers {
 		e.setTimer(ctx, t)
 	}
@@ -131,7 +141,9 @@ func (e *Engine) Run(ctx context.Context) error {
 			}
 			e.step(ctx, ev)
 		case req := <-e.requests:
-			req.reply <- e.step(ctx, req.cmd)
+			req.reply <- e.step(ctx, req.in)
+		case a := <-audits:
+			e.step(ctx, a)
 		case f := <-e.fired:
 			if t, ok := e.timers[f.name]; ok && t.gen == f.gen {
 				delete(e.timers, f.name)
@@ -208,7 +220,12 @@ func (e *Engine) setTimer(ctx context.Context, t timerSet) {
 func (e *Engine) LinkUp() bool { return e.linkUp.Load() }
 
 func (e *Engine) do(ctx context.Context, cmd agentCommand) (any, error) {
-	req := request{cmd: cmd, reply: make(chan Output, 1)}
+	return e.doInput(ctx, cmd)
+}
+
+// doInput hands an input to the engine loop and waits for its reply.
+func (e *Engine) doInput(ctx context.Context, in any) (any, error) {
+	req := request{in: in, reply: make(chan Output, 1)}
 	select {
 	case e.requests <- req:
 	case <-ctx.Done():
@@ -265,4 +282,66 @@ func (e *Engine) SetReady(ctx context.Context, id string) (AgentView, error) {
 // SetNotReady takes an agent out of routing with a configured reason.
 func (e *Engine) SetNotReady(ctx context.Context, id, reason string) (AgentView, error) {
 	return e.agentView(ctx, agentCommand{Op: "not_ready", Agent: id, Reason: reason})
+}
+
+// Approve grants an agent's pending not-ready request (team lead).
+func (e *Engine) Approve(ctx context.Context, id string) (AgentView, error) {
+	return e.agentView(ctx, agentCommand{Op: "approve", Agent: id})
+}
+
+// Refuse turns an agent's pending not-ready request down.
+func (e *Engine) Refuse(ctx context.Context, id string) (AgentView, error) {
+	return e.agentView(ctx, agentCommand{Op: "refuse", Agent: id})
+}
+
+// Queues lists the queues with their live state.
+func (e *Engine) Queues(ctx context.Context) ([]QueueView, error) {
+	v, err := e.do(ctx, agentCommand{Op: "queues"})
+	if err != nil {
+		return nil, err
+	}
+	return v.([]QueueView), nil
+}
+
+// Reload switches to cfg between two inputs: validated first, applied
+// whole or not at all. It returns the new config version.
+func (e *Engine) Reload(ctx context.Context, cfg *Config) (int, error) {
+	if err := cfg.Validate(); err != nil {
+		return 0, &ConfigError{Err: err}
+	}
+	v, err := e.doInput(ctx, reloadCommand{cfg: cfg})
+	if err != nil {
+		return 0, &ConfigError{Err: err}
+	}
+	return v.(int), nil
+}
+
+// watchdog lists the PBX's channels every interval and hands them to the
+// engine loop as an Audit. The listing runs here, off the loop.
+func (e *Engine) watchdog(ctx context.Context, lister pbx.ChannelLister, every time.Duration, out chan<- Audit) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if !e.linkUp.Load() {
+			continue // the resync after the reconnect does this job
+		}
+		taken := e.clock.Now()
+		lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		chs, err := lister.Channels(lctx)
+		cancel()
+		if err != nil {
+			e.log.Warn("watchdog could not list channels", "err", err)
+			continue
+		}
+		select {
+		case out <- Audit{Channels: chs, Taken: taken}:
+		case <-ctx.Done():
+			return
+		}
+	}
 }

@@ -38,3 +38,10 @@ type PolicyError struct {
 }
 
 func (e *PolicyError) Error() string { return e.Message }
+
+// ConfigError is a config the engine refused to load; nothing of it was
+// applied.
+type ConfigError struct{ Err error }
+
+func (e *ConfigError) Error() string { return "config refused: " + e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }

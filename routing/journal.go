@@ -32,6 +32,7 @@ const (
 	EvPBX     = "pbx."    // prefix: "pbx." + pbx.Event.Kind(), Data = the event
 	EvTimer   = "timer"   // a timer the engine set fired; Data = TimerData
 	EvCommand = "command" // an API command reached the engine; Data = the command
+	EvAudit   = "audit"   // the watchdog's list of the PBX's live channels; Data = Audit
 
 	// Call lifecycle (decisions). Data types are below.
 	EvCallArrived     = "call.arrived"      // CallArrivedData

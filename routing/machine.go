@@ -77,12 +77,15 @@ func (m *Machine) Handle(now time.Time, in any) Output {
 		m.record(&Record{Type: EvTimer}, TimerData{Name: in.Name})
 		m.onTimer(in.Name)
 	case Audit:
+		m.record(&Record{Type: EvAudit}, in)
 		m.onAudit(in)
+	case configApplied:
+		m.recordConfig()
 	case reloadCommand:
 		out.Err = m.reload(in.cfg)
 		out.Reply = m.version
 	case agentCommand:
-		if in.Op != "list" && in.Op != "get" {
+		if in.Op != "list" && in.Op != "get" && in.Op != "queues" {
 			m.record(&Record{Type: EvCommand, AgentID: in.Agent}, in)
 		}
 		out.Reply, out.Err = m.onAgentCommand(in)

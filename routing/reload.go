@@ -8,6 +8,9 @@ import (
 	"fmt"
 )
 
+// configApplied asks the machine to record the config it runs, at start.
+type configApplied struct{}
+
 // reloadCommand asks the machine to switch to a new config between two
 // inputs.
 type reloadCommand struct {

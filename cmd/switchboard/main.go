@@ -57,7 +57,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "render":
 		err = render(cfg, renderOpts, stdout)
 	case "serve":
-		err = serve(ctx, cfg, log, stdout)
+		err = serve(ctx, cfg, *configPath, log, stdout)
 	default:
 		fmt.Fprintf(stderr, "unknown command %q\n%s", args[0], usage)
 		return 2

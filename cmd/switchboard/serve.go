@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"os/signal"
 	"sync"
+	"syscall"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -33,7 +36,7 @@ func migrate(ctx context.Context, cfg *Config, log *slog.Logger) error {
 
 // serve wires the store, the PBX driver, the engine and the API, and runs
 // them until ctx ends.
-func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer) error {
+func serve(ctx context.Context, cfg *Config, path string, log *slog.Logger, stdout io.Writer) error {
 	st, err := store.Open(ctx, cfg.Database, log)
 	if err != nil {
 		return err
@@ -62,7 +65,22 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		up := eng.LinkUp()
 		return map[string]any{"pbx": map[string]any{"kind": cfg.PBX.Kind, "node": cfg.PBX.Node, "link_up": up}}, up
 	}
-	srv := api.New(api.Config{Listen: cfg.Listen}, eng, st, log, reg, health)
+	reload := func(ctx context.Context) (int, error) {
+		next, err := loadConfig(path)
+		if err != nil {
+			return 0, &routing.ConfigError{Err: err}
+		}
+		if next.Listen != cfg.Listen || next.PBX != cfg.PBX || next.Database != cfg.Database {
+			log.Warn("config reload: listen, pbx and database changes need a restart; routing changes applied")
+		}
+		v, err := eng.Reload(ctx, &next.Config)
+		if err == nil {
+			log.Info("config reloaded", "version", v, "file", path)
+		}
+		return v, err
+	}
+	srv := api.New(api.Config{Listen: cfg.Listen, Reload: reload}, eng, st, log, reg, health)
+	go reloadOnHangup(ctx, reload, log)
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -124,4 +142,21 @@ func restore(ctx context.Context, st *store.Store, eng *routing.Engine) error {
 		restored = append(restored, rc)
 	}
 	return eng.Restore(ctx, states, restored)
+}
+
+// reloadOnHangup reloads the config on SIGHUP, as daemons do.
+func reloadOnHangup(ctx context.Context, reload func(context.Context) (int, error), log *slog.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			if _, err := reload(ctx); err != nil {
+				log.Error("config reload refused; the running config stays", "err", err)
+			}
+		}
+	}
 }

@@ -1,0 +1,94 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"switchboard/routing"
+	"switchboard/store"
+)
+
+func (s *Server) approve(c echo.Context) error {
+	a, err := s.agents.Approve(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, a)
+}
+
+func (s *Server) refuse(c echo.Context) error {
+	a, err := s.agents.Refuse(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, a)
+}
+
+// queueList is the body of GET /api/v1/queues.
+type queueList struct {
+	Queues []routing.QueueView `json:"queues"`
+}
+
+func (s *Server) listQueues(c echo.Context) error {
+	qs, err := s.agents.Queues(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	if qs == nil {
+		qs = []routing.QueueView{}
+	}
+	return c.JSON(http.StatusOK, queueList{Queues: qs})
+}
+
+// decisionList is the body of GET /api/v1/calls/{id}/decisions: "why this
+// agent", every assignment of the call in order.
+type decisionList struct {
+	CallID    string     `json:"call_id"`
+	Decisions []decision `json:"decisions"`
+}
+
+type decision struct {
+	Seq  int64 `json:"seq"`
+	Time any   `json:"time"`
+	routing.DecisionData
+}
+
+func (s *Server) listDecisions(c echo.Context) error {
+	ctx := c.Request().Context()
+	id := c.Param("id")
+	if _, err := s.store.Call(ctx, id); err != nil {
+		return err
+	}
+	recs, err := s.store.Events(ctx, store.EventFilter{CallID: id, TypePrefix: routing.EvCallDecision, Limit: store.MaxLimit})
+	if err != nil {
+		return err
+	}
+	out := decisionList{CallID: id, Decisions: []decision{}}
+	for _, r := range recs {
+		d := decision{Seq: r.Seq, Time: r.Time}
+		if err := json.Unmarshal(r.Data, &d.DecisionData); err != nil {
+			return fmt.Errorf("decision record %d: %w", r.Seq, err)
+		}
+		out.Decisions = append(out.Decisions, d)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// reloadResult is the body of POST /api/v1/config/reload.
+type reloadResult struct {
+	Version int `json:"version"`
+}
+
+func (s *Server) reloadConfig(c echo.Context) error {
+	if s.cfg.Reload == nil {
+		return &Error{Status: http.StatusNotImplemented, Code: "not_configured", Message: "this server has no config file to reload"}
+	}
+	v, err := s.cfg.Reload(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, reloadResult{Version: v})
+}
