@@ -37,6 +37,7 @@ type Engine struct {
 	linkUp atomic.Bool
 
 	pendingTimers []timerSet // from Restore, set when Run starts
+	ctx           context.Context
 }
 
 type request struct {
@@ -96,6 +97,7 @@ func (e *Engine) Restore(ctx context.Context, agentStates []Record, open []Resto
 // Run drives the engine until ctx ends. It runs the PBX driver too.
 func (e *Engine) Run(ctx context.Context) error {
 	defer close(e.done)
+	e.ctx = ctx
 	e.exec = newExecutor(e.sw, e.log, e.metrics, e.events)
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -127,39 +129,65 @@ func (e *Engine) Run(ctx context.Context) error {
 		wg.Wait()
 	}()
 	for {
+		var b batch
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case ev := <-e.events:
-			switch ev.(type) {
-			case pbx.LinkDown:
-				e.linkUp.Store(false)
-				e.metrics.linkUp.Set(0)
-			case pbx.Resynced:
-				e.linkUp.Store(true)
-				e.metrics.linkUp.Set(1)
-			}
-			e.step(ctx, ev)
+			e.take(&b, ev, nil)
 		case req := <-e.requests:
-			req.reply <- e.step(ctx, req.in)
+			e.take(&b, req.in, req.reply)
 		case a := <-audits:
-			e.step(ctx, a)
+			e.take(&b, a, nil)
 		case f := <-e.fired:
-			if t, ok := e.timers[f.name]; ok && t.gen == f.gen {
-				delete(e.timers, f.name)
-				e.step(ctx, TimerFired{Name: f.name})
+			e.takeTimer(&b, f)
+		}
+		// Whatever else is already waiting joins the batch: one log write
+		// for all of it, so a burst costs one commit, not one per event.
+	more:
+		for len(b.outs) < maxBatch {
+			select {
+			case ev := <-e.events:
+				e.take(&b, ev, nil)
+			case req := <-e.requests:
+				e.take(&b, req.in, req.reply)
+			case f := <-e.fired:
+				e.takeTimer(&b, f)
+			default:
+				break more
 			}
 		}
+		e.flush(ctx, &b)
 	}
 }
 
-// step handles one input: decide, write the log, then act.
-func (e *Engine) step(ctx context.Context, in any) Output {
-	start := time.Now()
-	out := e.m.Handle(e.clock.Now(), in)
-	if len(out.Records) > 0 {
-		e.appendRecords(ctx, out.Records)
+// maxBatch bounds how many inputs share one log write.
+const maxBatch = 256
+
+// batch is inputs handled by the machine whose records are not yet
+// written, so their commands and replies wait.
+type batch struct {
+	outs    []Output
+	replies []chan Output
+	recs    []*Record
+	start   time.Time
+}
+
+// take runs one input through the machine. Timers change at once (they
+// are in-process); commands and replies wait for the log write.
+func (e *Engine) take(b *batch, in any, reply chan Output) {
+	if b.start.IsZero() {
+		b.start = time.Now()
 	}
+	switch in.(type) {
+	case pbx.LinkDown:
+		e.linkUp.Store(false)
+		e.metrics.linkUp.Set(0)
+	case pbx.Resynced:
+		e.linkUp.Store(true)
+		e.metrics.linkUp.Set(1)
+	}
+	out := e.m.Handle(e.clock.Now(), in)
 	for _, name := range out.Cancels {
 		if t, ok := e.timers[name]; ok {
 			t.stop()
@@ -167,13 +195,44 @@ func (e *Engine) step(ctx context.Context, in any) Output {
 		}
 	}
 	for _, t := range out.Timers {
-		e.setTimer(ctx, t)
+		e.setTimer(e.ctx, t)
 	}
-	for _, c := range out.Commands {
-		e.exec.submit(c)
+	b.outs = append(b.outs, out)
+	b.replies = append(b.replies, reply)
+	b.recs = append(b.recs, out.Records...)
+}
+
+// takeTimer takes a timer firing unless it was cancelled or reset since.
+func (e *Engine) takeTimer(b *batch, f timerFire) {
+	if t, ok := e.timers[f.name]; ok && t.gen == f.gen {
+		delete(e.timers, f.name)
+		e.take(b, TimerFired{Name: f.name}, nil)
 	}
-	e.metrics.observe(out.Records, time.Since(start))
-	return out
+}
+
+// flush writes the batch's records, then acts: commands to the PBX,
+// replies to the API.
+func (e *Engine) flush(ctx context.Context, b *batch) {
+	if len(b.recs) > 0 {
+		e.appendRecords(ctx, b.recs)
+	}
+	for i, out := range b.outs {
+		for _, c := range out.Commands {
+			e.exec.submit(c)
+		}
+		if b.replies[i] != nil {
+			b.replies[i] <- out
+		}
+	}
+	e.metrics.observe(b.recs, len(b.outs), time.Since(b.start))
+}
+
+// step handles one input on its own: decide, write the log, act.
+func (e *Engine) step(ctx context.Context, in any) Output {
+	var b batch
+	e.take(&b, in, nil)
+	e.flush(ctx, &b)
+	return b.outs[0]
 }
 
 // appendRecords writes to the journal, retrying briefly: the log must hold

@@ -8,6 +8,7 @@ import (
 
 type metrics struct {
 	steps           prometheus.Histogram
+	batch           prometheus.Histogram
 	records         *prometheus.CounterVec
 	commands        *prometheus.HistogramVec
 	commandErrors   *prometheus.CounterVec
@@ -18,8 +19,12 @@ type metrics struct {
 func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
 		steps: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name: "switchboard_engine_step_seconds", Help: "Time to handle one input, log write included.",
+			Name: "switchboard_engine_step_seconds", Help: "Time to handle a batch of inputs, log write included.",
 			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 14),
+		}),
+		batch: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "switchboard_engine_batch_inputs", Help: "Inputs sharing one event-log write.",
+			Buckets: prometheus.ExponentialBuckets(1, 2, 9),
 		}),
 		records: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "switchboard_engine_records_total", Help: "Event log records written, by type.",
@@ -39,13 +44,14 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.steps, m.records, m.commands, m.commandErrors, m.journalFailures, m.linkUp)
+		reg.MustRegister(m.steps, m.batch, m.records, m.commands, m.commandErrors, m.journalFailures, m.linkUp)
 	}
 	return m
 }
 
-func (m *metrics) observe(recs []*Record, d time.Duration) {
+func (m *metrics) observe(recs []*Record, inputs int, d time.Duration) {
 	m.steps.Observe(d.Seconds())
+	m.batch.Observe(float64(inputs))
 	for _, r := range recs {
 		t := r.Type
 		if len(t) > 4 && t[:4] == EvPBX {
