@@ -57,6 +57,7 @@ const (
 	hdrJobUUID        = "Job-UUID"
 	hdrTimestamp      = "Event-Date-Timestamp"
 	hdrControlledUUID = "Controlled-Session-UUID"
+	hdrCurrentApp     = "variable_current_application"
 )
 
 // registry is what the decoder asks the driver about channels, jobs and
@@ -117,6 +118,11 @@ func (d *decoder) decode(ev *Event, src source, recv time.Time) pbx.Event {
 	switch ev.Name() {
 	case evChannelPark:
 		if ch == "" || d.reg.isLeg(ch) || d.arrived[ch] || ev.Get(hdrDirection) != "inbound" || d.ended.has(ch) {
+			return nil
+		}
+		if ev.Get(hdrCurrentApp) == "socket" {
+			// The socket application parks its channel after connect: that
+			// call arrived through its outbound socket (connect), not here.
 			return nil
 		}
 		return d.arrive(base, ev)
