@@ -66,6 +66,9 @@ type Config struct {
 	// Reload re-reads the config and hands it to the engine, returning the
 	// new version; nil makes POST /api/v1/config/reload answer 501.
 	Reload func(ctx context.Context) (version int, err error) `yaml:"-"`
+	// Reports serves the report and export routes; nil makes them answer
+	// 503 (the catalogue and the page still load).
+	Reports ReportService `yaml:"-"`
 }
 
 // DefaultListen is the address the server listens on when Config.Listen is
@@ -128,7 +131,7 @@ type route struct {
 }
 
 func (s *Server) routes() []route {
-	return []route{
+	return append([]route{
 		{http.MethodGet, "/healthz", s.getHealth},
 		{http.MethodGet, "/metrics", s.getMetrics()},
 		{http.MethodGet, "/api/v1/openapi.json", getOpenAPI},
@@ -148,7 +151,7 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/api/v1/calls/:id", s.getCall},
 		{http.MethodGet, "/api/v1/calls/:id/events", s.listCallEvents},
 		{http.MethodGet, "/api/v1/events", s.listEvents},
-	}
+	}, s.reportRoutes()...)
 }
 
 // Handler is the server's whole HTTP handler, for httptest and for

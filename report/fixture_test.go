@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"time"
 	_ "time/tzdata"
 
+	"switchboard/report/reporttest"
 	"switchboard/routing"
 	"switchboard/store"
 )
@@ -35,56 +35,8 @@ var fixtureRollup = store.RollupConfig{
 // readScript parses testdata/fixture_day.txt into records.
 func readScript(t testing.TB, path string, day time.Time) []*routing.Record {
 	t.Helper()
-	f, err := os.Open(path)
+	recs, err := reporttest.ReadFile(path, day)
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var recs []*routing.Record
-	sc := bufio.NewScanner(f)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		d := day
-		if rest, ok := strings.CutPrefix(line, "+1 "); ok {
-			d, line = day.AddDate(0, 0, 1), rest
-		}
-		fields := strings.Fields(line)
-		if len(fields) < 4 {
-			t.Fatalf("%s:%d: short line", path, n)
-		}
-		clock, err := time.Parse(time.TimeOnly, fields[0])
-		if err != nil {
-			t.Fatalf("%s:%d: %v", path, n, err)
-		}
-		at := time.Date(d.Year(), d.Month(), d.Day(), clock.Hour(), clock.Minute(), clock.Second(), 0, d.Location())
-		rec := &routing.Record{Time: at, Type: fields[1]}
-		if fields[2] != "-" {
-			rec.CallID = fields[2]
-		}
-		if fields[3] != "-" {
-			rec.AgentID = fields[3]
-		}
-		data := map[string]string{}
-		for _, kv := range fields[4:] {
-			k, v, ok := strings.Cut(kv, "=")
-			if !ok {
-				t.Fatalf("%s:%d: %q is not key=value", path, n, kv)
-			}
-			data[k] = v
-			if k == "queue" {
-				rec.Queue = v
-			}
-		}
-		if rec.Type == routing.EvCallEnded || rec.Type == routing.EvCallAnswered || rec.Type == routing.EvCallOffered || rec.Type == routing.EvCallOfferFailed {
-			delete(data, "queue") // only the record's column, as the engine writes them
-		}
-		rec.Data, _ = json.Marshal(data)
-		recs = append(recs, rec)
-	}
-	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
 	return recs

@@ -1,0 +1,136 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"switchboard/report"
+	"switchboard/store"
+)
+
+// ReportService is what the report routes need: report tables and the
+// export schedules' runs.
+type ReportService interface {
+	Build(ctx context.Context, req report.Request) (*report.Table, error)
+	ExportRuns(ctx context.Context, schedule string, limit int) ([]store.ExportRun, error)
+}
+
+// CodeNotAvailable is the error code of a grouping whose data the engine
+// does not produce yet (teams, trunks, dispositions).
+const CodeNotAvailable = "not_available"
+
+func (s *Server) reportRoutes() []route {
+	return []route{
+		{http.MethodGet, "/api/v1/reports", s.listReports},
+		{http.MethodGet, "/api/v1/reports/:name", s.getReport},
+		{http.MethodGet, "/api/v1/exports/runs", s.listExportRuns},
+		{http.MethodGet, "/ui/reports", getReportsPage},
+		{http.MethodGet, "/ui/reports/reports.js", getReportsJS},
+	}
+}
+
+// reportCatalog is the body of GET /api/v1/reports.
+type reportCatalog struct {
+	Reports     []report.Definition `json:"reports"`
+	Periods     []string            `json:"periods"`
+	Unavailable []string            `json:"unavailable_groups"`
+	MaxDays     int                 `json:"max_days"`
+}
+
+func (s *Server) listReports(c echo.Context) error {
+	return c.JSON(http.StatusOK, reportCatalog{Reports: report.Reports, Periods: report.Periods,
+		Unavailable: []string{report.GroupTeam, report.GroupTrunk, report.GroupDisp}, MaxDays: report.MaxDays})
+}
+
+func (s *Server) reportService() (ReportService, error) {
+	if s.cfg.Reports == nil {
+		return nil, &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "reports are not configured"}
+	}
+	return s.cfg.Reports, nil
+}
+
+func (s *Server) getReport(c echo.Context) error {
+	q := newQuery(c.QueryParams(), "group", "period", "from", "to", "format")
+	if q.err != nil {
+		return q.err
+	}
+	rs, err := s.reportService()
+	if err != nil {
+		return err
+	}
+	format := q.str("format")
+	if format != "" && format != "json" {
+		if err := report.CheckFormat(format); err != nil {
+			return reportError(err)
+		}
+	}
+	t, err := rs.Build(c.Request().Context(), report.Request{
+		Report: c.Param("name"), Group: q.str("group"), Period: q.str("period"), From: q.str("from"), To: q.str("to"),
+	})
+	if err != nil {
+		return reportError(err)
+	}
+	if format == "" || format == "json" {
+		return c.JSON(http.StatusOK, t)
+	}
+	name := fmt.Sprintf("%s-%s-%s_%s.%s", t.Report, t.Group, t.From, t.To, format)
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, report.ContentType(format))
+	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	c.Response().WriteHeader(http.StatusOK)
+	if err := report.Write(c.Response(), t, format); err != nil {
+		s.log.Warn("report download failed midway", "report", t.Report, "err", err)
+	}
+	return nil
+}
+
+// reportError maps the report package's request errors to 400s naming the
+// parameter ("report" for the path's name).
+func reportError(err error) error {
+	var fe *report.FieldError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	e := badRequest(fe.Field, "%s", fe.Message)
+	if errors.Is(err, report.ErrNotAvailable) {
+		e.Code = CodeNotAvailable
+	}
+	return e
+}
+
+// exportRunList is the body of GET /api/v1/exports/runs.
+type exportRunList struct {
+	Runs []store.ExportRun `json:"runs"`
+}
+
+func (s *Server) listExportRuns(c echo.Context) error {
+	q := newQuery(c.QueryParams(), "schedule", "limit")
+	limit := 100
+	if v := q.str("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > store.MaxLimit {
+			q.fail(badRequest("limit", "must be a whole number from 1 to %d", store.MaxLimit))
+		}
+		limit = n
+	}
+	if q.err != nil {
+		return q.err
+	}
+	rs, err := s.reportService()
+	if err != nil {
+		return err
+	}
+	runs, err := rs.ExportRuns(c.Request().Context(), q.str("schedule"), limit)
+	if err != nil {
+		return err
+	}
+	if runs == nil {
+		runs = []store.ExportRun{}
+	}
+	return c.JSON(http.StatusOK, exportRunList{Runs: runs})
+}

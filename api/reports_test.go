@@ -1,0 +1,255 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+	_ "time/tzdata"
+
+	"github.com/xuri/excelize/v2"
+
+	"switchboard/report"
+	"switchboard/report/reporttest"
+	"switchboard/store"
+)
+
+// reportFixture is a server whose store holds report/testdata's fixture day.
+func reportFixture(t *testing.T) *Server {
+	t.Helper()
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "sb.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SetRollupConfig(t.Context(), store.RollupConfig{Location: loc,
+		QueueSL: map[string]time.Duration{"sales": 30 * time.Second}}); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := reporttest.ReadFile("../report/testdata/fixture_day.txt", time.Date(2025, 3, 14, 0, 0, 0, 0, loc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Append(t.Context(), recs...); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2025, 3, 16, 0, 0, 0, 0, loc)
+	b := report.NewBuilder(st, report.Config{Location: loc, Queues: []string{"support", "sales"},
+		Agents: []string{"1001", "1002"}}, func() time.Time { return now })
+	return New(Config{Reports: reportService{b, st}}, newFakeAgents(), st, nil, nil, nil)
+}
+
+type reportService struct {
+	*report.Builder
+	*store.Store
+}
+
+func get(t *testing.T, s *Server, target string) *httptest.ResponseRecorder {
+	t.Helper()
+	w := httptest.NewRecorder()
+	s.Handler().ServeHTTP(w, httptest.NewRequestWithContext(t.Context(), "GET", target, nil))
+	return w
+}
+
+// TestReportJSONCSVXLSXAgree reads one report in the three formats and
+// compares every cell.
+func TestReportJSONCSVXLSXAgree(t *testing.T) {
+	s := reportFixture(t)
+	for _, group := range []string{"interval15", "queue", "agent", "ivr_node"} {
+		base := "/api/v1/reports/summary?from=2025-03-14&to=2025-03-14&group=" + group
+		w := get(t, s, base)
+		if w.Code != 200 {
+			t.Fatalf("%s: %d %s", group, w.Code, w.Body)
+		}
+		var tab report.Table
+		if err := json.Unmarshal(w.Body.Bytes(), &tab); err != nil {
+			t.Fatal(err)
+		}
+		want := [][]string{{tab.GroupName}}
+		for _, c := range tab.Columns {
+			want[0] = append(want[0], c.Label+" ("+c.Unit+")")
+		}
+		for _, r := range append(tab.Rows, tab.Total) {
+			line := []string{r.Label}
+			for _, v := range r.Values {
+				if v == nil {
+					line = append(line, "")
+				} else {
+					line = append(line, strconv.FormatFloat(*v, 'f', -1, 64))
+				}
+			}
+			want = append(want, line)
+		}
+		if tab.Total.Values[0] == nil {
+			t.Fatalf("%s: empty total", group)
+		}
+
+		w = get(t, s, base+"&format=csv")
+		if w.Code != 200 || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/csv") {
+			t.Fatalf("csv: %d %v", w.Code, w.Header())
+		}
+		got, err := csv.NewReader(w.Body).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		compare(t, group+" csv", got, want)
+
+		w = get(t, s, base+"&format=xlsx")
+		if w.Code != 200 || !strings.Contains(w.Header().Get("Content-Disposition"), ".xlsx") {
+			t.Fatalf("xlsx: %d %v", w.Code, w.Header())
+		}
+		f, err := excelize.OpenReader(bytes.NewReader(w.Body.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := f.GetRows("Sheet1", excelize.Options{RawCellValue: true})
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range rows { // GetRows drops trailing empty cells
+			for len(rows[i]) < len(want[0]) {
+				rows[i] = append(rows[i], "")
+			}
+		}
+		compare(t, group+" xlsx", rows, want)
+	}
+}
+
+func compare(t *testing.T, what string, got, want [][]string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d lines, want %d", what, len(got), len(want))
+	}
+	for i := range want {
+		if len(got[i]) != len(want[i]) {
+			t.Fatalf("%s line %d: %d cells, want %d", what, i, len(got[i]), len(want[i]))
+		}
+		for j := range want[i] {
+			g, w := got[i][j], want[i][j]
+			if gf, err1 := strconv.ParseFloat(g, 64); err1 == nil {
+				if wf, err2 := strconv.ParseFloat(w, 64); err2 == nil && gf == wf {
+					continue
+				}
+			}
+			if g != w {
+				t.Errorf("%s line %d cell %d: %q, want %q", what, i, j, g, w)
+			}
+		}
+	}
+}
+
+func TestReportBadInput(t *testing.T) {
+	s := reportFixture(t)
+	for _, tt := range []struct{ target, field, code string }{
+		{"/api/v1/reports/nope?period=today", "report", CodeBadRequest},
+		{"/api/v1/reports/summary?group=weekday", "group", CodeBadRequest},
+		{"/api/v1/reports/summary?group=team", "group", CodeNotAvailable},
+		{"/api/v1/reports/summary?group=trunk", "group", CodeNotAvailable},
+		{"/api/v1/reports/summary?group=disposition", "group", CodeNotAvailable},
+		{"/api/v1/reports/summary?from=2025-03-15&to=2025-03-14", "from", CodeBadRequest},
+		{"/api/v1/reports/summary?from=2024-01-01&to=2025-03-14", "to", CodeBadRequest},
+		{"/api/v1/reports/summary?from=14.03.2025&to=2025-03-14", "from", CodeBadRequest},
+		{"/api/v1/reports/summary?period=fortnight", "period", CodeBadRequest},
+		{"/api/v1/reports/summary?period=today&format=pdf", "format", CodeBadRequest},
+		{"/api/v1/reports/summary?colour=red", "colour", CodeBadRequest},
+		{"/api/v1/exports/runs?limit=0", "limit", CodeBadRequest},
+	} {
+		w := get(t, s, tt.target)
+		var body errorBody
+		if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
+			t.Fatalf("%s: %v %s", tt.target, err, w.Body)
+		}
+		if w.Code != 400 || body.Error.Field != tt.field || body.Error.Code != tt.code {
+			t.Errorf("%s: %d %+v, want 400 %s field %s", tt.target, w.Code, body.Error, tt.code, tt.field)
+		}
+	}
+	// 400 days is the limit, included.
+	if w := get(t, s, "/api/v1/reports/summary?group=day&from=2024-02-10&to=2025-03-15"); w.Code != 200 {
+		t.Errorf("400 days: %d %s", w.Code, w.Body)
+	}
+}
+
+func TestExportRunsAndCatalog(t *testing.T) {
+	s := reportFixture(t)
+	rs := s.cfg.Reports.(reportService)
+	run := store.ExportRun{Schedule: "daily", ScheduledFor: time.Now(), StartedAt: time.Now(), FinishedAt: time.Now(),
+		From: "2025-03-14", To: "2025-03-14", Status: "failed", Attempts: 3, Error: "disk full"}
+	if err := rs.RecordExportRun(context.Background(), &run); err != nil {
+		t.Fatal(err)
+	}
+	w := get(t, s, "/api/v1/exports/runs")
+	var list struct{ Runs []store.ExportRun }
+	if err := json.Unmarshal(w.Body.Bytes(), &list); err != nil || w.Code != 200 || len(list.Runs) != 1 || list.Runs[0].Error != "disk full" {
+		t.Fatalf("%d %s %v", w.Code, w.Body, err)
+	}
+	w = get(t, s, "/api/v1/reports")
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `"satisfaction"`) {
+		t.Fatalf("catalog %d %s", w.Code, w.Body)
+	}
+	w = get(t, s, "/api/v1/reports/satisfaction?period=yesterday")
+	var tab report.Table
+	if err := json.Unmarshal(w.Body.Bytes(), &tab); err != nil || w.Code != 200 || len(tab.Rows) != 0 || len(tab.Columns) == 0 {
+		t.Fatalf("satisfaction %d %s", w.Code, w.Body)
+	}
+	// Without a report service the routes answer 503.
+	bare := New(Config{}, newFakeAgents(), rs.Store, nil, nil, nil)
+	if w := get(t, bare, "/api/v1/reports/summary"); w.Code != 503 {
+		t.Fatalf("no reports: %d", w.Code)
+	}
+}
+
+// TestReportsPageRendersTheJSON runs the page's script under node on the
+// API's JSON and checks the table and charts it draws. (The browser test of
+// the page itself is left to the UI shell.)
+func TestReportsPageRendersTheJSON(t *testing.T) {
+	s := reportFixture(t)
+	page := get(t, s, "/ui/reports")
+	if page.Code != 200 || !strings.Contains(page.Body.String(), `src="/ui/reports/reports.js"`) {
+		t.Fatalf("page %d", page.Code)
+	}
+	if js := get(t, s, "/ui/reports/reports.js"); js.Code != 200 || !strings.Contains(js.Body.String(), "renderTable") {
+		t.Fatalf("js %d", js.Code)
+	}
+	w := get(t, s, "/api/v1/reports/summary?from=2025-03-14&to=2025-03-14&group=queue")
+	dir := t.TempDir()
+	jsonPath := filepath.Join(dir, "table.json")
+	if err := os.WriteFile(jsonPath, w.Body.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	script := `const r = require(process.argv[1]); const t = JSON.parse(require("fs").readFileSync(process.argv[2]));
+		process.stdout.write(r.renderTable(t) + "\n@@\n" + r.renderCharts(t));`
+	abs, _ := filepath.Abs("ui/reports.js")
+	out, err := exec.CommandContext(t.Context(), "node", "-e", script, abs, jsonPath).CombinedOutput()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, out)
+	}
+	html, charts, _ := strings.Cut(string(out), "\n@@\n")
+	for _, want := range []string{"<td>support</td><td>6</td><td>3</td><td>2</td>", "<td>Total</td><td>8</td><td>4</td>",
+		"57.14 %", `data-def="Answer rate: answered ÷ (offered − short abandons) × 100."`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("table lacks %q", want)
+		}
+	}
+	if n := strings.Count(charts, "<svg"); n != 3 { // queue grouping: no agent-state chart
+		t.Errorf("%d charts, want 3:\n%s", n, charts)
+	}
+	if !strings.Contains(charts, "target 80 %") {
+		t.Errorf("no SL target line")
+	}
+}
