@@ -19,7 +19,7 @@ type offer struct {
 }
 
 // maxRecorded bounds the candidates a decision record lists.
-const maxRecorded = 20
+const maxRecorded = 10
 
 // eligible says whether a can take c now, and at what penalty; why names
 // the reason when not.
@@ -61,16 +61,33 @@ func (m *Machine) assign(c *call, trigger string) bool {
 	if c.phase != phaseQueued || len(c.offers) > 0 {
 		return false
 	}
+	tier, winners, excluded := m.choose(c)
+	if len(winners) == 0 {
+		return false
+	}
+	m.recordDecision(c, m.queues[c.queue], trigger, tier, winners, excluded)
+	for _, w := range winners {
+		m.offer(c, w.a)
+	}
+	return true
+}
+
+// choose is the decision itself: the eligible agents of the call's queue
+// and merged groups, the lowest penalty tier, ranked by the strategy.
+// It changes nothing.
+func (m *Machine) choose(c *call) (tier, winners []candidate, excluded map[string]int) {
 	qs := m.queues[c.queue]
-	excluded := map[string]int{}
-	var cands []candidate
-	seen := map[*agent]bool{}
-	for _, q := range append([]string{c.queue}, c.extra...) {
+	excluded = map[string]int{}
+	cands := make([]candidate, 0, len(qs.members))
+	queues := []string{c.queue}
+	if len(c.extra) > 0 {
+		queues = append(queues, c.extra...)
+	}
+	for qi, q := range queues {
 		for _, a := range m.queues[q].members {
-			if seen[a] {
-				continue
+			if qi > 0 && slices.ContainsFunc(queues[:qi], a.serves) {
+				continue // met already as a member of an earlier queue
 			}
-			seen[a] = true
 			pen, why := m.eligible(a, c)
 			if why != "" {
 				excluded[why]++
@@ -80,14 +97,14 @@ func (m *Machine) assign(c *call, trigger string) bool {
 		}
 	}
 	if len(cands) == 0 {
-		return false
+		return nil, nil, excluded
 	}
 	// The lowest penalty tier goes first.
 	low := cands[0].penalty
 	for _, cd := range cands {
 		low = min(low, cd.penalty)
 	}
-	tier := cands[:0:0]
+	tier = cands[:0:0]
 	for _, cd := range cands {
 		if cd.penalty == low {
 			tier = append(tier, cd)
@@ -109,15 +126,11 @@ func (m *Machine) assign(c *call, trigger string) bool {
 		}
 		return x.a.order - y.a.order
 	})
-	winners := tier[:1]
+	winners = tier[:1]
 	if qs.cfg.Strategy == StrategyRingAll {
 		winners = tier
 	}
-	m.recordDecision(c, qs, trigger, tier, winners, excluded)
-	for _, w := range winners {
-		m.offer(c, w.a)
-	}
-	return true
+	return tier, winners, excluded
 }
 
 // score fills each candidate's score for the queue's strategy; higher wins.

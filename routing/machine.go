@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -52,6 +53,9 @@ type Machine struct {
 	waiting   []*call              // queued, in the order they joined
 	recent    map[string]time.Time // caller → when their last call ended
 	restored  map[string]RestoredCall
+
+	buf bytes.Buffer
+	enc *json.Encoder
 }
 
 // NewMachine builds a machine for a validated config.
@@ -61,6 +65,8 @@ func NewMachine(cfg *Config, ids IDs, log *slog.Logger) *Machine {
 		byChannel: map[string]*call{}, offers: map[string]*offer{}, playbacks: map[string]*call{},
 		recent: map[string]time.Time{}, restored: map[string]RestoredCall{},
 	}
+	m.enc = json.NewEncoder(&m.buf)
+	m.enc.SetEscapeHTML(false)
 	m.apply(cfg)
 	return m
 }
@@ -99,11 +105,12 @@ func (m *Machine) Handle(now time.Time, in any) Output {
 func (m *Machine) record(r *Record, data any) {
 	r.Time = m.now
 	if data != nil {
-		b, err := json.Marshal(data)
-		if err != nil {
+		// One reused encoder; each record gets its own exact-size copy.
+		m.buf.Reset()
+		if err := m.enc.Encode(data); err != nil {
 			m.log.Error("record payload", "type", r.Type, "err", err)
 		}
-		r.Data = b
+		r.Data = bytes.Clone(bytes.TrimSuffix(m.buf.Bytes(), []byte("\n")))
 	}
 	m.out.Records = append(m.out.Records, r)
 }
