@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -34,9 +35,20 @@ type Config struct {
 
 // PBXConfig says which PBX to drive and how to reach it.
 type PBXConfig struct {
-	Kind string    `yaml:"kind"` // asterisk
+	Kind string    `yaml:"kind"` // asterisk | freeswitch
 	Node string    `yaml:"node"`
 	ARI  ARIConfig `yaml:"ari"`
+	ESL  ESLConfig `yaml:"esl"`
+}
+
+// ESLConfig is how to reach FreeSWITCH's event socket (pbx.kind: freeswitch).
+type ESLConfig struct {
+	Addr     string `yaml:"addr"`     // mod_event_socket, "127.0.0.1:8021"
+	Password string `yaml:"password"` // event_socket.conf.xml's password
+	// OutboundListen is where Switchboard accepts the `socket` application's
+	// connections ("127.0.0.1:8084"); empty: parked calls over the inbound
+	// socket only.
+	OutboundListen string `yaml:"outbound_listen"`
 }
 
 // ARIConfig is how to reach Asterisk's REST interface.
@@ -111,6 +123,9 @@ func merge(dst, src *Config) {
 	set(&dst.PBX.ARI.User, src.PBX.ARI.User)
 	set(&dst.PBX.ARI.Password, src.PBX.ARI.Password)
 	set(&dst.PBX.ARI.App, src.PBX.ARI.App)
+	set(&dst.PBX.ESL.Addr, src.PBX.ESL.Addr)
+	set(&dst.PBX.ESL.Password, src.PBX.ESL.Password)
+	set(&dst.PBX.ESL.OutboundListen, src.PBX.ESL.OutboundListen)
 	dst.Dialplan = src.Dialplan
 	if src.Flows != nil {
 		dst.Flows, dst.Routes = src.Flows, src.Routes
@@ -131,14 +146,28 @@ func merge(dst, src *Config) {
 
 func (c *Config) validate() error {
 	var errs []error
-	if c.PBX.Kind != "asterisk" {
-		errs = append(errs, fmt.Errorf("pbx.kind: %q is not supported (supported: asterisk)", c.PBX.Kind))
-	}
-	if !strings.HasPrefix(c.PBX.ARI.URL, "http://") && !strings.HasPrefix(c.PBX.ARI.URL, "https://") {
-		errs = append(errs, fmt.Errorf("pbx.ari.url: %q must start with http:// or https://", c.PBX.ARI.URL))
-	}
-	if c.PBX.ARI.App == "" {
-		errs = append(errs, errors.New("pbx.ari.app: required"))
+	switch c.PBX.Kind {
+	case "asterisk":
+		if !strings.HasPrefix(c.PBX.ARI.URL, "http://") && !strings.HasPrefix(c.PBX.ARI.URL, "https://") {
+			errs = append(errs, fmt.Errorf("pbx.ari.url: %q must start with http:// or https://", c.PBX.ARI.URL))
+		}
+		if c.PBX.ARI.App == "" {
+			errs = append(errs, errors.New("pbx.ari.app: required"))
+		}
+	case "freeswitch":
+		if _, _, err := net.SplitHostPort(c.PBX.ESL.Addr); err != nil {
+			errs = append(errs, fmt.Errorf("pbx.esl.addr: %q must be host:port", c.PBX.ESL.Addr))
+		}
+		if c.PBX.ESL.Password == "" {
+			errs = append(errs, errors.New("pbx.esl.password: required"))
+		}
+		if l := c.PBX.ESL.OutboundListen; l != "" {
+			if _, _, err := net.SplitHostPort(l); err != nil {
+				errs = append(errs, fmt.Errorf("pbx.esl.outbound_listen: %q must be host:port", l))
+			}
+		}
+	default:
+		errs = append(errs, fmt.Errorf("pbx.kind: %q is not supported (supported: asterisk, freeswitch)", c.PBX.Kind))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -17,7 +17,9 @@ import (
 
 	"switchboard/api"
 	"switchboard/ari"
+	"switchboard/esl"
 	"switchboard/routing"
+	"switchboard/routing/pbx"
 	"switchboard/store"
 )
 
@@ -49,10 +51,7 @@ func serve(ctx context.Context, cfg *Config, path string, log *slog.Logger, stdo
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	drv, err := ari.New(ari.Config{
-		URL: cfg.PBX.ARI.URL, User: cfg.PBX.ARI.User, Password: cfg.PBX.ARI.Password,
-		App: cfg.PBX.ARI.App, Node: cfg.PBX.Node,
-	}, log, reg)
+	drv, err := newDriver(cfg, log, reg)
 	if err != nil {
 		return fmt.Errorf("pbx driver: %w", err)
 	}
@@ -97,8 +96,13 @@ func serve(ctx context.Context, cfg *Config, path string, log *slog.Logger, stdo
 		}()
 	}
 	fmt.Fprintf(stdout, "switchboard: API http://%s/api/v1  (health /healthz, metrics /metrics)\n", cfg.Listen)
-	fmt.Fprintf(stdout, "switchboard: driving %s at %s as Stasis app %q; database %s\n", cfg.PBX.Kind, cfg.PBX.ARI.URL, cfg.PBX.ARI.App, cfg.Database)
-	log.Info("switchboard started", "listen", cfg.Listen, "pbx", cfg.PBX.ARI.URL, "db", cfg.Database)
+	if cfg.PBX.Kind == "freeswitch" {
+		fmt.Fprintf(stdout, "switchboard: driving freeswitch at %s (outbound socket %q); database %s\n", cfg.PBX.ESL.Addr, cfg.PBX.ESL.OutboundListen, cfg.Database)
+		log.Info("switchboard started", "listen", cfg.Listen, "pbx", cfg.PBX.ESL.Addr, "db", cfg.Database)
+	} else {
+		fmt.Fprintf(stdout, "switchboard: driving %s at %s as Stasis app %q; database %s\n", cfg.PBX.Kind, cfg.PBX.ARI.URL, cfg.PBX.ARI.App, cfg.Database)
+		log.Info("switchboard started", "listen", cfg.Listen, "pbx", cfg.PBX.ARI.URL, "db", cfg.Database)
+	}
 	wg.Wait()
 	close(errc)
 	return <-errc
@@ -159,4 +163,18 @@ func reloadOnHangup(ctx context.Context, reload func(context.Context) (int, erro
 			}
 		}
 	}
+}
+
+// newDriver makes the PBX driver pbx.kind names.
+func newDriver(cfg *Config, log *slog.Logger, reg prometheus.Registerer) (pbx.Switch, error) {
+	if cfg.PBX.Kind == "freeswitch" {
+		return esl.New(esl.Config{
+			Addr: cfg.PBX.ESL.Addr, Password: cfg.PBX.ESL.Password,
+			OutboundListen: cfg.PBX.ESL.OutboundListen, Node: cfg.PBX.Node,
+		}, log, reg)
+	}
+	return ari.New(ari.Config{
+		URL: cfg.PBX.ARI.URL, User: cfg.PBX.ARI.User, Password: cfg.PBX.ARI.Password,
+		App: cfg.PBX.ARI.App, Node: cfg.PBX.Node,
+	}, log, reg)
 }
