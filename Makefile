@@ -5,7 +5,7 @@ export PATH := /usr/local/go/bin:$(PATH)
 GO ?= go
 CONFIG ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := debootstrap sip-tester ca-certificates curl
+APT_PACKAGES := debootstrap sip-tester ca-certificates curl ansible ansible-lint
 
 .PHONY: run test deps build pbx pbx-stop unit e2e lint clean
 
@@ -38,6 +38,8 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed: $$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./...
+	cd ansible && ansible-playbook -i inventory.example.ini --syntax-check asterisk.yml freeswitch.yml switchboard.yml >/dev/null
+	cd ansible && ANSIBLE_NOCOLOR=1 ansible-lint --offline -q --nocolor
 
 unit:
 	$(GO) test -race -count=1 ./...
