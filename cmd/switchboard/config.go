@@ -29,6 +29,8 @@ type Config struct {
 	PBX      PBXConfig `yaml:"pbx"`
 	// Dialplan is what `switchboard render` writes for the PBX.
 	Dialplan dialplan.Config `yaml:"dialplan"`
+	Reports  ReportsConfig   `yaml:"reports"`
+	Exports  ExportsConfig   `yaml:"exports"`
 
 	routing.Config `yaml:",inline"`
 }
@@ -127,6 +129,7 @@ func merge(dst, src *Config) {
 	set(&dst.PBX.ESL.Password, src.PBX.ESL.Password)
 	set(&dst.PBX.ESL.OutboundListen, src.PBX.ESL.OutboundListen)
 	dst.Dialplan = src.Dialplan
+	dst.mergeReports(src)
 	if src.Flows != nil {
 		dst.Flows, dst.Routes = src.Flows, src.Routes
 	}
@@ -176,6 +179,9 @@ func (c *Config) validate() error {
 	}
 	if c.Listen == "" {
 		errs = append(errs, errors.New("listen: required"))
+	}
+	if err := c.validateReports(); err != nil {
+		errs = append(errs, err)
 	}
 	if err := c.Dialplan.Validate(); err != nil {
 		errs = append(errs, err)

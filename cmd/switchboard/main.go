@@ -21,6 +21,8 @@ commands:
   migrate   create or upgrade the database and exit
   validate  check a config file and exit non-zero on any problem
   render    write the PBX's config snippets (--pbx asterisk|freeswitch --out DIR)
+  export    write a report to a file (--report NAME --from DAY --to DAY --group G --format csv|xlsx --out FILE)
+  rollup    rebuild the report rollups from the event log (--rebuild)
 `
 
 func main() {
@@ -36,6 +38,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "YAML config file (default: built-in)")
 	renderOpts := addRenderFlags(fs, args[0])
+	exportOpts, rollupOpts := addReportFlags(fs, args[0])
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
@@ -56,6 +59,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = migrate(ctx, cfg, log)
 	case "render":
 		err = render(cfg, renderOpts, stdout)
+	case "export":
+		err = export(ctx, cfg, exportOpts, log, stdout)
+	case "rollup":
+		err = rollup(ctx, cfg, rollupOpts, log, stdout)
 	case "serve":
 		err = serve(ctx, cfg, *configPath, log, stdout)
 	default:

@@ -50,6 +50,14 @@ func serve(ctx context.Context, cfg *Config, path string, log *slog.Logger, stdo
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	rep, err := openReports(ctx, cfg, st, log)
+	if err != nil {
+		return err
+	}
+	exports, err := newScheduler(cfg, rep, log, reg)
+	if err != nil {
+		return err
+	}
 
 	drv, err := newDriver(cfg, log, reg)
 	if err != nil {
@@ -78,14 +86,14 @@ func serve(ctx context.Context, cfg *Config, path string, log *slog.Logger, stdo
 		}
 		return v, err
 	}
-	srv := api.New(api.Config{Listen: cfg.Listen, Reload: reload}, eng, st, log, reg, health)
+	srv := api.New(api.Config{Listen: cfg.Listen, Reload: reload, Reports: rep}, eng, st, log, reg, health)
 	go reloadOnHangup(ctx, reload, log)
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var wg sync.WaitGroup
-	errc := make(chan error, 2)
-	for name, run := range map[string]func(context.Context) error{"engine": eng.Run, "api": srv.Run} {
+	errc := make(chan error, 3)
+	for name, run := range map[string]func(context.Context) error{"engine": eng.Run, "api": srv.Run, "exports": exports.Run} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
