@@ -132,7 +132,7 @@ func (d *Driver) subscribe(ctx context.Context, c *Conn) (pbx.Resynced, error) {
 	if _, err := c.Send(rctx, "event plain "+evBackgroundJob); err != nil {
 		return pbx.Resynced{}, fmt.Errorf("esl: subscribe: %w", err)
 	}
-	return d.resync(rctx, c)
+	return d.resync(rctx, c, true)
 }
 
 // heartbeat: when nothing has been read for PingInterval, send a cheap
@@ -181,9 +181,10 @@ type channelRow struct {
 
 // resync lists the channels FreeSWITCH holds for us: parked calls (the
 // inbound-mode hand-off), outbound-socket calls, and the legs and bridges
-// the driver made. Legs originated before the listing and missing from it
-// are forgotten (their end was lost with the link).
-func (d *Driver) resync(ctx context.Context, c *Conn) (pbx.Resynced, error) {
+// the driver made. With prune (after a reconnect), legs originated before
+// the listing and missing from it are forgotten (their end was lost with
+// the link).
+func (d *Driver) resync(ctx context.Context, c *Conn, prune bool) (pbx.Resynced, error) {
 	d.mu.Lock()
 	seq := d.legSeq
 	d.mu.Unlock()
@@ -225,6 +226,12 @@ func (d *Driver) resync(ctx context.Context, c *Conn) (pbx.Resynced, error) {
 			BridgeID: inBridge[r.UUID],
 		})
 	}
+	if !prune {
+		for id := range d.bridges {
+			rs.Bridges = append(rs.Bridges, id)
+		}
+		return rs, nil
+	}
 	for id, n := range d.legs {
 		if n <= seq && !listed[id] {
 			delete(d.legs, id)
@@ -255,4 +262,22 @@ func callState(s string) string {
 		return "Down"
 	}
 	return s
+}
+
+var _ pbx.ChannelLister = (*Driver)(nil)
+
+// Channels implements pbx.ChannelLister for the engine's watchdog: the
+// channels a resync would list, without forgetting anything.
+func (d *Driver) Channels(ctx context.Context) ([]pbx.ChannelInfo, error) {
+	c, err := d.inbound()
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, d.cfg.RequestTimeout)
+	defer cancel()
+	rs, err := d.resync(ctx, c, false)
+	if err != nil {
+		return nil, err
+	}
+	return rs.Channels, nil
 }
