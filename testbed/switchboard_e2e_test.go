@@ -127,10 +127,17 @@ func freePort(t *testing.T) int {
 // startSwitchboard writes a config for pbx and starts switchboard on it.
 func startSwitchboard(t *testing.T, pbx *PBX) *sb {
 	t.Helper()
+	return startSwitchboardWith(t, pbx, e2eConfig)
+}
+
+// startSwitchboardWith starts switchboard on a config template whose %s,
+// %s, %d are the listen address, data dir and ARI port.
+func startSwitchboardWith(t *testing.T, pbx *PBX, tmpl string) *sb {
+	t.Helper()
 	dir := t.TempDir()
 	listen := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	cfgPath := filepath.Join(dir, "switchboard.yaml")
-	cfg := fmt.Sprintf(e2eConfig, listen, filepath.Join(dir, "data"), pbx.ARIPort)
+	cfg := fmt.Sprintf(tmpl, listen, filepath.Join(dir, "data"), pbx.ARIPort)
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
