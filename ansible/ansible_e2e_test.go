@@ -202,6 +202,7 @@ func TestFreeSWITCHRoleIsIdempotent(t *testing.T) {
 	vars := map[string]any{
 		"switchboard_cmd": bin, "freeswitch_root": root, "freeswitch_switchboard_group": "root",
 		"freeswitch_switchboard_cli": []string{"true"},
+		"switchboard_config":         writeTemp(t, "pbx:\n  esl: {outbound_listen: 127.0.0.1:8084}\n"),
 	}
 	r1, out1 := playbook(t, "freeswitch.yml", vars)
 	if r1.failed != 0 || r1.changed != 5 { // dir, 2 files, 2 reloads

@@ -91,20 +91,21 @@ type Asterisk struct {
 	UserAgent      string `yaml:"user_agent"`
 }
 
-// FreeSWITCH holds the settings only FreeSWITCH's files use.
+// FreeSWITCH holds the settings only FreeSWITCH's files use. The Event
+// Socket password and Switchboard's outbound listener come from the
+// Switchboard config's pbx.esl (see Link).
 type FreeSWITCH struct {
 	Context string `yaml:"context"` // dialplan context the DIDs arrive in ("public")
-	// Socket is where Switchboard listens for outbound Event Socket
-	// connections (the socket application connects there).
+	// Socket is where the socket application connects; "" = pbx.esl.outbound_listen.
+	// Set it when Switchboard listens on a wildcard address.
 	Socket      string      `yaml:"socket"`
 	EventSocket EventSocket `yaml:"event_socket"`
 }
 
 // EventSocket is mod_event_socket's inbound listener.
 type EventSocket struct {
-	Listen   string `yaml:"listen"` // ip:port
-	Password string `yaml:"password"`
-	ACL      string `yaml:"acl"` // apply-inbound-acl, e.g. loopback.auto
+	Listen string `yaml:"listen"` // ip:port; "" = pbx.esl.addr
+	ACL    string `yaml:"acl"`    // apply-inbound-acl, e.g. loopback.auto
 }
 
 // Seconds is a duration in whole seconds, written like "15s" or "1m".
@@ -130,9 +131,13 @@ func (s *Seconds) UnmarshalYAML(n *yaml.Node) error {
 // Link is what the PBX needs to know about the control link, taken from the
 // Switchboard config's pbx section.
 type Link struct {
-	User     string // ARI user
-	Password string // ARI password
-	App      string // Stasis application
+	User     string // pbx.ari.user
+	Password string // pbx.ari.password
+	App      string // pbx.ari.app: the Stasis application
+
+	ESLAddr     string // pbx.esl.addr: FreeSWITCH's inbound Event Socket
+	ESLPassword string // pbx.esl.password
+	ESLOutbound string // pbx.esl.outbound_listen: where the socket application connects
 }
 
 var (
@@ -256,30 +261,50 @@ func (c *Config) Validate() error {
 
 	s := c.Switch
 	name("freeswitch.context", s.Context)
-	hostPort(bad, "freeswitch.socket", s.Socket)
-	hostPort(bad, "freeswitch.event_socket.listen", s.EventSocket.Listen)
-	if s.EventSocket.Password == "" {
-		bad("freeswitch.event_socket.password", "required")
+	if s.Socket != "" {
+		hostPort(bad, "freeswitch.socket", s.Socket)
 	}
-	secret(bad, "freeswitch.event_socket.password", s.EventSocket.Password)
+	if s.EventSocket.Listen != "" {
+		hostPort(bad, "freeswitch.event_socket.listen", s.EventSocket.Listen)
+	}
 	if s.EventSocket.ACL != "" {
 		name("freeswitch.event_socket.acl", s.EventSocket.ACL)
 	}
 	return errors.Join(errs...)
 }
 
-// Validate checks the link settings the PBX files carry; keys are the
+// validate checks the link settings pbx's files carry; keys are the
 // Switchboard config's.
-func (l Link) Validate() error {
+func (l Link) validate(pbx string, c *Config) error {
 	var errs []error
-	if !nameRE.MatchString(l.User) {
-		errs = append(errs, fmt.Errorf("pbx.ari.user: %q must be letters, digits, '_', '.' or '-'", l.User))
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
 	}
-	if l.Password == "" || strings.ContainsAny(l.Password, ";\n") {
-		errs = append(errs, errors.New("pbx.ari.password: required, without ';' or a newline"))
-	}
-	if !nameRE.MatchString(l.App) {
-		errs = append(errs, fmt.Errorf("pbx.ari.app: %q must be letters, digits, '_', '.' or '-'", l.App))
+	switch pbx {
+	case "asterisk":
+		if !nameRE.MatchString(l.User) {
+			bad("pbx.ari.user", "%q must be letters, digits, '_', '.' or '-'", l.User)
+		}
+		if l.Password == "" || strings.ContainsAny(l.Password, ";\n") {
+			bad("pbx.ari.password", "required, without ';' or a newline")
+		}
+		if !nameRE.MatchString(l.App) {
+			bad("pbx.ari.app", "%q must be letters, digits, '_', '.' or '-'", l.App)
+		}
+	case "freeswitch":
+		if l.ESLPassword == "" || strings.ContainsAny(l.ESLPassword, "\n") {
+			bad("pbx.esl.password", "required, on one line")
+		}
+		if c.Switch.Socket == "" {
+			if l.ESLOutbound == "" {
+				bad("pbx.esl.outbound_listen", "required to render FreeSWITCH's socket dialplan (or set dialplan.freeswitch.socket)")
+			} else {
+				hostPort(bad, "pbx.esl.outbound_listen", l.ESLOutbound)
+			}
+		}
+		if c.Switch.EventSocket.Listen == "" {
+			hostPort(bad, "pbx.esl.addr", l.ESLAddr)
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -50,7 +50,7 @@ func Render(pbx string, c *Config, l Link) ([]File, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownPBX, pbx, strings.Join(PBXs, ", "))
 	}
-	if err := errors.Join(c.Validate(), l.Validate()); err != nil {
+	if err := errors.Join(c.Validate(), l.validate(pbx, c)); err != nil {
 		return nil, err
 	}
 	v := newView(c, l)
@@ -103,14 +103,23 @@ type view struct {
 	AsteriskRing string   // Dial() argument: PJSIP/1001&PJSIP/1002
 	SwitchRing   string   // bridge argument: user/1001@${domain_name},…
 	DIDRegexps   []string
-	ESLAddr      string
-	ESLPort      string
+	SocketAddr   string // where the socket application connects
+	ESLAddr      string // event_socket.conf.xml listen-ip
+	ESLPort      string // and listen-port
 }
 
 func newView(c *Config, l Link) *view {
 	v := &view{Config: c, Link: l, Transports: []string{"udp"}}
 	v.HTTPAddr, v.HTTPPort, _ = net.SplitHostPort(c.Asterisk.HTTPBind)
-	v.ESLAddr, v.ESLPort, _ = net.SplitHostPort(c.Switch.EventSocket.Listen)
+	listen := c.Switch.EventSocket.Listen
+	if listen == "" {
+		listen = l.ESLAddr
+	}
+	v.ESLAddr, v.ESLPort, _ = net.SplitHostPort(listen)
+	v.SocketAddr = c.Switch.Socket
+	if v.SocketAddr == "" {
+		v.SocketAddr = l.ESLOutbound
+	}
 	for _, t := range c.Trunks {
 		if t.Transport == "tcp" {
 			v.Transports = append(v.Transports, "tcp")

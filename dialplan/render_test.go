@@ -29,10 +29,7 @@ func testbedConfig() *Config {
 			MediaAddress: "127.0.0.1", Codecs: []string{"ulaw", "alaw"},
 			AllowAnonymous: true, UserAgent: "Switchboard-testbed",
 		},
-		Switch: FreeSWITCH{
-			Context: "public", Socket: "127.0.0.1:8084",
-			EventSocket: EventSocket{Listen: "127.0.0.1:8021", Password: "ClueCon", ACL: "loopback.auto"},
-		},
+		Switch: FreeSWITCH{Context: "public", EventSocket: EventSocket{ACL: "loopback.auto"}},
 	}
 	for _, n := range []string{"1001", "1002", "1003"} {
 		c.Phones = append(c.Phones, Phone{Name: n, Contact: "sip:" + n + "@127.0.0.1:52" + n[2:]})
@@ -56,12 +53,16 @@ func siteConfig() *Config {
 	c.Asterisk.MediaAddress = ""
 	c.Asterisk.AllowAnonymous = false
 	c.Asterisk.UserAgent = ""
+	// Switchboard listens on a wildcard address; FreeSWITCH listens everywhere.
 	c.Switch.Socket = "10.0.0.5:8084"
-	c.Switch.EventSocket = EventSocket{Listen: "0.0.0.0:8021", Password: "p&ss<word>"}
+	c.Switch.EventSocket = EventSocket{Listen: "0.0.0.0:8021"}
 	return c
 }
 
-var testLink = Link{User: "switchboard", Password: "ari-pass", App: "switchboard"}
+var testLink = Link{
+	User: "switchboard", Password: "ari-pass", App: "switchboard",
+	ESLAddr: "127.0.0.1:8021", ESLPassword: "p&ss<word>", ESLOutbound: "127.0.0.1:8084",
+}
 
 // Every rendered file of every PBX matches its golden file.
 func TestRenderGolden(t *testing.T) {
@@ -171,37 +172,54 @@ func TestRenderRejectsBadConfigNamingTheKey(t *testing.T) {
 		name   string
 		change func(*Config, *Link)
 		want   []string
+		pbxs   []string // default: every PBX
 	}{
-		{"no DIDs", func(c *Config, _ *Link) { c.DIDs = nil }, []string{"dialplan.dids: at least one"}},
-		{"bad DID", func(c *Config, _ *Link) { c.DIDs = []string{"100", "1 00"} }, []string{"dialplan.dids[1]:"}},
+		{"no DIDs", func(c *Config, _ *Link) { c.DIDs = nil }, []string{"dialplan.dids: at least one"}, nil},
+		{"bad DID", func(c *Config, _ *Link) { c.DIDs = []string{"100", "1 00"} }, []string{"dialplan.dids[1]:"}, nil},
 		{"ring an unknown phone", func(c *Config, _ *Link) { c.Fallback.Ring = []string{"1001", "2001"} },
-			[]string{`dialplan.fallback.ring[1]: "2001" is not one of dialplan.phones`}},
-		{"no ring time", func(c *Config, _ *Link) { c.Fallback.RingTime = 0 }, []string{"dialplan.fallback.ring_time:"}},
-		{"unknown last step", func(c *Config, _ *Link) { c.Fallback.Then = "pray" }, []string{`dialplan.fallback.then: "pray"`}},
-		{"voicemail without a box", func(c *Config, _ *Link) { c.Fallback.Then = "voicemail" }, []string{"dialplan.fallback.voicemail:"}},
-		{"phone twice", func(c *Config, _ *Link) { c.Phones = append(c.Phones, c.Phones[0]) }, []string{"dialplan.phones[3].name:"}},
-		{"phone unreachable", func(c *Config, _ *Link) { c.Phones[1].Contact = "" }, []string{"dialplan.phones[1]: a phone needs"}},
+			[]string{`dialplan.fallback.ring[1]: "2001" is not one of dialplan.phones`}, nil},
+		{"no ring time", func(c *Config, _ *Link) { c.Fallback.RingTime = 0 }, []string{"dialplan.fallback.ring_time:"}, nil},
+		{"unknown last step", func(c *Config, _ *Link) { c.Fallback.Then = "pray" }, []string{`dialplan.fallback.then: "pray"`}, nil},
+		{"voicemail without a box", func(c *Config, _ *Link) { c.Fallback.Then = "voicemail" }, []string{"dialplan.fallback.voicemail:"}, nil},
+		{"phone twice", func(c *Config, _ *Link) { c.Phones = append(c.Phones, c.Phones[0]) }, []string{"dialplan.phones[3].name:"}, nil},
+		{"phone unreachable", func(c *Config, _ *Link) { c.Phones[1].Contact = "" }, []string{"dialplan.phones[1]: a phone needs"}, nil},
 		{"trunk", func(c *Config, _ *Link) {
 			c.Trunks = []Trunk{{Name: "t 1", Host: "", Port: 70000, Transport: "tls", Codecs: []string{"G.729"}, Auth: &TrunkAuth{}}}
 		}, []string{
 			"dialplan.trunks[0].name:", "dialplan.trunks[0].host:", "dialplan.trunks[0].port:", "dialplan.trunks[0].transport:",
 			"dialplan.trunks[0].codecs[0]:", "dialplan.trunks[0].auth.username:", "dialplan.trunks[0].auth.password:",
-		}},
-		{"password that would end the line", func(c *Config, _ *Link) { c.Phones[0].Password = "a;b" }, []string{"dialplan.phones[0].password:"}},
+		}, nil},
+		{"password that would end the line", func(c *Config, _ *Link) { c.Phones[0].Password = "a;b" }, []string{"dialplan.phones[0].password:"}, nil},
 		{"binds", func(c *Config, _ *Link) {
 			c.Asterisk.HTTPBind, c.Asterisk.SIPBind, c.Switch.Socket = "localhost:8088", "127.0.0.1", "127.0.0.1:0"
-		}, []string{"dialplan.asterisk.http_bind:", "dialplan.asterisk.sip_bind:", "dialplan.freeswitch.socket:"}},
-		{"no codecs", func(c *Config, _ *Link) { c.Asterisk.Codecs = nil }, []string{"dialplan.asterisk.codecs:"}},
-		{"event socket", func(c *Config, _ *Link) { c.Switch.EventSocket.Password = "" }, []string{"dialplan.freeswitch.event_socket.password:"}},
-		{"link", func(_ *Config, l *Link) { *l = Link{User: "a b", App: ""} },
-			[]string{"pbx.ari.user:", "pbx.ari.password:", "pbx.ari.app:"}},
+		}, []string{"dialplan.asterisk.http_bind:", "dialplan.asterisk.sip_bind:", "dialplan.freeswitch.socket:"}, nil},
+		{"no codecs", func(c *Config, _ *Link) { c.Asterisk.Codecs = nil }, []string{"dialplan.asterisk.codecs:"}, nil},
+		{"event socket listen", func(c *Config, _ *Link) { c.Switch.EventSocket.Listen = "8021" }, []string{"dialplan.freeswitch.event_socket.listen:"}, nil},
+		{"ari link", func(_ *Config, l *Link) { l.User, l.Password, l.App = "a b", "", "" },
+			[]string{"pbx.ari.user:", "pbx.ari.password:", "pbx.ari.app:"}, []string{"asterisk"}},
+		{"esl link", func(_ *Config, l *Link) { l.ESLPassword, l.ESLOutbound, l.ESLAddr = "", "", "fs:8021" },
+			[]string{"pbx.esl.password:", "pbx.esl.outbound_listen: required", "pbx.esl.addr:"}, []string{"freeswitch"}},
+		{"esl overrides", func(c *Config, l *Link) {
+			l.ESLOutbound, l.ESLAddr = "", ""
+			c.Switch.Socket, c.Switch.EventSocket.Listen = "127.0.0.1:8084", "127.0.0.1:8021"
+		}, nil, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			c, l := testbedConfig(), testLink
 			tc.change(c, &l)
-			for _, pbx := range PBXs {
+			pbxs := tc.pbxs
+			if pbxs == nil {
+				pbxs = PBXs
+			}
+			for _, pbx := range pbxs {
 				_, err := Render(pbx, c, l)
+				if len(tc.want) == 0 {
+					if err != nil {
+						t.Errorf("%s: %v", pbx, err)
+					}
+					continue
+				}
 				if err == nil {
 					t.Fatalf("%s: no error", pbx)
 				}

@@ -28,7 +28,7 @@ func addRenderFlags(fs *flag.FlagSet, cmd string) renderFlags {
 }
 
 // render writes the PBX's files (dialplan, trunks, phones, control-link
-// credentials) from the config's dialplan and pbx.ari sections.
+// credentials) from the config's dialplan and pbx.ari / pbx.esl sections.
 func render(cfg *Config, f renderFlags, stdout io.Writer) error {
 	var errs []error
 	if *f.pbx == "" {
@@ -40,7 +40,10 @@ func render(cfg *Config, f renderFlags, stdout io.Writer) error {
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	link := dialplan.Link{User: cfg.PBX.ARI.User, Password: cfg.PBX.ARI.Password, App: cfg.PBX.ARI.App}
+	link := dialplan.Link{
+		User: cfg.PBX.ARI.User, Password: cfg.PBX.ARI.Password, App: cfg.PBX.ARI.App,
+		ESLAddr: cfg.PBX.ESL.Addr, ESLPassword: cfg.PBX.ESL.Password, ESLOutbound: cfg.PBX.ESL.OutboundListen,
+	}
 	files, err := dialplan.Render(*f.pbx, &cfg.Dialplan, link)
 	if err != nil {
 		return err

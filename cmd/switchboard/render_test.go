@@ -45,10 +45,9 @@ func TestRenderBuiltInAsterisk(t *testing.T) {
 func TestRenderFileOverridesKeyByKey(t *testing.T) {
 	cfg := writeConfig(t, `pbx:
   ari: {user: ops, password: pw}
+  esl: {password: s3cret, outbound_listen: 127.0.0.1:8084}
 dialplan:
   fallback: {ring_time: 7s, then: hangup}
-  freeswitch:
-    event_socket: {password: s3cret}
 `)
 	dir := t.TempDir()
 	for _, pbx := range []string{"asterisk", "freeswitch"} {
@@ -117,6 +116,11 @@ func TestRenderFlags(t *testing.T) {
 	}
 	if code, _, errs := runCmd("render", "--pbx", "yate", "--out", t.TempDir()); code != 1 || !strings.Contains(errs, "unknown pbx") {
 		t.Errorf("unknown pbx: exit %d: %s", code, errs)
+	}
+	// The built-in config takes FreeSWITCH calls over the inbound socket only
+	// (no outbound listener): there is no socket dialplan to render.
+	if code, _, errs := runCmd("render", "--pbx", "freeswitch", "--out", t.TempDir()); code != 1 || !strings.Contains(errs, "pbx.esl.outbound_listen: required") {
+		t.Errorf("freeswitch without an outbound listener: exit %d: %s", code, errs)
 	}
 	// Only render takes --pbx.
 	if code, _, _ := runCmd("validate", "--pbx", "asterisk"); code != 2 {
