@@ -23,6 +23,7 @@ commands:
   render    write the PBX's config snippets (--pbx asterisk|freeswitch --out DIR)
   export    write a report to a file (--report NAME --from DAY --to DAY --group G --format csv|xlsx --out FILE)
   rollup    rebuild the report rollups from the event log (--rebuild)
+  replay    what-if: re-run a logged period under another config (--from DB --config NEW [--old OLD] [--since T --until T] [--json])
 `
 
 func main() {
@@ -33,6 +34,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
+	}
+	if args[0] == "replay" { // its own flags: see replay.go
+		return runReplay(args[1:], stdout, stderr)
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
