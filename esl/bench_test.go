@@ -43,7 +43,7 @@ func benchDecode(b *testing.B, events [][]byte) {
 		size += int64(len(e))
 	}
 	b.SetBytes(size / int64(len(events)))
-	reg := &fakeRegistry{legs: map[string]bool{}, jobs: map[string]string{}, playbacks: map[string]string{}, owned: map[string]bool{}}
+	reg := &fakeRegistry{legs: map[string]bool{}, jobs: map[string]string{}, playbacks: map[string]string{}}
 	dec := newDecoder("fs", reg)
 	r := bytes.NewReader(nil)
 	fr := newFrameReader(r, 0)

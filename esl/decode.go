@@ -70,9 +70,6 @@ type registry interface {
 	// playback returns the playback an Application-UUID stands for, and
 	// forgets it.
 	playback(appUUID string) (id, channel string, ok bool)
-	// outboundOwned: the channel is controlled over an outbound socket, so
-	// the inbound link's copy of its events is dropped.
-	outboundOwned(channel string) bool
 }
 
 // source says which socket an event came over.
@@ -111,10 +108,16 @@ func eventTime(ev *Event, recv time.Time) time.Time {
 // event the engine does not need.
 func (d *decoder) decode(ev *Event, src source, recv time.Time) pbx.Event {
 	base := pbx.Base{Time: eventTime(ev, recv), Node: d.node}
-	ch := ev.Get(hdrUniqueID)
-	if ch != "" && src == fromInbound && d.reg.outboundOwned(ch) {
+	if src == fromOutbound {
+		// An outbound socket's myevents repeat what the inbound link
+		// delivers. Taking every channel event from the one inbound stream
+		// keeps FreeSWITCH's order across channels (two sockets would race:
+		// a caller's hang-up could overtake its agent's); the outbound
+		// socket gives the call's arrival (connect), its control (sendmsg)
+		// and, if it is lost, its end.
 		return nil
 	}
+	ch := ev.Get(hdrUniqueID)
 	switch ev.Name() {
 	case evChannelPark:
 		if ch == "" || d.reg.isLeg(ch) || d.arrived[ch] || ev.Get(hdrDirection) != "inbound" || d.ended.has(ch) {

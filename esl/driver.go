@@ -8,7 +8,8 @@
 // link is always up. Outbound (optional, OutboundListen): FreeSWITCH's
 // `socket ADDR async full` application connects to the driver once per
 // call; the driver sends connect, myevents and linger and controls that
-// call with sendmsg. With `socket_resume=true` set before `socket` the
+// call with sendmsg. Channel events are always taken from the inbound
+// link, so they stay in FreeSWITCH's order across calls. With `socket_resume=true` set before `socket` the
 // dialplan takes the call back if Switchboard drops it.
 package esl
 
@@ -320,11 +321,4 @@ func (d *Driver) playback(appUUID string) (string, string, bool) {
 	p, ok := d.playbacks[appUUID]
 	delete(d.playbacks, appUUID)
 	return p.id, p.channel, ok
-}
-
-func (d *Driver) outboundOwned(channel string) bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	_, ok := d.owned[channel]
-	return ok
 }

@@ -176,7 +176,6 @@ type fakeRegistry struct {
 	legs      map[string]bool
 	jobs      map[string]string
 	playbacks map[string]string
-	owned     map[string]bool
 }
 
 func (r *fakeRegistry) isLeg(ch string) bool { return r.legs[ch] }
@@ -191,7 +190,6 @@ func (r *fakeRegistry) playback(id string) (string, string, bool) {
 	delete(r.playbacks, id)
 	return id, ch, ok
 }
-func (r *fakeRegistry) outboundOwned(ch string) bool { return r.owned[ch] }
 
 // decodeCapture runs a capture's events through a decoder.
 func decodeCapture(t *testing.T, name string, reg registry) []pbx.Event {
