@@ -276,6 +276,7 @@ type callList struct {
 
 type eventView struct {
 	Seq    int64           `json:"seq"`
+	Time   time.Time       `json:"time"`
 	Type   string          `json:"type"`
 	CallID string          `json:"call_id"`
 	Data   json.RawMessage `json:"data"`
