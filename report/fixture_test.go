@@ -247,3 +247,60 @@ func fmtVal(v *float64) string {
 	}
 	return strconv.FormatFloat(*v, 'f', -1, 64)
 }
+
+// TestOpenStatesCountUpToNow: mid-morning, the states agents are still in
+// count up to now, per agent and per interval.
+func TestOpenStatesCountUpToNow(t *testing.T) {
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "sb.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SetRollupConfig(context.Background(), fixtureRollup); err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(2025, 3, 14, 0, 0, 0, 0, fixtureLoc)
+	now := day.Add(10*time.Hour + 2*time.Minute)
+	var upTo []*routing.Record
+	for _, r := range readScript(t, "testdata/fixture_day.txt", day) {
+		if !r.Time.After(now) {
+			upTo = append(upTo, r)
+		}
+	}
+	appendBatches(t, st, upTo)
+	b := NewBuilder(st, Config{Location: fixtureLoc}, func() time.Time { return now })
+	agents := build(t, b, Request{Report: "summary", Period: PeriodToday}, GroupAgent)
+	for _, r := range agents.Rows {
+		want := map[string]string{"1001": "2470", "1002": "2692"}[r.Key] // 1002: 610 + 910 + 1172
+		if got, _ := cell(agents, r, "ready"); got != want {
+			t.Errorf("agent %s ready %s, want %s", r.Key, got, want)
+		}
+	}
+	if r := agents.Rows[1]; r.Key != "1002" {
+		t.Fatalf("rows %v", agents.Rows)
+	} else if got, _ := cell(agents, r, "on_call"); got != "105" {
+		t.Errorf("1002 on call %s, want 105 (open since 10:00:15)", got)
+	}
+	iv := build(t, b, Request{Report: "summary", Period: PeriodToday}, GroupInterval15)
+	for _, r := range iv.Rows {
+		switch r.Key {
+		case "2025-03-14T10:00:00+08:00":
+			for col, want := range map[string]string{"ready": "120", "on_call": "105", "ringing": "15", "signed_in": "240"} {
+				if got, _ := cell(iv, r, col); got != want {
+					t.Errorf("10:00 %s = %s, want %s", col, got, want)
+				}
+			}
+		case "2025-03-14T09:45:00+08:00":
+			if got, _ := cell(iv, r, "ready"); got != "1790" { // 1001 900 + 1002 890 (09:45:00-09:59:50)
+				t.Errorf("09:45 ready %s, want 1790", got)
+			}
+		case "2025-03-14T10:15:00+08:00":
+			if got, _ := cell(iv, r, "signed_in"); got != "0" {
+				t.Errorf("10:15 signed in %s, want 0 (after now)", got)
+			}
+		}
+	}
+}

@@ -300,10 +300,14 @@ func (b *Builder) byTime(ctx context.Context, t *Table, span Span, group string)
 			g.get(keyOf(bt)).add(metrics{c.Metric: c.Value})
 		}
 	}
-	if err := b.openStates(ctx, span, func(agent string, bucket time.Time, m metrics) {
-		g.get(keyOf(bucket)).add(m)
-	}); err != nil {
+	open, err := b.openStates(ctx, span)
+	if err != nil {
 		return err
+	}
+	for i, m := range open.perBucket {
+		if len(m) > 0 {
+			g.get(keyOf(span.Start().Add(time.Duration(i) * store.IntervalLength))).add(m)
+		}
 	}
 	kpis := slices.Concat(callKPIs, waitKPIs, stateKPIs, reasonKPIs(maps(g), b.cfg.Reasons))
 	t.fill(g, kpis)
@@ -347,17 +351,15 @@ func (b *Builder) byAgent(ctx context.Context, t *Table, span Span) error {
 			agents = append(agents, c.Key)
 		}
 	}
-	open := map[string]metrics{}
-	if err := b.openStates(ctx, span, func(agent string, _ time.Time, m metrics) {
-		if open[agent] == nil {
-			open[agent] = metrics{}
-			if !slices.Contains(agents, agent) {
-				agents = append(agents, agent)
-			}
-		}
-		open[agent].add(m)
-	}); err != nil {
+	os, err := b.openStates(ctx, span)
+	if err != nil {
 		return err
+	}
+	open := os.perAgent
+	for a := range open {
+		if !slices.Contains(agents, a) {
+			agents = append(agents, a)
+		}
 	}
 	sort.Strings(agents)
 	for _, a := range agents {
@@ -399,38 +401,85 @@ func (b *Builder) satisfaction(t *Table) error {
 	return nil
 }
 
-// openStates adds the time agents have spent in their current state so far
-// (not in the rollup until the state ends), clipped to the period and now.
-func (b *Builder) openStates(ctx context.Context, span Span, f func(agent string, bucket time.Time, m metrics)) error {
+// openState is the time agents have spent in their current state so far
+// (not in the rollup until the state ends), clipped to the period and now:
+// per agent in total, and per 15-minute bucket summed over agents.
+type openState struct {
+	perAgent  map[string]metrics
+	perBucket []metrics // index: bucket number from the period's start
+}
+
+func (b *Builder) openStates(ctx context.Context, span Span) (openState, error) {
+	out := openState{perAgent: map[string]metrics{}}
 	now := b.now()
 	if !now.After(span.Start()) {
-		return nil
+		return out, nil
 	}
 	states, err := b.src.AgentStatesNow(ctx)
 	if err != nil {
-		return err
+		return out, err
 	}
 	end := span.End()
 	if now.Before(end) {
 		end = now
 	}
-	for _, s := range states {
-		if s.State == "signed_out" || s.State == "" {
+	start := span.Start()
+	n := int(span.End().Sub(start) / store.IntervalLength)
+	// full[m] is a difference array of whole buckets; partial ends go
+	// straight into perBucket. O(agents + buckets), not their product.
+	full := map[string][]float64{}
+	out.perBucket = make([]metrics, n)
+	for i := range out.perBucket {
+		out.perBucket[i] = metrics{}
+	}
+	bucket := func(t time.Time) int { return int(t.Sub(start) / store.IntervalLength) }
+	for _, st := range states {
+		if st.State == "signed_out" || st.State == "" {
 			continue
 		}
-		from := s.Since
-		if from.Before(span.Start()) {
-			from = span.Start()
+		from := st.Since
+		if from.Before(start) {
+			from = start
 		}
-		store.SplitSpan(from, end, func(bucket time.Time, secs float64) {
-			m := metrics{"state_s:" + s.State: secs}
-			if s.State == "not_ready" {
-				m["reason_s:"+s.Reason] = secs
+		if !from.Before(end) {
+			continue
+		}
+		names := []string{"state_s:" + st.State}
+		if st.State == "not_ready" {
+			names = append(names, "reason_s:"+st.Reason)
+		}
+		secs := end.Sub(from).Seconds()
+		am := out.perAgent[st.Agent]
+		if am == nil {
+			am = metrics{}
+			out.perAgent[st.Agent] = am
+		}
+		i0, i1 := bucket(from), bucket(end.Add(-1))
+		for _, m := range names {
+			am[m] += secs
+			if full[m] == nil {
+				full[m] = make([]float64, n+1)
 			}
-			f(s.Agent, bucket, m)
-		})
+			if i0 == i1 {
+				out.perBucket[i0][m] += secs
+				continue
+			}
+			out.perBucket[i0][m] += start.Add(time.Duration(i0+1) * store.IntervalLength).Sub(from).Seconds()
+			out.perBucket[i1][m] += end.Sub(start.Add(time.Duration(i1) * store.IntervalLength)).Seconds()
+			full[m][i0+1] += store.IntervalLength.Seconds()
+			full[m][i1] -= store.IntervalLength.Seconds()
+		}
 	}
-	return nil
+	for m, d := range full {
+		run := 0.0
+		for i := 0; i < n; i++ {
+			run += d[i]
+			if run != 0 {
+				out.perBucket[i][m] += run
+			}
+		}
+	}
+	return out, nil
 }
 
 func maps(g *groups) []metrics {
