@@ -4,7 +4,9 @@ package testbed
 
 import (
 	"encoding/json"
+	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -148,6 +150,51 @@ func TestE2EACD(t *testing.T) {
 		s.do("GET", "/api/v1/calls/"+c.ID+"/decisions", nil, &d)
 		if len(d.Decisions) != 2 || d.Decisions[0].Winners[0] != "1001" || d.Decisions[1].Winners[0] != "1003" || d.Decisions[1].Trigger != "offer_failed" {
 			t.Fatalf("decisions %+v", d)
+		}
+	})
+
+	t.Run("hot reload: a new skill takes effect, nobody is signed out", func(t *testing.T) {
+		s := startSwitchboardWith(t, p, acdConfig)
+		StartPhone(t, p, 2, Answer(300*time.Millisecond))
+		s.signIn("1002")
+		// 1002 gains billing and joins support; the file is edited and
+		// reloaded while 1002 stays signed in.
+		b, err := os.ReadFile(s.cfgPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		edited := strings.Replace(string(b), `{id: "1002", endpoint: PJSIP/1002, queues: [sales]}`,
+			`{id: "1002", endpoint: PJSIP/1002, queues: [sales, support], skills: {billing: 9}}`, 1)
+		if edited == string(b) {
+			t.Fatal("config edit did not apply")
+		}
+		if err := os.WriteFile(s.cfgPath, []byte(edited), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var v struct{ Version int }
+		if code := s.do("POST", "/api/v1/config/reload", nil, &v); code != 200 || v.Version != 2 {
+			t.Fatalf("reload: %d %+v", code, v)
+		}
+		if a := s.agent("1002"); a.State != "ready" {
+			t.Fatalf("agent after reload: %+v", a)
+		}
+		res := caller(p, "1", Pause(4*time.Second), HangUp()).Run(t)
+		if res.Err != nil {
+			t.Fatalf("caller: %v\n%s", res.Err, res.ErrorLog)
+		}
+		c := s.endedCalls(1, 10*time.Second)[0]
+		var d decisionsView
+		s.do("GET", "/api/v1/calls/"+c.ID+"/decisions", nil, &d)
+		if c.Agent != "1002" || len(d.Decisions) == 0 || d.Decisions[0].Rule != "queue" || d.Decisions[0].ConfigVersion != 2 {
+			t.Fatalf("call %+v decisions %+v", c, d)
+		}
+		// A broken file is refused with its line, and the running config stays.
+		if err := os.WriteFile(s.cfgPath, []byte(edited+"\nbogus_key: 1\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var e struct{ Error struct{ Code, Message string } }
+		if code := s.do("POST", "/api/v1/config/reload", nil, &e); code != 422 || !strings.Contains(e.Error.Message, "bogus_key") {
+			t.Fatalf("bad reload: %d %+v", code, e)
 		}
 	})
 
