@@ -174,7 +174,7 @@ func (d *Driver) deliver(ctx context.Context, q *queue, events chan<- pbx.Event)
 		d.m.events.WithLabelValues(typ).Inc()
 	}}
 	for {
-		it, ok := q.pop(ctx)
+		it, ok := q.Pop(ctx)
 		if !ok {
 			return
 		}

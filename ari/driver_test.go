@@ -272,21 +272,21 @@ func TestQueueOverflowCountedNotDropped(t *testing.T) {
 	m, _ := newMetrics("n", nil)
 	q := newQueue(2, m, slog.New(slog.DiscardHandler))
 	for i := range 5 {
-		q.push(item{raw: []byte{byte(i)}})
+		q.Push(item{raw: []byte{byte(i)}})
 	}
 	if n := value(m.queueOverflow); n != 3 {
 		t.Errorf("overflow %v, want 3", n)
 	}
 	ctx := context.Background()
 	for i := range 5 {
-		it, ok := q.pop(ctx)
+		it, ok := q.Pop(ctx)
 		if !ok || it.raw[0] != byte(i) {
 			t.Fatalf("pop %d: %v %v", i, it.raw, ok)
 		}
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, ok := q.pop(cctx); ok {
+	if _, ok := q.Pop(cctx); ok {
 		t.Fatal("pop on empty queue after cancel")
 	}
 }

@@ -47,7 +47,7 @@ func (d *Driver) session(ctx context.Context, q *queue) (connected bool, err err
 	if err != nil {
 		stop(err)
 	} else {
-		q.push(item{ev: rs})
+		q.Push(item{ev: rs})
 		d.m.linkUp.Set(1)
 		d.log.Info("ari link up", "channels", len(rs.Channels), "bridges", len(rs.Bridges))
 	}
@@ -60,7 +60,7 @@ func (d *Driver) session(ctx context.Context, q *queue) (connected bool, err err
 	if ctx.Err() != nil {
 		return true, ctx.Err()
 	}
-	q.push(item{ev: pbx.LinkDown{
+	q.Push(item{ev: pbx.LinkDown{
 		Base:   pbx.Base{Time: d.clock(), Node: d.cfg.Node},
 		Reason: cause.Error(),
 	}})
@@ -111,7 +111,7 @@ func (d *Driver) read(ctx context.Context, conn *websocket.Conn, q *queue) error
 			}
 			return fmt.Errorf("read: %w", err)
 		}
-		q.push(item{raw: data, recv: d.clock()})
+		q.Push(item{raw: data, recv: d.clock()})
 	}
 }
 

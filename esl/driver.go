@@ -216,7 +216,7 @@ func (d *Driver) OutboundAddr() string {
 func (d *Driver) deliver(ctx context.Context, q *queue, events chan<- pbx.Event) {
 	dec := newDecoder(d.cfg.Node, d)
 	for {
-		it, ok := q.pop(ctx)
+		it, ok := q.Pop(ctx)
 		if !ok {
 			return
 		}

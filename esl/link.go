@@ -67,7 +67,7 @@ func Dial(ctx context.Context, addr, password string, maxBody int, handler func(
 func (d *Driver) session(ctx context.Context, q *queue) (connected bool, err error) {
 	dctx, cancel := context.WithTimeout(ctx, d.cfg.DialTimeout)
 	c, err := Dial(dctx, d.cfg.Addr, d.cfg.Password, d.cfg.MaxBody, func(m *Message) {
-		q.push(item{msg: m, src: fromInbound, recv: d.clock()})
+		q.Push(item{msg: m, src: fromInbound, recv: d.clock()})
 	})
 	cancel()
 	if err != nil {
@@ -94,7 +94,7 @@ func (d *Driver) session(ctx context.Context, q *queue) (connected bool, err err
 		d.mu.Lock()
 		d.link = c
 		d.mu.Unlock()
-		q.push(item{ev: rs})
+		q.Push(item{ev: rs})
 		d.m.linkUp.Set(1)
 		d.log.Info("esl link up", "channels", len(rs.Channels), "bridges", len(rs.Bridges))
 	}
@@ -113,7 +113,7 @@ func (d *Driver) session(ctx context.Context, q *queue) (connected bool, err err
 		return true, ctx.Err()
 	}
 	if err == nil {
-		q.push(item{ev: pbx.LinkDown{
+		q.Push(item{ev: pbx.LinkDown{
 			Base:   pbx.Base{Time: d.clock(), Node: d.cfg.Node},
 			Reason: cause.Error(),
 		}})

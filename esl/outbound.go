@@ -46,7 +46,7 @@ func (d *Driver) outboundCall(ctx context.Context, nc net.Conn, q *queue) {
 			default:
 			}
 		}
-		q.push(item{msg: m, src: fromOutbound, recv: d.clock()})
+		q.Push(item{msg: m, src: fromOutbound, recv: d.clock()})
 	})
 	defer c.Close()
 	d.m.outboundSockets.Inc()
@@ -77,9 +77,9 @@ func (d *Driver) outboundCall(ctx context.Context, nc net.Conn, q *queue) {
 		d.mu.Unlock()
 		// Ends the channel for the engine unless its hang-up came first
 		// (the decoder reports each channel's end once).
-		q.push(item{lost: uuid, recv: d.clock()})
+		q.Push(item{lost: uuid, recv: d.clock()})
 	}()
-	q.push(item{arrive: data, recv: d.clock()})
+	q.Push(item{arrive: data, recv: d.clock()})
 	for _, cmd := range []string{"myevents", "linger"} {
 		if _, err := c.Send(rctx, cmd); err != nil {
 			log.Error("esl outbound setup failed", "command", cmd, "err", err)

@@ -192,7 +192,9 @@ func TestE2EACD(t *testing.T) {
 		if err := os.WriteFile(s.cfgPath, []byte(edited+"\nbogus_key: 1\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		var e struct{ Error struct{ Code, Message string } }
+		var e struct {
+			Error struct{ Code, Message string }
+		}
 		if code := s.do("POST", "/api/v1/config/reload", nil, &e); code != 422 || !strings.Contains(e.Error.Message, "bogus_key") {
 			t.Fatalf("bad reload: %d %+v", code, e)
 		}
