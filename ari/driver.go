@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"switchboard/routing/pbx"
+	"switchboard/routing/pbx/redial"
 )
 
 // Config says how to reach one Asterisk's ARI. Zero fields take the
@@ -138,30 +139,12 @@ func (d *Driver) Run(ctx context.Context, events chan<- pbx.Event) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { d.deliver(runCtx, q, events) })
 
-	backoff := backoffMin
-	for attempt := 0; ; attempt++ {
-		if attempt > 0 {
-			d.m.reconnects.Inc()
-		}
-		connected, err := d.session(runCtx, q)
-		if ctx.Err() != nil {
-			break
-		}
-		if connected {
-			backoff = backoffMin
-		}
-		d.log.Warn("ari link down; reconnecting", "err", err, "in", backoff)
-		t := time.NewTimer(backoff)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		backoff = min(backoff*2, backoffMax)
-	}
+	redial.Loop(ctx, backoffMin, backoffMax, func(context.Context) (bool, error) {
+		return d.session(runCtx, q)
+	}, func(err error, wait time.Duration) {
+		d.m.reconnects.Inc()
+		d.log.Warn("ari link down; reconnecting", "err", err, "in", wait)
+	})
 	cancel()
 	wg.Wait()
 	return ctx.Err()
