@@ -18,7 +18,9 @@ func copyRollupDays(path string, days int) error {
 	ctx := context.Background()
 	d0, d1 := benchDay.Format(time.DateOnly), benchDay.AddDate(0, 0, 1).Format(time.DateOnly)
 	var n int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM rollup WHERE grain = 'day' AND bucket = ?`, d1).Scan(&n); err != nil {
+	// The generated day spills a little past midnight; day 2 on is ours.
+	d2 := benchDay.AddDate(0, 0, 2).Format(time.DateOnly)
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM rollup WHERE grain = 'day' AND bucket = ?`, d2).Scan(&n); err != nil {
 		return err
 	}
 	if n > 0 {
@@ -27,7 +29,8 @@ func copyRollupDays(path string, days int) error {
 	for d := 1; d <= days; d++ {
 		shift := fmt.Sprintf("+%d days", d)
 		if _, err := db.ExecContext(ctx, `INSERT INTO rollup SELECT grain, dim, date(substr(bucket, 1, 10), ?) || substr(bucket, 11),
-			key, metric, value FROM rollup WHERE bucket >= ? AND bucket < ?`, shift, d0, d1); err != nil {
+			key, metric, value FROM rollup WHERE bucket >= ? AND bucket < ? AND true
+			ON CONFLICT (grain, dim, bucket, key, metric) DO UPDATE SET value = value + excluded.value`, shift, d0, d1); err != nil {
 			return fmt.Errorf("copy day %d: %w", d, err)
 		}
 	}
