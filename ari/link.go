@@ -47,8 +47,8 @@ func (d *Driver) session(ctx context.Context, q *queue) (connected bool, err err
 	if err != nil {
 		stop(err)
 	} else {
+		d.m.linkUp.Set(1) // before the event: whoever sees Resynced sees the link up
 		q.Push(item{ev: rs})
-		d.m.linkUp.Set(1)
 		d.log.Info("ari link up", "channels", len(rs.Channels), "bridges", len(rs.Bridges))
 	}
 

@@ -94,8 +94,8 @@ func (d *Driver) session(ctx context.Context, q *queue) (connected bool, err err
 		d.mu.Lock()
 		d.link = c
 		d.mu.Unlock()
+		d.m.linkUp.Set(1) // before the event: whoever sees Resynced sees the link up
 		q.Push(item{ev: rs})
-		d.m.linkUp.Set(1)
 		d.log.Info("esl link up", "channels", len(rs.Channels), "bridges", len(rs.Bridges))
 	}
 
