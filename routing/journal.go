@@ -54,6 +54,12 @@ const (
 	EvAgentAlert    = "agent.alert"    // AlertData: e.g. a break past its allowance
 	EvAgentRepaired = "agent.repaired" // RepairData: the watchdog fixed drift from the PBX
 
+	// Messages (留言) and surveys.
+	EvCallMessage    = "call.message"    // MessageData: the caller left a message
+	EvMessageHandled = "message.handled" // MessageHandledData: someone dealt with it
+	EvCallSurvey     = "call.survey"     // SurveyData: the caller's post-call score
+	EvCallCallback   = "call.callback"   // CallbackData: the caller asked to be called back
+
 	// Config.
 	EvConfigApplied = "config.applied" // ConfigData: a config version took effect
 )
@@ -197,4 +203,34 @@ type AgentStateData struct {
 // TimerData is the payload of timer.
 type TimerData struct {
 	Name string `json:"name"`
+}
+
+// MessageData is the payload of call.message. The message's ID is the
+// recording's name.
+type MessageData struct {
+	Recording       string  `json:"recording"`
+	Target          string  `json:"target"`      // who it is for: an agent, an extension, a group
+	TargetKind      string  `json:"target_kind"` // agent, extension, group
+	Caller          string  `json:"caller"`
+	DurationSeconds float64 `json:"duration_seconds"`
+}
+
+// MessageHandledData is the payload of message.handled.
+type MessageHandledData struct {
+	Recording string `json:"recording"`
+	By        string `json:"by"`
+	Note      string `json:"note,omitempty"`
+}
+
+// SurveyData is the payload of call.survey.
+type SurveyData struct {
+	Score int    `json:"score"` // 1-5
+	Agent string `json:"agent,omitempty"`
+	Queue string `json:"queue,omitempty"`
+}
+
+// CallbackData is the payload of call.callback.
+type CallbackData struct {
+	Number string `json:"number"`
+	Queue  string `json:"queue,omitempty"`
 }
