@@ -58,6 +58,17 @@ type call struct {
 	leg        string
 	bridge     string
 	answeredAt time.Time
+
+	vars      map[string]string // set, collect and dial steps write here
+	digits    string            // a collect step's digits so far
+	dialLeg   string            // the extension a dial step is ringing
+	dialExt   string
+	screening bool   // the extension hears the caller's name first
+	recording string // the recording in progress (message, name)
+	postCall  bool   // the talk ended; the caller is in the survey
+
+	dialAnswered bool   // the extension picked up (a screened one decides now)
+	legPlayback  string // the announcement playing to a screened extension
 }
 
 func (m *Machine) onArrived(ev pbx.CallArrived) {
@@ -98,7 +109,19 @@ func (m *Machine) onHungUp(channel string, cause pbx.Cause) {
 		m.callerHungUp(c, cause)
 	case m.offers[channel] != nil:
 		m.offerFailed(m.offers[channel], cause.String(), cause)
+	case channel == c.dialLeg:
+		if c.dialAnswered { // hung up on the announcement: declined
+			c.dialLeg = channel
+			m.byChannel[channel] = c // declineScreened forgets it again
+			m.declineScreened(c, "declined")
+			return
+		}
+		m.dialFailed(c, cause)
 	case channel == c.leg && c.phase == phaseBridged:
+		if c.queueNode != nil && c.queueNode.Survey != "" && c.agent != nil {
+			m.startSurvey(c, c.queueNode.Survey, cause.String())
+			return
+		}
 		m.emit(cmdHangup{Call: c.id, Channel: c.channel})
 		m.endCall(c, OutcomeAnswered, cause.String(), "agent")
 	}
@@ -135,28 +158,47 @@ func (m *Machine) endCall(c *call, outcome, cause, by string) {
 	if c.phase == phaseEnded {
 		return
 	}
-	wasBridged, wasQueued := c.phase == phaseBridged, c.phase == phaseQueued
-	m.leaveQueue(c)
+	wasQueued := c.phase == phaseQueued
+	if c.phase == phaseBridged {
+		m.endTalk(c, outcome, cause, by)
+	} else if !c.postCall {
+		m.leaveQueue(c)
+		m.record(&Record{Type: EvCallEnded, CallID: c.id, Queue: c.queue, AgentID: agentID(c.agent)},
+			EndedData{Outcome: outcome, Cause: cause, HangupBy: by})
+	}
 	c.phase = phaseEnded
 	m.cancelTimer(timerMenu(c))
+	m.cancelTimer(timerDial(c))
 	if c.playback != "" {
 		delete(m.playbacks, c.playback)
 		c.playback = ""
 	}
-	if wasBridged && c.leg != "" && m.byChannel[c.leg] != nil {
-		m.emit(cmdHangup{Call: c.id, Channel: c.leg, Cause: pbx.CauseNormal})
+	if c.dialLeg != "" { // the extension still rings: stop it
+		delete(m.byChannel, c.dialLeg)
+		m.emit(cmdHangup{Call: c.id, Channel: c.dialLeg, Cause: pbx.CauseNormal})
 	}
-	if c.bridge != "" {
-		m.emit(cmdDestroyBridge{Call: c.id, BridgeID: c.bridge})
-	}
-	m.record(&Record{Type: EvCallEnded, CallID: c.id, Queue: c.queue, AgentID: agentID(c.agent)},
-		EndedData{Outcome: outcome, Cause: cause, HangupBy: by})
 	if wasQueued {
 		m.slSample(c.queue, false, m.now.Sub(c.joinedAt))
 	}
 	m.rememberCaller(c.caller)
 	delete(m.calls, c.id)
-	if a := c.agent; a != nil && wasBridged {
+}
+
+// endTalk ends the bridged part of a call: the other leg, the bridge, the
+// agent into wrap-up, and the record of the call's end. The caller's
+// channel may stay for a post-call survey.
+func (m *Machine) endTalk(c *call, outcome, cause, by string) {
+	if c.leg != "" && m.byChannel[c.leg] != nil {
+		delete(m.byChannel, c.leg)
+		m.emit(cmdHangup{Call: c.id, Channel: c.leg, Cause: pbx.CauseNormal})
+	}
+	if c.bridge != "" {
+		m.emit(cmdDestroyBridge{Call: c.id, BridgeID: c.bridge})
+		c.bridge = ""
+	}
+	m.record(&Record{Type: EvCallEnded, CallID: c.id, Queue: c.queue, AgentID: agentID(c.agent)},
+		EndedData{Outcome: outcome, Cause: cause, HangupBy: by})
+	if a := c.agent; a != nil {
 		a.talk += m.now.Sub(c.answeredAt)
 		m.mustState(a, WrapUp, "")
 		m.setTimer(timerWrapUp(a), m.wrapUpFor(a, c.queue))

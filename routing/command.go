@@ -94,6 +94,8 @@ func channelOf(c Command) string {
 		return c.Req.Channel
 	case cmdHangup:
 		return c.Channel
+	case cmdRecord:
+		return c.Rec.Channel
 	case cmdBridge:
 		if len(c.Channels) > 0 {
 			return c.Channels[0] // the caller: a failed bridge ends the call
@@ -108,3 +110,19 @@ type timerSet struct {
 	At   time.Time
 }
 type timerCancel struct{ Name string }
+
+// cmdRecord records a caller (a message, a name to announce).
+type cmdRecord struct {
+	Call string
+	Rec  pbx.Recording
+}
+
+func (c cmdRecord) Key() string { return c.Call }
+func (cmdRecord) Name() string  { return "record" }
+func (c cmdRecord) Exec(ctx context.Context, sw pbx.Switch) error {
+	r, ok := sw.(pbx.VoiceRecorder)
+	if !ok {
+		return errNoRecorder
+	}
+	return r.Record(ctx, c.Rec)
+}

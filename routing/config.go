@@ -32,6 +32,20 @@ type Config struct {
 	// Watchdog is how often agent state is checked against the PBX's live
 	// channels (0 = every 30s; negative = never).
 	Watchdog Duration `yaml:"watchdog"`
+	// Calendars are business hours that time steps of flows consult.
+	Calendars map[string]*Calendar `yaml:"calendars"`
+	// Extensions are the people and offices a flow can dial by number.
+	Extensions map[string]*Extension `yaml:"extensions"`
+}
+
+// Extension is a phone a caller can be put through to.
+type Extension struct {
+	Endpoint   string `yaml:"endpoint"` // e.g. PJSIP/1004
+	Name       string `yaml:"name"`
+	Department string `yaml:"department"`
+	// Screen: the caller records their name and reason first; the person
+	// hears it and presses 1 to take the call or 2 to decline.
+	Screen bool `yaml:"screen"`
 }
 
 // Reason is a not-ready reason code.
@@ -82,10 +96,95 @@ type Flow struct {
 
 // Node is one step of a flow. Exactly one of Play, Menu, Queue, Hangup is set.
 type Node struct {
-	Play   *PlayNode  `yaml:"play"`
-	Menu   *MenuNode  `yaml:"menu"`
-	Queue  *QueueNode `yaml:"queue"`
-	Hangup *struct{}  `yaml:"hangup"`
+	Play     *PlayNode     `yaml:"play"`
+	Menu     *MenuNode     `yaml:"menu"`
+	Queue    *QueueNode    `yaml:"queue"`
+	Hangup   *struct{}     `yaml:"hangup"`
+	Time     *TimeNode     `yaml:"time"`
+	Collect  *CollectNode  `yaml:"collect"`
+	Set      *SetNode      `yaml:"set"`
+	Goto     *GotoNode     `yaml:"goto"`
+	Dial     *DialNode     `yaml:"dial"`
+	Message  *MessageNode  `yaml:"message"`
+	Survey   *SurveyNode   `yaml:"survey"`
+	Callback *CallbackNode `yaml:"callback"`
+}
+
+// TimeNode branches on a calendar: Open during business hours (day mode),
+// Closed outside them (night mode). A supervisor can force either mode.
+type TimeNode struct {
+	Calendar string `yaml:"calendar"`
+	Open     string `yaml:"open"`
+	Closed   string `yaml:"closed"`
+}
+
+// CollectNode collects Min..Max digits into variable Var: it ends at Max
+// digits, the Terminator, or Timeout without a digit.
+type CollectNode struct {
+	Prompt     []string `yaml:"prompt"`
+	Min        int      `yaml:"min"`
+	Max        int      `yaml:"max"`
+	Terminator string   `yaml:"terminator"` // default #
+	Timeout    Duration `yaml:"timeout"`
+	Var        string   `yaml:"var"`
+	Next       string   `yaml:"next"`
+	// OnTimeout is taken when fewer than Min digits came.
+	OnTimeout string `yaml:"on_timeout"`
+}
+
+// SetNode sets a call variable (${name} in Value is expanded).
+type SetNode struct {
+	Var   string `yaml:"var"`
+	Value string `yaml:"value"`
+	Next  string `yaml:"next"`
+}
+
+// GotoNode continues in another flow, at Node or its start.
+type GotoNode struct {
+	Flow string `yaml:"flow"`
+	Node string `yaml:"node"`
+}
+
+// DialNode puts the caller through to an extension ("8001", or "${var}"
+// after a collect step). Busy, no answer, an unknown number and a declined
+// screened call each take their own branch.
+type DialNode struct {
+	Extension  string   `yaml:"extension"`
+	Timeout    Duration `yaml:"timeout"`
+	OnBusy     string   `yaml:"on_busy"`
+	OnNoAnswer string   `yaml:"on_no_answer"`
+	OnUnknown  string   `yaml:"on_unknown"`
+	OnDecline  string   `yaml:"on_decline"`
+	// ScreenPrompt asks the caller for their name and reason; AcceptPrompt
+	// tells the person called to press 1 to take it, 2 to decline.
+	ScreenPrompt []string `yaml:"screen_prompt"`
+	AcceptPrompt []string `yaml:"accept_prompt"`
+}
+
+// MessageNode records a message (留言) for Target (an extension, an agent
+// or a group; "${target}" is the extension last dialled).
+type MessageNode struct {
+	Prompt      []string `yaml:"prompt"`
+	Target      string   `yaml:"target"`
+	MaxDuration Duration `yaml:"max_duration"`
+	Next        string   `yaml:"next"`
+}
+
+// SurveyNode asks for a satisfaction score, one digit 1-5.
+type SurveyNode struct {
+	Prompt  []string `yaml:"prompt"`
+	Timeout Duration `yaml:"timeout"`
+	Thanks  []string `yaml:"thanks"`
+	Next    string   `yaml:"next"`
+}
+
+// CallbackNode takes a callback request instead of waiting (the caller's
+// number, or ${var}) and confirms it.
+type CallbackNode struct {
+	Number string   `yaml:"number"`
+	Queue  string   `yaml:"queue"`
+	Prompt []string `yaml:"prompt"`
+	Next   string   `yaml:"next"`
 }
 
 // PlayNode plays media, then goes to Next (hangs up if empty).
@@ -120,6 +219,9 @@ type QueueNode struct {
 	NoAgent string `yaml:"no_agent"`
 	// OnTimeout is where the call goes after the queue's max wait.
 	OnTimeout string `yaml:"on_timeout"`
+	// Survey is the node the caller goes to when the agent hangs up first
+	// (a post-call satisfaction survey).
+	Survey string `yaml:"survey"`
 }
 
 // Queue is a waiting line served by agents.
@@ -281,15 +383,17 @@ func (c *Config) validateFlow(name string, f *Flow, bad func(key, format string,
 			continue
 		}
 		kinds := 0
-		for _, set := range []bool{n.Play != nil, n.Menu != nil, n.Queue != nil, n.Hangup != nil} {
+		for _, set := range []bool{n.Play != nil, n.Menu != nil, n.Queue != nil, n.Hangup != nil, n.Time != nil,
+			n.Collect != nil, n.Set != nil, n.Goto != nil, n.Dial != nil, n.Message != nil, n.Survey != nil, n.Callback != nil} {
 			if set {
 				kinds++
 			}
 		}
 		if kinds != 1 {
-			bad(nk, "needs exactly one of play, menu, queue, hangup (has %d)", kinds)
+			bad(nk, "needs exactly one of play, menu, queue, hangup, time, collect, set, goto, dial, message, survey, callback (has %d)", kinds)
 			continue
 		}
+		c.validateStep(nk, n, ref, bad)
 		switch {
 		case n.Play != nil:
 			if len(n.Play.Media) == 0 {
@@ -323,6 +427,7 @@ func (c *Config) validateFlow(name string, f *Flow, bad func(key, format string,
 			}
 			ref(nk+".queue.no_agent", n.Queue.NoAgent, true)
 			ref(nk+".queue.on_timeout", n.Queue.OnTimeout, true)
+			ref(nk+".queue.survey", n.Queue.Survey, true)
 		}
 	}
 }

@@ -53,6 +53,23 @@ func (c *Config) Defaults() {
 					n.Menu.Attempts = 3
 				}
 			}
+			if n != nil && n.Collect != nil {
+				if n.Collect.Timeout == 0 {
+					n.Collect.Timeout = Duration(5 * time.Second)
+				}
+				if n.Collect.Terminator == "" {
+					n.Collect.Terminator = "#"
+				}
+			}
+			if n != nil && n.Dial != nil && n.Dial.Timeout == 0 {
+				n.Dial.Timeout = Duration(20 * time.Second)
+			}
+			if n != nil && n.Survey != nil && n.Survey.Timeout == 0 {
+				n.Survey.Timeout = Duration(5 * time.Second)
+			}
+			if n != nil && n.Message != nil && n.Message.MaxDuration == 0 {
+				n.Message.MaxDuration = Duration(2 * time.Minute)
+			}
 		}
 	}
 	if len(c.NotReadyReasons) == 0 {
@@ -104,6 +121,7 @@ func (c *Config) Validate() error {
 			bad("routes."+num, "unknown flow %q", c.Routes[num])
 		}
 	}
+	c.validateDirectory(bad)
 	for _, name := range sortedKeys(c.Queues) {
 		c.validateQueue(name, c.Queues[name], bad)
 	}

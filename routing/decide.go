@@ -365,6 +365,10 @@ func (m *Machine) onLegRinging(leg string) {
 }
 
 func (m *Machine) onLegAnswered(leg string) {
+	if c := m.byChannel[leg]; c != nil && c.dialLeg == leg && c.phase == phaseIVR {
+		m.onDialAnswered(c)
+		return
+	}
 	o := m.offers[leg]
 	if o == nil || o.call.phase != phaseQueued {
 		// The call is gone (or the leg was given up): hang the phone up.

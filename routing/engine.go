@@ -404,3 +404,21 @@ func (e *Engine) watchdog(ctx context.Context, lister pbx.ChannelLister, every t
 		}
 	}
 }
+
+// Calendars lists the business-hours calendars with their mode and state.
+func (e *Engine) Calendars(ctx context.Context) ([]CalendarView, error) {
+	v, err := e.doInput(ctx, modeCommand{Op: "mode"})
+	if err != nil {
+		return nil, err
+	}
+	return v.([]CalendarView), nil
+}
+
+// SetMode forces a calendar to day or night mode, or back to auto.
+func (e *Engine) SetMode(ctx context.Context, calendar, mode string) (CalendarView, error) {
+	v, err := e.doInput(ctx, modeCommand{Op: "mode", Calendar: calendar, Mode: mode})
+	if err != nil {
+		return CalendarView{}, err
+	}
+	return v.(CalendarView), nil
+}

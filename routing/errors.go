@@ -9,6 +9,9 @@ import (
 var (
 	ErrUnknownAgent = errors.New("unknown agent")
 	ErrStopped      = errors.New("engine stopped")
+	// ErrUnknownCalendar is a day/night switch for a calendar not configured.
+	ErrUnknownCalendar = errors.New("unknown calendar")
+	errNoRecorder      = errors.New("this PBX driver cannot record")
 )
 
 // TransitionError is returned when an agent state change is not allowed

@@ -27,11 +27,15 @@ func (m *Machine) enterNode(c *call, name, input string) {
 		m.enqueue(c, n.Queue)
 	case n.Hangup != nil:
 		m.hangupCall(c, m.flowOutcome(c))
+	default:
+		m.enterStep(c, n, name)
 	}
 }
 
 func (m *Machine) flowOutcome(c *call) string {
 	switch {
+	case c.postCall:
+		return OutcomeAnswered
 	case c.noAgent:
 		return OutcomeNoAgent
 	case c.full:
@@ -62,6 +66,10 @@ func (m *Machine) stopPlayback(c *call) {
 }
 
 func (m *Machine) onPlaybackDone(c *call, id string) {
+	if id == c.legPlayback && id != "" {
+		c.legPlayback = "" // the announcement ended; the decision timer runs
+		return
+	}
 	if id != c.playback || c.phase == phaseEnded {
 		return
 	}
@@ -82,6 +90,8 @@ func (m *Machine) onPlaybackDone(c *call, id string) {
 		case n.Menu != nil && c.menuPhase == menuRetry:
 			c.menuPhase = menuPrompt
 			m.play(c, n.Menu.Prompt)
+		default:
+			m.stepPlaybackDone(c, n)
 		}
 	}
 }
@@ -91,7 +101,11 @@ func (m *Machine) onDigit(c *call, digit string) {
 		return
 	}
 	n := c.flow.Nodes[c.node]
-	if n == nil || n.Menu == nil {
+	if n == nil {
+		return
+	}
+	if n.Menu == nil {
+		m.stepDigit(c, n, digit)
 		return
 	}
 	m.stopPlayback(c)

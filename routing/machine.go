@@ -53,6 +53,10 @@ type Machine struct {
 	waiting   []*call              // queued, in the order they joined
 	recent    map[string]time.Time // caller → when their last call ended
 	restored  map[string]RestoredCall
+	// pendingRec maps recordings in progress to their call; a message is
+	// kept even when the caller hangs up before it is stored.
+	pendingRec map[string]*call
+	modes      map[string]string // calendar → forced day/night mode
 
 	buf bytes.Buffer
 	enc *json.Encoder
@@ -64,6 +68,7 @@ func NewMachine(cfg *Config, ids IDs, log *slog.Logger) *Machine {
 		ids: ids, log: log, agents: map[string]*agent{}, calls: map[string]*call{},
 		byChannel: map[string]*call{}, offers: map[string]*offer{}, playbacks: map[string]*call{},
 		recent: map[string]time.Time{}, restored: map[string]RestoredCall{},
+		pendingRec: map[string]*call{}, modes: map[string]string{},
 	}
 	m.enc = json.NewEncoder(&m.buf)
 	m.enc.SetEscapeHTML(false)
@@ -87,6 +92,11 @@ func (m *Machine) Handle(now time.Time, in any) Output {
 		m.onAudit(in)
 	case configApplied:
 		m.recordConfig()
+	case modeCommand:
+		if in.Mode != "" {
+			m.record(&Record{Type: EvCommand}, in)
+		}
+		out.Reply, out.Err = m.onMode(in)
 	case reloadCommand:
 		out.Err = m.reload(in.cfg)
 		out.Reply = m.version
@@ -144,9 +154,16 @@ func (m *Machine) onPBX(ev pbx.Event) {
 			rec.CallID = c.id // the input belongs to the call it created
 		}
 	case pbx.DTMFReceived:
-		if c := m.byChannel[ev.Channel]; c != nil && ev.Channel == c.channel {
+		c := m.byChannel[ev.Channel]
+		switch {
+		case c == nil:
+		case ev.Channel == c.channel:
 			m.onDigit(c, ev.Digit)
+		case ev.Channel == c.dialLeg && c.dialAnswered:
+			m.onScreenDigit(c, ev.Digit)
 		}
+	case pbx.RecordingFinished:
+		m.onRecordingFinished(ev)
 	case pbx.PlaybackFinished:
 		if c := m.playbacks[ev.PlaybackID]; c != nil {
 			delete(m.playbacks, ev.PlaybackID)
@@ -185,6 +202,8 @@ func eventChannel(ev pbx.Event) string {
 	case pbx.ChannelHungUp:
 		return ev.Channel
 	case pbx.CommandFailed:
+		return ev.Channel
+	case pbx.RecordingFinished:
 		return ev.Channel
 	}
 	return ""

@@ -44,8 +44,17 @@ func (m *Machine) onTimer(name string) {
 	}
 	switch kind {
 	case "menu":
-		if n := c.flow.Nodes[c.node]; c.phase == phaseIVR && n != nil && n.Menu != nil && c.menuPhase == menuWaiting {
+		n := c.flow.Nodes[c.node]
+		switch {
+		case c.phase != phaseIVR || n == nil || c.menuPhase != menuWaiting:
+		case n.Menu != nil:
 			m.menuFailed(c, n.Menu, "timeout")
+		default:
+			m.stepTimeout(c, n)
+		}
+	case "dial":
+		if c.phase == phaseIVR {
+			m.onDialTimer(c)
 		}
 	case "maxwait":
 		if c.phase == phaseQueued {
