@@ -92,3 +92,36 @@ func (s *Server) reloadConfig(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, reloadResult{Version: v})
 }
+
+// calendarList is the body of GET /api/v1/calendars.
+type calendarList struct {
+	Calendars []routing.CalendarView `json:"calendars"`
+}
+
+func (s *Server) listCalendars(c echo.Context) error {
+	cs, err := s.agents.Calendars(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, calendarList{Calendars: cs})
+}
+
+// modeRequest is the body of PUT /api/v1/calendars/{name}/mode.
+type modeRequest struct {
+	Mode string `json:"mode"` // day, night or auto
+}
+
+func (s *Server) putMode(c echo.Context) error {
+	var req modeRequest
+	if err := decodeBody(c, &req, true); err != nil {
+		return err
+	}
+	if req.Mode == "" {
+		return &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Field: "mode", Message: "required: day, night or auto"}
+	}
+	v, err := s.agents.SetMode(c.Request().Context(), c.Param("name"), req.Mode)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}

@@ -87,3 +87,24 @@ func TestReload(t *testing.T) {
 		t.Fatalf("bad config: %d %+v", r.Code, e)
 	}
 }
+
+func TestCalendarMode(t *testing.T) {
+	h := newHarness(t)
+	r := h.do(t, http.MethodPut, "/api/v1/calendars/office/mode", `{"mode":"night"}`)
+	var v routing.CalendarView
+	if err := json.Unmarshal(r.Body, &v); r.Code != http.StatusOK || err != nil || v.Mode != "night" || v.Open {
+		t.Fatalf("night: %d %s", r.Code, r.Body)
+	}
+	if r := h.do(t, http.MethodPut, "/api/v1/calendars/office/mode", `{"mode":"dusk"}`); r.Code != http.StatusBadRequest || errorOf(t, r).Field != "mode" {
+		t.Fatalf("bad mode: %d %s", r.Code, r.Body)
+	}
+	if r := h.do(t, http.MethodPut, "/api/v1/calendars/office/mode", `{}`); r.Code != http.StatusBadRequest || errorOf(t, r).Field != "mode" {
+		t.Fatalf("no mode: %d %s", r.Code, r.Body)
+	}
+	if r := h.do(t, http.MethodPut, "/api/v1/calendars/nope/mode", `{"mode":"day"}`); r.Code != http.StatusNotFound {
+		t.Fatalf("unknown calendar: %d", r.Code)
+	}
+	if r := h.do(t, http.MethodGet, "/api/v1/calendars", ""); r.Code != http.StatusOK {
+		t.Fatalf("list: %d", r.Code)
+	}
+}

@@ -105,7 +105,7 @@ func httpError(err error) *Error {
 		return &Error{Status: http.StatusConflict, Code: polErr.Code, Message: polErr.Message}
 	case errors.As(err, &cfgErr):
 		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_config", Field: "config", Message: cfgErr.Err.Error()}
-	case errors.Is(err, routing.ErrUnknownAgent), errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, routing.ErrUnknownAgent), errors.Is(err, routing.ErrUnknownCalendar), errors.Is(err, store.ErrNotFound):
 		return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Message: err.Error()}
 	case errors.Is(err, routing.ErrStopped):
 		return &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "the routing engine is stopped"}

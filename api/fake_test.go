@@ -163,3 +163,17 @@ func (f *fakeAgents) Refuse(ctx context.Context, id string) (routing.AgentView, 
 func (f *fakeAgents) Queues(ctx context.Context) ([]routing.QueueView, error) {
 	return []routing.QueueView{{Name: "support", Strategy: "longest_idle", Waiting: 2, Agents: map[string]int{"ready": 1}}}, nil
 }
+
+func (f *fakeAgents) Calendars(ctx context.Context) ([]routing.CalendarView, error) {
+	return []routing.CalendarView{{Name: "office", Mode: "auto", Open: true}}, nil
+}
+
+func (f *fakeAgents) SetMode(ctx context.Context, calendar, mode string) (routing.CalendarView, error) {
+	if calendar != "office" {
+		return routing.CalendarView{}, routing.ErrUnknownCalendar
+	}
+	if mode != "day" && mode != "night" && mode != "auto" {
+		return routing.CalendarView{}, &routing.FieldError{Field: "mode", Reason: "must be auto, day or night"}
+	}
+	return routing.CalendarView{Name: calendar, Mode: mode, Open: mode != "night"}, nil
+}

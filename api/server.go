@@ -34,6 +34,9 @@ type AgentService interface {
 	Approve(ctx context.Context, id string) (routing.AgentView, error)
 	Refuse(ctx context.Context, id string) (routing.AgentView, error)
 	Queues(ctx context.Context) ([]routing.QueueView, error)
+	// Calendars and SetMode are the day/night switch (routing.ErrUnknownCalendar).
+	Calendars(ctx context.Context) ([]routing.CalendarView, error)
+	SetMode(ctx context.Context, calendar, mode string) (routing.CalendarView, error)
 }
 
 // Reader is what the API reads from the store.
@@ -146,6 +149,8 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/api/v1/queues", s.listQueues},
 		{http.MethodGet, "/api/v1/calls/:id/decisions", s.listDecisions},
 		{http.MethodPost, "/api/v1/config/reload", s.reloadConfig},
+		{http.MethodGet, "/api/v1/calendars", s.listCalendars},
+		{http.MethodPut, "/api/v1/calendars/:name/mode", s.putMode},
 
 		{http.MethodGet, "/api/v1/calls", s.listCalls},
 		{http.MethodGet, "/api/v1/calls/:id", s.getCall},
