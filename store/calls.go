@@ -34,6 +34,8 @@ type Call struct {
 	Outcome       string     `json:"outcome"`
 	Cause         string     `json:"cause"`
 	HangupBy      string     `json:"hangup_by"`
+	// SurveyScore is the caller's post-call satisfaction score, 1-5.
+	SurveyScore *int `json:"survey_score"`
 }
 
 func (r *callRow) call() Call {
@@ -55,6 +57,10 @@ func (r *callRow) call() Call {
 	if r.TalkSeconds.Valid {
 		v := r.TalkSeconds.Float64
 		c.TalkSeconds = &v
+	}
+	if r.SurveyScore.Valid {
+		v := int(r.SurveyScore.Int64)
+		c.SurveyScore = &v
 	}
 	return c
 }

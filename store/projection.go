@@ -22,6 +22,7 @@ var projected = map[string]bool{
 	routing.EvCallOfferFailed: true,
 	routing.EvCallAnswered:    true,
 	routing.EvCallEnded:       true,
+	routing.EvCallSurvey:      true,
 }
 
 func isProjected(typ string) bool { return projected[typ] }
@@ -49,16 +50,17 @@ type callRow struct {
 	Outcome       string          `db:"outcome"`
 	Cause         string          `db:"cause"`
 	HangupBy      string          `db:"hangup_by"`
+	SurveyScore   sql.NullInt64   `db:"survey_score"`
 }
 
 const callColumns = `id, first_seq, first_at, channel, caller, called, flow, ivr_path, queue, agent,
 	offers, offer_failures, arrived_at, queued_at, answered_at, ended_at,
-	wait_seconds, talk_seconds, outcome, cause, hangup_by`
+	wait_seconds, talk_seconds, outcome, cause, hangup_by, survey_score`
 
 const upsertCallSQL = `INSERT INTO calls (` + callColumns + `) VALUES (
 	:id, :first_seq, :first_at, :channel, :caller, :called, :flow, :ivr_path, :queue, :agent,
 	:offers, :offer_failures, :arrived_at, :queued_at, :answered_at, :ended_at,
-	:wait_seconds, :talk_seconds, :outcome, :cause, :hangup_by)
+	:wait_seconds, :talk_seconds, :outcome, :cause, :hangup_by, :survey_score)
 ON CONFLICT (id) DO UPDATE SET
 	channel = excluded.channel, caller = excluded.caller, called = excluded.called,
 	flow = excluded.flow, ivr_path = excluded.ivr_path, queue = excluded.queue,
@@ -66,7 +68,8 @@ ON CONFLICT (id) DO UPDATE SET
 	arrived_at = excluded.arrived_at, queued_at = excluded.queued_at,
 	answered_at = excluded.answered_at, ended_at = excluded.ended_at,
 	wait_seconds = excluded.wait_seconds, talk_seconds = excluded.talk_seconds,
-	outcome = excluded.outcome, cause = excluded.cause, hangup_by = excluded.hangup_by`
+	outcome = excluded.outcome, cause = excluded.cause, hangup_by = excluded.hangup_by,
+	survey_score = excluded.survey_score`
 
 const selectCallSQL = `SELECT ` + callColumns + ` FROM calls WHERE id = ?`
 
@@ -85,6 +88,7 @@ const ivrArrow = "→"
 //   - call.offered and call.offer_failed count offers and failures.
 //   - call.answered sets agent and answered_at (the first answer).
 //   - call.ended sets ended_at, outcome, cause and hangup_by.
+//   - call.survey sets survey_score (it comes after call.ended).
 //
 // wait_seconds runs from queued_at to answered_at, or to ended_at for a call
 // never answered (NULL while still waiting or never queued); talk_seconds from
@@ -158,6 +162,12 @@ func applyRecord(row *callRow, rec *routing.Record) error {
 		}
 		row.EndedAt = someTime(rec.Time)
 		row.Outcome, row.Cause, row.HangupBy = d.Outcome, d.Cause, d.HangupBy
+	case routing.EvCallSurvey:
+		var d routing.SurveyData
+		if err := decode(&d); err != nil {
+			return err
+		}
+		row.SurveyScore = sql.NullInt64{Int64: int64(d.Score), Valid: true}
 	}
 	row.WaitSeconds = span(row.QueuedAt, row.AnsweredAt, row.EndedAt)
 	row.TalkSeconds = span(row.AnsweredAt, row.EndedAt)
