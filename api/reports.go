@@ -21,7 +21,7 @@ type ReportService interface {
 }
 
 // CodeNotAvailable is the error code of a grouping whose data the engine
-// does not produce yet (teams, trunks, dispositions).
+// does not produce yet (trunks, dispositions).
 const CodeNotAvailable = "not_available"
 
 func (s *Server) reportRoutes() []route {
@@ -44,7 +44,7 @@ type reportCatalog struct {
 
 func (s *Server) listReports(c echo.Context) error {
 	return c.JSON(http.StatusOK, reportCatalog{Reports: report.Reports, Periods: report.Periods,
-		Unavailable: []string{report.GroupTeam, report.GroupTrunk, report.GroupDisp}, MaxDays: report.MaxDays})
+		Unavailable: report.UnavailableGroups, MaxDays: report.MaxDays})
 }
 
 func (s *Server) reportService() (ReportService, error) {

@@ -50,7 +50,8 @@ func reportFixture(t *testing.T) *Server {
 	}
 	now := time.Date(2025, 3, 16, 0, 0, 0, 0, loc)
 	b := report.NewBuilder(st, report.Config{Location: loc, Queues: []string{"support", "sales"},
-		Agents: []string{"1001", "1002"}}, func() time.Time { return now })
+		Agents: []string{"1001", "1002"}, Teams: []report.Team{{ID: "front"}, {ID: "back"}},
+		AgentTeam: map[string]string{"1001": "front", "1002": "back"}}, func() time.Time { return now })
 	return New(Config{Reports: reportService{b, st}}, newFakeAgents(), st, nil, nil, nil)
 }
 
@@ -70,7 +71,7 @@ func get(t *testing.T, s *Server, target string) *httptest.ResponseRecorder {
 // compares every cell.
 func TestReportJSONCSVXLSXAgree(t *testing.T) {
 	s := reportFixture(t)
-	for _, group := range []string{"interval15", "queue", "agent", "ivr_node"} {
+	for _, group := range []string{"interval15", "queue", "agent", "team", "ivr_node"} {
 		base := "/api/v1/reports/summary?from=2025-03-14&to=2025-03-14&group=" + group
 		w := get(t, s, base)
 		if w.Code != 200 {
@@ -159,7 +160,7 @@ func TestReportBadInput(t *testing.T) {
 	for _, tt := range []struct{ target, field, code string }{
 		{"/api/v1/reports/nope?period=today", "report", CodeBadRequest},
 		{"/api/v1/reports/summary?group=weekday", "group", CodeBadRequest},
-		{"/api/v1/reports/summary?group=team", "group", CodeNotAvailable},
+		{"/api/v1/reports/satisfaction?group=team", "group", CodeBadRequest},
 		{"/api/v1/reports/summary?group=trunk", "group", CodeNotAvailable},
 		{"/api/v1/reports/summary?group=disposition", "group", CodeNotAvailable},
 		{"/api/v1/reports/summary?from=2025-03-15&to=2025-03-14", "from", CodeBadRequest},
@@ -199,11 +200,17 @@ func TestExportRunsAndCatalog(t *testing.T) {
 		t.Fatalf("%d %s %v", w.Code, w.Body, err)
 	}
 	w = get(t, s, "/api/v1/reports")
-	if w.Code != 200 || !strings.Contains(w.Body.String(), `"satisfaction"`) {
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `"satisfaction"`) ||
+		!strings.Contains(w.Body.String(), `"unavailable_groups":["trunk","disposition"]`) {
 		t.Fatalf("catalog %d %s", w.Code, w.Body)
 	}
-	w = get(t, s, "/api/v1/reports/satisfaction?period=yesterday")
 	var tab report.Table
+	w = get(t, s, "/api/v1/reports/summary?from=2025-03-14&to=2025-03-14&group=team")
+	if err := json.Unmarshal(w.Body.Bytes(), &tab); err != nil || w.Code != 200 || len(tab.Rows) != 4 ||
+		tab.Rows[1].Key != "front" || *tab.Rows[1].Values[1] != 3 {
+		t.Fatalf("team %d %s", w.Code, w.Body)
+	}
+	w = get(t, s, "/api/v1/reports/satisfaction?period=yesterday")
 	if err := json.Unmarshal(w.Body.Bytes(), &tab); err != nil || w.Code != 200 || len(tab.Rows) != 0 || len(tab.Columns) == 0 {
 		t.Fatalf("satisfaction %d %s", w.Code, w.Body)
 	}

@@ -77,10 +77,18 @@ func fixtureStore(t testing.TB) *store.Store {
 	return st
 }
 
+// fixtureTeams are the fixture's teams: front (1001), back (1002) and night
+// without members.
+var (
+	fixtureTeams     = []Team{{ID: "front", Name: "Front line"}, {ID: "back", Name: "Back office"}, {ID: "night"}}
+	fixtureAgentTeam = map[string]string{"1001": "front", "1002": "back"}
+)
+
 func fixtureBuilder(st *store.Store) *Builder {
 	now := time.Date(2025, 3, 16, 0, 0, 0, 0, fixtureLoc)
 	return NewBuilder(st, Config{Location: fixtureLoc, Queues: []string{"support", "sales"},
-		Agents: []string{"1001", "1002"}, Reasons: []string{"break"}}, func() time.Time { return now })
+		Agents: []string{"1001", "1002"}, Reasons: []string{"break"}, Teams: fixtureTeams, AgentTeam: fixtureAgentTeam},
+		func() time.Time { return now })
 }
 
 // expectation is one section of fixture_expected.txt.
@@ -215,18 +223,74 @@ func TestRebuildGivesTheSameReport(t *testing.T) {
 	b := fixtureBuilder(st)
 	req := Request{Report: "summary", From: "2025-03-14", To: "2025-03-15"}
 	var before []*Table
-	for _, g := range []string{GroupInterval15, GroupAgent, GroupIVRNode, GroupQueue} {
+	for _, g := range []string{GroupInterval15, GroupAgent, GroupTeam, GroupIVRNode, GroupQueue} {
 		before = append(before, build(t, b, req, g))
 	}
 	if err := st.RebuildDerived(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	for i, g := range []string{GroupInterval15, GroupAgent, GroupIVRNode, GroupQueue} {
+	for i, g := range []string{GroupInterval15, GroupAgent, GroupTeam, GroupIVRNode, GroupQueue} {
 		after := build(t, b, req, g)
 		bj, _ := json.Marshal(before[i])
 		aj, _ := json.Marshal(after)
 		if string(bj) != string(aj) {
 			t.Errorf("%s differs after rebuild", g)
+		}
+	}
+}
+
+// TestTeamsAddUp: the team table's total equals the queue total for every
+// call column and the agent total for every agent column, over two days;
+// rows are the configured teams (by ID, with their names), then "(no team)"
+// and "(not answered)".
+func TestTeamsAddUp(t *testing.T) {
+	st := fixtureStore(t)
+	b := fixtureBuilder(st)
+	req := Request{Report: "summary", From: "2025-03-14", To: "2025-03-15"}
+	teams := build(t, b, req, GroupTeam)
+	var labels []string
+	for _, r := range teams.Rows {
+		labels = append(labels, r.Key+"="+r.Label)
+	}
+	if got := strings.Join(labels, ","); got != "back=Back office,front=Front line,night=night,=(no team),(unanswered)=(not answered)" {
+		t.Errorf("rows %s", got)
+	}
+	checked := map[string]bool{}
+	for _, other := range []*Table{build(t, b, req, GroupQueue), build(t, b, req, GroupAgent)} {
+		for i, c := range teams.Columns {
+			if got, ok := cell(other, other.Total, c.Key); ok {
+				checked[c.Key] = true
+				if want := fmtVal(teams.Total.Values[i]); got != want {
+					t.Errorf("team total %s = %s, %s total %s", c.Key, want, other.Group, got)
+				}
+			}
+		}
+	}
+	if len(checked) != len(teams.Columns) {
+		t.Errorf("%d of %d team columns are in the queue or agent report", len(checked), len(teams.Columns))
+	}
+}
+
+// TestSetTeamsRegroups: the team map in force applies to the whole period
+// (no rebuild); an agent with no team goes to "(no team)".
+func TestSetTeamsRegroups(t *testing.T) {
+	st := fixtureStore(t)
+	b := fixtureBuilder(st)
+	b.SetTeams([]Team{{ID: "front"}}, map[string]string{"1001": "front"})
+	tab := build(t, b, Request{Report: "summary", From: "2025-03-14", To: "2025-03-14"}, GroupTeam)
+	want := map[string]map[string]string{
+		"front":        {"offered": "3", "answered": "3", "offers": "3", "signed_in": "54000"},
+		"":             {"offered": "1", "answered": "1", "offers": "3", "signed_in": "10800", "nr_refused": "1"},
+		"(unanswered)": {"offered": "4", "answered": "0", "offers": "0", "signed_in": "0"},
+	}
+	if len(tab.Rows) != len(want) {
+		t.Fatalf("%d rows, want %d", len(tab.Rows), len(want))
+	}
+	for _, r := range tab.Rows {
+		for col, w := range want[r.Key] {
+			if got, _ := cell(tab, r, col); got != w {
+				t.Errorf("row %q %s = %s, want %s", r.Key, col, got, w)
+			}
 		}
 	}
 }

@@ -176,6 +176,22 @@ var agentCallKPIs = []kpi{
 	{Column{"aht", "AHT", UnitSeconds, "(talk + hold + wrap-up) ÷ handled; hold is 0."}, per(sum(get("talk_s"), get("wrap_s")), get("handled"))},
 }
 
+// teamAgentKPIs are the offer columns of the team grouping: offers to the
+// team's members, whichever team (if any) the call ends up counted for.
+var teamAgentKPIs = []kpi{
+	{Column{"offers", "Offers to members", UnitCount, "Times a member's phone was rung for a call (call.offered), by the day the call was offered to the queue."}, count("offers")},
+	{Column{"offer_failures", "Offers not answered", UnitCount, "Offers members did not take: no answer, busy, unreachable (call.offer_failed)."}, count("offer_failures")},
+}
+
+// agentEventKPIs count agent.alert and agent.request records by the day
+// they were written.
+var agentEventKPIs = []kpi{
+	{Column{"break_overruns", "Break overruns", UnitCount, "Not-ready episodes that outlasted their reason's allowance (agent.alert break_overrun), by the day of the alert."}, count("break_overruns")},
+	{Column{"nr_requests", "Not-ready requests", UnitCount, "Not-ready requests put to the team lead because the team would drop below min_ready (agent.request pending)."}, count("requests_pending")},
+	{Column{"nr_approved", "Requests approved", UnitCount, "Pending not-ready requests the lead approved (agent.request approved)."}, count("requests_approved")},
+	{Column{"nr_refused", "Requests refused", UnitCount, "Pending not-ready requests the lead refused (agent.request refused); requests refused at once by approval: refuse write no record and are not counted."}, count("requests_refused")},
+}
+
 // reasonKPIs are not-ready time by reason, one column per reason seen or
 // configured.
 func reasonKPIs(seen []metrics, configured []string) []kpi {

@@ -5,11 +5,13 @@
 package report
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"switchboard/store"
@@ -32,7 +34,24 @@ type Config struct {
 	SLTarget     float64        // percent, the chart's target line; 0 = 80
 	SLThreshold  time.Duration  // default T, for the notes
 	ShortAbandon time.Duration  // S, for the notes
+	// Teams are the configured teams (rows of the team grouping, even
+	// without activity) and AgentTeam each agent's team ("" or absent: none),
+	// from the config in force; Builder.SetTeams replaces them on reload.
+	Teams     []Team
+	AgentTeam map[string]string
 }
+
+// Team is a configured team: its ID (the teams: key) and display name.
+type Team struct {
+	ID   string
+	Name string
+}
+
+// Row keys of the team grouping besides the teams' IDs.
+const (
+	NoTeamKey     = ""             // agents without a team, and their answered calls
+	UnansweredKey = "(unanswered)" // calls no agent answered
+)
 
 // Groupings.
 const (
@@ -50,10 +69,12 @@ const (
 
 // unavailable are groupings the engine has no data for yet.
 var unavailable = map[string]string{
-	GroupTeam:  "the engine does not record teams on calls or agent states yet",
 	GroupTrunk: "the engine does not route over trunks yet",
 	GroupDisp:  "the engine does not record call dispositions yet",
 }
+
+// UnavailableGroups lists the groupings answered with ErrNotAvailable.
+var UnavailableGroups = []string{GroupTrunk, GroupDisp}
 
 // Definition describes a report.
 type Definition struct {
@@ -64,11 +85,11 @@ type Definition struct {
 	DefaultGroup string   `json:"default_group"`
 }
 
-var callGroups = []string{GroupInterval15, GroupInterval30, GroupInterval60, GroupDay, GroupQueue, GroupAgent, GroupIVRNode}
+var callGroups = []string{GroupInterval15, GroupInterval30, GroupInterval60, GroupDay, GroupQueue, GroupAgent, GroupTeam, GroupIVRNode}
 
 // Reports is the catalogue.
 var Reports = []Definition{
-	{"summary", "Call summary", "Offered, answered, abandoned, service level, ASA, AHT, agent time; by interval, day, queue, agent or IVR node.",
+	{"summary", "Call summary", "Offered, answered, abandoned, service level, ASA, AHT, agent time; by interval, day, queue, agent, team or IVR node.",
 		callGroups, GroupInterval60},
 	{"service", "Service quality (monthly)", "The summary's KPIs for a month, by day; the monthly service report due by the 22nd.",
 		callGroups, GroupDay},
@@ -125,6 +146,10 @@ type Builder struct {
 	src Source
 	cfg Config
 	now func() time.Time
+
+	mu        sync.RWMutex // guards teams and agentTeam (SetTeams)
+	teams     []Team
+	agentTeam map[string]string
 }
 
 // NewBuilder returns a builder reading src; now is the clock (periods like
@@ -145,7 +170,31 @@ func NewBuilder(src Source, cfg Config, now func() time.Time) *Builder {
 	if now == nil {
 		now = time.Now
 	}
-	return &Builder{src: src, cfg: cfg, now: now}
+	b := &Builder{src: src, cfg: cfg, now: now}
+	b.SetTeams(cfg.Teams, cfg.AgentTeam)
+	return b
+}
+
+// SetTeams replaces the team map (after a config reload): reports built
+// from then on group every day of their period by the new map.
+func (b *Builder) SetTeams(teams []Team, agentTeam map[string]string) {
+	ts := slices.Clone(teams)
+	sort.SliceStable(ts, func(i, j int) bool { return ts[i].ID < ts[j].ID })
+	at := make(map[string]string, len(agentTeam))
+	for a, t := range agentTeam {
+		if t != "" {
+			at[a] = t
+		}
+	}
+	b.mu.Lock()
+	b.teams, b.agentTeam = ts, at
+	b.mu.Unlock()
+}
+
+func (b *Builder) teamMap() ([]Team, map[string]string) {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return b.teams, b.agentTeam
 }
 
 // Location is the report time zone.
@@ -194,7 +243,7 @@ func (b *Builder) BuildSpan(ctx context.Context, def Definition, group string, s
 		Notes: []string{
 			fmt.Sprintf("Calls are counted in the interval they were offered to the queue (call.queued), or arrived if they never queued; times in %s.", b.cfg.Location),
 			fmt.Sprintf("T (service-level threshold) is %s unless the queue sets service_level.within; short abandons are within %s.", b.cfg.SLThreshold, b.cfg.ShortAbandon),
-			"Not in the engine yet, so not reported (zero): transfers, callbacks, surveys, messages, break overruns, trunks, hold time.",
+			"Not in the engine yet, so not reported (zero): transfers, callbacks, surveys, messages, trunks, hold time.",
 		},
 	}
 	var err error
@@ -205,6 +254,8 @@ func (b *Builder) BuildSpan(ctx context.Context, def Definition, group string, s
 		err = b.byQueue(ctx, t, span)
 	case group == GroupAgent:
 		err = b.byAgent(ctx, t, span)
+	case group == GroupTeam:
+		err = b.byTeam(ctx, t, span)
 	case group == GroupIVRNode:
 		err = b.byIVR(ctx, t, span)
 	default:
@@ -368,7 +419,74 @@ func (b *Builder) byAgent(ctx context.Context, t *Table, span Span) error {
 	for _, c := range cells {
 		g.get(c.Key, c.Key).add(metrics{c.Metric: c.Value})
 	}
-	t.fill(g, slices.Concat(agentCallKPIs, stateKPIs, reasonKPIs(maps(g), b.cfg.Reasons)))
+	t.fill(g, slices.Concat(agentCallKPIs, agentEventKPIs, stateKPIs, reasonKPIs(maps(g), b.cfg.Reasons)))
+	return nil
+}
+
+// agentCallMetrics are the per-agent day metrics that the agent_calls
+// dimension also holds; the team grouping takes them from there only.
+var agentCallMetrics = map[string]bool{"answered": true, "answered_sl": true, "handled": true,
+	"talk_s": true, "wrap_s": true, "wraps": true}
+
+// byTeam groups by the team map in force (docs/kpis.md, "Teams"): a call
+// counts for the team of the agent who answered it, calls nobody answered
+// in their own row; agent time, offers, overruns and requests for the
+// agent's team. Agents without a team (or no longer configured) are the
+// "(no team)" row.
+func (b *Builder) byTeam(ctx context.Context, t *Table, span Span) error {
+	t.GroupName = "Team"
+	teams, agentTeam := b.teamMap()
+	g := newGroups()
+	for _, tm := range teams {
+		g.get(tm.ID, cmp.Or(tm.Name, tm.ID))
+	}
+	g.get(NoTeamKey, "(no team)")
+	g.get(UnansweredKey, "(not answered)")
+	row := func(agent string) metrics {
+		id := agentTeam[agent]
+		if id == "" {
+			return g.get(NoTeamKey, "")
+		}
+		return g.get(id, id)
+	}
+	from, to := span.From.Format(time.DateOnly), span.End().Format(time.DateOnly)
+	cells, err := b.src.Rollup(ctx, store.RollupQuery{Grain: store.GrainDay, Dim: store.DimAgentCalls, From: from, To: to, ByKey: true})
+	if err != nil {
+		return err
+	}
+	sort.SliceStable(cells, func(i, j int) bool { return cells[i].Key < cells[j].Key })
+	for _, c := range cells {
+		m := g.get(UnansweredKey, "")
+		if c.Key != "" {
+			m = row(c.Key)
+		}
+		m.add(metrics{c.Metric: c.Value})
+	}
+	cells, err = b.src.Rollup(ctx, store.RollupQuery{Grain: store.GrainDay, Dim: store.DimAgent, From: from, To: to, ByKey: true})
+	if err != nil {
+		return err
+	}
+	sort.SliceStable(cells, func(i, j int) bool { return cells[i].Key < cells[j].Key })
+	for _, c := range cells {
+		if !agentCallMetrics[c.Metric] {
+			row(c.Key).add(metrics{c.Metric: c.Value})
+		}
+	}
+	open, err := b.openStates(ctx, span)
+	if err != nil {
+		return err
+	}
+	agents := make([]string, 0, len(open.perAgent))
+	for a := range open.perAgent {
+		agents = append(agents, a)
+	}
+	sort.Strings(agents)
+	for _, a := range agents {
+		row(a).add(open.perAgent[a])
+	}
+	t.fill(g, slices.Concat(callKPIs, waitKPIs, teamAgentKPIs, agentEventKPIs, stateKPIs, reasonKPIs(maps(g), b.cfg.Reasons)))
+	t.Notes = append(t.Notes,
+		"Teams as configured now, for the whole period: a call counts for the team of the agent who answered it; calls no agent answered (abandoned, timed out, IVR, no agent) are in the \"(not answered)\" row; agent time, offers, break overruns and not-ready requests count for the agent's team.")
 	return nil
 }
 

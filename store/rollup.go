@@ -37,6 +37,10 @@ const (
 	DimAgents = "agents" // 15m; key "": agent time summed over agents
 	DimIVR    = "ivr"    // 15m; key: "flow/node"
 	DimAgent  = "agent"  // day; key: agent ID
+	// DimAgentCalls is the queue dimension's call metrics by the agent who
+	// answered the call ("" for calls no agent answered), by local day: the
+	// report groups it by team at read time, with the team map in force.
+	DimAgentCalls = "agent_calls" // day; key: answering agent ID, "" = not answered
 )
 
 // IntervalLength is the rollup's finest interval.
@@ -87,6 +91,11 @@ func (c RollupConfig) Threshold(queue string) time.Duration {
 	return c.withDefaults().SLThreshold
 }
 
+// rollupVersion is the version of what the rollup computes; raising it
+// makes SetRollupConfig rebuild tables built by an older version (2: the
+// agent_calls dimension, break overruns and not-ready requests per agent).
+const rollupVersion = 2
+
 func (c RollupConfig) fingerprint() string {
 	c = c.withDefaults()
 	qs := map[string]string{}
@@ -96,7 +105,7 @@ func (c RollupConfig) fingerprint() string {
 		}
 	}
 	b, _ := json.Marshal(map[string]any{"tz": c.Location.String(), "short_abandon": c.ShortAbandon.String(),
-		"sl_threshold": c.SLThreshold.String(), "queue_sl": qs, "version": 1})
+		"sl_threshold": c.SLThreshold.String(), "queue_sl": qs, "version": rollupVersion})
 	return string(b)
 }
 
@@ -201,6 +210,25 @@ func (r *rollup) after(ctx context.Context, p *projector, rec *routing.Record) e
 		r.add(GrainDay, DimAgent, DayOf(refTime(row), r.cfg.Location), agent, metric, 1)
 	case routing.EvAgentState:
 		return r.agentState(ctx, p, rec)
+	case routing.EvAgentAlert:
+		var d routing.AlertData
+		if err := decodeData(rec, &d); err != nil {
+			return err
+		}
+		if d.Kind == "break_overrun" && rec.AgentID != "" {
+			r.add(GrainDay, DimAgent, DayOf(rec.Time, r.cfg.Location), rec.AgentID, "break_overruns", 1)
+		}
+	case routing.EvAgentRequest:
+		var d routing.RequestData
+		if err := decodeData(rec, &d); err != nil {
+			return err
+		}
+		switch d.Status {
+		case "pending", "approved", "refused":
+			if rec.AgentID != "" {
+				r.add(GrainDay, DimAgent, DayOf(rec.Time, r.cfg.Location), rec.AgentID, "requests_"+d.Status, 1)
+			}
+		}
 	}
 	return nil
 }
@@ -229,6 +257,8 @@ func (r *rollup) agentState(ctx context.Context, p *projector, rec *routing.Reco
 				ref := refTime(row)
 				r.add(Grain15m, DimQueue, BucketOf(ref), row.Queue, "wrap_s", wrap)
 				r.add(Grain15m, DimQueue, BucketOf(ref), row.Queue, "wraps", 1)
+				r.add(GrainDay, DimAgentCalls, DayOf(ref, r.cfg.Location), row.Agent, "wrap_s", wrap)
+				r.add(GrainDay, DimAgentCalls, DayOf(ref, r.cfg.Location), row.Agent, "wraps", 1)
 				if agent := firstNonEmpty(row.Agent, rec.AgentID); agent != "" {
 					r.add(GrainDay, DimAgent, DayOf(ref, r.cfg.Location), agent, "wrap_s", wrap)
 					r.add(GrainDay, DimAgent, DayOf(ref, r.cfg.Location), agent, "wraps", 1)
@@ -353,7 +383,12 @@ func (r *rollup) contrib(row *callRow, sign float64) {
 	}
 	ref := refTime(row)
 	b, day := BucketOf(ref), DayOf(ref, r.cfg.Location)
-	q := func(metric string, v float64) { r.add(Grain15m, DimQueue, b, row.Queue, metric, sign*v) }
+	// Every queue metric also goes, by day, to the answering agent's
+	// agent_calls key ("" when nobody answered): the team grouping's calls.
+	q := func(metric string, v float64) {
+		r.add(Grain15m, DimQueue, b, row.Queue, metric, sign*v)
+		r.add(GrainDay, DimAgentCalls, day, row.Agent, metric, sign*v)
+	}
 	agent := func(metric string, v float64) {
 		if row.Agent != "" {
 			r.add(GrainDay, DimAgent, day, row.Agent, metric, sign*v)
@@ -406,6 +441,7 @@ func (r *rollup) contrib(row *callRow, sign float64) {
 		q("wait_s", wait.Seconds())
 		if sign > 0 {
 			r.addMax(Grain15m, DimQueue, b, row.Queue, "max_wait_s", wait.Seconds())
+			r.addMax(GrainDay, DimAgentCalls, day, row.Agent, "max_wait_s", wait.Seconds())
 		}
 		i := 0
 		for i < len(WaitBins) && wait > WaitBins[i] {

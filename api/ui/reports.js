@@ -5,8 +5,8 @@
 
 var GROUP_LABELS = {
   interval15: "15-minute intervals", interval30: "30-minute intervals", interval60: "hours",
-  day: "day", queue: "queue", agent: "agent", ivr_node: "IVR node",
-  team: "team (not available yet)", trunk: "trunk (not available yet)", disposition: "disposition (not available yet)"
+  day: "day", queue: "queue", agent: "agent", team: "team", ivr_node: "IVR node",
+  trunk: "trunk (not available yet)", disposition: "disposition (not available yet)"
 };
 
 function esc(s) {

@@ -111,6 +111,7 @@ func openReports(ctx context.Context, cfg *Config, st *store.Store, log *slog.Lo
 	for _, r := range cfg.NotReadyReasons {
 		bc.Reasons = append(bc.Reasons, r.Code)
 	}
+	bc.Teams, bc.AgentTeam = reportTeams(&cfg.Config)
 	rebuilt, err := st.SetRollupConfig(ctx, rc)
 	if err != nil {
 		return reporting{}, err
@@ -119,6 +120,28 @@ func openReports(ctx context.Context, cfg *Config, st *store.Store, log *slog.Lo
 		log.Info("report rollups rebuilt for the configured time zone and thresholds", "time_zone", loc.String())
 	}
 	return reporting{report.NewBuilder(st, bc, nil), st}, nil
+}
+
+// reportTeams is the team map the team grouping uses: the configured teams
+// and each agent's team. After a hot reload, Builder.SetTeams(reportTeams(
+// &next.Config)) makes reports use the new map (for their whole period).
+func reportTeams(cfg *routing.Config) ([]report.Team, map[string]string) {
+	var teams []report.Team
+	for id, t := range cfg.Teams {
+		rt := report.Team{ID: id}
+		if t != nil {
+			rt.Name = t.Name
+		}
+		teams = append(teams, rt)
+	}
+	sort.Slice(teams, func(i, j int) bool { return teams[i].ID < teams[j].ID })
+	agentTeam := map[string]string{}
+	for _, a := range cfg.Agents {
+		if a.Team != "" {
+			agentTeam[a.ID] = a.Team
+		}
+	}
+	return teams, agentTeam
 }
 
 // newScheduler is the export scheduler of cfg.
@@ -144,7 +167,7 @@ func addReportFlags(fs *flag.FlagSet, cmd string) (*exportOptions, *rollupOption
 		fs.StringVar(&eo.period, "period", "", "named period (yesterday, last_month, …) instead of --from/--to")
 		fs.StringVar(&eo.from, "from", "", "first day, YYYY-MM-DD")
 		fs.StringVar(&eo.to, "to", "", "last day (included), YYYY-MM-DD")
-		fs.StringVar(&eo.group, "group", "", "interval15|interval30|interval60|day|queue|agent|ivr_node (default: the report's)")
+		fs.StringVar(&eo.group, "group", "", "interval15|interval30|interval60|day|queue|agent|team|ivr_node (default: the report's)")
 		fs.StringVar(&eo.format, "format", "csv", "csv or xlsx")
 		fs.StringVar(&eo.out, "out", "", "output file (written atomically, with FILE.manifest.json)")
 	case "rollup":
