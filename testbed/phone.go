@@ -13,9 +13,11 @@ import (
 
 // PhoneMode says how a Phone treats each INVITE.
 type PhoneMode struct {
-	kind phoneKind
-	ring time.Duration
-	talk time.Duration
+	kind  phoneKind
+	ring  time.Duration
+	talk  time.Duration
+	wait  time.Duration // AnswerAndPress: after answering, before the digit
+	press string
 }
 
 type phoneKind int
@@ -34,6 +36,13 @@ func Answer(ring time.Duration) PhoneMode { return PhoneMode{kind: phoneAnswer, 
 // the PBX hangs up first.
 func AnswerAndHangUp(ring, talk time.Duration) PhoneMode {
 	return PhoneMode{kind: phoneAnswer, ring: ring, talk: talk}
+}
+
+// AnswerAndPress answers after ring, waits, presses digit (RFC 2833), and
+// then waits for the PBX's BYE: a person accepting (1) or declining (2) a
+// screened call.
+func AnswerAndPress(ring, wait time.Duration, digit string) PhoneMode {
+	return PhoneMode{kind: phoneAnswer, ring: ring, wait: wait, press: digit}
 }
 
 // NeverAnswer rings (180) until the PBX cancels: 200 to the CANCEL, 487 to the INVITE.
@@ -160,6 +169,16 @@ a=sendrecv
 <recv request="ACK" rtd="true" crlf="true"/>
 `, reply)
 		logMsg("answered")
+		if m.press != "" {
+			pcap, err := pcapFor(m.press)
+			if err != nil {
+				panic(err) // a test asked for a digit sipp has no recording of
+			}
+			w("<recv request=\"BYE\" timeout=\"%d\" ontimeout=\"150\" next=\"300\"/>\n", m.wait.Milliseconds())
+			w("<label id=\"150\"/>\n")
+			logMsg("pressed")
+			w("<nop><action><exec play_pcap_audio=\"%s\"/></action></nop>\n", pcap)
+		}
 		if ms := m.talk.Milliseconds(); ms > 0 {
 			w("<recv request=\"BYE\" timeout=\"%d\" ontimeout=\"200\" next=\"300\"/>\n", ms)
 			w("<label id=\"200\"/>\n")

@@ -145,6 +145,26 @@ func merge(dst, src *Config) {
 	if src.NotReadyReasons != nil {
 		dst.NotReadyReasons = src.NotReadyReasons
 	}
+	if src.Teams != nil {
+		dst.Teams = src.Teams
+	}
+	if src.Calendars != nil {
+		dst.Calendars = src.Calendars
+	}
+	if src.Extensions != nil {
+		dst.Extensions = src.Extensions
+	}
+	if src.Priority.VIP != 0 || src.Priority.Repeat != 0 || len(src.Priority.VIPNumbers) > 0 || src.Priority.RepeatWithin != 0 {
+		dst.Priority = src.Priority
+	}
+	set(&dst.Login.SecondSignIn, src.Login.SecondSignIn)
+	set(&dst.Ordering, src.Ordering)
+	if src.ReservationLease != 0 {
+		dst.ReservationLease = src.ReservationLease
+	}
+	if src.Watchdog != 0 {
+		dst.Watchdog = src.Watchdog
+	}
 }
 
 func (c *Config) validate() error {

@@ -121,3 +121,27 @@ func FuzzLoadConfig(f *testing.F) {
 		}
 	})
 }
+
+// Every routing section a file sets must reach the engine, not only the
+// ones the built-in config has.
+func TestFileSectionsAreKept(t *testing.T) {
+	p := writeConfig(t, `
+teams: {t1: {min_ready: 1}}
+calendars: {office: {weekly: {mon-fri: ["09:00-18:00"]}}}
+extensions: {"8001": {endpoint: PJSIP/1004}}
+priority: {vip: 5, vip_numbers: ["1"]}
+login: {second_sign_in: take_over}
+ordering: sl_risk
+reservation_lease: 3s
+watchdog: 10s
+`)
+	cfg, err := loadConfig(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Teams["t1"] == nil || cfg.Calendars["office"] == nil || cfg.Extensions["8001"] == nil ||
+		cfg.Priority.VIP != 5 || cfg.Login.SecondSignIn != "take_over" || cfg.Ordering != "sl_risk" ||
+		cfg.ReservationLease.D().String() != "3s" || cfg.Watchdog.D().String() != "10s" {
+		t.Fatalf("sections lost: %+v", cfg.Config)
+	}
+}
