@@ -82,11 +82,16 @@ func serve(ctx context.Context, cfg *Config, path string, log *slog.Logger, stdo
 		}
 		v, err := eng.Reload(ctx, &next.Config)
 		if err == nil {
+			rep.SetTeams(reportTeams(&next.Config)) // reports group by the teams now in force
 			log.Info("config reloaded", "version", v, "file", path)
 		}
 		return v, err
 	}
-	srv := api.New(api.Config{Listen: cfg.Listen, Reload: reload, Reports: rep}, eng, st, log, reg, health)
+	apiCfg := api.Config{Listen: cfg.Listen, Reload: reload, Reports: rep}
+	if rf, ok := drv.(pbx.RecordingFetcher); ok {
+		apiCfg.Recordings = rf // messages' audio through the API
+	}
+	srv := api.New(apiCfg, eng, st, log, reg, health)
 	go reloadOnHangup(ctx, reload, log)
 
 	ctx, cancel := context.WithCancelCause(ctx)
