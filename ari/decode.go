@@ -14,20 +14,21 @@ import (
 // the driver reads. One message struct covers every event type we decode,
 // so each websocket message is unmarshalled once.
 type wireMessage struct {
-	Type        string        `json:"type"`
-	Application string        `json:"application"`
-	Timestamp   string        `json:"timestamp"`
-	Args        []string      `json:"args"`        // StasisStart
-	Channel     *wireChannel  `json:"channel"`     // channel events
-	Cause       int           `json:"cause"`       // ChannelDestroyed, ChannelHangupRequest
-	Digit       string        `json:"digit"`       // ChannelDtmfReceived
-	DurationMS  int           `json:"duration_ms"` // ChannelDtmfReceived
-	Playback    *wirePlayback `json:"playback"`    // Playback*
-	Message     string        `json:"message"`     // MissingParams and friends
-	Params      []string      `json:"params"`      // MissingParams
-	Soft        bool          `json:"soft"`        // ChannelHangupRequest
-	CauseText   string        `json:"cause_txt"`   // ChannelDestroyed
-	Replace     *wireChannel  `json:"replace_channel"`
+	Type        string         `json:"type"`
+	Application string         `json:"application"`
+	Timestamp   string         `json:"timestamp"`
+	Args        []string       `json:"args"`        // StasisStart
+	Channel     *wireChannel   `json:"channel"`     // channel events
+	Cause       int            `json:"cause"`       // ChannelDestroyed, ChannelHangupRequest
+	Digit       string         `json:"digit"`       // ChannelDtmfReceived
+	DurationMS  int            `json:"duration_ms"` // ChannelDtmfReceived
+	Playback    *wirePlayback  `json:"playback"`    // Playback*
+	Recording   *wireRecording `json:"recording"`   // Recording*
+	Message     string         `json:"message"`     // MissingParams and friends
+	Params      []string       `json:"params"`      // MissingParams
+	Soft        bool           `json:"soft"`        // ChannelHangupRequest
+	CauseText   string         `json:"cause_txt"`   // ChannelDestroyed
+	Replace     *wireChannel   `json:"replace_channel"`
 }
 
 type wireChannel struct {
@@ -57,6 +58,16 @@ type wirePlayback struct {
 	MediaURI  string `json:"media_uri"`
 	TargetURI string `json:"target_uri"`
 	State     string `json:"state"`
+}
+
+// wireRecording is ARI's LiveRecording (recordings.json).
+type wireRecording struct {
+	Name      string `json:"name"`
+	Format    string `json:"format"`
+	TargetURI string `json:"target_uri"`
+	State     string `json:"state"`
+	Duration  int    `json:"duration"` // seconds
+	Cause     string `json:"cause"`
 }
 
 type wireBridge struct {
@@ -191,6 +202,25 @@ func (d *decoder) event(m *wireMessage, recv time.Time) (pbx.Event, error) {
 			PlaybackID: m.Playback.ID,
 			Channel:    channel,
 			Failed:     m.Playback.State == "failed",
+		}, nil
+
+	case "RecordingFinished", "RecordingFailed":
+		if m.Recording == nil || m.Recording.Name == "" {
+			return nil, fmt.Errorf("%s without recording name", m.Type)
+		}
+		channel, _ := strings.CutPrefix(m.Recording.TargetURI, "channel:")
+		if channel == m.Recording.TargetURI {
+			channel = "" // a bridge recording: no channel
+		}
+		// A canceled recording ends with RecordingFinished but its file
+		// is gone: for the engine it failed.
+		failed := m.Type == "RecordingFailed" || m.Recording.State == "failed" || m.Recording.State == "canceled"
+		return pbx.RecordingFinished{
+			Base:     base,
+			Channel:  channel,
+			Name:     m.Recording.Name,
+			Duration: time.Duration(m.Recording.Duration) * time.Second,
+			Failed:   failed,
 		}, nil
 
 	case "StasisEnd", "ChannelHangupRequest", "ChannelDestroyed":

@@ -57,6 +57,7 @@ const (
 var allowedEvents = []string{
 	"StasisStart", "StasisEnd", "ChannelStateChange", "ChannelDtmfReceived",
 	"PlaybackFinished", "ChannelHangupRequest", "ChannelDestroyed", "ApplicationReplaced",
+	"RecordingFinished", "RecordingFailed",
 }
 
 // Driver is the Asterisk implementation of pbx.Switch.

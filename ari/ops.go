@@ -39,6 +39,10 @@ var (
 	opDestroyBridge = operation{Name: "destroy_bridge", Method: "DELETE", Path: "/bridges/{bridgeId}"}
 	opHangup        = operation{Name: "hangup", Method: "DELETE", Path: "/channels/{channelId}",
 		Query: []string{"reason_code", "reason"}}
+	opRecord = operation{Name: "record", Method: "POST", Path: "/channels/{channelId}/record",
+		Query: []string{"name", "format", "maxDurationSeconds", "maxSilenceSeconds", "beep", "terminateOn", "ifExists"}}
+	opRecordingFile = operation{Name: "recording_file", Method: "GET",
+		Path: "/recordings/stored/{recordingName}/file"}
 )
 
 // operations is every entry above, for the spec conformance test and for
@@ -46,4 +50,5 @@ var (
 var operations = []operation{
 	opEvents, opEventFilter, opListChannels, opListBridges, opAnswer, opPlay,
 	opStopPlayback, opOriginate, opCreateBridge, opAddChannel, opDestroyBridge, opHangup,
+	opRecord, opRecordingFile,
 }

@@ -31,6 +31,7 @@ type Step struct {
 	kind   stepKind
 	d      time.Duration
 	digit  string
+	pcap   string
 	status int
 }
 
@@ -41,6 +42,7 @@ const (
 	stepDigit
 	stepHangUp
 	stepExpectBYE
+	stepAudio
 )
 
 // Pause waits d. A BYE from the far end during the pause is answered.
@@ -58,6 +60,13 @@ func Digits(s string) []Step {
 	}
 	return steps
 }
+
+// Audio starts playing an RTP capture (e.g. SpeechPcap) to the far end and
+// waits d; the capture plays on in the background if d is shorter.
+func Audio(pcap string, d time.Duration) Step { return Step{kind: stepAudio, pcap: pcap, d: d} }
+
+// SpeechPcap is 7 s of G.711 A-law (payload type 8) shipped with sip-tester.
+const SpeechPcap = PcapDir + "/g711a.pcap"
 
 // HangUp ends the call from the caller's side: BYE, expect 200. It must be last.
 func HangUp() Step { return Step{kind: stepHangUp} }
@@ -153,7 +162,7 @@ func (c Caller) timeout() time.Duration {
 	total := c.answerTimeout() + 10*time.Second
 	for _, s := range c.steps() {
 		switch s.kind {
-		case stepPause, stepExpectBYE:
+		case stepPause, stepExpectBYE, stepAudio:
 			total += s.d
 		case stepDigit:
 			total += digitPlayTime
@@ -268,6 +277,10 @@ Content-Length: 0
 			logMsg("digit " + s.digit)
 			w("<nop><action><exec play_pcap_audio=\"%s\"/></action></nop>\n", pcap)
 			w("<recv request=\"BYE\" timeout=\"%d\" ontimeout=\"%d\" next=\"900\"/>\n<label id=\"%d\"/>\n", ms(digitPlayTime), next, next)
+		case stepAudio:
+			logMsg("audio " + filepath.Base(s.pcap))
+			w("<nop><action><exec play_pcap_audio=\"%s\"/></action></nop>\n", s.pcap)
+			w("<recv request=\"BYE\" timeout=\"%d\" ontimeout=\"%d\" next=\"900\"/>\n<label id=\"%d\"/>\n", ms(s.d), next, next)
 		case stepHangUp:
 			logMsg("local-bye")
 			w(`<send retrans="500">

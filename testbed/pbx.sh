@@ -329,7 +329,9 @@ EOF
 	local d
 	# NB: the root's var/run is an absolute symlink to /run, which from the
 	# host would be the HOST's /run: always use run/ here.
-	for d in run/asterisk var/lib/asterisk var/spool/asterisk var/log/asterisk; do
+	# var/spool/asterisk/recording: ARI stores recordings there and does not
+	# create it (POST /channels/{id}/record answers 500 without it).
+	for d in run/asterisk var/lib/asterisk var/spool/asterisk var/spool/asterisk/recording var/log/asterisk; do
 		[ -L "$ROOT/$d" ] && die "$ROOT/$d is a symlink; refusing to chown through it"
 		mkdir -p "$ROOT/$d"
 		chown -R "$AST_UID:$AST_GID" "$ROOT/$d"

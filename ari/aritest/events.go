@@ -89,3 +89,24 @@ func Bridge(id string, channels ...string) string {
 		`"creator":"Stasis","name":"","channels":%s,"creationtime":%q,"video_mode":"talker"}`,
 		id, js(channels), Timestamp)
 }
+
+// LiveRecording is an ARI LiveRecording object of channel's recording
+// name, with Asterisk 22's fields (talking and silence durations only when
+// silence detection was on, which these builders leave off).
+func LiveRecording(name, channel, state string, durationSeconds int) string {
+	return fmt.Sprintf(`{"name":%q,"format":"wav","target_uri":"channel:%s","state":%q,"duration":%d}`,
+		name, channel, state, durationSeconds)
+}
+
+// RecordingFinished of recording name on channel ("done" after a
+// terminating digit, silence, the maximum length or a hang-up).
+func RecordingFinished(name, channel string, durationSeconds int) string {
+	return event("RecordingFinished", `"recording":`+LiveRecording(name, channel, "done", durationSeconds))
+}
+
+// RecordingFailed of recording name on channel, with Asterisk's cause.
+func RecordingFailed(name, channel, cause string) string {
+	return event("RecordingFailed", fmt.Sprintf(
+		`"recording":{"name":%q,"format":"wav","target_uri":"channel:%s","state":"failed","cause":%q}`,
+		name, channel, cause))
+}

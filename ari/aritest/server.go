@@ -61,6 +61,7 @@ type Server struct {
 	responses map[string]Response // "METHOD /path" → answer
 	channels  []json.RawMessage
 	bridges   []json.RawMessage
+	stored    map[string][]byte // stored recordings' audio by name
 	down      bool
 	connects  chan string // the query string of each websocket connect
 	reqs      chan Request
@@ -238,6 +239,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	default: // nobody is waiting on NextRequest: Requests still has it
 	}
 
+	if !canned && s.serveRecording(w, r.Method, path, r.URL.Query()) {
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	switch {
 	case canned:
