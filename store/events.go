@@ -63,11 +63,13 @@ func (r eventRow) record() routing.Record {
 const insertEventSQL = `INSERT INTO events (time, type, call_id, agent_id, queue, data) VALUES (?, ?, ?, ?, ?, ?)`
 
 // Append writes recs to the log in order and sets each one's Seq. All of
-// them, and the calls rows and report rollups (rollup.go) they change, are
-// written in one transaction: on
+// them, and the calls rows, report rollups (rollup.go) and messages
+// (messages.go) they change, are written in one transaction: on
 // error nothing is written and no Seq is set. A record with no type, with
 // data that is not JSON, or a call.* record whose data does not decode is
-// refused with ErrBadRecord.
+// refused with ErrBadRecord; a message.handled record for a message that
+// does not exist or was handled already with ErrNotFound or
+// ErrAlreadyHandled (messages.go).
 func (s *Store) Append(ctx context.Context, recs ...*routing.Record) error {
 	if len(recs) == 0 {
 		return nil
@@ -93,6 +95,7 @@ func (s *Store) Append(ctx context.Context, recs ...*routing.Record) error {
 	ins := tx.StmtxContext(ctx, st.insertEvent)
 	proj := newProjector(tx, st)
 	roll := newRollup(tx, s.rollupConfig)
+	msgs := newMessages(tx, true)
 	seqs := make([]int64, len(recs))
 	for i, r := range recs {
 		var data any
@@ -115,6 +118,9 @@ func (s *Store) Append(ctx context.Context, recs ...*routing.Record) error {
 			return err
 		}
 		if err := roll.after(ctx, proj, &rec); err != nil {
+			return err
+		}
+		if err := msgs.apply(ctx, &rec); err != nil {
 			return err
 		}
 	}

@@ -37,10 +37,10 @@ func (s *Store) RollupConfig() RollupConfig {
 	return s.rollupConfig.withDefaults()
 }
 
-// RebuildDerived empties the calls table and the report rollups and
-// re-derives them from the whole log, in one transaction, through the same
-// code Append runs: readers see the old tables until the new ones are
-// complete. It returns the number of records read.
+// RebuildDerived empties the calls table, the report rollups and the
+// messages table and re-derives them from the whole log, in one
+// transaction, through the same code Append runs: readers see the old
+// tables until the new ones are complete.
 func (s *Store) RebuildDerived(ctx context.Context) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
@@ -58,13 +58,14 @@ func (s *Store) rebuildDerived(ctx context.Context) error {
 		return fmt.Errorf("store: rebuild: begin: %w", err)
 	}
 	defer tx.Rollback()
-	for _, table := range []string{"calls", "rollup", "rollup_agent_now"} {
+	for _, table := range []string{"calls", "rollup", "rollup_agent_now", "messages"} {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+table); err != nil {
 			return fmt.Errorf("store: rebuild: empty %s: %w", table, err)
 		}
 	}
 	proj := newProjector(tx, st)
 	roll := newRollup(tx, s.rollupConfig)
+	msgs := newMessages(tx, false)
 	var after, n int64
 	for {
 		var rows []eventRow
@@ -81,6 +82,9 @@ func (s *Store) rebuildDerived(ctx context.Context) error {
 				return err
 			}
 			if err := roll.after(ctx, proj, &rec); err != nil {
+				return err
+			}
+			if err := msgs.apply(ctx, &rec); err != nil {
 				return err
 			}
 			after = r.Seq
