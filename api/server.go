@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"switchboard/routing"
+	"switchboard/routing/pbx"
 	"switchboard/store"
 )
 
@@ -72,6 +73,13 @@ type Config struct {
 	// Reports serves the report and export routes; nil makes them answer
 	// 503 (the catalogue and the page still load).
 	Reports ReportService `yaml:"-"`
+	// Recordings hands out the audio of recorded messages (the PBX driver,
+	// when it has recordings); nil makes GET
+	// /api/v1/messages/{id}/recording answer 501.
+	Recordings pbx.RecordingFetcher `yaml:"-"`
+	// Now is the clock of the records the API appends (message.handled);
+	// nil is time.Now.
+	Now func() time.Time `yaml:"-"`
 }
 
 // DefaultListen is the address the server listens on when Config.Listen is
@@ -156,7 +164,7 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/api/v1/calls/:id", s.getCall},
 		{http.MethodGet, "/api/v1/calls/:id/events", s.listCallEvents},
 		{http.MethodGet, "/api/v1/events", s.listEvents},
-	}, s.reportRoutes()...)
+	}, append(s.reportRoutes(), s.messageRoutes()...)...)
 }
 
 // Handler is the server's whole HTTP handler, for httptest and for

@@ -1,0 +1,236 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"switchboard/routing"
+	"switchboard/store"
+)
+
+// fakeRecordings is a pbx.RecordingFetcher over a map.
+type fakeRecordings map[string][]byte
+
+var errPBXDown = errors.New("ari: connection refused")
+
+func (f fakeRecordings) FetchRecording(ctx context.Context, name string) (io.ReadCloser, error) {
+	if name == "msg-boom" {
+		return nil, errPBXDown
+	}
+	b, ok := f[name]
+	if !ok {
+		return nil, fmt.Errorf("recording %s: %w", name, fs.ErrNotExist)
+	}
+	return io.NopCloser(bytes.NewReader(b)), nil
+}
+
+var wav = []byte("RIFF\x24\x00\x00\x00WAVEfmt fake audio")
+
+type msgHarness struct {
+	*harness
+	store *store.Store
+}
+
+// newMessageHarness: a server over a real store holding three messages
+// (msg-c1 for agent 1001, msg-c2 for group sales, msg-c3 for 1001, whose
+// recording the PBX lost, and msg-boom whose fetch fails); recordings nil
+// leaves Config.Recordings unset.
+func newMessageHarness(t *testing.T, recordings fakeRecordings) *msgHarness {
+	t.Helper()
+	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "sb.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	msg := func(sec int, call, id, target, kind string) *routing.Record {
+		return rec(sec, routing.EvCallMessage, call, "", "", routing.MessageData{
+			Recording: id, Target: target, TargetKind: kind, Caller: "+1555", DurationSeconds: 9})
+	}
+	if err := st.Append(t.Context(),
+		msg(10, "c1", "msg-c1", "1001", "agent"),
+		msg(20, "c2", "msg-c2", "sales", "group"),
+		msg(30, "c3", "msg-c3", "1001", "agent"),
+		msg(40, "c4", "msg-boom", "1002", "agent"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Now: func() time.Time { return t0.Add(time.Hour) }}
+	if recordings != nil {
+		cfg.Recordings = recordings
+	}
+	srv := New(cfg, newFakeAgents(), st, nil, nil, nil)
+	return &msgHarness{harness: &harness{srv: srv, h: srv.Handler(), store: st}, store: st}
+}
+
+func TestMessagesList(t *testing.T) {
+	h := newMessageHarness(t, nil)
+	for _, tt := range []struct {
+		query string
+		want  string
+	}{
+		{"", "msg-boom msg-c3 msg-c2 msg-c1"},
+		{"?target=1001", "msg-c3 msg-c1"},
+		{"?target=1001&limit=1", "msg-c3"},
+		{"?handled=true", ""},
+		{"?handled=false&target=sales", "msg-c2"},
+	} {
+		r := h.do(t, "GET", "/api/v1/messages"+tt.query, "")
+		if r.Code != 200 {
+			t.Fatalf("%s: %d %s", tt.query, r.Code, r.Body)
+		}
+		body := decode[messageList](t, r)
+		var got []string
+		for _, m := range body.Messages {
+			got = append(got, m.ID)
+		}
+		if strings.Join(got, " ") != tt.want || body.Messages == nil {
+			t.Errorf("%s: %v, want %s", tt.query, got, tt.want)
+		}
+	}
+	for _, tt := range []struct{ query, field string }{
+		{"?handled=maybe", "handled"},
+		{"?limit=0", "limit"},
+		{"?status=open", "status"},
+	} {
+		r := h.do(t, "GET", "/api/v1/messages"+tt.query, "")
+		if e := errorOf(t, r); r.Code != 400 || e.Field != tt.field {
+			t.Errorf("%s: %d %+v, want 400 naming %s", tt.query, r.Code, e, tt.field)
+		}
+	}
+
+	r := h.do(t, "GET", "/api/v1/messages/msg-c2", "")
+	m := decode[store.Message](t, r)
+	if r.Code != 200 || m.CallID != "c2" || m.Target != "sales" || m.TargetKind != "group" || m.HandledAt != nil {
+		t.Errorf("msg-c2: %d %s", r.Code, r.Body)
+	}
+	r = h.do(t, "GET", "/api/v1/messages/nope", "")
+	if e := errorOf(t, r); r.Code != 404 || e.Code != CodeNotFound {
+		t.Errorf("unknown: %d %+v", r.Code, e)
+	}
+}
+
+func TestMessageHandled(t *testing.T) {
+	h := newMessageHarness(t, nil)
+	r := h.do(t, "POST", "/api/v1/messages/msg-c1/handled", `{"by": "1001", "note": "called back"}`)
+	m := decode[store.Message](t, r)
+	if r.Code != 200 || m.HandledAt == nil || !m.HandledAt.Equal(t0.Add(time.Hour)) || m.HandledBy != "1001" || m.Note != "called back" {
+		t.Fatalf("handled: %d %s", r.Code, r.Body)
+	}
+	// The log holds it, on the message's call.
+	evs, err := h.store.Events(t.Context(), store.EventFilter{CallID: "c1", TypePrefix: routing.EvMessageHandled})
+	if err != nil || len(evs) != 1 || !strings.Contains(string(evs[0].Data), `"recording":"msg-c1"`) {
+		t.Errorf("log: %v %+v", err, evs)
+	}
+
+	r = h.do(t, "POST", "/api/v1/messages/msg-c1/handled", `{"by": "1002"}`)
+	if e := errorOf(t, r); r.Code != 409 || e.Code != CodeAlreadyHandled || !strings.Contains(e.Message, "1001") {
+		t.Errorf("twice: %d %+v", r.Code, e)
+	}
+	r = h.do(t, "GET", "/api/v1/messages?handled=true", "")
+	if l := decode[messageList](t, r); len(l.Messages) != 1 || l.Messages[0].HandledBy != "1001" {
+		t.Errorf("after a refused second mark: %s", r.Body)
+	}
+
+	for _, tt := range []struct {
+		id, body string
+		status   int
+		code     string
+		field    string
+	}{
+		{"nope", `{"by": "1001"}`, 404, CodeNotFound, ""},
+		{"msg-c2", `{"note": "x"}`, 400, CodeBadRequest, "by"},
+		{"msg-c2", `{"by": "  "}`, 400, CodeBadRequest, "by"},
+		{"msg-c2", `{"by": 1001}`, 400, CodeBadRequest, "by"},
+		{"msg-c2", `{"by": "1001", "not": "x"}`, 400, CodeBadRequest, "not"},
+		{"msg-c2", `{"by": "1001", "note": "` + strings.Repeat("x", maxNote+1) + `"}`, 400, CodeBadRequest, "note"},
+		{"msg-c2", ``, 400, CodeBadRequest, ""},
+		{"msg-c2", `{"by": "1001"`, 400, CodeBadRequest, ""},
+	} {
+		r := h.do(t, "POST", "/api/v1/messages/"+tt.id+"/handled", tt.body)
+		e := errorOf(t, r)
+		if r.Code != tt.status || e.Code != tt.code || e.Field != tt.field {
+			t.Errorf("%s %.40q: %d %+v, want %d %s field %q", tt.id, tt.body, r.Code, e, tt.status, tt.code, tt.field)
+		}
+	}
+	if m, _ := h.store.Message(t.Context(), "msg-c2"); m.HandledAt != nil {
+		t.Errorf("bad requests handled msg-c2: %+v", m)
+	}
+}
+
+// TestMessageHandledRace: clients marking the same message at once get
+// one 200; the others 409, and the log holds one message.handled.
+func TestMessageHandledRace(t *testing.T) {
+	h := newMessageHarness(t, nil)
+	const n = 8
+	codes := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			req := httptest.NewRequest("POST", "/api/v1/messages/msg-c3/handled", strings.NewReader(fmt.Sprintf(`{"by": "10%02d"}`, i)))
+			w := httptest.NewRecorder()
+			h.h.ServeHTTP(w, req)
+			codes[i] = w.Code
+		})
+	}
+	wg.Wait()
+	ok := 0
+	for _, c := range codes {
+		switch c {
+		case 200:
+			ok++
+		case 409:
+		default:
+			t.Errorf("status %d", c)
+		}
+	}
+	evs, _ := h.store.Events(t.Context(), store.EventFilter{TypePrefix: routing.EvMessageHandled})
+	if ok != 1 || len(evs) != 1 {
+		t.Errorf("%d answered 200 (%v), %d records, want 1 and 1", ok, codes, len(evs))
+	}
+}
+
+func TestMessageRecording(t *testing.T) {
+	h := newMessageHarness(t, fakeRecordings{"msg-c1": wav})
+	r := h.do(t, "GET", "/api/v1/messages/msg-c1/recording", "")
+	if r.Code != 200 || !bytes.Equal(r.Body, wav) || r.Hdr.Get("Content-Type") != "audio/wav" ||
+		r.Hdr.Get("Content-Disposition") != `inline; filename=msg-c1.wav` {
+		t.Errorf("recording: %d %v %q", r.Code, r.Hdr, r.Body)
+	}
+	for _, tt := range []struct {
+		id     string
+		status int
+		code   string
+	}{
+		{"nope", 404, CodeNotFound},
+		{"msg-c3", 404, CodeNotFound},
+		{"msg-boom", http.StatusBadGateway, "pbx_error"},
+	} {
+		r := h.do(t, "GET", "/api/v1/messages/"+tt.id+"/recording", "")
+		if e := errorOf(t, r); r.Code != tt.status || e.Code != tt.code || strings.Contains(e.Message, "refused") {
+			t.Errorf("%s: %d %+v, want %d %s", tt.id, r.Code, e, tt.status, tt.code)
+		}
+	}
+
+	h = newMessageHarness(t, nil)
+	r = h.do(t, "GET", "/api/v1/messages/msg-c1/recording", "")
+	if e := errorOf(t, r); r.Code != http.StatusNotImplemented || e.Code != "not_configured" {
+		t.Errorf("no fetcher: %d %+v", r.Code, e)
+	}
+	if r := h.do(t, "GET", "/api/v1/messages/nope/recording", ""); r.Code != 404 {
+		t.Errorf("no fetcher, unknown message: %d", r.Code)
+	}
+}
