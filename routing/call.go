@@ -67,6 +67,7 @@ type call struct {
 	recording string // the recording in progress (message, name)
 	postCall  bool   // the talk ended; the caller is in the survey
 
+	dialAt       time.Time
 	dialAnswered bool   // the extension picked up (a screened one decides now)
 	legPlayback  string // the announcement playing to a screened extension
 }

@@ -230,7 +230,7 @@ func (m *Machine) dial(c *call, d *DialNode) {
 func (m *Machine) ringExtension(c *call) {
 	d := c.flow.Nodes[c.node].Dial
 	ext := m.cfg.Extensions[c.dialExt]
-	c.dialLeg = m.ids("ext")
+	c.dialLeg, c.dialAt = m.ids("ext"), m.now
 	m.byChannel[c.dialLeg] = c
 	m.emit(cmdOriginate{Call: c.id, Req: pbx.Originate{
 		Channel: c.dialLeg, Endpoint: ext.Endpoint, CallerID: c.caller,

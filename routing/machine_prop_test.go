@@ -34,10 +34,19 @@ func (h failOnError) WithGroup(string) slog.Handler      { return h }
 // PBX could produce them, and checks after every step that no agent is
 // stuck or double-booked and no call leaks.
 func TestMachineInvariantsUnderRandomEvents(t *testing.T) {
-	for seed := uint64(1); seed <= 1000; seed++ {
+	for seed := uint64(1); seed <= 1500; seed++ {
 		cfg := testConfig
-		if seed%2 == 0 {
+		switch seed % 3 {
+		case 1:
 			cfg = richConfig
+		case 2:
+			cfg = func() *Config {
+				// One-digit extensions, so random digits reach them often.
+				c := ivrConfig(t)
+				c.Extensions["1"], c.Extensions["2"] = c.Extensions["8001"], c.Extensions["8002"]
+				c.Flows["main"].Nodes["ext"].Collect.Min, c.Flows["main"].Nodes["ext"].Collect.Max = 1, 1
+				return c
+			}
 		}
 		first := runRandom(t, cfg(), seed, 250)
 		if t.Failed() {
@@ -93,11 +102,12 @@ func runRandom(t *testing.T, cfg *Config, seed uint64, steps int) string {
 	pending := map[string]time.Time{} // timers the machine has set
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	var (
-		channels  []string // inbound channels the PBX still has
-		legs      []string // originated legs not yet ended
-		answered  = map[string]bool{}
-		playbacks []pbx.PlaybackFinished
-		next      int
+		channels   []string // inbound channels the PBX still has
+		legs       []string // originated legs not yet ended
+		answered   = map[string]bool{}
+		playbacks  []pbx.PlaybackFinished
+		recordings []pbx.RecordingFinished
+		next       int
 	)
 	pick := func(s []string) string { return s[rng.IntN(len(s))] }
 	remove := func(s []string, v string) []string {
@@ -123,7 +133,11 @@ func runRandom(t *testing.T, cfg *Config, seed uint64, steps int) string {
 			channels = remove(channels, ch)
 			in = pbx.ChannelHungUp{Channel: ch, Cause: pbx.CauseNormal}
 		case r == 2 && len(channels) > 0:
-			in = pbx.DTMFReceived{Channel: pick(channels), Digit: pick([]string{"1", "1", "2", "3", "7"})}
+			in = pbx.DTMFReceived{Channel: pick(append(slices.Clone(channels), legs...)), Digit: pick([]string{"1", "1", "2", "3", "7", "8", "0", "#"})}
+		case r == 3 && len(recordings) > 0 && rng.IntN(2) == 0:
+			j := rng.IntN(len(recordings))
+			in = recordings[j]
+			recordings = slices.Delete(recordings, j, j+1)
 		case r == 3 && len(playbacks) > 0:
 			j := rng.IntN(len(playbacks))
 			in = playbacks[j]
@@ -201,6 +215,8 @@ func runRandom(t *testing.T, cfg *Config, seed uint64, steps int) string {
 				playbacks = append(playbacks, pbx.PlaybackFinished{PlaybackID: c.PlaybackID, Channel: c.Channel})
 			case cmdOriginate:
 				legs = append(legs, c.Req.Channel)
+			case cmdRecord:
+				recordings = append(recordings, pbx.RecordingFinished{Channel: c.Rec.Channel, Name: c.Rec.Name, Duration: time.Second})
 			case cmdHangup:
 				// The PBX will report the end; model it as immediate.
 				channels, legs = remove(channels, c.Channel), remove(legs, c.Channel)

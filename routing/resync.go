@@ -94,9 +94,20 @@ func (m *Machine) reconcile(live map[string]pbx.ChannelInfo, judgeBefore time.Ti
 		if c.phase == phaseBridged {
 			if _, up := live[c.leg]; !up && !c.answeredAt.After(judgeBefore) {
 				delete(m.byChannel, c.leg)
-				m.repaired(c.agent, c, why+": agent leg gone")
+				if c.agent != nil {
+					m.repaired(c.agent, c, why+": agent leg gone")
+				}
 				m.emit(cmdHangup{Call: c.id, Channel: c.channel, Cause: pbx.CauseNormal})
 				m.endCall(c, OutcomeAnswered, why, "agent")
+			}
+		}
+		if c.dialLeg != "" && c.phase == phaseIVR {
+			if _, up := live[c.dialLeg]; !up && !c.dialAt.After(judgeBefore) {
+				if c.dialAnswered {
+					m.declineScreened(c, why)
+				} else {
+					m.dialFailed(c, 0)
+				}
 			}
 		}
 	}
