@@ -264,13 +264,15 @@ Content-Length: 0
 </send>
 `, hdr(callerHeaders), from)
 	// Labels: 1..n after each step, 900 remote BYE, 999 end.
+	digitsSent := 0
 	for i, s := range c.steps() {
 		next := i + 1
 		switch s.kind {
 		case stepPause:
 			w("<recv request=\"BYE\" timeout=\"%d\" ontimeout=\"%d\" next=\"900\"/>\n<label id=\"%d\"/>\n", ms(s.d), next, next)
 		case stepDigit:
-			pcap, err := pcapFor(s.digit)
+			pcap, err := dtmfPcap(s.digit, digitsSent)
+			digitsSent++
 			if err != nil {
 				return "", err
 			}

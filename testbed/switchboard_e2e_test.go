@@ -144,6 +144,15 @@ func startSwitchboardWith(t *testing.T, pbx *PBX, tmpl string) *sb {
 	s := &sb{t: t, bin: switchboardBinary(t), cfgPath: cfgPath, base: "http://" + listen}
 	s.start()
 	t.Cleanup(func() {
+		if t.Failed() && s.cmd != nil {
+			var list eventList
+			s.do("GET", "/api/v1/events?limit=300", nil, &list)
+			var b strings.Builder
+			for _, e := range list.Events {
+				fmt.Fprintf(&b, "%d %s %s %s\n", e.Seq, e.Type, e.CallID, e.Data)
+			}
+			t.Logf("event log:\n%s", tail(b.String(), 80))
+		}
 		s.stop()
 		if t.Failed() {
 			t.Logf("switchboard log (tail):\n%s", tail(s.logBuf.String(), 60))

@@ -1,0 +1,191 @@
+//go:build e2e
+
+package testbed
+
+import (
+	"slices"
+	"testing"
+	"time"
+)
+
+// ivrConfig: business hours (always open unless a supervisor forces
+// night mode), a menu, dialling an extension by number with busy/no
+// answer/decline to a message (留言), a screened extension (the boss), and
+// a post-call survey after the agent hangs up.
+const ivrConfig = `
+listen: %s
+data_dir: %s
+log_level: debug
+pbx:
+  node: testbed
+  ari: {url: "http://127.0.0.1:%d", user: switchboard, password: switchboard, app: switchboard}
+routes: {default: main}
+calendars:
+  office: {weekly: {mon-sun: ["24h"]}}
+extensions:
+  "8001": {endpoint: PJSIP/1004, name: Boss, screen: true}
+  "8002": {endpoint: PJSIP/1005, name: Sales office}
+flows:
+  main:
+    start: hours
+    nodes:
+      hours: {time: {calendar: office, open: menu, closed: night}}
+      night: {play: {media: ["sound:beep"], next: bye}}
+      menu:
+        menu:
+          prompt: ["sound:beep"]
+          options: {"1": support, "9": ext}
+          timeout: 3s
+          on_failure: bye
+      ext: {collect: {max: 4, var: ext, next: dial, timeout: 3s, on_timeout: bye}}
+      dial:
+        dial:
+          extension: "${ext}"
+          timeout: 4s
+          on_busy: leave
+          on_no_answer: leave
+          on_decline: leave
+          on_unknown: bye
+          accept_prompt: ["sound:beep"]
+      leave: {message: {prompt: ["sound:beep"], target: "${target}", max_duration: 20s, next: bye}}
+      support: {queue: {queue: support, survey: survey}}
+      survey: {survey: {prompt: ["sound:beep"], timeout: 5s, thanks: ["sound:beep"], next: bye}}
+      bye: {hangup: {}}
+queues:
+  support: {ring_timeout: 5s, wrap_up: 1s}
+agents:
+  - {id: "1001", endpoint: PJSIP/1001, queues: [support]}
+`
+
+type messageView struct {
+	ID         string `json:"id"`
+	CallID     string `json:"call_id"`
+	Target     string `json:"target"`
+	TargetKind string `json:"target_kind"`
+	Caller     string `json:"caller"`
+}
+
+func TestE2EIVR(t *testing.T) {
+	p := StartPBX(t)
+
+	t.Run("business hours open, then night mode", func(t *testing.T) {
+		s := startSwitchboardWith(t, p, ivrConfig)
+		res := caller(p, "", ExpectBYE(15*time.Second)).Run(t) // no digit: the menu times out
+		if res.Err != nil {
+			t.Fatalf("caller: %v\n%s", res.Err, res.ErrorLog)
+		}
+		c := s.endedCalls(1, 10*time.Second)[0]
+		if len(c.IVRPath) < 2 || c.IVRPath[1] != "open→menu" {
+			t.Fatalf("open: path %v", c.IVRPath)
+		}
+		if code := s.do("PUT", "/api/v1/calendars/office/mode", map[string]string{"mode": "night"}, nil); code != 200 {
+			t.Fatalf("night mode: %d", code)
+		}
+		res = caller(p, "", ExpectBYE(10*time.Second)).Run(t)
+		if res.Err != nil {
+			t.Fatalf("caller: %v\n%s", res.Err, res.ErrorLog)
+		}
+		c = s.endedCalls(2, 10*time.Second)[0]
+		if !slices.Equal(c.IVRPath, []string{"hours", "closed→night", "bye"}) {
+			t.Fatalf("night: path %v", c.IVRPath)
+		}
+	})
+
+	t.Run("extension busy: a message is left and listed", func(t *testing.T) {
+		s := startSwitchboardWith(t, p, ivrConfig)
+		StartPhone(t, p, 5, Busy)
+		steps := append([]Step{Pause(1500 * time.Millisecond)}, Digits("98002")...)
+		steps = append(steps, Pause(4*time.Second), HangUp()) // talks into the recording, hangs up
+		res := Caller{Target: p.SIPAddr(), Number: "100", From: "13800138000", Steps: steps}.Run(t)
+		if res.Err != nil {
+			t.Fatalf("caller: %v\n%s", res.Err, res.ErrorLog)
+		}
+		c := s.endedCalls(1, 10*time.Second)[0]
+		if !slices.Contains(c.IVRPath, "busy→leave") {
+			t.Fatalf("path %v", c.IVRPath)
+		}
+		var list struct{ Messages []messageView }
+		s.eventually(10*time.Second, "the message listed", func() bool {
+			s.do("GET", "/api/v1/messages?target=8002", nil, &list)
+			return len(list.Messages) == 1
+		})
+		m := list.Messages[0]
+		if m.CallID != c.ID || m.TargetKind != "extension" || m.Caller != "13800138000" {
+			t.Fatalf("message %+v", m)
+		}
+	})
+
+	for _, tt := range []struct {
+		digit string
+		want  string
+	}{{"1", "answered"}, {"2", "declined→leave"}} {
+		t.Run("screened transfer, the boss presses "+tt.digit, func(t *testing.T) {
+			s := startSwitchboardWith(t, p, ivrConfig)
+			boss := StartPhone(t, p, 4, AnswerAndPress(300*time.Millisecond, 1500*time.Millisecond, tt.digit))
+			steps := append([]Step{Pause(1500 * time.Millisecond)}, Digits("98001")...)
+			// Says their name after the beep and ends it with #. Put
+			// through, they talk and hang up; declined, they leave a message
+			// and the flow says goodbye.
+			steps = append(steps, Pause(2*time.Second), Digit("#"))
+			if tt.want == "answered" {
+				steps = append(steps, Pause(8*time.Second), HangUp())
+			} else {
+				steps = append(steps, ExpectBYE(30*time.Second))
+			}
+			res := Caller{Target: p.SIPAddr(), Number: "100", From: "13800138000", Steps: steps}.Run(t)
+			if res.Err != nil {
+				t.Fatalf("caller: %v\n%s", res.Err, res.ErrorLog)
+			}
+			c := s.endedCalls(1, 10*time.Second)[0]
+			if boss.Calls() != 1 {
+				t.Fatalf("the boss's phone rang %d times\n%s", boss.Calls(), boss.Log())
+			}
+			if tt.want == "answered" {
+				if c.Outcome != "answered" || c.Agent != "ext:8001" {
+					t.Fatalf("call %+v", c)
+				}
+				return
+			}
+			if !slices.Contains(c.IVRPath, tt.want) || c.Outcome == "answered" {
+				t.Fatalf("declined call %+v", c)
+			}
+			var list struct{ Messages []messageView }
+			s.eventually(10*time.Second, "the message for the boss", func() bool {
+				s.do("GET", "/api/v1/messages?target=8001", nil, &list)
+				return len(list.Messages) == 1
+			})
+		})
+	}
+
+	t.Run("post-call survey stored with the call", func(t *testing.T) {
+		s := startSwitchboardWith(t, p, ivrConfig)
+		StartPhone(t, p, 1, AnswerAndHangUp(300*time.Millisecond, 2*time.Second))
+		s.signIn("1001")
+		res := caller(p, "1", Pause(5*time.Second), Digit("4"), ExpectBYE(10*time.Second)).Run(t)
+		if res.Err != nil || !res.RemoteHangup {
+			t.Fatalf("caller: %v\n%s", res.Err, res.ErrorLog)
+		}
+		var c struct {
+			Outcome     string `json:"outcome"`
+			HangupBy    string `json:"hangup_by"`
+			SurveyScore *int   `json:"survey_score"`
+			TalkSeconds *float64
+		}
+		var list struct {
+			Calls []struct {
+				ID string `json:"id"`
+			} `json:"calls"`
+		}
+		s.eventually(10*time.Second, "the call with its score", func() bool {
+			s.do("GET", "/api/v1/calls", nil, &list)
+			if len(list.Calls) == 0 {
+				return false
+			}
+			s.do("GET", "/api/v1/calls/"+list.Calls[0].ID, nil, &c)
+			return c.SurveyScore != nil
+		})
+		if *c.SurveyScore != 4 || c.Outcome != "answered" || c.HangupBy != "agent" {
+			t.Fatalf("call %+v score %d", c, *c.SurveyScore)
+		}
+	})
+}
