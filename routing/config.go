@@ -46,6 +46,9 @@ type Extension struct {
 	// Screen: the caller records their name and reason first; the person
 	// hears it and presses 1 to take the call or 2 to decline.
 	Screen bool `yaml:"screen"`
+	// Spell is the name as spelled on a keypad for the dial-by-name
+	// directory (e.g. "zhang wei" for 张伟); default Name.
+	Spell string `yaml:"spell"`
 }
 
 // Reason is a not-ready reason code.
@@ -96,18 +99,33 @@ type Flow struct {
 
 // Node is one step of a flow. Exactly one of Play, Menu, Queue, Hangup is set.
 type Node struct {
-	Play     *PlayNode     `yaml:"play"`
-	Menu     *MenuNode     `yaml:"menu"`
-	Queue    *QueueNode    `yaml:"queue"`
-	Hangup   *struct{}     `yaml:"hangup"`
-	Time     *TimeNode     `yaml:"time"`
-	Collect  *CollectNode  `yaml:"collect"`
-	Set      *SetNode      `yaml:"set"`
-	Goto     *GotoNode     `yaml:"goto"`
-	Dial     *DialNode     `yaml:"dial"`
-	Message  *MessageNode  `yaml:"message"`
-	Survey   *SurveyNode   `yaml:"survey"`
-	Callback *CallbackNode `yaml:"callback"`
+	Play      *PlayNode      `yaml:"play"`
+	Menu      *MenuNode      `yaml:"menu"`
+	Queue     *QueueNode     `yaml:"queue"`
+	Hangup    *struct{}      `yaml:"hangup"`
+	Time      *TimeNode      `yaml:"time"`
+	Collect   *CollectNode   `yaml:"collect"`
+	Set       *SetNode       `yaml:"set"`
+	Goto      *GotoNode      `yaml:"goto"`
+	Dial      *DialNode      `yaml:"dial"`
+	Message   *MessageNode   `yaml:"message"`
+	Survey    *SurveyNode    `yaml:"survey"`
+	Callback  *CallbackNode  `yaml:"callback"`
+	Directory *DirectoryNode `yaml:"directory"`
+}
+
+// DirectoryNode is dial-by-name: the caller keys the first Letters letters
+// of a name (2=ABC … 9=WXYZ); the matching extension (the lowest number if
+// several match, or only those of Department) goes into variable Var and
+// the call continues at Next (typically a dial step on "${Var}").
+type DirectoryNode struct {
+	Prompt     []string `yaml:"prompt"`
+	Letters    int      `yaml:"letters"`
+	Department string   `yaml:"department"`
+	Timeout    Duration `yaml:"timeout"`
+	Var        string   `yaml:"var"`
+	Next       string   `yaml:"next"`
+	OnNoMatch  string   `yaml:"on_no_match"`
 }
 
 // TimeNode branches on a calendar: Open during business hours (day mode),
@@ -384,13 +402,14 @@ func (c *Config) validateFlow(name string, f *Flow, bad func(key, format string,
 		}
 		kinds := 0
 		for _, set := range []bool{n.Play != nil, n.Menu != nil, n.Queue != nil, n.Hangup != nil, n.Time != nil,
-			n.Collect != nil, n.Set != nil, n.Goto != nil, n.Dial != nil, n.Message != nil, n.Survey != nil, n.Callback != nil} {
+			n.Collect != nil, n.Set != nil, n.Goto != nil, n.Dial != nil, n.Message != nil, n.Survey != nil, n.Callback != nil,
+			n.Directory != nil} {
 			if set {
 				kinds++
 			}
 		}
 		if kinds != 1 {
-			bad(nk, "needs exactly one of play, menu, queue, hangup, time, collect, set, goto, dial, message, survey, callback (has %d)", kinds)
+			bad(nk, "needs exactly one of play, menu, queue, hangup, time, collect, set, goto, dial, message, survey, callback, directory (has %d)", kinds)
 			continue
 		}
 		c.validateStep(nk, n, ref, bad)

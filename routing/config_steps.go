@@ -61,6 +61,16 @@ func (c *Config) validateStep(nk string, n *Node, ref func(k, node string, optio
 			bad(nk+".survey.prompt", "required")
 		}
 		ref(nk+".survey.next", n.Survey.Next, true)
+	case n.Directory != nil:
+		d := n.Directory
+		if d.Var == "" {
+			bad(nk+".directory.var", "required")
+		}
+		if d.Letters < 1 || d.Letters > 10 {
+			bad(nk+".directory.letters", "must be 1-10")
+		}
+		ref(nk+".directory.next", d.Next, false)
+		ref(nk+".directory.on_no_match", d.OnNoMatch, true)
 	case n.Callback != nil:
 		if n.Callback.Queue != "" && c.Queues[n.Callback.Queue] == nil {
 			bad(nk+".callback.queue", "unknown queue %q", n.Callback.Queue)

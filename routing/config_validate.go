@@ -61,6 +61,14 @@ func (c *Config) Defaults() {
 					n.Collect.Terminator = "#"
 				}
 			}
+			if n != nil && n.Directory != nil {
+				if n.Directory.Letters == 0 {
+					n.Directory.Letters = 3
+				}
+				if n.Directory.Timeout == 0 {
+					n.Directory.Timeout = Duration(5 * time.Second)
+				}
+			}
 			if n != nil && n.Dial != nil && n.Dial.Timeout == 0 {
 				n.Dial.Timeout = Duration(20 * time.Second)
 			}

@@ -22,13 +22,9 @@ func (m *Machine) enterStep(c *call, n *Node, name string) bool {
 		}
 		m.enterNode(c, next, branch)
 	case n.Collect != nil:
-		c.digits, c.menuPhase = "", menuPrompt
-		if len(n.Collect.Prompt) > 0 {
-			m.play(c, n.Collect.Prompt)
-		} else {
-			c.menuPhase = menuWaiting
-			m.setTimer(timerMenu(c), n.Collect.Timeout.D())
-		}
+		m.startCollect(c, n.Collect.Prompt, n.Collect.Timeout)
+	case n.Directory != nil:
+		m.startCollect(c, n.Directory.Prompt, n.Directory.Timeout)
 	case n.Set != nil:
 		m.setVar(c, n.Set.Var, m.expand(c, n.Set.Value))
 		m.enterNode(c, n.Set.Next, "")
@@ -73,12 +69,26 @@ func (m *Machine) enterStep(c *call, n *Node, name string) bool {
 	return true
 }
 
+// startCollect plays a prompt (a digit barges in), then waits for digits.
+func (m *Machine) startCollect(c *call, prompt []string, timeout Duration) {
+	c.digits, c.menuPhase = "", menuPrompt
+	if len(prompt) > 0 {
+		m.play(c, prompt)
+		return
+	}
+	c.menuPhase = menuWaiting
+	m.setTimer(timerMenu(c), timeout.D())
+}
+
 // stepPlaybackDone continues a step whose prompt ended.
 func (m *Machine) stepPlaybackDone(c *call, n *Node) {
 	switch {
 	case n.Collect != nil && c.menuPhase == menuPrompt:
 		c.menuPhase = menuWaiting
 		m.setTimer(timerMenu(c), n.Collect.Timeout.D())
+	case n.Directory != nil && c.menuPhase == menuPrompt:
+		c.menuPhase = menuWaiting
+		m.setTimer(timerMenu(c), n.Directory.Timeout.D())
 	case n.Survey != nil && c.menuPhase == menuPrompt:
 		c.menuPhase = menuWaiting
 		m.setTimer(timerMenu(c), n.Survey.Timeout.D())
@@ -111,6 +121,20 @@ func (m *Machine) stepDigit(c *call, n *Node, digit string) {
 		}
 		c.menuPhase = menuWaiting
 		m.setTimer(timerMenu(c), cn.Timeout.D())
+	case n.Directory != nil:
+		m.stopPlayback(c)
+		m.cancelTimer(timerMenu(c))
+		if digit == "#" {
+			m.directoryDone(c, n.Directory)
+			return
+		}
+		c.digits += digit
+		if len(c.digits) >= n.Directory.Letters {
+			m.directoryDone(c, n.Directory)
+			return
+		}
+		c.menuPhase = menuWaiting
+		m.setTimer(timerMenu(c), n.Directory.Timeout.D())
 	case n.Survey != nil && c.menuPhase != menuRetry:
 		m.stopPlayback(c)
 		m.cancelTimer(timerMenu(c))
@@ -137,6 +161,8 @@ func (m *Machine) stepTimeout(c *call, n *Node) {
 	switch {
 	case n.Collect != nil:
 		m.collectDone(c, n.Collect)
+	case n.Directory != nil:
+		m.directoryDone(c, n.Directory)
 	case n.Survey != nil:
 		m.enterNode(c, n.Survey.Next, "timeout")
 	}

@@ -318,3 +318,41 @@ func TestSetGotoCallback(t *testing.T) {
 		t.Fatalf("callback %+v", cb)
 	}
 }
+
+func TestDirectoryByName(t *testing.T) {
+	cfg := ivrConfig(t)
+	cfg.Extensions["8003"] = &Extension{Endpoint: "PJSIP/1006", Name: "张伟", Spell: "Zhang Wei", Department: "sales"}
+	cfg.Extensions["8004"] = &Extension{Endpoint: "PJSIP/1007", Name: "Wang Li", Department: "service"}
+	cfg.Flows["main"].Nodes["ext"] = &Node{Directory: &DirectoryNode{Prompt: []string{"sound:dir-intro"}, Var: "ext", Next: "dial", OnNoMatch: "queue"}}
+	cfg.Defaults()
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ keys, want string }{
+		{"942", "8003"}, // Z-H-A: Zhang
+		{"926", "8004"}, // W-A-N: Wang
+		{"111", "no_match>queue"},
+		{"9#", "8003"}, // # ends early: the lowest match
+	} {
+		t.Run(tt.keys, func(t *testing.T) {
+			h := &harness{t: t, m: NewMachine(cfg, SequentialIDs(), slog.New(slog.NewTextHandler(io.Discard, nil))),
+				now: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
+			h.arriveAtCollect("c1")
+			out := h.digits("c1", tt.keys)
+			path := h.ivrPath()
+			if tt.want == "no_match>queue" {
+				if path[len(path)-1] != tt.want {
+					t.Fatalf("path %v", path)
+				}
+				return
+			}
+			if h.m.byChannel["c1"].vars["ext"] != tt.want {
+				t.Fatalf("matched %q, want %s (path %v)", h.m.byChannel["c1"].vars["ext"], tt.want, path)
+			}
+			find[cmdOriginate](t, out)
+		})
+	}
+	if k := keyed("Zhang Wei"); k != "94264934" {
+		t.Fatalf("keyed %s", k)
+	}
+}
