@@ -22,10 +22,13 @@ var defaultYAML []byte
 
 // Config is the whole YAML file.
 type Config struct {
-	DataDir  string    `yaml:"data_dir"`
-	Database string    `yaml:"database"` // SQLite file; default DATA_DIR/switchboard.db
-	Listen   string    `yaml:"listen"`
-	LogLevel string    `yaml:"log_level"`
+	DataDir  string `yaml:"data_dir"`
+	Database string `yaml:"database"` // SQLite file; default DATA_DIR/switchboard.db
+	Listen   string `yaml:"listen"`
+	LogLevel string `yaml:"log_level"`
+	// FlowsDir holds one YAML file per flow (NAME.yaml), beside or instead
+	// of the flows: section; relative to the config file.
+	FlowsDir string    `yaml:"flows_dir"`
 	PBX      PBXConfig `yaml:"pbx"`
 	// Dialplan is what `switchboard render` writes for the PBX.
 	Dialplan dialplan.Config `yaml:"dialplan"`
@@ -84,9 +87,13 @@ func loadConfig(path string) (*Config, error) {
 		}
 		merge(&cfg, &file)
 	}
+	files, err := loadFlowFiles(&cfg, path)
+	if err != nil {
+		return nil, err
+	}
 	cfg.Defaults()
 	if err := cfg.validate(); err != nil {
-		return nil, locate(name, src, err)
+		return nil, locate(name, src, err, files)
 	}
 	if cfg.Database == "" {
 		cfg.Database = filepath.Join(cfg.DataDir, "switchboard.db")
@@ -119,6 +126,7 @@ func merge(dst, src *Config) {
 	set(&dst.Database, src.Database)
 	set(&dst.Listen, src.Listen)
 	set(&dst.LogLevel, src.LogLevel)
+	set(&dst.FlowsDir, src.FlowsDir)
 	set(&dst.PBX.Kind, src.PBX.Kind)
 	set(&dst.PBX.Node, src.PBX.Node)
 	set(&dst.PBX.ARI.URL, src.PBX.ARI.URL)
@@ -132,6 +140,8 @@ func merge(dst, src *Config) {
 	dst.mergeReports(src)
 	if src.Flows != nil {
 		dst.Flows, dst.Routes = src.Flows, src.Routes
+	} else if src.FlowsDir != "" {
+		dst.Flows = nil // the flows come from the directory
 	}
 	if src.Routes != nil {
 		dst.Routes = src.Routes
@@ -213,12 +223,25 @@ func (c *Config) validate() error {
 }
 
 // locate prefixes each "key.path: problem" line with file:line.
-func locate(name string, src []byte, err error) error {
+func locate(name string, src []byte, err error, files map[string]flowFile) error {
 	var root yaml.Node
 	_ = yaml.Unmarshal(src, &root)
 	var lines []string
 	for _, msg := range strings.Split(err.Error(), "\n") {
 		key, _, _ := strings.Cut(msg, ": ")
+		// A flow from its own file: that file, and the key inside it.
+		if flow, rest, ok := flowKey(key); ok {
+			if f, ok := files[flow]; ok {
+				var froot yaml.Node
+				_ = yaml.Unmarshal(f.src, &froot)
+				if line := lineOf(&froot, rest); line > 0 {
+					lines = append(lines, fmt.Sprintf("%s:%d: %s", f.path, line, msg))
+				} else {
+					lines = append(lines, fmt.Sprintf("%s: %s", f.path, msg))
+				}
+				continue
+			}
+		}
 		if line := lineOf(&root, key); line > 0 {
 			lines = append(lines, fmt.Sprintf("%s:%d: %s", name, line, msg))
 		} else {

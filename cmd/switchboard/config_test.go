@@ -145,3 +145,35 @@ watchdog: 10s
 		t.Fatalf("sections lost: %+v", cfg.Config)
 	}
 }
+
+func TestFlowFiles(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "flows"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, body string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("sb.yaml", "flows_dir: flows\nroutes: {default: main}\n")
+	write("flows/main.yaml", "start: hello\nnodes:\n  hello: {play: {media: [sound:hello-world], next: menu}}\n  menu:\n    menu: {prompt: [sound:beep], options: {\"1\": nowhere}}\n")
+	_, err := loadConfig(filepath.Join(dir, "sb.yaml"))
+	want := filepath.Join(dir, "flows", "main.yaml") + ":5: flows.main.nodes.menu.menu.options.1: unknown node \"nowhere\""
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %v\nwant it to contain %s", err, want)
+	}
+	write("flows/main.yaml", "start: hello\nnodes:\n  hello: {play: {media: [sound:hello-world]}}\n")
+	write("flows/sales.yaml", "start: q\nnodes:\n  q: {hangup: {}}\n")
+	cfg, err := loadConfig(filepath.Join(dir, "sb.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Flows) != 2 || cfg.Flows["sales"] == nil {
+		t.Fatalf("flows %v", cfg.Flows)
+	}
+	write("flows/sales.yaml", "start: q\nnodez: {}\n")
+	if _, err := loadConfig(filepath.Join(dir, "sb.yaml")); err == nil || !strings.Contains(err.Error(), "sales.yaml") || !strings.Contains(err.Error(), "nodez") {
+		t.Fatalf("unknown key in a flow file: %v", err)
+	}
+}
