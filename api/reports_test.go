@@ -160,7 +160,7 @@ func TestReportBadInput(t *testing.T) {
 	for _, tt := range []struct{ target, field, code string }{
 		{"/api/v1/reports/nope?period=today", "report", CodeBadRequest},
 		{"/api/v1/reports/summary?group=weekday", "group", CodeBadRequest},
-		{"/api/v1/reports/satisfaction?group=team", "group", CodeBadRequest},
+		{"/api/v1/reports/satisfaction?group=ivr_node", "group", CodeBadRequest},
 		{"/api/v1/reports/summary?group=trunk", "group", CodeNotAvailable},
 		{"/api/v1/reports/summary?group=disposition", "group", CodeNotAvailable},
 		{"/api/v1/reports/summary?from=2025-03-15&to=2025-03-14", "from", CodeBadRequest},
@@ -210,8 +210,13 @@ func TestExportRunsAndCatalog(t *testing.T) {
 		tab.Rows[1].Key != "front" || *tab.Rows[1].Values[1] != 3 {
 		t.Fatalf("team %d %s", w.Code, w.Body)
 	}
-	w = get(t, s, "/api/v1/reports/satisfaction?period=yesterday")
-	if err := json.Unmarshal(w.Body.Bytes(), &tab); err != nil || w.Code != 200 || len(tab.Rows) != 0 || len(tab.Columns) == 0 {
+	// The fixture day's three surveys (5, 3, 4): by agent 1001 (5, 4) and
+	// 1002 (3); count and average are the first two columns.
+	tab = report.Table{}
+	w = get(t, s, "/api/v1/reports/satisfaction?from=2025-03-14&to=2025-03-14")
+	if err := json.Unmarshal(w.Body.Bytes(), &tab); err != nil || w.Code != 200 || len(tab.Rows) != 2 ||
+		tab.Columns[1].Key != "survey_avg" || *tab.Total.Values[0] != 3 || *tab.Total.Values[1] != 4 ||
+		*tab.Rows[0].Values[1] != 4.5 || *tab.Rows[1].Values[1] != 3 {
 		t.Fatalf("satisfaction %d %s", w.Code, w.Body)
 	}
 	// Without a report service the routes answer 503.

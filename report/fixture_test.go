@@ -93,6 +93,7 @@ func fixtureBuilder(st *store.Store) *Builder {
 
 // expectation is one section of fixture_expected.txt.
 type expectation struct {
+	report          string // "summary" unless the section says REPORT:GROUP
 	group, from, to string
 	rows            map[string]map[string]string // row key → column → value
 	order           []string
@@ -111,7 +112,11 @@ func readExpected(t *testing.T) []expectation {
 		case line == "" || strings.HasPrefix(line, "#"):
 		case strings.HasPrefix(line, "["):
 			f := strings.Fields(strings.Trim(line, "[]"))
-			out = append(out, expectation{group: f[0], from: f[1], to: f[2], rows: map[string]map[string]string{}})
+			report, group, ok := strings.Cut(f[0], ":")
+			if !ok {
+				report, group = "summary", f[0]
+			}
+			out = append(out, expectation{report: report, group: group, from: f[1], to: f[2], rows: map[string]map[string]string{}})
 		default:
 			e := &out[len(out)-1]
 			f := strings.Fields(line)
@@ -148,8 +153,8 @@ func TestFixtureDay(t *testing.T) {
 	st := fixtureStore(t)
 	b := fixtureBuilder(st)
 	for _, e := range readExpected(t) {
-		t.Run(fmt.Sprintf("%s_%s_%s", e.group, e.from, e.to), func(t *testing.T) {
-			tab, err := b.Build(context.Background(), Request{Report: "summary", Group: e.group, From: e.from, To: e.to})
+		t.Run(fmt.Sprintf("%s_%s_%s_%s", e.report, e.group, e.from, e.to), func(t *testing.T) {
+			tab, err := b.Build(context.Background(), Request{Report: e.report, Group: e.group, From: e.from, To: e.to})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -191,8 +196,8 @@ func TestIntervalsAddUpToTheDay(t *testing.T) {
 			t.Errorf("%s: %d rows, want %d", g, len(tab.Rows), wantRows)
 		}
 		for i, c := range tab.Columns {
-			if c.Unit == UnitPercent || strings.HasPrefix(c.Key, "max_") || c.Key == "max_wait" ||
-				c.Key == "asa" || c.Key == "avg_wait" || c.Key == "aht" {
+			if c.Unit == UnitPercent || c.Unit == UnitScore || strings.HasPrefix(c.Key, "max_") || c.Key == "max_wait" ||
+				c.Key == "asa" || c.Key == "avg_wait" || c.Key == "aht" || strings.HasSuffix(c.Key, "_avg") {
 				continue
 			}
 			sum := 0.0

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"math"
 	"sort"
 	"strings"
@@ -22,6 +23,7 @@ const (
 	UnitCount   = "count"
 	UnitSeconds = "seconds"
 	UnitPercent = "percent"
+	UnitScore   = "score" // a 1-5 survey score, to 0.01
 )
 
 // metrics are the rollup sums of one group (store metric names).
@@ -116,7 +118,33 @@ var callKPIs = []kpi{
 	{Column{"talk", "Talk time", UnitSeconds, "Sum of call.answered to call.ended over handled calls."}, count("talk_s")},
 	{Column{"wrap", "Wrap-up time", UnitSeconds, "Sum of the agents' wrap_up state time after these calls (agent.state wrap_up to the next state)."}, count("wrap_s")},
 	{Column{"aht", "AHT", UnitSeconds, "Average handle time: (talk + hold + wrap-up) ÷ handled; hold is 0 (no hold in the engine yet)."}, per(sum(get("talk_s"), get("wrap_s")), get("handled"))},
+	surveysKPI, surveyAvgKPI,
+	{Column{"messages", "Messages left", UnitCount, "Messages callers recorded (call.message), counted on their call: its offer interval and queue, or its arrival if it never queued."}, count("messages")},
+	{Column{"messages_handled", "Messages handled", UnitCount, "Those messages marked handled (the first message.handled of each), counted on the message's call like messages left, whenever they were handled."}, count("messages_handled")},
+	{Column{"message_handle_avg", "Average time to handle", UnitSeconds, "Sum of (message.handled − call.message) times ÷ messages handled."}, per(get("message_handle_s"), get("messages_handled"))},
+	{Column{"callbacks", "Callbacks requested", UnitCount, "Callers who asked to be called back (call.callback), counted on their call; callbacks completed are not reported yet (no outbound dialling)."}, count("callbacks")},
 }
+
+// Survey columns: a survey (call.survey, after the call's call.ended)
+// counts on its call, like every call KPI, and for the agent who answered it.
+var (
+	surveysKPI   = kpi{Column{"surveys", "Surveys", UnitCount, "Post-call surveys the caller scored (call.survey, score 1-5), counted on the call: the interval and queue it was offered to, the agent who answered it."}, count("surveys")}
+	surveyAvgKPI = kpi{Column{"survey_avg", "Average score", UnitScore, "Sum of survey scores ÷ surveys (1 = worst, 5 = best)."}, per(get("survey_score"), get("surveys"))}
+)
+
+// satisfactionKPIs are the satisfaction report's columns, in every grouping.
+var satisfactionKPIs = func() []kpi {
+	out := []kpi{surveysKPI, surveyAvgKPI}
+	for n := 1; n <= 5; n++ {
+		out = append(out, kpi{Column{fmt.Sprintf("score_%d", n), fmt.Sprintf("Scored %d", n), UnitCount,
+			fmt.Sprintf("Surveys scored %d.", n)}, count(store.SurveyScoreMetric(n))})
+	}
+	for n := 1; n <= 5; n++ {
+		out = append(out, kpi{Column{fmt.Sprintf("score_%d_pct", n), fmt.Sprintf("Scored %d (%%)", n), UnitPercent,
+			fmt.Sprintf("Surveys scored %d ÷ surveys × 100.", n)}, ratio(get(store.SurveyScoreMetric(n)), get("surveys"))})
+	}
+	return out
+}()
 
 // waitKPIs are the wait-time distribution, over offered calls that left the
 // queue.
@@ -174,6 +202,16 @@ var agentCallKPIs = []kpi{
 	{Column{"talk", "Talk time", UnitSeconds, "Sum of call.answered to call.ended over the agent's handled calls."}, count("talk_s")},
 	{Column{"wrap", "Wrap-up time", UnitSeconds, "The agent's wrap_up time after those calls."}, count("wrap_s")},
 	{Column{"aht", "AHT", UnitSeconds, "(talk + hold + wrap-up) ÷ handled; hold is 0."}, per(sum(get("talk_s"), get("wrap_s")), get("handled"))},
+	surveysKPI, surveyAvgKPI,
+}
+
+// agentMessageKPIs are messages left for an agent (call.message with
+// target_kind agent), by the day of the message's call; agent and team
+// groupings.
+var agentMessageKPIs = []kpi{
+	{Column{"for_messages", "Messages for the agent", UnitCount, "Messages left for the agent (call.message with target_kind agent), by the day of the message's call."}, count("for_messages")},
+	{Column{"for_messages_handled", "Their messages handled", UnitCount, "Those messages marked handled (message.handled, by anyone)."}, count("for_messages_handled")},
+	{Column{"for_message_handle_avg", "Their average time to handle", UnitSeconds, "Sum of (message.handled − call.message) ÷ those messages handled."}, per(get("for_message_handle_s"), get("for_messages_handled"))},
 }
 
 // teamAgentKPIs are the offer columns of the team grouping: offers to the
@@ -257,7 +295,7 @@ func round(unit string, v float64) float64 {
 	switch unit {
 	case UnitSeconds:
 		return math.Round(v*10) / 10
-	case UnitPercent:
+	case UnitPercent, UnitScore:
 		return math.Round(v*100) / 100
 	}
 	return math.Round(v)

@@ -93,8 +93,8 @@ var Reports = []Definition{
 		callGroups, GroupInterval60},
 	{"service", "Service quality (monthly)", "The summary's KPIs for a month, by day; the monthly service report due by the 22nd.",
 		callGroups, GroupDay},
-	{"satisfaction", "Follow-up satisfaction", "Survey results by agent; survey data does not exist in the engine yet, so the report has no rows.",
-		[]string{GroupAgent, GroupQueue, GroupDay}, GroupAgent},
+	{"satisfaction", "Post-call satisfaction", "Post-call survey count, average score and the 1-5 distribution; by agent, queue, team, day or interval of the surveyed call.",
+		[]string{GroupAgent, GroupQueue, GroupTeam, GroupDay, GroupInterval15, GroupInterval30, GroupInterval60}, GroupAgent},
 }
 
 // Lookup finds a report definition.
@@ -243,23 +243,26 @@ func (b *Builder) BuildSpan(ctx context.Context, def Definition, group string, s
 		Notes: []string{
 			fmt.Sprintf("Calls are counted in the interval they were offered to the queue (call.queued), or arrived if they never queued; times in %s.", b.cfg.Location),
 			fmt.Sprintf("T (service-level threshold) is %s unless the queue sets service_level.within; short abandons are within %s.", b.cfg.SLThreshold, b.cfg.ShortAbandon),
-			"Not in the engine yet, so not reported (zero): transfers, callbacks, surveys, messages, trunks, hold time.",
+			"Surveys, messages and callback requests count on their call (its offer interval and queue, or arrival if it never queued); surveys for the agent who answered it.",
+			"Not in the engine yet, so not reported (zero): transfers, callbacks completed, trunks, hold time.",
 		},
 	}
 	var err error
+	var only []kpi // the report's own columns; nil: the grouping's
+	if def.Name == "satisfaction" {
+		only = satisfactionKPIs
+	}
 	switch {
-	case def.Name == "satisfaction":
-		err = b.satisfaction(t)
 	case group == GroupQueue:
-		err = b.byQueue(ctx, t, span)
+		err = b.byQueue(ctx, t, span, only)
 	case group == GroupAgent:
-		err = b.byAgent(ctx, t, span)
+		err = b.byAgent(ctx, t, span, only)
 	case group == GroupTeam:
-		err = b.byTeam(ctx, t, span)
+		err = b.byTeam(ctx, t, span, only)
 	case group == GroupIVRNode:
 		err = b.byIVR(ctx, t, span)
 	default:
-		err = b.byTime(ctx, t, span, group)
+		err = b.byTime(ctx, t, span, group, only)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("report %s by %s: %w", def.Name, group, err)
@@ -286,8 +289,12 @@ func (g *groups) get(key, label string) metrics {
 	return m
 }
 
-// fill lays groups out as rows of kpis, and the total over all of them.
-func (t *Table) fill(g *groups, kpis []kpi) {
+// fill lays groups out as rows of kpis (only's, when given), and the total
+// over all of them.
+func (t *Table) fill(g *groups, kpis, only []kpi) {
+	if only != nil {
+		kpis = only
+	}
 	for _, k := range kpis {
 		t.Columns = append(t.Columns, k.Column)
 	}
@@ -315,7 +322,7 @@ func values(m metrics, kpis []kpi) []*float64 {
 }
 
 // byTime groups 15-minute buckets into intervals or local days.
-func (b *Builder) byTime(ctx context.Context, t *Table, span Span, group string) error {
+func (b *Builder) byTime(ctx context.Context, t *Table, span Span, group string, only []kpi) error {
 	loc := b.cfg.Location
 	size := map[string]time.Duration{GroupInterval15: 15 * time.Minute, GroupInterval30: 30 * time.Minute, GroupInterval60: time.Hour}[group]
 	keyOf := func(bucket time.Time) (string, string) {
@@ -360,12 +367,11 @@ func (b *Builder) byTime(ctx context.Context, t *Table, span Span, group string)
 			g.get(keyOf(span.Start().Add(time.Duration(i) * store.IntervalLength))).add(m)
 		}
 	}
-	kpis := slices.Concat(callKPIs, waitKPIs, stateKPIs, reasonKPIs(maps(g), b.cfg.Reasons))
-	t.fill(g, kpis)
+	t.fill(g, slices.Concat(callKPIs, waitKPIs, stateKPIs, reasonKPIs(maps(g), b.cfg.Reasons)), only)
 	return nil
 }
 
-func (b *Builder) byQueue(ctx context.Context, t *Table, span Span) error {
+func (b *Builder) byQueue(ctx context.Context, t *Table, span Span, only []kpi) error {
 	t.GroupName = "Queue"
 	g := newGroups()
 	for _, q := range b.cfg.Queues {
@@ -384,11 +390,11 @@ func (b *Builder) byQueue(ctx context.Context, t *Table, span Span) error {
 		}
 		g.get(c.Key, label).add(metrics{c.Metric: c.Value})
 	}
-	t.fill(g, slices.Concat(callKPIs, waitKPIs))
+	t.fill(g, slices.Concat(callKPIs, waitKPIs), only)
 	return nil
 }
 
-func (b *Builder) byAgent(ctx context.Context, t *Table, span Span) error {
+func (b *Builder) byAgent(ctx context.Context, t *Table, span Span, only []kpi) error {
 	t.GroupName = "Agent"
 	g := newGroups()
 	agents := slices.Clone(b.cfg.Agents)
@@ -419,21 +425,23 @@ func (b *Builder) byAgent(ctx context.Context, t *Table, span Span) error {
 	for _, c := range cells {
 		g.get(c.Key, c.Key).add(metrics{c.Metric: c.Value})
 	}
-	t.fill(g, slices.Concat(agentCallKPIs, agentEventKPIs, stateKPIs, reasonKPIs(maps(g), b.cfg.Reasons)))
+	t.fill(g, slices.Concat(agentCallKPIs, agentMessageKPIs, agentEventKPIs, stateKPIs, reasonKPIs(maps(g), b.cfg.Reasons)), only)
 	return nil
 }
 
 // agentCallMetrics are the per-agent day metrics that the agent_calls
 // dimension also holds; the team grouping takes them from there only.
 var agentCallMetrics = map[string]bool{"answered": true, "answered_sl": true, "handled": true,
-	"talk_s": true, "wrap_s": true, "wraps": true}
+	"talk_s": true, "wrap_s": true, "wraps": true, "surveys": true, "survey_score": true,
+	store.SurveyScoreMetric(1): true, store.SurveyScoreMetric(2): true, store.SurveyScoreMetric(3): true,
+	store.SurveyScoreMetric(4): true, store.SurveyScoreMetric(5): true}
 
 // byTeam groups by the team map in force (docs/kpis.md, "Teams"): a call
 // counts for the team of the agent who answered it, calls nobody answered
 // in their own row; agent time, offers, overruns and requests for the
 // agent's team. Agents without a team (or no longer configured) are the
 // "(no team)" row.
-func (b *Builder) byTeam(ctx context.Context, t *Table, span Span) error {
+func (b *Builder) byTeam(ctx context.Context, t *Table, span Span, only []kpi) error {
 	t.GroupName = "Team"
 	teams, agentTeam := b.teamMap()
 	g := newGroups()
@@ -484,7 +492,7 @@ func (b *Builder) byTeam(ctx context.Context, t *Table, span Span) error {
 	for _, a := range agents {
 		row(a).add(open.perAgent[a])
 	}
-	t.fill(g, slices.Concat(callKPIs, waitKPIs, teamAgentKPIs, agentEventKPIs, stateKPIs, reasonKPIs(maps(g), b.cfg.Reasons)))
+	t.fill(g, slices.Concat(callKPIs, waitKPIs, teamAgentKPIs, agentMessageKPIs, agentEventKPIs, stateKPIs, reasonKPIs(maps(g), b.cfg.Reasons)), only)
 	t.Notes = append(t.Notes,
 		"Teams as configured now, for the whole period: a call counts for the team of the agent who answered it; calls no agent answered (abandoned, timed out, IVR, no agent) are in the \"(not answered)\" row; agent time, offers, break overruns and not-ready requests count for the agent's team.")
 	return nil
@@ -502,20 +510,8 @@ func (b *Builder) byIVR(ctx context.Context, t *Table, span Span) error {
 	for _, c := range cells {
 		g.get(c.Key, c.Key).add(metrics{c.Metric: c.Value})
 	}
-	t.fill(g, ivrKPIs(maps(g)))
+	t.fill(g, ivrKPIs(maps(g)), nil)
 	t.Notes = append(t.Notes, "IVR steps are counted in the interval the caller reached the node; hang-ups when the call ended.")
-	return nil
-}
-
-func (b *Builder) satisfaction(t *Table) error {
-	t.GroupName = map[string]string{GroupAgent: "Agent", GroupQueue: "Queue", GroupDay: "Day"}[t.Group]
-	t.fill(newGroups(), []kpi{
-		{Column{"surveys", "Surveys", UnitCount, "Follow-up surveys sent (pending: not in the engine yet)."}, count("surveys")},
-		{Column{"responses", "Responses", UnitCount, "Surveys answered (pending)."}, count("responses")},
-		{Column{"satisfied", "Satisfied", UnitCount, "Responses rated satisfied (pending)."}, count("satisfied")},
-		{Column{"satisfaction", "Satisfaction", UnitPercent, "satisfied ÷ responses × 100 (pending)."}, ratio(get("satisfied"), get("responses"))},
-	})
-	t.Notes = append(t.Notes, "Survey data does not exist in the engine yet: this report has no rows until follow-up surveys are recorded.")
 	return nil
 }
 

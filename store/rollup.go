@@ -60,6 +60,9 @@ func WaitBinMetric(i int) string {
 	return fmt.Sprintf("wait_le_%ds", int(WaitBins[i].Seconds()))
 }
 
+// SurveyScoreMetric names the count of surveys scored n (1-5).
+func SurveyScoreMetric(n int) string { return fmt.Sprintf("survey_score_%d", n) }
+
 // RollupConfig is what the rollup is computed with. Changing it changes
 // past numbers, so SetRollupConfig rebuilds the rollup when it differs from
 // the one the tables were built with.
@@ -93,8 +96,9 @@ func (c RollupConfig) Threshold(queue string) time.Duration {
 
 // rollupVersion is the version of what the rollup computes; raising it
 // makes SetRollupConfig rebuild tables built by an older version (2: the
-// agent_calls dimension, break overruns and not-ready requests per agent).
-const rollupVersion = 2
+// agent_calls dimension, break overruns and not-ready requests per agent;
+// 3: surveys, messages left and handled, callbacks requested).
+const rollupVersion = 3
 
 func (c RollupConfig) fingerprint() string {
 	c = c.withDefaults()
@@ -210,6 +214,23 @@ func (r *rollup) after(ctx context.Context, p *projector, rec *routing.Record) e
 		r.add(GrainDay, DimAgent, DayOf(refTime(row), r.cfg.Location), agent, metric, 1)
 	case routing.EvAgentState:
 		return r.agentState(ctx, p, rec)
+	case routing.EvCallMessage, routing.EvMessageHandled:
+		return r.message(ctx, p, rec)
+	case routing.EvCallCallback:
+		if rec.CallID == "" {
+			return nil
+		}
+		var d routing.CallbackData
+		if err := decodeData(rec, &d); err != nil {
+			return err
+		}
+		row, err := r.call(ctx, p, rec.CallID)
+		if err != nil || row == nil {
+			return err
+		}
+		// A callback asked for before the call queued counts for the queue
+		// the callback is for.
+		r.callMetric(row, firstNonEmpty(row.Queue, d.Queue), "callbacks", 1)
 	case routing.EvAgentAlert:
 		var d routing.AlertData
 		if err := decodeData(rec, &d); err != nil {
@@ -267,6 +288,86 @@ func (r *rollup) agentState(ctx context.Context, p *projector, rec *routing.Reco
 		}
 	}
 	a.State, a.Reason, a.Since = d.To, d.Reason, someTime(rec.Time)
+	return nil
+}
+
+// callMetric adds v to a call metric the way contrib does (the call's
+// offer interval or arrival, its queue, the answering agent's agent_calls
+// key), for metrics counted from single records rather than the calls row.
+func (r *rollup) callMetric(row *callRow, queue, metric string, v float64) {
+	ref := refTime(row)
+	r.add(Grain15m, DimQueue, BucketOf(ref), queue, metric, v)
+	r.add(GrainDay, DimAgentCalls, DayOf(ref, r.cfg.Location), row.Agent, metric, v)
+}
+
+// message counts call.message (messages left) and the first
+// message.handled of each message (messages handled, and the time from
+// the recording to its handling). Both count on the message's call, as it
+// stood when the record was written: its offer interval and queue, or its
+// arrival if it never queued; a message for an agent also counts for that
+// agent (dimension agent, the call's day). It runs before the messages
+// table applies rec, so the table tells a repeated record apart.
+func (r *rollup) message(ctx context.Context, p *projector, rec *routing.Record) error {
+	var callID, target, kind string
+	var recorded time.Time
+	handled := rec.Type == routing.EvMessageHandled
+	if handled {
+		var d routing.MessageHandledData
+		if err := decodeData(rec, &d); err != nil {
+			return err
+		}
+		var m struct {
+			CallID     string `db:"call_id"`
+			Target     string `db:"target"`
+			Kind       string `db:"target_kind"`
+			RecordedAt dbTime `db:"recorded_at"`
+			HandledAt  dbTime `db:"handled_at"`
+		}
+		err := r.tx.GetContext(ctx, &m, `SELECT call_id, target, target_kind, recorded_at, handled_at FROM messages WHERE id = ?`, d.Recording)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && m.HandledAt.Valid) {
+			return nil // unknown or already handled: the messages table refuses or ignores it
+		}
+		if err != nil {
+			return fmt.Errorf("store: rollup: message %s: %w", d.Recording, err)
+		}
+		callID, target, kind, recorded = m.CallID, m.Target, m.Kind, m.RecordedAt.T
+	} else {
+		var d routing.MessageData
+		if err := decodeData(rec, &d); err != nil {
+			return err
+		}
+		var n int
+		if err := r.tx.GetContext(ctx, &n, `SELECT count(*) FROM messages WHERE id = ?`, d.Recording); err != nil {
+			return fmt.Errorf("store: rollup: message %s: %w", d.Recording, err)
+		}
+		if n > 0 || d.Recording == "" {
+			return nil // a repeat, ignored by the messages table
+		}
+		callID, target, kind = rec.CallID, d.Target, d.TargetKind
+	}
+	row, err := r.call(ctx, p, firstNonEmpty(callID, rec.CallID))
+	if err != nil {
+		return err
+	}
+	if row == nil {
+		row = &callRow{FirstAt: someTime(rec.Time)}
+		if !handled {
+			row.ArrivedAt = someTime(rec.Time)
+		} else {
+			row.ArrivedAt = someTime(recorded)
+		}
+	}
+	ref := refTime(row)
+	metrics := map[string]float64{"messages": 1}
+	if handled {
+		metrics = map[string]float64{"messages_handled": 1, "message_handle_s": max(0, rec.Time.Sub(recorded).Seconds())}
+	}
+	for m, v := range metrics {
+		r.callMetric(row, row.Queue, m, v)
+		if kind == "agent" && target != "" {
+			r.add(GrainDay, DimAgent, DayOf(ref, r.cfg.Location), target, "for_"+m, v)
+		}
+	}
 	return nil
 }
 
@@ -425,6 +526,15 @@ func (r *rollup) contrib(row *callRow, sign float64) {
 			agent("handled", 1)
 			agent("talk_s", talk)
 		}
+	}
+	if row.SurveyScore.Valid && row.SurveyScore.Int64 >= 1 && row.SurveyScore.Int64 <= 5 {
+		score := float64(row.SurveyScore.Int64)
+		q("surveys", 1)
+		q("survey_score", score)
+		q(SurveyScoreMetric(int(row.SurveyScore.Int64)), 1)
+		agent("surveys", 1)
+		agent("survey_score", score)
+		agent(SurveyScoreMetric(int(row.SurveyScore.Int64)), 1)
 	}
 	switch row.Outcome {
 	case routing.OutcomeAbandonedQueue, routing.OutcomeAbandonedRinging:

@@ -59,7 +59,7 @@ func TestRollupVersionRebuilds(t *testing.T) {
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM rollup WHERE dim = 'agent_calls' OR metric IN ('break_overruns', 'requests_pending', 'requests_refused')`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.db.ExecContext(ctx, `UPDATE rollup_meta SET value = replace(value, '"version":2', '"version":1') WHERE name = 'config'`); err != nil {
+	if _, err := s.db.ExecContext(ctx, `UPDATE rollup_meta SET value = replace(value, '"version":3', '"version":2') WHERE name = 'config'`); err != nil {
 		t.Fatal(err)
 	}
 	rebuilt, err := s.SetRollupConfig(ctx, RollupConfig{})

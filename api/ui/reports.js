@@ -18,6 +18,7 @@ function esc(s) {
 function fmt(v, unit) {
   if (v === null || v === undefined) return "";
   if (unit === "percent") return v.toFixed(2) + " %";
+  if (unit === "score") return v.toFixed(2);
   return String(v);
 }
 
@@ -123,7 +124,8 @@ function renderCharts(table) {
     ["Offered / answered / abandoned", barChart(table, ["offered", "answered", "abandoned_queue", "abandoned_ringing", "abandoned_ivr"], false)],
     ["Service level against target", slChart(table)],
     ["Agent time by state (s)", barChart(table, ["ready", "not_ready", "reserved", "ringing", "on_call", "wrap_up"], true)],
-    ["Wait-time distribution", waitChart(table)]
+    ["Wait-time distribution", waitChart(table)],
+    ["Survey scores", barChart(table, ["score_1", "score_2", "score_3", "score_4", "score_5"], true)]
   ];
   return charts.filter(function (c) { return c[1]; }).map(function (c) {
     return '<div class="chart"><h3>' + esc(c[0]) + '</h3>' + c[1] + '</div>';

@@ -5,7 +5,7 @@
 //
 // "-" for no call or agent, "+1 " before the time for the next day; the
 // key=value pairs are the payload's JSON fields (queue= also sets the
-// record's queue column).
+// record's queue column; score and duration_seconds are numbers).
 package reporttest
 
 import (
@@ -14,11 +14,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"switchboard/routing"
 )
+
+// numericFields are the payload fields written as JSON numbers; every
+// other value is a string.
+var numericFields = map[string]bool{"score": true, "duration_seconds": true}
 
 // ReadFile reads a script file for day (a local midnight).
 func ReadFile(path string, day time.Time) ([]*routing.Record, error) {
@@ -63,13 +68,20 @@ func Read(r io.Reader, day time.Time) ([]*routing.Record, error) {
 		if fields[3] != "-" {
 			rec.AgentID = fields[3]
 		}
-		data := map[string]string{}
+		data := map[string]any{}
 		for _, kv := range fields[4:] {
 			k, v, ok := strings.Cut(kv, "=")
 			if !ok {
 				return nil, fmt.Errorf("line %d: %q is not key=value", n, kv)
 			}
 			data[k] = v
+			if numericFields[k] {
+				f, err := strconv.ParseFloat(v, 64)
+				if err != nil {
+					return nil, fmt.Errorf("line %d: %s: %w", n, k, err)
+				}
+				data[k] = f
+			}
 			if k == "queue" {
 				rec.Queue = v
 			}
