@@ -118,6 +118,9 @@ func (d *decoder) decode(ev *Event, src source, recv time.Time) pbx.Event {
 		return nil
 	}
 	ch := ev.Get(hdrUniqueID)
+	if out, ok := d.decodeRecord(base, ev, ch); ok {
+		return out
+	}
 	switch ev.Name() {
 	case evChannelPark:
 		if ch == "" || d.reg.isLeg(ch) || d.arrived[ch] || ev.Get(hdrDirection) != "inbound" || d.ended.has(ch) {
@@ -176,7 +179,10 @@ func (d *decoder) decode(ev *Event, src source, recv time.Time) pbx.Event {
 		if ch == "" {
 			return nil
 		}
-		return d.end(base, ch, eventCause(ev))
+		if out := d.end(base, ch, eventCause(ev)); out != nil {
+			return out
+		}
+		return d.recordEnded(base, ev, ch)
 
 	case evBackgroundJob:
 		leg, ok := d.reg.job(ev.Get(hdrJobUUID))

@@ -53,6 +53,14 @@ type Config struct {
 	QueueBound int
 	// MaxBody caps one message's Content-Length (default DefaultMaxBody).
 	MaxBody int
+	// RecordingsDir is where Switchboard reads the voice recordings
+	// FreeSWITCH stores (FetchRecording), e.g. an NFS mount of the PBX's
+	// recordings directory; empty: recordings cannot be fetched.
+	RecordingsDir string
+	// PBXRecordingsDir is that directory as FreeSWITCH sees it, where
+	// Record stores NAME.wav (default RecordingsDir; when both are empty,
+	// FreeSWITCH's own ${recordings_dir}).
+	PBXRecordingsDir string
 }
 
 // Reconnect backoff, doubled per failed attempt.
@@ -78,6 +86,8 @@ type Driver struct {
 	playbacks map[string]playbackRef // Application-UUID (= playback ID) → playback
 	bridges   map[string][]string    // bridge ID → its channels (FreeSWITCH has no bridge objects)
 	owned     map[string]*Conn       // channel → its outbound socket
+	// recordings are the voice recordings going on, by channel.
+	recordings map[string]*voiceRec
 	// listener is the outbound socket listener while Run runs.
 	listener net.Listener
 }
@@ -119,6 +129,9 @@ func New(cfg Config, log *slog.Logger, reg prometheus.Registerer) (*Driver, erro
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = DefaultMaxBody
 	}
+	if cfg.PBXRecordingsDir == "" {
+		cfg.PBXRecordingsDir = cfg.RecordingsDir
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -136,6 +149,8 @@ func New(cfg Config, log *slog.Logger, reg prometheus.Registerer) (*Driver, erro
 		playbacks: map[string]playbackRef{},
 		bridges:   map[string][]string{},
 		owned:     map[string]*Conn{},
+
+		recordings: map[string]*voiceRec{},
 	}, nil
 }
 

@@ -54,6 +54,11 @@ type ESLConfig struct {
 	// connections ("127.0.0.1:8084"); empty: parked calls over the inbound
 	// socket only.
 	OutboundListen string `yaml:"outbound_listen"`
+	// RecordingsDir is FreeSWITCH's recordings directory as Switchboard
+	// sees it (an NFS mount, same path on both): messages are recorded
+	// there and the API reads them from there; empty: FreeSWITCH's own
+	// ${recordings_dir}, and recordings cannot be fetched.
+	RecordingsDir string `yaml:"recordings_dir"`
 }
 
 // ARIConfig is how to reach Asterisk's REST interface.
@@ -136,6 +141,7 @@ func merge(dst, src *Config) {
 	set(&dst.PBX.ESL.Addr, src.PBX.ESL.Addr)
 	set(&dst.PBX.ESL.Password, src.PBX.ESL.Password)
 	set(&dst.PBX.ESL.OutboundListen, src.PBX.ESL.OutboundListen)
+	set(&dst.PBX.ESL.RecordingsDir, src.PBX.ESL.RecordingsDir)
 	dst.Dialplan = src.Dialplan
 	dst.mergeReports(src)
 	if src.Flows != nil {

@@ -184,6 +184,7 @@ func newDriver(cfg *Config, log *slog.Logger, reg prometheus.Registerer) (pbx.Sw
 		return esl.New(esl.Config{
 			Addr: cfg.PBX.ESL.Addr, Password: cfg.PBX.ESL.Password,
 			OutboundListen: cfg.PBX.ESL.OutboundListen, Node: cfg.PBX.Node,
+			RecordingsDir: cfg.PBX.ESL.RecordingsDir,
 		}, log, reg)
 	}
 	return ari.New(ari.Config{

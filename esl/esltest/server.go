@@ -42,6 +42,7 @@ type Server struct {
 	ln       net.Listener
 	password string
 	playTime time.Duration
+	recDir   string
 	ctx      context.Context
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup

@@ -19,8 +19,12 @@ type channel struct {
 	playSeq                               int
 	steps                                 []Step
 	run                                   *CallRun
-	out                                   *conn // the outbound socket controlling it
-	byCaller                              bool  // the hang-up came from the caller's script
+	out                                   *conn             // the outbound socket controlling it
+	byCaller                              bool              // the hang-up came from the caller's script
+	vars                                  map[string]string // set by the set/unset applications
+	rec                                   *recording        // the record application running
+	recSeq                                int
+	queue                                 []map[string]string // sendmsg executes waiting behind rec
 }
 
 // Step is one action of a scripted caller, run once the call is answered.
@@ -227,6 +231,7 @@ func (s *Server) runSteps(ch *channel, i int) {
 			return
 		case st.digit != "":
 			s.emit(ch, "DTMF", Header{"DTMF-Digit", st.digit}, Header{"DTMF-Duration", "1280"}, Header{"DTMF-Source", "ENDPOINT"})
+			s.recordDigit(ch, st.digit)
 		case st.hangup:
 			ch.byCaller = true
 			s.hangup(ch, "NORMAL_CLEARING")
@@ -244,8 +249,13 @@ func (s *Server) hangup(ch *channel, cause string) {
 	ch.hungup = true
 	q850 := strconv.Itoa(q850[cause])
 	s.emit(ch, "CHANNEL_HANGUP", Header{"Hangup-Cause", cause})
+	ch.queue = nil // queued applications do not run on a hung-up channel
 	if ch.playing != "" {
 		s.finishPlayback(ch, "FILE PLAYED")
+	}
+	if ch.rec != nil {
+		// FreeSWITCH keeps what was recorded.
+		s.stopRecord(ch, "success-silence")
 	}
 	if ch.peer != "" {
 		s.emit(ch, "CHANNEL_UNBRIDGE", Header{"Hangup-Cause", cause}, Header{"Other-Leg-Unique-ID", ch.peer})
@@ -303,33 +313,41 @@ func (s *Server) sendmsg(ch *channel, h map[string]string) {
 		}
 		s.hangup(ch, cause)
 	case "execute":
-		app, arg, appUUID := h["execute-app-name"], h["execute-app-arg"], h["event-uuid"]
-		if appUUID == "" {
-			appUUID = s.newUUID()
+		s.execApp(ch, h, false)
+	}
+}
+
+// execApp runs one application (queued: it comes off the channel's queue).
+func (s *Server) execApp(ch *channel, h map[string]string, queued bool) {
+	if s.execute(ch, h, queued) {
+		return
+	}
+	app, arg, appUUID := h["execute-app-name"], h["execute-app-arg"], h["event-uuid"]
+	if appUUID == "" {
+		appUUID = s.newUUID()
+	}
+	exec := []Header{{"Application", app}, {"Application-Data", arg}, {"Application-UUID", appUUID}}
+	s.emit(ch, "CHANNEL_EXECUTE", exec...)
+	switch app {
+	case "playback":
+		if strings.Contains(arg, "missing") {
+			s.emit(ch, "CHANNEL_EXECUTE_COMPLETE", append(exec, Header{"Application-Response", "FILE NOT FOUND"})...)
+			return
 		}
-		exec := []Header{{"Application", app}, {"Application-Data", arg}, {"Application-UUID", appUUID}}
-		s.emit(ch, "CHANNEL_EXECUTE", exec...)
-		switch app {
-		case "playback":
-			if strings.Contains(arg, "missing") {
-				s.emit(ch, "CHANNEL_EXECUTE_COMPLETE", append(exec, Header{"Application-Response", "FILE NOT FOUND"})...)
-				return
+		ch.playing, ch.playSeq = appUUID, ch.playSeq+1
+		seq := ch.playSeq
+		s.emit(ch, "PLAYBACK_START", Header{"Playback-File-Path", arg})
+		s.after(s.playTime, func() {
+			if ch.playing == appUUID && ch.playSeq == seq && !ch.hungup {
+				s.finishPlayback(ch, "FILE PLAYED")
 			}
-			ch.playing, ch.playSeq = appUUID, ch.playSeq+1
-			seq := ch.playSeq
-			s.emit(ch, "PLAYBACK_START", Header{"Playback-File-Path", arg})
-			s.after(s.playTime, func() {
-				if ch.playing == appUUID && ch.playSeq == seq && !ch.hungup {
-					s.finishPlayback(ch, "FILE PLAYED")
-				}
-			})
-			ch.app = "playback"
-		case "answer":
-			s.emit(ch, "CHANNEL_EXECUTE_COMPLETE", append(exec, Header{"Application-Response", "_none_"})...)
-			s.answer(ch)
-		default:
-			s.emit(ch, "CHANNEL_EXECUTE_COMPLETE", append(exec, Header{"Application-Response", "_none_"})...)
-		}
+		})
+		ch.app = "playback"
+	case "answer":
+		s.emit(ch, "CHANNEL_EXECUTE_COMPLETE", append(exec, Header{"Application-Response", "_none_"})...)
+		s.answer(ch)
+	default:
+		s.emit(ch, "CHANNEL_EXECUTE_COMPLETE", append(exec, Header{"Application-Response", "_none_"})...)
 	}
 }
 
@@ -339,11 +357,16 @@ func (s *Server) finishPlayback(ch *channel, response string) {
 	s.emit(ch, "PLAYBACK_STOP", Header{"Playback-Status", "done"})
 	s.emit(ch, "CHANNEL_EXECUTE_COMPLETE", Header{"Application", "playback"},
 		Header{"Application-Response", response}, Header{"Application-UUID", appUUID})
+	s.runQueue(ch)
 }
 
+// stopPlayback is uuid_break: it ends the playback or recording going on.
 func (s *Server) stopPlayback(ch *channel) {
 	if ch.playing != "" {
 		s.finishPlayback(ch, "FILE PLAYED")
+	}
+	if ch.rec != nil {
+		s.stopRecord(ch, "success-silence")
 	}
 }
 
