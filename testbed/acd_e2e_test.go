@@ -16,12 +16,6 @@ import (
 // overflows to sales after 3 s. Agent 1001 and 1003 have billing, 1002
 // serves sales only.
 const acdConfig = `
-listen: %s
-data_dir: %s
-log_level: debug
-pbx:
-  node: testbed
-  ari: {url: "http://127.0.0.1:%d", user: switchboard, password: switchboard, app: switchboard}
 routes: {default: main}
 flows:
   main:

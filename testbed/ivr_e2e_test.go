@@ -13,12 +13,6 @@ import (
 // answer/decline to a message (留言), a screened extension (the boss), and
 // a post-call survey after the agent hangs up.
 const ivrConfig = `
-listen: %s
-data_dir: %s
-log_level: debug
-pbx:
-  node: testbed
-  ari: {url: "http://127.0.0.1:%d", user: switchboard, password: switchboard, app: switchboard}
 routes: {default: main}
 calendars:
   office: {weekly: {mon-sun: ["24h"]}}

@@ -55,12 +55,6 @@ func switchboardBinary(t *testing.T) string {
 // seconds. Menu: 1 → queue support, 2 → goodbye; the queue's no-agent branch
 // plays a message and hangs up.
 const e2eConfig = `
-listen: %s
-data_dir: %s
-log_level: debug
-pbx:
-  node: testbed
-  ari: {url: "http://127.0.0.1:%d", user: switchboard, password: switchboard, app: switchboard}
 routes: {default: main}
 flows:
   main:
@@ -130,14 +124,24 @@ func startSwitchboard(t *testing.T, pbx *PBX) *sb {
 	return startSwitchboardWith(t, pbx, e2eConfig)
 }
 
-// startSwitchboardWith starts switchboard on a config template whose %s,
-// %s, %d are the listen address, data dir and ARI port.
-func startSwitchboardWith(t *testing.T, pbx *PBX, tmpl string) *sb {
+// e2eHeader is every test config's start: where switchboard listens and
+// keeps its data, and the testbed's ARI.
+const e2eHeader = `listen: %s
+data_dir: %s
+log_level: debug
+pbx:
+  node: testbed
+  ari: {url: "http://127.0.0.1:%d", user: switchboard, password: switchboard, app: switchboard}
+`
+
+// startSwitchboardWith starts switchboard on the header plus the test's
+// routing config (routes, flows, queues, agents, …).
+func startSwitchboardWith(t *testing.T, pbx *PBX, routing string) *sb {
 	t.Helper()
 	dir := t.TempDir()
 	listen := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	cfgPath := filepath.Join(dir, "switchboard.yaml")
-	cfg := fmt.Sprintf(tmpl, listen, filepath.Join(dir, "data"), pbx.ARIPort)
+	cfg := fmt.Sprintf(e2eHeader, listen, filepath.Join(dir, "data"), pbx.ARIPort) + routing
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -184,14 +184,11 @@ func export(ctx context.Context, cfg *Config, o *exportOptions, log *slog.Logger
 	if err := report.CheckFormat(o.format); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	st, err := store.Open(ctx, cfg.Database, log)
+	st, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	rep, err := openReports(ctx, cfg, st, log)
 	if err != nil {
 		return err
@@ -217,14 +214,11 @@ func rollup(ctx context.Context, cfg *Config, o *rollupOptions, log *slog.Logger
 	if !o.rebuild {
 		return errors.New("rollup: say --rebuild to rebuild the calls table and report rollups from the log")
 	}
-	st, err := store.Open(ctx, cfg.Database, log)
+	st, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	start := time.Now()
 	if _, err := openReports(ctx, cfg, st, log); err != nil {
 		return err

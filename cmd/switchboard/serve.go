@@ -23,15 +23,25 @@ import (
 	"switchboard/store"
 )
 
-func migrate(ctx context.Context, cfg *Config, log *slog.Logger) error {
+// openStore opens the configured database and brings its schema up to date.
+func openStore(ctx context.Context, cfg *Config, log *slog.Logger) (*store.Store, error) {
 	st, err := store.Open(ctx, cfg.Database, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+func migrate(ctx context.Context, cfg *Config, log *slog.Logger) error {
+	st, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	log.Info("database ready", "path", cfg.Database)
 	return nil
 }
@@ -39,14 +49,11 @@ func migrate(ctx context.Context, cfg *Config, log *slog.Logger) error {
 // serve wires the store, the PBX driver, the engine and the API, and runs
 // them until ctx ends.
 func serve(ctx context.Context, cfg *Config, path string, log *slog.Logger, stdout io.Writer) error {
-	st, err := store.Open(ctx, cfg.Database, log)
+	st, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
