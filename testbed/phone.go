@@ -250,16 +250,26 @@ func StartPhoneAt(t testing.TB, user string, port int, m PhoneMode) *Phone {
 		t.Fatal(err)
 	}
 	args := []string{"-p", strconv.Itoa(port)}
-	proc, err := startSipp(t, dir, "phone", PhoneScenario(user, m), args, 30*time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ph := &Phone{User: user, Port: port, Mode: m, proc: proc}
-	if err := waitUDPBound(port, proc, 5*time.Second); err != nil {
+	// A phone of the previous test on this port may still be letting go of
+	// it (seen once in CI): retry a bind refused as in use, briefly.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		proc, err := startSipp(t, dir, "phone", PhoneScenario(user, m), args, 30*time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ph := &Phone{User: user, Port: port, Mode: m, proc: proc}
+		err = waitUDPBound(port, proc, 5*time.Second)
+		if err == nil {
+			return ph
+		}
 		ph.Stop()
-		t.Fatalf("testbed: phone %s: %v; output: %s", user, err, readFile(proc.outFile))
+		out := readFile(proc.outFile)
+		if !strings.Contains(out, "Address already in use") || time.Now().After(deadline) {
+			t.Fatalf("testbed: phone %s: %v; output: %s", user, err, out)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
-	return ph
 }
 
 // Log returns the phone's milestones so far, one per line:
