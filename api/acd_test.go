@@ -65,6 +65,7 @@ func TestDecisions(t *testing.T) {
 
 func TestReload(t *testing.T) {
 	h := newHarness(t)
+	h.token = "role:admin"
 	if r := h.do(t, http.MethodPost, "/api/v1/config/reload", ""); r.Code != http.StatusNotImplemented {
 		t.Fatalf("reload without a reloader: %d", r.Code)
 	}
@@ -76,7 +77,7 @@ func TestReload(t *testing.T) {
 		}
 		return 7, nil
 	}
-	srv := New(Config{Reload: reload}, h.agents, h.store, slog.New(slog.DiscardHandler), prometheus.NewRegistry(), nil)
+	srv := New(Config{Reload: reload, Accounts: fakeAccounts{}}, h.agents, h.store, slog.New(slog.DiscardHandler), prometheus.NewRegistry(), nil)
 	h.h = srv.Handler()
 	r := h.do(t, http.MethodPost, "/api/v1/config/reload", "")
 	if r.Code != http.StatusOK || string(r.Body) != "{\"version\":7}\n" {

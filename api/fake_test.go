@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
+	"switchboard/auth"
 	"switchboard/routing"
 )
 
@@ -176,4 +178,32 @@ func (f *fakeAgents) SetMode(ctx context.Context, calendar, mode string) (routin
 		return routing.CalendarView{}, &routing.FieldError{Field: "mode", Reason: "must be auto, day or night"}
 	}
 	return routing.CalendarView{Name: calendar, Mode: mode, Open: mode != "night"}, nil
+}
+
+// fakeAccounts authenticates bearer tokens "role:<role>[:agent[:team]]"
+// so tests can act as any role; real sessions are tested against
+// auth.Service in auth_test.go.
+type fakeAccounts struct{ Accounts }
+
+func (fakeAccounts) Session(context.Context, string) (auth.Principal, error) {
+	return auth.Principal{}, auth.ErrNoSession
+}
+
+func (fakeAccounts) Token(_ context.Context, raw string) (auth.Principal, error) {
+	parts := strings.Split(raw, ":")
+	if len(parts) < 2 || parts[0] != "role" {
+		return auth.Principal{}, auth.ErrNoSession
+	}
+	role, err := auth.ParseRole(parts[1])
+	if err != nil {
+		return auth.Principal{}, auth.ErrNoSession
+	}
+	p := auth.Principal{Username: "test-" + parts[1], Role: role, TokenID: 1, Lang: "en"}
+	if len(parts) > 2 {
+		p.AgentID = parts[2]
+	}
+	if len(parts) > 3 {
+		p.Team = parts[3]
+	}
+	return p, nil
 }

@@ -39,10 +39,10 @@ const CodeAlreadyHandled = "already_handled"
 
 func (s *Server) messageRoutes() []route {
 	return []route{
-		{http.MethodGet, "/api/v1/messages", s.listMessages},
-		{http.MethodGet, "/api/v1/messages/:id", s.getMessage},
-		{http.MethodPost, "/api/v1/messages/:id/handled", s.markMessageHandled},
-		{http.MethodGet, "/api/v1/messages/:id/recording", s.getMessageRecording},
+		{http.MethodGet, "/api/v1/messages", s.listMessages, floor},
+		{http.MethodGet, "/api/v1/messages/:id", s.getMessage, floor},
+		{http.MethodPost, "/api/v1/messages/:id/handled", s.markMessageHandled, floor},
+		{http.MethodGet, "/api/v1/messages/:id/recording", s.getMessageRecording, floor},
 	}
 }
 

@@ -68,12 +68,12 @@ func newMessageHarness(t *testing.T, recordings fakeRecordings) *msgHarness {
 	); err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{Now: func() time.Time { return t0.Add(time.Hour) }}
+	cfg := Config{Now: func() time.Time { return t0.Add(time.Hour) }, Accounts: fakeAccounts{}, Audit: st}
 	if recordings != nil {
 		cfg.Recordings = recordings
 	}
 	srv := New(cfg, newFakeAgents(), st, nil, nil, nil)
-	return &msgHarness{harness: &harness{srv: srv, h: srv.Handler(), store: st}, store: st}
+	return &msgHarness{harness: &harness{srv: srv, h: srv.Handler(), store: st, token: "role:supervisor"}, store: st}
 }
 
 func TestMessagesList(t *testing.T) {
@@ -181,6 +181,7 @@ func TestMessageHandledRace(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			req := httptest.NewRequest("POST", "/api/v1/messages/msg-c3/handled", strings.NewReader(fmt.Sprintf(`{"by": "10%02d"}`, i)))
+			req.Header.Set("Authorization", "Bearer "+h.token)
 			w := httptest.NewRecorder()
 			h.h.ServeHTTP(w, req)
 			codes[i] = w.Code

@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"switchboard/auth"
 	"switchboard/report"
 	"switchboard/store"
 )
@@ -26,13 +27,17 @@ const CodeNotAvailable = "not_available"
 
 func (s *Server) reportRoutes() []route {
 	return []route{
-		{http.MethodGet, "/api/v1/reports", s.listReports},
-		{http.MethodGet, "/api/v1/reports/:name", s.getReport},
-		{http.MethodGet, "/api/v1/exports/runs", s.listExportRuns},
-		{http.MethodGet, "/ui/reports", getReportsPage},
-		{http.MethodGet, "/ui/reports/reports.js", getReportsJS},
+		{http.MethodGet, "/api/v1/reports", s.listReports, reporters},
+		{http.MethodGet, "/api/v1/reports/:name", s.getReport, reporters},
+		{http.MethodGet, "/api/v1/exports/runs", s.listExportRuns, allow(auth.Supervisor, auth.Admin)},
+		{http.MethodGet, "/ui/reports", getReportsPage, public},
+		{http.MethodGet, "/ui/reports/reports.js", getReportsJS, public},
 	}
 }
+
+// reporters: who reads reports (team leads see every team's figures:
+// reports are aggregates, with no caller numbers).
+var reporters = allow(auth.TeamLead, auth.Supervisor, auth.Quality, auth.Admin)
 
 // reportCatalog is the body of GET /api/v1/reports.
 type reportCatalog struct {

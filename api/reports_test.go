@@ -52,7 +52,7 @@ func reportFixture(t *testing.T) *Server {
 	b := report.NewBuilder(st, report.Config{Location: loc, Queues: []string{"support", "sales"},
 		Agents: []string{"1001", "1002"}, Teams: []report.Team{{ID: "front"}, {ID: "back"}},
 		AgentTeam: map[string]string{"1001": "front", "1002": "back"}}, func() time.Time { return now })
-	return New(Config{Reports: reportService{b, st}}, newFakeAgents(), st, nil, nil, nil)
+	return New(Config{Reports: reportService{b, st}, Accounts: fakeAccounts{}, Audit: st}, newFakeAgents(), st, nil, nil, nil)
 }
 
 type reportService struct {
@@ -63,7 +63,9 @@ type reportService struct {
 func get(t *testing.T, s *Server, target string) *httptest.ResponseRecorder {
 	t.Helper()
 	w := httptest.NewRecorder()
-	s.Handler().ServeHTTP(w, httptest.NewRequestWithContext(t.Context(), "GET", target, nil))
+	req := httptest.NewRequestWithContext(t.Context(), "GET", target, nil)
+	req.Header.Set("Authorization", "Bearer role:supervisor")
+	s.Handler().ServeHTTP(w, req)
 	return w
 }
 
@@ -220,7 +222,7 @@ func TestExportRunsAndCatalog(t *testing.T) {
 		t.Fatalf("satisfaction %d %s", w.Code, w.Body)
 	}
 	// Without a report service the routes answer 503.
-	bare := New(Config{}, newFakeAgents(), rs.Store, nil, nil, nil)
+	bare := New(Config{Accounts: fakeAccounts{}}, newFakeAgents(), rs.Store, nil, nil, nil)
 	if w := get(t, bare, "/api/v1/reports/summary"); w.Code != 503 {
 		t.Fatalf("no reports: %d", w.Code)
 	}

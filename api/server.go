@@ -10,11 +10,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"switchboard/auth"
 	"switchboard/routing"
 	"switchboard/routing/pbx"
 	"switchboard/store"
@@ -80,6 +82,14 @@ type Config struct {
 	// Now is the clock of the records the API appends (message.handled);
 	// nil is time.Now.
 	Now func() time.Time `yaml:"-"`
+	// Accounts signs people in and checks sessions and tokens
+	// (*auth.Service); nil answers 401 on every route that is not public.
+	Accounts Accounts `yaml:"-"`
+	// Audit is the append-only audit log (*store.Store); nil makes audited
+	// actions answer 503 rather than go unrecorded.
+	Audit AuditLog `yaml:"-"`
+	// Privacy: which roles see full numbers and which may reveal them.
+	Privacy Privacy `yaml:"-"`
 }
 
 // DefaultListen is the address the server listens on when Config.Listen is
@@ -102,6 +112,7 @@ type Server struct {
 	health  HealthFunc
 	metrics *httpMetrics
 	echo    *echo.Echo
+	auth    Authenticator
 }
 
 // New builds the server and its routes. A nil reg gets a fresh registry, a
@@ -124,12 +135,19 @@ func New(cfg Config, agents AgentService, st Reader, log *slog.Logger, reg Regis
 		cfg: cfg, agents: agents, store: st, log: log.With("component", "api"),
 		reg: reg, health: health, metrics: newHTTPMetrics(reg),
 	}
+	if cfg.Privacy.FullNumbers == nil && cfg.Privacy.Reveal == nil {
+		s.cfg.Privacy = DefaultPrivacy
+	}
+	if cfg.Accounts != nil {
+		s.auth = cfg.Accounts
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
+	e.JSONSerializer = maskingSerializer{s: s}
 	e.Use(s.observe, s.recover)
 	for _, r := range s.routes() {
-		e.Add(r.method, r.path, r.handler)
+		e.Add(r.method, r.path, s.guard(r))
 	}
 	s.echo = e
 	return s
@@ -139,32 +157,34 @@ func New(cfg Config, agents AgentService, st Reader, log *slog.Logger, reg Regis
 type route struct {
 	method, path string
 	handler      echo.HandlerFunc
+	access       access // who may call it (authz.go)
 }
 
 func (s *Server) routes() []route {
-	return append([]route{
-		{http.MethodGet, "/healthz", s.getHealth},
-		{http.MethodGet, "/metrics", s.getMetrics()},
-		{http.MethodGet, "/api/v1/openapi.json", getOpenAPI},
+	return slices.Concat([]route{
+		{http.MethodGet, "/healthz", s.getHealth, public},
+		{http.MethodGet, "/metrics", s.getMetrics(), public},
+		{http.MethodGet, "/api/v1/openapi.json", getOpenAPI, public},
 
-		{http.MethodGet, "/api/v1/agents", s.listAgents},
-		{http.MethodGet, "/api/v1/agents/:id", s.getAgent},
-		{http.MethodPost, "/api/v1/agents/:id/sign-in", s.signIn},
-		{http.MethodPost, "/api/v1/agents/:id/sign-out", s.signOut},
-		{http.MethodPut, "/api/v1/agents/:id/state", s.putAgentState},
-		{http.MethodPost, "/api/v1/agents/:id/approve", s.approve},
-		{http.MethodPost, "/api/v1/agents/:id/refuse", s.refuse},
-		{http.MethodGet, "/api/v1/queues", s.listQueues},
-		{http.MethodGet, "/api/v1/calls/:id/decisions", s.listDecisions},
-		{http.MethodPost, "/api/v1/config/reload", s.reloadConfig},
-		{http.MethodGet, "/api/v1/calendars", s.listCalendars},
-		{http.MethodPut, "/api/v1/calendars/:name/mode", s.putMode},
+		{http.MethodGet, "/api/v1/agents", s.listAgents, floor},
+		{http.MethodGet, "/api/v1/agents/:id", s.getAgent, floor},
+		{http.MethodPost, "/api/v1/agents/:id/sign-in", s.signIn, floor},
+		{http.MethodPost, "/api/v1/agents/:id/sign-out", s.signOut, floor},
+		{http.MethodPut, "/api/v1/agents/:id/state", s.putAgentState, floor},
+		{http.MethodPost, "/api/v1/agents/:id/approve", s.approve, leads},
+		{http.MethodPost, "/api/v1/agents/:id/refuse", s.refuse, leads},
+		{http.MethodGet, "/api/v1/queues", s.listQueues, signedIn},
+		{http.MethodGet, "/api/v1/calls/:id/decisions", s.listDecisions, leads},
+		{http.MethodPost, "/api/v1/config/reload", s.reloadConfig, admins},
+		{http.MethodGet, "/api/v1/calendars", s.listCalendars, allow(auth.TeamLead, auth.Supervisor, auth.Admin)},
+		{http.MethodPut, "/api/v1/calendars/:name/mode", s.putMode, allow(auth.Supervisor, auth.Admin)},
 
-		{http.MethodGet, "/api/v1/calls", s.listCalls},
-		{http.MethodGet, "/api/v1/calls/:id", s.getCall},
-		{http.MethodGet, "/api/v1/calls/:id/events", s.listCallEvents},
-		{http.MethodGet, "/api/v1/events", s.listEvents},
-	}, append(s.reportRoutes(), s.messageRoutes()...)...)
+		{http.MethodGet, "/api/v1/calls", s.listCalls, allow(auth.Agent, auth.TeamLead, auth.Supervisor, auth.Quality)},
+		{http.MethodGet, "/api/v1/calls/:id", s.getCall, allow(auth.Agent, auth.TeamLead, auth.Supervisor, auth.Quality)},
+		{http.MethodGet, "/api/v1/calls/:id/events", s.listCallEvents, leads},
+		{http.MethodGet, "/api/v1/events", s.listEvents, supervisors},
+	}, s.reportRoutes(), s.messageRoutes(), s.authRoutes(), s.liveRoutes(),
+		s.superviseRoutes(), s.deskRoutes(), s.adminRoutes(), s.uiRoutes())
 }
 
 // Handler is the server's whole HTTP handler, for httptest and for

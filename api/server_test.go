@@ -49,6 +49,7 @@ type harness struct {
 	agents *fakeAgents
 	store  *store.Store
 	logs   *logBuf
+	token  string // bearer token sent by do ("role:<role>", see fakeAccounts)
 	health struct {
 		mu      sync.Mutex
 		ok      bool
@@ -80,7 +81,8 @@ func newHarness(t testing.TB) *harness {
 		return h.health.details, h.health.ok
 	}
 	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	h.srv = New(Config{}, h.agents, st, log, prometheus.NewRegistry(), health)
+	h.srv = New(Config{Accounts: fakeAccounts{}, Audit: st}, h.agents, st, log, prometheus.NewRegistry(), health)
+	h.token = "role:supervisor"
 	h.h = h.srv.Handler()
 	return h
 }
@@ -127,6 +129,9 @@ func (h *harness) do(t testing.TB, method, target, body string) response {
 	req := httptest.NewRequestWithContext(t.Context(), method, target, r)
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if h.token != "" {
+		req.Header.Set("Authorization", "Bearer "+h.token)
 	}
 	w := httptest.NewRecorder()
 	h.h.ServeHTTP(w, req)

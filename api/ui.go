@@ -23,3 +23,5 @@ func getReportsPage(c echo.Context) error {
 func getReportsJS(c echo.Context) error {
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJavaScriptCharsetUTF8, reportsJS)
 }
+
+func (s *Server) uiRoutes() []route { return nil }
