@@ -24,6 +24,9 @@ func (s *Server) listCalls(c echo.Context) error {
 	if q.err != nil {
 		return q.err
 	}
+	if err := s.scopeCallFilter(c, &f); err != nil {
+		return err
+	}
 	calls, err := s.store.Calls(c.Request().Context(), f)
 	if err != nil {
 		return err
@@ -37,6 +40,9 @@ func (s *Server) listCalls(c echo.Context) error {
 func (s *Server) getCall(c echo.Context) error {
 	call, err := s.store.Call(c.Request().Context(), c.Param("id"))
 	if err != nil {
+		return err
+	}
+	if err := s.callScope(c, call); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, call)

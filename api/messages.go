@@ -18,9 +18,9 @@ import (
 
 // Messages (留言) a caller left for an agent, an extension or a group.
 //
-// Access: every route here is open to any client of the API. Limiting a
-// message to its target and to supervisors needs accounts and roles, which
-// the API does not have yet.
+// Access: a message is its target's (the agent, or the agents of the target
+// group), their team lead's and the supervisors' (messageScope); playing
+// a recording is audited.
 
 // MessageStore is what the message routes need from the store: the
 // messages table and the journal, where marking a message handled is a
@@ -69,13 +69,22 @@ func (s *Server) listMessages(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	list, err := ms.Messages(c.Request().Context(), f)
+	ctx := c.Request().Context()
+	list, err := ms.Messages(ctx, f)
 	if err != nil {
 		return err
 	}
-	if list == nil {
-		list = []store.Message{}
+	mine := []store.Message{}
+	for _, m := range list {
+		ok, err := s.messageInScope(ctx, principalOf(c), m)
+		if err != nil {
+			return err
+		}
+		if ok {
+			mine = append(mine, m)
+		}
 	}
+	list = mine
 	return c.JSON(http.StatusOK, messageList{Messages: list})
 }
 
@@ -86,6 +95,9 @@ func (s *Server) getMessage(c echo.Context) error {
 	}
 	m, err := ms.Message(c.Request().Context(), c.Param("id"))
 	if err != nil {
+		return err
+	}
+	if err := s.messageScope(c, m); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, m)
@@ -110,6 +122,12 @@ func (s *Server) markMessageHandled(c echo.Context) error {
 		return err
 	}
 	req.By = strings.TrimSpace(req.By)
+	if p := principalOf(c); req.By == "" {
+		req.By = p.AgentID
+		if req.By == "" {
+			req.By = p.Username
+		}
+	}
 	switch {
 	case req.By == "":
 		return badRequest("by", "is required: who dealt with the message")
@@ -124,6 +142,9 @@ func (s *Server) markMessageHandled(c echo.Context) error {
 	id := c.Param("id")
 	m, err := ms.Message(ctx, id)
 	if err != nil {
+		return err
+	}
+	if err := s.messageScope(c, m); err != nil {
 		return err
 	}
 	if m.HandledAt != nil {
@@ -168,9 +189,15 @@ func (s *Server) getMessageRecording(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.messageScope(c, m); err != nil {
+		return err
+	}
 	if s.cfg.Recordings == nil {
 		return &Error{Status: http.StatusNotImplemented, Code: "not_configured",
 			Message: "the PBX driver does not hand out recordings"}
+	}
+	if err := s.audit(c, "recording.play", "message:"+m.ID, true, nil); err != nil {
+		return err
 	}
 	body, err := s.cfg.Recordings.FetchRecording(ctx, m.ID)
 	switch {

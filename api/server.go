@@ -90,6 +90,8 @@ type Config struct {
 	Audit AuditLog `yaml:"-"`
 	// Privacy: which roles see full numbers and which may reveal them.
 	Privacy Privacy `yaml:"-"`
+	// SecureCookie marks the session cookie Secure (behind TLS).
+	SecureCookie bool `yaml:"-"`
 }
 
 // DefaultListen is the address the server listens on when Config.Listen is

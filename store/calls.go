@@ -69,6 +69,7 @@ func (r *callRow) call() Call {
 type CallFilter struct {
 	Queue   string
 	Agent   string
+	Agents  []string // any of these agents (a team); nil: no restriction, empty: none
 	Outcome string
 	Open    *bool     // true: only calls not ended yet; false: only ended calls
 	Since   time.Time // calls that started at or after Since
@@ -90,6 +91,15 @@ func (s *Store) Calls(ctx context.Context, f CallFilter) ([]Call, error) {
 	}
 	if f.Agent != "" {
 		add("agent = ?", f.Agent)
+	}
+	if f.Agents != nil {
+		if len(f.Agents) == 0 {
+			return []Call{}, nil
+		}
+		where = append(where, "agent IN (?"+strings.Repeat(", ?", len(f.Agents)-1)+")")
+		for _, a := range f.Agents {
+			args = append(args, a)
+		}
 	}
 	if f.Outcome != "" {
 		add("outcome = ?", f.Outcome)

@@ -1,0 +1,123 @@
+package api
+
+import (
+	"context"
+	"slices"
+
+	"github.com/labstack/echo/v4"
+
+	"switchboard/auth"
+	"switchboard/store"
+)
+
+// Scope: what a signed-in principal may see beyond their role's routes.
+// Agents see their own calls and messages, team leads their team's,
+// supervisors and quality inspectors every call.
+
+// teamAgents lists the agents of team as the engine knows them.
+func (s *Server) teamAgents(ctx context.Context, team string) ([]string, error) {
+	views, err := s.agents.Agents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []string{}
+	for _, v := range views {
+		if team != "" && v.Team == team {
+			out = append(out, v.ID)
+		}
+	}
+	return out, nil
+}
+
+// agentInScope says whether p may see agent id's calls and messages.
+func (s *Server) agentInScope(ctx context.Context, p auth.Principal, id string) (bool, error) {
+	switch p.Role {
+	case auth.Supervisor, auth.Quality:
+		return true, nil
+	case auth.Agent:
+		return p.AgentID != "" && p.AgentID == id, nil
+	case auth.TeamLead:
+		if p.AgentID != "" && p.AgentID == id {
+			return true, nil
+		}
+		team, err := s.teamAgents(ctx, p.Team)
+		return slices.Contains(team, id), err
+	}
+	return false, nil
+}
+
+// scopeCallFilter narrows a calls listing to what the caller may see.
+func (s *Server) scopeCallFilter(c echo.Context, f *store.CallFilter) error {
+	p := principalOf(c)
+	switch p.Role {
+	case auth.Supervisor, auth.Quality:
+		return nil
+	case auth.Agent:
+		if p.AgentID == "" {
+			f.Agents = []string{}
+		} else {
+			f.Agents = []string{p.AgentID}
+		}
+		return nil
+	case auth.TeamLead:
+		team, err := s.teamAgents(c.Request().Context(), p.Team)
+		if err != nil {
+			return err
+		}
+		if p.AgentID != "" {
+			team = append(team, p.AgentID)
+		}
+		f.Agents = team
+		return nil
+	}
+	f.Agents = []string{}
+	return nil
+}
+
+// callScope refuses a call the caller may not see (403: the call exists,
+// but it is someone else's).
+func (s *Server) callScope(c echo.Context, call store.Call) error {
+	ok, err := s.agentInScope(c.Request().Context(), principalOf(c), call.Agent)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return forbidden("this call is not yours or your team's")
+	}
+	return nil
+}
+
+// messageScope: a message is its target's (an agent, or every agent of
+// the target group) and, for team leads, their team's; supervisors see
+// all. Quality inspectors have no access to messages.
+func (s *Server) messageScope(c echo.Context, m store.Message) error {
+	if ok, err := s.messageInScope(c.Request().Context(), principalOf(c), m); err != nil || ok {
+		return err
+	}
+	return forbidden("this message is not for you or your team")
+}
+
+func (s *Server) messageInScope(ctx context.Context, p auth.Principal, m store.Message) (bool, error) {
+	switch p.Role {
+	case auth.Supervisor:
+		return true, nil
+	case auth.Agent, auth.TeamLead:
+	default:
+		return false, nil
+	}
+	switch m.TargetKind {
+	case "agent":
+		return s.agentInScope(ctx, p, m.Target)
+	case "group":
+		if p.Role == auth.TeamLead {
+			return true, nil
+		}
+		v, err := s.agents.Agent(ctx, p.AgentID)
+		if err != nil {
+			return false, nil
+		}
+		return slices.Contains(v.Queues, m.Target), nil
+	}
+	// Messages for an extension belong to no agent: supervisors and leads.
+	return p.Role == auth.TeamLead, nil
+}
