@@ -172,7 +172,8 @@ function init() {
   });
   form.report.addEventListener("change", groups);
   form.addEventListener("submit", function (ev) { ev.preventDefault(); show(); });
-  fetch("/api/v1/reports").then(function (r) { return r.json(); }).then(function (c) {
+  var ready = window.SB ? SB.init({ page: "reports" }) : Promise.resolve();
+  ready.then(function () { return fetch("/api/v1/reports"); }).then(function (r) { return r.json(); }).then(function (c) {
     catalog = c;
     form.report.innerHTML = c.reports.map(function (d) { return '<option value="' + esc(d.name) + '">' + esc(d.title) + '</option>'; }).join("");
     groups();
