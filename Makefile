@@ -5,7 +5,7 @@ export PATH := /usr/local/go/bin:$(PATH)
 GO ?= go
 CONFIG ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := debootstrap sip-tester ca-certificates curl ansible ansible-lint
+APT_PACKAGES := debootstrap sip-tester ca-certificates curl ansible ansible-lint nodejs chromium
 
 .PHONY: run test deps build pbx pbx-stop unit e2e lint clean
 
@@ -24,6 +24,10 @@ deps:
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
 	$(GO) mod download
+	@command -v npm >/dev/null || { $(SUDO) apt-get install -y -qq npm; }
+	@# Browser tests: playwright-core from the lockfile; never a downloaded browser (Debian's chromium).
+	@if ! cmp -s web-test/package-lock.json web-test/node_modules/.package-lock.json; then \
+	  cd web-test && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund; fi
 
 build:
 	$(GO) build -o bin/switchboard ./cmd/switchboard

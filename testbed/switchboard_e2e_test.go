@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -89,6 +90,46 @@ type sb struct {
 	cmd     *exec.Cmd
 	logBuf  *syncBuffer
 	done    chan struct{}
+	// tokens are API tokens by role, made with `switchboard token add`
+	// before the first start (the API has no default credentials).
+	tokens map[string]string
+}
+
+// token returns an API token with role, creating it with the CLI (which
+// writes the database directly, so it works while switchboard runs).
+func (s *sb) token(role string) string {
+	s.t.Helper()
+	if tok, ok := s.tokens[role]; ok {
+		return tok
+	}
+	out, err := exec.Command(s.bin, "token", "add", "--config", s.cfgPath, "--name", "e2e-"+role, "--role", role).Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			s.t.Fatalf("token add --role %s: %v\n%s", role, err, ee.Stderr)
+		}
+		s.t.Fatalf("token add --role %s: %v", role, err)
+	}
+	tok := strings.TrimSpace(string(out))
+	if s.tokens == nil {
+		s.tokens = map[string]string{}
+	}
+	s.tokens[role] = tok
+	return tok
+}
+
+// roleFor is the role s.do acts as: admin for configuration, users,
+// tokens and the audit log, a supervisor for everything else.
+func roleFor(method, path string) string {
+	for _, p := range []string{"/api/v1/config", "/api/v1/users", "/api/v1/tokens", "/api/v1/audit"} {
+		if strings.HasPrefix(path, p) {
+			return "admin"
+		}
+	}
+	if strings.HasPrefix(path, "/api/v1/teams") && method != "GET" {
+		return "admin"
+	}
+	return "supervisor"
 }
 
 type syncBuffer struct {
@@ -146,6 +187,8 @@ func startSwitchboardWith(t *testing.T, pbx *PBX, routing string) *sb {
 		t.Fatal(err)
 	}
 	s := &sb{t: t, bin: switchboardBinary(t), cfgPath: cfgPath, base: "http://" + listen}
+	s.token("supervisor")
+	s.token("admin")
 	s.start()
 	t.Cleanup(func() {
 		if t.Failed() && s.cmd != nil {
@@ -234,6 +277,7 @@ func (s *sb) do(method, path string, body any, out any) int {
 	}
 	req, _ := http.NewRequestWithContext(context.Background(), method, s.base+path, rd)
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+s.token(roleFor(method, path)))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		s.t.Fatalf("%s %s: %v", method, path, err)
