@@ -26,8 +26,8 @@ deps:
 	$(GO) mod download
 	@command -v npm >/dev/null || { $(SUDO) apt-get install -y -qq npm; }
 	@# Browser tests: playwright-core from the lockfile; never a downloaded browser (Debian's chromium).
-	@if ! cmp -s web-test/package-lock.json web-test/node_modules/.package-lock.json; then \
-	  cd web-test && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund; fi
+	@if ! cmp -s web-test/package-lock.json web-test/node_modules/.sb-lock; then \
+	  cd web-test && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund && cp package-lock.json node_modules/.sb-lock; fi
 
 build:
 	$(GO) build -o bin/switchboard ./cmd/switchboard
