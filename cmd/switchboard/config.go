@@ -13,6 +13,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"switchboard/api"
+	"switchboard/auth"
 	"switchboard/dialplan"
 	"switchboard/routing"
 )
@@ -34,6 +36,10 @@ type Config struct {
 	Dialplan dialplan.Config `yaml:"dialplan"`
 	Reports  ReportsConfig   `yaml:"reports"`
 	Exports  ExportsConfig   `yaml:"exports"`
+	// Auth is sign-in: session lifetimes and limits on guessing.
+	Auth auth.Config `yaml:"auth"`
+	// Privacy is which roles see callers' full numbers.
+	Privacy api.Privacy `yaml:"privacy"`
 
 	routing.Config `yaml:",inline"`
 }
@@ -144,6 +150,7 @@ func merge(dst, src *Config) {
 	set(&dst.PBX.ESL.RecordingsDir, src.PBX.ESL.RecordingsDir)
 	dst.Dialplan = src.Dialplan
 	dst.mergeReports(src)
+	dst.mergeAuth(src)
 	if src.Flows != nil {
 		dst.Flows, dst.Routes = src.Flows, src.Routes
 	} else if src.FlowsDir != "" {
@@ -217,6 +224,9 @@ func (c *Config) validate() error {
 		errs = append(errs, errors.New("listen: required"))
 	}
 	if err := c.validateReports(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.validateAuth(); err != nil {
 		errs = append(errs, err)
 	}
 	if err := c.Dialplan.Validate(); err != nil {

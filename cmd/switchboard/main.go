@@ -23,6 +23,8 @@ commands:
   render    write the PBX's config snippets (--pbx asterisk|freeswitch --out DIR)
   export    write a report to a file (--report NAME --from DAY --to DAY --group G --format csv|xlsx --out FILE)
   rollup    rebuild the report rollups from the event log (--rebuild)
+  user      accounts: user add|passwd|list (the first admin too; the password is read from stdin)
+  token     API tokens for programs: token add|revoke (add prints the token, once)
   replay    what-if: re-run a logged period under another config (--from DB --config NEW [--old OLD] [--since T --until T] [--json])
 `
 
@@ -37,6 +39,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if args[0] == "replay" { // its own flags: see replay.go
 		return runReplay(args[1:], stdout, stderr)
+	}
+	if args[0] == "user" || args[0] == "token" { // subcommands: see accounts.go
+		return runAccounts(args, os.Stdin, stdout, stderr)
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)

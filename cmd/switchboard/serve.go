@@ -11,12 +11,14 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"switchboard/api"
 	"switchboard/ari"
+	"switchboard/auth"
 	"switchboard/esl"
 	"switchboard/routing"
 	"switchboard/routing/pbx"
@@ -94,7 +96,9 @@ func serve(ctx context.Context, cfg *Config, path string, log *slog.Logger, stdo
 		}
 		return v, err
 	}
-	apiCfg := api.Config{Listen: cfg.Listen, Reload: reload, Reports: rep}
+	accounts := auth.New(cfg.Auth, st, time.Now, log)
+	apiCfg := api.Config{Listen: cfg.Listen, Reload: reload, Reports: rep,
+		Accounts: accounts, Audit: st, Privacy: cfg.Privacy}
 	if rf, ok := drv.(pbx.RecordingFetcher); ok {
 		apiCfg.Recordings = rf // messages' audio through the API
 	}
