@@ -26,24 +26,25 @@ func newLimiter(max int, window time.Duration) *limiter {
 	return &limiter{max: max, window: window, fails: map[string][]time.Time{}}
 }
 
-// wait is how long until key may try again (0: now).
-func (l *limiter) wait(key string, now time.Time) time.Duration {
+// attempt counts a sign-in attempt against every key, as a failure until
+// succeeded says otherwise; counting before the password is checked keeps
+// parallel guesses within the limit. If a key is already at the limit,
+// nothing is counted and attempt answers how long until it may try again.
+func (l *limiter) attempt(now time.Time, keys ...string) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	fs := l.recent(key, now)
-	if len(fs) < l.max {
-		return 0
-	}
-	// The oldest failure leaving the window frees one try.
-	return fs[len(fs)-l.max].Add(l.window).Sub(now)
-}
-
-// fail records a failed sign-in for each key.
-func (l *limiter) fail(now time.Time, keys ...string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	var wait time.Duration
 	for _, k := range keys {
-		l.fails[k] = append(l.recent(k, now), now)
+		if fs := l.recent(k, now); len(fs) >= l.max {
+			// The oldest failure leaving the window frees one try.
+			wait = max(wait, fs[len(fs)-l.max].Add(l.window).Sub(now))
+		}
+	}
+	if wait > 0 {
+		return wait
+	}
+	for _, k := range keys {
+		l.fails[k] = append(l.fails[k], now)
 	}
 	if l.ops++; l.ops >= sweepEvery {
 		l.ops = 0
@@ -51,13 +52,25 @@ func (l *limiter) fail(now time.Time, keys ...string) {
 			l.recent(k, now)
 		}
 	}
+	return 0
 }
 
-// clear forgets key's failures (a successful sign-in).
-func (l *limiter) clear(key string) {
+// succeeded takes back the attempt made at now: the account's failures
+// are forgotten, the address keeps its others.
+func (l *limiter) succeeded(now time.Time, account, addr string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	delete(l.fails, key)
+	delete(l.fails, account)
+	fs := l.fails[addr]
+	for i := len(fs) - 1; i >= 0; i-- {
+		if fs[i].Equal(now) {
+			l.fails[addr] = append(fs[:i], fs[i+1:]...)
+			break
+		}
+	}
+	if len(l.fails[addr]) == 0 {
+		delete(l.fails, addr)
+	}
 }
 
 // recent drops key's failures older than the window; l.mu is held.

@@ -83,7 +83,7 @@ func (s *Service) Login(ctx context.Context, username, password, addr string) (S
 	now := s.now()
 	username = strings.ToLower(strings.TrimSpace(username))
 	userKey, addrKey := "user:"+username, "addr:"+hostOf(addr)
-	if wait := max(s.limit.wait(userKey, now), s.limit.wait(addrKey, now)); wait > 0 {
+	if wait := s.limit.attempt(now, userKey, addrKey); wait > 0 {
 		s.log.Warn("sign-in refused: too many failures", "username", username, "addr", addr, "retry_after", wait)
 		return Session{}, &LimitedError{RetryAfter: wait}
 	}
@@ -91,16 +91,14 @@ func (s *Service) Login(ctx context.Context, username, password, addr string) (S
 	switch {
 	case errors.Is(err, ErrNotFound):
 		_ = bcrypt.CompareHashAndPassword(s.dummy(), []byte(password))
-		s.limit.fail(now, userKey, addrKey)
 		return Session{}, ErrBadCredentials
 	case err != nil:
 		return Session{}, err
 	}
 	if bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(password)) != nil || a.Disabled {
-		s.limit.fail(now, userKey, addrKey)
 		return Session{}, ErrBadCredentials
 	}
-	s.limit.clear(userKey)
+	s.limit.succeeded(now, userKey, addrKey)
 
 	// Sign-ins are rare next to requests: a good time to drop dead sessions.
 	if err := s.st.PruneSessions(ctx, now.Add(-s.cfg.SessionIdle), now.Add(-s.cfg.SessionMax)); err != nil {

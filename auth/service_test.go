@@ -520,3 +520,35 @@ func TestNoSecretsStored(t *testing.T) {
 		}
 	}
 }
+
+// TestParallelGuesses: guesses sent at once cannot get past the limit
+// while the first ones are still being checked.
+func TestParallelGuesses(t *testing.T) {
+	e := newEnv(t)
+	e.user(t, "ann", auth.Agent)
+	errs := make(chan error, 12)
+	var wg sync.WaitGroup
+	for i := range cap(errs) {
+		wg.Go(func() {
+			_, err := e.svc.Login(e.ctx, "ann", "guess number "+string(rune('a'+i)), "10.1.1."+string(rune('0'+i%10)))
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	bad, limited := 0, 0
+	for err := range errs {
+		var le *auth.LimitedError
+		switch {
+		case errors.Is(err, auth.ErrBadCredentials):
+			bad++
+		case errors.As(err, &le):
+			limited++
+		default:
+			t.Errorf("unexpected %v", err)
+		}
+	}
+	if bad != cfg.LoginAttempts || limited != cap(errs)-cfg.LoginAttempts {
+		t.Errorf("%d wrong passwords checked, %d limited; want %d checked", bad, limited, cfg.LoginAttempts)
+	}
+}
