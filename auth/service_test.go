@@ -126,7 +126,8 @@ func TestCreateUserValidation(t *testing.T) {
 		{"agent without agent id", func(u *auth.NewUser) { u.AgentID = "" }, "agent_id"},
 		{"agent id with space", func(u *auth.NewUser) { u.AgentID = "10 01" }, "agent_id"},
 		{"agent id of another user", func(u *auth.NewUser) { u.Username, u.AgentID = "twin", "1001" }, "agent_id"},
-		{"unknown team", func(u *auth.NewUser) { u.Team = "back" }, "team"},
+		{"new team", func(u *auth.NewUser) { u.Team = "back" }, ""},
+		{"bad team name", func(u *auth.NewUser) { u.Team = "Back Office" }, "team"},
 		{"team lead without team", func(u *auth.NewUser) { u.Role, u.AgentID, u.Team = auth.TeamLead, "", "" }, "team"},
 		{"short password", func(u *auth.NewUser) { u.Password = "123456789" }, "password"},
 		{"password is the username", func(u *auth.NewUser) { u.Username, u.Password = "longusername", "LongUsername" }, "password"},
@@ -414,7 +415,7 @@ func TestUpdateUserRules(t *testing.T) {
 	e := newEnv(t)
 	boss := e.user(t, "boss", auth.Admin)
 	ann := e.user(t, "ann", auth.Agent)
-	agent, sup, yes, short, en, fr, back := auth.Agent, auth.Supervisor, true, "short", "en", "fr", "back"
+	agent, sup, yes, short, en, fr, back := auth.Agent, auth.Supervisor, true, "short", "en", "fr", "<back>"
 	for _, tc := range []struct {
 		name  string
 		id    int64
@@ -425,7 +426,7 @@ func TestUpdateUserRules(t *testing.T) {
 		{"disable the only admin", boss.ID, auth.UserPatch{Disabled: &yes}, "disabled"},
 		{"weak password", ann.ID, auth.UserPatch{Password: &short}, "password"},
 		{"unknown lang", ann.ID, auth.UserPatch{Lang: &fr}, "lang"},
-		{"unknown team", ann.ID, auth.UserPatch{Team: &back}, "team"},
+		{"bad team name", ann.ID, auth.UserPatch{Team: &back}, "team"},
 	} {
 		if _, err := e.svc.UpdateUser(e.ctx, tc.id, tc.patch); fieldOf(err) != tc.field {
 			t.Errorf("%s: %v, want field %s", tc.name, err, tc.field)
@@ -470,6 +471,13 @@ func TestTeams(t *testing.T) {
 	teams, err := e.svc.Teams(e.ctx)
 	if err != nil || len(teams) != 2 || teams[0] != (auth.Team{Name: "back", Title: "back"}) || teams[1].Title != "Front desk" {
 		t.Errorf("Teams = %+v, %v", teams, err)
+	}
+	// A user's new team is created with the user.
+	if _, err := e.svc.CreateUser(e.ctx, auth.NewUser{Username: "nat", Name: "Nat", Role: auth.TeamLead, Team: "night", Password: goodPassword}); err != nil {
+		t.Fatal(err)
+	}
+	if teams, _ := e.svc.Teams(e.ctx); len(teams) != 3 || teams[2] != (auth.Team{Name: "night", Title: "night"}) {
+		t.Errorf("Teams after a user in a new team = %+v", teams)
 	}
 	if err := e.svc.DeleteTeam(e.ctx, "front"); fieldOf(err) != "name" {
 		t.Errorf("deleting a team with members: %v", err)

@@ -43,8 +43,9 @@ func (s *Service) UserNamed(ctx context.Context, username string) (User, error) 
 	return a.User, err
 }
 
-// CreateUser checks and stores a new account. Errors are *FieldError
-// naming the field (username taken, weak password, unknown team, ...).
+// CreateUser checks and stores a new account, creating its team if new.
+// Errors are *FieldError naming the field (username taken, weak
+// password, ...).
 func (s *Service) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	u := User{
 		Username: strings.ToLower(strings.TrimSpace(nu.Username)), Name: strings.TrimSpace(nu.Name), Role: nu.Role,
@@ -57,7 +58,7 @@ func (s *Service) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	if !usernameRE.MatchString(u.Username) {
 		return User{}, &FieldError{Field: "username", Reason: "2 to 64 of a-z, 0-9, '.', '_', '-'"}
 	}
-	if err := s.checkUser(ctx, u); err != nil {
+	if err := checkUser(u); err != nil {
 		return User{}, err
 	}
 	hash, err := hashPassword(u.Username, nu.Password)
@@ -67,6 +68,9 @@ func (s *Service) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	if _, err := s.st.UserByName(ctx, u.Username); err == nil {
 		return User{}, &FieldError{Field: "username", Reason: fmt.Sprintf("%q is taken", u.Username)}
 	} else if !errors.Is(err, ErrNotFound) {
+		return User{}, err
+	}
+	if err := s.ensureTeam(ctx, u.Team); err != nil {
 		return User{}, err
 	}
 	id, err := s.st.InsertUser(ctx, Account{User: u, PasswordHash: hash})
@@ -106,7 +110,7 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, p UserPatch) (User, 
 	if p.Disabled != nil {
 		u.Disabled = *p.Disabled
 	}
-	if err := s.checkUser(ctx, *u); err != nil {
+	if err := checkUser(*u); err != nil {
 		return User{}, err
 	}
 	if p.Password != nil {
@@ -118,6 +122,9 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, p UserPatch) (User, 
 		if err := s.keepAnAdmin(ctx, was.ID, p.Disabled != nil && *p.Disabled); err != nil {
 			return User{}, err
 		}
+	}
+	if err := s.ensureTeam(ctx, u.Team); err != nil {
+		return User{}, err
 	}
 	if err := s.st.UpdateUser(ctx, a); err != nil {
 		return User{}, err
@@ -156,7 +163,7 @@ func (s *Service) keepAnAdmin(ctx context.Context, id int64, disabling bool) err
 }
 
 // checkUser checks every field of u but the username and password.
-func (s *Service) checkUser(ctx context.Context, u User) error {
+func checkUser(u User) error {
 	if err := checkName("name", u.Name); err != nil {
 		return err
 	}
@@ -175,15 +182,30 @@ func (s *Service) checkUser(ctx context.Context, u User) error {
 	if u.Role == TeamLead && u.Team == "" {
 		return &FieldError{Field: "team", Reason: "a team lead needs the team they lead"}
 	}
-	if u.Team != "" {
-		teams, err := s.st.ListTeams(ctx)
-		if err != nil {
-			return err
-		}
-		if !slices.ContainsFunc(teams, func(t Team) bool { return t.Name == u.Team }) {
-			return &FieldError{Field: "team", Reason: fmt.Sprintf("no team %q; create it first", u.Team)}
-		}
+	if u.Team != "" && !teamRE.MatchString(u.Team) {
+		return &FieldError{Field: "team", Reason: "1 to 64 of a-z, 0-9, '_', '-'"}
 	}
+	return nil
+}
+
+// ensureTeam creates the user's team if it is new, so that every team a
+// user is in is listed (teams are also named in the routing config, and
+// accounts are often made before anyone lists the teams).
+func (s *Service) ensureTeam(ctx context.Context, name string) error {
+	if name == "" {
+		return nil
+	}
+	teams, err := s.st.ListTeams(ctx)
+	if err != nil {
+		return err
+	}
+	if slices.ContainsFunc(teams, func(t Team) bool { return t.Name == name }) {
+		return nil
+	}
+	if err := s.st.PutTeam(ctx, Team{Name: name, Title: name}); err != nil {
+		return fmt.Errorf("auth: create team %s: %w", name, err)
+	}
+	s.log.Info("team created for a user", "team", name)
 	return nil
 }
 

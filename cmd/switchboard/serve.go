@@ -98,7 +98,7 @@ func serve(ctx context.Context, cfg *Config, path string, log *slog.Logger, stdo
 	}
 	accounts := auth.New(cfg.Auth, st, time.Now, log)
 	apiCfg := api.Config{Listen: cfg.Listen, Reload: reload, Reports: rep,
-		Accounts: accounts, Audit: st, Privacy: cfg.Privacy}
+		Accounts: accounts, Audit: st, Privacy: cfg.Privacy, SecureCookie: cfg.Auth.SecureCookie}
 	if rf, ok := drv.(pbx.RecordingFetcher); ok {
 		apiCfg.Recordings = rf // messages' audio through the API
 	}
