@@ -6,11 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"switchboard/auth"
 	"switchboard/routing"
 	"switchboard/store"
 )
@@ -66,6 +69,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	e := httpError(err)
+	var lim *auth.LimitedError
+	if errors.As(err, &lim) {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(lim.RetryAfter.Seconds()))))
+	}
 	if e.Status >= http.StatusInternalServerError {
 		s.log.Error("request failed", "method", c.Request().Method, "path", c.Request().URL.Path,
 			"route", c.Path(), "status", e.Status, "err", err)
@@ -93,10 +100,22 @@ func httpError(err error) *Error {
 		cfgErr   *routing.ConfigError
 		maxErr   *http.MaxBytesError
 		echoErr  *echo.HTTPError
+		authErr  *auth.FieldError
+		limErr   *auth.LimitedError
 	)
 	switch {
 	case errors.As(err, &apiErr):
 		return apiErr
+	case errors.As(err, &authErr):
+		return &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Field: authErr.Field, Message: authErr.Reason}
+	case errors.Is(err, auth.ErrBadCredentials):
+		return &Error{Status: http.StatusUnauthorized, Code: CodeBadCredentials, Message: auth.ErrBadCredentials.Error()}
+	case errors.As(err, &limErr):
+		return &Error{Status: http.StatusTooManyRequests, Code: CodeRateLimited, Message: limErr.Error()}
+	case errors.Is(err, auth.ErrNoSession):
+		return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthorized, Message: "session expired or token unknown; sign in again"}
+	case errors.Is(err, auth.ErrNotFound):
+		return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Message: err.Error()}
 	case errors.As(err, &fieldErr):
 		return &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Field: fieldErr.Field, Message: fieldErr.Reason}
 	case errors.As(err, &transErr):

@@ -145,7 +145,7 @@ func userPasswd(ctx context.Context, svc *auth.Service, st *store.Store, usernam
 		return err
 	}
 	_, err = svc.UpdateUser(ctx, u.ID, auth.UserPatch{Password: &pass})
-	if aerr := auditCLI(ctx, st, "user.password", u.Username, err, nil); aerr != nil {
+	if aerr := auditCLI(ctx, st, "user.update", u.Username, err, map[string]any{"password_changed": true}); aerr != nil {
 		return aerr
 	}
 	if err != nil {

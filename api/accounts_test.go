@@ -1,0 +1,97 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"switchboard/auth"
+	"switchboard/store"
+)
+
+var _ Accounts = (*auth.Service)(nil)
+
+// TestAccountsWithTheRealService drives sign-in and the account routes
+// through auth.Service on a real store: the service's errors get their
+// HTTP codes and fields.
+func TestAccountsWithTheRealService(t *testing.T) {
+	cost := auth.PasswordCost
+	auth.PasswordCost = bcrypt.MinCost
+	t.Cleanup(func() { auth.PasswordCost = cost })
+	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "sb.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	svc := auth.New(auth.Config{LoginAttempts: 2}, st, func() time.Time { return now }, nil)
+	if _, err := svc.CreateUser(t.Context(), auth.NewUser{Username: "root", Name: "Root", Role: auth.Admin, Password: "root password 1"}); err != nil {
+		t.Fatal(err)
+	}
+	h := New(Config{Accounts: svc, Audit: st}, newFakeAgents(), st, nil, nil, nil).Handler()
+
+	var cookie *http.Cookie
+	csrf := ""
+	do := func(method, path, body string) *httptest.ResponseRecorder {
+		t.Helper()
+		req := httptest.NewRequestWithContext(t.Context(), method, path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.RemoteAddr = "192.0.2.1:4000"
+		if cookie != nil {
+			req.AddCookie(cookie)
+		}
+		if csrf != "" {
+			req.Header.Set(CSRFHeader, csrf)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		return w
+	}
+	check := func(w *httptest.ResponseRecorder, status int, code, field string) {
+		t.Helper()
+		var b errorBody
+		_ = json.Unmarshal(w.Body.Bytes(), &b)
+		if w.Code != status || b.Error.Code != code || b.Error.Field != field {
+			t.Errorf("got %d %s, want %d code %q field %q", w.Code, w.Body, status, code, field)
+		}
+	}
+
+	check(do("POST", "/api/v1/auth/login", `{"username":"root","password":"wrong password"}`), 401, CodeBadCredentials, "")
+	check(do("POST", "/api/v1/auth/login", `{"username":"nobody","password":"wrong password"}`), 401, CodeBadCredentials, "")
+	w := do("POST", "/api/v1/auth/login", `{"username":"root","password":"root password 1"}`)
+	check(w, 429, CodeRateLimited, "")
+	if w.Header().Get("Retry-After") != "900" {
+		t.Errorf("Retry-After %q, want 900", w.Header().Get("Retry-After"))
+	}
+	now = now.Add(16 * time.Minute)
+	w = do("POST", "/api/v1/auth/login", `{"username":"root","password":"root password 1"}`)
+	if w.Code != 200 {
+		t.Fatalf("sign in: %d %s", w.Code, w.Body)
+	}
+	cookie = w.Result().Cookies()[0]
+	var me struct{ CSRF string }
+	if err := json.Unmarshal(w.Body.Bytes(), &me); err != nil || me.CSRF == "" {
+		t.Fatalf("sign-in body %s", w.Body)
+	}
+	check(do("POST", "/api/v1/users", `{}`), 403, CodeCSRF, CSRFHeader)
+	csrf = me.CSRF
+	check(do("POST", "/api/v1/users", `{"username":"ann","name":"Ann","role":"agent","agent_id":"1001","password":"short"}`), 400, CodeBadRequest, "password")
+	check(do("POST", "/api/v1/users", `{"username":"root","name":"R","role":"admin","password":"long enough pw"}`), 400, CodeBadRequest, "username")
+	check(do("GET", "/api/v1/users/99", ""), 404, CodeNotFound, "")
+	check(do("DELETE", "/api/v1/tokens/99", ""), 404, CodeNotFound, "")
+	check(do("PATCH", "/api/v1/users/1", `{"role":"agent","agent_id":"1001"}`), 400, CodeBadRequest, "role") // the only admin
+	if w := do("GET", "/api/v1/auth/me", ""); w.Code != 200 {
+		t.Errorf("me: %d %s", w.Code, w.Body)
+	}
+	now = now.Add(auth.DefaultSessionIdle)
+	check(do("GET", "/api/v1/auth/me", ""), 401, CodeUnauthorized, "")
+}
