@@ -21,7 +21,9 @@ import (
 var PasswordCost = bcrypt.DefaultCost
 
 // Throttles of the last-seen writes: a busy page polls often, and every
-// request need not cost a database write.
+// request need not cost a database write. A session's last request is
+// written at most every sessionTouchEvery (or a tenth of the idle time, if
+// shorter), so it may end up to that much before its idle time.
 const (
 	sessionTouchEvery = 5 * time.Second
 	tokenTouchEvery   = time.Minute
@@ -140,7 +142,7 @@ func (s *Service) Session(ctx context.Context, id string) (Principal, error) {
 	if err != nil {
 		return Principal{}, err
 	}
-	if now.Sub(rec.LastSeen) >= sessionTouchEvery {
+	if now.Sub(rec.LastSeen) >= min(sessionTouchEvery, s.cfg.SessionIdle/10) {
 		if err := s.st.TouchSession(ctx, hash, now); err != nil {
 			return Principal{}, fmt.Errorf("auth: touch session: %w", err)
 		}

@@ -560,3 +560,32 @@ func TestParallelGuesses(t *testing.T) {
 		t.Errorf("%d wrong passwords checked, %d limited; want %d checked", bad, limited, cfg.LoginAttempts)
 	}
 }
+
+// TestShortIdleSlides: with an idle time of seconds (as in the browser
+// tests), requests closer together than the idle time keep the session.
+func TestShortIdleSlides(t *testing.T) {
+	e := newEnv(t)
+	c := cfg
+	c.SessionIdle = 3 * time.Second
+	st, err := store.Open(e.ctx, e.path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := auth.New(c, st, e.clock.now, nil)
+	e.user(t, "ann", auth.Supervisor)
+	s, err := svc.Login(e.ctx, "ann", goodPassword, "10.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 {
+		e.clock.add(2 * time.Second)
+		if _, err := svc.Session(e.ctx, s.ID); err != nil {
+			t.Fatalf("request %d, 2 s after the last: %v", i, err)
+		}
+	}
+	e.clock.add(3 * time.Second)
+	if _, err := svc.Session(e.ctx, s.ID); !errors.Is(err, auth.ErrNoSession) {
+		t.Errorf("3 s idle: %v", err)
+	}
+}
