@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -109,9 +110,10 @@ func httpError(err error) *Error {
 	case errors.As(err, &authErr):
 		return &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Field: authErr.Field, Message: authErr.Reason}
 	case errors.Is(err, auth.ErrBadCredentials):
-		return &Error{Status: http.StatusUnauthorized, Code: CodeBadCredentials, Message: auth.ErrBadCredentials.Error()}
+		return &Error{Status: http.StatusUnauthorized, Code: CodeBadCredentials, Message: "wrong username or password"}
 	case errors.As(err, &limErr):
-		return &Error{Status: http.StatusTooManyRequests, Code: CodeRateLimited, Message: limErr.Error()}
+		return &Error{Status: http.StatusTooManyRequests, Code: CodeRateLimited,
+			Message: "too many failed sign-ins; try again in " + limErr.RetryAfter.Round(time.Second).String()}
 	case errors.Is(err, auth.ErrNoSession):
 		return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthorized, Message: "session expired or token unknown; sign in again"}
 	case errors.Is(err, auth.ErrNotFound):
