@@ -84,10 +84,10 @@ func (s *Service) Config() Config { return s.cfg }
 func (s *Service) Login(ctx context.Context, username, password, addr string) (Session, error) {
 	now := s.now()
 	username = strings.ToLower(strings.TrimSpace(username))
-	if len(username) > 64 { // no account has a longer name; keep the limiter's keys small
-		username = username[:64]
-	}
 	userKey, addrKey := "user:"+username, "addr:"+hostOf(addr)
+	if len(userKey) > 80 { // no account has a name that long; keep the limiter's keys small
+		userKey = userKey[:80]
+	}
 	if wait := s.limit.attempt(now, userKey, addrKey); wait > 0 {
 		s.log.Warn("sign-in refused: too many failures", "username", username, "addr", addr, "retry_after", wait)
 		return Session{}, &LimitedError{RetryAfter: wait}
