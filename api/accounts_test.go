@@ -33,7 +33,7 @@ func TestAccountsWithTheRealService(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	svc := auth.New(auth.Config{LoginAttempts: 2}, st, func() time.Time { return now }, nil)
+	svc := auth.New(auth.Config{LoginAttempts: 2, AddressAttempts: 2}, st, func() time.Time { return now }, nil)
 	if _, err := svc.CreateUser(t.Context(), auth.NewUser{Username: "root", Name: "Root", Role: auth.Admin, Password: "root password 1"}); err != nil {
 		t.Fatal(err)
 	}

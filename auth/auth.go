@@ -128,8 +128,11 @@ type Config struct {
 	SessionMax time.Duration `yaml:"session_max"`
 	// LoginAttempts failed sign-ins per account, and per address, within
 	// LoginWindow before further tries are refused until the window passes.
-	LoginAttempts int           `yaml:"login_attempts"`
-	LoginWindow   time.Duration `yaml:"login_window"`
+	LoginAttempts int `yaml:"login_attempts"`
+	// AddressAttempts is the per-address limit: a whole floor behind one
+	// NAT address shares it, so it is higher (default 10×LoginAttempts).
+	AddressAttempts int           `yaml:"login_attempts_per_address"`
+	LoginWindow     time.Duration `yaml:"login_window"`
 	// SecureCookie marks the session cookie Secure (serve behind TLS).
 	SecureCookie bool `yaml:"secure_cookie"`
 }
@@ -139,7 +142,10 @@ const (
 	DefaultSessionIdle   = 30 * time.Minute
 	DefaultSessionMax    = 12 * time.Hour
 	DefaultLoginAttempts = 5
-	DefaultLoginWindow   = 15 * time.Minute
+	// DefaultAddressAttempts multiplies LoginAttempts for the per-address
+	// limit when it is not set.
+	DefaultAddressAttempts = 10
+	DefaultLoginWindow     = 15 * time.Minute
 )
 
 // CookieName is the session cookie.

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"strings"
 	"sync"
 	"time"
 )
@@ -10,7 +11,7 @@ import (
 // its own: with N nodes behind a balancer a guesser gets up to N times the
 // attempts, which still stops brute force.
 type limiter struct {
-	max    int
+	maxFor func(key string) int // the limit for a key
 	window time.Duration
 
 	mu    sync.Mutex
@@ -22,8 +23,16 @@ type limiter struct {
 // guesses at many names cannot grow the map without bound.
 const sweepEvery = 1024
 
-func newLimiter(max int, window time.Duration) *limiter {
-	return &limiter{max: max, window: window, fails: map[string][]time.Time{}}
+// newLimiter limits "addr:" keys to perAddr failures and every other key
+// to perAccount.
+func newLimiter(perAccount, perAddr int, window time.Duration) *limiter {
+	maxFor := func(key string) int {
+		if strings.HasPrefix(key, "addr:") {
+			return perAddr
+		}
+		return perAccount
+	}
+	return &limiter{maxFor: maxFor, window: window, fails: map[string][]time.Time{}}
 }
 
 // attempt counts a sign-in attempt against every key, as a failure until
@@ -35,9 +44,9 @@ func (l *limiter) attempt(now time.Time, keys ...string) time.Duration {
 	defer l.mu.Unlock()
 	var wait time.Duration
 	for _, k := range keys {
-		if fs := l.recent(k, now); len(fs) >= l.max {
+		if fs, m := l.recent(k, now), l.maxFor(k); len(fs) >= m {
 			// The oldest failure leaving the window frees one try.
-			wait = max(wait, fs[len(fs)-l.max].Add(l.window).Sub(now))
+			wait = max(wait, fs[len(fs)-m].Add(l.window).Sub(now))
 		}
 	}
 	if wait > 0 {

@@ -54,6 +54,9 @@ func New(cfg Config, st Store, now func() time.Time, log *slog.Logger) *Service 
 	if cfg.LoginAttempts <= 0 {
 		cfg.LoginAttempts = DefaultLoginAttempts
 	}
+	if cfg.AddressAttempts <= 0 {
+		cfg.AddressAttempts = DefaultAddressAttempts * cfg.LoginAttempts
+	}
 	if cfg.LoginWindow <= 0 {
 		cfg.LoginWindow = DefaultLoginWindow
 	}
@@ -65,7 +68,7 @@ func New(cfg Config, st Store, now func() time.Time, log *slog.Logger) *Service 
 	}
 	return &Service{
 		cfg: cfg, st: st, now: now, log: log.With("component", "auth"),
-		limit: newLimiter(cfg.LoginAttempts, cfg.LoginWindow),
+		limit: newLimiter(cfg.LoginAttempts, cfg.AddressAttempts, cfg.LoginWindow),
 		dummy: sync.OnceValue(func() []byte {
 			h, _ := bcrypt.GenerateFromPassword([]byte("not anyone's password"), PasswordCost)
 			return h
@@ -77,7 +80,8 @@ func New(cfg Config, st Store, now func() time.Time, log *slog.Logger) *Service 
 func (s *Service) Config() Config { return s.cfg }
 
 // Login checks username and password and starts a session. Failures are
-// counted per account and per address: past Config.LoginAttempts within
+// counted per account and per address: past Config.LoginAttempts (per
+// account) or Config.AddressAttempts (per address) within
 // Config.LoginWindow, Login answers *LimitedError without looking at the
 // password. Otherwise a wrong password, an unknown user and a disabled
 // account all answer ErrBadCredentials.

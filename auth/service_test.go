@@ -45,7 +45,7 @@ type env struct {
 	ctx   context.Context
 }
 
-var cfg = auth.Config{SessionIdle: 30 * time.Minute, SessionMax: 8 * time.Hour, LoginAttempts: 3, LoginWindow: 10 * time.Minute}
+var cfg = auth.Config{SessionIdle: 30 * time.Minute, SessionMax: 8 * time.Hour, LoginAttempts: 3, AddressAttempts: 3, LoginWindow: 10 * time.Minute}
 
 func newEnv(t *testing.T) *env {
 	t.Helper()

@@ -21,6 +21,9 @@ func (c *Config) mergeAuth(src *Config) {
 	if s.LoginAttempts != 0 {
 		a.LoginAttempts = s.LoginAttempts
 	}
+	if s.AddressAttempts != 0 {
+		a.AddressAttempts = s.AddressAttempts
+	}
 	if s.LoginWindow != 0 {
 		a.LoginWindow = s.LoginWindow
 	}
@@ -51,6 +54,9 @@ func (c *Config) validateAuth() error {
 	}
 	if a.LoginAttempts < 0 {
 		errs = append(errs, errors.New("auth.login_attempts: must not be negative"))
+	}
+	if a.AddressAttempts < 0 {
+		errs = append(errs, errors.New("auth.login_attempts_per_address: must not be negative"))
 	}
 	for _, l := range []struct {
 		key   string
