@@ -92,6 +92,8 @@ type Config struct {
 	Privacy Privacy `yaml:"-"`
 	// SecureCookie marks the session cookie Secure (behind TLS).
 	SecureCookie bool `yaml:"-"`
+	// ConfigEdit edits the routing sections from the admin page (admin.go).
+	ConfigEdit ConfigEdit `yaml:"-"`
 }
 
 // DefaultListen is the address the server listens on when Config.Listen is

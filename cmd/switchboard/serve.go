@@ -56,6 +56,11 @@ func serve(ctx context.Context, cfg *Config, path string, log *slog.Logger, stdo
 		return err
 	}
 	defer st.Close()
+	// Routing sections saved from the admin page override the file's.
+	editor := newConfigEditor(path, st, log.With("component", "config"))
+	if cfg, err = editor.start(ctx, cfg); err != nil {
+		return fmt.Errorf("config versions: %w", err)
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -73,6 +78,8 @@ func serve(ctx context.Context, cfg *Config, path string, log *slog.Logger, stdo
 		return fmt.Errorf("pbx driver: %w", err)
 	}
 	eng := routing.NewEngine(&cfg.Config, drv, st, routing.SystemClock{}, routing.RandomIDs(), log.With("component", "engine"), reg)
+	editor.eng = eng
+	editor.applied = func(next *Config) { rep.SetTeams(reportTeams(&next.Config)) } // reports group by the teams now in force
 	if err := restore(ctx, st, eng); err != nil {
 		return err
 	}
@@ -81,24 +88,11 @@ func serve(ctx context.Context, cfg *Config, path string, log *slog.Logger, stdo
 		up := eng.LinkUp()
 		return map[string]any{"pbx": map[string]any{"kind": cfg.PBX.Kind, "node": cfg.PBX.Node, "link_up": up}}, up
 	}
-	reload := func(ctx context.Context) (int, error) {
-		next, err := loadConfig(path)
-		if err != nil {
-			return 0, &routing.ConfigError{Err: err}
-		}
-		if next.Listen != cfg.Listen || next.PBX != cfg.PBX || next.Database != cfg.Database {
-			log.Warn("config reload: listen, pbx and database changes need a restart; routing changes applied")
-		}
-		v, err := eng.Reload(ctx, &next.Config)
-		if err == nil {
-			rep.SetTeams(reportTeams(&next.Config)) // reports group by the teams now in force
-			log.Info("config reloaded", "version", v, "file", path)
-		}
-		return v, err
-	}
+	reload := editor.reload
 	accounts := auth.New(cfg.Auth, st, time.Now, log)
 	apiCfg := api.Config{Listen: cfg.Listen, Reload: reload, Reports: rep,
-		Accounts: accounts, Audit: st, Privacy: cfg.Privacy, SecureCookie: cfg.Auth.SecureCookie}
+		Accounts: accounts, Audit: st, Privacy: cfg.Privacy, SecureCookie: cfg.Auth.SecureCookie,
+		ConfigEdit: api.ConfigEdit{Source: editor, Versions: st}}
 	if rf, ok := drv.(pbx.RecordingFetcher); ok {
 		apiCfg.Recordings = rf // messages' audio through the API
 	}
