@@ -54,9 +54,12 @@ func (f *fakeReloader) Reload(_ context.Context, cfg *routing.Config) (int, erro
 	return f.calls + 1, nil
 }
 
-func newTestEditor(t *testing.T, body string, latest *fakeLatest) (*configEditor, *fakeReloader, *Config) {
+func newTestEditor(t testing.TB, body string, latest *fakeLatest) (*configEditor, *fakeReloader, *Config) {
 	t.Helper()
-	path := writeConfig(t, body)
+	path := filepath.Join(t.TempDir(), "switchboard.yaml")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	file, err := loadConfig(path)
 	if err != nil {
 		t.Fatal(err)
