@@ -11,7 +11,7 @@
       "cfg.sections": "配置项", "cfg.comment": "修改说明", "cfg.check": "校验", "cfg.save": "保存并生效", "cfg.revert": "撤销修改",
       "cfg.versions": "历史版本", "cfg.valid": "校验通过。", "cfg.saved": "已保存为版本 {v} 并生效。", "cfg.unchanged": "没有修改。",
       "cfg.line": "第 {line} 行：{msg}", "cfg.in": "配置项 {section}", "cfg.goto": "跳到该行", "cfg.unsaved": "当前配置项有未保存的修改，确定放弃吗？",
-      "cfg.conflict": "配置已被他人修改，请刷新后重试。", "cfg.more_problems": "其他问题：",
+      "cfg.conflict": "配置已被他人修改，请刷新后重试。", "cfg.keys": "Ctrl+Enter 校验，Ctrl+S 保存；Tab 键移到下一个控件。", "cfg.more_problems": "其他问题：",
       "sec.queues": "队列", "sec.agents": "坐席（队列与技能）", "sec.teams": "班组规则", "sec.not_ready_reasons": "示忙原因",
       "sec.dispositions": "通话小结", "sec.calendars": "工作时间", "sec.extensions": "分机", "sec.flows": "IVR 流程",
       "sec.routes": "号码路由", "sec.priority": "优先级",
@@ -40,7 +40,7 @@
       "cfg.sections": "Sections", "cfg.comment": "Comment", "cfg.check": "Validate", "cfg.save": "Save and apply", "cfg.revert": "Discard changes",
       "cfg.versions": "Versions", "cfg.valid": "Valid.", "cfg.saved": "Saved as version {v} and applied.", "cfg.unchanged": "Nothing changed.",
       "cfg.line": "Line {line}: {msg}", "cfg.in": "section {section}", "cfg.goto": "Go to line", "cfg.unsaved": "This section has unsaved changes. Discard them?",
-      "cfg.conflict": "Someone else changed the configuration; reload and try again.", "cfg.more_problems": "Other problems:",
+      "cfg.conflict": "Someone else changed the configuration; reload and try again.", "cfg.keys": "Ctrl+Enter validates, Ctrl+S saves; Tab moves to the next control.", "cfg.more_problems": "Other problems:",
       "sec.queues": "Queues", "sec.agents": "Agents (queues and skills)", "sec.teams": "Team rules", "sec.not_ready_reasons": "Not-ready reasons",
       "sec.dispositions": "Dispositions", "sec.calendars": "Business hours", "sec.extensions": "Extensions", "sec.flows": "IVR flows",
       "sec.routes": "Number routes", "sec.priority": "Priority",
@@ -151,6 +151,13 @@
     gutter.scrollTop = text.scrollTop;
   }
   text.addEventListener("input", drawGutter);
+  // Ctrl+S (⌘S) saves, Ctrl+Enter validates; Tab keeps moving focus.
+  text.addEventListener("keydown", (ev) => {
+    if (!(ev.ctrlKey || ev.metaKey)) return;
+    if (ev.key === "s") { ev.preventDefault(); $("cfg-form").requestSubmit(); }
+    if (ev.key === "Enter") { ev.preventDefault(); $("cfg-check").click(); }
+  });
+  window.addEventListener("beforeunload", (ev) => { if (dirty()) ev.preventDefault(); });
   text.addEventListener("scroll", () => { gutter.scrollTop = text.scrollTop; });
 
   // gotoLine puts the caret at the start of line n and scrolls it into view.
