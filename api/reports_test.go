@@ -267,3 +267,21 @@ func TestReportsPageRendersTheJSON(t *testing.T) {
 		t.Errorf("no SL target line")
 	}
 }
+
+// TestExportDownloadAudited: a CSV or XLSX download is an audited action;
+// reading the JSON on the page is not.
+func TestExportDownloadAudited(t *testing.T) {
+	s := reportFixture(t)
+	for _, q := range []string{"format=csv", "format=xlsx", "format=json"} {
+		if w := get(t, s, "/api/v1/reports/summary?from=2025-03-14&to=2025-03-14&"+q); w.Code != 200 {
+			t.Fatalf("%s: %d %s", q, w.Code, w.Body)
+		}
+	}
+	es, err := s.cfg.Audit.Audit(t.Context(), store.AuditFilter{Action: "export.download"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(es) != 2 || es[0].Actor != "test-supervisor" || !strings.HasSuffix(es[0].Target, ".xlsx") || !strings.HasSuffix(es[1].Target, ".csv") {
+		t.Fatalf("audit: %+v", es)
+	}
+}
