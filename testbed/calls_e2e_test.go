@@ -30,8 +30,13 @@ func TestE2EAnsweredCall(t *testing.T) {
 	if c.Outcome != "answered" || c.HangupBy != "caller" || c.Agent != "1001" || c.Queue != "support" {
 		t.Fatalf("call %+v", c)
 	}
-	if c.Caller != "13800138000" {
-		t.Fatalf("caller %q", c.Caller)
+	// A supervisor sees the number masked, and may reveal it (audited).
+	if c.Caller != "138****8000" {
+		t.Fatalf("caller %q, want it masked", c.Caller)
+	}
+	var rev struct{ Number string }
+	if code := s.do("POST", "/api/v1/calls/"+c.ID+"/reveal", nil, &rev); code != 200 || rev.Number != "13800138000" {
+		t.Fatalf("reveal: %d %+v", code, rev)
 	}
 	if !slices.Contains(c.IVRPath, "greeting") || !containsSuffix(c.IVRPath, "support") {
 		t.Fatalf("ivr path %v", c.IVRPath)

@@ -104,8 +104,8 @@ func TestE2EIVR(t *testing.T) {
 			return len(list.Messages) == 1
 		})
 		m := list.Messages[0]
-		if m.CallID != c.ID || m.TargetKind != "extension" || m.Caller != "13800138000" {
-			t.Fatalf("message %+v", m)
+		if m.CallID != c.ID || m.TargetKind != "extension" || m.Caller != "138****8000" {
+			t.Fatalf("message %+v (the caller masked for a supervisor)", m)
 		}
 	})
 
