@@ -489,6 +489,18 @@
     return p.toString();
   }
 
+  // detailView shows an entry's detail one key at a time: a text value as
+  // it is (a config section before and after a save is YAML over many
+  // lines, unreadable as one JSON string full of \n), others as JSON.
+  function detailView(d) {
+    if (typeof d !== "object" || Array.isArray(d)) return el("pre", {}, JSON.stringify(d, null, 2));
+    const dl = el("dl", { class: "detail" });
+    for (const [k, v] of Object.entries(d)) {
+      dl.append(el("dt", {}, k), el("dd", {}, el("pre", {}, typeof v === "string" ? v : JSON.stringify(v, null, 2))));
+    }
+    return dl;
+  }
+
   async function loadAudit(reset) {
     if (reset) { auditBefore = 0; $("audit-rows").textContent = ""; }
     const r = await SB.api("GET", "/api/v1/audit?" + auditQuery());
@@ -497,7 +509,7 @@
     for (const e of r.entries) {
       let detail = "";
       if (e.detail && JSON.stringify(e.detail) !== "{}") {
-        detail = el("details", {}, el("summary", {}, SB.t("audit.show")), el("pre", {}, JSON.stringify(e.detail, null, 2)));
+        detail = el("details", {}, el("summary", {}, SB.t("audit.show")), detailView(e.detail));
       }
       rows.append(el("tr", {}, el("td", {}, time(e.time)), el("td", {}, e.actor), el("td", {}, e.role ? SB.t("role." + e.role) : ""),
         el("td", {}, e.addr), el("td", {}, e.action), el("td", {}, e.target),
