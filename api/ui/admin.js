@@ -446,10 +446,15 @@
     }
   }
 
+  // shownToken is the id of the token whose secret is on screen: revoked,
+  // its secret goes (nobody should copy a dead token).
+  let shownToken = null;
+
   async function revokeToken(k) {
     if (!confirm(SB.t("token.confirm", { name: k.name }))) return;
     try {
       await SB.api("DELETE", "/api/v1/tokens/" + k.id);
+      if (k.id === shownToken) { $("token-secret").hidden = true; $("token-secret-text").textContent = ""; shownToken = null; }
       await loadTokens();
     } catch (err) { fail(err); }
   }
@@ -459,6 +464,7 @@
     try {
       const k = await SB.api("POST", "/api/v1/tokens", { name: $("k-name").value, role: $("k-role").value });
       $("token-secret-text").textContent = k.token;
+      shownToken = k.id;
       $("token-secret").hidden = false;
       ev.target.reset();
       await loadTokens();
