@@ -507,9 +507,16 @@
     return dl;
   }
 
+  // auditSeq drops an answer a newer search overtook (the tab's first load
+  // still on its way when the admin searches), so rows never mix filters;
+  // "older" is hidden until a search's answer is in.
+  let auditSeq = 0;
   async function loadAudit(reset) {
-    if (reset) { auditBefore = 0; $("audit-rows").textContent = ""; }
+    const seq = reset ? ++auditSeq : auditSeq;
+    if (reset) { auditBefore = 0; $("audit-more").hidden = true; }
     const r = await SB.api("GET", "/api/v1/audit?" + auditQuery());
+    if (seq !== auditSeq) return;
+    if (reset) $("audit-rows").textContent = "";
     const rows = $("audit-rows");
     if (reset && r.entries.length === 0) rows.append(el("tr", {}, el("td", { colspan: "8", class: "muted" }, SB.t("audit.empty"))));
     for (const e of r.entries) {
