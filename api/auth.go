@@ -364,7 +364,15 @@ func (s *Server) revokeToken(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.audit(c, "token.revoke", c.Param("id"), true, nil); err != nil {
+	target := "token " + c.Param("id")
+	if ts, err := acc.Tokens(c.Request().Context()); err == nil {
+		for _, t := range ts {
+			if t.ID == id {
+				target = t.Name + " (token " + c.Param("id") + ")"
+			}
+		}
+	}
+	if err := s.audit(c, "token.revoke", target, true, nil); err != nil {
 		return err
 	}
 	if err := acc.RevokeToken(c.Request().Context(), id); err != nil {
