@@ -136,7 +136,9 @@ func TestHubClose(t *testing.T) {
 
 type journalFunc func(ctx context.Context, recs ...*routing.Record) error
 
-func (f journalFunc) Append(ctx context.Context, recs ...*routing.Record) error { return f(ctx, recs...) }
+func (f journalFunc) Append(ctx context.Context, recs ...*routing.Record) error {
+	return f(ctx, recs...)
+}
 
 func TestTeePublishesOnlyDurable(t *testing.T) {
 	fail := errors.New("disk full")
