@@ -74,7 +74,10 @@ type CallFilter struct {
 	Open    *bool     // true: only calls not ended yet; false: only ended calls
 	Since   time.Time // calls that started at or after Since
 	Until   time.Time // calls that started before Until
-	Limit   int       // DefaultLimit if <= 0, at most MaxLimit
+	// QueuedSince: calls first queued at or after it (the wallboard's
+	// last-30-minutes figures).
+	QueuedSince time.Time
+	Limit       int // DefaultLimit if <= 0, at most MaxLimit
 }
 
 // Calls returns the calls f selects, newest first (by the first record of
@@ -116,6 +119,9 @@ func (s *Store) Calls(ctx context.Context, f CallFilter) ([]Call, error) {
 	}
 	if !f.Until.IsZero() {
 		add("coalesce(arrived_at, first_at) < ?", formatTime(f.Until))
+	}
+	if !f.QueuedSince.IsZero() {
+		add("queued_at >= ?", formatTime(f.QueuedSince))
 	}
 	q := "SELECT " + callColumns + " FROM calls"
 	if len(where) > 0 {

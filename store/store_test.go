@@ -420,6 +420,8 @@ func TestCallsFilter(t *testing.T) {
 		{"since and until", CallFilter{Since: at(5), Until: at(20)}, []string{"c2"}},
 		{"limit", CallFilter{Limit: 2}, []string{"c4", "c3"}},
 		{"queue and outcome", CallFilter{Queue: "support", Outcome: routing.OutcomeTimeout}, []string{"c3"}},
+		{"queued since", CallFilter{QueuedSince: at(11)}, []string{"c3", "c2"}},
+		{"queued since, queue", CallFilter{QueuedSince: at(4), Queue: "support"}, []string{"c3"}},
 		{"none", CallFilter{Queue: "nope"}, nil},
 	}
 	for _, tt := range tests {
