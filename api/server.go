@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"switchboard/auth"
+	"switchboard/live"
 	"switchboard/routing"
 	"switchboard/routing/pbx"
 	"switchboard/store"
@@ -94,6 +95,11 @@ type Config struct {
 	SecureCookie bool `yaml:"-"`
 	// ConfigEdit edits the routing sections from the admin page (admin.go).
 	ConfigEdit ConfigEdit `yaml:"-"`
+	// Live is the feed of records once durable (GET /api/v1/live) and
+	// Wallboard the wallboard computed from it (GET /api/v1/wallboard);
+	// nil answers 503.
+	Live      *live.Hub   `yaml:"-"`
+	Wallboard *live.Board `yaml:"-"`
 }
 
 // DefaultListen is the address the server listens on when Config.Listen is
