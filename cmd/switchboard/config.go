@@ -16,6 +16,7 @@ import (
 	"switchboard/api"
 	"switchboard/auth"
 	"switchboard/dialplan"
+	"switchboard/live"
 	"switchboard/routing"
 )
 
@@ -40,6 +41,8 @@ type Config struct {
 	Auth auth.Config `yaml:"auth"`
 	// Privacy is which roles see callers' full numbers.
 	Privacy api.Privacy `yaml:"privacy"`
+	// Wallboard is the wallboard's thresholds (wallboard.go).
+	Wallboard live.WallboardConfig `yaml:"wallboard"`
 
 	routing.Config `yaml:",inline"`
 }
@@ -151,6 +154,7 @@ func merge(dst, src *Config) {
 	dst.Dialplan = src.Dialplan
 	dst.mergeReports(src)
 	dst.mergeAuth(src)
+	dst.mergeWallboard(src)
 	if src.Flows != nil {
 		dst.Flows, dst.Routes = src.Flows, src.Routes
 	} else if src.FlowsDir != "" {
@@ -227,6 +231,9 @@ func (c *Config) validate() error {
 		errs = append(errs, err)
 	}
 	if err := c.validateAuth(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.validateWallboard(); err != nil {
 		errs = append(errs, err)
 	}
 	if err := c.Dialplan.Validate(); err != nil {

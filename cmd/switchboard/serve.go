@@ -20,6 +20,7 @@ import (
 	"switchboard/ari"
 	"switchboard/auth"
 	"switchboard/esl"
+	"switchboard/live"
 	"switchboard/routing"
 	"switchboard/routing/pbx"
 	"switchboard/store"
@@ -77,9 +78,16 @@ func serve(ctx context.Context, cfg *Config, path string, log *slog.Logger, stdo
 	if err != nil {
 		return fmt.Errorf("pbx driver: %w", err)
 	}
-	eng := routing.NewEngine(&cfg.Config, drv, st, routing.SystemClock{}, routing.RandomIDs(), log.With("component", "engine"), reg)
+	// The engine's journal publishes each durable record to the live feed.
+	hub := live.NewHub(live.DefaultBuffer, log, reg)
+	eng := routing.NewEngine(&cfg.Config, drv, live.Tee{Next: st, Hub: hub}, routing.SystemClock{}, routing.RandomIDs(), log.With("component", "engine"), reg)
+	board := live.NewBoard(boardConfig(cfg), eng, rep, st, hub, log)
 	editor.eng = eng
-	editor.applied = func(next *Config) { rep.SetTeams(reportTeams(&next.Config)) } // reports group by the teams now in force
+	editor.applied = func(next *Config) {
+		rep.SetTeams(reportTeams(&next.Config)) // reports group by the teams now in force
+		bc := boardConfig(next)
+		board.SetConfig(bc.Wallboard, bc.Teams)
+	}
 	if err := restore(ctx, st, eng); err != nil {
 		return err
 	}
@@ -92,7 +100,7 @@ func serve(ctx context.Context, cfg *Config, path string, log *slog.Logger, stdo
 	accounts := auth.New(cfg.Auth, st, time.Now, log)
 	apiCfg := api.Config{Listen: cfg.Listen, Reload: reload, Reports: rep,
 		Accounts: accounts, Audit: st, Privacy: cfg.Privacy, SecureCookie: cfg.Auth.SecureCookie,
-		ConfigEdit: api.ConfigEdit{Source: editor, Versions: st}}
+		ConfigEdit: api.ConfigEdit{Source: editor, Versions: st}, Live: hub, Wallboard: board}
 	if rf, ok := drv.(pbx.RecordingFetcher); ok {
 		apiCfg.Recordings = rf // messages' audio through the API
 	}
@@ -102,8 +110,10 @@ func serve(ctx context.Context, cfg *Config, path string, log *slog.Logger, stdo
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var wg sync.WaitGroup
-	errc := make(chan error, 3)
-	for name, run := range map[string]func(context.Context) error{"engine": eng.Run, "api": srv.Run, "exports": exports.Run} {
+	runs := map[string]func(context.Context) error{"engine": eng.Run, "api": srv.Run, "exports": exports.Run,
+		"live": hub.Run, "wallboard": board.Run}
+	errc := make(chan error, len(runs))
+	for name, run := range runs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
