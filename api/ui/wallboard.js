@@ -1,0 +1,187 @@
+// Wallboard: queue and team tiles, alerts; live over SSE (topics=wallboard).
+(async function () {
+  "use strict";
+  SB.i18n({
+    zh: {
+      "wb.title": "监控大屏", "wb.updated": "更新于", "wb.queues": "队列", "wb.teams": "班组",
+      "wb.alerts": "告警", "wb.no_alerts": "没有告警", "wb.no_team": "（未分组）",
+      "wb.waiting": "排队中", "wb.longest": "最长等待", "wb.answered": "今日接通", "wb.abandoned": "今日放弃",
+      "wb.abandon_rate": "放弃率", "wb.sl": "服务水平(今日)", "wb.sl30": "服务水平(30分钟)", "wb.asa": "平均应答",
+      "wb.missed": "未接振铃", "wb.target": "目标 {p}% / {s}秒内",
+      "wb.ok": "正常", "wb.amber": "黄色预警", "wb.red": "红色告警", "wb.flag.amber": "▲黄", "wb.flag.red": "▲红",
+      "wb.queue": "队列", "wb.team": "班组", "wb.load_failed": "大屏数据加载失败：{m}",
+      "wb.m.waiting": "排队人数", "wb.m.longest_wait": "最长等待", "wb.m.service_level": "今日服务水平",
+      "wb.m.service_level_30m": "30分钟服务水平", "wb.m.abandon_rate": "放弃率", "wb.m.asa": "平均应答",
+      "wb.m.ready": "就绪坐席",
+      "wb.alert": "{level} · {kind} {name} · {metric} {value}（阈值 {op} {threshold}）",
+    },
+    en: {
+      "wb.title": "Wallboard", "wb.updated": "Updated", "wb.queues": "Queues", "wb.teams": "Teams",
+      "wb.alerts": "Alerts", "wb.no_alerts": "No alerts", "wb.no_team": "(no team)",
+      "wb.waiting": "Waiting", "wb.longest": "Longest wait", "wb.answered": "Answered today", "wb.abandoned": "Abandoned today",
+      "wb.abandon_rate": "Abandon rate", "wb.sl": "Service level (today)", "wb.sl30": "Service level (30 min)", "wb.asa": "ASA",
+      "wb.missed": "Missed rings", "wb.target": "Target {p}% within {s}s",
+      "wb.ok": "OK", "wb.amber": "Amber", "wb.red": "Red", "wb.flag.amber": "▲amber", "wb.flag.red": "▲red",
+      "wb.queue": "queue", "wb.team": "team", "wb.load_failed": "Could not load the wallboard: {m}",
+      "wb.m.waiting": "waiting", "wb.m.longest_wait": "longest wait", "wb.m.service_level": "service level today",
+      "wb.m.service_level_30m": "service level 30 min", "wb.m.abandon_rate": "abandon rate", "wb.m.asa": "ASA",
+      "wb.m.ready": "agents ready",
+      "wb.alert": "{level} · {kind} {name} · {metric} {value} (threshold {op} {threshold})",
+    },
+  });
+  const STATES = ["ready", "on_call", "ringing", "reserved", "wrap_up", "not_ready", "signed_out"];
+  const LOWER_WORSE = { service_level: true, service_level_30m: true, ready: true };
+  const $ = (id) => document.getElementById(id);
+
+  await SB.init({ page: "wallboard" });
+
+  let board = null;
+  let receivedAt = 0; // Date.now() when board came: the longest waits tick on from it
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  const pct = (v) => (v === null || v === undefined ? "—" : v.toFixed(1) + "%");
+  const secs = (v) => (v === null || v === undefined ? "—" : SB.dur(v));
+
+  // mark is the tile's level written out: never colour alone.
+  function mark(status) {
+    const s = status || "ok";
+    const m = el("span", "mark " + s, SB.t("wb." + s));
+    m.dataset.status = s;
+    return m;
+  }
+
+  // fig is one labelled figure, flagged with its level when over a threshold.
+  function fig(container, label, value, level, cls) {
+    const d = el("div", cls || "");
+    const dt = el("dt", "", label);
+    const dd = el("dd", "num", value);
+    if (level) {
+      d.classList.add("level-" + level);
+      dd.appendChild(el("span", "flag", SB.t("wb.flag." + level)));
+    }
+    d.append(dt, dd);
+    container.appendChild(d);
+    return d;
+  }
+
+  function states(agents) {
+    const ul = el("ul", "states");
+    for (const s of STATES) {
+      const n = (agents || {})[s] || 0;
+      if (!n && s === "signed_out") continue;
+      const li = el("li", "state state-" + s, SB.t("state." + s) + " " + n);
+      li.dataset.state = s;
+      ul.appendChild(li);
+    }
+    return ul;
+  }
+
+  function queueTile(q) {
+    const li = el("li", "tile");
+    if (q.status && q.status !== "ok") li.classList.add("level-" + q.status);
+    li.dataset.queue = q.name;
+    const h = el("h3");
+    h.append(el("span", "name", q.name), mark(q.status));
+    li.appendChild(h);
+    const marks = q.marks || {};
+    const big = el("div", "big");
+    const w = el("div", "waiting");
+    w.append(el("div", "lbl", SB.t("wb.waiting")), el("div", "num", String(q.waiting)));
+    const lw = el("div", "longest");
+    const lwNum = el("div", "num", SB.dur(q.longest_wait_seconds));
+    lwNum.dataset.base = q.waiting > 0 ? String(q.longest_wait_seconds) : "";
+    lw.append(el("div", "lbl", SB.t("wb.longest")), lwNum);
+    for (const [box, m] of [[w, "waiting"], [lw, "longest_wait"]]) {
+      if (marks[m]) {
+        box.classList.add("level-" + marks[m]);
+        box.querySelector(".lbl").appendChild(el("span", "flag", SB.t("wb.flag." + marks[m])));
+      }
+    }
+    big.append(w, lw);
+    li.appendChild(big);
+    const figs = el("dl", "figs");
+    fig(figs, SB.t("wb.answered"), String(q.answered), null, "answered");
+    fig(figs, SB.t("wb.abandoned"), String(q.abandoned), null, "abandoned");
+    fig(figs, SB.t("wb.abandon_rate"), pct(q.abandon_rate), marks.abandon_rate, "abandon-rate");
+    fig(figs, SB.t("wb.sl"), pct(q.service_level), marks.service_level, "sl");
+    fig(figs, SB.t("wb.sl30"), pct(q.service_level_30m), marks.service_level_30m, "sl30");
+    fig(figs, SB.t("wb.asa"), secs(q.asa_seconds), marks.asa, "asa");
+    li.appendChild(figs);
+    const st = states(q.agents);
+    if (marks.ready) st.classList.add("level-" + marks.ready);
+    li.appendChild(st);
+    li.title = SB.t("wb.target", { p: q.target_percent, s: q.within_seconds });
+    return li;
+  }
+
+  function teamTile(t) {
+    const li = el("li", "tile");
+    if (t.status && t.status !== "ok") li.classList.add("level-" + t.status);
+    li.dataset.team = t.id;
+    const h = el("h3");
+    h.append(el("span", "name", t.id ? t.name : SB.t("wb.no_team")), mark(t.status));
+    li.appendChild(h);
+    const f = el("div", "team-figs");
+    f.append(el("span", "", SB.t("wb.answered") + " " + t.answered), el("span", "", SB.t("wb.missed") + " " + t.missed_offers));
+    li.append(f, states(t.agents));
+    return li;
+  }
+
+  function alertLine(a) {
+    const kindName = a.kind === "team" && !a.name ? SB.t("wb.no_team") : a.name;
+    let value = a.value, threshold = a.threshold;
+    if (a.metric === "longest_wait" || a.metric === "asa") { value = SB.dur(value); threshold = SB.dur(threshold); }
+    if (/service_level|abandon_rate/.test(a.metric)) { value = value.toFixed(1) + "%"; threshold = threshold + "%"; }
+    const li = el("li", a.level, SB.t("wb.alert", {
+      level: SB.t("wb." + a.level), kind: SB.t("wb." + a.kind), name: kindName,
+      metric: SB.t("wb.m." + a.metric), value, op: LOWER_WORSE[a.metric] ? "<" : "≥", threshold,
+    }));
+    return li;
+  }
+
+  function render(b) {
+    if (!b || !Array.isArray(b.queues)) return;
+    board = b;
+    receivedAt = Date.now();
+    const qs = $("wb-queues");
+    const n = b.queues.length;
+    qs.style.setProperty("--cols", String(n <= 4 ? Math.max(n, 1) : n <= 12 ? 4 : Math.ceil(n / 3)));
+    qs.replaceChildren(...b.queues.map(queueTile));
+    $("wb-teams").replaceChildren(...(b.teams || []).map(teamTile));
+    const alerts = b.alerts || [];
+    $("wb-alerts").replaceChildren(...alerts.map(alertLine));
+    $("wb-no-alerts").hidden = alerts.length > 0;
+    $("wb-time").textContent = new Date(b.generated_at).toLocaleTimeString();
+    $("wb-time").dateTime = b.generated_at;
+    $("wb-error").hidden = true;
+  }
+
+  // The longest waits grow between updates.
+  setInterval(() => {
+    if (!board) return;
+    const extra = (Date.now() - receivedAt) / 1000;
+    document.querySelectorAll(".longest .num").forEach((e) => {
+      if (e.dataset.base !== "") e.firstChild.textContent = SB.dur(Number(e.dataset.base) + extra);
+    });
+  }, 1000);
+
+  function setLive(on) {
+    const s = $("wb-live");
+    s.classList.toggle("on", on);
+    s.querySelector(".txt").textContent = SB.t(on ? "live.connected" : "live.reconnecting");
+    s.dataset.live = on ? "on" : "off";
+  }
+
+  try {
+    render(await SB.api("GET", "/api/v1/wallboard"));
+  } catch (e) {
+    $("wb-error").textContent = SB.t("wb.load_failed", { m: e.message || e });
+    $("wb-error").hidden = false;
+  }
+  SB.live("/api/v1/live?topics=wallboard", { wallboard: render, onstatus: setLive });
+})();
