@@ -133,7 +133,11 @@
   }
 
   function alertLine(a) {
-    const kindName = a.kind === "team" && !a.name ? SB.t("wb.no_team") : a.name;
+    let kindName = a.name;
+    if (a.kind === "team") {
+      const tm = ((board && board.teams) || []).find((x) => x.id === a.name);
+      kindName = !a.name ? SB.t("wb.no_team") : (tm && tm.name) || a.name;
+    }
     let value = a.value, threshold = a.threshold;
     if (a.metric === "longest_wait" || a.metric === "asa") { value = SB.dur(value); threshold = SB.dur(threshold); }
     if (/service_level|abandon_rate/.test(a.metric)) { value = value.toFixed(1) + "%"; threshold = threshold + "%"; }
