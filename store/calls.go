@@ -127,7 +127,13 @@ func (s *Store) Calls(ctx context.Context, f CallFilter) ([]Call, error) {
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	q += " ORDER BY first_seq DESC LIMIT ?"
+	order := "first_seq"
+	if !f.QueuedSince.IsZero() {
+		// "+" keeps SQLite from walking first_seq's index over the whole
+		// table to skip the sort: the few recent calls come from queued_at's.
+		order = "+first_seq"
+	}
+	q += " ORDER BY " + order + " DESC LIMIT ?"
 	args = append(args, clampLimit(f.Limit))
 
 	var rows []callRow
