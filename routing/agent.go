@@ -21,6 +21,10 @@ type agent struct {
 	idleSince time.Time
 	callID    string
 	offer     *offer // the pending offer while reserved or ringing
+	// lastCall is the call the agent answered last: it may still be
+	// wrapped up after the wrap-up time ran out.
+	lastCall  string
+	wrapQueue string // that call's queue, for the wrap-up time
 	order     int    // position in config, breaks ties
 
 	// Since sign-in, for the fewest-calls and least-talk-time strategies.

@@ -70,6 +70,11 @@ type call struct {
 	dialAt       time.Time
 	dialAnswered bool   // the extension picked up (a screened one decides now)
 	legPlayback  string // the announcement playing to a screened extension
+
+	// transferred: an agent handed the call on; it no longer counts toward
+	// service levels. xfer is the dial of a transfer to an extension.
+	transferred bool
+	xfer        *DialNode
 }
 
 func (m *Machine) onArrived(ev pbx.CallArrived) {
@@ -132,7 +137,10 @@ func (m *Machine) callerHungUp(c *call, cause pbx.Cause) {
 	switch c.phase {
 	case phaseIVR:
 		outcome := OutcomeAbandonedIVR
-		if c.noAgent || c.timedOut || c.overflowed || c.full {
+		switch {
+		case c.xfer != nil:
+			outcome = OutcomeAbandonedRinging // the extension it was transferred to rang
+		case c.noAgent || c.timedOut || c.overflowed || c.full:
 			outcome = m.flowOutcome(c)
 		}
 		m.endCall(c, outcome, cause.String(), "caller")
@@ -178,7 +186,7 @@ func (m *Machine) endCall(c *call, outcome, cause, by string) {
 		delete(m.byChannel, c.dialLeg)
 		m.emit(cmdHangup{Call: c.id, Channel: c.dialLeg, Cause: pbx.CauseNormal})
 	}
-	if wasQueued {
+	if wasQueued && !c.transferred {
 		m.slSample(c.queue, false, m.now.Sub(c.joinedAt))
 	}
 	m.rememberCaller(c.caller)

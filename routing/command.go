@@ -96,6 +96,8 @@ func channelOf(c Command) string {
 		return c.Channel
 	case cmdRecord:
 		return c.Rec.Channel
+	case cmdInCall:
+		return channelOf(c.Cmd)
 	case cmdBridge:
 		if len(c.Channels) > 0 {
 			return c.Channels[0] // the caller: a failed bridge ends the call
@@ -125,4 +127,18 @@ func (c cmdRecord) Exec(ctx context.Context, sw pbx.Switch) error {
 		return errNoRecorder
 	}
 	return r.Record(ctx, c.Rec)
+}
+
+// cmdInCall runs a channel's command in its call's order instead: after
+// the bridge changes queued before it (a transfer's hold media must not
+// reach the caller before they leave the agent's bridge).
+type cmdInCall struct {
+	Call string
+	Cmd  Command
+}
+
+func (c cmdInCall) Key() string  { return c.Call }
+func (c cmdInCall) Name() string { return c.Cmd.Name() }
+func (c cmdInCall) Exec(ctx context.Context, sw pbx.Switch) error {
+	return c.Cmd.Exec(ctx, sw)
 }

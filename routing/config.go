@@ -20,8 +20,11 @@ type Config struct {
 	// NotReadyReasons are the reason codes an agent may give, each with an
 	// optional allowance ("break" or {code: break, allowance: 15m}).
 	NotReadyReasons []Reason `yaml:"not_ready_reasons"`
-	Priority        Priority `yaml:"priority"`
-	Login           Login    `yaml:"login"`
+	// Dispositions are the outcome codes an agent gives a call at wrap-up
+	// ("resolved" or {code: callback, zh: 需回电, en: Call back, follow_up: true}).
+	Dispositions []Disposition `yaml:"dispositions"`
+	Priority     Priority      `yaml:"priority"`
+	Login        Login         `yaml:"login"`
 	// Ordering picks among callers waiting for the same free agent, across
 	// all the queues it serves: longest_waiting or sl_risk (the caller
 	// closest to breaching their queue's service-level threshold).
@@ -66,6 +69,26 @@ func (r *Reason) UnmarshalYAML(n *yaml.Node) error {
 	}
 	type plain Reason
 	return n.Decode((*plain)(r))
+}
+
+// Disposition is an outcome code an agent gives a call at wrap-up, with
+// its labels for the desk page.
+type Disposition struct {
+	Code string `yaml:"code" json:"code"`
+	Zh   string `yaml:"zh" json:"zh"`
+	En   string `yaml:"en" json:"en"`
+	// FollowUp is the "follow-up needed" box's default for this code.
+	FollowUp bool `yaml:"follow_up" json:"follow_up"`
+}
+
+// UnmarshalYAML takes "resolved" or {code: resolved, zh: 已解决, en: Resolved}.
+func (d *Disposition) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		d.Code = n.Value
+		return nil
+	}
+	type plain Disposition
+	return n.Decode((*plain)(d))
 }
 
 // Team groups agents under a lead, with a floor on how many stay ready.

@@ -85,6 +85,18 @@ func (c *Config) Defaults() {
 			c.NotReadyReasons = append(c.NotReadyReasons, Reason{Code: code})
 		}
 	}
+	if len(c.Dispositions) == 0 {
+		c.Dispositions = defaultDispositions()
+	}
+	for i := range c.Dispositions {
+		d := &c.Dispositions[i]
+		if d.Zh == "" {
+			d.Zh = d.Code
+		}
+		if d.En == "" {
+			d.En = d.Code
+		}
+	}
 	if c.Ordering == "" {
 		c.Ordering = OrderLongestWaiting
 	}
@@ -165,6 +177,7 @@ func (c *Config) Validate() error {
 			bad(key+".allowance", "must not be negative")
 		}
 	}
+	c.validateDispositions(bad)
 	if c.Ordering != OrderLongestWaiting && c.Ordering != OrderSLRisk {
 		bad("ordering", "%q is not %s or %s", c.Ordering, OrderLongestWaiting, OrderSLRisk)
 	}
@@ -299,4 +312,55 @@ func (c *Config) validateAgents(bad func(key, format string, a ...any)) {
 			bad(key+".wrap_up", "must not be negative")
 		}
 	}
+}
+
+// defaultDispositions are the wrap-up codes used when the config has none.
+func defaultDispositions() []Disposition {
+	return []Disposition{
+		{Code: "resolved", Zh: "已解决", En: "Resolved"},
+		{Code: "callback", Zh: "需回电", En: "Call back", FollowUp: true},
+		{Code: "complaint", Zh: "投诉", En: "Complaint", FollowUp: true},
+		{Code: "info", Zh: "咨询", En: "Information"},
+		{Code: "wrong_number", Zh: "打错电话", En: "Wrong number"},
+	}
+}
+
+// maxLabel bounds a disposition's label; codes are short identifiers.
+const (
+	maxLabel = 100
+	maxCode  = 40
+)
+
+func (c *Config) validateDispositions(bad func(key, format string, a ...any)) {
+	seen := map[string]bool{}
+	for i, d := range c.Dispositions {
+		key := fmt.Sprintf("dispositions[%d]", i)
+		switch {
+		case d.Code == "":
+			bad(key+".code", "required")
+		case !validCode(d.Code):
+			bad(key+".code", "%q must be 1-%d of a-z, 0-9, _ and -", d.Code, maxCode)
+		case seen[d.Code]:
+			bad(key+".code", "duplicate disposition %q", d.Code)
+		}
+		seen[d.Code] = true
+		if len(d.Zh) > maxLabel {
+			bad(key+".zh", "longer than %d bytes", maxLabel)
+		}
+		if len(d.En) > maxLabel {
+			bad(key+".en", "longer than %d bytes", maxLabel)
+		}
+	}
+}
+
+func validCode(s string) bool {
+	if s == "" || len(s) > maxCode {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
 }

@@ -385,7 +385,10 @@ func (m *Machine) onLegAnswered(leg string) {
 	m.mustState(a, OnCall, "")
 	a.answered++
 	c.phase, c.agent, c.leg, c.bridge, c.answeredAt = phaseBridged, a, leg, m.ids("br"), m.now
-	m.slSample(c.queue, true, m.now.Sub(c.joinedAt))
+	a.lastCall, a.wrapQueue = c.id, c.queue
+	if !c.transferred {
+		m.slSample(c.queue, true, m.now.Sub(c.joinedAt))
+	}
 	m.record(&Record{Type: EvCallAnswered, CallID: c.id, Queue: c.queue, AgentID: a.id},
 		OfferData{Agent: a.id, Endpoint: a.endpoint, Leg: leg})
 	m.emit(cmdBridge{Call: c.id, BridgeID: c.bridge, Channels: []string{c.channel, leg}})

@@ -422,3 +422,38 @@ func (e *Engine) SetMode(ctx context.Context, calendar, mode string) (CalendarVi
 	}
 	return v.(CalendarView), nil
 }
+
+// Desk is what agent id's desk page shows, from the engine's side.
+func (e *Engine) Desk(ctx context.Context, id string) (DeskView, error) {
+	v, err := e.doInput(ctx, deskCommand{Op: "desk", Agent: id})
+	if err != nil {
+		return DeskView{}, err
+	}
+	return v.(DeskView), nil
+}
+
+// WrapUp records an agent's disposition of a call (call.wrapped) and ends
+// their wrap-up. Errors: *FieldError (disposition, not_ready),
+// ErrUnknownCall, ErrUnknownAgent, ErrNotYourCall, *PolicyError.
+func (e *Engine) WrapUp(ctx context.Context, r WrapUpRequest) (AgentView, error) {
+	v, err := e.doInput(ctx, deskCommand{
+		Op: "wrap_up", Agent: r.Agent, Call: r.Call, Disposition: r.Disposition, Notes: r.Notes,
+		FollowUp: r.FollowUp, NotReady: r.NotReady, By: r.By, OnlyAgent: r.Scope.Agent, OnlyTeam: r.Scope.Team,
+	})
+	av, _ := v.(AgentView)
+	return av, err
+}
+
+// Transfer hands a talking caller on, blind, keeping the call's ID.
+// Errors: *FieldError (to_kind, to), ErrUnknownCall, ErrNotYourCall,
+// *PolicyError (not_transferable, queue_empty, queue_full, agent_not_ready).
+func (e *Engine) Transfer(ctx context.Context, r TransferRequest) (DeskCall, error) {
+	v, err := e.doInput(ctx, deskCommand{
+		Op: "transfer", Call: r.Call, ToKind: r.ToKind, To: r.To, By: r.By,
+		OnlyAgent: r.Scope.Agent, OnlyTeam: r.Scope.Team,
+	})
+	if err != nil {
+		return DeskCall{}, err
+	}
+	return *v.(*DeskCall), nil
+}

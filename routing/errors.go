@@ -12,6 +12,11 @@ var (
 	// ErrUnknownCalendar is a day/night switch for a calendar not configured.
 	ErrUnknownCalendar = errors.New("unknown calendar")
 	errNoRecorder      = errors.New("this PBX driver cannot record")
+	// ErrUnknownCall is a command about a call the engine does not hold.
+	ErrUnknownCall = errors.New("unknown call")
+	// ErrNotYourCall is a wrap-up or transfer by someone the call is not
+	// theirs to act on (another agent's, another team's).
+	ErrNotYourCall = errors.New("the call is not yours to act on")
 )
 
 // TransitionError is returned when an agent state change is not allowed

@@ -254,7 +254,7 @@ func (m *Machine) dial(c *call, d *DialNode) {
 }
 
 func (m *Machine) ringExtension(c *call) {
-	d := c.flow.Nodes[c.node].Dial
+	d := m.dialNode(c)
 	ext := m.cfg.Extensions[c.dialExt]
 	c.dialLeg, c.dialAt = m.ids("ext"), m.now
 	m.byChannel[c.dialLeg] = c
@@ -342,7 +342,7 @@ func (m *Machine) onDialAnswered(c *call) {
 	c.dialAnswered = true
 	if c.screening {
 		m.setTimer(timerDial(c), screenDecision)
-		d := c.flow.Nodes[c.node].Dial
+		d := m.dialNode(c)
 		media := append([]string{"recording:name-" + c.id}, d.AcceptPrompt...)
 		id := m.ids("pb")
 		c.legPlayback = id
@@ -355,6 +355,7 @@ func (m *Machine) onDialAnswered(c *call) {
 
 func (m *Machine) putThrough(c *call) {
 	m.stopPlayback(c)
+	c.xfer = nil
 	c.phase, c.leg, c.bridge, c.answeredAt = phaseBridged, c.dialLeg, m.ids("br"), m.now
 	c.dialLeg, c.screening, c.dialAnswered = "", false, false
 	m.record(&Record{Type: EvCallAnswered, CallID: c.id}, OfferData{
@@ -385,7 +386,11 @@ func (m *Machine) declineScreened(c *call, why string) {
 	delete(m.byChannel, leg)
 	c.dialLeg, c.screening, c.legPlayback, c.dialAnswered = "", false, "", false
 	m.emit(cmdHangup{Call: c.id, Channel: leg, Cause: pbx.CauseNormal})
-	m.enterNode(c, c.flow.Nodes[c.node].Dial.OnDecline, why)
+	if c.xfer != nil {
+		m.transferFailed(c)
+		return
+	}
+	m.enterNode(c, m.dialNode(c).OnDecline, why)
 }
 
 // dialFailed: the extension was busy, did not answer or could not be rung.
@@ -393,7 +398,11 @@ func (m *Machine) dialFailed(c *call, cause pbx.Cause) {
 	m.cancelTimer(timerDial(c))
 	delete(m.byChannel, c.dialLeg)
 	c.dialLeg, c.screening, c.dialAnswered = "", false, false
-	d := c.flow.Nodes[c.node].Dial
+	if c.xfer != nil {
+		m.transferFailed(c)
+		return
+	}
+	d := m.dialNode(c)
 	if cause == pbx.CauseUserBusy {
 		m.enterNode(c, d.OnBusy, "busy")
 		return
@@ -428,3 +437,12 @@ func (m *Machine) startSurvey(c *call, node, cause string) {
 const screenDecision = 20 * time.Second
 
 func timerDial(c *call) string { return "dial:" + c.id }
+
+// dialNode is the dial the call is making: its flow's dial step, or the
+// one a transfer to an extension made up.
+func (m *Machine) dialNode(c *call) *DialNode {
+	if c.xfer != nil {
+		return c.xfer
+	}
+	return c.flow.Nodes[c.node].Dial
+}

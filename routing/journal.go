@@ -47,6 +47,10 @@ const (
 	EvCallEscalated  = "call.escalated"  // EscalationData
 	EvCallOverflowed = "call.overflowed" // OverflowData
 
+	// The agent desk.
+	EvCallWrapped     = "call.wrapped"     // WrapUpData: the agent's disposition and notes
+	EvCallTransferred = "call.transferred" // TransferData: a blind transfer, same call ID
+
 	// Agents.
 	EvAgentState    = "agent.state"    // AgentStateData
 	EvAgentLogin    = "agent.login"    // LoginData: sign-in taken over on another phone
@@ -234,3 +238,30 @@ type CallbackData struct {
 	Number string `json:"number"`
 	Queue  string `json:"queue,omitempty"`
 }
+
+// WrapUpData is the payload of call.wrapped: what the agent (or a lead, By)
+// recorded about the call at wrap-up. A later one for the same call
+// replaces it.
+type WrapUpData struct {
+	Agent       string `json:"agent"`
+	Disposition string `json:"disposition"`
+	Notes       string `json:"notes,omitempty"`
+	FollowUp    bool   `json:"follow_up"`
+	By          string `json:"by,omitempty"`
+}
+
+// TransferData is the payload of call.transferred: the agent From handed
+// the caller on to a queue, an agent or an extension.
+type TransferData struct {
+	From   string `json:"from"`
+	ToKind string `json:"to_kind"` // queue, agent, extension
+	To     string `json:"to"`
+	By     string `json:"by,omitempty"`
+}
+
+// Transfer target kinds.
+const (
+	TransferQueue     = "queue"
+	TransferAgent     = "agent"
+	TransferExtension = "extension"
+)

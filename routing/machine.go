@@ -100,6 +100,11 @@ func (m *Machine) Handle(now time.Time, in any) Output {
 	case reloadCommand:
 		out.Err = m.reload(in.cfg)
 		out.Reply = m.version
+	case deskCommand:
+		if in.Op != "desk" {
+			m.record(&Record{Type: EvCommand, AgentID: in.Agent, CallID: in.Call}, in)
+		}
+		out.Reply, out.Err = m.onDeskCommand(in)
 	case agentCommand:
 		if in.Op != "list" && in.Op != "get" && in.Op != "queues" {
 			m.record(&Record{Type: EvCommand, AgentID: in.Agent}, in)

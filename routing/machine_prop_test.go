@@ -166,6 +166,24 @@ func runRandom(t *testing.T, cfg *Config, seed uint64, steps int) string {
 			}
 			delete(pending, name)
 			in = TimerFired{Name: name}
+		case r == 7 && rng.IntN(3) == 0 && len(m.calls)+len(m.agents) > 0:
+			// The desk: wrap-ups and transfers of any call, live or being
+			// wrapped up, by anyone.
+			ids := sortedKeys(m.calls)
+			for _, a := range agents {
+				if ag := m.agents[a]; ag != nil {
+					ids = append(ids, ag.callID, ag.lastCall)
+				}
+			}
+			id := pick(ids)
+			if rng.IntN(2) == 0 {
+				in = deskCommand{Op: "wrap_up", Call: id, Agent: pick(append([]string{""}, agents...)),
+					Disposition: pick([]string{"resolved", "callback", "bogus"}), NotReady: pick([]string{"", "break"})}
+			} else {
+				kind := pick([]string{TransferQueue, TransferAgent, TransferExtension})
+				to := pick(append(append([]string{"support", "sales", "8001", "1"}, agents...), sortedKeys(m.queues)...))
+				in = deskCommand{Op: "transfer", Call: id, ToKind: kind, To: to}
+			}
 		case r == 7:
 			ops := []string{"sign_in", "sign_in", "ready", "not_ready", "sign_out", "approve", "refuse"}
 			in = agentCommand{Op: pick(ops), Agent: pick(agents), Reason: "break"}

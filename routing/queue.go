@@ -57,6 +57,15 @@ func (m *Machine) joinQueue(c *call, name, reason string) {
 			}
 		}
 	}
+	m.wait(c, name)
+	m.assign(c, reason)
+}
+
+// wait makes a call wait in queue name: its requirement, timers and hold
+// media. Deciding who takes it is the caller's business (assign, or an
+// offer to a chosen agent for a transfer).
+func (m *Machine) wait(c *call, name string) {
+	q := m.queues[name].cfg
 	c.phase, c.queue, c.joinedAt = phaseQueued, name, m.now
 	if c.queuedAt.IsZero() {
 		c.queuedAt = m.now
@@ -80,7 +89,6 @@ func (m *Machine) joinQueue(c *call, name, reason string) {
 	if len(q.HoldMedia) > 0 && c.playback == "" {
 		m.play(c, q.HoldMedia)
 	}
-	m.assign(c, reason)
 }
 
 // noAgent sends a call down its queue step's no-agent branch.

@@ -172,6 +172,9 @@ func merge(dst, src *Config) {
 	if src.NotReadyReasons != nil {
 		dst.NotReadyReasons = src.NotReadyReasons
 	}
+	if src.Dispositions != nil {
+		dst.Dispositions = src.Dispositions
+	}
 	if src.Teams != nil {
 		dst.Teams = src.Teams
 	}

@@ -1,0 +1,461 @@
+package routing
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"switchboard/routing/pbx"
+)
+
+// The agent desk: wrap-up with a disposition, blind transfer, and the view
+// the desk page is drawn from.
+
+// deskCommand is a desk request, handled in the engine loop like any other
+// input; wrap_up and transfer are logged as commands.
+type deskCommand struct {
+	Op          string `json:"op"` // desk, wrap_up, transfer
+	Agent       string `json:"agent,omitempty"`
+	Call        string `json:"call,omitempty"`
+	Disposition string `json:"disposition,omitempty"`
+	Notes       string `json:"notes,omitempty"`
+	FollowUp    *bool  `json:"follow_up,omitempty"`
+	NotReady    string `json:"not_ready,omitempty"`
+	ToKind      string `json:"to_kind,omitempty"`
+	To          string `json:"to,omitempty"`
+	By          string `json:"by,omitempty"`
+	// OnlyAgent and OnlyTeam narrow whose calls the requester may act on:
+	// an agent their own, a team lead their team's.
+	OnlyAgent string `json:"only_agent,omitempty"`
+	OnlyTeam  string `json:"only_team,omitempty"`
+}
+
+// Scope narrows whose calls a request may act on: Agent set, only that
+// agent's; Team set, only that team's agents'; both empty, anyone's.
+type Scope struct {
+	Agent string
+	Team  string
+}
+
+// WrapUpRequest is an agent's wrap-up of a call: the disposition (one of
+// the config's), notes, follow-up (nil: the disposition's default) and
+// where the agent goes next: ready, or NotReady with that reason.
+type WrapUpRequest struct {
+	Agent       string // "" = whoever holds the call
+	Call        string
+	Disposition string
+	Notes       string
+	FollowUp    *bool
+	NotReady    string
+	By          string // who asked (a lead may wrap up for an agent)
+	Scope       Scope
+}
+
+// TransferRequest hands a talking caller on, blind: to a queue (the caller
+// waits there again), an agent (their phone rings) or an extension (dialled
+// like a flow's dial step). The first agent goes to wrap-up.
+type TransferRequest struct {
+	Call   string
+	ToKind string // queue, agent, extension
+	To     string
+	By     string
+	Scope  Scope
+}
+
+// DeskView is what an agent's desk page shows, from the engine's side.
+type DeskView struct {
+	Agent AgentView `json:"agent"`
+	// Call is the call offered to the agent or being talked to (nil when
+	// none is live; in wrap-up, Agent.CallID names the call just ended).
+	Call *DeskCall `json:"call,omitempty"`
+	// WrapUpEnds is when wrap-up ends by itself.
+	WrapUpEnds *time.Time `json:"wrap_up_ends,omitempty"`
+	// AllowanceSeconds is the current not-ready reason's allowance and
+	// AllowanceLeftSeconds what is left of it (negative: overrun).
+	AllowanceSeconds     *float64      `json:"allowance_seconds,omitempty"`
+	AllowanceLeftSeconds *float64      `json:"allowance_left_seconds,omitempty"`
+	Reasons              []ReasonView  `json:"reasons"`
+	Dispositions         []Disposition `json:"dispositions"`
+	Targets              Targets       `json:"targets"`
+}
+
+// ReasonView is a not-ready reason as the desk offers it.
+type ReasonView struct {
+	Code             string  `json:"code"`
+	AllowanceSeconds float64 `json:"allowance_seconds,omitempty"`
+}
+
+// DeskCall is the live call on an agent's desk.
+type DeskCall struct {
+	ID     string `json:"id"`
+	Caller string `json:"caller"`
+	Called string `json:"called"`
+	Queue  string `json:"queue"`
+	// Phase: offered (reserved), ringing, talking.
+	Phase       string            `json:"phase"`
+	ArrivedAt   time.Time         `json:"arrived_at"`
+	QueuedAt    *time.Time        `json:"queued_at,omitempty"`
+	AnsweredAt  *time.Time        `json:"answered_at,omitempty"`
+	WaitSeconds float64           `json:"wait_seconds"`
+	Vars        map[string]string `json:"vars,omitempty"` // what collect steps gathered
+	Transferred bool              `json:"transferred,omitempty"`
+}
+
+// Targets are where a call can be transferred.
+type Targets struct {
+	Queues     []string          `json:"queues"`
+	Agents     []TargetAgent     `json:"agents"`
+	Extensions []TargetExtension `json:"extensions"`
+}
+
+// TargetAgent is an agent a call could be transferred to (only a ready one
+// takes it).
+type TargetAgent struct {
+	ID    string     `json:"id"`
+	Name  string     `json:"name"`
+	State AgentState `json:"state"`
+}
+
+// TargetExtension is an extension a call can be transferred to.
+type TargetExtension struct {
+	Number     string `json:"number"`
+	Name       string `json:"name"`
+	Department string `json:"department,omitempty"`
+}
+
+func (m *Machine) onDeskCommand(cmd deskCommand) (any, error) {
+	switch cmd.Op {
+	case "desk":
+		a := m.agents[cmd.Agent]
+		if a == nil {
+			return nil, ErrUnknownAgent
+		}
+		return m.deskView(a), nil
+	case "wrap_up":
+		return m.wrapUp(cmd)
+	case "transfer":
+		return m.transfer(cmd)
+	}
+	return nil, &FieldError{Field: "op", Reason: "unknown operation " + cmd.Op}
+}
+
+func (m *Machine) disposition(code string) *Disposition {
+	for i := range m.cfg.Dispositions {
+		if m.cfg.Dispositions[i].Code == code {
+			return &m.cfg.Dispositions[i]
+		}
+	}
+	return nil
+}
+
+func inScope(a *agent, onlyAgent, onlyTeam string) bool {
+	return (onlyAgent == "" || a.id == onlyAgent) && (onlyTeam == "" || a.team == onlyTeam)
+}
+
+// wrapUp records the agent's disposition of a call (call.wrapped) and, if
+// the agent is in that call's wrap-up, ends it: ready, or not ready with
+// the reason they chose. During the call it is recorded and wrap-up still
+// follows; after wrap-up ran out it is recorded and the state stays.
+func (m *Machine) wrapUp(cmd deskCommand) (any, error) {
+	d := m.disposition(cmd.Disposition)
+	if d == nil {
+		codes := make([]string, 0, len(m.cfg.Dispositions))
+		for _, x := range m.cfg.Dispositions {
+			codes = append(codes, x.Code)
+		}
+		return nil, &FieldError{Field: "disposition", Reason: "must be one of the configured dispositions: " + strings.Join(codes, ", ")}
+	}
+	if cmd.NotReady != "" && m.reason(cmd.NotReady) == nil {
+		return nil, &FieldError{Field: "not_ready", Reason: "unknown not-ready reason " + cmd.NotReady}
+	}
+	a, err := m.holderOf(cmd.Call, cmd.Agent)
+	if err != nil {
+		return nil, err
+	}
+	if !inScope(a, cmd.OnlyAgent, cmd.OnlyTeam) {
+		return nil, ErrNotYourCall
+	}
+	follow := d.FollowUp
+	if cmd.FollowUp != nil {
+		follow = *cmd.FollowUp
+	}
+	queue := ""
+	if c := m.calls[cmd.Call]; c != nil {
+		queue = c.queue
+	}
+	m.record(&Record{Type: EvCallWrapped, CallID: cmd.Call, AgentID: a.id, Queue: queue}, WrapUpData{
+		Agent: a.id, Disposition: d.Code, Notes: cmd.Notes, FollowUp: follow, By: cmd.By,
+	})
+	if a.state == WrapUp && a.callID == cmd.Call {
+		if cmd.NotReady != "" {
+			// A not-ready the team's minimum refuses leaves the agent in
+			// wrap-up, which then ends by itself.
+			if err := m.notReady(a, cmd.NotReady); err != nil {
+				return a.view(), err
+			}
+		} else if err := m.ready(a); err != nil {
+			return nil, err
+		}
+	}
+	return a.view(), nil
+}
+
+// holderOf is the agent a call belongs to for its wrap-up: agent id if
+// given (it must hold the call: on it, in its wrap-up, or answered it
+// last), else whoever holds it.
+func (m *Machine) holderOf(callID, id string) (*agent, error) {
+	holds := func(a *agent) bool {
+		return a.callID == callID && (a.state == OnCall || a.state == WrapUp) || a.lastCall == callID
+	}
+	if id != "" {
+		a := m.agents[id]
+		if a == nil {
+			return nil, ErrUnknownAgent
+		}
+		if !holds(a) {
+			if m.calls[callID] == nil && !m.anyHolds(callID, holds) {
+				return nil, ErrUnknownCall
+			}
+			return nil, ErrNotYourCall
+		}
+		return a, nil
+	}
+	// The one on it or in its wrap-up first, then who answered it last.
+	var last *agent
+	for _, a := range m.agentsInOrder() {
+		if a.callID == callID && (a.state == OnCall || a.state == WrapUp) {
+			return a, nil
+		}
+		if a.lastCall == callID && last == nil {
+			last = a
+		}
+	}
+	if last != nil {
+		return last, nil
+	}
+	if m.calls[callID] != nil {
+		return nil, &PolicyError{Code: "no_agent", Message: "no agent has taken call " + callID + " yet"}
+	}
+	return nil, ErrUnknownCall
+}
+
+func (m *Machine) anyHolds(callID string, holds func(*agent) bool) bool {
+	for _, a := range m.agents {
+		if holds(a) {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *Machine) agentsInOrder() []*agent {
+	as := make([]*agent, 0, len(m.agents))
+	for _, a := range m.agents {
+		as = append(as, a)
+	}
+	slices.SortFunc(as, func(x, y *agent) int { return x.order - y.order })
+	return as
+}
+
+// transfer hands a talking caller on, keeping the call's ID and history.
+// Everything is checked before anything changes: a refused transfer
+// leaves the call as it was.
+func (m *Machine) transfer(cmd deskCommand) (any, error) {
+	c := m.calls[cmd.Call]
+	if c == nil {
+		return nil, ErrUnknownCall
+	}
+	if c.phase != phaseBridged || c.agent == nil {
+		return nil, &PolicyError{Code: "not_transferable", Message: "call " + c.id + " is not talking to an agent"}
+	}
+	if !inScope(c.agent, cmd.OnlyAgent, cmd.OnlyTeam) {
+		return nil, ErrNotYourCall
+	}
+	var target *agent
+	switch cmd.ToKind {
+	case TransferQueue:
+		qs := m.queues[cmd.To]
+		switch {
+		case qs == nil:
+			return nil, &FieldError{Field: "to", Reason: "unknown queue " + cmd.To}
+		case !qs.cfg.JoinEmpty && !m.anyoneSignedIn(cmd.To):
+			return nil, &PolicyError{Code: "queue_empty", Message: "nobody serving queue " + cmd.To + " is signed in"}
+		case qs.cfg.MaxLength > 0 && m.waitingIn(cmd.To) >= qs.cfg.MaxLength:
+			return nil, &PolicyError{Code: "queue_full", Message: "queue " + cmd.To + " is full"}
+		}
+	case TransferAgent:
+		target = m.agents[cmd.To]
+		switch {
+		case target == nil:
+			return nil, &FieldError{Field: "to", Reason: "unknown agent " + cmd.To}
+		case target == c.agent:
+			return nil, &FieldError{Field: "to", Reason: "the agent is on the call already"}
+		case target.state != Ready || target.endpoint == "":
+			return nil, &PolicyError{Code: "agent_not_ready", Message: "agent " + cmd.To + " is " + target.state.String() + ", not ready"}
+		}
+		if m.queues[c.queue] == nil {
+			return nil, &PolicyError{Code: "not_transferable", Message: "the call's queue " + c.queue + " is gone"}
+		}
+	case TransferExtension:
+		if m.cfg.Extensions[cmd.To] == nil {
+			return nil, &FieldError{Field: "to", Reason: "unknown extension " + cmd.To}
+		}
+	case "":
+		return nil, &FieldError{Field: "to_kind", Reason: "required: agent, queue or extension"}
+	default:
+		return nil, &FieldError{Field: "to_kind", Reason: "must be agent, queue or extension"}
+	}
+
+	from := c.agent
+	m.record(&Record{Type: EvCallTransferred, CallID: c.id, Queue: c.queue, AgentID: from.id},
+		TransferData{From: from.id, ToKind: cmd.ToKind, To: cmd.To, By: cmd.By})
+	m.handOver(c)
+	c.transferred = true
+	start := len(m.out.Commands)
+	switch cmd.ToKind {
+	case TransferQueue:
+		prev := c.queueNode
+		qn := &QueueNode{Queue: cmd.To}
+		if prev != nil {
+			qn.NoAgent, qn.OnTimeout, qn.Survey = prev.NoAgent, prev.OnTimeout, prev.Survey
+		}
+		c.queueNode = qn
+		m.joinQueue(c, cmd.To, "transfer")
+	case TransferAgent:
+		m.wait(c, c.queue)
+		m.record(&Record{Type: EvCallDecision, CallID: c.id, Queue: c.queue}, DecisionData{
+			Trigger: "transfer", Queue: c.queue, Queues: []string{c.queue}, Strategy: "transfer",
+			Rule: "transfer", MaxPenalty: -1, ConfigVersion: m.version,
+			Candidates: []CandidateScore{{Agent: target.id, Chosen: true}}, Winners: []string{target.id},
+		})
+		m.offer(c, target)
+	case TransferExtension:
+		c.phase, c.dialExt = phaseIVR, cmd.To
+		c.xfer = &DialNode{Timeout: Duration(transferDialTimeout)}
+		m.ringExtension(c)
+	}
+	// The caller's channel leaves the bridge first: what plays to it now
+	// runs in the call's command order, after the bridge is gone.
+	for i := start; i < len(m.out.Commands); i++ {
+		if p, ok := m.out.Commands[i].(cmdPlay); ok && p.Channel == c.channel {
+			m.out.Commands[i] = cmdInCall{Call: c.id, Cmd: p}
+		}
+	}
+	return m.callView(c), nil
+}
+
+// transferDialTimeout is how long an extension a call is transferred to
+// rings before the caller goes back to waiting in the call's queue.
+const transferDialTimeout = 20 * time.Second
+
+// handOver takes the agent off a call that goes on: the bridge goes (the
+// caller stays), the agent's leg is hung up and the agent goes to wrap-up.
+func (m *Machine) handOver(c *call) {
+	if c.bridge != "" {
+		m.emit(cmdDestroyBridge{Call: c.id, BridgeID: c.bridge})
+		c.bridge = ""
+	}
+	if c.leg != "" && m.byChannel[c.leg] != nil {
+		delete(m.byChannel, c.leg)
+		m.emit(cmdHangup{Call: c.id, Channel: c.leg, Cause: pbx.CauseNormal})
+	}
+	c.leg = ""
+	a := c.agent
+	c.agent = nil
+	a.talk += m.now.Sub(c.answeredAt)
+	m.mustState(a, WrapUp, "")
+	m.setTimer(timerWrapUp(a), m.wrapUpFor(a, c.queue))
+}
+
+// transferFailed: the extension a call was transferred to did not take
+// it. The caller waits in the call's queue again.
+func (m *Machine) transferFailed(c *call) {
+	c.xfer = nil
+	if m.queues[c.queue] == nil {
+		m.hangupCall(c, OutcomeNoAgent)
+		return
+	}
+	m.joinQueue(c, c.queue, "transfer_failed")
+}
+
+// callView is a live call as the desk shows it.
+func (m *Machine) callView(c *call) *DeskCall {
+	v := &DeskCall{
+		ID: c.id, Caller: c.caller, Called: c.called, Queue: c.queue, ArrivedAt: c.at,
+		Transferred: c.transferred,
+	}
+	if !c.queuedAt.IsZero() {
+		t := c.queuedAt
+		v.QueuedAt = &t
+		v.WaitSeconds = m.now.Sub(t).Seconds()
+	}
+	if c.phase == phaseBridged {
+		t := c.answeredAt
+		v.AnsweredAt = &t
+		v.Phase = "talking"
+		if !c.queuedAt.IsZero() {
+			v.WaitSeconds = c.answeredAt.Sub(c.queuedAt).Seconds()
+		}
+	}
+	if len(c.vars) > 0 {
+		v.Vars = make(map[string]string, len(c.vars))
+		for k, x := range c.vars {
+			v.Vars[k] = x
+		}
+	}
+	return v
+}
+
+func (m *Machine) deskView(a *agent) DeskView {
+	v := DeskView{Agent: a.view(), Dispositions: slices.Clone(m.cfg.Dispositions)}
+	for _, r := range m.cfg.NotReadyReasons {
+		v.Reasons = append(v.Reasons, ReasonView{Code: r.Code, AllowanceSeconds: r.Allowance.D().Seconds()})
+	}
+	if c := m.calls[a.callID]; c != nil && a.callID != "" {
+		switch {
+		case a.offer != nil && a.offer.call == c:
+			v.Call = m.callView(c)
+			v.Call.Phase = "offered"
+			if a.offer.ringing {
+				v.Call.Phase = "ringing"
+			}
+		case c.agent == a && c.phase == phaseBridged:
+			v.Call = m.callView(c)
+		}
+	}
+	if a.state == WrapUp {
+		t := a.since.Add(m.wrapUpFor(a, m.lastQueue(a)))
+		v.WrapUpEnds = &t
+	}
+	if r := m.reason(a.reason); a.state == NotReady && r != nil && r.Allowance > 0 {
+		total := r.Allowance.D().Seconds()
+		left := total - m.now.Sub(a.since).Seconds()
+		v.AllowanceSeconds, v.AllowanceLeftSeconds = &total, &left
+	}
+	v.Targets.Queues = sortedKeys(m.queues)
+	for _, o := range m.agentsInOrder() {
+		if o != a {
+			v.Targets.Agents = append(v.Targets.Agents, TargetAgent{ID: o.id, Name: o.name, State: o.state})
+		}
+	}
+	for _, n := range sortedKeys(m.cfg.Extensions) {
+		e := m.cfg.Extensions[n]
+		v.Targets.Extensions = append(v.Targets.Extensions, TargetExtension{Number: n, Name: e.Name, Department: e.Department})
+	}
+	if v.Targets.Agents == nil {
+		v.Targets.Agents = []TargetAgent{}
+	}
+	if v.Targets.Extensions == nil {
+		v.Targets.Extensions = []TargetExtension{}
+	}
+	return v
+}
+
+// lastQueue is the queue of the call an agent is wrapping up, for its
+// wrap-up time; "" when the call is gone (the agent's own wrap_up or 0).
+func (m *Machine) lastQueue(a *agent) string {
+	if c := m.calls[a.callID]; c != nil {
+		return c.queue
+	}
+	return a.wrapQueue
+}
