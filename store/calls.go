@@ -36,6 +36,13 @@ type Call struct {
 	HangupBy      string     `json:"hangup_by"`
 	// SurveyScore is the caller's post-call satisfaction score, 1-5.
 	SurveyScore *int `json:"survey_score"`
+	// Disposition, Notes and FollowUp are the agent's wrap-up (WrappedBy)
+	// of the call; Transfers counts blind transfers.
+	Disposition string `json:"disposition"`
+	Notes       string `json:"notes"`
+	FollowUp    bool   `json:"follow_up"`
+	WrappedBy   string `json:"wrapped_by"`
+	Transfers   int    `json:"transfers"`
 }
 
 func (r *callRow) call() Call {
@@ -46,6 +53,8 @@ func (r *callRow) call() Call {
 		ArrivedAt: r.ArrivedAt.ptr(), QueuedAt: r.QueuedAt.ptr(),
 		AnsweredAt: r.AnsweredAt.ptr(), EndedAt: r.EndedAt.ptr(),
 		Outcome: r.Outcome, Cause: r.Cause, HangupBy: r.HangupBy,
+		Disposition: r.Disposition, Notes: r.Notes, FollowUp: r.FollowUp, WrappedBy: r.WrappedBy,
+		Transfers: r.Transfers,
 	}
 	if c.IVRPath == nil {
 		c.IVRPath = []string{}
@@ -71,6 +80,7 @@ type CallFilter struct {
 	Agent   string
 	Agents  []string // any of these agents (a team); nil: no restriction, empty: none
 	Outcome string
+	Caller  string // exact caller number
 	Open    *bool     // true: only calls not ended yet; false: only ended calls
 	Since   time.Time // calls that started at or after Since
 	Until   time.Time // calls that started before Until
@@ -106,6 +116,9 @@ func (s *Store) Calls(ctx context.Context, f CallFilter) ([]Call, error) {
 	}
 	if f.Outcome != "" {
 		add("outcome = ?", f.Outcome)
+	}
+	if f.Caller != "" {
+		add("caller = ?", f.Caller)
 	}
 	if f.Open != nil {
 		if *f.Open {

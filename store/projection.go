@@ -23,6 +23,8 @@ var projected = map[string]bool{
 	routing.EvCallAnswered:    true,
 	routing.EvCallEnded:       true,
 	routing.EvCallSurvey:      true,
+	routing.EvCallWrapped:     true,
+	routing.EvCallTransferred: true,
 }
 
 func isProjected(typ string) bool { return projected[typ] }
@@ -51,16 +53,23 @@ type callRow struct {
 	Cause         string          `db:"cause"`
 	HangupBy      string          `db:"hangup_by"`
 	SurveyScore   sql.NullInt64   `db:"survey_score"`
+	Disposition   string          `db:"disposition"`
+	Notes         string          `db:"notes"`
+	FollowUp      bool            `db:"follow_up"`
+	WrappedBy     string          `db:"wrapped_by"`
+	Transfers     int             `db:"transfers"`
 }
 
 const callColumns = `id, first_seq, first_at, channel, caller, called, flow, ivr_path, queue, agent,
 	offers, offer_failures, arrived_at, queued_at, answered_at, ended_at,
-	wait_seconds, talk_seconds, outcome, cause, hangup_by, survey_score`
+	wait_seconds, talk_seconds, outcome, cause, hangup_by, survey_score,
+	disposition, notes, follow_up, wrapped_by, transfers`
 
 const upsertCallSQL = `INSERT INTO calls (` + callColumns + `) VALUES (
 	:id, :first_seq, :first_at, :channel, :caller, :called, :flow, :ivr_path, :queue, :agent,
 	:offers, :offer_failures, :arrived_at, :queued_at, :answered_at, :ended_at,
-	:wait_seconds, :talk_seconds, :outcome, :cause, :hangup_by, :survey_score)
+	:wait_seconds, :talk_seconds, :outcome, :cause, :hangup_by, :survey_score,
+	:disposition, :notes, :follow_up, :wrapped_by, :transfers)
 ON CONFLICT (id) DO UPDATE SET
 	channel = excluded.channel, caller = excluded.caller, called = excluded.called,
 	flow = excluded.flow, ivr_path = excluded.ivr_path, queue = excluded.queue,
@@ -69,7 +78,9 @@ ON CONFLICT (id) DO UPDATE SET
 	answered_at = excluded.answered_at, ended_at = excluded.ended_at,
 	wait_seconds = excluded.wait_seconds, talk_seconds = excluded.talk_seconds,
 	outcome = excluded.outcome, cause = excluded.cause, hangup_by = excluded.hangup_by,
-	survey_score = excluded.survey_score`
+	survey_score = excluded.survey_score, disposition = excluded.disposition,
+	notes = excluded.notes, follow_up = excluded.follow_up, wrapped_by = excluded.wrapped_by,
+	transfers = excluded.transfers`
 
 const selectCallSQL = `SELECT ` + callColumns + ` FROM calls WHERE id = ?`
 
@@ -89,6 +100,9 @@ const ivrArrow = "→"
 //   - call.answered sets agent and answered_at (the first answer).
 //   - call.ended sets ended_at, outcome, cause and hangup_by.
 //   - call.survey sets survey_score (it comes after call.ended).
+//   - call.wrapped sets disposition, notes, follow_up and wrapped_by (the
+//     agent); a later wrap-up of the same call replaces an earlier one.
+//   - call.transferred counts transfers.
 //
 // wait_seconds runs from queued_at to answered_at, or to ended_at for a call
 // never answered (NULL while still waiting or never queued); talk_seconds from
@@ -168,6 +182,15 @@ func applyRecord(row *callRow, rec *routing.Record) error {
 			return err
 		}
 		row.SurveyScore = sql.NullInt64{Int64: int64(d.Score), Valid: true}
+	case routing.EvCallWrapped:
+		var d routing.WrapUpData
+		if err := decode(&d); err != nil {
+			return err
+		}
+		row.Disposition, row.Notes, row.FollowUp = d.Disposition, d.Notes, d.FollowUp
+		row.WrappedBy = firstNonEmpty(d.Agent, rec.AgentID)
+	case routing.EvCallTransferred:
+		row.Transfers++
 	}
 	row.WaitSeconds = span(row.QueuedAt, row.AnsweredAt, row.EndedAt)
 	row.TalkSeconds = span(row.AnsweredAt, row.EndedAt)
