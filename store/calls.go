@@ -80,7 +80,7 @@ type CallFilter struct {
 	Agent   string
 	Agents  []string // any of these agents (a team); nil: no restriction, empty: none
 	Outcome string
-	Caller  string // exact caller number
+	Caller  string    // exact caller number
 	Open    *bool     // true: only calls not ended yet; false: only ended calls
 	Since   time.Time // calls that started at or after Since
 	Until   time.Time // calls that started before Until

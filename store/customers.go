@@ -193,4 +193,3 @@ func (s *Store) writeCustomer(ctx context.Context, write func(*sqlx.Tx) (int64, 
 func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
-
