@@ -1,0 +1,363 @@
+// Switchboard agent desk: state, screen pop, transfer, wrap-up, messages.
+// Everything comes from GET /api/v1/agents/{id}/desk; the live feed's
+// records about this agent make the page fetch it at once, and it is
+// polled every 500 ms while the feed is not connected (and every 3 s as a
+// backstop when it is). All text is set with textContent or SB.esc.
+"use strict";
+
+(function () {
+  SB.i18n({
+    zh: {
+      title: "坐席工作台", status: "状态", in_state: "本状态时长", phone: "话机", allowance_left: "小休剩余",
+      messages_open: "未处理留言", endpoint: "话机/分机", endpoint_ph: "PJSIP/1001（留空用默认）",
+      sign_in: "签入", sign_out: "签出", ready: "就绪", not_ready: "未就绪", reason: "未就绪原因",
+      messages: "我的留言", call: "来电", queue: "队列", wait: "等待", ivr: "IVR 路径", digits: "按键",
+      call_id: "呼叫编号", transfer: "转接", to_kind: "转到", kind_queue: "队列", kind_agent: "坐席",
+      kind_extension: "分机", target: "目标", transfer_go: "转接", wrap_up: "话后处理", disposition: "处理结果",
+      follow_up: "需要回访", next_state: "之后", notes: "备注", wrap_go: "提交", customer: "客户", name: "姓名",
+      tags: "标签（逗号分隔）", save: "保存", contacts: "最近联系", no_contacts: "没有以前的来电",
+      new_customer: "新客户：填写姓名并保存", known_customer: "已识别客户（可编辑）", saved: "已保存",
+      wrapped: "已提交话后处理", transferred: "已转接", left: "剩余 {t}", overrun: "已超时 {t}",
+      after_ready: "就绪", after_not_ready: "未就绪：{r}", no_messages: "没有未处理的留言",
+      handled: "已处理", mark_handled: "标记已处理", listen: "收听", duration: "时长", from: "来电号码",
+      time: "时间", agent: "坐席", outcome: "结果", live_on: "实时连接正常", live_off: "实时连接中断，每 0.5 秒刷新",
+      who: "坐席 {id}", none: "—", phase_offered: "分配中", phase_ringing: "振铃中", phase_talking: "通话中",
+      phase_wrap_up: "话后处理", no_agent: "此账号未关联坐席；主管可用 ?agent=编号 查看",
+      st_signed_out: "已签出", st_ready: "就绪", st_not_ready: "未就绪", st_reserved: "分配中", st_ringing: "振铃中",
+      st_on_call: "通话中", st_wrap_up: "话后处理",
+      r_break: "小休", r_meal: "就餐", r_training: "培训", r_meeting: "会议", r_after_call_work: "事后工作",
+      r_no_answer: "未接听", r_busy: "忙", r_unreachable: "无法接通",
+      o_answered: "已接听", o_abandoned_ivr: "IVR 中放弃", o_abandoned_queue: "排队中放弃", o_abandoned_ringing: "振铃中放弃",
+      o_no_agent: "无坐席", o_flow_hangup: "流程挂断", o_queue_timeout: "排队超时", o_lost: "丢失", o_overflow: "溢出",
+      o_queue_full: "队列已满", o_open: "进行中"
+    },
+    en: {
+      title: "Agent desk", status: "Status", in_state: "Time in state", phone: "Phone", allowance_left: "Break left",
+      messages_open: "Open messages", endpoint: "Phone / extension", endpoint_ph: "PJSIP/1001 (empty: default)",
+      sign_in: "Sign in", sign_out: "Sign out", ready: "Ready", not_ready: "Not ready", reason: "Not-ready reason",
+      messages: "My messages", call: "Call", queue: "Queue", wait: "Waited", ivr: "IVR path", digits: "Keys pressed",
+      call_id: "Call ID", transfer: "Transfer", to_kind: "To", kind_queue: "Queue", kind_agent: "Agent",
+      kind_extension: "Extension", target: "Target", transfer_go: "Transfer", wrap_up: "Wrap-up", disposition: "Disposition",
+      follow_up: "Follow-up needed", next_state: "Then", notes: "Notes", wrap_go: "Submit", customer: "Customer", name: "Name",
+      tags: "Tags (comma separated)", save: "Save", contacts: "Last contacts", no_contacts: "No earlier calls",
+      new_customer: "New customer: enter a name and save", known_customer: "Known customer (editable)", saved: "Saved",
+      wrapped: "Wrap-up submitted", transferred: "Transferred", left: "{t} left", overrun: "over by {t}",
+      after_ready: "Ready", after_not_ready: "Not ready: {r}", no_messages: "No open messages",
+      handled: "Handled", mark_handled: "Mark handled", listen: "Listen", duration: "Length", from: "From",
+      time: "Time", agent: "Agent", outcome: "Outcome", live_on: "Live feed connected", live_off: "Live feed down: refreshing every 0.5 s",
+      who: "Agent {id}", none: "—", phase_offered: "Offered", phase_ringing: "Ringing", phase_talking: "Talking",
+      phase_wrap_up: "Wrap-up", no_agent: "This account has no agent; leads may use ?agent=ID",
+      st_signed_out: "Signed out", st_ready: "Ready", st_not_ready: "Not ready", st_reserved: "Offered", st_ringing: "Ringing",
+      st_on_call: "On call", st_wrap_up: "Wrap-up",
+      r_break: "Break", r_meal: "Meal", r_training: "Training", r_meeting: "Meeting", r_after_call_work: "After-call work",
+      r_no_answer: "No answer", r_busy: "Busy", r_unreachable: "Unreachable",
+      o_answered: "Answered", o_abandoned_ivr: "Abandoned in IVR", o_abandoned_queue: "Abandoned in queue",
+      o_abandoned_ringing: "Abandoned while ringing", o_no_agent: "No agent", o_flow_hangup: "Ended by the flow",
+      o_queue_timeout: "Queue timeout", o_lost: "Lost", o_overflow: "Overflow", o_queue_full: "Queue full", o_open: "In progress"
+    }
+  });
+
+  // States never by colour alone: each has a text label and a symbol.
+  var ICONS = { signed_out: "○", ready: "●", not_ready: "‖", reserved: "◔", ringing: "☎", on_call: "☏", wrap_up: "✎" };
+
+  var $ = function (id) { return document.getElementById(id); };
+  // label translates key, falling back to the raw code (config codes the
+  // page has no translation for are shown as they are).
+  function label(prefix, code) {
+    if (!code) return "";
+    var k = prefix + code, v = SB.t(k);
+    return v && v !== k ? v : code;
+  }
+  // tr translates key with {name} placeholders filled (whether or not
+  // SB.t fills them itself).
+  function tr(key, vars) {
+    var s = SB.t(key, vars);
+    if (vars) Object.keys(vars).forEach(function (k) { s = s.split("{" + k + "}").join(String(vars[k])); });
+    return s;
+  }
+  function setText(id, s) { $(id).textContent = s == null ? "" : String(s); }
+  function lang() { return (me && me.lang) || document.documentElement.lang || "zh"; }
+  function dispLabel(d) { return lang().indexOf("en") === 0 ? (d.en || d.code) : (d.zh || d.code); }
+  function fmtTime(iso) {
+    if (!iso) return "";
+    var d = new Date(iso);
+    return isNaN(d) ? "" : d.toLocaleString(lang().indexOf("en") === 0 ? "en-GB" : "zh-CN", { hour12: false });
+  }
+
+  var me = null, agentID = "", desk = null, fetchedAt = 0;
+  var popCall = "", wrapCall = "", custFor = "", live = null, liveUp = false;
+  var inflight = false, again = false;
+
+  async function refresh() {
+    if (!agentID) return;
+    if (inflight) { again = true; return; }
+    inflight = true;
+    try {
+      desk = await SB.api("GET", "/api/v1/agents/" + encodeURIComponent(agentID) + "/desk");
+      fetchedAt = Date.now();
+      render();
+    } catch (e) {
+      setText("conn", e.message || String(e));
+    } finally {
+      inflight = false;
+      if (again) { again = false; refresh(); }
+    }
+  }
+
+  function render() {
+    var a = desk.agent, st = a.state;
+    var box = $("state");
+    box.className = "state state-" + st;
+    setText("state-icon", ICONS[st] || "?");
+    setText("state-label", label("st_", st));
+    setText("state-reason", st === "not_ready" ? label("r_", a.reason) : (a.pending_not_ready ? "(" + label("r_", a.pending_not_ready) + "…)" : ""));
+    setText("phone", a.endpoint || SB.t("none"));
+    setText("open-messages", desk.open_messages);
+    $("signout").disabled = st === "signed_out";
+    $("ready").disabled = !(st === "not_ready" || st === "wrap_up");
+    $("notready").disabled = !(st === "ready" || st === "not_ready" || st === "wrap_up");
+    fillReasons();
+    renderCall();
+    tick();
+  }
+
+  function fillReasons() {
+    var sel = $("reason"), next = $("next-state");
+    var codes = desk.reasons.map(function (r) { return r.code; }).join(",");
+    if (sel.dataset.codes === codes) return;
+    sel.dataset.codes = codes;
+    sel.textContent = "";
+    next.textContent = "";
+    next.appendChild(new Option(SB.t("after_ready"), ""));
+    desk.reasons.forEach(function (r) {
+      sel.appendChild(new Option(label("r_", r.code), r.code));
+      next.appendChild(new Option(tr("after_not_ready", { r: label("r_", r.code) }), r.code));
+    });
+  }
+
+  function renderCall() {
+    var c = desk.call, sec = $("call"), cust = $("customer");
+    if (!c) {
+      sec.hidden = true; cust.hidden = true; sec.classList.remove("pop");
+      popCall = ""; return;
+    }
+    sec.hidden = false; cust.hidden = false;
+    sec.classList.toggle("pop", c.phase === "offered" || c.phase === "ringing");
+    setText("phase", label("phase_", c.phase));
+    setText("caller", c.caller);
+    setText("call-queue", c.queue);
+    setText("call-ivr", (c.ivr_path || []).join(" › "));
+    var keys = c.digits || "";
+    if (c.vars) Object.keys(c.vars).sort().forEach(function (k) { keys += (keys ? " · " : "") + k + "=" + c.vars[k]; });
+    setText("call-digits", keys || SB.t("none"));
+    setText("call-id", c.id);
+    setText("call-wait", SB.dur(Math.round(c.wait_seconds || 0)));
+
+    var talking = c.phase === "talking";
+    $("transfer-form").hidden = !talking;
+    if (talking) fillTargets();
+    var wrapping = desk.agent.state === "wrap_up" || c.phase === "wrap_up";
+    $("wrap-form").hidden = !wrapping;
+    if (wrapCall !== c.id) { wrapCall = c.id; fillWrap(c); }
+    if (popCall !== c.id) { popCall = c.id; custFor = ""; }
+    renderCustomer(c);
+  }
+
+  function fillTargets() {
+    var kind = $("to-kind").value, sel = $("to"), t = desk.targets || {};
+    var opts = [];
+    if (kind === "queue") opts = (t.queues || []).map(function (q) { return [q, q]; });
+    if (kind === "agent") opts = (t.agents || []).map(function (a) { return [a.id, (a.name || a.id) + " (" + label("st_", a.state) + ")"]; });
+    if (kind === "extension") opts = (t.extensions || []).map(function (e) { return [e.number, e.number + " " + (e.name || "")]; });
+    var key = kind + "|" + opts.map(function (o) { return o.join("="); }).join(",");
+    if (sel.dataset.key === key) return;
+    var keep = sel.value;
+    sel.dataset.key = key;
+    sel.textContent = "";
+    opts.forEach(function (o) { sel.appendChild(new Option(o[1], o[0])); });
+    if (keep) sel.value = keep;
+  }
+
+  function fillWrap(c) {
+    var sel = $("disposition");
+    sel.textContent = "";
+    desk.dispositions.forEach(function (d) { sel.appendChild(new Option(dispLabel(d), d.code)); });
+    if (c.disposition) sel.value = c.disposition;
+    $("wrap-notes").value = c.notes || "";
+    syncFollowUp(c.disposition ? c.follow_up : null);
+  }
+
+  function syncFollowUp(v) {
+    if (v === null || v === undefined) {
+      var d = desk.dispositions.find(function (x) { return x.code === $("disposition").value; });
+      v = !!(d && d.follow_up);
+    }
+    $("follow-up").checked = v;
+  }
+
+  function renderCustomer(c) {
+    var cu = desk.customer;
+    var key = c.id + "|" + (cu ? cu.id + "@" + cu.updated_at : "new");
+    if (custFor !== key) {
+      custFor = key;
+      $("cust-name").value = cu ? cu.name : "";
+      $("cust-notes").value = cu ? cu.notes : "";
+      $("cust-tags").value = cu ? cu.tags.join(", ") : "";
+      setText("customer-status", cu ? SB.t("known_customer") : SB.t("new_customer"));
+    }
+    var list = desk.contacts || [];
+    if (!list.length) { $("contacts").textContent = SB.t("no_contacts"); return; }
+    var h = ['<table class="list"><thead><tr><th>' + SB.esc(SB.t("time")) + '</th><th>' + SB.esc(SB.t("queue")) +
+      '</th><th>' + SB.esc(SB.t("agent")) + '</th><th>' + SB.esc(SB.t("outcome")) + '</th><th>' +
+      SB.esc(SB.t("disposition")) + '</th><th>' + SB.esc(SB.t("notes")) + '</th></tr></thead><tbody>'];
+    list.forEach(function (x) {
+      var d = desk.dispositions.find(function (y) { return y.code === x.disposition; });
+      h.push("<tr><td>" + SB.esc(fmtTime(x.at)) + "</td><td>" + SB.esc(x.queue) + "</td><td>" + SB.esc(x.agent) +
+        "</td><td>" + SB.esc(label("o_", x.outcome || "open")) + "</td><td>" + SB.esc(d ? dispLabel(d) : x.disposition) +
+        (x.follow_up ? " ⚑" : "") + "</td><td>" + SB.esc(x.notes) + "</td></tr>");
+    });
+    h.push("</tbody></table>");
+    $("contacts").innerHTML = h.join("");
+  }
+
+  // tick counts the timers between fetches.
+  function tick() {
+    if (!desk) return;
+    var gone = (Date.now() - fetchedAt) / 1000;
+    setText("state-time", SB.dur(Math.floor(desk.state_seconds + gone)));
+    if (desk.allowance_left_seconds != null && desk.agent.state === "not_ready") {
+      var left = desk.allowance_left_seconds - gone;
+      $("allowance").className = "timer" + (left < 0 ? " warn" : "");
+      setText("allowance", left >= 0 ? tr("left", { t: SB.dur(Math.floor(left)) }) : tr("overrun", { t: SB.dur(Math.ceil(-left)) }));
+    } else {
+      $("allowance").className = "timer";
+      var br = desk.reasons.find(function (r) { return r.code === "break"; });
+      setText("allowance", br && br.allowance_seconds ? SB.dur(br.allowance_seconds) : SB.t("none"));
+    }
+    if (desk.wrap_up_left_seconds != null && desk.agent.state === "wrap_up") {
+      setText("wrap-timer", tr("left", { t: SB.dur(Math.max(0, Math.ceil(desk.wrap_up_left_seconds - gone))) }));
+    } else {
+      setText("wrap-timer", "");
+    }
+    if (desk.call && desk.call.phase !== "talking" && desk.call.phase !== "wrap_up") {
+      setText("call-wait", SB.dur(Math.round((desk.call.wait_seconds || 0) + gone)));
+    }
+  }
+
+  async function act(form, method, path, body, done) {
+    try {
+      var r = await SB.api(method, path, body);
+      if (done) done(r);
+      await refresh();
+    } catch (e) {
+      if (form) SB.fieldError(form, e); else SB.toast(e.message || String(e));
+    }
+  }
+
+  function agentPath(suffix) { return "/api/v1/agents/" + encodeURIComponent(agentID) + suffix; }
+
+  function wire() {
+    $("signin-form").addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      act(ev.target, "POST", agentPath("/sign-in"), { endpoint: $("endpoint").value.trim() });
+    });
+    $("signout").addEventListener("click", function () { act($("signin-form"), "POST", agentPath("/sign-out"), {}); });
+    $("ready").addEventListener("click", function () { act($("state-form"), "PUT", agentPath("/state"), { state: "ready" }); });
+    $("state-form").addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      act(ev.target, "PUT", agentPath("/state"), { state: "not_ready", reason: $("reason").value });
+    });
+    $("to-kind").addEventListener("change", function () { $("to").dataset.key = ""; if (desk) fillTargets(); });
+    $("transfer-form").addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      if (!desk || !desk.call) return;
+      act(ev.target, "POST", "/api/v1/calls/" + encodeURIComponent(desk.call.id) + "/transfer",
+        { to_kind: $("to-kind").value, to: $("to").value }, function () { SB.toast(SB.t("transferred")); });
+    });
+    $("disposition").addEventListener("change", function () { syncFollowUp(null); });
+    $("wrap-form").addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      if (!desk || !desk.call) return;
+      act(ev.target, "POST", "/api/v1/calls/" + encodeURIComponent(desk.call.id) + "/wrap-up", {
+        agent: agentID, disposition: $("disposition").value, notes: $("wrap-notes").value,
+        follow_up: $("follow-up").checked, not_ready: $("next-state").value
+      }, function () { SB.toast(SB.t("wrapped")); });
+    });
+    $("customer-form").addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      if (!desk || !desk.call) return;
+      var cu = desk.customer;
+      var body = {
+        name: $("cust-name").value, notes: $("cust-notes").value,
+        tags: $("cust-tags").value.split(/[,，]/).map(function (s) { return s.trim(); }).filter(Boolean),
+        numbers: cu ? cu.numbers : [desk.call.caller]
+      };
+      act(ev.target, cu ? "PUT" : "POST", cu ? "/api/v1/customers/" + cu.id : "/api/v1/customers", body,
+        function () { custFor = ""; SB.toast(SB.t("saved")); });
+    });
+  }
+
+  async function loadMessages() {
+    if (!agentID) return;
+    try {
+      var r = await SB.api("GET", "/api/v1/messages?target=" + encodeURIComponent(agentID) + "&limit=50");
+      var list = r.messages || [];
+      if (!list.length) { $("message-list").textContent = SB.t("no_messages"); return; }
+      var h = ['<table class="list"><thead><tr><th>' + SB.esc(SB.t("time")) + "</th><th>" + SB.esc(SB.t("from")) +
+        "</th><th>" + SB.esc(SB.t("duration")) + "</th><th></th></tr></thead><tbody>"];
+      list.forEach(function (m) {
+        h.push("<tr><td>" + SB.esc(fmtTime(m.recorded_at)) + "</td><td>" + SB.esc(m.caller) + "</td><td>" +
+          SB.esc(SB.dur(Math.round(m.duration_seconds))) + '</td><td><a href="/api/v1/messages/' + encodeURIComponent(m.id) +
+          '/recording">' + SB.esc(SB.t("listen")) + "</a> " +
+          (m.handled_at ? SB.esc(SB.t("handled") + " · " + (m.handled_by || "")) :
+            '<button type="button" data-msg="' + SB.esc(m.id) + '">' + SB.esc(SB.t("mark_handled")) + "</button>") +
+          "</td></tr>");
+      });
+      h.push("</tbody></table>");
+      $("message-list").innerHTML = h.join("");
+    } catch (e) {
+      $("message-list").textContent = e.message || String(e);
+    }
+  }
+
+  function onLive(rec) {
+    if (!rec || typeof rec !== "object") return;
+    var mine = rec.agent_id === agentID || (desk && desk.call && rec.call_id === desk.call.id);
+    if (mine) refresh();
+    if (rec.type === "call.message" || rec.type === "message.handled") loadMessages();
+  }
+
+  async function start() {
+    me = await SB.init({ page: "desk" });
+    var q = new URLSearchParams(location.search);
+    agentID = q.get("agent") || me.agent_id || "";
+    if (!agentID) { setText("who", SB.t("no_agent")); return; }
+    setText("who", tr("who", { id: agentID }));
+    wire();
+    $("message-list").addEventListener("click", function (ev) {
+      var id = ev.target && ev.target.getAttribute && ev.target.getAttribute("data-msg");
+      if (!id) return;
+      act(null, "POST", "/api/v1/messages/" + encodeURIComponent(id) + "/handled", { by: me.username || agentID },
+        function () { loadMessages(); });
+    });
+    await refresh();
+    loadMessages();
+    if (SB.live) {
+      live = SB.live("/api/v1/live", {
+        record: onLive,
+        onstatus: function (up) { liveUp = up; setText("conn", tr(up ? "live_on" : "live_off")); if (up) refresh(); }
+      });
+    }
+    // Poll fast while the live feed is down, slowly as a backstop when up.
+    var n = 0;
+    setInterval(function () {
+      n++;
+      if (!liveUp || n % 6 === 0) refresh();
+      if (n % 60 === 0) loadMessages();
+    }, 500);
+    setInterval(tick, 250);
+  }
+
+  window.SBDesk = { start: start, label: label };
+  start().catch(function (e) { setText("conn", e.message || String(e)); });
+})();
