@@ -74,7 +74,9 @@ func (s *Server) deskRoutes() []route {
 		{http.MethodPost, "/api/v1/customers", s.createCustomer, floor},
 		{http.MethodGet, "/api/v1/customers/:id", s.getCustomer, floor},
 		{http.MethodPut, "/api/v1/customers/:id", s.putCustomer, floor},
-		{http.MethodGet, "/api/v1/customers/:id/contacts", s.listContacts, floor},
+		// Agents see a caller's history on their desk, for the caller
+		// they serve; browsing any customer's calls is for leads.
+		{http.MethodGet, "/api/v1/customers/:id/contacts", s.listContacts, leads},
 	}
 }
 
@@ -98,10 +100,10 @@ func deskError(err error) error {
 	return err
 }
 
-// callScope narrows whose calls p may wrap up or transfer: an agent their
+// deskScope narrows whose calls p may wrap up or transfer: an agent their
 // own, a team lead their own and their team's, a supervisor anyone's.
 // agent is the agent the request names, if any.
-func callScope(p auth.Principal, agent string) (routing.Scope, error) {
+func deskScope(p auth.Principal, agent string) (routing.Scope, error) {
 	switch p.Role {
 	case auth.Supervisor:
 		return routing.Scope{}, nil
@@ -319,7 +321,7 @@ func (s *Server) wrapUp(c echo.Context) error {
 		return err
 	}
 	p := principalOf(c)
-	scope, err := callScope(p, req.Agent)
+	scope, err := deskScope(p, req.Agent)
 	if err != nil {
 		return err
 	}
@@ -365,7 +367,7 @@ func (s *Server) transfer(c echo.Context) error {
 		return err
 	}
 	p := principalOf(c)
-	scope, err := callScope(p, "")
+	scope, err := deskScope(p, "")
 	if err != nil {
 		return err
 	}
