@@ -32,7 +32,7 @@ agents:
   - {id: "1001", name: Ada, endpoint: PJSIP/1001, queues: [support], team: front}
   - {id: "1002", name: Bo, endpoint: PJSIP/1002, queues: [billing], team: front}
 teams: {front: {name: Front}}
-not_ready_reasons: [break, meal]
+not_ready_reasons: [{code: break, allowance: 15m}, meal]
 dispositions:
   - {code: resolved, zh: 已解决, en: Resolved}
   - {code: callback, zh: 需回电, en: Call back, follow_up: true}

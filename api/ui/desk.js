@@ -8,7 +8,7 @@
 (function () {
   SB.i18n({
     zh: {
-      title: "坐席工作台", status: "状态", in_state: "本状态时长", phone: "话机", allowance_left: "小休剩余",
+      title: "坐席工作台", status: "状态", no_call: "暂无来电。就绪后，来电会在这里弹出。", in_state: "本状态时长", phone: "话机", allowance_left: "小休剩余",
       messages_open: "未处理留言", endpoint: "话机/分机", endpoint_ph: "PJSIP/1001（留空用默认）",
       sign_in: "签入", sign_out: "签出", ready: "就绪", not_ready: "未就绪", reason: "未就绪原因",
       messages: "我的留言", call: "来电", queue: "队列", wait: "等待", ivr: "IVR 路径", digits: "按键",
@@ -32,7 +32,7 @@
       o_queue_full: "队列已满", o_open: "进行中"
     },
     en: {
-      title: "Agent desk", status: "Status", in_state: "Time in state", phone: "Phone", allowance_left: "Break left",
+      title: "Agent desk", status: "Status", no_call: "No call now. When you are ready, calls pop up here.", in_state: "Time in state", phone: "Phone", allowance_left: "Break left",
       messages_open: "Open messages", endpoint: "Phone / extension", endpoint_ph: "PJSIP/1001 (empty: default)",
       sign_in: "Sign in", sign_out: "Sign out", ready: "Ready", not_ready: "Not ready", reason: "Not-ready reason",
       messages: "My messages", call: "Call", queue: "Queue", wait: "Waited", ivr: "IVR path", digits: "Keys pressed",
@@ -106,10 +106,10 @@
 
   function render() {
     var a = desk.agent, st = a.state;
-    var box = $("state");
-    box.className = "state state-" + st;
+    $("state").dataset.state = st;
+    $("state-label").className = "state state-" + st;
     setText("state-icon", ICONS[st] || "?");
-    setText("state-label", label("st_", st));
+    setText("state-text", label("st_", st));
     setText("state-reason", st === "not_ready" ? label("r_", a.reason) : (a.pending_not_ready ? "(" + label("r_", a.pending_not_ready) + "…)" : ""));
     setText("phone", a.endpoint || SB.t("none"));
     setText("open-messages", desk.open_messages);
@@ -137,6 +137,7 @@
 
   function renderCall() {
     var c = desk.call, sec = $("call"), cust = $("customer");
+    $("idle").hidden = !!c;
     if (!c) {
       sec.hidden = true; cust.hidden = true; sec.classList.remove("pop");
       popCall = ""; return;
