@@ -32,6 +32,8 @@ agents:
   - {id: "1001", name: Ada, endpoint: PJSIP/1001, queues: [support], team: front}
   - {id: "1002", name: Bo, endpoint: PJSIP/1002, queues: [billing], team: front}
 teams: {front: {name: Front}}
+extensions:
+  "8002": {endpoint: PJSIP/1005, name: Sales office}
 not_ready_reasons: [{code: break, allowance: 15m}, meal]
 dispositions:
   - {code: resolved, zh: 已解决, en: Resolved}
@@ -199,4 +201,56 @@ func TestE2EDesk(t *testing.T) {
 			t.Fatalf("1002's phone not hung up: %v", err)
 		}
 	})
+
+	for _, tc := range []struct {
+		name, kind, to string
+		phone          int // the phone that takes the call over
+		agent          string
+	}{
+		{name: "a transfer to a ready agent", kind: "agent", to: "1002", phone: 2, agent: "1002"},
+		{name: "a transfer to an extension", kind: "extension", to: "8002", phone: 5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := startSwitchboardWith(t, p, deskConfig)
+			StartPhone(t, p, 1, Answer(300*time.Millisecond))
+			other := StartPhone(t, p, tc.phone, Answer(300*time.Millisecond))
+			s.signIn("1001")
+			s.signIn("1002")
+			run := caller(p, "1", Pause(10*time.Second), HangUp()).Start(t)
+			id := s.onCall("1001", 10*time.Second)
+			if code := s.do("POST", "/api/v1/calls/"+id+"/transfer", map[string]string{"to_kind": tc.kind, "to": tc.to}, nil); code != 200 {
+				t.Fatalf("transfer: %d", code)
+			}
+			if tc.agent != "" {
+				if got := s.onCall(tc.agent, 10*time.Second); got != id {
+					t.Fatalf("%s took %q, want %q", tc.agent, got, id)
+				}
+			}
+			if err := other.WaitCount("invite", 1, 10*time.Second); err != nil {
+				t.Fatalf("phone %d not rung: %v", tc.phone, err)
+			}
+			if a := s.agent("1001"); a.State != "wrap_up" {
+				t.Fatalf("1001 after the transfer: %+v", a)
+			}
+			if res := run.Wait(); res.Err != nil {
+				t.Fatalf("caller: %v\n%s", res.Err, res.ErrorLog)
+			}
+			c := s.endedCalls(1, 10*time.Second)[0]
+			var rec wrappedCall
+			s.do("GET", "/api/v1/calls/"+c.ID, nil, &rec)
+			if c.ID != id || rec.Outcome != "answered" || rec.Transfers != 1 {
+				t.Fatalf("call record %+v", rec)
+			}
+			if err := other.WaitCount("remote-bye", 1, 5*time.Second); err != nil {
+				t.Fatalf("phone %d not hung up when the caller left: %v", tc.phone, err)
+			}
+			// The caller talked to the one the call was transferred to:
+			// the call was answered twice, by 1001 and then by them.
+			var list eventList
+			s.do("GET", "/api/v1/calls/"+id+"/events?type=call.answered", nil, &list)
+			if len(list.Events) != 2 {
+				t.Fatalf("%d call.answered records", len(list.Events))
+			}
+		})
+	}
 }
