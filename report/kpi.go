@@ -261,6 +261,16 @@ func reasonKPIs(seen []metrics, configured []string) []kpi {
 	return out
 }
 
+// dispositionKPIs are the columns of the disposition grouping.
+var dispositionKPIs = []kpi{
+	{Column{"answered", "Answered", UnitCount, "Answered calls whose latest wrap-up (call.wrapped) gave this disposition; \"(not wrapped up)\" for none."}, count("answered")},
+	{Column{"follow_ups", "Follow-up needed", UnitCount, "Those calls wrapped up with \"follow-up needed\"."}, count("follow_ups")},
+	{Column{"follow_up_rate", "Follow-up rate", UnitPercent, "follow-up needed ÷ answered × 100."}, ratio(get("follow_ups"), get("answered"))},
+	{Column{"transferred", "Transferred", UnitCount, "Those calls transferred at least once (call.transferred)."}, count("transferred")},
+	{Column{"handled", "Handled", UnitCount, "Those calls that have ended."}, count("handled")},
+	{Column{"avg_talk", "Average talk", UnitSeconds, "Sum of first call.answered to call.ended ÷ handled."}, per(get("talk_s"), get("handled"))},
+}
+
 // ivrKPIs are the IVR node columns: entries, caller hang-ups, and one
 // column per exit (input → next node) seen.
 func ivrKPIs(seen []metrics) []kpi {

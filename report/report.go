@@ -31,6 +31,7 @@ type Config struct {
 	Queues       []string       // configured queues, shown even without calls
 	Agents       []string       // configured agents, shown even without activity
 	Reasons      []string       // configured not-ready reasons
+	Dispositions []string       // configured wrap-up dispositions, shown even without calls
 	SLTarget     float64        // percent, the chart's target line; 0 = 80
 	SLThreshold  time.Duration  // default T, for the notes
 	ShortAbandon time.Duration  // S, for the notes
@@ -70,11 +71,10 @@ const (
 // unavailable are groupings the engine has no data for yet.
 var unavailable = map[string]string{
 	GroupTrunk: "the engine does not route over trunks yet",
-	GroupDisp:  "the engine does not record call dispositions yet",
 }
 
 // UnavailableGroups lists the groupings answered with ErrNotAvailable.
-var UnavailableGroups = []string{GroupTrunk, GroupDisp}
+var UnavailableGroups = []string{GroupTrunk}
 
 // Definition describes a report.
 type Definition struct {
@@ -89,8 +89,8 @@ var callGroups = []string{GroupInterval15, GroupInterval30, GroupInterval60, Gro
 
 // Reports is the catalogue.
 var Reports = []Definition{
-	{"summary", "Call summary", "Offered, answered, abandoned, service level, ASA, AHT, agent time; by interval, day, queue, agent, team or IVR node.",
-		callGroups, GroupInterval60},
+	{"summary", "Call summary", "Offered, answered, abandoned, service level, ASA, AHT, agent time; by interval, day, queue, agent, team, IVR node or disposition.",
+		append(slices.Clone(callGroups), GroupDisp), GroupInterval60},
 	{"service", "Service quality (monthly)", "The summary's KPIs for a month, by day; the monthly service report due by the 22nd.",
 		callGroups, GroupDay},
 	{"satisfaction", "Post-call satisfaction", "Post-call survey count, average score and the 1-5 distribution; by agent, queue, team, day or interval of the surveyed call.",
@@ -261,6 +261,8 @@ func (b *Builder) BuildSpan(ctx context.Context, def Definition, group string, s
 		err = b.byTeam(ctx, t, span, only)
 	case group == GroupIVRNode:
 		err = b.byIVR(ctx, t, span)
+	case group == GroupDisp:
+		err = b.byDisposition(ctx, t, span)
 	default:
 		err = b.byTime(ctx, t, span, group, only)
 	}
@@ -512,6 +514,32 @@ func (b *Builder) byIVR(ctx context.Context, t *Table, span Span) error {
 	}
 	t.fill(g, ivrKPIs(maps(g)), nil)
 	t.Notes = append(t.Notes, "IVR steps are counted in the interval the caller reached the node; hang-ups when the call ended.")
+	return nil
+}
+
+// byDisposition groups answered calls by the disposition of their latest
+// wrap-up, in the configured order, then any other code seen.
+func (b *Builder) byDisposition(ctx context.Context, t *Table, span Span) error {
+	t.GroupName = "Disposition"
+	g := newGroups()
+	for _, d := range b.cfg.Dispositions {
+		g.get(d, d)
+	}
+	cells, err := b.src.Rollup(ctx, store.RollupQuery{Grain: store.Grain15m, Dim: store.DimDisposition,
+		From: store.BucketOf(span.Start()), To: store.BucketOf(span.End()), ByKey: true})
+	if err != nil {
+		return err
+	}
+	sort.SliceStable(cells, func(i, j int) bool { return cells[i].Key < cells[j].Key })
+	for _, c := range cells {
+		label := c.Key
+		if label == "" {
+			label = "(not wrapped up)"
+		}
+		g.get(c.Key, label).add(metrics{c.Metric: c.Value})
+	}
+	t.fill(g, dispositionKPIs, nil)
+	t.Notes = append(t.Notes, "Answered calls count once, under the disposition of their latest wrap-up (call.wrapped), in the interval they were offered to the queue.")
 	return nil
 }
 

@@ -41,6 +41,9 @@ const (
 	// answered the call ("" for calls no agent answered), by local day: the
 	// report groups it by team at read time, with the team map in force.
 	DimAgentCalls = "agent_calls" // day; key: answering agent ID, "" = not answered
+	// DimDisposition is answered calls by the disposition of their latest
+	// wrap-up ("" = not wrapped up), counted like the queue dimension.
+	DimDisposition = "disposition" // 15m; key: disposition code
 )
 
 // IntervalLength is the rollup's finest interval.
@@ -97,8 +100,9 @@ func (c RollupConfig) Threshold(queue string) time.Duration {
 // rollupVersion is the version of what the rollup computes; raising it
 // makes SetRollupConfig rebuild tables built by an older version (2: the
 // agent_calls dimension, break overruns and not-ready requests per agent;
-// 3: surveys, messages left and handled, callbacks requested).
-const rollupVersion = 3
+// 3: surveys, messages left and handled, callbacks requested; 4: the
+// disposition dimension).
+const rollupVersion = 4
 
 func (c RollupConfig) fingerprint() string {
 	c = c.withDefaults()
@@ -525,6 +529,21 @@ func (r *rollup) contrib(row *callRow, sign float64) {
 			q("talk_s", talk)
 			agent("handled", 1)
 			agent("talk_s", talk)
+		}
+	}
+	if row.AnsweredAt.Valid {
+		// A later wrap-up replaces the disposition: the call moves key.
+		d := func(metric string, v float64) { r.add(Grain15m, DimDisposition, b, row.Disposition, metric, sign*v) }
+		d("answered", 1)
+		if row.FollowUp {
+			d("follow_ups", 1)
+		}
+		if row.Transfers > 0 {
+			d("transferred", 1)
+		}
+		if row.EndedAt.Valid {
+			d("handled", 1)
+			d("talk_s", row.EndedAt.T.Sub(row.AnsweredAt.T).Seconds())
 		}
 	}
 	if row.SurveyScore.Valid && row.SurveyScore.Int64 >= 1 && row.SurveyScore.Int64 <= 5 {

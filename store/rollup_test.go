@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"testing"
 
 	"switchboard/routing"
@@ -59,7 +60,8 @@ func TestRollupVersionRebuilds(t *testing.T) {
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM rollup WHERE dim = 'agent_calls' OR metric IN ('break_overruns', 'requests_pending', 'requests_refused')`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.db.ExecContext(ctx, `UPDATE rollup_meta SET value = replace(value, '"version":3', '"version":2') WHERE name = 'config'`); err != nil {
+	if _, err := s.db.ExecContext(ctx, `UPDATE rollup_meta SET value = replace(value, ?, '"version":1') WHERE name = 'config'`,
+		fmt.Sprintf(`"version":%d`, rollupVersion)); err != nil {
 		t.Fatal(err)
 	}
 	rebuilt, err := s.SetRollupConfig(ctx, RollupConfig{})

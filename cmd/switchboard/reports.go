@@ -111,6 +111,9 @@ func openReports(ctx context.Context, cfg *Config, st *store.Store, log *slog.Lo
 	for _, r := range cfg.NotReadyReasons {
 		bc.Reasons = append(bc.Reasons, r.Code)
 	}
+	for _, d := range cfg.Dispositions {
+		bc.Dispositions = append(bc.Dispositions, d.Code)
+	}
 	bc.Teams, bc.AgentTeam = reportTeams(&cfg.Config)
 	rebuilt, err := st.SetRollupConfig(ctx, rc)
 	if err != nil {
