@@ -451,11 +451,6 @@ func (m *Machine) deskView(a *agent) DeskView {
 	return v
 }
 
-// lastQueue is the queue of the call an agent is wrapping up, for its
-// wrap-up time; "" when the call is gone (the agent's own wrap_up or 0).
-func (m *Machine) lastQueue(a *agent) string {
-	if c := m.calls[a.callID]; c != nil {
-		return c.queue
-	}
-	return a.wrapQueue
-}
+// lastQueue is the queue of the call an agent last answered, whose
+// wrap-up time applies ("" after a restart: the agent's own or none).
+func (m *Machine) lastQueue(a *agent) string { return a.wrapQueue }
