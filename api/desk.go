@@ -151,7 +151,7 @@ type deskCall struct {
 	Called      string            `json:"called"`
 	Queue       string            `json:"queue"`
 	IVRPath     []string          `json:"ivr_path"`
-	Digits      string            `json:"digits"` // the keys pressed in menus, in order
+	Digits      string            `json:"digits"` // the keys pressed, one group per IVR step
 	Vars        map[string]string `json:"vars,omitempty"`
 	WaitSeconds float64           `json:"wait_seconds"`
 	QueuedAt    *time.Time        `json:"queued_at"`
@@ -273,16 +273,18 @@ func (s *Server) deskCall(ctx context.Context, st DeskStore, id string, live *ro
 	return dc, nil
 }
 
-// digitsOf picks the keys pressed out of an IVR path ("1→support").
+// digitsOf picks the keys pressed out of an IVR path: menu choices
+// ("1→support") and what collect and directory steps gathered
+// ("42#→check"), one group per step, space separated.
 func digitsOf(path []string) string {
-	var b strings.Builder
+	var groups []string
 	for _, step := range path {
 		in, _, ok := strings.Cut(step, "→")
-		if ok && len(in) == 1 && strings.Contains("0123456789*#", in) {
-			b.WriteString(in)
+		if ok && in != "" && strings.Trim(in, "0123456789*#") == "" {
+			groups = append(groups, in)
 		}
 	}
-	return b.String()
+	return strings.Join(groups, " ")
 }
 
 // wrapUpRequest is the body of POST /api/v1/calls/{id}/wrap-up.

@@ -313,3 +313,19 @@ func FuzzDeskBodies(f *testing.F) {
 		}
 	})
 }
+
+func TestDigitsOf(t *testing.T) {
+	for _, tt := range []struct {
+		path []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"greeting", "menu", "1→support"}, "1"},
+		{[]string{"menu", "invalid→menu", "timeout→menu", "2→ext", "8001→dial", "no_answer→msg"}, "2 8001"},
+		{[]string{"menu", "*→back", "#→x"}, "* #"},
+	} {
+		if got := digitsOf(tt.path); got != tt.want {
+			t.Errorf("%v: %q, want %q", tt.path, got, tt.want)
+		}
+	}
+}
