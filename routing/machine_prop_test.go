@@ -176,6 +176,14 @@ func runRandom(t *testing.T, cfg *Config, seed uint64, steps int) string {
 				}
 			}
 			id := pick(ids)
+			if rng.IntN(4) == 0 {
+				// Reading the desk changes nothing and logs nothing.
+				out := m.Handle(now, deskCommand{Op: "desk", Agent: pick(agents)})
+				if len(out.Records)+len(out.Commands)+len(out.Timers)+len(out.Cancels) != 0 {
+					t.Fatalf("seed %d step %d: the desk view acted: %+v", seed, i, out)
+				}
+				continue
+			}
 			if rng.IntN(2) == 0 {
 				in = deskCommand{Op: "wrap_up", Call: id, Agent: pick(append([]string{""}, agents...)),
 					Disposition: pick([]string{"resolved", "callback", "bogus"}), NotReady: pick([]string{"", "break"})}
