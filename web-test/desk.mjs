@@ -74,4 +74,10 @@ run(async (ctx) => {
   await wrapUp(page, "resolved", "done", "desk-wrap-up");
   await shot(page, "desk-wrapped");
   step("wrapped2");
+
+  // Chinese is one click away (and the default for new users).
+  await Promise.all([page.waitForEvent("load"), page.click("#sb-lang")]);
+  await page.waitForFunction(() => document.getElementById("state-text").textContent === "就绪");
+  check((await page.locator("#call-h, #idle-h").first().textContent()) === "来电", "Chinese labels");
+  await shot(page, "desk-zh");
 });
