@@ -179,7 +179,7 @@ func (m *Machine) wrapUp(cmd deskCommand) (any, error) {
 	if cmd.FollowUp != nil {
 		follow = *cmd.FollowUp
 	}
-	queue := ""
+	queue := a.wrapQueue
 	if c := m.calls[cmd.Call]; c != nil {
 		queue = c.queue
 	}
