@@ -1,8 +1,9 @@
 // Switchboard agent desk: state, screen pop, transfer, wrap-up, messages.
 // Everything comes from GET /api/v1/agents/{id}/desk; the live feed's
 // records about this agent make the page fetch it at once, and it is
-// polled every 500 ms while the feed is not connected (and every 3 s as a
-// backstop when it is). All text is set with textContent or SB.esc.
+// polled every 500 ms while the feed is not connected (every 3 s as a
+// backstop when it is; every 30 s while the agent is signed out). All text
+// is set with textContent or SB.esc.
 "use strict";
 
 (function () {
@@ -350,10 +351,14 @@
       });
     }
     // Poll fast while the live feed is down, slowly as a backstop when up.
+    // Signed out, no call can come: a slow poll, which also lets an idle
+    // session expire as it should.
     var n = 0;
     setInterval(function () {
       n++;
-      if (!liveUp || n % 6 === 0) refresh();
+      var every = liveUp ? 6 : 1;
+      if (desk && desk.agent.state === "signed_out") every = 60;
+      if (n % every === 0) refresh();
       if (n % 60 === 0) loadMessages();
     }, 500);
     setInterval(tick, 250);
