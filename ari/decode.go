@@ -102,6 +102,8 @@ func parseTime(s string, fallback time.Time) time.Time {
 // legSet is what the decoder asks the driver about originated legs.
 type legSet interface {
 	isLeg(channel string) bool
+	// isSpy: channel is a supervisor's snoop channel, not a call.
+	isSpy(channel string) bool
 	// endLeg forgets a leg once its end has been reported.
 	endLeg(channel string)
 }
@@ -143,6 +145,16 @@ func (d *decoder) event(m *wireMessage, recv time.Time) (pbx.Event, error) {
 			return nil, fmt.Errorf("%s without channel id", m.Type)
 		}
 		return m.Channel, nil
+	}
+
+	if m.Channel != nil && m.Channel.ID != "" && d.legs.isSpy(m.Channel.ID) {
+		switch m.Type {
+		case "StasisEnd", "ChannelDestroyed":
+			return spyEnded{Base: base, channel: m.Channel.ID, final: true}, nil
+		case "ChannelHangupRequest":
+			return spyEnded{Base: base, channel: m.Channel.ID}, nil
+		}
+		return nil, nil
 	}
 
 	switch m.Type {

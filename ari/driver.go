@@ -74,6 +74,11 @@ type Driver struct {
 	mu     sync.Mutex
 	legs   map[string]uint64 // originated legs not yet ended → registration number
 	legSeq uint64
+	snoops map[string]*snoopLeg // supervisors' legs not yet ended
+	spies  map[string]string    // snoop channels → the supervisor's leg
+
+	// bg is the background work of supervisors' legs (snoop.go).
+	bg sync.WaitGroup
 }
 
 var _ pbx.Switch = (*Driver)(nil)
@@ -114,12 +119,14 @@ func New(cfg Config, log *slog.Logger, reg prometheus.Registerer) (*Driver, erro
 		return nil, fmt.Errorf("ari: metrics: %w", err)
 	}
 	return &Driver{
-		cfg:  cfg,
-		log:  log.With("component", "ari", "node", cfg.Node),
-		rest: newClient(cfg, m),
-		m:    m,
-		now:  time.Now,
-		legs: map[string]uint64{},
+		cfg:    cfg,
+		log:    log.With("component", "ari", "node", cfg.Node),
+		rest:   newClient(cfg, m),
+		m:      m,
+		now:    time.Now,
+		legs:   map[string]uint64{},
+		snoops: map[string]*snoopLeg{},
+		spies:  map[string]string{},
 	}, nil
 }
 
@@ -148,6 +155,7 @@ func (d *Driver) Run(ctx context.Context, events chan<- pbx.Event) error {
 	})
 	cancel()
 	wg.Wait()
+	d.bg.Wait()
 	return ctx.Err()
 }
 
@@ -179,6 +187,9 @@ func (d *Driver) deliver(ctx context.Context, q *queue, events chan<- pbx.Event)
 				d.log.Debug("ari event skipped", "type", typ)
 				continue
 			}
+		}
+		if !d.snoopEvent(ctx, ev) {
+			continue
 		}
 		select {
 		case events <- ev:
@@ -250,11 +261,15 @@ func (d *Driver) resync(ctx context.Context) (pbx.Resynced, error) {
 		if _, leg := d.legs[ch.ID]; !leg && !ourApp(ch.Dialplan, d.cfg.App) {
 			continue
 		}
+		if _, spy := d.spies[ch.ID]; spy {
+			continue // a supervisor's snoop channel: not the engine's
+		}
 		listed[ch.ID] = true
 	}
 	for id, n := range d.legs {
 		if n <= seq && !listed[id] {
 			delete(d.legs, id)
+			delete(d.snoops, id)
 		}
 	}
 	d.mu.Unlock()

@@ -41,6 +41,8 @@ var (
 		Query: []string{"reason_code", "reason"}}
 	opRecord = operation{Name: "record", Method: "POST", Path: "/channels/{channelId}/record",
 		Query: []string{"name", "format", "maxDurationSeconds", "maxSilenceSeconds", "beep", "terminateOn", "ifExists"}}
+	opSnoop = operation{Name: "snoop", Method: "POST", Path: "/channels/{channelId}/snoop/{snoopId}",
+		Query: []string{"spy", "whisper", "app"}}
 	opRecordingFile = operation{Name: "recording_file", Method: "GET",
 		Path: "/recordings/stored/{recordingName}/file"}
 )
@@ -50,5 +52,5 @@ var (
 var operations = []operation{
 	opEvents, opEventFilter, opListChannels, opListBridges, opAnswer, opPlay,
 	opStopPlayback, opOriginate, opCreateBridge, opAddChannel, opDestroyBridge, opHangup,
-	opRecord, opRecordingFile,
+	opRecord, opRecordingFile, opSnoop,
 }

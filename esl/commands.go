@@ -352,7 +352,15 @@ func (d *Driver) record(ctx context.Context, op, channel, name string) error {
 }
 
 // Snoop implements pbx.Snooper: the supervisor's phone is called on leg
-// req.Channel, which runs eavesdrop on req.Target once answered.
+// req.Channel, which runs eavesdrop on req.Target once answered. Whisper
+// lets the target's party (the agent, eavesdrop's "a-leg") hear the
+// supervisor; barge lets both legs hear them (eavesdrop's three-way),
+// so no conference is needed. The supervisor's DTMF mode switches are
+// off: the mode is the one the engine asked for.
+//
+// Checked only against the fake FreeSWITCH (esl/esltest), which answers
+// the leg but does not model eavesdrop's audio: the wire captures of
+// fixtures/esl hold no eavesdrop session.
 func (d *Driver) Snoop(ctx context.Context, req pbx.Snoop) error {
 	if req.Channel == "" || req.Endpoint == "" || req.Target == "" {
 		return fmt.Errorf("esl: snoop: channel, target and endpoint are required")
@@ -360,15 +368,21 @@ func (d *Driver) Snoop(ctx context.Context, req pbx.Snoop) error {
 	if err := checkID(req.Target); err != nil {
 		return fmt.Errorf("esl: snoop: %w", err)
 	}
-	vars := []string{"origination_uuid=" + req.Channel, relatedVar + "=" + req.Target}
+	vars := []string{"origination_uuid=" + req.Channel, relatedVar + "=" + req.Target, "eavesdrop_enable_dtmf=false"}
 	if req.CallerID != "" {
 		vars = append(vars, "origination_caller_id_number="+req.CallerID)
 	}
 	if req.Timeout > 0 {
 		vars = append(vars, "originate_timeout="+strconv.Itoa(int((req.Timeout+time.Second-1)/time.Second)))
 	}
-	if req.Whisper {
+	switch req.Mode {
+	case pbx.SnoopListen:
+	case pbx.SnoopWhisper:
 		vars = append(vars, "eavesdrop_whisper_aleg=true")
+	case pbx.SnoopBarge:
+		vars = append(vars, "eavesdrop_whisper_aleg=true", "eavesdrop_whisper_bleg=true")
+	default:
+		return fmt.Errorf("esl: snoop mode %s: %w", req.Mode, pbx.ErrUnsupported)
 	}
 	return d.originate(ctx, "snoop", req.Channel, req.Endpoint, vars, "&eavesdrop("+req.Target+")")
 }

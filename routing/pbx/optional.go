@@ -2,6 +2,9 @@ package pbx
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -18,20 +21,63 @@ type Recorder interface {
 	StopRecording(ctx context.Context, channel, name string) error
 }
 
-// Snooper lets a supervisor listen to (and optionally whisper to) a live
-// channel: the PBX calls the supervisor on a new leg named req.Channel
-// that reports LegRinging, LegAnswered and ChannelHungUp like an
-// originated leg, and once answered hears req.Target.
+// ErrUnsupported is what a driver answers for an optional feature (or a
+// mode of one) its PBX cannot do; match with errors.Is.
+var ErrUnsupported = errors.New("not supported by this PBX")
+
+// Snooper lets a supervisor listen to, whisper to or barge into a live
+// call: the PBX calls the supervisor on a new leg named req.Channel that
+// reports LegRinging, LegAnswered and ChannelHungUp like an originated
+// leg, and once answered connects it as req.Mode says. The driver undoes
+// what it set up for the leg when the leg ends. A Target that is already
+// gone is an error (no leg is made, no event follows).
 type Snooper interface {
 	Snoop(ctx context.Context, req Snoop) error
 }
 
-// Snoop describes a supervisor's listening leg.
+// SnoopMode is how a supervisor takes part in a call.
+type SnoopMode uint8
+
+// Snoop modes.
+const (
+	// SnoopListen: the supervisor hears both sides; nobody hears them.
+	SnoopListen SnoopMode = iota
+	// SnoopWhisper: the supervisor hears both sides and is heard by
+	// Target's party only (the agent), not by the other side.
+	SnoopWhisper
+	// SnoopBarge: the supervisor joins the call; everyone hears everyone.
+	SnoopBarge
+)
+
+var snoopModes = [...]string{SnoopListen: "listen", SnoopWhisper: "whisper", SnoopBarge: "barge"}
+
+// String names the mode as the API and the event log do.
+func (m SnoopMode) String() string {
+	if int(m) < len(snoopModes) {
+		return snoopModes[m]
+	}
+	return "snoop_mode_" + strconv.Itoa(int(m))
+}
+
+// ParseSnoopMode is String's inverse.
+func ParseSnoopMode(s string) (SnoopMode, error) {
+	for i, name := range snoopModes {
+		if s == name {
+			return SnoopMode(i), nil
+		}
+	}
+	return 0, fmt.Errorf("snoop mode %q: want listen, whisper or barge", s)
+}
+
+// Snoop describes a supervisor's leg on a live call.
 type Snoop struct {
 	Channel  string        // the ID the engine gives the supervisor's leg
-	Target   string        // the channel to listen to
+	Target   string        // the channel listened to and whispered to (the agent's leg)
 	Endpoint string        // the supervisor's phone
 	CallerID string        // shown on the supervisor's phone
 	Timeout  time.Duration // ring time
-	Whisper  bool          // the supervisor is heard by Target too
+	Mode     SnoopMode
+	// Bridge is the call's bridge (as given to Switch.Bridge), which a
+	// barging supervisor joins; drivers without bridges may ignore it.
+	Bridge string
 }

@@ -1,0 +1,196 @@
+package ari
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"switchboard/routing/pbx"
+)
+
+// Supervisor legs (pbx.Snooper). Listen and whisper: a snoop channel on
+// the target (spy both ways; whisper "out", towards the agent only) sits
+// in a bridge of its own, and the supervisor's leg joins that bridge once
+// answered. Barge: the leg joins the call's own mixing bridge. The snoop
+// channel enters our Stasis application but is not a call: the decoder
+// skips its events except its end, which hangs the supervisor up (what
+// they listened to is gone).
+
+// IDs of what the driver makes for a supervisor's leg, derived from the
+// leg's ID so they can be recognised before Asterisk answers.
+const (
+	spySuffix       = "-spy"
+	spyBridgeSuffix = "-spybr"
+)
+
+var _ pbx.Snooper = (*Driver)(nil)
+
+// snoopLeg is a supervisor's leg while it lives.
+type snoopLeg struct {
+	mode   pbx.SnoopMode
+	spy    string // the snoop channel; "" when barging
+	bridge string // where the leg goes once answered
+	own    bool   // the bridge was made for this leg: destroyed with it
+	// spyGone: the snoop channel ended (the leg was hung up for it).
+	spyGone bool
+}
+
+// Snoop implements pbx.Snooper. The snoop channel and its bridge exist
+// before the supervisor's phone rings; the leg itself is an Originate, so
+// it reports like any leg.
+func (d *Driver) Snoop(ctx context.Context, req pbx.Snoop) error {
+	if req.Channel == "" || req.Endpoint == "" || req.Target == "" {
+		return fmt.Errorf("ari: snoop: channel, target and endpoint are required")
+	}
+	leg := &snoopLeg{mode: req.Mode}
+	switch req.Mode {
+	case pbx.SnoopListen, pbx.SnoopWhisper:
+		leg.spy, leg.bridge, leg.own = req.Channel+spySuffix, req.Channel+spyBridgeSuffix, true
+		if err := d.startSpy(ctx, req, leg); err != nil {
+			return err
+		}
+	case pbx.SnoopBarge:
+		if req.Bridge == "" {
+			return fmt.Errorf("ari: snoop %s: barging needs the call's bridge", req.Channel)
+		}
+		leg.bridge = req.Bridge
+	default:
+		return fmt.Errorf("ari: snoop mode %s: %w", req.Mode, pbx.ErrUnsupported)
+	}
+	d.mu.Lock()
+	d.snoops[req.Channel] = leg
+	d.mu.Unlock()
+	err := d.Originate(ctx, pbx.Originate{
+		Channel: req.Channel, Endpoint: req.Endpoint, CallerID: req.CallerID,
+		Timeout: req.Timeout, Related: req.Target,
+	})
+	if err != nil {
+		// The engine gives the leg up; a leg that rings anyway finds no
+		// bridge when answered and is hung up.
+		d.mu.Lock()
+		delete(d.snoops, req.Channel)
+		d.mu.Unlock()
+		d.undoSnoop(ctx, leg)
+		return err
+	}
+	return nil
+}
+
+// startSpy makes the snoop channel on req.Target and its bridge.
+func (d *Driver) startSpy(ctx context.Context, req pbx.Snoop, leg *snoopLeg) error {
+	whisper := "none"
+	if req.Mode == pbx.SnoopWhisper {
+		whisper = "out" // into what the target's phone hears, not what it sends
+	}
+	// Known before the request: its StasisStart can come before the answer.
+	d.mu.Lock()
+	d.spies[leg.spy] = req.Channel
+	d.mu.Unlock()
+	q := url.Values{"spy": {"both"}, "whisper": {whisper}, "app": {d.cfg.App}}
+	if err := d.rest.do(ctx, opSnoop, []string{req.Target, leg.spy}, q, nil, nil); err != nil {
+		d.mu.Lock()
+		delete(d.spies, leg.spy)
+		d.mu.Unlock()
+		// 404 included: the call is gone, so there is nothing to listen to.
+		return fmt.Errorf("ari: snoop on %s: %w", req.Target, err)
+	}
+	if err := d.Bridge(ctx, leg.bridge, leg.spy); err != nil {
+		d.undoSnoop(ctx, leg)
+		return fmt.Errorf("ari: snoop on %s: %w", req.Target, err)
+	}
+	return nil
+}
+
+// undoSnoop removes the snoop channel and the leg's own bridge; "already
+// gone" is fine.
+func (d *Driver) undoSnoop(ctx context.Context, leg *snoopLeg) {
+	if leg.spy != "" {
+		if err := d.Hangup(ctx, leg.spy, pbx.CauseNormal); err != nil {
+			d.log.Warn("ari snoop channel not hung up", "channel", leg.spy, "err", err)
+		}
+	}
+	if leg.own {
+		if err := d.DestroyBridge(ctx, leg.bridge); err != nil {
+			d.log.Warn("ari snoop bridge not destroyed", "bridge", leg.bridge, "err", err)
+		}
+	}
+}
+
+// joinSnoop puts an answered supervisor's leg where its mode says; if that
+// fails the leg is hung up rather than left in silence.
+func (d *Driver) joinSnoop(ctx context.Context, channel string, leg *snoopLeg) {
+	err := d.rest.do(ctx, opAddChannel, []string{leg.bridge}, url.Values{"channel": {channel}}, nil, nil)
+	if err == nil {
+		return
+	}
+	if hasStatus(err, http.StatusBadRequest) {
+		return // the leg itself just went: its end is on the way
+	}
+	d.log.Warn("ari supervisor leg not connected; hanging up", "channel", channel, "mode", leg.mode.String(), "bridge", leg.bridge, "err", err)
+	if err := d.Hangup(ctx, channel, pbx.CauseNormal); err != nil {
+		d.log.Warn("ari supervisor leg not hung up", "channel", channel, "err", err)
+	}
+}
+
+// snoopEvent does a supervisor leg's follow-up work for an event, in the
+// background so delivery never waits on it. It reports false for events
+// the engine must not see.
+func (d *Driver) snoopEvent(ctx context.Context, ev pbx.Event) bool {
+	switch ev := ev.(type) {
+	case pbx.LegAnswered:
+		d.mu.Lock()
+		leg := d.snoops[ev.Channel]
+		d.mu.Unlock()
+		if leg != nil {
+			d.bg.Go(func() { d.joinSnoop(ctx, ev.Channel, leg) })
+		}
+	case pbx.ChannelHungUp:
+		d.mu.Lock()
+		leg := d.snoops[ev.Channel]
+		delete(d.snoops, ev.Channel)
+		d.mu.Unlock()
+		if leg != nil {
+			d.bg.Go(func() { d.undoSnoop(ctx, leg) })
+		}
+	case spyEnded:
+		d.mu.Lock()
+		channel := d.spies[ev.channel]
+		if ev.final {
+			delete(d.spies, ev.channel)
+		}
+		leg := d.snoops[channel]
+		hang := leg != nil && !leg.spyGone
+		if leg != nil {
+			leg.spyGone = true
+		}
+		d.mu.Unlock()
+		if hang {
+			d.bg.Go(func() {
+				if err := d.Hangup(ctx, channel, pbx.CauseNormal); err != nil {
+					d.log.Warn("ari supervisor leg not hung up", "channel", channel, "err", err)
+				}
+			})
+		}
+		return false
+	}
+	return true
+}
+
+// isSpy implements legSet: channel is a snoop channel of ours.
+func (d *Driver) isSpy(channel string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	_, ok := d.spies[channel]
+	return ok
+}
+
+// spyEnded is the decoder's word that a snoop channel ended (final: its
+// last event). The driver acts on it; the engine never sees it.
+type spyEnded struct {
+	pbx.Base
+	channel string
+	final   bool
+}
+
+func (spyEnded) Kind() string { return "spy_ended" }
