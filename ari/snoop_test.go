@@ -39,6 +39,12 @@ func startedDriver(t *testing.T) (*running, *aritest.Server) {
 	if _, ok := r.next().(pbx.Resynced); !ok {
 		t.Fatal("want Resynced")
 	}
+	// The fake registers the websocket just after the handshake: wait for it.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, ok := srv.Connected(ctx); !ok {
+		t.Fatal("websocket not registered")
+	}
 	expectRequests(t, srv,
 		want{"PUT", "/applications/switchboard/eventFilter", ""},
 		want{"GET", "/channels", ""},
