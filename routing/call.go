@@ -67,6 +67,9 @@ type call struct {
 	recording string // the recording in progress (message, name)
 	postCall  bool   // the talk ended; the caller is in the survey
 
+	// supervisors are the supervisors' legs on this call, in order.
+	supervisors []*supervision
+
 	dialAt       time.Time
 	dialAnswered bool   // the extension picked up (a screened one decides now)
 	legPlayback  string // the announcement playing to a screened extension
@@ -102,6 +105,10 @@ func (m *Machine) onArrived(ev pbx.CallArrived) {
 }
 
 func (m *Machine) onHungUp(channel string, cause pbx.Cause) {
+	if s := m.supervising[channel]; s != nil {
+		m.supervisorEnded(s, cause.String())
+		return
+	}
 	c := m.byChannel[channel]
 	if c == nil {
 		return
@@ -205,6 +212,7 @@ func (m *Machine) endTalk(c *call, outcome, cause, by string) {
 		m.emit(cmdDestroyBridge{Call: c.id, BridgeID: c.bridge})
 		c.bridge = ""
 	}
+	m.dropSupervisors(c)
 	m.record(&Record{Type: EvCallEnded, CallID: c.id, Queue: c.queue, AgentID: agentID(c.agent)},
 		EndedData{Outcome: outcome, Cause: cause, HangupBy: by})
 	if a := c.agent; a != nil {

@@ -98,6 +98,8 @@ func channelOf(c Command) string {
 		return c.Rec.Channel
 	case cmdInCall:
 		return channelOf(c.Cmd)
+	case cmdSnoop:
+		return c.Req.Channel
 	case cmdBridge:
 		if len(c.Channels) > 0 {
 			return c.Channels[0] // the caller: a failed bridge ends the call
@@ -141,4 +143,20 @@ func (c cmdInCall) Key() string  { return c.Call }
 func (c cmdInCall) Name() string { return c.Cmd.Name() }
 func (c cmdInCall) Exec(ctx context.Context, sw pbx.Switch) error {
 	return c.Cmd.Exec(ctx, sw)
+}
+
+// cmdSnoop calls a supervisor's phone onto a call (supervise.go).
+type cmdSnoop struct {
+	Call string
+	Req  pbx.Snoop
+}
+
+func (c cmdSnoop) Key() string { return c.Call }
+func (cmdSnoop) Name() string  { return "snoop" }
+func (c cmdSnoop) Exec(ctx context.Context, sw pbx.Switch) error {
+	sn, ok := sw.(pbx.Snooper)
+	if !ok {
+		return errNoSnooper
+	}
+	return sn.Snoop(ctx, c.Req)
 }

@@ -365,6 +365,10 @@ func (m *Machine) onLegRinging(leg string) {
 }
 
 func (m *Machine) onLegAnswered(leg string) {
+	if s := m.supervising[leg]; s != nil {
+		m.onSupervisorAnswered(s)
+		return
+	}
 	if c := m.byChannel[leg]; c != nil && c.dialLeg == leg && c.phase == phaseIVR {
 		m.onDialAnswered(c)
 		return

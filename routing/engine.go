@@ -457,3 +457,15 @@ func (e *Engine) Transfer(ctx context.Context, r TransferRequest) (DeskCall, err
 	}
 	return *v.(*DeskCall), nil
 }
+
+// Supervise calls a supervisor's phone (endpoint) onto live call callID to
+// listen, whisper or barge (mode); by is who asks, for the log. Errors:
+// ErrUnknownCall, *FieldError, *PolicyError (the call is not connected to
+// an agent yet).
+func (e *Engine) Supervise(ctx context.Context, callID, mode, endpoint, by string) (SupervisionView, error) {
+	v, err := e.doInput(ctx, superviseCommand{Op: "supervise", Call: callID, Mode: mode, Endpoint: endpoint, By: by})
+	if err != nil {
+		return SupervisionView{}, err
+	}
+	return v.(SupervisionView), nil
+}

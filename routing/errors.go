@@ -17,6 +17,7 @@ var (
 	// ErrNotYourCall is a wrap-up or transfer by someone the call is not
 	// theirs to act on (another agent's, another team's).
 	ErrNotYourCall = errors.New("the call is not yours to act on")
+	errNoSnooper   = errors.New("this PBX driver cannot listen to calls")
 )
 
 // TransitionError is returned when an agent state change is not allowed

@@ -51,6 +51,10 @@ const (
 	EvCallWrapped     = "call.wrapped"     // WrapUpData: the agent's disposition and notes
 	EvCallTransferred = "call.transferred" // TransferData: a blind transfer, same call ID
 
+	// Supervisors on a call.
+	EvCallSupervised       = "call.supervised"        // SupervisedData: a supervisor's phone is called to listen, whisper or barge
+	EvCallSupervisionEnded = "call.supervision_ended" // SupervisionEndedData: that leg ended
+
 	// Agents.
 	EvAgentState    = "agent.state"    // AgentStateData
 	EvAgentLogin    = "agent.login"    // LoginData: sign-in taken over on another phone
@@ -265,3 +269,22 @@ const (
 	TransferAgent     = "agent"
 	TransferExtension = "extension"
 )
+
+// SupervisedData is the payload of call.supervised.
+type SupervisedData struct {
+	By       string `json:"by"`   // who asked (a username)
+	Mode     string `json:"mode"` // listen, whisper, barge
+	Endpoint string `json:"endpoint"`
+	Leg      string `json:"leg"`
+}
+
+// SupervisionEndedData is the payload of call.supervision_ended.
+type SupervisionEndedData struct {
+	By       string  `json:"by"`
+	Mode     string  `json:"mode"`
+	Endpoint string  `json:"endpoint"`
+	Leg      string  `json:"leg"`
+	Cause    string  `json:"cause"`    // the leg's hang-up cause, or failed:…, gone_after_link_drop, …
+	Answered bool    `json:"answered"` // the supervisor picked up
+	Seconds  float64 `json:"seconds"`  // from their answer to the end
+}

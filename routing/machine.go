@@ -57,6 +57,8 @@ type Machine struct {
 	// kept even when the caller hangs up before it is stored.
 	pendingRec map[string]*call
 	modes      map[string]string // calendar → forced day/night mode
+	// supervising are supervisors' legs by leg ID, until their end.
+	supervising map[string]*supervision
 
 	buf bytes.Buffer
 	enc *json.Encoder
@@ -69,6 +71,7 @@ func NewMachine(cfg *Config, ids IDs, log *slog.Logger) *Machine {
 		byChannel: map[string]*call{}, offers: map[string]*offer{}, playbacks: map[string]*call{},
 		recent: map[string]time.Time{}, restored: map[string]RestoredCall{},
 		pendingRec: map[string]*call{}, modes: map[string]string{},
+		supervising: map[string]*supervision{},
 	}
 	m.enc = json.NewEncoder(&m.buf)
 	m.enc.SetEscapeHTML(false)
@@ -105,6 +108,9 @@ func (m *Machine) Handle(now time.Time, in any) Output {
 			m.record(&Record{Type: EvCommand, AgentID: in.Agent, CallID: in.Call}, in)
 		}
 		out.Reply, out.Err = m.onDeskCommand(in)
+	case superviseCommand:
+		m.record(&Record{Type: EvCommand, CallID: in.Call}, in)
+		out.Reply, out.Err = m.onSupervise(in)
 	case agentCommand:
 		if in.Op != "list" && in.Op != "get" && in.Op != "queues" {
 			m.record(&Record{Type: EvCommand, AgentID: in.Agent}, in)
@@ -148,6 +154,8 @@ func (m *Machine) onPBX(ev pbx.Event) {
 			} else if c.agent != nil && ch == c.leg {
 				rec.AgentID = c.agent.id
 			}
+		} else if s := m.supervising[ch]; s != nil {
+			rec.CallID, rec.Queue = s.call.id, s.call.queue
 		}
 	}
 	m.record(rec, ev)
@@ -215,6 +223,14 @@ func eventChannel(ev pbx.Event) string {
 }
 
 func (m *Machine) onCommandFailed(ev pbx.CommandFailed) {
+	if s := m.supervising[ev.Channel]; s != nil {
+		if ev.Command == "snoop" {
+			// No leg, or one that will be hung up: either way it is over.
+			m.emit(cmdHangup{Call: s.call.id, Channel: s.leg, Cause: pbx.CauseNormal})
+			m.supervisorEnded(s, "failed: "+ev.Err)
+		}
+		return
+	}
 	c := m.byChannel[ev.Channel]
 	if c == nil {
 		return

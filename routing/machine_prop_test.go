@@ -195,6 +195,21 @@ func runRandom(t *testing.T, cfg *Config, seed uint64, steps int) string {
 		case r == 7:
 			ops := []string{"sign_in", "sign_in", "ready", "not_ready", "sign_out", "approve", "refuse"}
 			in = agentCommand{Op: pick(ops), Agent: pick(agents), Reason: "break"}
+		case r == 8 && len(m.calls) > 0 && rng.IntN(2) == 0:
+			// A supervisor asks to listen to, whisper to or barge into a
+			// talking call mostly, sometimes any (refused: not connected).
+			ids := sortedKeys(m.calls)
+			var talking []string
+			for _, id := range ids {
+				if m.calls[id].phase == phaseBridged {
+					talking = append(talking, id)
+				}
+			}
+			if len(talking) > 0 && rng.IntN(4) > 0 {
+				ids = talking
+			}
+			in = superviseCommand{Op: "supervise", Call: pick(ids), Mode: pick([]string{"listen", "whisper", "barge"}),
+				Endpoint: pick([]string{"PJSIP/1008", "PJSIP/1009"}), By: "lead"}
 		case r == 8 && len(legs) > 0 && rng.IntN(4) == 0:
 			in = pbx.CommandFailed{Channel: pick(legs), Command: "originate", Err: "boom"}
 		case r == 9 && rng.IntN(5) == 0:
@@ -240,6 +255,8 @@ func runRandom(t *testing.T, cfg *Config, seed uint64, steps int) string {
 			case cmdPlay:
 				playbacks = append(playbacks, pbx.PlaybackFinished{PlaybackID: c.PlaybackID, Channel: c.Channel})
 			case cmdOriginate:
+				legs = append(legs, c.Req.Channel)
+			case cmdSnoop:
 				legs = append(legs, c.Req.Channel)
 			case cmdRecord:
 				recordings = append(recordings, pbx.RecordingFinished{Channel: c.Rec.Channel, Name: c.Rec.Name, Duration: time.Second})
@@ -307,6 +324,13 @@ func checkInvariants(t *testing.T, m *Machine, pending map[string]time.Time, whe
 		}
 		if c.phase == phaseQueued && !slices.Contains(m.waiting, c) {
 			t.Errorf("%s: queued call %s is not waiting", where, c.id)
+		}
+	}
+	// A supervisor is only ever on a live call's talk: the end of the talk
+	// hangs them up (and the model reports that at once).
+	for leg, s := range m.supervising {
+		if m.calls[s.call.id] != s.call || s.call.phase != phaseBridged || !slices.Contains(s.call.supervisors, s) {
+			t.Errorf("%s: supervisor leg %s outlived the talk of call %s", where, leg, s.call.id)
 		}
 	}
 	for _, c := range m.waiting {
