@@ -18,6 +18,8 @@ type fakeAgents struct {
 	mu     sync.Mutex
 	agents map[string]*routing.AgentView
 	now    time.Time
+	// supervised lists the Supervise calls (supervise_test.go).
+	supervised []string
 }
 
 // Agent IDs the fake treats specially.
