@@ -18,7 +18,7 @@ type fakeLegs map[string]bool
 
 func (f fakeLegs) isLeg(ch string) bool { return f[ch] }
 func (f fakeLegs) endLeg(ch string)     { delete(f, ch) }
-func (f fakeLegs) isSpy(ch string) bool { return strings.HasSuffix(ch, spySuffix) }
+func (f fakeLegs) isSpy(ch string) bool { return strings.HasPrefix(ch, spyPrefix) }
 
 var (
 	recvTime = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)

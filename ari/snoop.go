@@ -18,10 +18,12 @@ import (
 // they listened to is gone).
 
 // IDs of what the driver makes for a supervisor's leg, derived from the
-// leg's ID so they can be recognised before Asterisk answers.
+// leg's ID. Prefixes, not suffixes: Asterisk 22 refused to originate
+// "leg-5" (409, "Channel with given unique ID already exists") while a
+// snoop channel "leg-5-spy" existed, so no ID may start with another's.
 const (
-	spySuffix       = "-spy"
-	spyBridgeSuffix = "-spybr"
+	spyPrefix       = "spy-"
+	spyBridgePrefix = "spybr-"
 )
 
 var _ pbx.Snooper = (*Driver)(nil)
@@ -46,7 +48,7 @@ func (d *Driver) Snoop(ctx context.Context, req pbx.Snoop) error {
 	leg := &snoopLeg{mode: req.Mode}
 	switch req.Mode {
 	case pbx.SnoopListen, pbx.SnoopWhisper:
-		leg.spy, leg.bridge, leg.own = req.Channel+spySuffix, req.Channel+spyBridgeSuffix, true
+		leg.spy, leg.bridge, leg.own = spyPrefix+req.Channel, spyBridgePrefix+req.Channel, true
 		if err := d.startSpy(ctx, req, leg); err != nil {
 			return err
 		}

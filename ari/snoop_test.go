@@ -68,14 +68,14 @@ func TestSnoopListenAndWhisper(t *testing.T) {
 				t.Fatal(err)
 			}
 			expectRequests(t, srv,
-				want{"POST", "/channels/leg-a/snoop/sup-1-spy", "app=switchboard&spy=both&whisper=" + tt.whisper},
-				want{"POST", "/bridges/sup-1-spybr", "type=mixing"},
-				want{"POST", "/bridges/sup-1-spybr/addChannel", "channel=sup-1-spy"},
+				want{"POST", "/channels/leg-a/snoop/spy-sup-1", "app=switchboard&spy=both&whisper=" + tt.whisper},
+				want{"POST", "/bridges/spybr-sup-1", "type=mixing"},
+				want{"POST", "/bridges/spybr-sup-1/addChannel", "channel=spy-sup-1"},
 				want{"POST", "/channels/sup-1", "app=switchboard&callerId=listen&endpoint=PJSIP%2F1009&timeout=20"})
 
 			// The snoop channel entering Stasis is no call; the leg reports
 			// like an originated leg and is bridged with it once answered.
-			r.emit(aritest.StasisStart("sup-1-spy", "", ""),
+			r.emit(aritest.StasisStart("spy-sup-1", "", ""),
 				aritest.ChannelStateChange("sup-1", "Ringing"),
 				aritest.StasisStart("sup-1", "", ""))
 			if ev, ok := r.next().(pbx.LegRinging); !ok || ev.Channel != "sup-1" {
@@ -84,7 +84,7 @@ func TestSnoopListenAndWhisper(t *testing.T) {
 			if ev, ok := r.next().(pbx.LegAnswered); !ok || ev.Channel != "sup-1" {
 				t.Fatalf("want LegAnswered sup-1, got %#v", ev)
 			}
-			expectRequests(t, srv, want{"POST", "/bridges/sup-1-spybr/addChannel", "channel=sup-1"})
+			expectRequests(t, srv, want{"POST", "/bridges/spybr-sup-1/addChannel", "channel=sup-1"})
 
 			// The supervisor hangs up: the snoop channel and its bridge go.
 			r.emit(aritest.ChannelDestroyed("sup-1", 16))
@@ -92,10 +92,10 @@ func TestSnoopListenAndWhisper(t *testing.T) {
 				t.Fatalf("want ChannelHungUp sup-1, got %#v", ev)
 			}
 			expectRequests(t, srv,
-				want{"DELETE", "/channels/sup-1-spy", "reason_code=16"},
-				want{"DELETE", "/bridges/sup-1-spybr", ""})
+				want{"DELETE", "/channels/spy-sup-1", "reason_code=16"},
+				want{"DELETE", "/bridges/spybr-sup-1", ""})
 			// Its own end reaches nobody.
-			r.emit(aritest.ChannelHangupRequest("sup-1-spy", 16), aritest.StasisEnd("sup-1-spy"),
+			r.emit(aritest.ChannelHangupRequest("spy-sup-1", 16), aritest.StasisEnd("spy-sup-1"),
 				aritest.PlaybackFinished("pb-x", "in-9", "done"))
 			if ev := r.next(); ev.Kind() != "playback_finished" {
 				t.Fatalf("snoop channel's end reached the engine: %#v", ev)
@@ -110,18 +110,18 @@ func TestSnoopTargetGoneHangsUpSupervisor(t *testing.T) {
 		t.Fatal(err)
 	}
 	expectRequests(t, srv,
-		want{"POST", "/channels/leg-a/snoop/sup-2-spy", "app=switchboard&spy=both&whisper=none"},
-		want{"POST", "/bridges/sup-2-spybr", "type=mixing"},
-		want{"POST", "/bridges/sup-2-spybr/addChannel", "channel=sup-2-spy"},
+		want{"POST", "/channels/leg-a/snoop/spy-sup-2", "app=switchboard&spy=both&whisper=none"},
+		want{"POST", "/bridges/spybr-sup-2", "type=mixing"},
+		want{"POST", "/bridges/spybr-sup-2/addChannel", "channel=spy-sup-2"},
 		want{"POST", "/channels/sup-2", "app=switchboard&endpoint=PJSIP%2F1009"})
 	r.emit(aritest.StasisStart("sup-2", "", ""))
 	if _, ok := r.next().(pbx.LegAnswered); !ok {
 		t.Fatal("want LegAnswered")
 	}
-	expectRequests(t, srv, want{"POST", "/bridges/sup-2-spybr/addChannel", "channel=sup-2"})
+	expectRequests(t, srv, want{"POST", "/bridges/spybr-sup-2/addChannel", "channel=sup-2"})
 	// The agent's leg went, and Asterisk ends the snoop channel with it:
 	// the supervisor is not left in silence.
-	r.emit(aritest.StasisEnd("sup-2-spy"))
+	r.emit(aritest.StasisEnd("spy-sup-2"))
 	expectRequests(t, srv, want{"DELETE", "/channels/sup-2", "reason_code=16"})
 }
 
@@ -158,11 +158,11 @@ func TestSnoopErrors(t *testing.T) {
 	defer srv.Close()
 	d := newTestDriver(t, srv)
 	ctx := context.Background()
-	srv.Respond("POST", "/channels/gone/snoop/sup-1-spy", 404, `{"message":"Channel not found"}`)
+	srv.Respond("POST", "/channels/gone/snoop/spy-sup-1", 404, `{"message":"Channel not found"}`)
 	if err := d.Snoop(ctx, pbx.Snoop{Channel: "sup-1", Target: "gone", Endpoint: "PJSIP/1009"}); err == nil {
 		t.Error("snoop on a gone channel: no error")
 	}
-	if d.isSpy("sup-1-spy") || d.isLeg("sup-1") {
+	if d.isSpy("spy-sup-1") || d.isLeg("sup-1") {
 		t.Error("failed snoop left state behind")
 	}
 	if err := d.Snoop(ctx, pbx.Snoop{Channel: "sup-2", Target: "leg", Endpoint: "PJSIP/1009", Mode: pbx.SnoopBarge}); err == nil {
@@ -181,7 +181,7 @@ func TestSnoopErrors(t *testing.T) {
 	}
 	reqs := srv.Requests()
 	last := reqs[len(reqs)-2:]
-	if last[0].Method != "DELETE" || last[0].Path != "/channels/sup-5-spy" || last[1].Path != "/bridges/sup-5-spybr" {
+	if last[0].Method != "DELETE" || last[0].Path != "/channels/spy-sup-5" || last[1].Path != "/bridges/spybr-sup-5" {
 		t.Errorf("not undone: %+v", last)
 	}
 }
