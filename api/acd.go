@@ -11,22 +11,6 @@ import (
 	"switchboard/store"
 )
 
-func (s *Server) approve(c echo.Context) error {
-	a, err := s.agents.Approve(c.Request().Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, a)
-}
-
-func (s *Server) refuse(c echo.Context) error {
-	a, err := s.agents.Refuse(c.Request().Context(), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, a)
-}
-
 // queueList is the body of GET /api/v1/queues.
 type queueList struct {
 	Queues []routing.QueueView `json:"queues"`

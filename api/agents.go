@@ -6,8 +6,15 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"switchboard/auth"
 	"switchboard/routing"
 )
+
+// Agents: everyone on the floor sees and acts on the agents in their
+// scope (agentScope: agents themselves, team leads their team,
+// supervisors all). An action on someone else's agent is a forced one:
+// it needs a reason where the state needs one, and is audited (before
+// and after) before it happens, as are approvals and refusals.
 
 // agentList is the body of GET /api/v1/agents.
 type agentList struct {
@@ -19,18 +26,78 @@ func (s *Server) listAgents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if as == nil {
-		as = []routing.AgentView{}
+	p := principalOf(c)
+	out := make([]routing.AgentView, 0, len(as))
+	for _, a := range as {
+		if agentScope(p, a.ID, a.Team) == nil {
+			out = append(out, a)
+		}
 	}
-	return c.JSON(http.StatusOK, agentList{Agents: as})
+	return c.JSON(http.StatusOK, agentList{Agents: out})
 }
 
 func (s *Server) getAgent(c echo.Context) error {
-	a, err := s.agents.Agent(c.Request().Context(), c.Param("id"))
+	a, err := s.scopedAgent(c)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, a)
+}
+
+// scopedAgent loads the agent of the route's :id and checks the caller may
+// act on them. An agent asking about someone else is refused before the
+// lookup, so they cannot probe which IDs exist.
+func (s *Server) scopedAgent(c echo.Context) (routing.AgentView, error) {
+	p, id := principalOf(c), c.Param("id")
+	if p.Role == auth.Agent && p.AgentID != id {
+		return routing.AgentView{}, agentScope(p, id, "")
+	}
+	a, err := s.agents.Agent(c.Request().Context(), id)
+	if err != nil {
+		return routing.AgentView{}, err
+	}
+	if err := agentScope(p, a.ID, a.Team); err != nil {
+		return routing.AgentView{}, err
+	}
+	return a, nil
+}
+
+// forced reports whether the caller acts on an agent other than their own.
+func forced(c echo.Context) bool { return principalOf(c).AgentID != c.Param("id") }
+
+// forceDetail is an audit entry's detail for an action on an agent.
+type forceDetail struct {
+	Agent  string `json:"agent"`
+	Team   string `json:"team,omitempty"`
+	Before string `json:"before"` // the state (and reason) before, e.g. "not_ready(break)"
+	After  string `json:"after"`  // the state asked for
+	Reason string `json:"reason,omitempty"`
+	Error  string `json:"error,omitempty"` // set on the entry of a refused action
+}
+
+func stateText(st routing.AgentState, reason string) string {
+	if reason != "" {
+		return st.String() + "(" + reason + ")"
+	}
+	return st.String()
+}
+
+// audited runs act on agent a as audited action: the entry is written
+// first (nothing happens if it cannot be), and a refusal by the engine
+// adds a failed entry.
+func (s *Server) audited(c echo.Context, action string, d forceDetail, act func() (routing.AgentView, error)) error {
+	if err := s.audit(c, action, d.Agent, true, d); err != nil {
+		return err
+	}
+	v, err := act()
+	if err != nil {
+		d.Error = httpError(err).Message
+		if aerr := s.audit(c, action, d.Agent, false, d); aerr != nil {
+			s.log.Warn("audit of a refused action not written", "action", action, "agent", d.Agent, "err", aerr)
+		}
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
 }
 
 // signInRequest is the (optional) body of POST .../sign-in.
@@ -55,19 +122,47 @@ func (s *Server) signIn(c echo.Context) error {
 	if req.Endpoint != "" && (len(req.Endpoint) > maxEndpointLen || !endpointPattern.MatchString(req.Endpoint)) {
 		return badRequest("endpoint", "must look like TECH/resource, e.g. PJSIP/1001")
 	}
-	a, err := s.agents.SignIn(c.Request().Context(), c.Param("id"), req.Endpoint)
+	a, err := s.scopedAgent(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, a)
+	act := func() (routing.AgentView, error) {
+		return s.agents.SignIn(c.Request().Context(), a.ID, req.Endpoint)
+	}
+	if !forced(c) {
+		return respond(c, act)
+	}
+	return s.audited(c, "agent.force_state", forceDetail{Agent: a.ID, Team: a.Team,
+		Before: stateText(a.State, a.Reason), After: routing.Ready.String()}, act)
+}
+
+// signOutRequest is the (optional) body of POST .../sign-out.
+type signOutRequest struct {
+	// Reason is required when signing someone else out.
+	Reason string `json:"reason"`
 }
 
 func (s *Server) signOut(c echo.Context) error {
-	a, err := s.agents.SignOut(c.Request().Context(), c.Param("id"))
+	var req signOutRequest
+	if err := decodeBody(c, &req, false); err != nil {
+		return err
+	}
+	if len(req.Reason) > maxReasonLen {
+		return badRequest("reason", "is longer than %d bytes", maxReasonLen)
+	}
+	a, err := s.scopedAgent(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, a)
+	act := func() (routing.AgentView, error) { return s.agents.SignOut(c.Request().Context(), a.ID) }
+	if !forced(c) {
+		return respond(c, act)
+	}
+	if req.Reason == "" {
+		return badRequest("reason", "is required to sign someone else out")
+	}
+	return s.audited(c, "agent.force_sign_out", forceDetail{Agent: a.ID, Team: a.Team,
+		Before: stateText(a.State, a.Reason), After: routing.SignedOut.String(), Reason: req.Reason}, act)
 }
 
 // stateRequest is the body of PUT .../state.
@@ -83,14 +178,11 @@ func (s *Server) putAgentState(c echo.Context) error {
 	if err := decodeBody(c, &req, true); err != nil {
 		return err
 	}
-	ctx, id := c.Request().Context(), c.Param("id")
-	var (
-		a   routing.AgentView
-		err error
-	)
+	ctx := c.Request().Context()
+	var act func(id string) (routing.AgentView, error)
 	switch req.State {
 	case routing.Ready.String():
-		a, err = s.agents.SetReady(ctx, id)
+		act = func(id string) (routing.AgentView, error) { return s.agents.SetReady(ctx, id) }
 	case routing.NotReady.String():
 		switch {
 		case req.Reason == "":
@@ -98,14 +190,55 @@ func (s *Server) putAgentState(c echo.Context) error {
 		case len(req.Reason) > maxReasonLen:
 			return badRequest("reason", "is longer than %d bytes", maxReasonLen)
 		}
-		a, err = s.agents.SetNotReady(ctx, id, req.Reason)
+		act = func(id string) (routing.AgentView, error) { return s.agents.SetNotReady(ctx, id, req.Reason) }
 	case "":
 		return badRequest("state", "is required: ready or not_ready")
 	default:
 		return badRequest("state", "must be ready or not_ready")
 	}
+	if len(req.Reason) > maxReasonLen {
+		return badRequest("reason", "is longer than %d bytes", maxReasonLen)
+	}
+	a, err := s.scopedAgent(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, a)
+	run := func() (routing.AgentView, error) { return act(a.ID) }
+	if !forced(c) {
+		return respond(c, run)
+	}
+	return s.audited(c, "agent.force_state", forceDetail{Agent: a.ID, Team: a.Team,
+		Before: stateText(a.State, a.Reason), After: req.State, Reason: req.Reason}, run)
+}
+
+// approve and refuse settle an agent's pending not-ready request; team
+// leads only for their team. Both are audited.
+func (s *Server) approve(c echo.Context) error { return s.decide(c, "agent.approve", true) }
+func (s *Server) refuse(c echo.Context) error  { return s.decide(c, "agent.refuse", false) }
+
+func (s *Server) decide(c echo.Context, action string, approve bool) error {
+	a, err := s.scopedAgent(c)
+	if err != nil {
+		return err
+	}
+	d := forceDetail{Agent: a.ID, Team: a.Team, Before: stateText(a.State, a.Reason), Reason: a.PendingNotReady}
+	if approve {
+		d.After = routing.NotReady.String()
+	} else {
+		d.After = a.State.String()
+	}
+	return s.audited(c, action, d, func() (routing.AgentView, error) {
+		if approve {
+			return s.agents.Approve(c.Request().Context(), a.ID)
+		}
+		return s.agents.Refuse(c.Request().Context(), a.ID)
+	})
+}
+
+func respond(c echo.Context, act func() (routing.AgentView, error)) error {
+	v, err := act()
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
 }

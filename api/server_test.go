@@ -229,6 +229,7 @@ func TestAgentRoutes(t *testing.T) {
 		{"sign out again", "POST", "/api/v1/agents/a1/sign-out", "", 200, "signed_out", "", ""},
 		{"sign in, empty object", "POST", "/api/v1/agents/a1/sign-in", `{}`, 200, "ready", "", "PJSIP/default-a1"},
 	}
+	h.token = "role:agent:a1" // the agent acting on themselves: nothing forced
 	for _, s := range steps {
 		r := h.do(t, s.method, s.path, s.body)
 		if r.Code != s.code {
@@ -270,7 +271,7 @@ func TestErrors(t *testing.T) {
 		{"engine field error", "POST", "/api/v1/agents/a1/sign-in", `{"endpoint": "` + endpointUnknown + `"}`, 400, CodeBadRequest, "endpoint"},
 		{"unknown agent", "GET", "/api/v1/agents/nobody", "", 404, CodeNotFound, ""},
 		{"unknown agent state", "PUT", "/api/v1/agents/nobody/state", `{"state": "ready"}`, 404, CodeNotFound, ""},
-		{"transition", "POST", "/api/v1/agents/a3/sign-out", "", 409, CodeInvalidTransition, ""},
+		{"transition", "POST", "/api/v1/agents/a3/sign-out", `{"reason": "shift over"}`, 409, CodeInvalidTransition, ""},
 		{"transition ready", "PUT", "/api/v1/agents/a1/state", `{"state": "ready"}`, 409, CodeInvalidTransition, ""},
 		{"engine stopped", "GET", "/api/v1/agents/" + agentStopped, "", 503, CodeUnavailable, ""},
 		{"internal", "POST", "/api/v1/agents/" + agentBoom + "/sign-out", "", 500, CodeInternal, ""},
