@@ -1,0 +1,292 @@
+// The team lead's / supervisor's page: the agents in their scope with state
+// and time in it, forced states with a reason, pending not-ready requests,
+// and listen / whisper / barge on calls. Live from the record feed (each
+// agent or call record refreshes the table), polling when it is down.
+(function () {
+  "use strict";
+  SB.i18n({
+    zh: {
+      "sv.title": "班长/主管", "sv.team": "班组", "sv.queue": "队列", "sv.all": "全部",
+      "sv.my_phone": "我的话机（监听/耳语/强插）", "sv.my_phone_hint": "默认：我签入的话机，如 PJSIP/1009",
+      "sv.caption": "坐席状态（实时）", "sv.empty": "没有符合条件的坐席。",
+      "sv.col_agent": "坐席", "sv.col_team": "班组", "sv.col_state": "状态", "sv.col_time": "状态时长",
+      "sv.col_reason": "原因", "sv.col_call": "当前通话", "sv.col_queues": "队列", "sv.col_actions": "操作",
+      "sv.reason": "原因", "sv.cancel": "取消", "sv.ok": "确定",
+      "sv.force_ready": "置为就绪", "sv.force_not_ready": "置为未就绪", "sv.sign_out": "强制签出",
+      "sv.approve": "批准", "sv.refuse": "拒绝", "sv.listen": "监听", "sv.whisper": "耳语", "sv.barge": "强插",
+      "sv.pending": "申请未就绪：{r}", "sv.no_call": "—",
+      "sv.dlg_not_ready": "将 {a} 置为未就绪", "sv.dlg_sign_out": "将 {a} 强制签出", "sv.dlg_ready": "将 {a} 置为就绪",
+      "sv.reason_free": "签出原因（必填）",
+      "sv.done_state": "{a}：{s}", "sv.done_approve": "已批准 {a} 的申请", "sv.done_refuse": "已拒绝 {a} 的申请",
+      "sv.calling": "正在呼叫您的话机 {p}（{m}）…",
+      "sv.live": "实时", "sv.polling": "每 2 秒刷新", "sv.updated": "更新于 {t}",
+      "sv.aria_actions": "{a} 的操作",
+    },
+    en: {
+      "sv.title": "Supervisor", "sv.team": "Team", "sv.queue": "Queue", "sv.all": "All",
+      "sv.my_phone": "My phone (listen/whisper/barge)", "sv.my_phone_hint": "Default: the phone I am signed in on, e.g. PJSIP/1009",
+      "sv.caption": "Agents (live)", "sv.empty": "No agents match.",
+      "sv.col_agent": "Agent", "sv.col_team": "Team", "sv.col_state": "State", "sv.col_time": "Time in state",
+      "sv.col_reason": "Reason", "sv.col_call": "Current call", "sv.col_queues": "Queues", "sv.col_actions": "Actions",
+      "sv.reason": "Reason", "sv.cancel": "Cancel", "sv.ok": "OK",
+      "sv.force_ready": "Force ready", "sv.force_not_ready": "Force not ready", "sv.sign_out": "Sign out",
+      "sv.approve": "Approve", "sv.refuse": "Refuse", "sv.listen": "Listen", "sv.whisper": "Whisper", "sv.barge": "Barge",
+      "sv.pending": "Asks for not ready: {r}", "sv.no_call": "—",
+      "sv.dlg_not_ready": "Make {a} not ready", "sv.dlg_sign_out": "Sign {a} out", "sv.dlg_ready": "Make {a} ready",
+      "sv.reason_free": "Why (required)",
+      "sv.done_state": "{a}: {s}", "sv.done_approve": "Approved {a}'s request", "sv.done_refuse": "Refused {a}'s request",
+      "sv.calling": "Calling your phone {p} ({m})…",
+      "sv.live": "Live", "sv.polling": "Refreshing every 2 s", "sv.updated": "Updated {t}",
+      "sv.aria_actions": "Actions for {a}",
+    },
+  });
+
+  const $ = (id) => document.getElementById(id);
+  let agents = [];
+  let me = null;
+  let liveUp = false;
+  let pollTimer = null;
+  let refreshTimer = null;
+  let pending = null; // the dialog's action
+
+  function agentName(a) { return a.name ? a.name + " (" + a.id + ")" : a.id; }
+
+  function stateLabel(state) {
+    const span = document.createElement("span");
+    span.className = "state state-" + state;
+    span.textContent = SB.t("state." + state);
+    return span;
+  }
+
+  function button(label, onclick, cls) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.textContent = SB.t(label);
+    if (cls) b.className = cls;
+    b.addEventListener("click", onclick);
+    return b;
+  }
+
+  function since(a) { return (Date.now() - Date.parse(a.since)) / 1000; }
+
+  function filtered() {
+    const team = $("sv-team").value, queue = $("sv-queue").value;
+    return agents.filter((a) => (!team || a.team === team) && (!queue || (a.queues || []).includes(queue)));
+  }
+
+  function fillSelect(sel, values) {
+    const keep = sel.value;
+    const have = Array.from(sel.options).map((o) => o.value);
+    if (values.length + 1 === have.length && values.every((v, i) => have[i + 1] === v)) return;
+    while (sel.options.length > 1) sel.remove(1);
+    for (const v of values) sel.add(new Option(v, v)); // Option sets text, never HTML
+    sel.value = values.includes(keep) ? keep : "";
+  }
+
+  function draw() {
+    fillSelect($("sv-team"), [...new Set(agents.map((a) => a.team).filter(Boolean))].sort());
+    fillSelect($("sv-queue"), [...new Set(agents.flatMap((a) => a.queues || []))].sort());
+    const rows = filtered();
+    const body = $("sv-rows");
+    // Keep focus on the same button across redraws (keyboard users).
+    const f = document.activeElement;
+    const focusKey = f && f.dataset && f.dataset.key;
+    body.textContent = "";
+    for (const a of rows) body.appendChild(row(a));
+    if (focusKey) {
+      const again = body.querySelector('[data-key="' + CSS.escape(focusKey) + '"]');
+      if (again) again.focus();
+    }
+    $("sv-empty").hidden = rows.length > 0;
+  }
+
+  function cell(tr, content, cls) {
+    const td = document.createElement("td");
+    if (cls) td.className = cls;
+    if (content instanceof Node) td.appendChild(content); else td.textContent = content == null ? "" : String(content);
+    tr.appendChild(td);
+    return td;
+  }
+
+  function row(a) {
+    const tr = document.createElement("tr");
+    tr.dataset.agent = a.id;
+    const th = document.createElement("th");
+    th.scope = "row";
+    th.textContent = agentName(a);
+    tr.appendChild(th);
+    cell(tr, a.team || "");
+    cell(tr, stateLabel(a.state), "state-cell");
+    cell(tr, SB.dur(since(a)), "num time").dataset.since = a.since;
+    const reason = cell(tr, a.state === "not_ready" ? (a.reason || "") : "");
+    if (a.pending_not_ready) {
+      const p = document.createElement("span");
+      p.className = "pending";
+      p.textContent = SB.t("sv.pending", { r: a.pending_not_ready });
+      if (reason.textContent) reason.appendChild(document.createElement("br"));
+      reason.appendChild(p);
+    }
+    cell(tr, a.call_id || SB.t("sv.no_call"), "call");
+    cell(tr, (a.queues || []).join(", "));
+    const acts = cell(tr, "", "actions");
+    acts.setAttribute("role", "group");
+    acts.setAttribute("aria-label", SB.t("sv.aria_actions", { a: agentName(a) }));
+    const add = (key, label, fn, cls) => {
+      const b = button(label, fn, cls);
+      b.dataset.key = a.id + ":" + key;
+      acts.appendChild(b);
+    };
+    if (a.state === "not_ready" || a.state === "wrap_up") add("ready", "sv.force_ready", () => ask("ready", a));
+    if (a.state === "ready" || a.state === "wrap_up" || a.state === "not_ready") add("not_ready", "sv.force_not_ready", () => ask("not_ready", a));
+    if (a.state !== "signed_out" && a.state !== "on_call" && a.state !== "ringing" && a.state !== "reserved") add("sign_out", "sv.sign_out", () => ask("sign_out", a), "danger");
+    if (a.pending_not_ready) {
+      add("approve", "sv.approve", () => decide(a, true), "primary");
+      add("refuse", "sv.refuse", () => decide(a, false));
+    }
+    if (a.state === "on_call" && a.call_id && a.id !== (me && me.agent_id)) {
+      for (const m of ["listen", "whisper", "barge"]) add(m, "sv." + m, () => supervise(a, m));
+    }
+    return tr;
+  }
+
+  // tick updates the time-in-state cells every second without a redraw.
+  function tick() {
+    document.querySelectorAll("#sv-rows td.time").forEach((td) => {
+      td.textContent = SB.dur((Date.now() - Date.parse(td.dataset.since)) / 1000);
+    });
+  }
+
+  async function refresh() {
+    try {
+      const list = await SB.api("GET", "/api/v1/agents");
+      agents = list.agents || [];
+      draw();
+      status();
+    } catch (e) {
+      $("sv-status").textContent = SB.t("common.error") + ": " + e.message;
+    }
+  }
+
+  // soon coalesces a burst of live records into one refresh.
+  function soon() {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(refresh, 150);
+  }
+
+  function status() {
+    const when = new Date().toLocaleTimeString(SB.lang === "zh" ? "zh-CN" : "en");
+    $("sv-status").textContent = (liveUp ? SB.t("sv.live") : SB.t("sv.polling")) + " · " + SB.t("sv.updated", { t: when });
+  }
+
+  function poll() {
+    clearInterval(pollTimer);
+    pollTimer = setInterval(refresh, liveUp ? 15000 : 2000);
+  }
+
+  // --- actions ---------------------------------------------------------
+
+  async function ask(kind, a) {
+    const dlg = $("sv-dialog");
+    const input = $("sv-reason"), sel = $("sv-reason-select");
+    $("sv-dialog-title").textContent = SB.t("sv.dlg_" + kind, { a: agentName(a) });
+    $("sv-dialog-who").textContent = SB.t("state." + a.state) + (a.reason ? " · " + a.reason : "");
+    $("sv-form").querySelectorAll(".sb-field-error").forEach((el) => el.remove());
+    input.value = "";
+    input.required = kind === "sign_out";
+    input.placeholder = kind === "sign_out" ? SB.t("sv.reason_free") : "";
+    sel.hidden = true;
+    input.hidden = false;
+    input.name = "reason";
+    sel.name = "";
+    const label = $("sv-form").querySelector("label");
+    label.htmlFor = "sv-reason";
+    if (kind === "not_ready") {
+      // The configured reasons, as the agent's desk lists them; without
+      // that the engine's answer names the allowed codes.
+      try {
+        const desk = await SB.api("GET", "/api/v1/agents/" + encodeURIComponent(a.id) + "/desk");
+        const reasons = (desk && desk.reasons) || [];
+        if (reasons.length) {
+          while (sel.options.length) sel.remove(0);
+          for (const r of reasons) sel.add(new Option(r.name ? r.name + " (" + r.code + ")" : r.code, r.code));
+          sel.hidden = false;
+          input.hidden = true;
+          input.name = "";
+          sel.name = "reason";
+          label.htmlFor = "sv-reason-select";
+        }
+      } catch (e) { /* free text */ }
+      input.required = sel.hidden;
+    }
+    if (kind === "ready") input.required = false;
+    pending = { kind, agent: a };
+    dlg.showModal();
+    (sel.hidden ? input : sel).focus();
+  }
+
+  async function submit(ev) {
+    ev.preventDefault();
+    if (!pending) return;
+    const { kind, agent } = pending;
+    const sel = $("sv-reason-select");
+    const reason = (sel.hidden ? $("sv-reason").value : sel.value).trim();
+    const path = "/api/v1/agents/" + encodeURIComponent(agent.id);
+    try {
+      let v;
+      if (kind === "sign_out") v = await SB.api("POST", path + "/sign-out", { reason });
+      else if (kind === "ready") v = await SB.api("PUT", path + "/state", reason ? { state: "ready", reason } : { state: "ready" });
+      else v = await SB.api("PUT", path + "/state", { state: "not_ready", reason });
+      $("sv-dialog").close();
+      pending = null;
+      SB.toast(SB.t("sv.done_state", { a: agentName(agent), s: SB.t("state." + v.state) }));
+      refresh();
+    } catch (e) {
+      SB.fieldError($("sv-form"), e);
+    }
+  }
+
+  async function decide(a, approve) {
+    try {
+      await SB.api("POST", "/api/v1/agents/" + encodeURIComponent(a.id) + (approve ? "/approve" : "/refuse"));
+      SB.toast(SB.t(approve ? "sv.done_approve" : "sv.done_refuse", { a: agentName(a) }));
+      refresh();
+    } catch (e) {
+      SB.toast(SB.t("common.error") + ": " + e.message);
+    }
+  }
+
+  async function supervise(a, mode) {
+    const input = $("sv-phone");
+    const endpoint = input.value.trim();
+    localStorage.setItem("sb.sv.phone", endpoint);
+    try {
+      const v = await SB.api("POST", "/api/v1/calls/" + encodeURIComponent(a.call_id) + "/" + mode, endpoint ? { endpoint } : {});
+      SB.toast(SB.t("sv.calling", { p: v.endpoint, m: SB.t("sv." + mode) }));
+    } catch (e) {
+      if (e.field === "endpoint") {
+        SB.fieldError(input.closest("div"), e);
+      } else {
+        SB.toast(SB.t("common.error") + ": " + e.message);
+      }
+    }
+  }
+
+  async function main() {
+    me = await SB.init({ page: "supervisor" });
+    $("sv-phone").value = localStorage.getItem("sb.sv.phone") || "";
+    $("sv-team").addEventListener("change", draw);
+    $("sv-queue").addEventListener("change", draw);
+    $("sv-form").addEventListener("submit", submit);
+    $("sv-cancel").addEventListener("click", () => { $("sv-dialog").close(); pending = null; });
+    await refresh();
+    setInterval(tick, 1000);
+    poll();
+    SB.live("/api/v1/live?topics=records", {
+      onstatus(up) { if (up !== liveUp) { liveUp = up; poll(); status(); } },
+      record(r) { if (r && typeof r.type === "string" && (r.type.startsWith("agent.") || r.type.startsWith("call."))) soon(); },
+      reset() { soon(); },
+    });
+  }
+
+  main();
+})();
