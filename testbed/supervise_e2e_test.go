@@ -395,6 +395,23 @@ func TestE2ESupervise(t *testing.T) {
 		}
 	}
 
+	// A supervisor still listening when the call ends is hung up with it.
+	lastPhone := StartPhone(t, p, 8, Answer(300*time.Millisecond))
+	var last routing.SupervisionView
+	if code := s.post("sup", "/api/v1/calls/"+callID+"/listen", map[string]string{"endpoint": "PJSIP/1008"}, &last); code != 202 {
+		t.Fatalf("last listen: %d", code)
+	}
+	if err := lastPhone.WaitCount("answered", 1, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if err := lastPhone.WaitCount("remote-bye", 1, 30*time.Second); err != nil {
+		t.Fatalf("the listening supervisor was not hung up with the call: %v", err)
+	}
+	s.eventually(5*time.Second, "the last supervision's end", func() bool {
+		_, ok := s.supervisionEnded(last.Leg)
+		return ok
+	})
+
 	// Every one was audited, by whom and on what.
 	entries, err := s.st.Audit(context.Background(), store.AuditFilter{Action: "call.", Limit: 100})
 	if err != nil {
@@ -409,6 +426,7 @@ func TestE2ESupervise(t *testing.T) {
 		"call.listen lead-front " + callID + " true",
 		"call.whisper lead-front " + callID + " true",
 		"call.barge sup " + callID + " true",
+		"call.listen sup " + callID + " true",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("audit\n got %v\nwant %v", got, want)
