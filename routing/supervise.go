@@ -74,8 +74,14 @@ func (m *Machine) onSupervise(cmd superviseCommand) (any, error) {
 	c.supervisors = append(c.supervisors, s)
 	m.record(&Record{Type: EvCallSupervised, CallID: c.id, Queue: c.queue, AgentID: agentID(c.agent)},
 		SupervisedData{By: s.by, Mode: mode.String(), Endpoint: s.endpoint, Leg: s.leg})
+	// The supervisor's phone shows whom they join, not the caller's
+	// number (which their role may not be allowed to see in full).
+	shown := agentID(c.agent)
+	if shown == "" {
+		shown = c.dialExt
+	}
 	m.emit(cmdSnoop{Call: c.id, Req: pbx.Snoop{
-		Channel: s.leg, Target: c.leg, Endpoint: s.endpoint, CallerID: c.caller,
+		Channel: s.leg, Target: c.leg, Endpoint: s.endpoint, CallerID: shown,
 		Timeout: superviseRing, Mode: mode, Bridge: c.bridge,
 	}})
 	return s.view(), nil

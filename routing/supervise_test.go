@@ -59,7 +59,7 @@ func TestSuperviseModes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := pbx.Snoop{Channel: v.Leg, Target: leg, Endpoint: "PJSIP/1009", CallerID: "13800000000",
+			want := pbx.Snoop{Channel: v.Leg, Target: leg, Endpoint: "PJSIP/1009", CallerID: "a1",
 				Timeout: superviseRing, Mode: mode, Bridge: bridge}
 			if sn.Req != want || sn.Call != callID {
 				t.Fatalf("snoop %+v\nwant %+v", sn.Req, want)
