@@ -140,3 +140,32 @@ func TestSuperviseUnavailable(t *testing.T) {
 
 // noSupervise hides the fake's Supervise.
 type noSupervise struct{ AgentService }
+
+// FuzzSuperviseBody sends arbitrary bodies to the supervise and forced
+// sign-out routes: none may cause a 5xx, every refusal is an error body.
+func FuzzSuperviseBody(f *testing.F) {
+	for _, seed := range []string{
+		`{"endpoint": "PJSIP/1009"}`, `{}`, ``, `{"endpoint": 1}`, `{"endpoint": "a b"}`,
+		`{"reason": "went home"}`, `{"reason": ["x"]}`, `{"endpoint": "PJSIP/1"}{}`, `null`, `[]`, "\x00",
+		`{"endpoint": "` + strings.Repeat("x/", 200) + `"}`,
+	} {
+		f.Add(seed)
+	}
+	h := newHarness(f)
+	f.Fuzz(func(t *testing.T, body string) {
+		for _, path := range []string{"/api/v1/calls/c1/listen", "/api/v1/calls/c1/barge", "/api/v1/agents/a2/sign-out"} {
+			r := h.do(t, "POST", path, body)
+			if r.Code >= 500 {
+				t.Fatalf("%s %q: %d %s", path, body, r.Code, r.Body)
+			}
+			if r.Code >= 400 {
+				errorOf(t, r)
+			} else if !json.Valid(r.Body) {
+				t.Fatalf("%s %q: %d with invalid JSON %s", path, body, r.Code, r.Body)
+			}
+			if path == "/api/v1/agents/a2/sign-out" && r.Code == 200 {
+				h.agents.agents["a2"].State = routing.Ready // back, for the next input
+			}
+		}
+	})
+}
