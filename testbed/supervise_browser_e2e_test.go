@@ -8,13 +8,15 @@ import (
 	"time"
 )
 
-// superviseTeamsConfig puts Ada and Cy in team front and Bo in team back.
+// superviseTeamsConfig puts Ada and Cy in team front and Bo in team back;
+// every call goes straight to the queue.
 const superviseTeamsConfig = `
 routes: {default: main}
 flows:
   main:
-    start: bye
+    start: support
     nodes:
+      support: {queue: {queue: support, on_timeout: bye}}
       bye: {hangup: {}}
 queues:
   support: {wrap_up: 1s}
@@ -66,5 +68,60 @@ func TestBrowserLeadForcesNotReady(t *testing.T) {
 	if err := json.Unmarshal(e.Detail, &d); err != nil || e.Target != "1001" || !e.OK ||
 		d.Before != "ready" || d.After != "not_ready" || d.Reason != "meeting" {
 		t.Fatalf("audit entry %+v %s", e, e.Detail)
+	}
+}
+
+// TestBrowserSupervisorListens is browser test d: on the supervisor page a
+// supervisor listens to a live call, then whispers, then barges; each time
+// their phone (a sipp UAS whose RTP goes to a counter here) is called and
+// receives RTP.
+func TestBrowserSupervisorListens(t *testing.T) {
+	p := StartPBX(t)
+	s := startSwitchboardWith(t, p, superviseTeamsConfig)
+	supPW := s.user("sam", "supervisor", "", "")
+	agentPhone := StartPhone(t, p, 1, Answer(300*time.Millisecond))
+	rtp := newRTPCounter(t)
+	supPhone := startMediaPhone(t, p, 9, AnswerAndHangUp(300*time.Millisecond, 3*time.Second), rtp.port())
+	s.signIn("1001")
+
+	var speech []Step
+	for range 6 {
+		speech = append(speech, Audio(SpeechPcap, 7*time.Second))
+	}
+	run := Caller{Target: p.SIPAddr(), Number: "100", From: "13800138000", Steps: append(speech, HangUp())}.Start(t)
+	t.Cleanup(func() { run.Stop() })
+	if err := agentPhone.WaitCount("answered", 1, 10*time.Second); err != nil {
+		t.Fatalf("%v\n%s", err, readFile(agentPhone.proc.outFile)[:2000])
+	}
+
+	b := runBrowser(t, s, "supervise-listen.mjs", "SB_SUP_PW="+supPW, "SB_SUP_PHONE=PJSIP/1009")
+	b.step("ready", time.Minute, nil)
+	if n := rtp.count(); n != 0 {
+		t.Fatalf("%d RTP packets before anyone supervised", n)
+	}
+	for i, mode := range []string{"listen", "whisper", "barge"} {
+		b.send(mode)
+		b.step("clicked", 20*time.Second, nil)
+		if err := supPhone.WaitCount("answered", i+1, 10*time.Second); err != nil {
+			t.Fatalf("%s: the supervisor's phone: %v", mode, err)
+		}
+		got, err := rtp.waitMore(rtp.count(), 50, 2500*time.Millisecond)
+		if err != nil {
+			t.Fatalf("%s: the supervisor's phone: %v", mode, err)
+		}
+		t.Logf("%s: %d RTP packets to the supervisor's phone", mode, got)
+		if err := supPhone.WaitCount("local-bye", i+1, 6*time.Second); err != nil {
+			t.Fatalf("%s: %v", mode, err)
+		}
+	}
+	b.send("end")
+	b.step("done", 30*time.Second, nil)
+	b.finish(30 * time.Second)
+
+	var audit struct {
+		Entries []struct{ Actor, Action string }
+	}
+	if code := s.do("GET", "/api/v1/audit?action=call.&actor=sam", nil, &audit); code != 200 || len(audit.Entries) != 3 {
+		t.Fatalf("audit: %d %+v", code, audit.Entries)
 	}
 }

@@ -67,7 +67,13 @@
     return b;
   }
 
-  function since(a) { return (Date.now() - Date.parse(a.since)) / 1000; }
+  // inState is the time in state as text; "—" when the engine has no
+  // start for it (an agent never signed in since start-up).
+  function inState(since) {
+    const t = Date.parse(since);
+    if (!(t > Date.UTC(2000, 0, 1))) return "—";
+    return SB.dur((Date.now() - t) / 1000);
+  }
 
   function filtered() {
     const team = $("sv-team").value, queue = $("sv-queue").value;
@@ -117,7 +123,7 @@
     tr.appendChild(th);
     cell(tr, a.team || "");
     cell(tr, stateLabel(a.state), "state-cell");
-    cell(tr, SB.dur(since(a)), "num time").dataset.since = a.since;
+    cell(tr, inState(a.since), "num time").dataset.since = a.since || "";
     const reason = cell(tr, a.state === "not_ready" ? (a.reason || "") : "");
     if (a.pending_not_ready) {
       const p = document.createElement("span");
@@ -128,7 +134,9 @@
     }
     cell(tr, a.call_id || SB.t("sv.no_call"), "call");
     cell(tr, (a.queues || []).join(", "));
-    const acts = cell(tr, "", "actions");
+    const acts = document.createElement("div");
+    acts.className = "acts";
+    cell(tr, acts, "actions");
     acts.setAttribute("role", "group");
     acts.setAttribute("aria-label", SB.t("sv.aria_actions", { a: agentName(a) }));
     const add = (key, label, fn, cls) => {
@@ -152,7 +160,7 @@
   // tick updates the time-in-state cells every second without a redraw.
   function tick() {
     document.querySelectorAll("#sv-rows td.time").forEach((td) => {
-      td.textContent = SB.dur((Date.now() - Date.parse(td.dataset.since)) / 1000);
+      td.textContent = inState(td.dataset.since);
     });
   }
 
