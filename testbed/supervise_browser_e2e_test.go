@@ -91,7 +91,8 @@ func TestBrowserSupervisorListens(t *testing.T) {
 	run := Caller{Target: p.SIPAddr(), Number: "100", From: "13800138000", Steps: append(speech, HangUp())}.Start(t)
 	t.Cleanup(func() { run.Stop() })
 	if err := agentPhone.WaitCount("answered", 1, 10*time.Second); err != nil {
-		t.Fatalf("%v\n%s", err, readFile(agentPhone.proc.outFile)[:2000])
+		out := readFile(agentPhone.proc.outFile)
+		t.Fatalf("%v\nphone output (head):\n%s", err, out[:min(len(out), 2000)])
 	}
 
 	b := runBrowser(t, s, "supervise-listen.mjs", "SB_SUP_PW="+supPW, "SB_SUP_PHONE=PJSIP/1009")
