@@ -84,9 +84,16 @@ func (c *client) url(op operation, path []string, q url.Values) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	for k := range q {
+	for k, vs := range q {
 		if !slices.Contains(op.Query, k) {
 			return "", fmt.Errorf("operation %s does not declare query parameter %q", op.Name, k)
+		}
+		if allowed, ok := op.Values[k]; ok {
+			for _, v := range vs {
+				if !slices.Contains(allowed, v) {
+					return "", fmt.Errorf("operation %s: %s=%q is not one of %v", op.Name, k, v, allowed)
+				}
+			}
 		}
 	}
 	u := c.base + p

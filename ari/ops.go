@@ -16,6 +16,10 @@ type operation struct {
 	Query []string
 	// Body is set when the client sends a JSON body.
 	Body bool
+	// Values are the only values the client sends for these query
+	// parameters; the spec test checks them against the spec's
+	// allowableValues, and the client refuses any other.
+	Values map[string][]string
 }
 
 // The operations the driver uses.
@@ -38,11 +42,11 @@ var (
 		Query: []string{"channel"}}
 	opDestroyBridge = operation{Name: "destroy_bridge", Method: "DELETE", Path: "/bridges/{bridgeId}"}
 	opHangup        = operation{Name: "hangup", Method: "DELETE", Path: "/channels/{channelId}",
-		Query: []string{"reason_code", "reason"}}
+		Query: []string{"reason_code", "reason"}, Values: map[string][]string{"reason": {"normal"}}}
 	opRecord = operation{Name: "record", Method: "POST", Path: "/channels/{channelId}/record",
 		Query: []string{"name", "format", "maxDurationSeconds", "maxSilenceSeconds", "beep", "terminateOn", "ifExists"}}
 	opSnoop = operation{Name: "snoop", Method: "POST", Path: "/channels/{channelId}/snoop/{snoopId}",
-		Query: []string{"spy", "whisper", "app"}}
+		Query: []string{"spy", "whisper", "app"}, Values: map[string][]string{"spy": {"both"}, "whisper": {"none", "out"}}}
 	opRecordingFile = operation{Name: "recording_file", Method: "GET",
 		Path: "/recordings/stored/{recordingName}/file"}
 )

@@ -52,8 +52,11 @@ type specFile struct {
 			HTTPMethod string `json:"httpMethod"`
 			Nickname   string `json:"nickname"`
 			Parameters []struct {
-				Name      string `json:"name"`
-				ParamType string `json:"paramType"`
+				Name            string `json:"name"`
+				ParamType       string `json:"paramType"`
+				AllowableValues *struct {
+					Values []string `json:"values"`
+				} `json:"allowableValues"`
 			} `json:"parameters"`
 		} `json:"operations"`
 	} `json:"apis"`
@@ -71,6 +74,7 @@ func TestOperationsMatchAsteriskSpec(t *testing.T) {
 	type params struct {
 		query, path []string
 		body        bool
+		values      map[string][]string // allowableValues of query parameters
 	}
 	spec := map[key]params{}
 	for _, f := range files {
@@ -84,11 +88,14 @@ func TestOperationsMatchAsteriskSpec(t *testing.T) {
 		}
 		for _, api := range sf.APIs {
 			for _, op := range api.Operations {
-				var p params
+				p := params{values: map[string][]string{}}
 				for _, prm := range op.Parameters {
 					switch prm.ParamType {
 					case "query":
 						p.query = append(p.query, prm.Name)
+						if prm.AllowableValues != nil {
+							p.values[prm.Name] = prm.AllowableValues.Values
+						}
 					case "path":
 						p.path = append(p.path, prm.Name)
 					case "body":
@@ -108,6 +115,20 @@ func TestOperationsMatchAsteriskSpec(t *testing.T) {
 		for _, q := range op.Query {
 			if !slices.Contains(p.query, q) {
 				t.Errorf("%s: query parameter %q not in spec (has %v)", op.Name, q, p.query)
+			}
+		}
+		for q, vs := range op.Values {
+			if !slices.Contains(op.Query, q) {
+				t.Errorf("%s: values for undeclared query parameter %q", op.Name, q)
+			}
+			allowed, ok := p.values[q]
+			if !ok {
+				t.Errorf("%s: %s has no allowableValues in the spec to check %v against", op.Name, q, vs)
+			}
+			for _, v := range vs {
+				if ok && !slices.Contains(allowed, v) {
+					t.Errorf("%s: %s=%q is not among the spec's %v", op.Name, q, v, allowed)
+				}
 			}
 		}
 		if op.Body && !p.body {
