@@ -206,3 +206,32 @@ func TestSuperviseLegGoneAfterLinkDrop(t *testing.T) {
 		t.Fatalf("live supervisor dropped at resync: %+v", out.Commands)
 	}
 }
+
+// A blind transfer takes the agent off the call: their supervisors go too.
+func TestSuperviseEndsWithTransfer(t *testing.T) {
+	h := newHarness(t)
+	h.signIn("a1")
+	callID, _ := h.connect("ch1")
+	v, _, err := h.supervise(callID, "whisper", "PJSIP/1009")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.in(pbx.LegAnswered{Channel: v.Leg})
+	out := h.in(deskCommand{Op: "transfer", Call: callID, ToKind: TransferQueue, To: "support"})
+	if out.Err != nil {
+		t.Fatal(out.Err)
+	}
+	hung := false
+	for _, c := range out.Commands {
+		if hu, ok := c.(cmdHangup); ok && hu.Channel == v.Leg {
+			hung = true
+		}
+	}
+	if !hung {
+		t.Fatalf("supervisor not hung up at the transfer: %+v", out.Commands)
+	}
+	h.in(pbx.ChannelHungUp{Channel: v.Leg, Cause: pbx.CauseNormal})
+	if ends := h.supervisionEnds(); len(ends) != 1 || len(h.m.supervising) != 0 {
+		t.Fatalf("ends %+v", ends)
+	}
+}
