@@ -21,6 +21,7 @@
       "sv.calling": "正在呼叫您的话机 {p}（{m}）…",
       "sv.live": "实时", "sv.polling": "每 2 秒刷新", "sv.updated": "更新于 {t}",
       "sv.aria_actions": "{a} 的操作",
+      "sv.r_break": "休息", "sv.r_meal": "用餐", "sv.r_training": "培训", "sv.r_meeting": "会议", "sv.r_after_call_work": "话后处理",
     },
     en: {
       "sv.title": "Supervisor", "sv.team": "Team", "sv.queue": "Queue", "sv.all": "All",
@@ -38,6 +39,7 @@
       "sv.calling": "Calling your phone {p} ({m})…",
       "sv.live": "Live", "sv.polling": "Refreshing every 2 s", "sv.updated": "Updated {t}",
       "sv.aria_actions": "Actions for {a}",
+      "sv.r_break": "Break", "sv.r_meal": "Meal", "sv.r_training": "Training", "sv.r_meeting": "Meeting", "sv.r_after_call_work": "After-call work",
     },
   });
 
@@ -48,6 +50,14 @@
   let pollTimer = null;
   let refreshTimer = null;
   let pending = null; // the dialog's action
+
+  // reasonText names a reason code in the user's language (the code itself
+  // for reasons configured beyond the defaults), keeping the code visible.
+  function reasonText(code) {
+    if (!code) return "";
+    const name = SB.t("sv.r_" + code);
+    return name === "sv.r_" + code ? code : name + " (" + code + ")";
+  }
 
   function agentName(a) { return a.name ? a.name + " (" + a.id + ")" : a.id; }
 
@@ -124,11 +134,11 @@
     cell(tr, a.team || "");
     cell(tr, stateLabel(a.state), "state-cell");
     cell(tr, inState(a.since), "num time").dataset.since = a.since || "";
-    const reason = cell(tr, a.state === "not_ready" ? (a.reason || "") : "");
+    const reason = cell(tr, a.state === "not_ready" ? reasonText(a.reason) : "");
     if (a.pending_not_ready) {
       const p = document.createElement("span");
       p.className = "pending";
-      p.textContent = SB.t("sv.pending", { r: a.pending_not_ready });
+      p.textContent = SB.t("sv.pending", { r: reasonText(a.pending_not_ready) });
       if (reason.textContent) reason.appendChild(document.createElement("br"));
       reason.appendChild(p);
     }
@@ -197,7 +207,7 @@
     const dlg = $("sv-dialog");
     const input = $("sv-reason"), sel = $("sv-reason-select");
     $("sv-dialog-title").textContent = SB.t("sv.dlg_" + kind, { a: agentName(a) });
-    $("sv-dialog-who").textContent = SB.t("state." + a.state) + (a.reason ? " · " + a.reason : "");
+    $("sv-dialog-who").textContent = SB.t("state." + a.state) + (a.reason ? " · " + reasonText(a.reason) : "");
     $("sv-form").querySelectorAll(".sb-field-error").forEach((el) => el.remove());
     input.value = "";
     input.required = kind === "sign_out";
@@ -216,7 +226,7 @@
         const reasons = (desk && desk.reasons) || [];
         if (reasons.length) {
           while (sel.options.length) sel.remove(0);
-          for (const r of reasons) sel.add(new Option(r.name ? r.name + " (" + r.code + ")" : r.code, r.code));
+          for (const r of reasons) sel.add(new Option(reasonText(r.code), r.code));
           sel.hidden = false;
           input.hidden = true;
           input.name = "";
@@ -285,6 +295,10 @@
     $("sv-team").addEventListener("change", draw);
     $("sv-queue").addEventListener("change", draw);
     $("sv-form").addEventListener("submit", submit);
+    // Enter on the reason list submits, as it does in the text field.
+    $("sv-reason-select").addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter") { ev.preventDefault(); $("sv-form").requestSubmit(); }
+    });
     $("sv-cancel").addEventListener("click", () => { $("sv-dialog").close(); pending = null; });
     await refresh();
     setInterval(tick, 1000);
