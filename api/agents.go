@@ -45,7 +45,7 @@ func (s *Server) getAgent(c echo.Context) error {
 }
 
 // scopedAgent loads the agent of the route's :id and checks the caller may
-// act on them. An agent asking about someone else is refused before the
+// act on them, before anything else about the request is looked at. An agent asking about someone else is refused before the
 // lookup, so they cannot probe which IDs exist.
 func (s *Server) scopedAgent(c echo.Context) (routing.AgentView, error) {
 	p, id := principalOf(c), c.Param("id")
@@ -115,16 +115,16 @@ var endpointPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*/[^\s/][^\s]*$`
 const maxEndpointLen = 256
 
 func (s *Server) signIn(c echo.Context) error {
+	a, err := s.scopedAgent(c)
+	if err != nil {
+		return err
+	}
 	var req signInRequest
 	if err := decodeBody(c, &req, false); err != nil {
 		return err
 	}
 	if req.Endpoint != "" && (len(req.Endpoint) > maxEndpointLen || !endpointPattern.MatchString(req.Endpoint)) {
 		return badRequest("endpoint", "must look like TECH/resource, e.g. PJSIP/1001")
-	}
-	a, err := s.scopedAgent(c)
-	if err != nil {
-		return err
 	}
 	act := func() (routing.AgentView, error) {
 		return s.agents.SignIn(c.Request().Context(), a.ID, req.Endpoint)
@@ -143,16 +143,16 @@ type signOutRequest struct {
 }
 
 func (s *Server) signOut(c echo.Context) error {
+	a, err := s.scopedAgent(c)
+	if err != nil {
+		return err
+	}
 	var req signOutRequest
 	if err := decodeBody(c, &req, false); err != nil {
 		return err
 	}
 	if len(req.Reason) > maxReasonLen {
 		return badRequest("reason", "is longer than %d bytes", maxReasonLen)
-	}
-	a, err := s.scopedAgent(c)
-	if err != nil {
-		return err
 	}
 	act := func() (routing.AgentView, error) { return s.agents.SignOut(c.Request().Context(), a.ID) }
 	if !forced(c) {
@@ -174,6 +174,10 @@ type stateRequest struct {
 const maxReasonLen = 100
 
 func (s *Server) putAgentState(c echo.Context) error {
+	a, err := s.scopedAgent(c)
+	if err != nil {
+		return err
+	}
 	var req stateRequest
 	if err := decodeBody(c, &req, true); err != nil {
 		return err
@@ -198,10 +202,6 @@ func (s *Server) putAgentState(c echo.Context) error {
 	}
 	if len(req.Reason) > maxReasonLen {
 		return badRequest("reason", "is longer than %d bytes", maxReasonLen)
-	}
-	a, err := s.scopedAgent(c)
-	if err != nil {
-		return err
 	}
 	run := func() (routing.AgentView, error) { return act(a.ID) }
 	if !forced(c) {

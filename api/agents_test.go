@@ -61,6 +61,8 @@ func TestAgentScope(t *testing.T) {
 	for _, tt := range []struct{ token, method, path, body string }{
 		{"role:agent:a1:front", "PUT", "/api/v1/agents/a2/state", `{"state":"not_ready","reason":"break"}`},
 		{"role:agent:a1:front", "POST", "/api/v1/agents/a2/sign-out", `{"reason":"x"}`},
+		{"role:agent:a1:front", "PUT", "/api/v1/agents/a2/state", `{}`}, // 403 before the body is judged
+		{"role:team_lead:a1:front", "POST", "/api/v1/agents/a2/sign-in", `{"endpoint":"bad"}`},
 		{"role:agent:a1:front", "POST", "/api/v1/agents/a1/approve", ``},
 		{"role:team_lead:a1:front", "PUT", "/api/v1/agents/a2/state", `{"state":"not_ready","reason":"break"}`},
 		{"role:team_lead:a1:front", "POST", "/api/v1/agents/a2/sign-in", ``},
