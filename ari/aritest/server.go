@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/coder/websocket"
 )
@@ -55,8 +56,11 @@ type Server struct {
 	user, password string
 	noPong         bool
 
-	mu        sync.Mutex
-	conns     map[*websocket.Conn]context.CancelFunc
+	mu    sync.Mutex
+	conns map[*websocket.Conn]context.CancelFunc
+	// joined is closed (and replaced) whenever a websocket is added, so
+	// Emit can wait for the driver's connection instead of racing it.
+	joined    chan struct{}
 	requests  []Request
 	responses map[string]Response // "METHOD /path" → answer
 	channels  []json.RawMessage
@@ -73,6 +77,7 @@ type Server struct {
 func NewServer(opts ...Option) *Server {
 	s := &Server{
 		conns:     map[*websocket.Conn]context.CancelFunc{},
+		joined:    make(chan struct{}),
 		responses: map[string]Response{},
 		connects:  make(chan string, 100),
 		reqs:      make(chan Request, 10000),
@@ -96,17 +101,32 @@ func (s *Server) Close() {
 	s.srv.Close()
 }
 
+// emitWait is how long Emit waits for a websocket when none is connected:
+// the driver may have seen its handshake complete before the server side
+// registered the connection.
+const emitWait = 5 * time.Second
+
 // Emit sends one ARI message (JSON text) on every connected websocket. It
-// fails if none is connected.
+// fails if none is connected within emitWait.
 func (s *Server) Emit(msg string) error {
-	s.mu.Lock()
-	conns := make([]*websocket.Conn, 0, len(s.conns))
-	for c := range s.conns {
-		conns = append(conns, c)
-	}
-	s.mu.Unlock()
-	if len(conns) == 0 {
-		return errors.New("aritest: no websocket connected")
+	deadline := time.After(emitWait)
+	var conns []*websocket.Conn
+	for {
+		s.mu.Lock()
+		conns = make([]*websocket.Conn, 0, len(s.conns))
+		for c := range s.conns {
+			conns = append(conns, c)
+		}
+		joined := s.joined
+		s.mu.Unlock()
+		if len(conns) > 0 {
+			break
+		}
+		select {
+		case <-joined:
+		case <-deadline:
+			return errors.New("aritest: no websocket connected")
+		}
 	}
 	for _, c := range conns {
 		if err := c.Write(context.Background(), websocket.MessageText, []byte(msg)); err != nil {
@@ -272,6 +292,8 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.conns[c] = cancel
+	close(s.joined)
+	s.joined = make(chan struct{})
 	s.mu.Unlock()
 	select {
 	case s.connects <- r.URL.RawQuery:
