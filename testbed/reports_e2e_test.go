@@ -66,7 +66,7 @@ func TestE2EReportCountsRealCalls(t *testing.T) {
 	}
 
 	// No agent: signed out, the queue step takes the no-agent branch.
-	if code := s.do("POST", "/api/v1/agents/1001/sign-out", map[string]string{}, nil); code != 200 {
+	if code := s.do("POST", "/api/v1/agents/1001/sign-out", map[string]string{"reason": "end of shift"}, nil); code != 200 {
 		t.Fatalf("sign out: %d", code)
 	}
 	if res := caller(p, "1", ExpectBYE(15*time.Second)).Run(t); res.Err != nil {

@@ -4,6 +4,7 @@ package testbed
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 )
@@ -20,6 +21,7 @@ flows:
       bye: {hangup: {}}
 queues:
   support: {wrap_up: 1s}
+  sales: {}
 teams:
   front: {}
   back: {}
@@ -44,6 +46,10 @@ func TestBrowserLeadForcesNotReady(t *testing.T) {
 
 	b := runBrowser(t, s, "supervise.mjs", "SB_LEAD_PW="+leadPW, "SB_AGENT_PW="+agentPW)
 	b.step("forced", time.Minute, nil)
+	b.step("assigned", time.Minute, nil)
+	if a := s.agent("1003"); a.State != "ready" || !slices.Equal(a.Queues, []string{"support", "sales"}) || a.Skills["billing"] != 7 {
+		t.Fatalf("agent 1003 after the move %+v, want ready in support and sales with billing 7", a)
+	}
 	b.step("done", time.Minute, nil)
 	b.finish(30 * time.Second)
 
@@ -56,6 +62,9 @@ func TestBrowserLeadForcesNotReady(t *testing.T) {
 			OK                    bool
 			Detail                json.RawMessage
 		}
+	}
+	if code := s.do("GET", "/api/v1/audit?action=agent.assignment&actor=lena", nil, &audit); code != 200 || len(audit.Entries) != 1 || audit.Entries[0].Target != "1003" {
+		t.Fatalf("assignment audit: %d %+v", code, audit.Entries)
 	}
 	if code := s.do("GET", "/api/v1/audit?action=agent.force_state&actor=lena", nil, &audit); code != 200 {
 		t.Fatalf("audit: %d", code)

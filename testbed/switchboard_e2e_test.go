@@ -294,6 +294,8 @@ func (s *sb) do(method, path string, body any, out any) int {
 
 type agentView struct {
 	ID, State, Reason, Endpoint string
+	Queues                      []string
+	Skills                      map[string]int
 }
 
 func (s *sb) agent(id string) agentView {

@@ -43,6 +43,35 @@ run(async (ctx, browser) => {
   await shot(agent, "supervise-agent-desk-not-ready");
   step("forced");
 
+  // Move Cy into another queue and give them a skill, live: the dialog
+  // lists every queue; Cy stays signed in and ready.
+  const cy = lead.locator('#sv-rows tr[data-agent="1003"]');
+  await cy.locator('button[data-key="1003:assign"]').click();
+  await lead.locator("#sv-assign-dialog[open]").waitFor();
+  check((await lead.locator("#sv-assign-title").textContent()).includes("<b>Cy</b>"), "the dialog names Cy as text");
+  await lead.locator('#sv-assign-queues input[value="sales"]').check();
+  await lead.click("#sv-skill-add");
+  // A name the skill expressions cannot read is refused by the server, at
+  // the field, nothing saved.
+  await lead.keyboard.type("1billing");
+  await lead.click('#sv-assign button[type="submit"]');
+  await lead.locator("#sv-assign .sb-field-error").waitFor();
+  check((await lead.locator('#sv-skill-rows [aria-invalid="true"]').count()) === 1, "the bad skill name is not marked");
+  await shot(lead, "supervise-assign-refused");
+  await lead.locator("#sv-skill-rows tr:last-child .skill-name").fill("billing");
+  // A level out of range stops at the browser's own check.
+  const level = lead.locator("#sv-skill-rows tr:last-child .skill-level");
+  await level.fill("11");
+  check(!(await level.evaluate((el) => el.checkValidity())), "level 11 passes the form's check");
+  await level.fill("7");
+  await lead.click('#sv-assign button[type="submit"]');
+  await lead.locator("#sv-assign-dialog[open]").waitFor({ state: "detached" }).catch(() => {});
+  await cy.locator("td", { hasText: "sales" }).waitFor();
+  check(await cy.locator(".state-ready").isVisible(), "Cy is not ready any more after the move");
+  check((await cy.locator(".skills").textContent()).includes("billing 7"), "the new skill is not listed");
+  await shot(lead, "supervise-assigned");
+  step("assigned");
+
   // A forced sign-out needs a reason: the dialog says so at the field.
   await row.locator('button[data-key="1001:sign_out"]').click();
   await lead.locator("#sv-dialog[open]").waitFor();

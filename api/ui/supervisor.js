@@ -21,6 +21,10 @@
       "sv.calling": "正在呼叫您的话机 {p}（{m}）…",
       "sv.live": "实时", "sv.polling": "每 2 秒刷新", "sv.updated": "更新于 {t}",
       "sv.aria_actions": "{a} 的操作",
+      "sv.assign": "队列与技能", "sv.dlg_assign": "{a} 的队列与技能", "sv.assign_hint": "立即生效：坐席保持签入和当前状态。",
+      "sv.skills": "技能（等级 1–10）", "sv.skill_add": "添加技能", "sv.skill_name": "技能", "sv.skill_level": "等级",
+      "sv.skill_remove": "删除", "sv.save": "保存", "sv.done_assign": "{a} 的队列与技能已更新（配置版本 {v}）",
+      "sv.no_change": "{a}：没有变化",
       "sv.r_break": "休息", "sv.r_meal": "用餐", "sv.r_training": "培训", "sv.r_meeting": "会议", "sv.r_after_call_work": "话后处理",
     },
     en: {
@@ -39,6 +43,10 @@
       "sv.calling": "Calling your phone {p} ({m})…",
       "sv.live": "Live", "sv.polling": "Refreshing every 2 s", "sv.updated": "Updated {t}",
       "sv.aria_actions": "Actions for {a}",
+      "sv.assign": "Queues & skills", "sv.dlg_assign": "Queues and skills of {a}", "sv.assign_hint": "Applies at once: the agent stays signed in, in their state.",
+      "sv.skills": "Skills (level 1–10)", "sv.skill_add": "Add skill", "sv.skill_name": "Skill", "sv.skill_level": "Level",
+      "sv.skill_remove": "Remove", "sv.save": "Save", "sv.done_assign": "Queues and skills of {a} saved (config version {v})",
+      "sv.no_change": "{a}: nothing changed",
       "sv.r_break": "Break", "sv.r_meal": "Meal", "sv.r_training": "Training", "sv.r_meeting": "Meeting", "sv.r_after_call_work": "After-call work",
     },
   });
@@ -143,7 +151,14 @@
       reason.appendChild(p);
     }
     cell(tr, a.call_id || SB.t("sv.no_call"), "call");
-    cell(tr, (a.queues || []).join(", "));
+    const qs = cell(tr, (a.queues || []).join(", "), "queues");
+    const sk = Object.entries(a.skills || {}).sort().map(([k, v]) => k + " " + v).join(", ");
+    if (sk) {
+      const small = document.createElement("div");
+      small.className = "muted skills";
+      small.textContent = sk;
+      qs.appendChild(small);
+    }
     const acts = document.createElement("div");
     acts.className = "acts";
     cell(tr, acts, "actions");
@@ -161,6 +176,7 @@
       add("approve", "sv.approve", () => decide(a, true), "primary");
       add("refuse", "sv.refuse", () => decide(a, false));
     }
+    add("assign", "sv.assign", () => assign(a));
     if (a.state === "on_call" && a.call_id && a.id !== (me && me.agent_id)) {
       for (const m of ["listen", "whisper", "barge"]) add(m, "sv." + m, () => supervise(a, m));
     }
@@ -289,6 +305,93 @@
     }
   }
 
+  // --- queues and skills (PUT .../assignment, applied by hot reload) ---
+
+  let assigning = null;
+
+  function skillRow(name, level) {
+    const tr = document.createElement("tr");
+    const n = document.createElement("input");
+    n.className = "skill-name";
+    n.name = "skills";
+    n.maxLength = 64;
+    n.autocomplete = "off";
+    n.value = name || "";
+    n.setAttribute("aria-label", SB.t("sv.skill_name"));
+    const l = document.createElement("input");
+    l.type = "number";
+    l.className = "skill-level";
+    l.min = "1"; l.max = "10"; l.step = "1";
+    l.value = level || 5;
+    l.name = name ? "skills." + name : "";
+    l.setAttribute("aria-label", SB.t("sv.skill_level"));
+    n.addEventListener("input", () => { l.name = n.value.trim() ? "skills." + n.value.trim() : ""; });
+    const rm = button("sv.skill_remove", () => { tr.remove(); $("sv-skill-add").focus(); });
+    for (const el of [n, l, rm]) { const td = document.createElement("td"); td.appendChild(el); tr.appendChild(td); }
+    $("sv-skill-rows").appendChild(tr);
+    return n;
+  }
+
+  async function assign(a) {
+    const form = $("sv-assign");
+    form.querySelectorAll(".sb-field-error").forEach((el) => el.remove());
+    $("sv-assign-title").textContent = SB.t("sv.dlg_assign", { a: agentName(a) });
+    let names = [];
+    try {
+      const qs = await SB.api("GET", "/api/v1/queues");
+      names = (qs.queues || []).map((q) => q.name);
+    } catch (e) { /* the agent's own queues only */ }
+    // The agent's queues first, in their order (the request keeps it),
+    // then the others by name.
+    const mine = a.queues || [];
+    names = mine.concat(names.filter((q) => !mine.includes(q)).sort());
+    const box = $("sv-assign-queues");
+    box.textContent = "";
+    names.forEach((q) => {
+      const label = document.createElement("label");
+      const cb = document.createElement("input");
+      cb.type = "checkbox";
+      cb.value = q;
+      cb.checked = (a.queues || []).includes(q);
+      label.appendChild(cb);
+      label.appendChild(document.createTextNode(q)); // text, never HTML
+      box.appendChild(label);
+    });
+    $("sv-skill-rows").textContent = "";
+    for (const [k, v] of Object.entries(a.skills || {}).sort()) skillRow(k, v);
+    assigning = a;
+    $("sv-assign-dialog").showModal();
+    const first = box.querySelector("input");
+    if (first) first.focus();
+  }
+
+  async function submitAssign(ev) {
+    ev.preventDefault();
+    if (!assigning) return;
+    const a = assigning;
+    const form = $("sv-assign");
+    const queues = Array.from($("sv-assign-queues").querySelectorAll("input:checked")).map((cb) => cb.value);
+    // Name each checked box by its index, so an error on queues[i] lands on it.
+    $("sv-assign-queues").querySelectorAll("input").forEach((cb) => { cb.name = ""; });
+    $("sv-assign-queues").querySelectorAll("input:checked").forEach((cb, i) => { cb.name = "queues[" + i + "]"; });
+    const skills = {};
+    for (const tr of $("sv-skill-rows").querySelectorAll("tr")) {
+      const name = tr.querySelector(".skill-name").value.trim();
+      if (!name) continue;
+      skills[name] = Number(tr.querySelector(".skill-level").value);
+    }
+    try {
+      const v = await SB.api("PUT", "/api/v1/agents/" + encodeURIComponent(a.id) + "/assignment", { queues, skills });
+      $("sv-assign-dialog").close();
+      assigning = null;
+      SB.toast((v.changed || []).length ? SB.t("sv.done_assign", { a: agentName(a), v: v.version }) : SB.t("sv.no_change", { a: agentName(a) }));
+      refresh();
+    } catch (e) {
+      if (e.field === "queues") e.field = "";
+      SB.fieldError(form, e);
+    }
+  }
+
   async function main() {
     me = await SB.init({ page: "supervisor" });
     $("sv-phone").value = localStorage.getItem("sb.sv.phone") || "";
@@ -300,6 +403,9 @@
       if (ev.key === "Enter") { ev.preventDefault(); $("sv-form").requestSubmit(); }
     });
     $("sv-cancel").addEventListener("click", () => { $("sv-dialog").close(); pending = null; });
+    $("sv-assign").addEventListener("submit", submitAssign);
+    $("sv-skill-add").addEventListener("click", () => skillRow("", 5).focus());
+    $("sv-assign-cancel").addEventListener("click", () => { $("sv-assign-dialog").close(); assigning = null; });
     await refresh();
     setInterval(tick, 1000);
     poll();
