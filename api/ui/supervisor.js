@@ -176,10 +176,10 @@
       add("approve", "sv.approve", () => decide(a, true), "primary");
       add("refuse", "sv.refuse", () => decide(a, false));
     }
-    add("assign", "sv.assign", () => assign(a));
     if (a.state === "on_call" && a.call_id && a.id !== (me && me.agent_id)) {
       for (const m of ["listen", "whisper", "barge"]) add(m, "sv." + m, () => supervise(a, m));
     }
+    add("assign", "sv.assign", () => assign(a));
     return tr;
   }
 
