@@ -233,3 +233,88 @@ func TestMessageRecording(t *testing.T) {
 		t.Errorf("no fetcher, unknown message: %d", r.Code)
 	}
 }
+
+// TestMessageAccessScope: a message and its recording are its target's
+// (the agent, or the agents serving the target group), their team lead's
+// and the supervisors'; anyone else gets 403 before the PBX is asked, and
+// a listing shows only what the caller may open.
+func TestMessageAccessScope(t *testing.T) {
+	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "sb.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	msg := func(sec int, call, id, target, kind string) *routing.Record {
+		return rec(sec, routing.EvCallMessage, call, "", "", routing.MessageData{
+			Recording: id, Target: target, TargetKind: kind, Caller: "+1555", DurationSeconds: 9})
+	}
+	if err := st.Append(t.Context(),
+		msg(10, "c1", "m-a1", "a1", "agent"),
+		msg(20, "c2", "m-sales", "sales", "group"),
+		msg(30, "c3", "m-ext", "8001", "extension"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	agents := newFakeAgents()
+	agents.agents["a1"].Team = "front" // a1 serves support, a2 serves sales
+	agents.agents["a2"].Team = "back"
+	recs := fakeRecordings{"m-a1": wav, "m-sales": wav, "m-ext": wav}
+	srv := New(Config{Now: func() time.Time { return t0.Add(time.Hour) }, Accounts: fakeAccounts{}, Audit: st, Recordings: recs},
+		agents, st, nil, nil, nil)
+	h := &harness{srv: srv, h: srv.Handler(), store: st}
+
+	for _, tt := range []struct {
+		token string
+		may   string // the messages this caller may open, as listed
+	}{
+		{"role:agent:a1", "m-a1"},
+		{"role:agent:a2", "m-sales"},
+		{"role:agent:a3", ""},
+		{"role:agent", ""},
+		{"role:team_lead::front", "m-ext m-sales m-a1"},
+		{"role:team_lead::back", "m-ext m-sales"},
+		{"role:supervisor", "m-ext m-sales m-a1"},
+	} {
+		h.token = tt.token
+		r := h.do(t, "GET", "/api/v1/messages", "")
+		if r.Code != 200 {
+			t.Fatalf("%s: list %d %s", tt.token, r.Code, r.Body)
+		}
+		var listed []string
+		for _, m := range decode[messageList](t, r).Messages {
+			listed = append(listed, m.ID)
+		}
+		if strings.Join(listed, " ") != tt.may {
+			t.Errorf("%s lists %v, want %q", tt.token, listed, tt.may)
+		}
+		for _, id := range []string{"m-a1", "m-sales", "m-ext"} {
+			want := http.StatusForbidden
+			if strings.Contains(" "+tt.may+" ", " "+id+" ") {
+				want = http.StatusOK
+			}
+			for _, path := range []string{"/api/v1/messages/" + id, "/api/v1/messages/" + id + "/recording"} {
+				if r := h.do(t, "GET", path, ""); r.Code != want {
+					t.Errorf("%s GET %s: %d, want %d", tt.token, path, r.Code, want)
+				}
+			}
+		}
+	}
+	// Quality inspectors and admins have no messages at all.
+	for _, tok := range []string{"role:quality", "role:admin"} {
+		h.token = tok
+		if r := h.do(t, "GET", "/api/v1/messages/m-a1/recording", ""); r.Code != http.StatusForbidden {
+			t.Errorf("%s: recording %d, want 403", tok, r.Code)
+		}
+	}
+	// Each playback that was let through is audited; refusals never reached the PBX.
+	entries, err := st.Audit(t.Context(), store.AuditFilter{Action: "recording.play", Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1+1+3+2+3 {
+		t.Errorf("%d recording.play entries, want 10 (one per playback allowed)", len(entries))
+	}
+}
