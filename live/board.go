@@ -279,11 +279,11 @@ func (b *Board) Compute(ctx context.Context) (Wallboard, error) {
 	if err != nil {
 		return w, fmt.Errorf("wallboard: agents: %w", err)
 	}
-	today, err := b.todayByQueue(ctx)
+	today, dayStart, err := b.todayByQueue(ctx)
 	if err != nil {
 		return w, err
 	}
-	recent, err := b.last30m(ctx, qs, now)
+	recent, err := b.last30m(ctx, qs, now, dayStart)
 	if err != nil {
 		return w, err
 	}
@@ -294,7 +294,13 @@ func (b *Board) Compute(ctx context.Context) (Wallboard, error) {
 		if d, ok := today[q.Name]; ok {
 			t.Offered, t.Answered = int(d.num("offered")), int(d.num("answered"))
 			t.Abandoned = int(d.num("abandoned_queue") + d.num("abandoned_ringing"))
-			t.AbandonRate, t.ServiceLevel, t.ASASeconds = d["abandon_rate"], d["sl_offered"], d["asa"]
+			t.AbandonRate, t.ASASeconds = d["abandon_rate"], d["asa"]
+			// The report's service level counts a caller still waiting as
+			// offered and not within T; on a live board that would turn
+			// the day's first caller into 0 % (red) at once. A caller
+			// waiting no longer than T is undecided and left out until
+			// answered or gone; past T they count as missed.
+			t.ServiceLevel = percent(d.num("answered_sl"), d.num("offered")-d.num("short_abandoned")-float64(recent[q.Name].pendingToday))
 		}
 		r := recent[q.Name]
 		t.Offered30m, t.ServiceLevel30m = r.offered, r.sl()
@@ -375,16 +381,25 @@ func table(t *report.Table) map[string]row {
 	return out
 }
 
-// todayByQueue is today's summary report by queue.
-func (b *Board) todayByQueue(ctx context.Context) (map[string]row, error) {
+// todayByQueue is today's summary report by queue, and the instant today
+// began in the reports' time zone (the zero time without reports).
+func (b *Board) todayByQueue(ctx context.Context) (map[string]row, time.Time, error) {
 	if b.reports == nil {
-		return nil, nil
+		return nil, time.Time{}, nil
 	}
 	t, err := b.reports.Build(ctx, report.Request{Report: "summary", Group: report.GroupQueue, Period: report.PeriodToday})
 	if err != nil {
-		return nil, fmt.Errorf("wallboard: today by queue: %w", err)
+		return nil, time.Time{}, fmt.Errorf("wallboard: today by queue: %w", err)
 	}
-	return table(t), nil
+	loc, err := time.LoadLocation(t.TimeZone)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("wallboard: today's time zone %q: %w", t.TimeZone, err)
+	}
+	start, err := time.ParseInLocation(time.DateOnly, t.From, loc)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("wallboard: today's start %q: %w", t.From, err)
+	}
+	return table(t), start, nil
 }
 
 // todayByTeam is today's summary report by team.
@@ -399,26 +414,33 @@ func (b *Board) todayByTeam(ctx context.Context) (map[string]row, error) {
 	return table(t), nil
 }
 
-// window is one queue's calls first queued in the last 30 minutes.
+// window is one queue's calls first queued in the last 30 minutes;
+// pending of them are still waiting, for no longer than T (undecided),
+// pendingToday of those were queued today.
 type window struct {
-	offered, within, short int
+	offered, within, short, pending, pendingToday int
 }
 
 // sl is answered within T ÷ (offered − short abandons) × 100, as
-// docs/kpis.md defines service level (of offered).
+// docs/kpis.md defines service level (of offered), over the calls whose
+// outcome is known: callers still waiting within T are left out.
 func (w window) sl() *float64 {
-	n := w.offered - w.short
-	if n <= 0 {
+	return percent(float64(w.within), float64(w.offered-w.short-w.pending))
+}
+
+// percent is num ÷ den × 100 to 0.01, nil over no calls.
+func percent(num, den float64) *float64 {
+	if den <= 0 {
 		return nil
 	}
-	v := round2(100 * float64(w.within) / float64(n))
+	v := round2(100 * num / den)
 	return &v
 }
 
 // last30m counts, per queue (the call's latest), the calls first queued in
 // the last 30 minutes: offered, answered within the queue's T, and short
 // abandons.
-func (b *Board) last30m(ctx context.Context, qs []routing.QueueView, now time.Time) (map[string]window, error) {
+func (b *Board) last30m(ctx context.Context, qs []routing.QueueView, now, dayStart time.Time) (map[string]window, error) {
 	out := map[string]window{}
 	if b.calls == nil {
 		return out, nil
@@ -447,6 +469,11 @@ func (b *Board) last30m(ctx context.Context, qs []routing.QueueView, now time.Ti
 			wait = *c.WaitSeconds
 		}
 		switch {
+		case c.AnsweredAt == nil && c.EndedAt == nil && now.Sub(*c.QueuedAt).Seconds() <= T:
+			w.pending++
+			if !c.QueuedAt.Before(dayStart) {
+				w.pendingToday++
+			}
 		case c.AnsweredAt != nil && wait >= 0 && wait <= T:
 			w.within++
 		case (c.Outcome == routing.OutcomeAbandonedQueue || c.Outcome == routing.OutcomeAbandonedRinging) && wait >= 0 && wait <= short:

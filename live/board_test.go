@@ -83,6 +83,17 @@ func call(id string, q time.Time, wait time.Duration, agent, outcome string) []*
 // answered after 10 s by a1), c2 (09:55, short abandon after 3 s), c3
 // (09:56, abandoned after 40 s).
 func seededStore(t *testing.T) (*store.Store, *report.Builder) {
+	return storeWith(t, now,
+		call("c4", now.Add(-2*time.Hour), 30*time.Second, "a2", ""),
+		call("c1", now.Add(-10*time.Minute), 10*time.Second, "a1", ""),
+		call("c2", now.Add(-5*time.Minute), 3*time.Second, "", routing.OutcomeAbandonedQueue),
+		call("c3", now.Add(-4*time.Minute), 40*time.Second, "", routing.OutcomeAbandonedQueue),
+	)
+}
+
+// storeWith is a store (reports in UTC, support's T 20 s) holding calls,
+// and a report builder over it whose clock reads at.
+func storeWith(t *testing.T, at time.Time, calls ...[]*routing.Record) (*store.Store, *report.Builder) {
 	t.Helper()
 	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "sb.db"), nil)
 	if err != nil {
@@ -96,21 +107,75 @@ func seededStore(t *testing.T) (*store.Store, *report.Builder) {
 		t.Fatal(err)
 	}
 	var recs []*routing.Record
-	for _, c := range [][]*routing.Record{
-		call("c4", now.Add(-2*time.Hour), 30*time.Second, "a2", ""),
-		call("c1", now.Add(-10*time.Minute), 10*time.Second, "a1", ""),
-		call("c2", now.Add(-5*time.Minute), 3*time.Second, "", routing.OutcomeAbandonedQueue),
-		call("c3", now.Add(-4*time.Minute), 40*time.Second, "", routing.OutcomeAbandonedQueue),
-	} {
+	for _, c := range calls {
 		recs = append(recs, c...)
 	}
-	if err := st.Append(t.Context(), recs...); err != nil {
-		t.Fatal(err)
+	if len(recs) > 0 {
+		if err := st.Append(t.Context(), recs...); err != nil {
+			t.Fatal(err)
+		}
 	}
 	b := report.NewBuilder(st, report.Config{Location: time.UTC, Queues: []string{"support"},
 		Teams: []report.Team{{ID: "front", Name: "Front desk"}}, AgentTeam: map[string]string{"a1": "front", "a2": "front"}},
-		func() time.Time { return now })
+		func() time.Time { return at })
 	return st, b
+}
+
+// waiting is a call queued at q and still waiting.
+func waiting(id string, q time.Time) []*routing.Record {
+	return call(id, q, 0, "", "")[:2]
+}
+
+// TestBoardServiceLevelLeavesUndecidedOut: a caller still waiting within
+// T is neither within nor missed yet (the day's first caller does not
+// turn the board red); one waiting past T counts as missed.
+func TestBoardServiceLevelLeavesUndecidedOut(t *testing.T) {
+	midnight := time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		name        string
+		at          time.Time
+		calls       [][]*routing.Record
+		today, in30 any
+	}{
+		{"the day's first caller, 5 s in", now, [][]*routing.Record{waiting("w1", now.Add(-5*time.Second))}, nil, nil},
+		{"the day's first caller, past T", now, [][]*routing.Record{waiting("w1", now.Add(-time.Minute))}, 0.0, 0.0},
+		{"00:00:05, one undecided caller from each day", midnight.Add(5 * time.Second), [][]*routing.Record{
+			call("c1", midnight.Add(-20*time.Second), 5*time.Second, "a1", ""), // yesterday, within T
+			waiting("w1", midnight.Add(-2*time.Second)),                        // yesterday, undecided
+			call("c2", midnight, time.Second, "a2", ""),                        // today, within T
+			waiting("w2", midnight.Add(3*time.Second)),                         // today, undecided
+		}, 100.0, 100.0}, // today c2 of (c2, w2) − w2; 30 min (c1, c2) of four − two undecided
+		{"with the seeded day", now, [][]*routing.Record{
+			call("c4", now.Add(-2*time.Hour), 30*time.Second, "a2", ""),
+			call("c1", now.Add(-10*time.Minute), 10*time.Second, "a1", ""),
+			call("c2", now.Add(-5*time.Minute), 3*time.Second, "", routing.OutcomeAbandonedQueue),
+			call("c3", now.Add(-4*time.Minute), 40*time.Second, "", routing.OutcomeAbandonedQueue),
+			waiting("w1", now.Add(-5*time.Second)), // undecided
+			waiting("w2", now.Add(-time.Minute)),   // missed
+		}, 25.0, 33.33}, // today 1 within of 6 − 1 short − 1 undecided; 30 min 1 of 5 − 1 − 1
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			st, rep := storeWith(t, tt.at, tt.calls...)
+			b := NewBoard(BoardConfig{Now: func() time.Time { return tt.at }, ShortAbandon: 5 * time.Second}, newEngine(), rep, st, NewHub(0, nil, nil), nil)
+			w, err := b.Compute(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			q := w.Queues[0]
+			val := func(p *float64) any {
+				if p == nil {
+					return nil
+				}
+				return *p
+			}
+			if got := val(q.ServiceLevel); got != tt.today {
+				t.Errorf("service level today %v, want %v", got, tt.today)
+			}
+			if got := val(q.ServiceLevel30m); got != tt.in30 {
+				t.Errorf("service level 30 min %v, want %v", got, tt.in30)
+			}
+		})
+	}
 }
 
 func thresholds(t *testing.T, src string) WallboardConfig {
