@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +11,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"switchboard/auth"
-	"switchboard/store"
+	"switchboard/store/storetest"
 )
 
 var _ Accounts = (*auth.Service)(nil)
@@ -24,14 +23,7 @@ func TestAccountsWithTheRealService(t *testing.T) {
 	cost := auth.PasswordCost
 	auth.PasswordCost = bcrypt.MinCost
 	t.Cleanup(func() { auth.PasswordCost = cost })
-	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "sb.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.New(t)
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	svc := auth.New(auth.Config{LoginAttempts: 2, AddressAttempts: 2}, st, func() time.Time { return now }, nil)
 	if _, err := svc.CreateUser(t.Context(), auth.NewUser{Username: "root", Name: "Root", Role: auth.Admin, Password: "root password 1"}); err != nil {

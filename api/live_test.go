@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,6 +19,7 @@ import (
 	"switchboard/live"
 	"switchboard/routing"
 	"switchboard/store"
+	"switchboard/store/storetest"
 )
 
 // liveHarness is a real HTTP server with the live feed over a real store;
@@ -39,14 +39,7 @@ func newLiveHarness(t testing.TB) *liveHarness { return newLiveHarnessBuffer(t, 
 
 func newLiveHarnessBuffer(t testing.TB, buffer int) *liveHarness {
 	t.Helper()
-	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "sb.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.New(t)
 	if err := st.Append(t.Context(), seedRecords()...); err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +16,7 @@ import (
 
 	"switchboard/routing"
 	"switchboard/store"
+	"switchboard/store/storetest"
 )
 
 // fakeRecordings is a pbx.RecordingFetcher over a map.
@@ -48,14 +48,7 @@ type msgHarness struct {
 // leaves Config.Recordings unset.
 func newMessageHarness(t *testing.T, recordings fakeRecordings) *msgHarness {
 	t.Helper()
-	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "sb.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.New(t)
 	msg := func(sec int, call, id, target, kind string) *routing.Record {
 		return rec(sec, routing.EvCallMessage, call, "", "", routing.MessageData{
 			Recording: id, Target: target, TargetKind: kind, Caller: "+1555", DurationSeconds: 9})
@@ -239,14 +232,7 @@ func TestMessageRecording(t *testing.T) {
 // and the supervisors'; anyone else gets 403 before the PBX is asked, and
 // a listing shows only what the caller may open.
 func TestMessageAccessScope(t *testing.T) {
-	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "sb.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.New(t)
 	msg := func(sec int, call, id, target, kind string) *routing.Record {
 		return rec(sec, routing.EvCallMessage, call, "", "", routing.MessageData{
 			Recording: id, Target: target, TargetKind: kind, Caller: "+1555", DurationSeconds: 9})

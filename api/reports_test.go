@@ -20,6 +20,7 @@ import (
 	"switchboard/report"
 	"switchboard/report/reporttest"
 	"switchboard/store"
+	"switchboard/store/storetest"
 )
 
 // reportFixture is a server whose store holds report/testdata's fixture day.
@@ -29,14 +30,7 @@ func reportFixture(t *testing.T) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "sb.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.New(t)
 	if _, err := st.SetRollupConfig(t.Context(), store.RollupConfig{Location: loc,
 		QueueSL: map[string]time.Duration{"sales": 30 * time.Second}}); err != nil {
 		t.Fatal(err)

@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,6 +20,7 @@ import (
 
 	"switchboard/routing"
 	"switchboard/store"
+	"switchboard/store/storetest"
 )
 
 var t0 = time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
@@ -61,14 +61,7 @@ type harness struct {
 // seedRecords.
 func newHarness(t testing.TB) *harness {
 	t.Helper()
-	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "sb.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.New(t)
 	if err := st.Append(t.Context(), seedRecords()...); err != nil {
 		t.Fatal(err)
 	}

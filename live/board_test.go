@@ -3,7 +3,6 @@ package live
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"switchboard/report"
 	"switchboard/routing"
 	"switchboard/store"
+	"switchboard/store/storetest"
 )
 
 var now = time.Date(2026, 3, 14, 10, 0, 0, 0, time.UTC)
@@ -95,14 +95,7 @@ func seededStore(t *testing.T) (*store.Store, *report.Builder) {
 // and a report builder over it whose clock reads at.
 func storeWith(t *testing.T, at time.Time, calls ...[]*routing.Record) (*store.Store, *report.Builder) {
 	t.Helper()
-	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "sb.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.New(t)
 	if _, err := st.SetRollupConfig(t.Context(), store.RollupConfig{Location: time.UTC, QueueSL: map[string]time.Duration{"support": 20 * time.Second}}); err != nil {
 		t.Fatal(err)
 	}
