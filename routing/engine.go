@@ -109,10 +109,13 @@ func (e *Engine) Run(ctx context.Context) error {
 	}()
 	audits := make(chan Audit)
 	if lister, ok := e.sw.(pbx.ChannelLister); ok && e.m.cfg.Watchdog > 0 {
+		// Read here, not in the goroutine: the machine's config is the
+		// engine goroutine's alone (a reload replaces it; -race saw that).
+		every := e.m.cfg.Watchdog.D()
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			e.watchdog(ctx, lister, e.m.cfg.Watchdog.D(), audits)
+			e.watchdog(ctx, lister, every, audits)
 		}()
 	}
 	// The first record of a run says which config decides.

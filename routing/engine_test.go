@@ -121,3 +121,34 @@ func TestEngineLogsBeforeActing(t *testing.T) {
 		t.Fatal("reload accepted an empty config")
 	}
 }
+
+// listingSwitch is a fakeSwitch whose PBX lists channels, so the engine
+// runs its watchdog beside the loop.
+type listingSwitch struct{ *fakeSwitch }
+
+func (listingSwitch) Channels(context.Context) ([]pbx.ChannelInfo, error) { return nil, nil }
+
+// TestEngineReloadBesideTheWatchdog: the watchdog goroutine never reads
+// the config a reload replaces (under -race this failed when the
+// interval was read inside the goroutine).
+func TestEngineReloadBesideTheWatchdog(t *testing.T) {
+	j := &memJournal{}
+	sw := listingSwitch{&fakeSwitch{in: make(chan pbx.Event), cmds: make(chan string, 100), journal: j}}
+	cfg := testConfig()
+	cfg.Watchdog = Duration(time.Hour)
+	e := NewEngine(cfg, sw, j, SystemClock{}, SequentialIDs(), slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error)
+	go func() { done <- e.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	for i := range 3 {
+		next := testConfig()
+		next.Watchdog = Duration(time.Duration(i+2) * time.Hour)
+		if _, err := e.Reload(ctx, next); err != nil {
+			t.Fatalf("reload %d: %v", i, err)
+		}
+	}
+	if _, err := e.Agent(ctx, "a1"); err != nil {
+		t.Fatalf("agent after reloads: %v", err)
+	}
+}
