@@ -201,7 +201,7 @@ run(async (ctx, browser) => {
   await page.click("#tab-audit");
   await page.fill("#a-action", "config.");
   await page.click("#audit-form button[type=submit]");
-  await page.locator("#audit-rows tr", { hasText: "config.rollback" }).waitFor();
+  await page.locator('#audit-rows:not([aria-busy="true"]) tr', { hasText: "config.rollback" }).waitFor();
   const audit = await cells(page, "#audit-rows");
   check(audit.every((r) => r[4].startsWith("config.")), "only config. actions: " + JSON.stringify(audit));
   const saves = audit.filter((r) => r[4] === "config.save"), rolls = audit.filter((r) => r[4] === "config.rollback");

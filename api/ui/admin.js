@@ -513,11 +513,18 @@
   let auditSeq = 0;
   async function loadAudit(reset) {
     const seq = reset ? ++auditSeq : auditSeq;
-    if (reset) { auditBefore = 0; $("audit-more").hidden = true; }
-    const r = await SB.api("GET", "/api/v1/audit?" + auditQuery());
-    if (seq !== auditSeq) return;
-    if (reset) $("audit-rows").textContent = "";
     const rows = $("audit-rows");
+    // aria-busy until this search's own answer is shown (screen readers,
+    // and the browser test, wait for it).
+    if (reset) { auditBefore = 0; $("audit-more").hidden = true; rows.setAttribute("aria-busy", "true"); }
+    let r;
+    try {
+      r = await SB.api("GET", "/api/v1/audit?" + auditQuery());
+    } finally {
+      if (seq === auditSeq) rows.removeAttribute("aria-busy");
+    }
+    if (seq !== auditSeq) return;
+    if (reset) rows.textContent = "";
     if (reset && r.entries.length === 0) rows.append(el("tr", {}, el("td", { colspan: "8", class: "muted" }, SB.t("audit.empty"))));
     for (const e of r.entries) {
       let detail = "";
