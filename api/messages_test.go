@@ -42,25 +42,24 @@ type msgHarness struct {
 	store *store.Store
 }
 
+// msg is the call.message record of a message left for target.
+func msg(sec int, call, id, target, kind string) *routing.Record {
+	return rec(sec, routing.EvCallMessage, call, "", "", routing.MessageData{
+		Recording: id, Target: target, TargetKind: kind, Caller: "+1555", DurationSeconds: 9})
+}
+
 // newMessageHarness: a server over a real store holding three messages
 // (msg-c1 for agent 1001, msg-c2 for group sales, msg-c3 for 1001, whose
 // recording the PBX lost, and msg-boom whose fetch fails); recordings nil
 // leaves Config.Recordings unset.
 func newMessageHarness(t *testing.T, recordings fakeRecordings) *msgHarness {
 	t.Helper()
-	st := storetest.New(t)
-	msg := func(sec int, call, id, target, kind string) *routing.Record {
-		return rec(sec, routing.EvCallMessage, call, "", "", routing.MessageData{
-			Recording: id, Target: target, TargetKind: kind, Caller: "+1555", DurationSeconds: 9})
-	}
-	if err := st.Append(t.Context(),
+	st := storetest.New(t,
 		msg(10, "c1", "msg-c1", "1001", "agent"),
 		msg(20, "c2", "msg-c2", "sales", "group"),
 		msg(30, "c3", "msg-c3", "1001", "agent"),
 		msg(40, "c4", "msg-boom", "1002", "agent"),
-	); err != nil {
-		t.Fatal(err)
-	}
+	)
 	cfg := Config{Now: func() time.Time { return t0.Add(time.Hour) }, Accounts: fakeAccounts{}, Audit: st}
 	if recordings != nil {
 		cfg.Recordings = recordings
@@ -232,18 +231,11 @@ func TestMessageRecording(t *testing.T) {
 // and the supervisors'; anyone else gets 403 before the PBX is asked, and
 // a listing shows only what the caller may open.
 func TestMessageAccessScope(t *testing.T) {
-	st := storetest.New(t)
-	msg := func(sec int, call, id, target, kind string) *routing.Record {
-		return rec(sec, routing.EvCallMessage, call, "", "", routing.MessageData{
-			Recording: id, Target: target, TargetKind: kind, Caller: "+1555", DurationSeconds: 9})
-	}
-	if err := st.Append(t.Context(),
+	st := storetest.New(t,
 		msg(10, "c1", "m-a1", "a1", "agent"),
 		msg(20, "c2", "m-sales", "sales", "group"),
 		msg(30, "c3", "m-ext", "8001", "extension"),
-	); err != nil {
-		t.Fatal(err)
-	}
+	)
 	agents := newFakeAgents()
 	agents.agents["a1"].Team = "front" // a1 serves support, a2 serves sales
 	agents.agents["a2"].Team = "back"
