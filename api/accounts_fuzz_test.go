@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,7 +9,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"switchboard/auth"
-	"switchboard/store"
+	"switchboard/store/storetest"
 )
 
 // FuzzAccountBodies throws arbitrary bodies at sign-in and the account
@@ -29,14 +28,7 @@ func FuzzAccountBodies(f *testing.F) {
 	cost := auth.PasswordCost
 	auth.PasswordCost = bcrypt.MinCost
 	f.Cleanup(func() { auth.PasswordCost = cost })
-	st, err := store.Open(f.Context(), filepath.Join(f.TempDir(), "sb.db"), nil)
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { st.Close() })
-	if err := st.Migrate(f.Context()); err != nil {
-		f.Fatal(err)
-	}
+	st := storetest.New(f)
 	svc := auth.New(auth.Config{LoginAttempts: 1 << 30}, st, time.Now, nil)
 	if _, err := svc.CreateUser(f.Context(), auth.NewUser{Username: "root", Name: "Root", Role: auth.Admin, Password: "root password 1"}); err != nil {
 		f.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"switchboard/report/reporttest"
 	"switchboard/routing"
 	"switchboard/store"
+	"switchboard/store/storetest"
 )
 
 // fixtureLoc is the fixture day's time zone.
@@ -61,14 +62,7 @@ func appendBatches(t testing.TB, st *store.Store, recs []*routing.Record) {
 // fixtureStore is a store holding the fixture day.
 func fixtureStore(t testing.TB) *store.Store {
 	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "sb.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.New(t)
 	if _, err := st.SetRollupConfig(context.Background(), fixtureRollup); err != nil {
 		t.Fatal(err)
 	}
