@@ -191,17 +191,19 @@ func startSwitchboardWith(t *testing.T, pbx *PBX, routing string) *sb {
 	s.token("admin")
 	s.start()
 	t.Cleanup(func() {
-		if t.Failed() && s.cmd != nil {
+		// SB_E2E_DUMP=1 prints the logs of passing tests too (to see margins).
+		dump := t.Failed() || os.Getenv("SB_E2E_DUMP") != ""
+		if dump && s.cmd != nil {
 			var list eventList
 			s.do("GET", "/api/v1/events?limit=300", nil, &list)
 			var b strings.Builder
 			for _, e := range list.Events {
-				fmt.Fprintf(&b, "%d %s %s %s\n", e.Seq, e.Type, e.CallID, e.Data)
+				fmt.Fprintf(&b, "%d %s %s %s %s\n", e.Seq, e.Time.Format("15:04:05.000"), e.Type, e.CallID, e.Data)
 			}
 			t.Logf("event log:\n%s", tail(b.String(), 80))
 		}
 		s.stop()
-		if t.Failed() {
+		if dump {
 			t.Logf("switchboard log (tail):\n%s", tail(s.logBuf.String(), 60))
 		}
 	})
