@@ -287,6 +287,10 @@ func (b *Board) Compute(ctx context.Context) (Wallboard, error) {
 	if err != nil {
 		return w, err
 	}
+	waitingToday, err := b.waitingSince(ctx, dayStart)
+	if err != nil {
+		return w, err
+	}
 	for _, q := range qs {
 		t := QueueTile{Name: q.Name, Waiting: q.Waiting, LongestWaitSeconds: round1(q.LongestWaitSeconds),
 			TargetPercent: q.ServiceLevel.TargetPercent, WithinSeconds: q.ServiceLevel.WithinSeconds,
@@ -294,7 +298,11 @@ func (b *Board) Compute(ctx context.Context) (Wallboard, error) {
 		if d, ok := today[q.Name]; ok {
 			t.Offered, t.Answered = int(d.num("offered")), int(d.num("answered"))
 			t.Abandoned = int(d.num("abandoned_queue") + d.num("abandoned_ringing"))
-			t.AbandonRate, t.ASASeconds = d["abandon_rate"], d["asa"]
+			t.ASASeconds = d["asa"]
+			// Abandon rate as the report defines it, over the callers whose
+			// outcome is known: one still waiting has not abandoned yet.
+			short := d.num("short_abandoned")
+			t.AbandonRate = percent(float64(t.Abandoned)-short, d.num("offered")-short-float64(waitingToday[q.Name]))
 			// The report's service level counts a caller still waiting as
 			// offered and not within T; on a live board that would turn
 			// the day's first caller into 0 % (red) at once. A caller
@@ -480,6 +488,26 @@ func (b *Board) last30m(ctx context.Context, qs []routing.QueueView, now, daySta
 			w.short++
 		}
 		out[c.Queue] = w
+	}
+	return out, nil
+}
+
+// waitingSince counts, per queue, the callers queued since dayStart who
+// are still waiting or ringing: neither answered nor gone.
+func (b *Board) waitingSince(ctx context.Context, dayStart time.Time) (map[string]int, error) {
+	out := map[string]int{}
+	if b.calls == nil {
+		return out, nil
+	}
+	open := true
+	calls, err := b.calls.Calls(ctx, store.CallFilter{Open: &open, QueuedSince: dayStart, Limit: store.MaxLimit})
+	if err != nil {
+		return nil, fmt.Errorf("wallboard: callers waiting: %w", err)
+	}
+	for _, c := range calls {
+		if c.QueuedAt != nil && c.AnsweredAt == nil {
+			out[c.Queue]++
+		}
 	}
 	return out, nil
 }

@@ -119,25 +119,27 @@ func waiting(id string, q time.Time) []*routing.Record {
 	return call(id, q, 0, "", "")[:2]
 }
 
-// TestBoardServiceLevelLeavesUndecidedOut: a caller still waiting within
+// TestBoardRatesLeaveUndecidedOut: a caller still waiting within
 // T is neither within nor missed yet (the day's first caller does not
 // turn the board red); one waiting past T counts as missed.
-func TestBoardServiceLevelLeavesUndecidedOut(t *testing.T) {
+// Abandon rate leaves out every caller still waiting: they have not
+// abandoned yet, whatever their wait.
+func TestBoardRatesLeaveUndecidedOut(t *testing.T) {
 	midnight := time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC)
 	for _, tt := range []struct {
-		name        string
-		at          time.Time
-		calls       [][]*routing.Record
-		today, in30 any
+		name                 string
+		at                   time.Time
+		calls                [][]*routing.Record
+		today, in30, abandon any
 	}{
-		{"the day's first caller, 5 s in", now, [][]*routing.Record{waiting("w1", now.Add(-5*time.Second))}, nil, nil},
-		{"the day's first caller, past T", now, [][]*routing.Record{waiting("w1", now.Add(-time.Minute))}, 0.0, 0.0},
+		{"the day's first caller, 5 s in", now, [][]*routing.Record{waiting("w1", now.Add(-5*time.Second))}, nil, nil, nil},
+		{"the day's first caller, past T", now, [][]*routing.Record{waiting("w1", now.Add(-time.Minute))}, 0.0, 0.0, nil},
 		{"00:00:05, one undecided caller from each day", midnight.Add(5 * time.Second), [][]*routing.Record{
 			call("c1", midnight.Add(-20*time.Second), 5*time.Second, "a1", ""), // yesterday, within T
 			waiting("w1", midnight.Add(-2*time.Second)),                        // yesterday, undecided
 			call("c2", midnight, time.Second, "a2", ""),                        // today, within T
 			waiting("w2", midnight.Add(3*time.Second)),                         // today, undecided
-		}, 100.0, 100.0}, // today c2 of (c2, w2) − w2; 30 min (c1, c2) of four − two undecided
+		}, 100.0, 100.0, 0.0}, // today c2 of (c2, w2) − w2; 30 min (c1, c2) of four − two undecided
 		{"with the seeded day", now, [][]*routing.Record{
 			call("c4", now.Add(-2*time.Hour), 30*time.Second, "a2", ""),
 			call("c1", now.Add(-10*time.Minute), 10*time.Second, "a1", ""),
@@ -145,7 +147,7 @@ func TestBoardServiceLevelLeavesUndecidedOut(t *testing.T) {
 			call("c3", now.Add(-4*time.Minute), 40*time.Second, "", routing.OutcomeAbandonedQueue),
 			waiting("w1", now.Add(-5*time.Second)), // undecided
 			waiting("w2", now.Add(-time.Minute)),   // missed
-		}, 25.0, 33.33}, // today 1 within of 6 − 1 short − 1 undecided; 30 min 1 of 5 − 1 − 1
+		}, 25.0, 33.33, 33.33}, // SL today 1 within of 6 − 1 short − 1 undecided; 30 min 1 of 5 − 1 − 1; abandon (2 − 1 short) of 6 − 1 − 2 waiting
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			st, rep := storeWith(t, tt.at, tt.calls...)
@@ -166,6 +168,9 @@ func TestBoardServiceLevelLeavesUndecidedOut(t *testing.T) {
 			}
 			if got := val(q.ServiceLevel30m); got != tt.in30 {
 				t.Errorf("service level 30 min %v, want %v", got, tt.in30)
+			}
+			if got := val(q.AbandonRate); got != tt.abandon {
+				t.Errorf("abandon rate today %v, want %v", got, tt.abandon)
 			}
 		})
 	}

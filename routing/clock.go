@@ -44,3 +44,15 @@ func SequentialIDs() IDs {
 	var n atomic.Uint64
 	return func(prefix string) string { return prefix + "-" + strconv.FormatUint(n.Add(1), 36) }
 }
+
+// ShiftedClock is the wall clock moved by Offset: a rehearsal or test runs
+// "on Saturday night" while its timers still take real time.
+type ShiftedClock struct{ Offset time.Duration }
+
+// Now implements Clock.
+func (c ShiftedClock) Now() time.Time { return time.Now().Add(c.Offset) }
+
+// AfterFunc implements Clock.
+func (ShiftedClock) AfterFunc(d time.Duration, f func()) func() bool {
+	return time.AfterFunc(d, f).Stop
+}

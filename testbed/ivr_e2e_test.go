@@ -3,6 +3,7 @@
 package testbed
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -188,4 +189,52 @@ func TestE2EIVR(t *testing.T) {
 			t.Fatalf("call %+v score %d", c, *c.SurveyScore)
 		}
 	})
+}
+
+// hoursConfig: office hours with a lunch break and a holiday, in Beijing
+// time; the clock starts where the case sets it (clock.start).
+const hoursConfig = `
+clock: {start: "%s"}
+routes: {default: main}
+calendars:
+  office:
+    time_zone: Asia/Shanghai
+    weekly: {mon-fri: ["09:00-12:00", "13:30-18:00"]}
+    holidays: [{date: "2026-10-01", name: National Day}]
+flows:
+  main:
+    start: hours
+    nodes:
+      hours: {time: {calendar: office, open: day, closed: night}}
+      day: {play: {media: ["sound:beep"], next: bye}}
+      night: {play: {media: ["sound:beep"], next: bye}}
+      bye: {hangup: {}}
+`
+
+// TestE2EBusinessHoursByClock: the same call at different times of the
+// week, with the clock set in the config, takes the open or closed branch.
+func TestE2EBusinessHoursByClock(t *testing.T) {
+	p := StartPBX(t)
+	for _, tt := range []struct {
+		name, at, want string
+	}{
+		{"monday morning", "2026-12-07T10:00:00+08:00", "open→day"},
+		{"lunch break", "2026-12-07T12:30:00+08:00", "closed→night"},
+		{"monday evening", "2026-12-07T18:00:30+08:00", "closed→night"},
+		{"monday 10:00 in Beijing, given in UTC", "2026-12-07T02:00:00Z", "open→day"},
+		{"saturday", "2026-12-05T10:00:00+08:00", "closed→night"},
+		{"a holiday on a thursday", "2026-10-01T10:00:00+08:00", "closed→night"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := startSwitchboardWith(t, p, fmt.Sprintf(hoursConfig, tt.at))
+			res := caller(p, "", ExpectBYE(20*time.Second)).Run(t)
+			if res.Err != nil {
+				t.Fatalf("caller: %v\n%s", res.Err, res.ErrorLog)
+			}
+			c := s.endedCalls(1, 10*time.Second)[0]
+			if len(c.IVRPath) < 2 || c.IVRPath[1] != tt.want {
+				t.Fatalf("at %s: path %v, want %s", tt.at, c.IVRPath, tt.want)
+			}
+		})
+	}
 }

@@ -43,6 +43,8 @@ type Config struct {
 	Privacy api.Privacy `yaml:"privacy"`
 	// Wallboard is the wallboard's thresholds (wallboard.go).
 	Wallboard live.WallboardConfig `yaml:"wallboard"`
+	// Clock sets the time Switchboard starts at (rehearsals, tests).
+	Clock ClockConfig `yaml:"clock"`
 
 	routing.Config `yaml:",inline"`
 }
@@ -151,6 +153,7 @@ func merge(dst, src *Config) {
 	set(&dst.PBX.ESL.Password, src.PBX.ESL.Password)
 	set(&dst.PBX.ESL.OutboundListen, src.PBX.ESL.OutboundListen)
 	set(&dst.PBX.ESL.RecordingsDir, src.PBX.ESL.RecordingsDir)
+	set(&dst.Clock.Start, src.Clock.Start)
 	dst.Dialplan = src.Dialplan
 	dst.mergeReports(src)
 	dst.mergeAuth(src)
@@ -237,6 +240,9 @@ func (c *Config) validate() error {
 		errs = append(errs, err)
 	}
 	if err := c.validateWallboard(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.Clock.validate(); err != nil {
 		errs = append(errs, err)
 	}
 	if err := c.Dialplan.Validate(); err != nil {

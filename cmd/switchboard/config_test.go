@@ -51,6 +51,7 @@ agents:
 			":1: log_level:", ":4: pbx.ari.url:", ":6: queues.q1.strategy: unknown strategy",
 			":8: agents[0].queues[0]: unknown queue \"q9\"", ":8: agents[0].endpoint:",
 		}},
+		{"clock not a time", "listen: 127.0.0.1:9\nclock: {start: \"saturday night\"}\n", []string{":2: clock.start:", "RFC 3339"}},
 		{"menu option not a digit", `flows:
   main:
     start: m

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // calendars' time zones on hosts without tzdata
 )
 
 const usage = `usage: switchboard <command> [flags]

@@ -148,9 +148,9 @@ func reportTeams(cfg *routing.Config) ([]report.Team, map[string]string) {
 }
 
 // newScheduler is the export scheduler of cfg.
-func newScheduler(cfg *Config, rep reporting, log *slog.Logger, reg prometheus.Registerer) (*report.Scheduler, error) {
+func newScheduler(cfg *Config, rep reporting, clock report.Clock, log *slog.Logger, reg prometheus.Registerer) (*report.Scheduler, error) {
 	return report.NewScheduler(cfg.Exports.Schedules, cfg.Exports.Retries, cfg.Exports.Backoff.D(),
-		rep.Builder, rep.Store, report.SystemClock, log, reg)
+		rep.Builder, rep.Store, clock, log, reg)
 }
 
 // exportOptions are the export command's flags.

@@ -69,7 +69,11 @@ func serve(ctx context.Context, cfg *Config, path string, log *slog.Logger, stdo
 	if err != nil {
 		return err
 	}
-	exports, err := newScheduler(cfg, rep, log, reg)
+	clk := newClocks(cfg.Clock, time.Now())
+	if cfg.Clock.Start != "" {
+		log.Warn("clock: running on a set clock, not the machine's (a rehearsal or test; never in production)", "start", cfg.Clock.Start)
+	}
+	exports, err := newScheduler(cfg, rep, clk.report, log, reg)
 	if err != nil {
 		return err
 	}
@@ -80,8 +84,10 @@ func serve(ctx context.Context, cfg *Config, path string, log *slog.Logger, stdo
 	}
 	// The engine's journal publishes each durable record to the live feed.
 	hub := live.NewHub(live.DefaultBuffer, log, reg)
-	eng := routing.NewEngine(&cfg.Config, drv, live.Tee{Next: st, Hub: hub}, routing.SystemClock{}, routing.RandomIDs(), log.With("component", "engine"), reg)
-	board := live.NewBoard(boardConfig(cfg), eng, rep, st, hub, log)
+	eng := routing.NewEngine(&cfg.Config, drv, live.Tee{Next: st, Hub: hub}, clk.engine, routing.RandomIDs(), log.With("component", "engine"), reg)
+	bc := boardConfig(cfg)
+	bc.Now = clk.now
+	board := live.NewBoard(bc, eng, rep, st, hub, log)
 	editor.eng = eng
 	editor.applied = func(next *Config) {
 		rep.SetTeams(reportTeams(&next.Config)) // reports group by the teams now in force

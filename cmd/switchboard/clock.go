@@ -1,0 +1,63 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"switchboard/report"
+	"switchboard/routing"
+)
+
+// ClockConfig sets the time Switchboard starts at, for rehearsals and
+// tests of business hours ("what does a caller hear on Saturday night?").
+// Never in production: the event log would carry the set times.
+type ClockConfig struct {
+	// Start is an RFC 3339 time ("2026-12-05T21:00:00+08:00"); the clock
+	// runs on from it at real speed. Empty: the machine's clock.
+	Start string `yaml:"start"`
+}
+
+func (c ClockConfig) validate() error {
+	if c.Start == "" {
+		return nil
+	}
+	if _, err := time.Parse(time.RFC3339, c.Start); err != nil {
+		return fmt.Errorf("clock.start: %q is not an RFC 3339 time like 2026-12-05T21:00:00+08:00", c.Start)
+	}
+	return nil
+}
+
+// offset is how far the set clock is from the machine's now.
+func (c ClockConfig) offset(now time.Time) time.Duration {
+	if c.Start == "" {
+		return 0
+	}
+	t, _ := time.Parse(time.RFC3339, c.Start) // validated
+	return t.Sub(now)
+}
+
+// shiftedReportClock is report.Clock moved by an offset (the export scheduler).
+type shiftedReportClock struct{ offset time.Duration }
+
+func (c shiftedReportClock) Now() time.Time                       { return time.Now().Add(c.offset) }
+func (shiftedReportClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// clocks are the engine's, the reports' and the wallboard's time sources,
+// all moved together when clock.start is set.
+type clocks struct {
+	engine routing.Clock
+	report report.Clock
+	now    func() time.Time
+}
+
+func newClocks(c ClockConfig, now time.Time) clocks {
+	off := c.offset(now)
+	if off == 0 {
+		return clocks{engine: routing.SystemClock{}, report: report.SystemClock, now: time.Now}
+	}
+	return clocks{
+		engine: routing.ShiftedClock{Offset: off},
+		report: shiftedReportClock{offset: off},
+		now:    func() time.Time { return time.Now().Add(off) },
+	}
+}
