@@ -88,8 +88,8 @@ func (s *Server) callScope(c echo.Context, call store.Call) error {
 }
 
 // messageScope: a message is its target's (an agent, or every agent of
-// the target group) and, for team leads, their team's; supervisors see
-// all. Quality inspectors have no access to messages.
+// the target group) and, for team leads, their team's (their agents' and
+// the groups their team serves); supervisors see all. Quality inspectors have no access to messages.
 func (s *Server) messageScope(c echo.Context, m store.Message) error {
 	if ok, err := s.messageInScope(c.Request().Context(), principalOf(c), m); err != nil || ok {
 		return err
@@ -110,7 +110,7 @@ func (s *Server) messageInScope(ctx context.Context, p auth.Principal, m store.M
 		return s.agentInScope(ctx, p, m.Target)
 	case "group":
 		if p.Role == auth.TeamLead {
-			return true, nil
+			return s.teamServes(ctx, p, m.Target)
 		}
 		v, err := s.agents.Agent(ctx, p.AgentID)
 		if err != nil {
@@ -120,4 +120,20 @@ func (s *Server) messageInScope(ctx context.Context, p auth.Principal, m store.M
 	}
 	// Messages for an extension belong to no agent: supervisors and leads.
 	return p.Role == auth.TeamLead, nil
+}
+
+// teamServes says whether the lead or an agent of their team serves queue:
+// a group's messages are the business of the teams that answer it.
+func (s *Server) teamServes(ctx context.Context, p auth.Principal, queue string) (bool, error) {
+	views, err := s.agents.Agents(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, v := range views {
+		mine := (p.AgentID != "" && v.ID == p.AgentID) || (p.Team != "" && v.Team == p.Team)
+		if mine && slices.Contains(v.Queues, queue) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
