@@ -148,7 +148,7 @@ func TestE2EMenuBranches(t *testing.T) {
 			if tt.signIn {
 				s.signIn("1001")
 			}
-			res := caller(p, tt.digits, ExpectBYE(15*time.Second)).Run(t)
+			res := caller(p, tt.digits, ExpectBYE(30*time.Second)).Run(t)
 			if res.Err != nil || !res.RemoteHangup {
 				t.Fatalf("caller: %v (remote hangup %v)\n%s", res.Err, res.RemoteHangup, res.ErrorLog)
 			}

@@ -69,7 +69,7 @@ func TestE2EReportCountsRealCalls(t *testing.T) {
 	if code := s.do("POST", "/api/v1/agents/1001/sign-out", map[string]string{"reason": "end of shift"}, nil); code != 200 {
 		t.Fatalf("sign out: %d", code)
 	}
-	if res := caller(p, "1", ExpectBYE(15*time.Second)).Run(t); res.Err != nil {
+	if res := caller(p, "1", ExpectBYE(30*time.Second)).Run(t); res.Err != nil {
 		t.Fatalf("no-agent caller: %v\n%s", res.Err, res.ErrorLog)
 	}
 	calls := s.endedCalls(4, 10*time.Second)

@@ -73,7 +73,7 @@ func TestCallerDigitsReachARI(t *testing.T) {
 // answers, plays a prompt and hangs up.
 func TestFallbackWithoutApp(t *testing.T) {
 	p := StartPBX(t)
-	res := Caller{Target: p.SIPAddr(), Number: "100", Steps: []Step{ExpectBYE(15 * time.Second)}}.Run(t)
+	res := Caller{Target: p.SIPAddr(), Number: "100", Steps: []Step{ExpectBYE(30 * time.Second)}}.Run(t)
 	if res.Err != nil || !res.RemoteHangup {
 		t.Fatalf("caller: err=%v remoteHangup=%v\nlog:\n%s\nerrors:\n%s", res.Err, res.RemoteHangup, res.Log, res.ErrorLog)
 	}
