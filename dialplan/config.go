@@ -33,7 +33,14 @@ type Config struct {
 	// "+4930123") or Asterisk patterns ("_X.", "_0800XXXXXX").
 	DIDs     []string   `yaml:"dids"`
 	Fallback Fallback   `yaml:"fallback"`
-	Phones   []Phone    `yaml:"phones"`
+	// MediaTimeout hangs up a leg that has sent no RTP for this long (off
+	// hold), so a call whose caller vanished without a BYE (a CANCEL that
+	// crossed the 200 OK, a dead phone) does not stay bridged to an agent
+	// for ever; MediaTimeoutHold is the same while the peer holds. 0: off.
+	// Phones and trunks may set their own.
+	MediaTimeout     Seconds  `yaml:"media_timeout"`
+	MediaTimeoutHold Seconds  `yaml:"media_timeout_hold"`
+	Phones           []Phone  `yaml:"phones"`
 	Trunks   []Trunk    `yaml:"trunks"`
 	Asterisk Asterisk   `yaml:"asterisk"`
 	Switch   FreeSWITCH `yaml:"freeswitch"`
@@ -58,6 +65,8 @@ type Phone struct {
 	Name     string `yaml:"name"`
 	Contact  string `yaml:"contact"`  // sip:1001@127.0.0.1:5201
 	Password string `yaml:"password"` // optional; required without Contact
+	// MediaTimeout overrides dialplan.media_timeout for this phone.
+	MediaTimeout *Seconds `yaml:"media_timeout"`
 }
 
 // Trunk is a SIP peer (a carrier or another PBX) calls come in from and go
@@ -69,6 +78,9 @@ type Trunk struct {
 	Transport string     `yaml:"transport"` // udp (default) or tcp
 	Codecs    []string   `yaml:"codecs"`    // default asterisk.codecs
 	Auth      *TrunkAuth `yaml:"auth"`      // optional: outbound digest credentials
+	// MediaTimeout overrides dialplan.media_timeout for this trunk (a
+	// carrier that sends no RTP during silence needs a longer one or 0).
+	MediaTimeout *Seconds `yaml:"media_timeout"`
 }
 
 // TrunkAuth is the digest username and password the PBX answers a trunk's
@@ -170,10 +182,18 @@ func (c *Config) Validate() error {
 		}
 	}
 
+	nonNegative := func(key string, v *Seconds) {
+		if v != nil && *v < 0 {
+			bad(key, "must not be negative (0 turns it off)")
+		}
+	}
+	nonNegative("media_timeout", &c.MediaTimeout)
+	nonNegative("media_timeout_hold", &c.MediaTimeoutHold)
 	phones := map[string]bool{}
 	for i, p := range c.Phones {
 		key := fmt.Sprintf("phones[%d]", i)
 		name(key+".name", p.Name)
+		nonNegative(key+".media_timeout", p.MediaTimeout)
 		if phones[p.Name] {
 			bad(key+".name", "%q is listed twice", p.Name)
 		}
@@ -232,6 +252,7 @@ func (c *Config) Validate() error {
 			bad(key+".transport", "%q is not one of udp, tcp", t.Transport)
 		}
 		codecs(bad, key+".codecs", t.Codecs, false)
+		nonNegative(key+".media_timeout", t.MediaTimeout)
 		if t.Auth != nil {
 			if t.Auth.Username == "" || strings.ContainsAny(t.Auth.Username, " ;\n") {
 				bad(key+".auth.username", "%q must be non-empty, without spaces or ';'", t.Auth.Username)

@@ -141,6 +141,14 @@ func newView(c *Config, l Link) *view {
 
 var funcs = template.FuncMap{
 	"join": strings.Join,
+	// or: a phone's or trunk's own value, else the default.
+	"or": func(own *Seconds, def Seconds) Seconds {
+		if own != nil {
+			return *own
+		}
+		return def
+	},
+	"ms": func(s Seconds) int { return int(s) * 1000 },
 	"xml":  xmlEscape,
 	"codecs": func(own, def []string) string {
 		if len(own) > 0 {

@@ -29,7 +29,9 @@ func testbedConfig() *Config {
 			MediaAddress: "127.0.0.1", Codecs: []string{"ulaw", "alaw"},
 			AllowAnonymous: true, UserAgent: "Switchboard-testbed",
 		},
-		Switch: FreeSWITCH{Context: "public", EventSocket: EventSocket{ACL: "loopback.auto"}},
+		Switch:           FreeSWITCH{Context: "public", EventSocket: EventSocket{ACL: "loopback.auto"}},
+		MediaTimeout:     60,
+		MediaTimeoutHold: 300,
 	}
 	for _, n := range []string{"1001", "1002", "1003"} {
 		c.Phones = append(c.Phones, Phone{Name: n, Contact: "sip:" + n + "@127.0.0.1:52" + n[2:]})
@@ -43,9 +45,11 @@ func siteConfig() *Config {
 	c := testbedConfig()
 	c.DIDs = []string{"+4930123456", "_0800[1-3]XXX.", "100"}
 	c.Fallback = Fallback{Ring: []string{"alice", "bob"}, RingTime: 20, Then: "voicemail", Voicemail: "100@sales"}
-	c.Phones = []Phone{{Name: "alice", Password: "a-secret"}, {Name: "bob", Contact: "sip:bob@10.0.0.12:5060", Password: "b&<secret>"}}
+	off, short := Seconds(0), Seconds(30)
+	c.Phones = []Phone{{Name: "alice", Password: "a-secret"}, {Name: "bob", Contact: "sip:bob@10.0.0.12:5060", Password: "b&<secret>", MediaTimeout: &short}}
 	c.Trunks = []Trunk{
-		{Name: "carrier", Host: "192.0.2.10", Codecs: []string{"alaw"}, Auth: &TrunkAuth{Username: "acme", Password: "s3cret"}},
+		// A carrier that sends no RTP in silence: no media timeout on it.
+		{Name: "carrier", Host: "192.0.2.10", Codecs: []string{"alaw"}, Auth: &TrunkAuth{Username: "acme", Password: "s3cret"}, MediaTimeout: &off},
 		{Name: "branch-pbx", Host: "pbx.branch.example", Port: 5080, Transport: "tcp"},
 	}
 	c.Asterisk.HTTPBind = "0.0.0.0:8088"
@@ -179,6 +183,10 @@ func TestRenderRejectsBadConfigNamingTheKey(t *testing.T) {
 		{"ring an unknown phone", func(c *Config, _ *Link) { c.Fallback.Ring = []string{"1001", "2001"} },
 			[]string{`dialplan.fallback.ring[1]: "2001" is not one of dialplan.phones`}, nil},
 		{"no ring time", func(c *Config, _ *Link) { c.Fallback.RingTime = 0 }, []string{"dialplan.fallback.ring_time:"}, nil},
+		{"negative media timeouts", func(c *Config, _ *Link) {
+			neg := Seconds(-1)
+			c.MediaTimeoutHold, c.Phones[2].MediaTimeout = -5, &neg
+		}, []string{"dialplan.media_timeout_hold: must not be negative", "dialplan.phones[2].media_timeout: must not be negative"}, nil},
 		{"unknown last step", func(c *Config, _ *Link) { c.Fallback.Then = "pray" }, []string{`dialplan.fallback.then: "pray"`}, nil},
 		{"voicemail without a box", func(c *Config, _ *Link) { c.Fallback.Then = "voicemail" }, []string{"dialplan.fallback.voicemail:"}, nil},
 		{"phone twice", func(c *Config, _ *Link) { c.Phones = append(c.Phones, c.Phones[0]) }, []string{"dialplan.phones[3].name:"}, nil},
