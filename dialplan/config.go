@@ -31,19 +31,19 @@ type Config struct {
 	AgentContext string `yaml:"agent_context"`
 	// DIDs are the numbers handed to Switchboard: literal numbers ("100",
 	// "+4930123") or Asterisk patterns ("_X.", "_0800XXXXXX").
-	DIDs     []string   `yaml:"dids"`
-	Fallback Fallback   `yaml:"fallback"`
+	DIDs     []string `yaml:"dids"`
+	Fallback Fallback `yaml:"fallback"`
 	// MediaTimeout hangs up a leg that has sent no RTP for this long (off
 	// hold), so a call whose caller vanished without a BYE (a CANCEL that
 	// crossed the 200 OK, a dead phone) does not stay bridged to an agent
 	// for ever; MediaTimeoutHold is the same while the peer holds. 0: off.
 	// Phones and trunks may set their own.
-	MediaTimeout     Seconds  `yaml:"media_timeout"`
-	MediaTimeoutHold Seconds  `yaml:"media_timeout_hold"`
-	Phones           []Phone  `yaml:"phones"`
-	Trunks   []Trunk    `yaml:"trunks"`
-	Asterisk Asterisk   `yaml:"asterisk"`
-	Switch   FreeSWITCH `yaml:"freeswitch"`
+	MediaTimeout     Seconds    `yaml:"media_timeout"`
+	MediaTimeoutHold Seconds    `yaml:"media_timeout_hold"`
+	Phones           []Phone    `yaml:"phones"`
+	Trunks           []Trunk    `yaml:"trunks"`
+	Asterisk         Asterisk   `yaml:"asterisk"`
+	Switch           FreeSWITCH `yaml:"freeswitch"`
 }
 
 // Fallback is the static route a call takes when Switchboard is down: ring

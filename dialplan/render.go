@@ -148,8 +148,8 @@ var funcs = template.FuncMap{
 		}
 		return def
 	},
-	"ms": func(s Seconds) int { return int(s) * 1000 },
-	"xml":  xmlEscape,
+	"ms":  func(s Seconds) int { return int(s) * 1000 },
+	"xml": xmlEscape,
 	"codecs": func(own, def []string) string {
 		if len(own) > 0 {
 			return strings.Join(own, ",")
