@@ -89,7 +89,8 @@ func (s *Server) callScope(c echo.Context, call store.Call) error {
 
 // messageScope: a message is its target's (an agent, or every agent of
 // the target group) and, for team leads, their team's (their agents' and
-// the groups their team serves); supervisors see all. Quality inspectors have no access to messages.
+// the groups their team serves); supervisors see all. Quality inspectors
+// have no access to messages.
 func (s *Server) messageScope(c echo.Context, m store.Message) error {
 	if ok, err := s.messageInScope(c.Request().Context(), principalOf(c), m); err != nil || ok {
 		return err

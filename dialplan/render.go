@@ -141,8 +141,8 @@ func newView(c *Config, l Link) *view {
 
 var funcs = template.FuncMap{
 	"join": strings.Join,
-	// or: a phone's or trunk's own value, else the default.
-	"or": func(own *Seconds, def Seconds) Seconds {
+	// own: a phone's or trunk's own value, else the default.
+	"own": func(own *Seconds, def Seconds) Seconds {
 		if own != nil {
 			return *own
 		}

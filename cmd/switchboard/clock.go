@@ -36,14 +36,14 @@ func (c ClockConfig) offset(now time.Time) time.Duration {
 	return t.Sub(now)
 }
 
-// shiftedReportClock is report.Clock moved by an offset (the export scheduler).
-type shiftedReportClock struct{ offset time.Duration }
+// shiftedReportClock is the engine's shifted clock as a report.Clock (the
+// export scheduler); its waits take real time.
+type shiftedReportClock struct{ routing.ShiftedClock }
 
-func (c shiftedReportClock) Now() time.Time                       { return time.Now().Add(c.offset) }
 func (shiftedReportClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
 // clocks are the engine's, the reports' and the wallboard's time sources,
-// all moved together when clock.start is set.
+// all moved together when clock.start is set (read once, at start).
 type clocks struct {
 	engine routing.Clock
 	report report.Clock
@@ -55,9 +55,6 @@ func newClocks(c ClockConfig, now time.Time) clocks {
 	if off == 0 {
 		return clocks{engine: routing.SystemClock{}, report: report.SystemClock, now: time.Now}
 	}
-	return clocks{
-		engine: routing.ShiftedClock{Offset: off},
-		report: shiftedReportClock{offset: off},
-		now:    func() time.Time { return time.Now().Add(off) },
-	}
+	sc := routing.ShiftedClock{Offset: off}
+	return clocks{engine: sc, report: shiftedReportClock{sc}, now: sc.Now}
 }
