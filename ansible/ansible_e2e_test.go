@@ -5,6 +5,7 @@ package ansible_test
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -12,7 +13,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"switchboard/testbed"
 )
@@ -229,7 +232,8 @@ func TestSwitchboardRoleRendersTheService(t *testing.T) {
 	t.Parallel() // no PBX
 	bin := buildSwitchboard(t)
 	root := t.TempDir()
-	cfg := writeTemp(t, "listen: 127.0.0.1:8099\n")
+	good := fmt.Sprintf("listen: 127.0.0.1:%d\n", freePort(t))
+	cfg := writeTemp(t, good)
 	vars := map[string]any{
 		"switchboard_binary_src": bin, "switchboard_config_src": cfg, "switchboard_root": root,
 		"switchboard_user": "root", "switchboard_group": "root",
@@ -249,6 +253,7 @@ func TestSwitchboardRoleRendersTheService(t *testing.T) {
 		}
 	}
 	verifyUnit(t, root)
+	runUnit(t, root, unit, good)
 	r2, out2 := playbook(t, "switchboard.yml", vars)
 	if r2.changed != 0 || r2.failed != 0 {
 		t.Errorf("second run: %s, want changed=0\n%s", r2.line, out2)
@@ -260,8 +265,78 @@ func TestSwitchboardRoleRendersTheService(t *testing.T) {
 	if bad.failed != 1 || !strings.Contains(outBad, "dialplan.fallback.then") {
 		t.Errorf("bad config: %s, want the config task to fail naming the key\n%s", bad.line, outBad)
 	}
-	if got := readFile(t, filepath.Join(root, "etc", "switchboard", "switchboard.yaml")); got != "listen: 127.0.0.1:8099\n" {
+	if got := readFile(t, filepath.Join(root, "etc", "switchboard", "switchboard.yaml")); got != good {
 		t.Errorf("the rejected config replaced the good one: %q", got)
+	}
+}
+
+// runUnit runs the installed unit's ExecStart the way systemd would, minus
+// systemd (there is none as PID 1 here): its paths under root, in its
+// WorkingDirectory. The installed binary and config must come up and answer
+// /healthz, keep their database in the state directory, and stop cleanly on
+// SIGTERM within TimeoutStopSec.
+func runUnit(t *testing.T, root, unit, cfg string) {
+	t.Helper()
+	key := func(k string) string {
+		for _, line := range strings.Split(unit, "\n") {
+			if v, ok := strings.CutPrefix(line, k+"="); ok {
+				return v
+			}
+		}
+		t.Fatalf("unit has no %s=", k)
+		return ""
+	}
+	args := strings.Fields(key("ExecStart"))
+	for i, a := range args {
+		if strings.HasPrefix(a, "/") {
+			args[i] = filepath.Join(root, a)
+		}
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Dir = filepath.Join(root, key("WorkingDirectory"))
+	var log strings.Builder
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("ExecStart %v: %v", args, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+
+	listen := strings.TrimSpace(strings.TrimPrefix(cfg, "listen:"))
+	up := false
+	for range 100 { // 10 s at most
+		if r, err := http.Get("http://" + listen + "/healthz"); err == nil {
+			r.Body.Close()
+			up = true
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("the service exited at start: %v\n%s", err, log.String())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	if !up {
+		t.Fatalf("the service never answered /healthz on %s\n%s", listen, log.String())
+	}
+	if _, err := os.Stat(filepath.Join(cmd.Dir, "data", "switchboard.db")); err != nil {
+		t.Errorf("no database in the state directory: %v", err)
+	}
+	stop, err := time.ParseDuration(key("TimeoutStopSec"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("the service did not stop cleanly on SIGTERM: %v\n%s", err, log.String())
+		}
+	case <-time.After(stop):
+		t.Errorf("the service was still running %v after SIGTERM (systemd would kill it)\n%s", stop, log.String())
 	}
 }
 
@@ -303,4 +378,14 @@ func writeTemp(t *testing.T, body string) string {
 		t.Fatal(err)
 	}
 	return f.Name()
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
 }
