@@ -232,7 +232,9 @@ func TestSwitchboardRoleRendersTheService(t *testing.T) {
 	t.Parallel() // no PBX
 	bin := buildSwitchboard(t)
 	root := t.TempDir()
-	good := fmt.Sprintf("listen: 127.0.0.1:%d\n", freePort(t))
+	// The service it starts must not reach the testbed's Asterisk, which
+	// another package's tests may be driving: ARI on a port nobody serves.
+	good := fmt.Sprintf("listen: 127.0.0.1:%d\npbx: {ari: {url: \"http://127.0.0.1:%d\", app: role-test}}\n", freePort(t), freePort(t))
 	cfg := writeTemp(t, good)
 	vars := map[string]any{
 		"switchboard_binary_src": bin, "switchboard_config_src": cfg, "switchboard_root": root,
@@ -303,7 +305,8 @@ func runUnit(t *testing.T, root, unit, cfg string) {
 	go func() { done <- cmd.Wait() }()
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
 
-	listen := strings.TrimSpace(strings.TrimPrefix(cfg, "listen:"))
+	first, _, _ := strings.Cut(cfg, "\n")
+	listen := strings.TrimSpace(strings.TrimPrefix(first, "listen:"))
 	up := false
 	for range 100 { // 10 s at most
 		if r, err := http.Get("http://" + listen + "/healthz"); err == nil {
