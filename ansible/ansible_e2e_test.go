@@ -5,7 +5,6 @@ package ansible_test
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -234,7 +233,7 @@ func TestSwitchboardRoleRendersTheService(t *testing.T) {
 	root := t.TempDir()
 	// The service it starts must not reach the testbed's Asterisk, which
 	// another package's tests may be driving: ARI on a port nobody serves.
-	good := fmt.Sprintf("listen: 127.0.0.1:%d\npbx: {ari: {url: \"http://127.0.0.1:%d\", app: role-test}}\n", freePort(t), freePort(t))
+	good := fmt.Sprintf("listen: 127.0.0.1:%d\npbx: {ari: {url: \"http://127.0.0.1:%d\", app: role-test}}\n", testbed.FreePort(t), testbed.FreePort(t))
 	cfg := writeTemp(t, good)
 	vars := map[string]any{
 		"switchboard_binary_src": bin, "switchboard_config_src": cfg, "switchboard_root": root,
@@ -381,14 +380,4 @@ func writeTemp(t *testing.T, body string) string {
 		t.Fatal(err)
 	}
 	return f.Name()
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -149,16 +148,6 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // startSwitchboard writes a config for pbx and starts switchboard on it.
 func startSwitchboard(t *testing.T, pbx *PBX) *sb {
 	t.Helper()
@@ -180,7 +169,7 @@ pbx:
 func startSwitchboardWith(t *testing.T, pbx *PBX, routing string) *sb {
 	t.Helper()
 	dir := t.TempDir()
-	listen := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	listen := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
 	cfgPath := filepath.Join(dir, "switchboard.yaml")
 	cfg := fmt.Sprintf(e2eHeader, listen, filepath.Join(dir, "data"), pbx.ARIPort) + routing
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
