@@ -149,6 +149,8 @@ func (d *decoder) event(m *wireMessage, recv time.Time) (pbx.Event, error) {
 
 	if m.Channel != nil && m.Channel.ID != "" && d.legs.isSpy(m.Channel.ID) {
 		switch m.Type {
+		case "StasisStart":
+			return spyStarted{Base: base, channel: m.Channel.ID}, nil
 		case "StasisEnd", "ChannelDestroyed":
 			return spyEnded{Base: base, channel: m.Channel.ID, final: true}, nil
 		case "ChannelHangupRequest":

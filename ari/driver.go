@@ -76,6 +76,10 @@ type Driver struct {
 	legSeq uint64
 	snoops map[string]*snoopLeg // supervisors' legs not yet ended
 	spies  map[string]string    // snoop channels → the supervisor's leg
+	// spyReady: snoop channels being set up → closed at their StasisStart
+	// (or end); spyWait bounds the wait (snoop.go).
+	spyReady map[string]chan struct{}
+	spyWait  time.Duration
 
 	// bg is the background work of supervisors' legs (snoop.go).
 	bg sync.WaitGroup
@@ -127,6 +131,9 @@ func New(cfg Config, log *slog.Logger, reg prometheus.Registerer) (*Driver, erro
 		legs:   map[string]uint64{},
 		snoops: map[string]*snoopLeg{},
 		spies:  map[string]string{},
+
+		spyReady: map[string]chan struct{}{},
+		spyWait:  2 * time.Second,
 	}, nil
 }
 

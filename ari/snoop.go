@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 
 	"switchboard/routing/pbx"
 )
@@ -86,9 +87,16 @@ func (d *Driver) startSpy(ctx context.Context, req pbx.Snoop, leg *snoopLeg) err
 		whisper = "out" // into what the target's phone hears, not what it sends
 	}
 	// Known before the request: its StasisStart can come before the answer.
+	ready := make(chan struct{})
 	d.mu.Lock()
 	d.spies[leg.spy] = req.Channel
+	d.spyReady[leg.spy] = ready
 	d.mu.Unlock()
+	defer func() {
+		d.mu.Lock()
+		delete(d.spyReady, leg.spy)
+		d.mu.Unlock()
+	}()
 	q := url.Values{"spy": {"both"}, "whisper": {whisper}, "app": {d.cfg.App}}
 	if err := d.rest.do(ctx, opSnoop, []string{req.Target, leg.spy}, q, nil, nil); err != nil {
 		d.mu.Lock()
@@ -96,6 +104,15 @@ func (d *Driver) startSpy(ctx context.Context, req pbx.Snoop, leg *snoopLeg) err
 		d.mu.Unlock()
 		// 404 included: the call is gone, so there is nothing to listen to.
 		return fmt.Errorf("ari: snoop on %s: %w", req.Target, err)
+	}
+	// Asterisk answers the snoop request before the channel is in our
+	// application; adding it to a bridge before its StasisStart is refused
+	// (422 "Channel not in Stasis application", seen on the testbed).
+	select {
+	case <-ready:
+	case <-ctx.Done():
+	case <-time.After(d.spyWait):
+		d.log.Warn("ari snoop channel not in Stasis in time; bridging anyway", "channel", leg.spy, "waited", d.spyWait)
 	}
 	if err := d.Bridge(ctx, leg.bridge, leg.spy); err != nil {
 		d.undoSnoop(ctx, leg)
@@ -155,7 +172,11 @@ func (d *Driver) snoopEvent(ctx context.Context, ev pbx.Event) bool {
 		if leg != nil {
 			d.bg.Go(func() { d.undoSnoop(ctx, leg) })
 		}
+	case spyStarted:
+		d.spyArrived(ev.channel)
+		return false
 	case spyEnded:
+		d.spyArrived(ev.channel) // gone before it started: stop waiting
 		d.mu.Lock()
 		channel := d.spies[ev.channel]
 		if ev.final {
@@ -186,6 +207,25 @@ func (d *Driver) isSpy(channel string) bool {
 	_, ok := d.spies[channel]
 	return ok
 }
+
+// spyArrived ends startSpy's wait for channel, once.
+func (d *Driver) spyArrived(channel string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if ch, ok := d.spyReady[channel]; ok {
+		close(ch)
+		delete(d.spyReady, channel)
+	}
+}
+
+// spyStarted is the decoder's word that a snoop channel entered our
+// application: it can now be bridged.
+type spyStarted struct {
+	pbx.Base
+	channel string
+}
+
+func (spyStarted) Kind() string { return "spy_started" }
 
 // spyEnded is the decoder's word that a snoop channel ended (final: its
 // last event). The driver acts on it; the engine never sees it.

@@ -52,6 +52,25 @@ func startedDriver(t *testing.T) (*running, *aritest.Server) {
 	return r, srv
 }
 
+// snoopAsync runs Snoop, which waits for the snoop channel's StasisStart,
+// beside the test that sends it.
+func snoopAsync(d *Driver, req pbx.Snoop) <-chan error {
+	errc := make(chan error, 1)
+	go func() { errc <- d.Snoop(context.Background(), req) }()
+	return errc
+}
+
+// expectNoRequest fails if a REST request comes within a moment: a
+// negative check, so bounded (the driver sends at once when it does).
+func expectNoRequest(t *testing.T, srv *aritest.Server, when string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if r, ok := srv.NextRequest(ctx); ok {
+		t.Fatalf("%s %s?%s %s", r.Method, r.Path, r.Query.Encode(), when)
+	}
+}
+
 func TestSnoopListenAndWhisper(t *testing.T) {
 	for _, tt := range []struct {
 		mode    pbx.SnoopMode
@@ -62,21 +81,25 @@ func TestSnoopListenAndWhisper(t *testing.T) {
 	} {
 		t.Run(tt.mode.String(), func(t *testing.T) {
 			r, srv := startedDriver(t)
-			err := r.d.Snoop(context.Background(), pbx.Snoop{Channel: "sup-1", Target: "leg-a", Endpoint: "PJSIP/1009",
+			snoop := snoopAsync(r.d, pbx.Snoop{Channel: "sup-1", Target: "leg-a", Endpoint: "PJSIP/1009",
 				CallerID: "listen", Timeout: 20 * time.Second, Mode: tt.mode, Bridge: "br-call"})
-			if err != nil {
-				t.Fatal(err)
-			}
 			expectRequests(t, srv,
-				want{"POST", "/channels/leg-a/snoop/spy-sup-1", "app=switchboard&spy=both&whisper=" + tt.whisper},
+				want{"POST", "/channels/leg-a/snoop/spy-sup-1", "app=switchboard&spy=both&whisper=" + tt.whisper})
+			// The snoop channel is bridged only once in Stasis (Asterisk
+			// refuses it before, 422); its StasisStart is no call.
+			expectNoRequest(t, srv, "before the snoop channel's StasisStart")
+			r.emit(aritest.StasisStart("spy-sup-1", "", ""))
+			expectRequests(t, srv,
 				want{"POST", "/bridges/spybr-sup-1", "type=mixing"},
 				want{"POST", "/bridges/spybr-sup-1/addChannel", "channel=spy-sup-1"},
 				want{"POST", "/channels/sup-1", "app=switchboard&callerId=listen&endpoint=PJSIP%2F1009&timeout=20"})
+			if err := <-snoop; err != nil {
+				t.Fatal(err)
+			}
 
-			// The snoop channel entering Stasis is no call; the leg reports
-			// like an originated leg and is bridged with it once answered.
-			r.emit(aritest.StasisStart("spy-sup-1", "", ""),
-				aritest.ChannelStateChange("sup-1", "Ringing"),
+			// The leg reports like an originated leg and is bridged with
+			// the snoop channel once answered.
+			r.emit(aritest.ChannelStateChange("sup-1", "Ringing"),
 				aritest.StasisStart("sup-1", "", ""))
 			if ev, ok := r.next().(pbx.LegRinging); !ok || ev.Channel != "sup-1" {
 				t.Fatalf("want LegRinging sup-1, got %#v", ev)
@@ -106,11 +129,13 @@ func TestSnoopListenAndWhisper(t *testing.T) {
 
 func TestSnoopTargetGoneHangsUpSupervisor(t *testing.T) {
 	r, srv := startedDriver(t)
-	if err := r.d.Snoop(context.Background(), pbx.Snoop{Channel: "sup-2", Target: "leg-a", Endpoint: "PJSIP/1009", Mode: pbx.SnoopListen}); err != nil {
+	snoop := snoopAsync(r.d, pbx.Snoop{Channel: "sup-2", Target: "leg-a", Endpoint: "PJSIP/1009", Mode: pbx.SnoopListen})
+	expectRequests(t, srv, want{"POST", "/channels/leg-a/snoop/spy-sup-2", "app=switchboard&spy=both&whisper=none"})
+	r.emit(aritest.StasisStart("spy-sup-2", "", ""))
+	if err := <-snoop; err != nil {
 		t.Fatal(err)
 	}
 	expectRequests(t, srv,
-		want{"POST", "/channels/leg-a/snoop/spy-sup-2", "app=switchboard&spy=both&whisper=none"},
 		want{"POST", "/bridges/spybr-sup-2", "type=mixing"},
 		want{"POST", "/bridges/spybr-sup-2/addChannel", "channel=spy-sup-2"},
 		want{"POST", "/channels/sup-2", "app=switchboard&endpoint=PJSIP%2F1009"})
@@ -157,6 +182,7 @@ func TestSnoopErrors(t *testing.T) {
 	srv := aritest.NewServer()
 	defer srv.Close()
 	d := newTestDriver(t, srv)
+	d.spyWait = 10 * time.Millisecond // no websocket here: no snoop channel ever enters Stasis
 	ctx := context.Background()
 	srv.Respond("POST", "/channels/gone/snoop/spy-sup-1", 404, `{"message":"Channel not found"}`)
 	if err := d.Snoop(ctx, pbx.Snoop{Channel: "sup-1", Target: "gone", Endpoint: "PJSIP/1009"}); err == nil {
