@@ -2,7 +2,6 @@ package routing
 
 import (
 	"hash/fnv"
-	"math/rand/v2"
 	"slices"
 	"time"
 
@@ -112,7 +111,8 @@ func (m *Machine) choose(c *call) (tier, winners []candidate, excluded map[strin
 			excluded["higher_penalty"]++
 		}
 	}
-	m.score(qs, c, tier)
+	st := strategyOf(qs)
+	st.score(m, qs, c, tier)
 	// Highest score first; ties to the longest idle, then config order.
 	slices.SortStableFunc(tier, func(x, y candidate) int {
 		switch {
@@ -127,56 +127,10 @@ func (m *Machine) choose(c *call) (tier, winners []candidate, excluded map[strin
 		return x.a.order - y.a.order
 	})
 	winners = tier[:1]
-	if qs.cfg.Strategy == StrategyRingAll {
+	if st.ringAll {
 		winners = tier
 	}
 	return tier, winners, excluded
-}
-
-// score fills each candidate's score for the queue's strategy; higher wins.
-func (m *Machine) score(qs *queueState, c *call, tier []candidate) {
-	switch qs.cfg.Strategy {
-	case StrategyLongestIdle, StrategyRingAll:
-		for i := range tier {
-			tier[i].score = m.now.Sub(tier[i].a.idleSince).Seconds()
-		}
-	case StrategyFewestCalls:
-		for i := range tier {
-			tier[i].score = -float64(tier[i].a.answered)
-		}
-	case StrategyLeastTalkTime:
-		for i := range tier {
-			tier[i].score = -tier[i].a.talk.Seconds()
-		}
-	case StrategyTopDown:
-		for i := range tier {
-			tier[i].score = -float64(memberIndex(qs, tier[i].a))
-		}
-	case StrategyRoundRobin:
-		// Next after the member offered last, wrapping around.
-		last := slices.IndexFunc(qs.members, func(a *agent) bool { return a.id == qs.rrLast })
-		n := len(qs.members)
-		for i := range tier {
-			idx := memberIndex(qs, tier[i].a)
-			if idx < 0 { // a merged-in agent: after every member
-				idx = n + tier[i].a.order
-			}
-			tier[i].score = -float64((idx - last - 1 + 2*n) % (2 * n))
-		}
-	case StrategyRandom:
-		rng := rand.New(rand.NewPCG(seed(c.id), uint64(len(m.waiting))))
-		for i := range tier {
-			tier[i].score = rng.Float64()
-		}
-	case StrategySkillWeighted:
-		for i := range tier {
-			s := 0
-			for _, req := range c.skills {
-				s += req.Score(tier[i].a.skills)
-			}
-			tier[i].score = float64(s)
-		}
-	}
 }
 
 // seed makes the random strategy repeatable: the same call in the same
@@ -288,7 +242,7 @@ func (m *Machine) offer(c *call, a *agent) {
 	c.offers = append(c.offers, o)
 	m.offers[o.leg] = o
 	m.byChannel[o.leg] = c
-	if qs := m.queues[c.queue]; qs.cfg.Strategy == StrategyRoundRobin {
+	if qs := m.queues[c.queue]; strategyOf(qs).remembers {
 		qs.rrLast = a.id
 	}
 	m.record(&Record{Type: EvCallOffered, CallID: c.id, Queue: c.queue, AgentID: a.id},
