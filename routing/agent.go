@@ -71,26 +71,56 @@ func (a *agent) working() bool {
 	return a.state != SignedOut && a.state != NotReady
 }
 
-// setState is the only place an agent's state changes. It checks the
-// transition table and writes agent.state before the change is acted on.
+// transition is one change of an agent's state, as setState applies it.
+type transition struct {
+	to     AgentState
+	reason string
+	// restored: the change is the log's own, read back at start-up. It is
+	// applied at the log's time, without a new record (the log has it)
+	// and without timers (its allowance ran before the restart).
+	restored bool
+	at       time.Time
+	// adopted: the PBX shows the agent talking on a call that outlived a
+	// restart. The table is not consulted: the state the log left cannot
+	// lead to on-call, and the PBX's live call is the fact to follow.
+	adopted bool
+}
+
+// setState changes an agent's state; the one place it changes, live,
+// restored or adopted. It checks the transition table and writes
+// agent.state before the change is acted on.
 func (m *Machine) setState(a *agent, to AgentState, reason string) error {
-	if !canTransition(a.state, to) {
+	return m.transit(a, transition{to: to, reason: reason})
+}
+
+// transit is setState for any transition.
+func (m *Machine) transit(a *agent, t transition) error {
+	to, reason := t.to, t.reason
+	if !t.adopted && !canTransition(a.state, to) {
 		return &TransitionError{Agent: a.id, From: a.state, To: to}
 	}
 	if to != NotReady {
 		reason = ""
 	}
-	m.record(&Record{Type: EvAgentState, AgentID: a.id, CallID: a.callID}, AgentStateData{
-		From: a.state.String(), To: to.String(), Reason: reason, Endpoint: a.endpoint, CallID: a.callID,
-	})
+	at := m.now
+	if t.restored {
+		at = t.at
+	} else {
+		m.record(&Record{Type: EvAgentState, AgentID: a.id, CallID: a.callID}, AgentStateData{
+			From: a.state.String(), To: to.String(), Reason: reason, Endpoint: a.endpoint, CallID: a.callID,
+		})
+	}
 	from := a.state
-	a.state, a.reason, a.since = to, reason, m.now
+	a.state, a.reason, a.since = to, reason, at
 	switch to {
 	case Ready:
-		a.idleSince = m.now
+		a.idleSince = at
 		a.callID = ""
 	case NotReady, SignedOut:
 		a.callID = ""
+	}
+	if t.restored {
+		return nil
 	}
 	if from == NotReady {
 		m.cancelTimer(timerAllowance(a))

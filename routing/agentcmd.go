@@ -212,10 +212,17 @@ func (m *Machine) RestoreAgent(now time.Time, id string, st AgentStateData, sinc
 		a.endpoint = m.configEndpoint(id)
 	}
 	switch s {
-	case SignedOut, Ready, NotReady:
-		a.state, a.reason = s, st.Reason
+	case SignedOut: // where every agent starts
+	case Ready, NotReady:
+		if err := m.transit(a, transition{to: s, reason: st.Reason, restored: true, at: since}); err != nil {
+			m.log.Error("agent restore refused", "agent", id, "err", err)
+		}
 	default:
-		a.state = OnCall
+		// On a call (or about to be) when the log ended: the log's own
+		// change to on-call, then wrap-up from here, recorded.
+		if err := m.transit(a, transition{to: OnCall, restored: true, at: since, adopted: true}); err != nil {
+			m.log.Error("agent restore refused", "agent", id, "err", err)
+		}
 		m.mustState(a, WrapUp, "")
 		m.setTimer(timerWrapUp(a), time.Second)
 	}

@@ -165,9 +165,9 @@ func (m *Machine) adopt(rc RestoredCall, live map[string]pbx.ChannelInfo) {
 		m.byChannel[c.leg] = c
 		a.callID = c.id
 		if a.state != OnCall {
-			m.record(&Record{Type: EvAgentState, AgentID: a.id, CallID: c.id},
-				AgentStateData{From: a.state.String(), To: OnCall.String(), Endpoint: a.endpoint, CallID: c.id})
-			a.state, a.since = OnCall, m.now
+			if err := m.transit(a, transition{to: OnCall, adopted: true}); err != nil {
+				m.log.Error("agent adopt refused", "agent", a.id, "err", err)
+			}
 		}
 		m.cancelTimer(timerWrapUp(a))
 		return
