@@ -17,19 +17,7 @@ func (m *Machine) enterNode(c *call, name, input string) {
 	c.node = name
 	c.phase = phaseIVR
 	m.record(&Record{Type: EvCallIVR, CallID: c.id}, IVRData{Node: name, Input: input})
-	switch {
-	case n.Play != nil:
-		m.play(c, n.Play.Media)
-	case n.Menu != nil:
-		c.menuPhase = menuPrompt
-		m.play(c, n.Menu.Prompt)
-	case n.Queue != nil:
-		m.enqueue(c, n.Queue)
-	case n.Hangup != nil:
-		m.hangupCall(c, m.flowOutcome(c))
-	default:
-		m.enterStep(c, n, name)
-	}
+	stepFor(n).enter(m, c, n)
 }
 
 func (m *Machine) flowOutcome(c *call) string {
@@ -80,18 +68,8 @@ func (m *Machine) onPlaybackDone(c *call, id string) {
 			m.play(c, q.HoldMedia) // hold media loops until an agent answers
 		}
 	case phaseIVR:
-		n := c.flow.Nodes[c.node]
-		switch {
-		case n.Play != nil:
-			m.enterNode(c, n.Play.Next, "")
-		case n.Menu != nil && c.menuPhase == menuPrompt:
-			c.menuPhase = menuWaiting
-			m.setTimer(timerMenu(c), n.Menu.Timeout.D())
-		case n.Menu != nil && c.menuPhase == menuRetry:
-			c.menuPhase = menuPrompt
-			m.play(c, n.Menu.Prompt)
-		default:
-			m.stepPlaybackDone(c, n)
+		if n := c.flow.Nodes[c.node]; n != nil {
+			stepFor(n).playbackDone(m, c, n)
 		}
 	}
 }
@@ -104,37 +82,5 @@ func (m *Machine) onDigit(c *call, digit string) {
 	if n == nil {
 		return
 	}
-	if n.Menu == nil {
-		m.stepDigit(c, n, digit)
-		return
-	}
-	m.stopPlayback(c)
-	m.cancelTimer(timerMenu(c))
-	if next, ok := n.Menu.Options[digit]; ok {
-		m.enterNode(c, next, digit)
-		return
-	}
-	m.menuFailed(c, n.Menu, "invalid")
-}
-
-// menuFailed handles an invalid digit or a timeout: the prompt again, or
-// after the last attempt the menu's failure branch.
-func (m *Machine) menuFailed(c *call, menu *MenuNode, why string) {
-	c.menuAttempts++
-	if c.menuAttempts >= menu.Attempts {
-		m.enterNode(c, menu.OnFailure, why)
-		return
-	}
-	m.record(&Record{Type: EvCallIVR, CallID: c.id}, IVRData{Node: c.node, Input: why})
-	prompt := menu.InvalidPrompt
-	if why == "timeout" {
-		prompt = menu.TimeoutPrompt
-	}
-	if len(prompt) > 0 {
-		c.menuPhase = menuRetry
-		m.play(c, prompt)
-		return
-	}
-	c.menuPhase = menuPrompt
-	m.play(c, menu.Prompt)
+	stepFor(n).digit(m, c, n, digit)
 }

@@ -47,10 +47,8 @@ func (m *Machine) onTimer(name string) {
 		n := c.flow.Nodes[c.node]
 		switch {
 		case c.phase != phaseIVR || n == nil || c.menuPhase != menuWaiting:
-		case n.Menu != nil:
-			m.menuFailed(c, n.Menu, "timeout")
 		default:
-			m.stepTimeout(c, n)
+			stepFor(n).timeout(m, c, n)
 		}
 	case "dial":
 		if c.phase == phaseIVR {

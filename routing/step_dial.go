@@ -1,0 +1,170 @@
+package routing
+
+import (
+	"time"
+
+	"switchboard/routing/pbx"
+)
+
+// dialStep puts the caller through to an extension; a screened extension
+// first hears the caller's recorded name and presses 1 or 2.
+type dialStep struct{ noInput }
+
+func (dialStep) is(n *Node) bool { return n.Dial != nil }
+
+func (dialStep) enter(m *Machine, c *call, n *Node) { m.dial(c, n.Dial) }
+
+// playbackDone: the screening prompt ended; the caller records a name.
+func (dialStep) playbackDone(m *Machine, c *call, _ *Node) {
+	if c.screening && c.recording == "" && c.dialLeg == "" {
+		m.recordName(c)
+	}
+}
+
+// dial puts the caller through to an extension.
+func (m *Machine) dial(c *call, d *DialNode) {
+	target := m.expand(c, d.Extension)
+	m.setVar(c, "target", target)
+	ext := m.cfg.Extensions[target]
+	if ext == nil {
+		m.enterNode(c, d.OnUnknown, "unknown")
+		return
+	}
+	c.dialExt = target
+	if ext.Screen {
+		c.screening = true
+		if len(d.ScreenPrompt) > 0 {
+			m.play(c, d.ScreenPrompt)
+			return
+		}
+		m.recordName(c)
+		return
+	}
+	m.ringExtension(c)
+}
+
+func (m *Machine) ringExtension(c *call) {
+	d := m.dialNode(c)
+	ext := m.cfg.Extensions[c.dialExt]
+	c.dialLeg, c.dialAt = m.ids("ext"), m.now
+	m.byChannel[c.dialLeg] = c
+	m.emit(cmdOriginate{Call: c.id, Req: pbx.Originate{
+		Channel: c.dialLeg, Endpoint: ext.Endpoint, CallerID: c.caller,
+		Timeout: d.Timeout.D(), Related: c.channel,
+		Headers: map[string]string{"X-Switchboard-Call": c.id},
+	}})
+	m.setTimer(timerDial(c), d.Timeout.D()+ringGrace)
+}
+
+// recordName records the caller's name and reason for a screened call.
+func (m *Machine) recordName(c *call) {
+	c.recording = "name-" + c.id
+	m.pendingRec[c.recording] = c
+	m.emit(cmdRecord{Call: c.id, Rec: pbx.Recording{
+		Channel: c.channel, Name: c.recording, MaxDuration: 10 * time.Second,
+		MaxSilence: 3 * time.Second, Beep: true, TerminateOn: "#",
+	}})
+}
+
+// onDialAnswered: the extension picked up. A screened call first plays the
+// caller's name and waits for 1 (take it) or 2 (decline).
+func (m *Machine) onDialAnswered(c *call) {
+	m.cancelTimer(timerDial(c))
+	c.dialAnswered = true
+	if c.screening {
+		m.setTimer(timerDial(c), screenDecision)
+		d := m.dialNode(c)
+		media := append([]string{"recording:name-" + c.id}, d.AcceptPrompt...)
+		id := m.ids("pb")
+		c.legPlayback = id
+		m.playbacks[id] = c
+		m.emit(cmdPlay{Channel: c.dialLeg, PlaybackID: id, Media: media})
+		return
+	}
+	m.putThrough(c)
+}
+
+func (m *Machine) putThrough(c *call) {
+	m.stopPlayback(c)
+	c.xfer = nil
+	c.phase, c.leg, c.bridge, c.answeredAt = phaseBridged, c.dialLeg, m.ids("br"), m.now
+	c.dialLeg, c.screening, c.dialAnswered = "", false, false
+	m.record(&Record{Type: EvCallAnswered, CallID: c.id}, OfferData{
+		Endpoint: m.cfg.Extensions[c.dialExt].Endpoint, Leg: c.leg, Agent: "ext:" + c.dialExt,
+	})
+	m.emit(cmdBridge{Call: c.id, BridgeID: c.bridge, Channels: []string{c.channel, c.leg}})
+}
+
+// onScreenDigit is the extension's answer to a screened call.
+func (m *Machine) onScreenDigit(c *call, digit string) {
+	switch digit {
+	case "1":
+		if c.legPlayback != "" {
+			delete(m.playbacks, c.legPlayback)
+			m.emit(cmdStopPlayback{Channel: c.dialLeg, PlaybackID: c.legPlayback})
+			c.legPlayback = ""
+		}
+		m.cancelTimer(timerDial(c))
+		m.putThrough(c)
+	case "2":
+		m.declineScreened(c, "declined")
+	}
+}
+
+func (m *Machine) declineScreened(c *call, why string) {
+	m.cancelTimer(timerDial(c))
+	leg := c.dialLeg
+	delete(m.byChannel, leg)
+	c.dialLeg, c.screening, c.legPlayback, c.dialAnswered = "", false, "", false
+	m.emit(cmdHangup{Call: c.id, Channel: leg, Cause: pbx.CauseNormal})
+	if c.xfer != nil {
+		m.transferFailed(c)
+		return
+	}
+	m.enterNode(c, m.dialNode(c).OnDecline, why)
+}
+
+// dialFailed: the extension was busy, did not answer or could not be rung.
+func (m *Machine) dialFailed(c *call, cause pbx.Cause) {
+	m.cancelTimer(timerDial(c))
+	delete(m.byChannel, c.dialLeg)
+	c.dialLeg, c.screening, c.dialAnswered = "", false, false
+	if c.xfer != nil {
+		m.transferFailed(c)
+		return
+	}
+	d := m.dialNode(c)
+	if cause == pbx.CauseUserBusy {
+		m.enterNode(c, d.OnBusy, "busy")
+		return
+	}
+	m.enterNode(c, d.OnNoAnswer, "no_answer")
+}
+
+// onDialTimer: the extension rang out (or the announcement got no answer).
+func (m *Machine) onDialTimer(c *call) {
+	if c.dialLeg == "" {
+		return
+	}
+	if c.dialAnswered { // the announcement got no 1 or 2
+		m.declineScreened(c, "no_decision")
+		return
+	}
+	m.emit(cmdHangup{Call: c.id, Channel: c.dialLeg})
+	m.dialFailed(c, pbx.CauseNoAnswer)
+}
+
+// screenDecision is how long a screened extension has to press 1 or 2
+// once the announcement starts.
+const screenDecision = 20 * time.Second
+
+func timerDial(c *call) string { return "dial:" + c.id }
+
+// dialNode is the dial the call is making: its flow's dial step, or the
+// one a transfer to an extension made up.
+func (m *Machine) dialNode(c *call) *DialNode {
+	if c.xfer != nil {
+		return c.xfer
+	}
+	return c.flow.Nodes[c.node].Dial
+}
