@@ -294,8 +294,8 @@ func TestEscalationSteps(t *testing.T) {
 				h.t.Fatalf("rang %v, want b1 in queue r", got)
 			}
 			c := h.m.byChannel["c1"]
-			if c.queue != "r" || !c.queuedAt.Equal(h.now.Add(-10*time.Second)) {
-				h.t.Fatalf("after overflow queue %s queued at %s", c.queue, c.queuedAt)
+			if c.queue != "r" || !c.entry.queuedAt.Equal(h.now.Add(-10*time.Second)) {
+				h.t.Fatalf("after overflow queue %s queued at %s", c.queue, c.entry.queuedAt)
 			}
 		}},
 		{"overflow to a flow node", EscalationStep{Overflow: &Target{Node: "bye"}}, func(h *acd, out Output) {
@@ -497,7 +497,7 @@ func TestReloadKeepsAgentsAndCallers(t *testing.T) {
 	h.signInSpaced("a1", "a2")
 	h.in(agentCommand{Op: "not_ready", Agent: "a1", Reason: "break"})
 	h.call("c1", "1")
-	queuedAt := h.m.byChannel["c1"].queuedAt
+	queuedAt := h.m.byChannel["c1"].entry.queuedAt
 	// New config: a2 now also serves q, with a skill.
 	next := *h.m.cfg
 	next.Agents = []AgentConfig{
@@ -511,7 +511,7 @@ func TestReloadKeepsAgentsAndCallers(t *testing.T) {
 	if got := h.rung(out); !slices.Equal(got, []string{"a2"}) {
 		t.Fatalf("after reload rang %v, want a2 who now serves q", got)
 	}
-	if h.agent("a1").State != NotReady || h.m.offers[h.legOf("a2")].call.queuedAt != queuedAt {
+	if h.agent("a1").State != NotReady || h.m.offers[h.legOf("a2")].call.entry.queuedAt != queuedAt {
 		t.Fatal("reload changed an agent's state or a caller's place")
 	}
 	if d := h.lastDecision(); d.ConfigVersion != 2 {

@@ -82,7 +82,7 @@ func BenchmarkDecide(b *testing.B) {
 			for i := range calls {
 				q := "q" + strconv.Itoa(i%len(m.queues))
 				calls[i] = &call{id: "c" + strconv.Itoa(i), phase: phaseQueued, queue: q,
-					skills: []*SkillExpr{m.queues[q].cfg.Skills}, maxPenalty: -1, rule: "queue", queuedAt: now}
+					entry: queueEntry{skills: []*SkillExpr{m.queues[q].cfg.Skills}, maxPenalty: -1, rule: "queue", queuedAt: now}}
 			}
 			var out Output
 			m.now, m.out = now, &out
@@ -165,7 +165,7 @@ func BenchmarkAgentFreeToOffer(b *testing.B) {
 	}
 	for i := range 100 { // a hundred callers waiting
 		c := &call{id: "w" + strconv.Itoa(i), channel: "w" + strconv.Itoa(i), phase: phaseQueued, queue: q,
-			skills: []*SkillExpr{m.queues[q].cfg.Skills}, maxPenalty: -1, rule: "queue", queuedAt: now.Add(time.Duration(i))}
+			entry: queueEntry{skills: []*SkillExpr{m.queues[q].cfg.Skills}, maxPenalty: -1, rule: "queue", queuedAt: now.Add(time.Duration(i))}}
 		m.calls[c.id], m.byChannel[c.channel] = c, c
 		m.waiting = append(m.waiting, c)
 	}

@@ -23,6 +23,36 @@ const (
 	menuRetry                    // the invalid/timeout prompt plays, then the prompt again
 )
 
+// queueEntry is a call's place in a queue: since when it waits, what it
+// needs from an agent, and the phones ringing for it.
+type queueEntry struct {
+	node       *QueueNode
+	queuedAt   time.Time // first joined a queue: keeps the place across overflows
+	joinedAt   time.Time // joined the current queue: escalation and max wait
+	priority   int
+	skills     []*SkillExpr // all must match
+	maxPenalty int          // -1: any
+	extra      []string     // queues merged in by escalation
+	escStep    int          // next escalation step
+	rule       string       // the rule deciding now, for decision records
+	offers     []*offer     // phones ringing for this call
+}
+
+// dialAttempt is a dial step (or a transfer) ringing an extension.
+type dialAttempt struct {
+	leg      string // "" when nothing rings
+	ext      string
+	at       time.Time
+	answered bool // the extension picked up (a screened one decides now)
+}
+
+// screening is a screened dial: the caller's recorded name is announced
+// to the extension, which presses 1 to take the call or 2 to decline.
+type screening struct {
+	on           bool
+	announcement string // the announcement playing to the extension
+}
+
 // call is one inbound call and, once offered, the agent leg serving it.
 type call struct {
 	id, channel    string
@@ -42,17 +72,8 @@ type call struct {
 	overflowed bool // left a queue for a flow node by overflow
 	full       bool // found its queue full
 
-	queue      string // the queue the caller waits in now
-	queueNode  *QueueNode
-	queuedAt   time.Time // first joined a queue: keeps the place across overflows
-	joinedAt   time.Time // joined the current queue: escalation and max wait
-	priority   int
-	skills     []*SkillExpr // all must match
-	maxPenalty int          // -1: any
-	extra      []string     // queues merged in by escalation
-	escStep    int          // next escalation step
-	rule       string       // the rule deciding now, for decision records
-	offers     []*offer     // phones ringing for this call
+	queue string     // the queue the caller waits in now
+	entry queueEntry // its place there
 
 	agent      *agent // the agent talking, once bridged
 	leg        string
@@ -61,18 +82,13 @@ type call struct {
 
 	vars      map[string]string // set, collect and dial steps write here
 	digits    string            // a collect step's digits so far
-	dialLeg   string            // the extension a dial step is ringing
-	dialExt   string
-	screening bool   // the extension hears the caller's name first
-	recording string // the recording in progress (message, name)
-	postCall  bool   // the talk ended; the caller is in the survey
+	dial      dialAttempt       // the extension a dial step rings
+	screen    screening         // that extension hears the caller's name first
+	recording string            // the recording in progress (message, name)
+	postCall  bool              // the talk ended; the caller is in the survey
 
 	// supervisors are the supervisors' legs on this call, in order.
 	supervisors []*supervision
-
-	dialAt       time.Time
-	dialAnswered bool   // the extension picked up (a screened one decides now)
-	legPlayback  string // the announcement playing to a screened extension
 
 	// transferred: an agent handed the call on; it no longer counts toward
 	// service levels. xfer is the dial of a transfer to an extension.
@@ -122,17 +138,17 @@ func (m *Machine) onHungUp(channel string, cause pbx.Cause) {
 		m.callerHungUp(c, cause)
 	case m.offers[channel] != nil:
 		m.offerFailed(m.offers[channel], cause.String(), cause)
-	case channel == c.dialLeg:
-		if c.dialAnswered { // hung up on the announcement: declined
-			c.dialLeg = channel
+	case channel == c.dial.leg:
+		if c.dial.answered { // hung up on the announcement: declined
+			c.dial.leg = channel
 			m.byChannel[channel] = c // declineScreened forgets it again
 			m.declineScreened(c, "declined")
 			return
 		}
 		m.dialFailed(c, cause)
 	case channel == c.leg && c.phase == phaseBridged:
-		if c.queueNode != nil && c.queueNode.Survey != "" && c.agent != nil {
-			m.startSurvey(c, c.queueNode.Survey, cause.String())
+		if c.entry.node != nil && c.entry.node.Survey != "" && c.agent != nil {
+			m.startSurvey(c, c.entry.node.Survey, cause.String())
 			return
 		}
 		m.emit(cmdHangup{Call: c.id, Channel: c.channel})
@@ -153,7 +169,7 @@ func (m *Machine) callerHungUp(c *call, cause pbx.Cause) {
 		m.endCall(c, outcome, cause.String(), "caller")
 	case phaseQueued:
 		outcome := OutcomeAbandonedQueue
-		if len(c.offers) > 0 {
+		if len(c.entry.offers) > 0 {
 			outcome = OutcomeAbandonedRinging
 		}
 		m.endCall(c, outcome, cause.String(), "caller")
@@ -189,12 +205,12 @@ func (m *Machine) endCall(c *call, outcome, cause, by string) {
 		delete(m.playbacks, c.playback)
 		c.playback = ""
 	}
-	if c.dialLeg != "" { // the extension still rings: stop it
-		delete(m.byChannel, c.dialLeg)
-		m.emit(cmdHangup{Call: c.id, Channel: c.dialLeg, Cause: pbx.CauseNormal})
+	if c.dial.leg != "" { // the extension still rings: stop it
+		delete(m.byChannel, c.dial.leg)
+		m.emit(cmdHangup{Call: c.id, Channel: c.dial.leg, Cause: pbx.CauseNormal})
 	}
 	if wasQueued && !c.transferred {
-		m.slSample(c.queue, false, m.now.Sub(c.joinedAt))
+		m.slSample(c.queue, false, m.now.Sub(c.entry.joinedAt))
 	}
 	m.rememberCaller(c.caller)
 	delete(m.calls, c.id)

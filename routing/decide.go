@@ -30,7 +30,7 @@ func (m *Machine) eligible(a *agent, c *call) (penalty int, why string) {
 		return 0, "no_phone"
 	}
 	penalty, ok := a.penalty[c.queue]
-	for _, q := range c.extra {
+	for _, q := range c.entry.extra {
 		if p, in := a.penalty[q]; in && (!ok || p < penalty) {
 			penalty, ok = p, true
 		}
@@ -38,10 +38,10 @@ func (m *Machine) eligible(a *agent, c *call) (penalty int, why string) {
 	if !ok {
 		return 0, "not_member"
 	}
-	if c.maxPenalty >= 0 && penalty > c.maxPenalty {
+	if c.entry.maxPenalty >= 0 && penalty > c.entry.maxPenalty {
 		return penalty, "penalty"
 	}
-	for _, req := range c.skills {
+	for _, req := range c.entry.skills {
 		if !req.Match(a.skills) {
 			return penalty, "skills"
 		}
@@ -57,7 +57,7 @@ type candidate struct {
 
 // assign decides who rings for c, if anyone can, records why, and offers.
 func (m *Machine) assign(c *call, trigger string) bool {
-	if c.phase != phaseQueued || len(c.offers) > 0 {
+	if c.phase != phaseQueued || len(c.entry.offers) > 0 {
 		return false
 	}
 	tier, winners, excluded := m.choose(c)
@@ -79,8 +79,8 @@ func (m *Machine) choose(c *call) (tier, winners []candidate, excluded map[strin
 	excluded = map[string]int{}
 	cands := make([]candidate, 0, len(qs.members))
 	queues := []string{c.queue}
-	if len(c.extra) > 0 {
-		queues = append(queues, c.extra...)
+	if len(c.entry.extra) > 0 {
+		queues = append(queues, c.entry.extra...)
 	}
 	for qi, q := range queues {
 		for _, a := range m.queues[q].members {
@@ -147,11 +147,11 @@ func memberIndex(qs *queueState, a *agent) int {
 
 func (m *Machine) recordDecision(c *call, qs *queueState, trigger string, tier, winners []candidate, excluded map[string]int) {
 	d := DecisionData{
-		Trigger: trigger, Queue: c.queue, Queues: append([]string{c.queue}, c.extra...),
-		Strategy: qs.cfg.Strategy, Rule: c.rule, MaxPenalty: c.maxPenalty, ConfigVersion: m.version,
+		Trigger: trigger, Queue: c.queue, Queues: append([]string{c.queue}, c.entry.extra...),
+		Strategy: qs.cfg.Strategy, Rule: c.entry.rule, MaxPenalty: c.entry.maxPenalty, ConfigVersion: m.version,
 		Excluded: excluded,
 	}
-	for _, req := range c.skills {
+	for _, req := range c.entry.skills {
 		d.Skills = append(d.Skills, req.String())
 	}
 	for i, cd := range tier {
@@ -178,7 +178,7 @@ func (m *Machine) agentReady(a *agent) {
 	for a.state == Ready {
 		var best *call
 		for _, c := range m.waiting {
-			if len(c.offers) > 0 {
+			if len(c.entry.offers) > 0 {
 				continue
 			}
 			if _, why := m.eligible(a, c); why == "" && (best == nil || m.before(c, best)) {
@@ -194,8 +194,8 @@ func (m *Machine) agentReady(a *agent) {
 // before orders waiting callers: higher priority first, then the longest
 // waiting, or the one closest to breaching its service-level threshold.
 func (m *Machine) before(x, y *call) bool {
-	if x.priority != y.priority {
-		return x.priority > y.priority
+	if x.entry.priority != y.entry.priority {
+		return x.entry.priority > y.entry.priority
 	}
 	if m.cfg.Ordering == OrderSLRisk {
 		rx, ry := m.risk(x), m.risk(y)
@@ -203,8 +203,8 @@ func (m *Machine) before(x, y *call) bool {
 			return rx > ry
 		}
 	}
-	if !x.queuedAt.Equal(y.queuedAt) {
-		return x.queuedAt.Before(y.queuedAt)
+	if !x.entry.queuedAt.Equal(y.entry.queuedAt) {
+		return x.entry.queuedAt.Before(y.entry.queuedAt)
 	}
 	return x.id < y.id
 }
@@ -215,7 +215,7 @@ func (m *Machine) risk(c *call) float64 {
 	if within <= 0 {
 		return 0
 	}
-	return float64(m.now.Sub(c.queuedAt)) / float64(within)
+	return float64(m.now.Sub(c.entry.queuedAt)) / float64(within)
 }
 
 // distribute runs a full matching pass: every waiting call, best first,
@@ -239,7 +239,7 @@ func (m *Machine) offer(c *call, a *agent) {
 	o := &offer{leg: m.ids("leg"), call: c, agent: a, at: m.now}
 	a.callID, a.offer = c.id, o
 	m.mustState(a, Reserved, "")
-	c.offers = append(c.offers, o)
+	c.entry.offers = append(c.entry.offers, o)
 	m.offers[o.leg] = o
 	m.byChannel[o.leg] = c
 	if qs := m.queues[c.queue]; strategyOf(qs).remembers {
@@ -261,8 +261,8 @@ func (m *Machine) offer(c *call, a *agent) {
 // removeOffer forgets an offer and its timers; the caller releases the agent.
 func (m *Machine) removeOffer(o *offer) {
 	c := o.call
-	if i := slices.Index(c.offers, o); i >= 0 {
-		c.offers = slices.Delete(c.offers, i, i+1)
+	if i := slices.Index(c.entry.offers, o); i >= 0 {
+		c.entry.offers = slices.Delete(c.entry.offers, i, i+1)
 	}
 	delete(m.offers, o.leg)
 	m.cancelTimer(timerLease(o))
@@ -295,7 +295,7 @@ func (m *Machine) offerFailed(o *offer, why string, cause pbx.Cause) {
 		reason = "unreachable"
 	}
 	m.mustState(a, NotReady, reason)
-	if len(c.offers) == 0 {
+	if len(c.entry.offers) == 0 {
 		m.assign(c, "offer_failed")
 	}
 }
@@ -323,7 +323,7 @@ func (m *Machine) onLegAnswered(leg string) {
 		m.onSupervisorAnswered(s)
 		return
 	}
-	if c := m.byChannel[leg]; c != nil && c.dialLeg == leg && c.phase == phaseIVR {
+	if c := m.byChannel[leg]; c != nil && c.dial.leg == leg && c.phase == phaseIVR {
 		m.onDialAnswered(c)
 		return
 	}
@@ -345,7 +345,7 @@ func (m *Machine) onLegAnswered(leg string) {
 	c.phase, c.agent, c.leg, c.bridge, c.answeredAt = phaseBridged, a, leg, m.ids("br"), m.now
 	a.lastCall, a.wrapQueue = c.id, c.queue
 	if !c.transferred {
-		m.slSample(c.queue, true, m.now.Sub(c.joinedAt))
+		m.slSample(c.queue, true, m.now.Sub(c.entry.joinedAt))
 	}
 	m.record(&Record{Type: EvCallAnswered, CallID: c.id, Queue: c.queue, AgentID: a.id},
 		OfferData{Agent: a.id, Endpoint: a.endpoint, Leg: leg})

@@ -314,12 +314,12 @@ func (m *Machine) transfer(cmd deskCommand) (any, error) {
 	start := len(m.out.Commands)
 	switch cmd.ToKind {
 	case TransferQueue:
-		prev := c.queueNode
+		prev := c.entry.node
 		qn := &QueueNode{Queue: cmd.To}
 		if prev != nil {
 			qn.NoAgent, qn.OnTimeout, qn.Survey = prev.NoAgent, prev.OnTimeout, prev.Survey
 		}
-		c.queueNode = qn
+		c.entry.node = qn
 		m.joinQueue(c, cmd.To, "transfer")
 	case TransferAgent:
 		m.wait(c, c.queue)
@@ -330,7 +330,7 @@ func (m *Machine) transfer(cmd deskCommand) (any, error) {
 		})
 		m.offer(c, target)
 	case TransferExtension:
-		c.phase, c.dialExt = phaseIVR, cmd.To
+		c.phase, c.dial.ext = phaseIVR, cmd.To
 		c.xfer = &DialNode{Timeout: Duration(transferDialTimeout)}
 		m.ringExtension(c)
 	}
@@ -385,8 +385,8 @@ func (m *Machine) callView(c *call) *DeskCall {
 		ID: c.id, Caller: c.caller, Called: c.called, Queue: c.queue, ArrivedAt: c.at,
 		Transferred: c.transferred,
 	}
-	if !c.queuedAt.IsZero() {
-		t := c.queuedAt
+	if !c.entry.queuedAt.IsZero() {
+		t := c.entry.queuedAt
 		v.QueuedAt = &t
 		v.WaitSeconds = m.now.Sub(t).Seconds()
 	}
@@ -394,8 +394,8 @@ func (m *Machine) callView(c *call) *DeskCall {
 		t := c.answeredAt
 		v.AnsweredAt = &t
 		v.Phase = "talking"
-		if !c.queuedAt.IsZero() {
-			v.WaitSeconds = c.answeredAt.Sub(c.queuedAt).Seconds()
+		if !c.entry.queuedAt.IsZero() {
+			v.WaitSeconds = c.answeredAt.Sub(c.entry.queuedAt).Seconds()
 		}
 	}
 	if len(c.vars) > 0 {

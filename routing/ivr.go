@@ -54,8 +54,8 @@ func (m *Machine) stopPlayback(c *call) {
 }
 
 func (m *Machine) onPlaybackDone(c *call, id string) {
-	if id == c.legPlayback && id != "" {
-		c.legPlayback = "" // the announcement ended; the decision timer runs
+	if id == c.screen.announcement && id != "" {
+		c.screen.announcement = "" // the announcement ended; the decision timer runs
 		return
 	}
 	if id != c.playback || c.phase == phaseEnded {

@@ -172,7 +172,7 @@ func (m *Machine) onPBX(ev pbx.Event) {
 		case c == nil:
 		case ev.Channel == c.channel:
 			m.onDigit(c, ev.Digit)
-		case ev.Channel == c.dialLeg && c.dialAnswered:
+		case ev.Channel == c.dial.leg && c.dial.answered:
 			m.onScreenDigit(c, ev.Digit)
 		}
 	case pbx.RecordingFinished:

@@ -307,7 +307,7 @@ func checkInvariants(t *testing.T, m *Machine, pending map[string]time.Time, whe
 		if c.agent != nil && c.phase == phaseBridged {
 			holders = append(holders, c.agent)
 		}
-		for _, o := range c.offers {
+		for _, o := range c.entry.offers {
 			holders = append(holders, o.agent)
 			if o.agent.offer != o {
 				t.Errorf("%s: offer %s of call %s is not its agent's", where, o.leg, c.id)
@@ -352,7 +352,7 @@ func checkInvariants(t *testing.T, m *Machine, pending map[string]time.Time, whe
 	}
 	// Nobody waits while a ready agent who can take the call idles.
 	for _, c := range m.waiting {
-		if len(c.offers) > 0 {
+		if len(c.entry.offers) > 0 {
 			continue
 		}
 		for _, a := range m.agents {

@@ -25,13 +25,13 @@ type slSample struct {
 // enqueue puts a call in a queue from a flow step, or sends it on: no one
 // signed in, the queue full, or its live service level under its floor.
 func (m *Machine) enqueue(c *call, qn *QueueNode) {
-	c.queueNode = qn
+	c.entry.node = qn
 	if m.queues[qn.Queue] == nil { // an old flow naming a queue since removed
 		m.noAgent(c)
 		return
 	}
-	c.priority = qn.Priority + m.callerPriority(c.caller)
-	c.queuedAt = time.Time{}
+	c.entry.priority = qn.Priority + m.callerPriority(c.caller)
+	c.entry.queuedAt = time.Time{}
 	m.joinQueue(c, qn.Queue, "queued")
 }
 
@@ -48,7 +48,7 @@ func (m *Machine) joinQueue(c *call, name, reason string) {
 			return
 		}
 		c.full = true
-		m.leaveToFlow(c, c.queueNode.OnTimeout, "full")
+		m.leaveToFlow(c, c.entry.node.OnTimeout, "full")
 		return
 	case q.OverflowBelowSL != nil && reason == "queued":
 		if pct, n := m.liveSL(qs, q.OverflowBelowSL.Window.D()); n >= q.OverflowBelowSL.MinCalls && pct < q.OverflowBelowSL.Below {
@@ -66,22 +66,22 @@ func (m *Machine) joinQueue(c *call, name, reason string) {
 // offer to a chosen agent for a transfer).
 func (m *Machine) wait(c *call, name string) {
 	q := m.queues[name].cfg
-	c.phase, c.queue, c.joinedAt = phaseQueued, name, m.now
-	if c.queuedAt.IsZero() {
-		c.queuedAt = m.now
+	c.phase, c.queue, c.entry.joinedAt = phaseQueued, name, m.now
+	if c.entry.queuedAt.IsZero() {
+		c.entry.queuedAt = m.now
 	}
-	c.skills = c.skills[:0]
+	c.entry.skills = c.entry.skills[:0]
 	if q.Skills != nil {
-		c.skills = append(c.skills, q.Skills)
+		c.entry.skills = append(c.entry.skills, q.Skills)
 	}
-	if c.queueNode != nil && c.queueNode.Skills != nil {
-		c.skills = append(c.skills, c.queueNode.Skills)
+	if c.entry.node != nil && c.entry.node.Skills != nil {
+		c.entry.skills = append(c.entry.skills, c.entry.node.Skills)
 	}
-	c.maxPenalty = -1
+	c.entry.maxPenalty = -1
 	if q.MaxPenalty != nil {
-		c.maxPenalty = *q.MaxPenalty
+		c.entry.maxPenalty = *q.MaxPenalty
 	}
-	c.extra, c.escStep, c.rule = nil, 0, "queue"
+	c.entry.extra, c.entry.escStep, c.entry.rule = nil, 0, "queue"
 	m.waiting = append(m.waiting, c)
 	m.record(&Record{Type: EvCallQueued, CallID: c.id, Queue: name}, QueuedData{Queue: name})
 	m.setTimer(timerMaxWait(c), q.MaxWait.D())
@@ -94,7 +94,7 @@ func (m *Machine) wait(c *call, name string) {
 // noAgent sends a call down its queue step's no-agent branch.
 func (m *Machine) noAgent(c *call) {
 	c.noAgent = true
-	if next := c.queueNode.NoAgent; next != "" {
+	if next := c.entry.node.NoAgent; next != "" {
 		m.enterNode(c, next, "no_agent")
 		return
 	}
@@ -137,8 +137,8 @@ func (m *Machine) leaveQueue(c *call) {
 	}
 	m.cancelTimer(timerMaxWait(c))
 	m.cancelTimer(timerEscalate(c))
-	for len(c.offers) > 0 {
-		m.withdraw(c.offers[0])
+	for len(c.entry.offers) > 0 {
+		m.withdraw(c.entry.offers[0])
 	}
 }
 
@@ -164,19 +164,19 @@ func (m *Machine) waitingIn(queue string) int {
 // scheduleEscalation sets the timer for the call's next escalation step.
 func (m *Machine) scheduleEscalation(c *call) {
 	steps := m.queues[c.queue].cfg.Escalation
-	if c.escStep < len(steps) {
-		m.setTimer(timerEscalate(c), c.joinedAt.Add(steps[c.escStep].After.D()).Sub(m.now))
+	if c.entry.escStep < len(steps) {
+		m.setTimer(timerEscalate(c), c.entry.joinedAt.Add(steps[c.entry.escStep].After.D()).Sub(m.now))
 	}
 }
 
 // escalate applies the call's next escalation step.
 func (m *Machine) escalate(c *call) {
 	steps := m.queues[c.queue].cfg.Escalation
-	if c.escStep >= len(steps) {
+	if c.entry.escStep >= len(steps) {
 		return
 	}
-	i, st := c.escStep, steps[c.escStep]
-	c.escStep++
+	i, st := c.entry.escStep, steps[c.entry.escStep]
+	c.entry.escStep++
 	data := EscalationData{Queue: c.queue, Step: i, MaxPenalty: st.MaxPenalty, AddQueues: st.AddQueues}
 	if st.Skills != nil {
 		data.Skills = []string{st.Skills.String()}
@@ -185,20 +185,20 @@ func (m *Machine) escalate(c *call) {
 	if st.Overflow != nil && m.overflow(c, c.queue, *st.Overflow, "escalation") {
 		return
 	}
-	c.rule = "escalation[" + strconv.Itoa(i) + "]"
+	c.entry.rule = "escalation[" + strconv.Itoa(i) + "]"
 	if st.Skills != nil {
-		c.skills = append(c.skills[:0], st.Skills)
+		c.entry.skills = append(c.entry.skills[:0], st.Skills)
 	}
 	if st.MaxPenalty != nil {
-		c.maxPenalty = *st.MaxPenalty
+		c.entry.maxPenalty = *st.MaxPenalty
 	}
 	for _, q := range st.AddQueues {
-		if !slices.Contains(c.extra, q) {
-			c.extra = append(c.extra, q)
+		if !slices.Contains(c.entry.extra, q) {
+			c.entry.extra = append(c.entry.extra, q)
 		}
 	}
 	m.scheduleEscalation(c)
-	if len(c.offers) == 0 {
+	if len(c.entry.offers) == 0 {
 		m.assign(c, "escalated")
 	}
 }
@@ -206,7 +206,7 @@ func (m *Machine) escalate(c *call) {
 // queueTimeout: the caller waited the queue's max wait.
 func (m *Machine) queueTimeout(c *call) {
 	c.timedOut = true
-	m.leaveToFlow(c, c.queueNode.OnTimeout, "max_wait")
+	m.leaveToFlow(c, c.entry.node.OnTimeout, "max_wait")
 }
 
 // callerPriority is what the caller's number adds: VIP, repeat caller.

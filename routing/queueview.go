@@ -29,7 +29,7 @@ func (m *Machine) queueViews() []QueueView {
 		for _, c := range m.waiting {
 			if c.queue == name {
 				v.Waiting++
-				v.LongestWaitSeconds = max(v.LongestWaitSeconds, m.now.Sub(c.joinedAt).Seconds())
+				v.LongestWaitSeconds = max(v.LongestWaitSeconds, m.now.Sub(c.entry.joinedAt).Seconds())
 			}
 		}
 		for _, a := range qs.members {

@@ -85,7 +85,7 @@ func (m *Machine) reconcile(live map[string]pbx.ChannelInfo, judgeBefore time.Ti
 			}
 			continue
 		}
-		for _, o := range append([]*offer(nil), c.offers...) {
+		for _, o := range append([]*offer(nil), c.entry.offers...) {
 			if _, up := live[o.leg]; !up && !o.at.After(judgeBefore) {
 				m.repaired(o.agent, c, why+": ringing phone gone")
 				m.withdraw(o)
@@ -101,9 +101,9 @@ func (m *Machine) reconcile(live map[string]pbx.ChannelInfo, judgeBefore time.Ti
 				m.endCall(c, OutcomeAnswered, why, "agent")
 			}
 		}
-		if c.dialLeg != "" && c.phase == phaseIVR {
-			if _, up := live[c.dialLeg]; !up && !c.dialAt.After(judgeBefore) {
-				if c.dialAnswered {
+		if c.dial.leg != "" && c.phase == phaseIVR {
+			if _, up := live[c.dial.leg]; !up && !c.dial.at.After(judgeBefore) {
+				if c.dial.answered {
 					m.declineScreened(c, why)
 				} else {
 					m.dialFailed(c, 0)

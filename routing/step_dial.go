@@ -16,7 +16,7 @@ func (dialStep) enter(m *Machine, c *call, n *Node) { m.dial(c, n.Dial) }
 
 // playbackDone: the screening prompt ended; the caller records a name.
 func (dialStep) playbackDone(m *Machine, c *call, _ *Node) {
-	if c.screening && c.recording == "" && c.dialLeg == "" {
+	if c.screen.on && c.recording == "" && c.dial.leg == "" {
 		m.recordName(c)
 	}
 }
@@ -30,9 +30,9 @@ func (m *Machine) dial(c *call, d *DialNode) {
 		m.enterNode(c, d.OnUnknown, "unknown")
 		return
 	}
-	c.dialExt = target
+	c.dial.ext = target
 	if ext.Screen {
-		c.screening = true
+		c.screen.on = true
 		if len(d.ScreenPrompt) > 0 {
 			m.play(c, d.ScreenPrompt)
 			return
@@ -45,11 +45,11 @@ func (m *Machine) dial(c *call, d *DialNode) {
 
 func (m *Machine) ringExtension(c *call) {
 	d := m.dialNode(c)
-	ext := m.cfg.Extensions[c.dialExt]
-	c.dialLeg, c.dialAt = m.ids("ext"), m.now
-	m.byChannel[c.dialLeg] = c
+	ext := m.cfg.Extensions[c.dial.ext]
+	c.dial.leg, c.dial.at = m.ids("ext"), m.now
+	m.byChannel[c.dial.leg] = c
 	m.emit(cmdOriginate{Call: c.id, Req: pbx.Originate{
-		Channel: c.dialLeg, Endpoint: ext.Endpoint, CallerID: c.caller,
+		Channel: c.dial.leg, Endpoint: ext.Endpoint, CallerID: c.caller,
 		Timeout: d.Timeout.D(), Related: c.channel,
 		Headers: map[string]string{"X-Switchboard-Call": c.id},
 	}})
@@ -70,15 +70,15 @@ func (m *Machine) recordName(c *call) {
 // caller's name and waits for 1 (take it) or 2 (decline).
 func (m *Machine) onDialAnswered(c *call) {
 	m.cancelTimer(timerDial(c))
-	c.dialAnswered = true
-	if c.screening {
+	c.dial.answered = true
+	if c.screen.on {
 		m.setTimer(timerDial(c), screenDecision)
 		d := m.dialNode(c)
 		media := append([]string{"recording:name-" + c.id}, d.AcceptPrompt...)
 		id := m.ids("pb")
-		c.legPlayback = id
+		c.screen.announcement = id
 		m.playbacks[id] = c
-		m.emit(cmdPlay{Channel: c.dialLeg, PlaybackID: id, Media: media})
+		m.emit(cmdPlay{Channel: c.dial.leg, PlaybackID: id, Media: media})
 		return
 	}
 	m.putThrough(c)
@@ -87,10 +87,10 @@ func (m *Machine) onDialAnswered(c *call) {
 func (m *Machine) putThrough(c *call) {
 	m.stopPlayback(c)
 	c.xfer = nil
-	c.phase, c.leg, c.bridge, c.answeredAt = phaseBridged, c.dialLeg, m.ids("br"), m.now
-	c.dialLeg, c.screening, c.dialAnswered = "", false, false
+	c.phase, c.leg, c.bridge, c.answeredAt = phaseBridged, c.dial.leg, m.ids("br"), m.now
+	c.dial.leg, c.screen.on, c.dial.answered = "", false, false
 	m.record(&Record{Type: EvCallAnswered, CallID: c.id}, OfferData{
-		Endpoint: m.cfg.Extensions[c.dialExt].Endpoint, Leg: c.leg, Agent: "ext:" + c.dialExt,
+		Endpoint: m.cfg.Extensions[c.dial.ext].Endpoint, Leg: c.leg, Agent: "ext:" + c.dial.ext,
 	})
 	m.emit(cmdBridge{Call: c.id, BridgeID: c.bridge, Channels: []string{c.channel, c.leg}})
 }
@@ -99,10 +99,10 @@ func (m *Machine) putThrough(c *call) {
 func (m *Machine) onScreenDigit(c *call, digit string) {
 	switch digit {
 	case "1":
-		if c.legPlayback != "" {
-			delete(m.playbacks, c.legPlayback)
-			m.emit(cmdStopPlayback{Channel: c.dialLeg, PlaybackID: c.legPlayback})
-			c.legPlayback = ""
+		if c.screen.announcement != "" {
+			delete(m.playbacks, c.screen.announcement)
+			m.emit(cmdStopPlayback{Channel: c.dial.leg, PlaybackID: c.screen.announcement})
+			c.screen.announcement = ""
 		}
 		m.cancelTimer(timerDial(c))
 		m.putThrough(c)
@@ -113,9 +113,9 @@ func (m *Machine) onScreenDigit(c *call, digit string) {
 
 func (m *Machine) declineScreened(c *call, why string) {
 	m.cancelTimer(timerDial(c))
-	leg := c.dialLeg
+	leg := c.dial.leg
 	delete(m.byChannel, leg)
-	c.dialLeg, c.screening, c.legPlayback, c.dialAnswered = "", false, "", false
+	c.dial.leg, c.screen.on, c.screen.announcement, c.dial.answered = "", false, "", false
 	m.emit(cmdHangup{Call: c.id, Channel: leg, Cause: pbx.CauseNormal})
 	if c.xfer != nil {
 		m.transferFailed(c)
@@ -127,8 +127,8 @@ func (m *Machine) declineScreened(c *call, why string) {
 // dialFailed: the extension was busy, did not answer or could not be rung.
 func (m *Machine) dialFailed(c *call, cause pbx.Cause) {
 	m.cancelTimer(timerDial(c))
-	delete(m.byChannel, c.dialLeg)
-	c.dialLeg, c.screening, c.dialAnswered = "", false, false
+	delete(m.byChannel, c.dial.leg)
+	c.dial.leg, c.screen.on, c.dial.answered = "", false, false
 	if c.xfer != nil {
 		m.transferFailed(c)
 		return
@@ -143,14 +143,14 @@ func (m *Machine) dialFailed(c *call, cause pbx.Cause) {
 
 // onDialTimer: the extension rang out (or the announcement got no answer).
 func (m *Machine) onDialTimer(c *call) {
-	if c.dialLeg == "" {
+	if c.dial.leg == "" {
 		return
 	}
-	if c.dialAnswered { // the announcement got no 1 or 2
+	if c.dial.answered { // the announcement got no 1 or 2
 		m.declineScreened(c, "no_decision")
 		return
 	}
-	m.emit(cmdHangup{Call: c.id, Channel: c.dialLeg})
+	m.emit(cmdHangup{Call: c.id, Channel: c.dial.leg})
 	m.dialFailed(c, pbx.CauseNoAnswer)
 }
 

@@ -56,12 +56,12 @@ func (m *Machine) onRecordingFinished(ev pbx.RecordingFinished) {
 		}
 		return
 	}
-	if c.phase == phaseEnded || !c.screening {
+	if c.phase == phaseEnded || !c.screen.on {
 		return
 	}
 	c.recording = ""
 	if ev.Failed {
-		c.screening = false // announce nobody: put the call through plainly
+		c.screen.on = false // announce nobody: put the call through plainly
 	}
 	m.ringExtension(c)
 }

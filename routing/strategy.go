@@ -86,7 +86,7 @@ func scoreRandom(m *Machine, _ *queueState, c *call, tier []candidate) {
 func scoreSkillWeighted(_ *Machine, _ *queueState, c *call, tier []candidate) {
 	for i := range tier {
 		s := 0
-		for _, req := range c.skills {
+		for _, req := range c.entry.skills {
 			s += req.Score(tier[i].a.skills)
 		}
 		tier[i].score = float64(s)

@@ -78,7 +78,7 @@ func (m *Machine) onSupervise(cmd superviseCommand) (any, error) {
 	// number (which their role may not be allowed to see in full).
 	shown := agentID(c.agent)
 	if shown == "" {
-		shown = c.dialExt
+		shown = c.dial.ext
 	}
 	m.emit(cmdSnoop{Call: c.id, Req: pbx.Snoop{
 		Channel: s.leg, Target: c.leg, Endpoint: s.endpoint, CallerID: shown,
