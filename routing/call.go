@@ -233,8 +233,8 @@ func (m *Machine) endTalk(c *call, outcome, cause, by string) {
 		EndedData{Outcome: outcome, Cause: cause, HangupBy: by})
 	if a := c.agent; a != nil {
 		a.talk += m.now.Sub(c.answeredAt)
-		m.mustState(a, WrapUp, "")
-		m.setTimer(timerWrapUp(a), m.wrapUpFor(a, c.queue))
+		m.roster.mustState(a, WrapUp, "")
+		m.setTimer(timerWrapUp(a), m.roster.wrapUpFor(a, c.queue))
 	}
 }
 

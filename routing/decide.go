@@ -238,7 +238,7 @@ func (m *Machine) offer(c *call, a *agent) {
 	q := m.queues[c.queue].cfg
 	o := &offer{leg: m.ids("leg"), call: c, agent: a, at: m.now}
 	a.callID, a.offer = c.id, o
-	m.mustState(a, Reserved, "")
+	m.roster.mustState(a, Reserved, "")
 	c.entry.offers = append(c.entry.offers, o)
 	m.offers[o.leg] = o
 	m.byChannel[o.leg] = c
@@ -277,7 +277,7 @@ func (m *Machine) withdraw(o *offer) {
 	m.removeOffer(o)
 	delete(m.byChannel, o.leg)
 	m.emit(cmdHangup{Call: o.call.id, Channel: o.leg, Cause: pbx.CauseNormal})
-	m.free(o.agent)
+	m.roster.free(o.agent)
 }
 
 // offerFailed: the agent did not take the call (no answer, busy, phone
@@ -294,7 +294,7 @@ func (m *Machine) offerFailed(o *offer, why string, cause pbx.Cause) {
 	case why == "lease_expired":
 		reason = "unreachable"
 	}
-	m.mustState(a, NotReady, reason)
+	m.roster.mustState(a, NotReady, reason)
 	if len(c.entry.offers) == 0 {
 		m.assign(c, "offer_failed")
 	}
@@ -315,7 +315,7 @@ func (m *Machine) onLegRinging(leg string) {
 	}
 	o.ringing = true
 	m.cancelTimer(timerLease(o))
-	m.mustState(o.agent, Ringing, "")
+	m.roster.mustState(o.agent, Ringing, "")
 }
 
 func (m *Machine) onLegAnswered(leg string) {
@@ -338,9 +338,9 @@ func (m *Machine) onLegAnswered(leg string) {
 	m.leaveQueue(c) // ring-all: the first to answer wins, the others stop
 	m.stopPlayback(c)
 	if a.state == Reserved {
-		m.mustState(a, Ringing, "")
+		m.roster.mustState(a, Ringing, "")
 	}
-	m.mustState(a, OnCall, "")
+	m.roster.mustState(a, OnCall, "")
 	a.answered++
 	c.phase, c.agent, c.leg, c.bridge, c.answeredAt = phaseBridged, a, leg, m.ids("br"), m.now
 	a.lastCall, a.wrapQueue = c.id, c.queue

@@ -165,7 +165,7 @@ func (m *Machine) wrapUp(cmd deskCommand) (any, error) {
 		}
 		return nil, &FieldError{Field: "disposition", Reason: "must be one of the configured dispositions: " + strings.Join(codes, ", ")}
 	}
-	if cmd.NotReady != "" && m.reason(cmd.NotReady) == nil {
+	if cmd.NotReady != "" && m.roster.reason(cmd.NotReady) == nil {
 		return nil, &FieldError{Field: "not_ready", Reason: "unknown not-ready reason " + cmd.NotReady}
 	}
 	a, err := m.holderOf(cmd.Call, cmd.Agent)
@@ -190,10 +190,10 @@ func (m *Machine) wrapUp(cmd deskCommand) (any, error) {
 		if cmd.NotReady != "" {
 			// A not-ready the team's minimum refuses leaves the agent in
 			// wrap-up, which then ends by itself.
-			if err := m.notReady(a, cmd.NotReady); err != nil {
+			if err := m.roster.notReady(a, cmd.NotReady); err != nil {
 				return a.view(), err
 			}
-		} else if err := m.ready(a); err != nil {
+		} else if err := m.roster.ready(a); err != nil {
 			return nil, err
 		}
 	}
@@ -364,8 +364,8 @@ func (m *Machine) handOver(c *call) {
 	a := c.agent
 	c.agent = nil
 	a.talk += m.now.Sub(c.answeredAt)
-	m.mustState(a, WrapUp, "")
-	m.setTimer(timerWrapUp(a), m.wrapUpFor(a, c.queue))
+	m.roster.mustState(a, WrapUp, "")
+	m.setTimer(timerWrapUp(a), m.roster.wrapUpFor(a, c.queue))
 }
 
 // transferFailed: the extension a call was transferred to did not take
@@ -425,10 +425,10 @@ func (m *Machine) deskView(a *agent) DeskView {
 		}
 	}
 	if a.state == WrapUp {
-		t := a.since.Add(m.wrapUpFor(a, m.lastQueue(a)))
+		t := a.since.Add(m.roster.wrapUpFor(a, m.lastQueue(a)))
 		v.WrapUpEnds = &t
 	}
-	if r := m.reason(a.reason); a.state == NotReady && r != nil && r.Allowance > 0 {
+	if r := m.roster.reason(a.reason); a.state == NotReady && r != nil && r.Allowance > 0 {
 		total := r.Allowance.D().Seconds()
 		left := total - m.now.Sub(a.since).Seconds()
 		v.AllowanceSeconds, v.AllowanceLeftSeconds = &total, &left

@@ -1,8 +1,6 @@
 package routing
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
@@ -36,12 +34,11 @@ type TimerFired struct {
 // a day of inputs replays to the same outputs. Not safe for concurrent use;
 // the Engine owns it.
 type Machine struct {
-	cfg   *Config
-	ids   IDs
-	log   *slog.Logger
-	now   time.Time
-	out   *Output
-	flows map[string]*Flow
+	*effects
+	cfg    *Config
+	ids    IDs
+	flows  map[string]*Flow
+	roster *roster
 
 	version   int // config version, counted from 1
 	queues    map[string]*queueState
@@ -59,22 +56,18 @@ type Machine struct {
 	modes      map[string]string // calendar → forced day/night mode
 	// supervising are supervisors' legs by leg ID, until their end.
 	supervising map[string]*supervision
-
-	buf bytes.Buffer
-	enc *json.Encoder
 }
 
 // NewMachine builds a machine for a validated config.
 func NewMachine(cfg *Config, ids IDs, log *slog.Logger) *Machine {
 	m := &Machine{
-		ids: ids, log: log, agents: map[string]*agent{}, calls: map[string]*call{},
+		effects: newEffects(log), ids: ids, agents: map[string]*agent{}, calls: map[string]*call{},
 		byChannel: map[string]*call{}, offers: map[string]*offer{}, playbacks: map[string]*call{},
 		recent: map[string]time.Time{}, restored: map[string]RestoredCall{},
 		pendingRec: map[string]*call{}, modes: map[string]string{},
 		supervising: map[string]*supervision{},
 	}
-	m.enc = json.NewEncoder(&m.buf)
-	m.enc.SetEscapeHTML(false)
+	m.roster = &roster{effects: m.effects, agents: m.agents, onReady: m.agentReady}
 	m.apply(cfg)
 	return m
 }
@@ -121,28 +114,6 @@ func (m *Machine) Handle(now time.Time, in any) Output {
 	}
 	return out
 }
-
-// record appends a log record with data as its JSON payload.
-func (m *Machine) record(r *Record, data any) {
-	r.Time = m.now
-	if data != nil {
-		// One reused encoder; each record gets its own exact-size copy.
-		m.buf.Reset()
-		if err := m.enc.Encode(data); err != nil {
-			m.log.Error("record payload", "type", r.Type, "err", err)
-		}
-		r.Data = bytes.Clone(bytes.TrimSuffix(m.buf.Bytes(), []byte("\n")))
-	}
-	m.out.Records = append(m.out.Records, r)
-}
-
-func (m *Machine) emit(c Command) { m.out.Commands = append(m.out.Commands, c) }
-
-func (m *Machine) setTimer(name string, d time.Duration) {
-	m.out.Timers = append(m.out.Timers, timerSet{Name: name, At: m.now.Add(d)})
-}
-
-func (m *Machine) cancelTimer(name string) { m.out.Cancels = append(m.out.Cancels, name) }
 
 func (m *Machine) onPBX(ev pbx.Event) {
 	rec := &Record{Type: EvPBX + ev.Kind()}

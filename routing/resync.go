@@ -76,7 +76,7 @@ func (m *Machine) reconcile(live map[string]pbx.ChannelInfo, judgeBefore time.Ti
 		if _, up := live[c.channel]; !up && !c.at.After(judgeBefore) {
 			delete(m.byChannel, c.channel)
 			if a := c.agent; a != nil {
-				m.repaired(a, c, why+": caller gone")
+				m.roster.repaired(a, c, why+": caller gone")
 			}
 			if c.phase == phaseBridged {
 				m.endCall(c, OutcomeAnswered, why, "caller")
@@ -87,7 +87,7 @@ func (m *Machine) reconcile(live map[string]pbx.ChannelInfo, judgeBefore time.Ti
 		}
 		for _, o := range append([]*offer(nil), c.entry.offers...) {
 			if _, up := live[o.leg]; !up && !o.at.After(judgeBefore) {
-				m.repaired(o.agent, c, why+": ringing phone gone")
+				m.roster.repaired(o.agent, c, why+": ringing phone gone")
 				m.withdraw(o)
 			}
 		}
@@ -95,7 +95,7 @@ func (m *Machine) reconcile(live map[string]pbx.ChannelInfo, judgeBefore time.Ti
 			if _, up := live[c.leg]; !up && !c.answeredAt.After(judgeBefore) {
 				delete(m.byChannel, c.leg)
 				if c.agent != nil {
-					m.repaired(c.agent, c, why+": agent leg gone")
+					m.roster.repaired(c.agent, c, why+": agent leg gone")
 				}
 				m.emit(cmdHangup{Call: c.id, Channel: c.channel, Cause: pbx.CauseNormal})
 				m.endCall(c, OutcomeAnswered, why, "agent")
@@ -122,27 +122,18 @@ func (m *Machine) checkAgents() {
 		switch a.state {
 		case Reserved, Ringing:
 			if a.offer == nil || m.offers[a.offer.leg] != a.offer {
-				m.repaired(a, nil, "watchdog: reserved with no offer")
+				m.roster.repaired(a, nil, "watchdog: reserved with no offer")
 				a.offer = nil
-				m.free(a)
+				m.roster.free(a)
 			}
 		case OnCall:
 			if c := m.calls[a.callID]; c == nil || c.agent != a || c.phase != phaseBridged {
-				m.repaired(a, nil, "watchdog: on call with no call")
-				m.mustState(a, WrapUp, "")
-				m.setTimer(timerWrapUp(a), m.wrapUpFor(a, ""))
+				m.roster.repaired(a, nil, "watchdog: on call with no call")
+				m.roster.mustState(a, WrapUp, "")
+				m.setTimer(timerWrapUp(a), m.roster.wrapUpFor(a, ""))
 			}
 		}
 	}
-}
-
-func (m *Machine) repaired(a *agent, c *call, why string) {
-	d := RepairData{Was: a.state.String(), Why: why}
-	r := &Record{Type: EvAgentRepaired, AgentID: a.id}
-	if c != nil {
-		d.Call, r.CallID = c.id, c.id
-	}
-	m.record(r, d)
 }
 
 func (m *Machine) liveCalls() []*call {
@@ -165,7 +156,7 @@ func (m *Machine) adopt(rc RestoredCall, live map[string]pbx.ChannelInfo) {
 		m.byChannel[c.leg] = c
 		a.callID = c.id
 		if a.state != OnCall {
-			if err := m.transit(a, transition{to: OnCall, adopted: true}); err != nil {
+			if err := m.roster.transit(a, transition{to: OnCall, adopted: true}); err != nil {
 				m.log.Error("agent adopt refused", "agent", a.id, "err", err)
 			}
 		}

@@ -14,12 +14,12 @@ func (m *Machine) onTimer(name string) {
 	switch kind {
 	case "wrapup":
 		if a := m.agents[id]; a != nil && a.state == WrapUp {
-			m.free(a)
+			m.roster.free(a)
 		}
 		return
 	case "allowance":
 		if a := m.agents[id]; a != nil && a.state == NotReady {
-			r := m.reason(a.reason)
+			r := m.roster.reason(a.reason)
 			data := AlertData{Kind: "break_overrun", Reason: a.reason}
 			if r != nil {
 				data.Allowance = r.Allowance.D().String()
