@@ -11,9 +11,9 @@ import (
 	"switchboard/routing/pbx"
 )
 
-// acd is a harness for ACD table tests: flows that queue at once, agents
+// acdHarness is a harness for ACD table tests: flows that queue at once, agents
 // a1..aN, and a hand-moved clock.
-type acd struct {
+type acdHarness struct {
 	*harness
 }
 
@@ -28,7 +28,7 @@ func skills(t testing.TB, s string) *SkillExpr {
 
 // newACD builds a machine whose flow "f" sends each call straight to queue
 // "q" (and flow "g" to queue "r"), with agents from spec.
-func newACD(t *testing.T, q, r *Queue, agents ...AgentConfig) *acd {
+func newACD(t *testing.T, q, r *Queue, agents ...AgentConfig) *acdHarness {
 	t.Helper()
 	cfg := &Config{
 		Routes: map[string]string{"1": "f", "2": "g"},
@@ -56,7 +56,7 @@ func newACD(t *testing.T, q, r *Queue, agents ...AgentConfig) *acd {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	return &acd{&harness{t: t, m: NewMachine(cfg, SequentialIDs(), log),
+	return &acdHarness{&harness{t: t, m: NewMachine(cfg, SequentialIDs(), log),
 		now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}}
 }
 
@@ -69,7 +69,7 @@ func member(qs ...string) []QueueMember {
 }
 
 // signInSpaced signs agents in a second apart, so the first is idle longest.
-func (h *acd) signInSpaced(ids ...string) {
+func (h *acdHarness) signInSpaced(ids ...string) {
 	for _, id := range ids {
 		h.signIn(id)
 		h.advance(time.Second)
@@ -78,13 +78,13 @@ func (h *acd) signInSpaced(ids ...string) {
 
 // call brings a call in on number ("1" → queue q, "2" → queue r) and
 // returns the agents whose phones the machine rang.
-func (h *acd) call(ch, number string) []string {
+func (h *acdHarness) call(ch, number string) []string {
 	h.t.Helper()
 	out := h.in(pbx.CallArrived{Channel: ch, Caller: "139" + ch, Called: number})
 	return h.rung(out)
 }
 
-func (h *acd) rung(out Output) []string {
+func (h *acdHarness) rung(out Output) []string {
 	var eps []string
 	for _, c := range out.Commands {
 		if o, ok := c.(cmdOriginate); ok {
@@ -95,7 +95,7 @@ func (h *acd) rung(out Output) []string {
 }
 
 // legOf is the pending offer's leg for agent id.
-func (h *acd) legOf(id string) string {
+func (h *acdHarness) legOf(id string) string {
 	h.t.Helper()
 	a := h.m.agents[id]
 	if a.offer == nil {
@@ -105,17 +105,17 @@ func (h *acd) legOf(id string) string {
 }
 
 // talk answers agent id's offer and ends the call after d.
-func (h *acd) talk(id string, d time.Duration) {
+func (h *acdHarness) talk(id string, d time.Duration) {
 	h.t.Helper()
 	leg := h.legOf(id)
-	c := h.m.offers[leg].call
+	c := h.m.acd.offers[leg].call
 	h.in(pbx.LegRinging{Channel: leg})
 	h.in(pbx.LegAnswered{Channel: leg})
 	h.advance(d)
 	h.in(pbx.ChannelHungUp{Channel: c.channel})
 }
 
-func (h *acd) lastDecision() DecisionData {
+func (h *acdHarness) lastDecision() DecisionData {
 	h.t.Helper()
 	for i := len(h.recs) - 1; i >= 0; i-- {
 		if h.recs[i].Type == EvCallDecision {
@@ -139,24 +139,24 @@ func TestStrategies(t *testing.T) {
 	tests := []struct {
 		name     string
 		queue    Queue
-		setup    func(h *acd)
+		setup    func(h *acdHarness)
 		want     []string
 		wantRule string
 	}{
 		{"longest idle: the first signed in", Queue{Strategy: StrategyLongestIdle}, nil, []string{"a1"}, "queue"},
-		{"fewest calls", Queue{Strategy: StrategyFewestCalls}, func(h *acd) {
+		{"fewest calls", Queue{Strategy: StrategyFewestCalls}, func(h *acdHarness) {
 			h.m.agents["a1"].answered, h.m.agents["a2"].answered, h.m.agents["a3"].answered = 4, 1, 2
 		}, []string{"a2"}, "queue"},
-		{"least talk time", Queue{Strategy: StrategyLeastTalkTime}, func(h *acd) {
+		{"least talk time", Queue{Strategy: StrategyLeastTalkTime}, func(h *acdHarness) {
 			h.m.agents["a1"].talk, h.m.agents["a2"].talk, h.m.agents["a3"].talk = 90*time.Second, 80*time.Second, 10*time.Second
 		}, []string{"a3"}, "queue"},
-		{"round robin continues after the last offered", Queue{Strategy: StrategyRoundRobin}, func(h *acd) {
-			h.m.queues["q"].rrLast = "a2"
+		{"round robin continues after the last offered", Queue{Strategy: StrategyRoundRobin}, func(h *acdHarness) {
+			h.m.acd.queues["q"].rrLast = "a2"
 		}, []string{"a3"}, "queue"},
-		{"round robin wraps around", Queue{Strategy: StrategyRoundRobin}, func(h *acd) {
-			h.m.queues["q"].rrLast = "a3"
+		{"round robin wraps around", Queue{Strategy: StrategyRoundRobin}, func(h *acdHarness) {
+			h.m.acd.queues["q"].rrLast = "a3"
 		}, []string{"a1"}, "queue"},
-		{"top down takes the first in config order", Queue{Strategy: StrategyTopDown}, func(h *acd) {
+		{"top down takes the first in config order", Queue{Strategy: StrategyTopDown}, func(h *acdHarness) {
 			h.m.agents["a1"].idleSince = h.now // a1 just became free; still first
 		}, []string{"a1"}, "queue"},
 		{"ring all rings everyone ready", Queue{Strategy: StrategyRingAll}, nil, []string{"a1", "a2", "a3"}, "queue"},
@@ -262,7 +262,7 @@ func TestPenaltyTiers(t *testing.T) {
 func ptr[T any](v T) *T { return &v }
 
 // callNumber finds the call ID the machine gave channel ch ("1", "2", …).
-func callNumber(h *acd, ch string) string {
+func callNumber(h *acdHarness, ch string) string {
 	c := h.m.byChannel[ch]
 	if c == nil {
 		h.t.Fatalf("no call on %s", ch)
@@ -274,14 +274,14 @@ func TestEscalationSteps(t *testing.T) {
 	tests := []struct {
 		name  string
 		step  EscalationStep
-		check func(h *acd, out Output)
+		check func(h *acdHarness, out Output)
 	}{
-		{"widen the skills", EscalationStep{Skills: skills(t, "billing>=1")}, func(h *acd, out Output) {
+		{"widen the skills", EscalationStep{Skills: skills(t, "billing>=1")}, func(h *acdHarness, out Output) {
 			if got := h.rung(out); !slices.Equal(got, []string{"a1"}) {
 				h.t.Fatalf("rang %v, want a1 (billing 3) once the requirement widened", got)
 			}
 		}},
-		{"merge another queue's agents", EscalationStep{AddQueues: []string{"r"}}, func(h *acd, out Output) {
+		{"merge another queue's agents", EscalationStep{AddQueues: []string{"r"}}, func(h *acdHarness, out Output) {
 			if got := h.rung(out); !slices.Equal(got, []string{"b1"}) {
 				h.t.Fatalf("rang %v, want b1 from the merged group", got)
 			}
@@ -289,7 +289,7 @@ func TestEscalationSteps(t *testing.T) {
 				h.t.Fatalf("decision queues %v", d.Queues)
 			}
 		}},
-		{"overflow to another queue", EscalationStep{Overflow: &Target{Queue: "r"}}, func(h *acd, out Output) {
+		{"overflow to another queue", EscalationStep{Overflow: &Target{Queue: "r"}}, func(h *acdHarness, out Output) {
 			if got := h.rung(out); !slices.Equal(got, []string{"b1"}) {
 				h.t.Fatalf("rang %v, want b1 in queue r", got)
 			}
@@ -298,7 +298,7 @@ func TestEscalationSteps(t *testing.T) {
 				h.t.Fatalf("after overflow queue %s queued at %s", c.queue, c.entry.queuedAt)
 			}
 		}},
-		{"overflow to a flow node", EscalationStep{Overflow: &Target{Node: "bye"}}, func(h *acd, out Output) {
+		{"overflow to a flow node", EscalationStep{Overflow: &Target{Node: "bye"}}, func(h *acdHarness, out Output) {
 			if p := find[cmdPlay](h.t, out); p.Media[0] != "sound:vm-goodbye" {
 				h.t.Fatalf("played %v", p.Media)
 			}
@@ -352,7 +352,7 @@ func TestOverflowOnLengthAndServiceLevel(t *testing.T) {
 			AgentConfig{ID: "a1", Queues: member("q")})
 		h.signIn("a1")
 		for range 4 { // four callers answered late
-			h.m.slSample("q", true, time.Minute)
+			h.m.acd.slSample("q", true, time.Minute)
 		}
 		h.in(agentCommand{Op: "not_ready", Agent: "a1", Reason: "break"})
 		h.call("c1", "1")
@@ -372,7 +372,7 @@ func TestCallerOrderAcrossQueues(t *testing.T) {
 		h.advance(time.Minute)
 		h.call("vip", "1")
 		out := h.in(agentCommand{Op: "ready", Agent: "a1"})
-		if c := h.m.offers[h.legOf("a1")].call; c.channel != "vip" || len(h.rung(out)) != 1 {
+		if c := h.m.acd.offers[h.legOf("a1")].call; c.channel != "vip" || len(h.rung(out)) != 1 {
 			t.Fatalf("offered %s, want the VIP caller who came later", c.channel)
 		}
 	})
@@ -384,7 +384,7 @@ func TestCallerOrderAcrossQueues(t *testing.T) {
 		h.advance(time.Second)
 		h.call("c2", "1")
 		h.in(agentCommand{Op: "ready", Agent: "a1"})
-		if c := h.m.offers[h.legOf("a1")].call; c.channel != "c1" {
+		if c := h.m.acd.offers[h.legOf("a1")].call; c.channel != "c1" {
 			t.Fatalf("offered %s, want c1 from queue r, waiting longest", c.channel)
 		}
 	})
@@ -400,7 +400,7 @@ func TestCallerOrderAcrossQueues(t *testing.T) {
 		h.call("c2", "1") // waits 8 s of 10: four fifths
 		h.advance(8 * time.Second)
 		h.in(agentCommand{Op: "ready", Agent: "a1"})
-		if c := h.m.offers[h.legOf("a1")].call; c.channel != "c2" {
+		if c := h.m.acd.offers[h.legOf("a1")].call; c.channel != "c2" {
 			t.Fatalf("offered %s, want c2, closest to its threshold", c.channel)
 		}
 	})
@@ -511,7 +511,7 @@ func TestReloadKeepsAgentsAndCallers(t *testing.T) {
 	if got := h.rung(out); !slices.Equal(got, []string{"a2"}) {
 		t.Fatalf("after reload rang %v, want a2 who now serves q", got)
 	}
-	if h.agent("a1").State != NotReady || h.m.offers[h.legOf("a2")].call.entry.queuedAt != queuedAt {
+	if h.agent("a1").State != NotReady || h.m.acd.offers[h.legOf("a2")].call.entry.queuedAt != queuedAt {
 		t.Fatal("reload changed an agent's state or a caller's place")
 	}
 	if d := h.lastDecision(); d.ConfigVersion != 2 {

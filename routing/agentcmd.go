@@ -59,12 +59,12 @@ func (m *Machine) signOut(a *agent) error {
 	m.cancelTimer(timerWrapUp(a))
 	// Queues that empty out send their waiting callers on, if so configured.
 	for _, q := range a.queues {
-		if qs := m.queues[q]; qs != nil && qs.cfg.LeaveEmpty && !m.anyoneSignedIn(q) {
-			for _, c := range slices.Clone(m.waiting) {
+		if qs := m.acd.queues[q]; qs != nil && qs.cfg.LeaveEmpty && !m.acd.anyoneSignedIn(q) {
+			for _, c := range slices.Clone(m.acd.waiting) {
 				if c.queue == q {
-					m.leaveQueue(c)
+					m.acd.leaveQueue(c)
 					m.stopPlayback(c)
-					m.noAgent(c)
+					m.acd.noAgent(c)
 				}
 			}
 		}

@@ -80,9 +80,9 @@ func BenchmarkDecide(b *testing.B) {
 			now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 			calls := make([]*call, 64)
 			for i := range calls {
-				q := "q" + strconv.Itoa(i%len(m.queues))
+				q := "q" + strconv.Itoa(i%len(m.acd.queues))
 				calls[i] = &call{id: "c" + strconv.Itoa(i), phase: phaseQueued, queue: q,
-					entry: queueEntry{skills: []*SkillExpr{m.queues[q].cfg.Skills}, maxPenalty: -1, rule: "queue", queuedAt: now}}
+					entry: queueEntry{skills: []*SkillExpr{m.acd.queues[q].cfg.Skills}, maxPenalty: -1, rule: "queue", queuedAt: now}}
 			}
 			var out Output
 			m.now, m.out = now, &out
@@ -90,9 +90,9 @@ func BenchmarkDecide(b *testing.B) {
 			b.ResetTimer()
 			for i := range b.N {
 				c := calls[i%len(calls)]
-				tier, winners, excluded := m.choose(c)
+				tier, winners, excluded := m.acd.choose(c)
 				if len(winners) > 0 {
-					m.recordDecision(c, m.queues[c.queue], "queued", tier, winners, excluded)
+					m.acd.recordDecision(c, m.acd.queues[c.queue], "queued", tier, winners, excluded)
 				}
 				if len(out.Records) > 1024 {
 					out.Records = out.Records[:0]
@@ -156,18 +156,18 @@ func BenchmarkAgentFreeToOffer(b *testing.B) {
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	a := m.agents["a0"]
 	q := a.queues[0]
-	for _, x := range m.queues[q].members {
+	for _, x := range m.acd.queues[q].members {
 		m.Handle(now, agentCommand{Op: "not_ready", Agent: x.id, Reason: "break"})
 	}
 	a.skills = map[string]int{}
-	for _, s := range m.queues[q].cfg.Skills.Skills() {
+	for _, s := range m.acd.queues[q].cfg.Skills.Skills() {
 		a.skills[s] = 10
 	}
 	for i := range 100 { // a hundred callers waiting
 		c := &call{id: "w" + strconv.Itoa(i), channel: "w" + strconv.Itoa(i), phase: phaseQueued, queue: q,
-			entry: queueEntry{skills: []*SkillExpr{m.queues[q].cfg.Skills}, maxPenalty: -1, rule: "queue", queuedAt: now.Add(time.Duration(i))}}
+			entry: queueEntry{skills: []*SkillExpr{m.acd.queues[q].cfg.Skills}, maxPenalty: -1, rule: "queue", queuedAt: now.Add(time.Duration(i))}}
 		m.calls[c.id], m.byChannel[c.channel] = c, c
-		m.waiting = append(m.waiting, c)
+		m.acd.waiting = append(m.acd.waiting, c)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -136,8 +136,8 @@ func (m *Machine) onHungUp(channel string, cause pbx.Cause) {
 	switch {
 	case channel == c.channel:
 		m.callerHungUp(c, cause)
-	case m.offers[channel] != nil:
-		m.offerFailed(m.offers[channel], cause.String(), cause)
+	case m.acd.offers[channel] != nil:
+		m.acd.offerFailed(m.acd.offers[channel], cause.String(), cause)
 	case channel == c.dial.leg:
 		if c.dial.answered { // hung up on the announcement: declined
 			c.dial.leg = channel
@@ -194,7 +194,7 @@ func (m *Machine) endCall(c *call, outcome, cause, by string) {
 	if c.phase == phaseBridged {
 		m.endTalk(c, outcome, cause, by)
 	} else if !c.postCall {
-		m.leaveQueue(c)
+		m.acd.leaveQueue(c)
 		m.record(&Record{Type: EvCallEnded, CallID: c.id, Queue: c.queue, AgentID: agentID(c.agent)},
 			EndedData{Outcome: outcome, Cause: cause, HangupBy: by})
 	}
@@ -210,9 +210,9 @@ func (m *Machine) endCall(c *call, outcome, cause, by string) {
 		m.emit(cmdHangup{Call: c.id, Channel: c.dial.leg, Cause: pbx.CauseNormal})
 	}
 	if wasQueued && !c.transferred {
-		m.slSample(c.queue, false, m.now.Sub(c.entry.joinedAt))
+		m.acd.slSample(c.queue, false, m.now.Sub(c.entry.joinedAt))
 	}
-	m.rememberCaller(c.caller)
+	m.acd.rememberCaller(c.caller)
 	delete(m.calls, c.id)
 }
 

@@ -274,13 +274,13 @@ func (m *Machine) transfer(cmd deskCommand) (any, error) {
 	var target *agent
 	switch cmd.ToKind {
 	case TransferQueue:
-		qs := m.queues[cmd.To]
+		qs := m.acd.queues[cmd.To]
 		switch {
 		case qs == nil:
 			return nil, &FieldError{Field: "to", Reason: "unknown queue " + cmd.To}
-		case !qs.cfg.JoinEmpty && !m.anyoneSignedIn(cmd.To):
+		case !qs.cfg.JoinEmpty && !m.acd.anyoneSignedIn(cmd.To):
 			return nil, &PolicyError{Code: "queue_empty", Message: "nobody serving queue " + cmd.To + " is signed in"}
-		case qs.cfg.MaxLength > 0 && m.waitingIn(cmd.To) >= qs.cfg.MaxLength:
+		case qs.cfg.MaxLength > 0 && m.acd.waitingIn(cmd.To) >= qs.cfg.MaxLength:
 			return nil, &PolicyError{Code: "queue_full", Message: "queue " + cmd.To + " is full"}
 		}
 	case TransferAgent:
@@ -293,7 +293,7 @@ func (m *Machine) transfer(cmd deskCommand) (any, error) {
 		case target.state != Ready || target.endpoint == "":
 			return nil, &PolicyError{Code: "agent_not_ready", Message: "agent " + cmd.To + " is " + target.state.String() + ", not ready"}
 		}
-		if m.queues[c.queue] == nil {
+		if m.acd.queues[c.queue] == nil {
 			return nil, &PolicyError{Code: "not_transferable", Message: "the call's queue " + c.queue + " is gone"}
 		}
 	case TransferExtension:
@@ -320,15 +320,15 @@ func (m *Machine) transfer(cmd deskCommand) (any, error) {
 			qn.NoAgent, qn.OnTimeout, qn.Survey = prev.NoAgent, prev.OnTimeout, prev.Survey
 		}
 		c.entry.node = qn
-		m.joinQueue(c, cmd.To, "transfer")
+		m.acd.joinQueue(c, cmd.To, "transfer")
 	case TransferAgent:
-		m.wait(c, c.queue)
+		m.acd.wait(c, c.queue)
 		m.record(&Record{Type: EvCallDecision, CallID: c.id, Queue: c.queue}, DecisionData{
 			Trigger: "transfer", Queue: c.queue, Queues: []string{c.queue}, Strategy: "transfer",
-			Rule: "transfer", MaxPenalty: -1, ConfigVersion: m.version,
+			Rule: "transfer", MaxPenalty: -1, ConfigVersion: m.acd.version,
 			Candidates: []CandidateScore{{Agent: target.id, Chosen: true}}, Winners: []string{target.id},
 		})
-		m.offer(c, target)
+		m.acd.offer(c, target)
 	case TransferExtension:
 		c.phase, c.dial.ext = phaseIVR, cmd.To
 		c.xfer = &DialNode{Timeout: Duration(transferDialTimeout)}
@@ -372,11 +372,11 @@ func (m *Machine) handOver(c *call) {
 // it. The caller waits in the call's queue again.
 func (m *Machine) transferFailed(c *call) {
 	c.xfer = nil
-	if m.queues[c.queue] == nil {
+	if m.acd.queues[c.queue] == nil {
 		m.hangupCall(c, OutcomeNoAgent)
 		return
 	}
-	m.joinQueue(c, c.queue, "transfer_failed")
+	m.acd.joinQueue(c, c.queue, "transfer_failed")
 }
 
 // callView is a live call as the desk shows it.
@@ -433,7 +433,7 @@ func (m *Machine) deskView(a *agent) DeskView {
 		left := total - m.now.Sub(a.since).Seconds()
 		v.AllowanceSeconds, v.AllowanceLeftSeconds = &total, &left
 	}
-	v.Targets.Queues = sortedKeys(m.queues)
+	v.Targets.Queues = sortedKeys(m.acd.queues)
 	for _, o := range m.agentsInOrder() {
 		if o != a {
 			v.Targets.Agents = append(v.Targets.Agents, TargetAgent{ID: o.id, Name: o.name, State: o.state})

@@ -39,16 +39,12 @@ type Machine struct {
 	ids    IDs
 	flows  map[string]*Flow
 	roster *roster
+	acd    *acd
 
-	version   int // config version, counted from 1
-	queues    map[string]*queueState
 	agents    map[string]*agent
-	calls     map[string]*call  // by call ID
-	byChannel map[string]*call  // caller channel and agent legs
-	offers    map[string]*offer // pending offers by leg
+	calls     map[string]*call // by call ID
+	byChannel map[string]*call // caller channel and agent legs
 	playbacks map[string]*call
-	waiting   []*call              // queued, in the order they joined
-	recent    map[string]time.Time // caller → when their last call ended
 	restored  map[string]RestoredCall
 	// pendingRec maps recordings in progress to their call; a message is
 	// kept even when the caller hangs up before it is stored.
@@ -62,12 +58,16 @@ type Machine struct {
 func NewMachine(cfg *Config, ids IDs, log *slog.Logger) *Machine {
 	m := &Machine{
 		effects: newEffects(log), ids: ids, agents: map[string]*agent{}, calls: map[string]*call{},
-		byChannel: map[string]*call{}, offers: map[string]*offer{}, playbacks: map[string]*call{},
-		recent: map[string]time.Time{}, restored: map[string]RestoredCall{},
+		byChannel: map[string]*call{}, playbacks: map[string]*call{}, restored: map[string]RestoredCall{},
 		pendingRec: map[string]*call{}, modes: map[string]string{},
 		supervising: map[string]*supervision{},
 	}
-	m.roster = &roster{effects: m.effects, agents: m.agents, onReady: m.agentReady}
+	m.roster = &roster{effects: m.effects, agents: m.agents}
+	m.acd = &acd{
+		effects: m.effects, ids: ids, roster: m.roster, flow: m,
+		offers: map[string]*offer{}, recent: map[string]time.Time{}, byChannel: m.byChannel,
+	}
+	m.roster.onReady = m.acd.agentReady
 	m.apply(cfg)
 	return m
 }
@@ -95,7 +95,7 @@ func (m *Machine) Handle(now time.Time, in any) Output {
 		out.Reply, out.Err = m.onMode(in)
 	case reloadCommand:
 		out.Err = m.reload(in.cfg)
-		out.Reply = m.version
+		out.Reply = m.acd.version
 	case deskCommand:
 		if in.Op != "desk" {
 			m.record(&Record{Type: EvCommand, AgentID: in.Agent, CallID: in.Call}, in)
@@ -120,7 +120,7 @@ func (m *Machine) onPBX(ev pbx.Event) {
 	if ch := eventChannel(ev); ch != "" {
 		if c := m.byChannel[ch]; c != nil {
 			rec.CallID, rec.Queue = c.id, c.queue
-			if o := m.offers[ch]; o != nil {
+			if o := m.acd.offers[ch]; o != nil {
 				rec.AgentID = o.agent.id
 			} else if c.agent != nil && ch == c.leg {
 				rec.AgentID = c.agent.id
@@ -154,7 +154,7 @@ func (m *Machine) onPBX(ev pbx.Event) {
 			m.onPlaybackDone(c, ev.PlaybackID)
 		}
 	case pbx.LegRinging:
-		m.onLegRinging(ev.Channel)
+		m.acd.onLegRinging(ev.Channel)
 	case pbx.LegAnswered:
 		m.onLegAnswered(ev.Channel)
 	case pbx.ChannelHungUp:
@@ -206,13 +206,27 @@ func (m *Machine) onCommandFailed(ev pbx.CommandFailed) {
 	if c == nil {
 		return
 	}
-	switch o := m.offers[ev.Channel]; {
+	switch o := m.acd.offers[ev.Channel]; {
 	case o != nil && ev.Command == "originate":
 		// The phone could not even be called: same as an unanswered offer.
 		// (A leg already answered proves the originate worked after all.)
-		m.dropLeg(o, "originate_failed")
+		m.acd.dropLeg(o, "originate_failed")
 	case ev.Channel == c.channel && (ev.Command == "answer" || ev.Command == "bridge"):
 		m.endCall(c, OutcomeLost, "command_failed:"+ev.Command, "switchboard")
 		m.emit(cmdHangup{Call: c.id, Channel: c.channel})
 	}
+}
+
+// onLegAnswered: a leg we rang picked up: a supervisor, an extension a
+// dial step rings, or an agent offered a call.
+func (m *Machine) onLegAnswered(leg string) {
+	if s := m.supervising[leg]; s != nil {
+		m.onSupervisorAnswered(s)
+		return
+	}
+	if c := m.byChannel[leg]; c != nil && c.dial.leg == leg && c.phase == phaseIVR {
+		m.onDialAnswered(c)
+		return
+	}
+	m.acd.answered(leg)
 }

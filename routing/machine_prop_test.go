@@ -189,7 +189,7 @@ func runRandom(t *testing.T, cfg *Config, seed uint64, steps int) string {
 					Disposition: pick([]string{"resolved", "callback", "bogus"}), NotReady: pick([]string{"", "break"})}
 			} else {
 				kind := pick([]string{TransferQueue, TransferAgent, TransferExtension})
-				to := pick(append(append([]string{"support", "sales", "8001", "1"}, agents...), sortedKeys(m.queues)...))
+				to := pick(append(append([]string{"support", "sales", "8001", "1"}, agents...), sortedKeys(m.acd.queues)...))
 				in = deskCommand{Op: "transfer", Call: id, ToKind: kind, To: to}
 			}
 		case r == 7:
@@ -285,7 +285,7 @@ func checkInvariants(t *testing.T, m *Machine, pending map[string]time.Time, whe
 	t.Helper()
 	// Nothing can be forgotten: every offer has its ring timer, every
 	// unconfirmed offer its lease, every waiting caller their max wait.
-	for leg, o := range m.offers {
+	for leg, o := range m.acd.offers {
 		if _, ok := pending["ring:"+leg]; !ok {
 			t.Errorf("%s: offer %s has no ring timer", where, leg)
 		}
@@ -293,7 +293,7 @@ func checkInvariants(t *testing.T, m *Machine, pending map[string]time.Time, whe
 			t.Errorf("%s: unconfirmed offer %s has no lease", where, leg)
 		}
 	}
-	for _, c := range m.waiting {
+	for _, c := range m.acd.waiting {
 		if _, ok := pending["maxwait:"+c.id]; !ok {
 			t.Errorf("%s: waiting call %s has no max wait", where, c.id)
 		}
@@ -322,7 +322,7 @@ func checkInvariants(t *testing.T, m *Machine, pending map[string]time.Time, whe
 				t.Errorf("%s: call %s has agent %s whose call is %q", where, c.id, a.id, a.callID)
 			}
 		}
-		if c.phase == phaseQueued && !slices.Contains(m.waiting, c) {
+		if c.phase == phaseQueued && !slices.Contains(m.acd.waiting, c) {
 			t.Errorf("%s: queued call %s is not waiting", where, c.id)
 		}
 	}
@@ -333,7 +333,7 @@ func checkInvariants(t *testing.T, m *Machine, pending map[string]time.Time, whe
 			t.Errorf("%s: supervisor leg %s outlived the talk of call %s", where, leg, s.call.id)
 		}
 	}
-	for _, c := range m.waiting {
+	for _, c := range m.acd.waiting {
 		if c.phase != phaseQueued {
 			t.Errorf("%s: call %s waits in phase %d", where, c.id, c.phase)
 		}
@@ -351,12 +351,12 @@ func checkInvariants(t *testing.T, m *Machine, pending map[string]time.Time, whe
 		}
 	}
 	// Nobody waits while a ready agent who can take the call idles.
-	for _, c := range m.waiting {
+	for _, c := range m.acd.waiting {
 		if len(c.entry.offers) > 0 {
 			continue
 		}
 		for _, a := range m.agents {
-			if _, why := m.eligible(a, c); why == "" {
+			if _, why := m.acd.eligible(a, c); why == "" {
 				t.Errorf("%s: call %s waits while agent %s is ready for it", where, c.id, a.id)
 			}
 		}

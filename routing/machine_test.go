@@ -270,8 +270,8 @@ func TestCallerHangupEnds(t *testing.T) {
 			if st := h.agent("a1").State; st != tt.agent {
 				t.Fatalf("agent state %s, want %s", st, tt.agent)
 			}
-			if len(h.m.calls) != 0 || len(h.m.waiting) != 0 {
-				t.Fatalf("call state leaked: %d calls, %d waiting", len(h.m.calls), len(h.m.waiting))
+			if len(h.m.calls) != 0 || len(h.m.acd.waiting) != 0 {
+				t.Fatalf("call state leaked: %d calls, %d waiting", len(h.m.calls), len(h.m.acd.waiting))
 			}
 		})
 	}

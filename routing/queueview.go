@@ -22,11 +22,11 @@ type SLView struct {
 }
 
 func (m *Machine) queueViews() []QueueView {
-	out := make([]QueueView, 0, len(m.queues))
-	for _, name := range sortedKeys(m.queues) {
-		qs := m.queues[name]
+	out := make([]QueueView, 0, len(m.acd.queues))
+	for _, name := range sortedKeys(m.acd.queues) {
+		qs := m.acd.queues[name]
 		v := QueueView{Name: name, Strategy: qs.cfg.Strategy, Agents: map[string]int{}}
-		for _, c := range m.waiting {
+		for _, c := range m.acd.waiting {
 			if c.queue == name {
 				v.Waiting++
 				v.LongestWaitSeconds = max(v.LongestWaitSeconds, m.now.Sub(c.entry.joinedAt).Seconds())
@@ -37,7 +37,7 @@ func (m *Machine) queueViews() []QueueView {
 		}
 		sl := qs.cfg.ServiceLevel
 		v.ServiceLevel = SLView{TargetPercent: sl.Percent, WithinSeconds: sl.Within.D().Seconds()}
-		v.ServiceLevel.LivePercent, v.ServiceLevel.Calls = m.liveSL(qs, liveSLWindow)
+		v.ServiceLevel.LivePercent, v.ServiceLevel.Calls = m.acd.liveSL(qs, liveSLWindow)
 		out = append(out, v)
 	}
 	return out

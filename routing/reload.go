@@ -21,8 +21,8 @@ type reloadCommand struct {
 // state, so nobody is signed out and no waiting caller loses their place.
 // Calls keep the flow version they started with.
 func (m *Machine) apply(cfg *Config) {
-	m.cfg, m.flows, m.roster.cfg = cfg, cfg.Flows, cfg
-	m.version++
+	m.cfg, m.flows, m.roster.cfg, m.acd.cfg = cfg, cfg.Flows, cfg, cfg
+	m.acd.version++
 	keep := make(map[string]bool, len(cfg.Agents))
 	for i, ac := range cfg.Agents {
 		keep[ac.ID] = true
@@ -38,19 +38,19 @@ func (m *Machine) apply(cfg *Config) {
 			delete(m.agents, id) // reload checked they are signed out
 		}
 	}
-	old := m.queues
-	m.queues = make(map[string]*queueState, len(cfg.Queues))
+	old := m.acd.queues
+	m.acd.queues = make(map[string]*queueState, len(cfg.Queues))
 	for name, q := range cfg.Queues {
 		qs := old[name]
 		if qs == nil {
 			qs = &queueState{name: name}
 		}
 		qs.cfg, qs.members = q, nil
-		m.queues[name] = qs
+		m.acd.queues[name] = qs
 	}
 	for _, ac := range cfg.Agents {
 		for _, qm := range ac.Queues {
-			m.queues[qm.Queue].members = append(m.queues[qm.Queue].members, m.agents[ac.ID])
+			m.acd.queues[qm.Queue].members = append(m.acd.queues[qm.Queue].members, m.agents[ac.ID])
 		}
 	}
 }
@@ -78,7 +78,7 @@ func (m *Machine) reload(cfg *Config) error {
 	}
 	m.apply(cfg)
 	m.recordConfig()
-	m.distribute()
+	m.acd.distribute()
 	return nil
 }
 
@@ -92,9 +92,9 @@ func (m *Machine) recordConfig() {
 	}
 	sum := sha256.Sum256(b)
 	m.record(&Record{Type: EvConfigApplied}, ConfigData{
-		Version: m.version, Hash: hex.EncodeToString(sum[:8]), Config: json.RawMessage(b),
+		Version: m.acd.version, Hash: hex.EncodeToString(sum[:8]), Config: json.RawMessage(b),
 	})
 }
 
 // Version is the running config's version.
-func (m *Machine) Version() int { return m.version }
+func (m *Machine) Version() int { return m.acd.version }

@@ -48,7 +48,7 @@ func (m *Machine) onResynced(ev pbx.Resynced) {
 			m.emit(cmdHangup{Channel: ch.Channel, Cause: pbx.CauseNormal})
 		}
 	}
-	m.distribute()
+	m.acd.distribute()
 }
 
 // onAudit is the periodic watchdog: agent state is compared with the PBX's
@@ -88,7 +88,7 @@ func (m *Machine) reconcile(live map[string]pbx.ChannelInfo, judgeBefore time.Ti
 		for _, o := range append([]*offer(nil), c.entry.offers...) {
 			if _, up := live[o.leg]; !up && !o.at.After(judgeBefore) {
 				m.roster.repaired(o.agent, c, why+": ringing phone gone")
-				m.withdraw(o)
+				m.acd.withdraw(o)
 			}
 		}
 		if c.phase == phaseBridged {
@@ -121,7 +121,7 @@ func (m *Machine) checkAgents() {
 		a := m.agents[id]
 		switch a.state {
 		case Reserved, Ringing:
-			if a.offer == nil || m.offers[a.offer.leg] != a.offer {
+			if a.offer == nil || m.acd.offers[a.offer.leg] != a.offer {
 				m.roster.repaired(a, nil, "watchdog: reserved with no offer")
 				a.offer = nil
 				m.roster.free(a)

@@ -5,4 +5,4 @@ type queueStep struct{ noInput }
 
 func (queueStep) is(n *Node) bool { return n.Queue != nil }
 
-func (queueStep) enter(m *Machine, c *call, n *Node) { m.enqueue(c, n.Queue) }
+func (queueStep) enter(m *Machine, c *call, n *Node) { m.acd.enqueue(c, n.Queue) }

@@ -9,7 +9,7 @@ import (
 // (higher wins) and the flags the decision and the offer test.
 type strategy struct {
 	// score fills tier[i].score for call c in queue qs at m's now.
-	score func(m *Machine, qs *queueState, c *call, tier []candidate)
+	score func(ac *acd, qs *queueState, c *call, tier []candidate)
 	// ringAll offers the whole tier at once instead of its best.
 	ringAll bool
 	// remembers keeps the member offered last, for the next decision.
@@ -33,37 +33,37 @@ var strategies = map[string]strategy{
 func strategyOf(qs *queueState) strategy {
 	s, ok := strategies[qs.cfg.Strategy]
 	if !ok {
-		return strategy{score: func(*Machine, *queueState, *call, []candidate) {}}
+		return strategy{score: func(*acd, *queueState, *call, []candidate) {}}
 	}
 	return s
 }
 
-func scoreLongestIdle(m *Machine, _ *queueState, _ *call, tier []candidate) {
+func scoreLongestIdle(ac *acd, _ *queueState, _ *call, tier []candidate) {
 	for i := range tier {
-		tier[i].score = m.now.Sub(tier[i].a.idleSince).Seconds()
+		tier[i].score = ac.now.Sub(tier[i].a.idleSince).Seconds()
 	}
 }
 
-func scoreFewestCalls(_ *Machine, _ *queueState, _ *call, tier []candidate) {
+func scoreFewestCalls(_ *acd, _ *queueState, _ *call, tier []candidate) {
 	for i := range tier {
 		tier[i].score = -float64(tier[i].a.answered)
 	}
 }
 
-func scoreLeastTalkTime(_ *Machine, _ *queueState, _ *call, tier []candidate) {
+func scoreLeastTalkTime(_ *acd, _ *queueState, _ *call, tier []candidate) {
 	for i := range tier {
 		tier[i].score = -tier[i].a.talk.Seconds()
 	}
 }
 
-func scoreTopDown(_ *Machine, qs *queueState, _ *call, tier []candidate) {
+func scoreTopDown(_ *acd, qs *queueState, _ *call, tier []candidate) {
 	for i := range tier {
 		tier[i].score = -float64(memberIndex(qs, tier[i].a))
 	}
 }
 
 // scoreRoundRobin ranks next after the member offered last, wrapping around.
-func scoreRoundRobin(_ *Machine, qs *queueState, _ *call, tier []candidate) {
+func scoreRoundRobin(_ *acd, qs *queueState, _ *call, tier []candidate) {
 	last := slices.IndexFunc(qs.members, func(a *agent) bool { return a.id == qs.rrLast })
 	n := len(qs.members)
 	for i := range tier {
@@ -75,15 +75,15 @@ func scoreRoundRobin(_ *Machine, qs *queueState, _ *call, tier []candidate) {
 	}
 }
 
-func scoreRandom(m *Machine, _ *queueState, c *call, tier []candidate) {
-	rng := rand.New(rand.NewPCG(seed(c.id), uint64(len(m.waiting))))
+func scoreRandom(ac *acd, _ *queueState, c *call, tier []candidate) {
+	rng := rand.New(rand.NewPCG(seed(c.id), uint64(len(ac.waiting))))
 	for i := range tier {
 		tier[i].score = rng.Float64()
 	}
 }
 
 // scoreSkillWeighted ranks by the sum of the required skills' levels.
-func scoreSkillWeighted(_ *Machine, _ *queueState, c *call, tier []candidate) {
+func scoreSkillWeighted(_ *acd, _ *queueState, c *call, tier []candidate) {
 	for i := range tier {
 		s := 0
 		for _, req := range c.entry.skills {

@@ -28,13 +28,13 @@ func (m *Machine) onTimer(name string) {
 		}
 		return
 	case "lease":
-		if o := m.offers[id]; o != nil && !o.ringing {
-			m.dropLeg(o, "lease_expired")
+		if o := m.acd.offers[id]; o != nil && !o.ringing {
+			m.acd.dropLeg(o, "lease_expired")
 		}
 		return
 	case "ring":
-		if o := m.offers[id]; o != nil {
-			m.dropLeg(o, "ring_timeout")
+		if o := m.acd.offers[id]; o != nil {
+			m.acd.dropLeg(o, "ring_timeout")
 		}
 		return
 	}
@@ -56,11 +56,11 @@ func (m *Machine) onTimer(name string) {
 		}
 	case "maxwait":
 		if c.phase == phaseQueued {
-			m.queueTimeout(c)
+			m.acd.queueTimeout(c)
 		}
 	case "escalate":
 		if c.phase == phaseQueued {
-			m.escalate(c)
+			m.acd.escalate(c)
 		}
 	}
 }
