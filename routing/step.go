@@ -46,3 +46,23 @@ type noStep struct{ noInput }
 
 func (noStep) is(*Node) bool                { return false }
 func (noStep) enter(*Machine, *call, *Node) {}
+
+// prompt plays a step's prompt; a digit may barge in.
+func prompt(m *Machine, c *call, media []string) {
+	c.menuPhase = menuPrompt
+	m.play(c, media)
+}
+
+// awaitDigits starts a step's digit timer: its prompt ended, or a digit
+// came and more may follow.
+func awaitDigits(m *Machine, c *call, timeout Duration) {
+	c.menuPhase = menuWaiting
+	m.setTimer(timerMenu(c), timeout.D())
+}
+
+// promptEnded starts the digit timer once the step's own prompt ended.
+func promptEnded(m *Machine, c *call, timeout Duration) {
+	if c.menuPhase == menuPrompt {
+		awaitDigits(m, c, timeout)
+	}
+}

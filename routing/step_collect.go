@@ -11,10 +11,7 @@ func (collectStep) enter(m *Machine, c *call, n *Node) {
 }
 
 func (collectStep) playbackDone(m *Machine, c *call, n *Node) {
-	if c.menuPhase == menuPrompt {
-		c.menuPhase = menuWaiting
-		m.setTimer(timerMenu(c), n.Collect.Timeout.D())
-	}
+	promptEnded(m, c, n.Collect.Timeout)
 }
 
 func (collectStep) digit(m *Machine, c *call, n *Node, digit string) {
@@ -30,21 +27,19 @@ func (collectStep) digit(m *Machine, c *call, n *Node, digit string) {
 		m.collectDone(c, cn)
 		return
 	}
-	c.menuPhase = menuWaiting
-	m.setTimer(timerMenu(c), cn.Timeout.D())
+	awaitDigits(m, c, cn.Timeout)
 }
 
 func (collectStep) timeout(m *Machine, c *call, n *Node) { m.collectDone(c, n.Collect) }
 
 // startCollect plays a prompt (a digit barges in), then waits for digits.
-func (m *Machine) startCollect(c *call, prompt []string, timeout Duration) {
-	c.digits, c.menuPhase = "", menuPrompt
-	if len(prompt) > 0 {
-		m.play(c, prompt)
+func (m *Machine) startCollect(c *call, media []string, timeout Duration) {
+	c.digits = ""
+	if len(media) > 0 {
+		prompt(m, c, media)
 		return
 	}
-	c.menuPhase = menuWaiting
-	m.setTimer(timerMenu(c), timeout.D())
+	awaitDigits(m, c, timeout)
 }
 
 func (m *Machine) collectDone(c *call, cn *CollectNode) {

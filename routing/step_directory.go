@@ -11,10 +11,7 @@ func (directoryStep) enter(m *Machine, c *call, n *Node) {
 }
 
 func (directoryStep) playbackDone(m *Machine, c *call, n *Node) {
-	if c.menuPhase == menuPrompt {
-		c.menuPhase = menuWaiting
-		m.setTimer(timerMenu(c), n.Directory.Timeout.D())
-	}
+	promptEnded(m, c, n.Directory.Timeout)
 }
 
 func (directoryStep) digit(m *Machine, c *call, n *Node, digit string) {
@@ -29,8 +26,7 @@ func (directoryStep) digit(m *Machine, c *call, n *Node, digit string) {
 		m.directoryDone(c, n.Directory)
 		return
 	}
-	c.menuPhase = menuWaiting
-	m.setTimer(timerMenu(c), n.Directory.Timeout.D())
+	awaitDigits(m, c, n.Directory.Timeout)
 }
 
 func (directoryStep) timeout(m *Machine, c *call, n *Node) { m.directoryDone(c, n.Directory) }

@@ -6,19 +6,14 @@ type menuStep struct{}
 
 func (menuStep) is(n *Node) bool { return n.Menu != nil }
 
-func (menuStep) enter(m *Machine, c *call, n *Node) {
-	c.menuPhase = menuPrompt
-	m.play(c, n.Menu.Prompt)
-}
+func (menuStep) enter(m *Machine, c *call, n *Node) { prompt(m, c, n.Menu.Prompt) }
 
 func (menuStep) playbackDone(m *Machine, c *call, n *Node) {
 	switch c.menuPhase {
 	case menuPrompt:
-		c.menuPhase = menuWaiting
-		m.setTimer(timerMenu(c), n.Menu.Timeout.D())
+		awaitDigits(m, c, n.Menu.Timeout)
 	case menuRetry:
-		c.menuPhase = menuPrompt
-		m.play(c, n.Menu.Prompt)
+		prompt(m, c, n.Menu.Prompt)
 	}
 }
 
@@ -43,15 +38,14 @@ func (m *Machine) menuFailed(c *call, menu *MenuNode, why string) {
 		return
 	}
 	m.record(&Record{Type: EvCallIVR, CallID: c.id}, IVRData{Node: c.node, Input: why})
-	prompt := menu.InvalidPrompt
+	retry := menu.InvalidPrompt
 	if why == "timeout" {
-		prompt = menu.TimeoutPrompt
+		retry = menu.TimeoutPrompt
 	}
-	if len(prompt) > 0 {
+	if len(retry) > 0 {
 		c.menuPhase = menuRetry
-		m.play(c, prompt)
+		m.play(c, retry)
 		return
 	}
-	c.menuPhase = menuPrompt
-	m.play(c, menu.Prompt)
+	prompt(m, c, menu.Prompt)
 }

@@ -8,16 +8,12 @@ type surveyStep struct{}
 
 func (surveyStep) is(n *Node) bool { return n.Survey != nil }
 
-func (surveyStep) enter(m *Machine, c *call, n *Node) {
-	c.menuPhase = menuPrompt
-	m.play(c, n.Survey.Prompt)
-}
+func (surveyStep) enter(m *Machine, c *call, n *Node) { prompt(m, c, n.Survey.Prompt) }
 
 func (surveyStep) playbackDone(m *Machine, c *call, n *Node) {
 	switch c.menuPhase {
 	case menuPrompt:
-		c.menuPhase = menuWaiting
-		m.setTimer(timerMenu(c), n.Survey.Timeout.D())
+		awaitDigits(m, c, n.Survey.Timeout)
 	case menuRetry: // the thanks ended
 		m.enterNode(c, n.Survey.Next, "")
 	}
