@@ -142,10 +142,10 @@ func (m *Machine) onHungUp(channel string, cause pbx.Cause) {
 		if c.dial.answered { // hung up on the announcement: declined
 			c.dial.leg = channel
 			m.byChannel[channel] = c // declineScreened forgets it again
-			m.declineScreened(c, "declined")
+			dialStep{}.declineScreened(m, c, "declined")
 			return
 		}
-		m.dialFailed(c, cause)
+		dialStep{}.dialFailed(m, c, cause)
 	case channel == c.leg && c.phase == phaseBridged:
 		if c.entry.node != nil && c.entry.node.Survey != "" && c.agent != nil {
 			m.startSurvey(c, c.entry.node.Survey, cause.String())

@@ -332,7 +332,7 @@ func (m *Machine) transfer(cmd deskCommand) (any, error) {
 	case TransferExtension:
 		c.phase, c.dial.ext = phaseIVR, cmd.To
 		c.xfer = &DialNode{Timeout: Duration(transferDialTimeout)}
-		m.ringExtension(c)
+		dialStep{}.ringExtension(m, c)
 	}
 	// The caller's channel leaves the bridge first: what plays to it now
 	// runs in the call's command order, after the bridge is gone.

@@ -144,10 +144,10 @@ func (m *Machine) onPBX(ev pbx.Event) {
 		case ev.Channel == c.channel:
 			m.onDigit(c, ev.Digit)
 		case ev.Channel == c.dial.leg && c.dial.answered:
-			m.onScreenDigit(c, ev.Digit)
+			dialStep{}.onScreenDigit(m, c, ev.Digit)
 		}
 	case pbx.RecordingFinished:
-		m.onRecordingFinished(ev)
+		messageStep{}.onRecordingFinished(m, ev)
 	case pbx.PlaybackFinished:
 		if c := m.playbacks[ev.PlaybackID]; c != nil {
 			delete(m.playbacks, ev.PlaybackID)
@@ -225,7 +225,7 @@ func (m *Machine) onLegAnswered(leg string) {
 		return
 	}
 	if c := m.byChannel[leg]; c != nil && c.dial.leg == leg && c.phase == phaseIVR {
-		m.onDialAnswered(c)
+		dialStep{}.onDialAnswered(m, c)
 		return
 	}
 	m.acd.answered(leg)

@@ -104,9 +104,9 @@ func (m *Machine) reconcile(live map[string]pbx.ChannelInfo, judgeBefore time.Ti
 		if c.dial.leg != "" && c.phase == phaseIVR {
 			if _, up := live[c.dial.leg]; !up && !c.dial.at.After(judgeBefore) {
 				if c.dial.answered {
-					m.declineScreened(c, why)
+					dialStep{}.declineScreened(m, c, why)
 				} else {
-					m.dialFailed(c, 0)
+					dialStep{}.dialFailed(m, c, 0)
 				}
 			}
 		}

@@ -10,19 +10,19 @@ import (
 // first hears the caller's recorded name and presses 1 or 2.
 type dialStep struct{ noInput }
 
-func (dialStep) is(n *Node) bool { return n.Dial != nil }
+func (ds dialStep) is(n *Node) bool { return n.Dial != nil }
 
-func (dialStep) enter(m *Machine, c *call, n *Node) { m.dial(c, n.Dial) }
+func (ds dialStep) enter(m *Machine, c *call, n *Node) { ds.dial(m, c, n.Dial) }
 
 // playbackDone: the screening prompt ended; the caller records a name.
-func (dialStep) playbackDone(m *Machine, c *call, _ *Node) {
+func (ds dialStep) playbackDone(m *Machine, c *call, _ *Node) {
 	if c.screen.on && c.recording == "" && c.dial.leg == "" {
-		m.recordName(c)
+		ds.recordName(m, c)
 	}
 }
 
 // dial puts the caller through to an extension.
-func (m *Machine) dial(c *call, d *DialNode) {
+func (ds dialStep) dial(m *Machine, c *call, d *DialNode) {
 	target := m.expand(c, d.Extension)
 	m.setVar(c, "target", target)
 	ext := m.cfg.Extensions[target]
@@ -37,14 +37,14 @@ func (m *Machine) dial(c *call, d *DialNode) {
 			m.play(c, d.ScreenPrompt)
 			return
 		}
-		m.recordName(c)
+		ds.recordName(m, c)
 		return
 	}
-	m.ringExtension(c)
+	ds.ringExtension(m, c)
 }
 
-func (m *Machine) ringExtension(c *call) {
-	d := m.dialNode(c)
+func (ds dialStep) ringExtension(m *Machine, c *call) {
+	d := ds.dialNode(m, c)
 	ext := m.cfg.Extensions[c.dial.ext]
 	c.dial.leg, c.dial.at = m.ids("ext"), m.now
 	m.byChannel[c.dial.leg] = c
@@ -57,7 +57,7 @@ func (m *Machine) ringExtension(c *call) {
 }
 
 // recordName records the caller's name and reason for a screened call.
-func (m *Machine) recordName(c *call) {
+func (ds dialStep) recordName(m *Machine, c *call) {
 	c.recording = "name-" + c.id
 	m.pendingRec[c.recording] = c
 	m.emit(cmdRecord{Call: c.id, Rec: pbx.Recording{
@@ -68,12 +68,12 @@ func (m *Machine) recordName(c *call) {
 
 // onDialAnswered: the extension picked up. A screened call first plays the
 // caller's name and waits for 1 (take it) or 2 (decline).
-func (m *Machine) onDialAnswered(c *call) {
+func (ds dialStep) onDialAnswered(m *Machine, c *call) {
 	m.cancelTimer(timerDial(c))
 	c.dial.answered = true
 	if c.screen.on {
 		m.setTimer(timerDial(c), screenDecision)
-		d := m.dialNode(c)
+		d := ds.dialNode(m, c)
 		media := append([]string{"recording:name-" + c.id}, d.AcceptPrompt...)
 		id := m.ids("pb")
 		c.screen.announcement = id
@@ -81,10 +81,10 @@ func (m *Machine) onDialAnswered(c *call) {
 		m.emit(cmdPlay{Channel: c.dial.leg, PlaybackID: id, Media: media})
 		return
 	}
-	m.putThrough(c)
+	ds.putThrough(m, c)
 }
 
-func (m *Machine) putThrough(c *call) {
+func (ds dialStep) putThrough(m *Machine, c *call) {
 	m.stopPlayback(c)
 	c.xfer = nil
 	c.phase, c.leg, c.bridge, c.answeredAt = phaseBridged, c.dial.leg, m.ids("br"), m.now
@@ -96,7 +96,7 @@ func (m *Machine) putThrough(c *call) {
 }
 
 // onScreenDigit is the extension's answer to a screened call.
-func (m *Machine) onScreenDigit(c *call, digit string) {
+func (ds dialStep) onScreenDigit(m *Machine, c *call, digit string) {
 	switch digit {
 	case "1":
 		if c.screen.announcement != "" {
@@ -105,13 +105,13 @@ func (m *Machine) onScreenDigit(c *call, digit string) {
 			c.screen.announcement = ""
 		}
 		m.cancelTimer(timerDial(c))
-		m.putThrough(c)
+		ds.putThrough(m, c)
 	case "2":
-		m.declineScreened(c, "declined")
+		ds.declineScreened(m, c, "declined")
 	}
 }
 
-func (m *Machine) declineScreened(c *call, why string) {
+func (ds dialStep) declineScreened(m *Machine, c *call, why string) {
 	m.cancelTimer(timerDial(c))
 	leg := c.dial.leg
 	delete(m.byChannel, leg)
@@ -121,11 +121,11 @@ func (m *Machine) declineScreened(c *call, why string) {
 		m.transferFailed(c)
 		return
 	}
-	m.enterNode(c, m.dialNode(c).OnDecline, why)
+	m.enterNode(c, ds.dialNode(m, c).OnDecline, why)
 }
 
 // dialFailed: the extension was busy, did not answer or could not be rung.
-func (m *Machine) dialFailed(c *call, cause pbx.Cause) {
+func (ds dialStep) dialFailed(m *Machine, c *call, cause pbx.Cause) {
 	m.cancelTimer(timerDial(c))
 	delete(m.byChannel, c.dial.leg)
 	c.dial.leg, c.screen.on, c.dial.answered = "", false, false
@@ -133,7 +133,7 @@ func (m *Machine) dialFailed(c *call, cause pbx.Cause) {
 		m.transferFailed(c)
 		return
 	}
-	d := m.dialNode(c)
+	d := ds.dialNode(m, c)
 	if cause == pbx.CauseUserBusy {
 		m.enterNode(c, d.OnBusy, "busy")
 		return
@@ -142,16 +142,16 @@ func (m *Machine) dialFailed(c *call, cause pbx.Cause) {
 }
 
 // onDialTimer: the extension rang out (or the announcement got no answer).
-func (m *Machine) onDialTimer(c *call) {
+func (ds dialStep) onDialTimer(m *Machine, c *call) {
 	if c.dial.leg == "" {
 		return
 	}
 	if c.dial.answered { // the announcement got no 1 or 2
-		m.declineScreened(c, "no_decision")
+		ds.declineScreened(m, c, "no_decision")
 		return
 	}
 	m.emit(cmdHangup{Call: c.id, Channel: c.dial.leg})
-	m.dialFailed(c, pbx.CauseNoAnswer)
+	ds.dialFailed(m, c, pbx.CauseNoAnswer)
 }
 
 // screenDecision is how long a screened extension has to press 1 or 2
@@ -162,7 +162,7 @@ func timerDial(c *call) string { return "dial:" + c.id }
 
 // dialNode is the dial the call is making: its flow's dial step, or the
 // one a transfer to an extension made up.
-func (m *Machine) dialNode(c *call) *DialNode {
+func (ds dialStep) dialNode(m *Machine, c *call) *DialNode {
 	if c.xfer != nil {
 		return c.xfer
 	}

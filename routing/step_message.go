@@ -10,23 +10,23 @@ import (
 // after its prompt if any, and goes on once the recording is stored.
 type messageStep struct{ noInput }
 
-func (messageStep) is(n *Node) bool { return n.Message != nil }
+func (ms messageStep) is(n *Node) bool { return n.Message != nil }
 
-func (messageStep) enter(m *Machine, c *call, n *Node) {
+func (ms messageStep) enter(m *Machine, c *call, n *Node) {
 	if len(n.Message.Prompt) > 0 {
 		m.play(c, n.Message.Prompt)
 		return
 	}
-	m.startMessage(c, n.Message)
+	ms.startMessage(m, c, n.Message)
 }
 
-func (messageStep) playbackDone(m *Machine, c *call, n *Node) {
+func (ms messageStep) playbackDone(m *Machine, c *call, n *Node) {
 	if c.recording == "" {
-		m.startMessage(c, n.Message)
+		ms.startMessage(m, c, n.Message)
 	}
 }
 
-func (m *Machine) startMessage(c *call, mn *MessageNode) {
+func (ms messageStep) startMessage(m *Machine, c *call, mn *MessageNode) {
 	c.recording = "msg-" + c.id
 	m.pendingRec[c.recording] = c
 	m.emit(cmdRecord{Call: c.id, Rec: pbx.Recording{
@@ -38,7 +38,7 @@ func (m *Machine) startMessage(c *call, mn *MessageNode) {
 // onRecordingFinished: a message is stored (even if the caller already
 // hung up, as most do after speaking), or a screened caller's name is
 // ready to announce.
-func (m *Machine) onRecordingFinished(ev pbx.RecordingFinished) {
+func (ms messageStep) onRecordingFinished(m *Machine, ev pbx.RecordingFinished) {
 	c := m.pendingRec[ev.Name]
 	if c == nil {
 		return
@@ -46,7 +46,7 @@ func (m *Machine) onRecordingFinished(ev pbx.RecordingFinished) {
 	delete(m.pendingRec, ev.Name)
 	if strings.HasPrefix(ev.Name, "msg-") {
 		if !ev.Failed {
-			m.recordMessage(c, ev)
+			ms.recordMessage(m, c, ev)
 		}
 		if c.phase != phaseEnded {
 			c.recording = ""
@@ -63,10 +63,10 @@ func (m *Machine) onRecordingFinished(ev pbx.RecordingFinished) {
 	if ev.Failed {
 		c.screen.on = false // announce nobody: put the call through plainly
 	}
-	m.ringExtension(c)
+	dialStep{}.ringExtension(m, c)
 }
 
-func (m *Machine) recordMessage(c *call, ev pbx.RecordingFinished) {
+func (ms messageStep) recordMessage(m *Machine, c *call, ev pbx.RecordingFinished) {
 	n := c.flow.Nodes[c.node]
 	target := ""
 	if n != nil && n.Message != nil {

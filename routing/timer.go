@@ -52,7 +52,7 @@ func (m *Machine) onTimer(name string) {
 		}
 	case "dial":
 		if c.phase == phaseIVR {
-			m.onDialTimer(c)
+			dialStep{}.onDialTimer(m, c)
 		}
 	case "maxwait":
 		if c.phase == phaseQueued {
