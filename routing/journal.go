@@ -18,6 +18,11 @@ type Record struct {
 	AgentID string          `json:"agent_id,omitempty"`
 	Queue   string          `json:"queue,omitempty"`
 	Data    json.RawMessage `json:"data,omitempty"`
+
+	// payload is the value Data was encoded from, when the engine made
+	// the record: projections read it (Decode) instead of decoding Data
+	// again. Never serialised; the log holds Data.
+	payload any
 }
 
 // Journal is the event log as the engine uses it. Append must make the
@@ -144,9 +149,9 @@ type RepairData struct {
 
 // ConfigData is the payload of config.applied.
 type ConfigData struct {
-	Version int    `json:"version"`
-	Hash    string `json:"hash"`
-	Config  any    `json:"config,omitempty"`
+	Version int             `json:"version"`
+	Hash    string          `json:"hash"`
+	Config  json.RawMessage `json:"config,omitempty"`
 }
 
 // CallArrivedData is the payload of call.arrived.

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -114,82 +113,46 @@ func applyRecord(row *callRow, rec *routing.Record) error {
 		row.FirstAt = someTime(rec.Time)
 		row.IVRPath = stringList{}
 	}
-	decode := func(v any) error {
-		if len(rec.Data) == 0 {
-			return nil
-		}
-		if err := json.Unmarshal(rec.Data, v); err != nil {
-			return fmt.Errorf("store: %s seq %d: decode data: %w: %w", rec.Type, rec.Seq, err, ErrBadRecord)
-		}
-		return nil
+	p, err := recordPayload(rec)
+	if err != nil {
+		return err
 	}
-	switch rec.Type {
-	case routing.EvCallArrived:
-		var d routing.CallArrivedData
-		if err := decode(&d); err != nil {
-			return err
-		}
+	switch d := p.(type) {
+	case *routing.CallArrivedData:
 		row.Channel, row.Caller, row.Called, row.Flow = d.Channel, d.Caller, d.Called, d.Flow
 		row.ArrivedAt = someTime(rec.Time)
-	case routing.EvCallIVR:
-		var d routing.IVRData
-		if err := decode(&d); err != nil {
-			return err
-		}
+	case *routing.IVRData:
 		step := d.Node
 		if d.Input != "" {
 			step = d.Input + ivrArrow + d.Node
 		}
 		row.IVRPath = append(row.IVRPath, step)
-	case routing.EvCallQueued:
-		var d routing.QueuedData
-		if err := decode(&d); err != nil {
-			return err
-		}
+	case *routing.QueuedData:
 		row.Queue = firstNonEmpty(d.Queue, rec.Queue, row.Queue)
 		if !row.QueuedAt.Valid {
 			row.QueuedAt = someTime(rec.Time)
 		}
-	case routing.EvCallOffered, routing.EvCallOfferFailed:
-		var d routing.OfferData
-		if err := decode(&d); err != nil {
-			return err
-		}
-		if rec.Type == routing.EvCallOffered {
+	case *routing.OfferData:
+		switch rec.Type {
+		case routing.EvCallOffered:
 			row.Offers++
-		} else {
+		case routing.EvCallOfferFailed:
 			row.OfferFailures++
+		case routing.EvCallAnswered:
+			if !row.AnsweredAt.Valid {
+				row.Agent = firstNonEmpty(d.Agent, rec.AgentID)
+				row.AnsweredAt = someTime(rec.Time)
+			}
 		}
-	case routing.EvCallAnswered:
-		var d routing.OfferData
-		if err := decode(&d); err != nil {
-			return err
-		}
-		if !row.AnsweredAt.Valid {
-			row.Agent = firstNonEmpty(d.Agent, rec.AgentID)
-			row.AnsweredAt = someTime(rec.Time)
-		}
-	case routing.EvCallEnded:
-		var d routing.EndedData
-		if err := decode(&d); err != nil {
-			return err
-		}
+	case *routing.EndedData:
 		row.EndedAt = someTime(rec.Time)
 		row.Outcome, row.Cause, row.HangupBy = d.Outcome, d.Cause, d.HangupBy
-	case routing.EvCallSurvey:
-		var d routing.SurveyData
-		if err := decode(&d); err != nil {
-			return err
-		}
+	case *routing.SurveyData:
 		row.SurveyScore = sql.NullInt64{Int64: int64(d.Score), Valid: true}
-	case routing.EvCallWrapped:
-		var d routing.WrapUpData
-		if err := decode(&d); err != nil {
-			return err
-		}
+	case *routing.WrapUpData:
 		row.Disposition, row.Notes, row.FollowUp = d.Disposition, d.Notes, d.FollowUp
 		row.WrappedBy = firstNonEmpty(d.Agent, rec.AgentID)
-	case routing.EvCallTransferred:
+	case *routing.TransferData:
 		row.Transfers++
 	}
 	row.WaitSeconds = span(row.QueuedAt, row.AnsweredAt, row.EndedAt)

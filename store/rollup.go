@@ -181,8 +181,8 @@ func (r *rollup) after(ctx context.Context, p *projector, rec *routing.Record) e
 		if row == nil || len(row.IVRPath) == 0 {
 			return nil
 		}
-		var d routing.IVRData
-		if err := decodeData(rec, &d); err != nil {
+		d, err := payloadOf[routing.IVRData](rec)
+		if err != nil {
 			return err
 		}
 		b := BucketOf(rec.Time)
@@ -203,8 +203,8 @@ func (r *rollup) after(ctx context.Context, p *projector, rec *routing.Record) e
 		}
 	case routing.EvCallOffered, routing.EvCallOfferFailed:
 		row := p.rows[rec.CallID]
-		var d routing.OfferData
-		if err := decodeData(rec, &d); err != nil {
+		d, err := payloadOf[routing.OfferData](rec)
+		if err != nil {
 			return err
 		}
 		agent := firstNonEmpty(d.Agent, rec.AgentID)
@@ -224,8 +224,8 @@ func (r *rollup) after(ctx context.Context, p *projector, rec *routing.Record) e
 		if rec.CallID == "" {
 			return nil
 		}
-		var d routing.CallbackData
-		if err := decodeData(rec, &d); err != nil {
+		d, err := payloadOf[routing.CallbackData](rec)
+		if err != nil {
 			return err
 		}
 		row, err := r.call(ctx, p, rec.CallID)
@@ -236,16 +236,16 @@ func (r *rollup) after(ctx context.Context, p *projector, rec *routing.Record) e
 		// the callback is for.
 		r.callMetric(row, firstNonEmpty(row.Queue, d.Queue), "callbacks", 1)
 	case routing.EvAgentAlert:
-		var d routing.AlertData
-		if err := decodeData(rec, &d); err != nil {
+		d, err := payloadOf[routing.AlertData](rec)
+		if err != nil {
 			return err
 		}
 		if d.Kind == "break_overrun" && rec.AgentID != "" {
 			r.add(GrainDay, DimAgent, DayOf(rec.Time, r.cfg.Location), rec.AgentID, "break_overruns", 1)
 		}
 	case routing.EvAgentRequest:
-		var d routing.RequestData
-		if err := decodeData(rec, &d); err != nil {
+		d, err := payloadOf[routing.RequestData](rec)
+		if err != nil {
 			return err
 		}
 		switch d.Status {
@@ -261,8 +261,8 @@ func (r *rollup) after(ctx context.Context, p *projector, rec *routing.Record) e
 // agentState times the state the agent leaves and, for wrap_up, charges
 // the wrap-up to the call it followed.
 func (r *rollup) agentState(ctx context.Context, p *projector, rec *routing.Record) error {
-	var d routing.AgentStateData
-	if json.Unmarshal(rec.Data, &d) != nil || d.To == "" || rec.AgentID == "" {
+	d, err := routing.Decode[routing.AgentStateData](rec)
+	if err != nil || d.To == "" || rec.AgentID == "" {
 		return nil // not a state change the rollup can time; still logged
 	}
 	a, err := r.agent(ctx, rec.AgentID)
@@ -316,8 +316,8 @@ func (r *rollup) message(ctx context.Context, p *projector, rec *routing.Record)
 	var recorded time.Time
 	handled := rec.Type == routing.EvMessageHandled
 	if handled {
-		var d routing.MessageHandledData
-		if err := decodeData(rec, &d); err != nil {
+		d, err := payloadOf[routing.MessageHandledData](rec)
+		if err != nil {
 			return err
 		}
 		var m struct {
@@ -327,7 +327,7 @@ func (r *rollup) message(ctx context.Context, p *projector, rec *routing.Record)
 			RecordedAt dbTime `db:"recorded_at"`
 			HandledAt  dbTime `db:"handled_at"`
 		}
-		err := r.tx.GetContext(ctx, &m, `SELECT call_id, target, target_kind, recorded_at, handled_at FROM messages WHERE id = ?`, d.Recording)
+		err = r.tx.GetContext(ctx, &m, `SELECT call_id, target, target_kind, recorded_at, handled_at FROM messages WHERE id = ?`, d.Recording)
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && m.HandledAt.Valid) {
 			return nil // unknown or already handled: the messages table refuses or ignores it
 		}
@@ -336,8 +336,8 @@ func (r *rollup) message(ctx context.Context, p *projector, rec *routing.Record)
 		}
 		callID, target, kind, recorded = m.CallID, m.Target, m.Kind, m.RecordedAt.T
 	} else {
-		var d routing.MessageData
-		if err := decodeData(rec, &d); err != nil {
+		d, err := payloadOf[routing.MessageData](rec)
+		if err != nil {
 			return err
 		}
 		var n int
@@ -651,12 +651,22 @@ func (p *projector) loaded(ctx context.Context, id string) (*callRow, error) {
 	return row, nil
 }
 
-func decodeData(rec *routing.Record, v any) error {
-	if len(rec.Data) == 0 {
-		return nil
+// recordPayload is rec's typed payload (routing.Payload); one that does
+// not decode is a bad record.
+func recordPayload(rec *routing.Record) (any, error) {
+	p, err := routing.Payload(rec)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w: %w", err, ErrBadRecord)
 	}
-	if err := json.Unmarshal(rec.Data, v); err != nil {
-		return fmt.Errorf("store: %s seq %d: decode data: %w: %w", rec.Type, rec.Seq, err, ErrBadRecord)
+	return p, nil
+}
+
+// payloadOf is rec's payload as T (routing.Decode); one that does not
+// decode is a bad record.
+func payloadOf[T any](rec *routing.Record) (T, error) {
+	v, err := routing.Decode[T](rec)
+	if err != nil {
+		return v, fmt.Errorf("store: %w: %w", err, ErrBadRecord)
 	}
-	return nil
+	return v, nil
 }
