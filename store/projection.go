@@ -8,6 +8,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"switchboard/report/rollup"
 	"switchboard/routing"
 )
 
@@ -84,8 +85,9 @@ ON CONFLICT (id) DO UPDATE SET
 const selectCallSQL = `SELECT ` + callColumns + ` FROM calls WHERE id = ?`
 
 // ivrArrow joins the input that left a node to the node it led to in
-// ivr_path entries: ["main", "1→support", "timeout→support"].
-const ivrArrow = "→"
+// ivr_path entries: ["main", "1→support", "timeout→support"]. The rollup
+// reads the path, so it owns the arrow.
+const ivrArrow = rollup.IVRArrow
 
 // applyRecord folds one call.* record into row. It is the whole projection:
 // Append and RebuildCalls both go through it, so they cannot disagree.
