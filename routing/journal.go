@@ -25,6 +25,17 @@ type Record struct {
 	payload any
 }
 
+// SetPayload sets the record's payload: v, and data, its JSON encoding.
+// Readers of the record in this process (Decode, Payload) get v without
+// decoding data; the log holds data.
+func (r *Record) SetPayload(v any, data json.RawMessage) {
+	r.payload, r.Data = v, data
+}
+
+// Typed says whether the record carries the value its Data was encoded
+// from (SetPayload), so Data is known to be valid JSON.
+func (r *Record) Typed() bool { return r.payload != nil }
+
 // Journal is the event log as the engine uses it. Append must make the
 // records durable, in order, before it returns, and set their Seq.
 type Journal interface {

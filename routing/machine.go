@@ -131,7 +131,7 @@ func (m *Machine) record(r *Record, data any) {
 		if err := m.enc.Encode(data); err != nil {
 			m.log.Error("record payload", "type", r.Type, "err", err)
 		}
-		r.Data = bytes.Clone(bytes.TrimSuffix(m.buf.Bytes(), []byte("\n")))
+		r.SetPayload(data, bytes.Clone(bytes.TrimSuffix(m.buf.Bytes(), []byte("\n"))))
 	}
 	m.out.Records = append(m.out.Records, r)
 }

@@ -94,7 +94,7 @@ func (s *Store) Append(ctx context.Context, recs ...*routing.Record) error {
 
 	ins := tx.StmtxContext(ctx, st.insertEvent)
 	proj := newProjector(tx, st)
-	roll := newRollup(ctx, tx, proj, s.rollupConfig)
+	roll := newRollup(ctx, tx, st, proj, s.rollupConfig)
 	msgs := newMessages(tx, true)
 	seqs := make([]int64, len(recs))
 	for i, r := range recs {
@@ -147,7 +147,7 @@ func checkRecord(r *routing.Record) error {
 	if r.Type == "" {
 		return fmt.Errorf("no type: %w", ErrBadRecord)
 	}
-	if len(r.Data) > 0 && !json.Valid(r.Data) {
+	if len(r.Data) > 0 && !r.Typed() && !json.Valid(r.Data) { // the engine's encoding is valid
 		return fmt.Errorf("%s: data is not JSON: %w", r.Type, ErrBadRecord)
 	}
 	if isProjected(r.Type) && r.CallID == "" {

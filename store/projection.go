@@ -244,11 +244,17 @@ func (p *projector) flush(ctx context.Context) error {
 	return nil
 }
 
-// writeStmts are the statements Append runs, prepared once.
+// writeStmts are the statements Append runs, prepared once: preparing is
+// a good part of a small transaction's CPU.
 type writeStmts struct {
-	insertEvent *sqlx.Stmt
-	selectCall  *sqlx.Stmt
-	upsertCall  *sqlx.NamedStmt
+	insertEvent    *sqlx.Stmt
+	selectCall     *sqlx.Stmt
+	upsertCall     *sqlx.NamedStmt
+	upsertSum      *sqlx.Stmt // rollup.go
+	upsertMax      *sqlx.Stmt
+	selectAgentNow *sqlx.Stmt
+	upsertAgentNow *sqlx.Stmt
+	selectMessage  *sqlx.Stmt
 }
 
 // prepared returns the write statements, preparing them on first use (after
@@ -258,14 +264,22 @@ func (s *Store) prepared(ctx context.Context) (*writeStmts, error) {
 		return s.stmts, nil
 	}
 	st := &writeStmts{}
+	for _, q := range []struct {
+		stmt **sqlx.Stmt
+		sql  string
+	}{
+		{&st.insertEvent, insertEventSQL}, {&st.selectCall, selectCallSQL},
+		{&st.upsertSum, upsertSumSQL}, {&st.upsertMax, upsertMaxSQL},
+		{&st.selectAgentNow, selectAgentNowSQL}, {&st.upsertAgentNow, upsertAgentNowSQL},
+		{&st.selectMessage, selectMessageSQL},
+	} {
+		var err error
+		if *q.stmt, err = s.db.PreparexContext(ctx, q.sql); err != nil {
+			st.close()
+			return nil, fmt.Errorf("store: prepare: %w", err)
+		}
+	}
 	var err error
-	if st.insertEvent, err = s.db.PreparexContext(ctx, insertEventSQL); err != nil {
-		return nil, fmt.Errorf("store: prepare: %w", err)
-	}
-	if st.selectCall, err = s.db.PreparexContext(ctx, selectCallSQL); err != nil {
-		st.close()
-		return nil, fmt.Errorf("store: prepare: %w", err)
-	}
 	if st.upsertCall, err = s.db.PrepareNamedContext(ctx, upsertCallSQL); err != nil {
 		st.close()
 		return nil, fmt.Errorf("store: prepare: %w", err)
@@ -276,11 +290,11 @@ func (s *Store) prepared(ctx context.Context) (*writeStmts, error) {
 
 func (st *writeStmts) close() error {
 	var errs []error
-	if st.insertEvent != nil {
-		errs = append(errs, st.insertEvent.Close())
-	}
-	if st.selectCall != nil {
-		errs = append(errs, st.selectCall.Close())
+	for _, stmt := range []*sqlx.Stmt{st.insertEvent, st.selectCall, st.upsertSum, st.upsertMax,
+		st.selectAgentNow, st.upsertAgentNow, st.selectMessage} {
+		if stmt != nil {
+			errs = append(errs, stmt.Close())
+		}
 	}
 	if st.upsertCall != nil {
 		errs = append(errs, st.upsertCall.Close())

@@ -38,6 +38,8 @@ type agentNow struct {
 type rollupWriter struct {
 	ctx    context.Context
 	tx     *sqlx.Tx
+	st     *writeStmts
+	inTx   map[*sqlx.Stmt]*sqlx.Stmt // st's statements bound to tx, on first use
 	proj   *projector
 	cfg    rollup.Config
 	tally  *rollup.Tally
@@ -47,8 +49,8 @@ type rollupWriter struct {
 
 // newRollup runs inside the transaction of tx, beside proj; ctx is the
 // transaction's.
-func newRollup(ctx context.Context, tx *sqlx.Tx, proj *projector, cfg RollupConfig) *rollupWriter {
-	return &rollupWriter{ctx: ctx, tx: tx, proj: proj, cfg: cfg.WithDefaults(), tally: rollup.NewTally(),
+func newRollup(ctx context.Context, tx *sqlx.Tx, st *writeStmts, proj *projector, cfg RollupConfig) *rollupWriter {
+	return &rollupWriter{ctx: ctx, tx: tx, st: st, inTx: map[*sqlx.Stmt]*sqlx.Stmt{}, proj: proj, cfg: cfg.WithDefaults(), tally: rollup.NewTally(),
 		orig: map[string]*callRow{}, agents: map[string]*rollup.AgentNow{}}
 }
 
@@ -95,7 +97,7 @@ func (r *rollupWriter) Call(id string) (*rollup.Call, error) {
 		return row.rollupCall(), nil
 	}
 	row := new(callRow)
-	err := r.tx.GetContext(r.ctx, row, selectCallSQL, id)
+	err := r.stmt(r.st.selectCall).GetContext(r.ctx, row, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -114,7 +116,7 @@ func (r *rollupWriter) Message(id string) (*rollup.Message, error) {
 		RecordedAt dbTime `db:"recorded_at"`
 		HandledAt  dbTime `db:"handled_at"`
 	}
-	err := r.tx.GetContext(r.ctx, &m, `SELECT call_id, target, target_kind, recorded_at, handled_at FROM messages WHERE id = ?`, id)
+	err := r.stmt(r.st.selectMessage).GetContext(r.ctx, &m, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -131,7 +133,7 @@ func (r *rollupWriter) Agent(id string) (*rollup.AgentNow, error) {
 		return a, nil
 	}
 	var row agentNow
-	err := r.tx.GetContext(r.ctx, &row, `SELECT agent, state, reason, since FROM rollup_agent_now WHERE agent = ?`, id)
+	err := r.stmt(r.st.selectAgentNow).GetContext(r.ctx, &row, id)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: rollup agent %s: %w", id, err)
 	}
@@ -159,9 +161,7 @@ func (r *rollupWriter) flush() error {
 		if a.State == "" {
 			continue
 		}
-		if _, err := r.tx.ExecContext(r.ctx, `INSERT INTO rollup_agent_now (agent, state, reason, since) VALUES (?, ?, ?, ?)
-			ON CONFLICT (agent) DO UPDATE SET state = excluded.state, reason = excluded.reason, since = excluded.since`,
-			id, a.State, a.Reason, someTime(a.Since)); err != nil {
+		if _, err := r.stmt(r.st.upsertAgentNow).ExecContext(r.ctx, id, a.State, a.Reason, someTime(a.Since)); err != nil {
 			return fmt.Errorf("store: rollup agent %s: %w", id, err)
 		}
 	}
@@ -170,6 +170,10 @@ func (r *rollupWriter) flush() error {
 }
 
 const (
+	selectMessageSQL  = `SELECT call_id, target, target_kind, recorded_at, handled_at FROM messages WHERE id = ?`
+	selectAgentNowSQL = `SELECT agent, state, reason, since FROM rollup_agent_now WHERE agent = ?`
+	upsertAgentNowSQL = `INSERT INTO rollup_agent_now (agent, state, reason, since) VALUES (?, ?, ?, ?)
+		ON CONFLICT (agent) DO UPDATE SET state = excluded.state, reason = excluded.reason, since = excluded.since`
 	upsertSumSQL = `INSERT INTO rollup (grain, dim, bucket, key, metric, value) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (grain, dim, bucket, key, metric) DO UPDATE SET value = value + excluded.value`
 	upsertMaxSQL = `INSERT INTO rollup (grain, dim, bucket, key, metric, value) VALUES (?, ?, ?, ?, ?, ?)
@@ -178,29 +182,34 @@ const (
 
 func (r *rollupWriter) write() error {
 	for _, set := range []struct {
-		sql string
-		m   map[rollup.Key]float64
-	}{{upsertSumSQL, r.tally.Sum}, {upsertMaxSQL, r.tally.Max}} {
+		stmt *sqlx.Stmt
+		m    map[rollup.Key]float64
+	}{{r.st.upsertSum, r.tally.Sum}, {r.st.upsertMax, r.tally.Max}} {
 		if len(set.m) == 0 {
 			continue
 		}
-		st, err := r.tx.PreparexContext(r.ctx, set.sql)
-		if err != nil {
-			return fmt.Errorf("store: rollup: prepare: %w", err)
-		}
+		st := r.stmt(set.stmt)
 		for k, v := range set.m {
 			if v > -1e-9 && v < 1e-9 {
 				continue // contributions that cancelled out
 			}
 			if _, err := st.ExecContext(r.ctx, k.Grain, k.Dim, k.Bucket, k.Key, k.Metric, v); err != nil {
-				st.Close()
 				return fmt.Errorf("store: rollup %s %s: %w", k.Dim, k.Metric, err)
 			}
 		}
-		st.Close()
 		clear(set.m)
 	}
 	return nil
+}
+
+// stmt is a prepared statement bound to the transaction.
+func (r *rollupWriter) stmt(s *sqlx.Stmt) *sqlx.Stmt {
+	if st, ok := r.inTx[s]; ok {
+		return st
+	}
+	st := r.tx.StmtxContext(r.ctx, s)
+	r.inTx[s] = st
+	return st
 }
 
 // rollupCall is the row as the rollup arithmetic reads a call.

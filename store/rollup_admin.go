@@ -64,7 +64,7 @@ func (s *Store) rebuildDerived(ctx context.Context) error {
 		}
 	}
 	proj := newProjector(tx, st)
-	roll := newRollup(ctx, tx, proj, s.rollupConfig)
+	roll := newRollup(ctx, tx, st, proj, s.rollupConfig)
 	msgs := newMessages(tx, false)
 	var after, n int64
 	for {
