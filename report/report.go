@@ -2,6 +2,11 @@
 // tables (never from the raw log), lays them out as tables grouped by
 // interval, day, queue, agent or IVR node, writes them as CSV or XLSX, and
 // runs the export schedules. docs/kpis.md defines every number.
+//
+// It owns the numbers: report/rollup is the arithmetic that turns records
+// into rollup cells (store only persists what it computes), and this
+// package turns cells into KPIs. It may import routing (record types),
+// report/rollup and store (reading); store must never import report.
 package report
 
 import (
