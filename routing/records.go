@@ -66,26 +66,18 @@ var Records = map[string]reflect.Type{
 
 func typeOf[T any]() reflect.Type { return reflect.TypeFor[T]() }
 
-// CommandData is the payload of command: the API command as the engine
-// got it. The commands share one JSON shape keyed by Op; fields a command
-// does not have are empty.
+// CommandData is the payload of command as readers of the log see it:
+// the fields the API's commands share (agent sign-in and states, desk,
+// supervision, calendar modes). A command's own other fields (a wrap-up's
+// disposition, a transfer's target) stay in Data only.
 type CommandData struct {
-	Op          string `json:"op"`
-	Agent       string `json:"agent,omitempty"`
-	Call        string `json:"call,omitempty"`
-	Endpoint    string `json:"endpoint,omitempty"`
-	Reason      string `json:"reason,omitempty"`
-	Calendar    string `json:"calendar,omitempty"`
-	Mode        string `json:"mode,omitempty"`
-	Disposition string `json:"disposition,omitempty"`
-	Notes       string `json:"notes,omitempty"`
-	FollowUp    *bool  `json:"follow_up,omitempty"`
-	NotReady    string `json:"not_ready,omitempty"`
-	ToKind      string `json:"to_kind,omitempty"`
-	To          string `json:"to,omitempty"`
-	By          string `json:"by,omitempty"`
-	OnlyAgent   string `json:"only_agent,omitempty"`
-	OnlyTeam    string `json:"only_team,omitempty"`
+	Op       string `json:"op"`
+	Agent    string `json:"agent,omitempty"`
+	Call     string `json:"call,omitempty"`
+	Endpoint string `json:"endpoint,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+	Mode     string `json:"mode,omitempty"`
+	By       string `json:"by,omitempty"`
 }
 
 // ErrUnknownRecord: a record type nobody registered.
