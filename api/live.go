@@ -335,7 +335,7 @@ func (st *stream) record(rec *routing.Record, payload *live.Payload) {
 		return
 	}
 	if payload == nil {
-		b, err := json.Marshal(rec)
+		b, err := rec.JSON()
 		if err != nil {
 			st.s.log.Warn("live: record not sent", "seq", rec.Seq, "err", err)
 			return

@@ -5,7 +5,6 @@ package live
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"sync"
@@ -145,14 +144,15 @@ func (h *Hub) end(s *Subscription, err error) {
 
 // Publish hands records to every subscriber. It never waits for one: a
 // subscriber whose buffer is full is dropped with ErrSlow. Records are
-// encoded once here; nobody may change them afterwards.
+// encoded once here (around the engine's own Data, routing.Record.JSON);
+// nobody may change them afterwards.
 func (h *Hub) Publish(recs ...*routing.Record) {
 	if len(recs) == 0 {
 		return
 	}
 	evs := make([]*Event, 0, len(recs))
 	for _, r := range recs {
-		b, err := json.Marshal(r)
+		b, err := r.JSON()
 		if err != nil {
 			h.log.Error("record not published", "seq", r.Seq, "type", r.Type, "err", err)
 			continue
