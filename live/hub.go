@@ -1,6 +1,12 @@
 // Package live is what just happened, as it happens: the engine's records,
 // once durable, fanned out to the browser pages (the live feed, the
 // wallboard) without ever holding the engine up.
+//
+// It owns the hub (Tee publishes after the store's commit; Publish neither
+// blocks nor encodes on the engine's goroutine) and the wallboard, which
+// catches up after the commit from the report rollups, the calls table and
+// the engine (docs/log.md). It may import routing, report and store
+// (reading); store, report and routing never import live.
 package live
 
 import (
