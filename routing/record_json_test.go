@@ -2,9 +2,13 @@ package routing
 
 import (
 	"encoding/json"
+	"log/slog"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
+
+	"switchboard/routing/pbx"
 )
 
 // Record.JSON is json.Marshal's encoding byte for byte, on the fast path
@@ -64,4 +68,53 @@ func BenchmarkRecordJSON(b *testing.B) {
 			}
 		}
 	})
+}
+
+// The records a machine makes for whole calls encode as json.Marshal
+// would, and most take the fast path (the engine's payload set, nothing
+// to escape).
+func TestMachineRecordsJSON(t *testing.T) {
+	m := NewMachine(testConfig(), SequentialIDs(), slog.New(slog.DiscardHandler))
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	var recs []*Record
+	step := func(in any) Output {
+		now = now.Add(time.Millisecond)
+		out := m.Handle(now, in)
+		recs = append(recs, out.Records...)
+		return out
+	}
+	for _, ac := range testConfig().Agents {
+		step(agentCommand{Op: "sign_in", Agent: ac.ID})
+	}
+	for i := range 3 {
+		ch := "ch" + strconv.Itoa(i)
+		out := step(pbx.CallArrived{Channel: ch, Caller: "13812345678", Called: "100"})
+		step(pbx.PlaybackFinished{PlaybackID: lastOf[cmdPlay](out).PlaybackID, Channel: ch})
+		out = step(pbx.DTMFReceived{Channel: ch, Digit: "1"})
+		orig := lastOf[cmdOriginate](out)
+		step(pbx.LegRinging{Channel: orig.Req.Channel})
+		step(pbx.LegAnswered{Channel: orig.Req.Channel})
+		out = step(pbx.ChannelHungUp{Channel: ch, Cause: pbx.CauseNormal})
+		step(pbx.ChannelHungUp{Channel: orig.Req.Channel, Cause: pbx.CauseNormal})
+		for _, tm := range out.Timers {
+			step(TimerFired{Name: tm.Name})
+		}
+	}
+	typed := 0
+	for i, r := range recs {
+		r.Seq = int64(i + 1)
+		want, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := r.JSON(); err != nil || string(got) != string(want) {
+			t.Errorf("%s:\n got %s (%v)\nwant %s", r.Type, got, err, want)
+		}
+		if r.payload != nil && plainData(r.Data) && plainString(r.CallID) && plainString(r.AgentID) && plainString(r.Queue) && plainTime(r.Time) {
+			typed++
+		}
+	}
+	if len(recs) < 20 || typed < len(recs)*9/10 {
+		t.Errorf("%d records, %d on the fast path", len(recs), typed)
+	}
 }
