@@ -335,7 +335,7 @@ func (st *stream) record(rec *routing.Record, payload *live.Payload) {
 		return
 	}
 	if payload == nil {
-		b, err := json.Marshal(rec)
+		b, err := rec.JSON()
 		if err != nil {
 			st.s.log.Warn("live: record not sent", "seq", rec.Seq, "err", err)
 			return
@@ -344,7 +344,7 @@ func (st *stream) record(rec *routing.Record, payload *live.Payload) {
 	}
 	b, err := payload.For(st.mask)
 	if err != nil {
-		st.s.log.Warn("live: record not masked, not sent", "seq", rec.Seq, "err", err)
+		st.s.log.Warn("live: record not encoded or masked, not sent", "seq", rec.Seq, "err", err)
 		return
 	}
 	st.event(strconv.FormatInt(rec.Seq, 10), "record", b)

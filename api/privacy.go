@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"slices"
 
 	"github.com/labstack/echo/v4"
@@ -66,31 +67,80 @@ func isPhoneNumber(v string) bool {
 	return true
 }
 
-// maskJSON masks every string value in b that is a phone number.
+// maskJSON masks every string value in b that is a phone number (object
+// keys are left alone). It rewrites those strings in place and keeps the
+// rest of b as it is, so a record or answer is not decoded and encoded
+// again for masking; b must be JSON.
 func maskJSON(b []byte) ([]byte, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
+	if !json.Valid(b) {
+		return nil, errNotJSON
 	}
-	return json.Marshal(maskValue(v))
+	var (
+		out     []byte
+		last    int
+		objects []bool // per open container: is it an object
+		key     bool   // the next string is an object key
+	)
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case '{', '[':
+			objects = append(objects, b[i] == '{')
+			key = b[i] == '{'
+		case '}', ']':
+			objects = objects[:len(objects)-1]
+			key = false
+		case ',':
+			key = len(objects) > 0 && objects[len(objects)-1]
+		case ':':
+			key = false
+		case '"':
+			end := stringEnd(b, i)
+			if !key {
+				if m, ok := maskString(b[i:end]); ok {
+					out = append(append(out, b[last:i]...), m...)
+					last = end
+				}
+			}
+			key = false
+			i = end - 1
+		}
+	}
+	if out == nil {
+		return b, nil
+	}
+	return append(out, b[last:]...), nil
 }
 
-func maskValue(v any) any {
-	switch t := v.(type) {
-	case string:
-		return MaskNumber(t)
-	case []any:
-		for i := range t {
-			t[i] = maskValue(t[i])
-		}
-	case map[string]any:
-		for k := range t {
-			t[k] = maskValue(t[k])
+var errNotJSON = errors.New("mask: not JSON")
+
+// stringEnd is the index just past the string literal opening at b[i].
+func stringEnd(b []byte, i int) int {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
 		}
 	}
-	return v
+	return len(b)
+}
+
+// maskString is the literal lit masked, if it is a phone number.
+func maskString(lit []byte) ([]byte, bool) {
+	inner := lit[1 : len(lit)-1]
+	if !bytes.ContainsRune(inner, '\\') {
+		if !isPhoneNumber(string(inner)) {
+			return nil, false
+		}
+		return []byte(`"` + MaskNumber(string(inner)) + `"`), true
+	}
+	var v string
+	if err := json.Unmarshal(lit, &v); err != nil || !isPhoneNumber(v) {
+		return nil, false
+	}
+	m, err := json.Marshal(MaskNumber(v))
+	return m, err == nil
 }
 
 // MaskFor returns how JSON for p must be transformed before it leaves the

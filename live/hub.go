@@ -1,11 +1,16 @@
 // Package live is what just happened, as it happens: the engine's records,
 // once durable, fanned out to the browser pages (the live feed, the
 // wallboard) without ever holding the engine up.
+//
+// It owns the hub (Tee publishes after the store's commit; Publish neither
+// blocks nor encodes on the engine's goroutine) and the wallboard, which
+// catches up after the commit from the report rollups, the calls table and
+// the engine (docs/log.md). It may import routing, report and store
+// (reading); store, report and routing never import live.
 package live
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"sync"
@@ -35,28 +40,44 @@ type Event struct {
 	Payload
 }
 
-// Payload is JSON sent to many subscribers: encoded once, and masked once
-// for all those who see masked numbers.
+// Payload is JSON sent to many subscribers: encoded once, by the first
+// subscriber that needs it (not by Publish, which runs on the engine's
+// call path), and masked once for all those who see masked numbers.
 type Payload struct {
-	JSON []byte
+	encode func() ([]byte, error) // nil: the JSON was given
 
-	once   sync.Once
-	masked []byte
-	err    error
+	once sync.Once
+	json []byte
+	err  error
+
+	maskOnce sync.Once
+	masked   []byte
+	maskErr  error
 }
 
 // NewPayload wraps JSON already encoded.
-func NewPayload(b []byte) *Payload { return &Payload{JSON: b} }
+func NewPayload(b []byte) *Payload { return &Payload{json: b} }
+
+// JSON is the payload's JSON, encoded on first use.
+func (p *Payload) JSON() ([]byte, error) {
+	p.once.Do(func() {
+		if p.encode != nil {
+			p.json, p.err = p.encode()
+		}
+	})
+	return p.json, p.err
+}
 
 // For is the JSON as a subscriber whose mask is mask sees it (nil: as it
 // is). A server has one masking function: the first one given is applied
 // and its result kept for every later caller.
 func (p *Payload) For(mask func([]byte) ([]byte, error)) ([]byte, error) {
-	if mask == nil {
-		return p.JSON, nil
+	b, err := p.JSON()
+	if err != nil || mask == nil {
+		return b, err
 	}
-	p.once.Do(func() { p.masked, p.err = mask(p.JSON) })
-	return p.masked, p.err
+	p.maskOnce.Do(func() { p.masked, p.maskErr = mask(b) })
+	return p.masked, p.maskErr
 }
 
 // Hub fans published records out to subscribers. Publish never blocks:
@@ -144,20 +165,17 @@ func (h *Hub) end(s *Subscription, err error) {
 }
 
 // Publish hands records to every subscriber. It never waits for one: a
-// subscriber whose buffer is full is dropped with ErrSlow. Records are
-// encoded once here; nobody may change them afterwards.
+// subscriber whose buffer is full is dropped with ErrSlow. It runs on the
+// engine's goroutine, so it does not encode: each record is encoded once,
+// around the engine's own Data (routing.Record.JSON), when a subscriber
+// first asks for its JSON; nobody may change the records afterwards.
 func (h *Hub) Publish(recs ...*routing.Record) {
 	if len(recs) == 0 {
 		return
 	}
-	evs := make([]*Event, 0, len(recs))
-	for _, r := range recs {
-		b, err := json.Marshal(r)
-		if err != nil {
-			h.log.Error("record not published", "seq", r.Seq, "type", r.Type, "err", err)
-			continue
-		}
-		evs = append(evs, &Event{Rec: r, Payload: Payload{JSON: b}})
+	evs := make([]*Event, len(recs))
+	for i, r := range recs {
+		evs[i] = &Event{Rec: r, Payload: Payload{encode: r.JSON}}
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()

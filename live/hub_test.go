@@ -2,9 +2,12 @@ package live
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -196,4 +199,42 @@ func TestPayloadMasksOnce(t *testing.T) {
 	if calls != 1 {
 		t.Fatalf("mask ran %d times, want 1", calls)
 	}
+}
+
+// Publish runs on the engine's call path: it does not encode. The first
+// subscriber to ask encodes a record, once, as json.Marshal would.
+func TestPublishEncodesOnFirstUse(t *testing.T) {
+	h := NewHub(0, nil, nil)
+	subs := make([]*Subscription, 4)
+	for i := range subs {
+		var err error
+		if subs[i], err = h.Subscribe(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := &routing.Record{Seq: 7, Time: time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC), Type: routing.EvCallQueued,
+		CallID: "c1", Queue: "support", Data: []byte(`{"queue":"support"}`)}
+	h.Publish(rec)
+	want, err := json.Marshal(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var evs []*Event
+	for _, s := range subs {
+		evs = append(evs, <-s.C())
+	}
+	if evs[0] != evs[1] || evs[0].json != nil {
+		t.Fatal("subscribers should share one event, not encoded yet")
+	}
+	var wg sync.WaitGroup
+	for _, ev := range evs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if b, err := ev.For(nil); err != nil || string(b) != string(want) {
+				t.Errorf("For(nil) = %s, %v; want %s", b, err, want)
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -3,7 +3,6 @@ package replay
 import (
 	"container/heap"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -206,8 +205,7 @@ func (s *sim) handle(in any) routing.Output {
 		case routing.EvAgentState:
 			s.agentState(r)
 		case routing.EvCallOffered:
-			var d routing.OfferData
-			if json.Unmarshal(r.Data, &d) == nil {
+			if d, err := routing.Decode[routing.OfferData](r); err == nil {
 				s.legs[d.Leg] = d.Agent
 			}
 		}
@@ -234,8 +232,8 @@ func (s *sim) command(cmd AgentCommand) {
 // agentState follows agents' states: to retry pending commands, and to
 // bring an agent who missed an offer back after their recovery time.
 func (s *sim) agentState(r *routing.Record) {
-	var st routing.AgentStateData
-	if err := json.Unmarshal(r.Data, &st); err != nil {
+	st, err := routing.Decode[routing.AgentStateData](r)
+	if err != nil {
 		return
 	}
 	s.states[r.AgentID] = st

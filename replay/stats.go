@@ -1,7 +1,6 @@
 package replay
 
 import (
-	"encoding/json"
 	"time"
 
 	"switchboard/routing"
@@ -139,8 +138,8 @@ func (t *tally) add(r *routing.Record) error {
 	}
 	switch r.Type {
 	case routing.EvCallQueued:
-		var d routing.QueuedData
-		if err := json.Unmarshal(r.Data, &d); err != nil {
+		d, err := routing.Decode[routing.QueuedData](r)
+		if err != nil {
 			return err
 		}
 		t.leave(c, r.Time, false)
@@ -163,8 +162,8 @@ func (t *tally) add(r *routing.Record) error {
 		c.answeredAt = r.Time
 		t.leave(c, r.Time, false)
 	case routing.EvCallOverflowed:
-		var d routing.OverflowData
-		if err := json.Unmarshal(r.Data, &d); err != nil {
+		d, err := routing.Decode[routing.OverflowData](r)
+		if err != nil {
 			return err
 		}
 		t.queue(d.From).Overflowed++
@@ -173,8 +172,8 @@ func (t *tally) add(r *routing.Record) error {
 			t.leave(c, r.Time, false)
 		}
 	case routing.EvCallIVR:
-		var d routing.IVRData
-		if err := json.Unmarshal(r.Data, &d); err != nil {
+		d, err := routing.Decode[routing.IVRData](r)
+		if err != nil {
 			return err
 		}
 		if c.stay != "" && d.Input == "max_wait" {
@@ -183,8 +182,8 @@ func (t *tally) add(r *routing.Record) error {
 		}
 		t.leave(c, r.Time, false)
 	case routing.EvCallEnded:
-		var d routing.EndedData
-		if err := json.Unmarshal(r.Data, &d); err != nil {
+		d, err := routing.Decode[routing.EndedData](r)
+		if err != nil {
 			return err
 		}
 		c.outcome = d.Outcome

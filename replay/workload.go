@@ -131,14 +131,6 @@ type Period struct {
 // the simulation models itself (AgentProfile.Recovery).
 var recoveryReasons = map[string]bool{"no_answer": true, "busy": true, "unreachable": true}
 
-// agentCommandData is a command record's payload (routing's agentCommand).
-type agentCommandData struct {
-	Op       string `json:"op"`
-	Agent    string `json:"agent"`
-	Endpoint string `json:"endpoint"`
-	Reason   string `json:"reason"`
-}
-
 // extractor is one pass over the log.
 type extractor struct {
 	p       Period
@@ -241,8 +233,8 @@ func (x *extractor) add(r *routing.Record) error {
 			x.w.Reloads++
 		}
 	case routing.EvAgentState:
-		var st routing.AgentStateData
-		if err := json.Unmarshal(r.Data, &st); err != nil {
+		st, err := routing.Decode[routing.AgentStateData](r)
+		if err != nil {
 			return err
 		}
 		if st.To == routing.Ready.String() {
@@ -263,8 +255,8 @@ func (x *extractor) add(r *routing.Record) error {
 		return nil
 	}
 	if r.Type == routing.EvCallArrived && x.inPeriod(r.Time) {
-		var d routing.CallArrivedData
-		if err := json.Unmarshal(r.Data, &d); err != nil {
+		d, err := routing.Decode[routing.CallArrivedData](r)
+		if err != nil {
 			return err
 		}
 		c := &Call{ID: r.CallID, Arrived: r.Time, Channel: d.Channel, Caller: d.Caller, Called: d.Called}
@@ -280,8 +272,8 @@ func (x *extractor) add(r *routing.Record) error {
 	}
 	switch r.Type {
 	case routing.EvPBX + pbx.DTMFReceived{}.Kind():
-		var d pbx.DTMFReceived
-		if err := json.Unmarshal(r.Data, &d); err != nil {
+		d, err := routing.Decode[pbx.DTMFReceived](r)
+		if err != nil {
 			return err
 		}
 		if d.Channel == c.Channel {
@@ -290,8 +282,8 @@ func (x *extractor) add(r *routing.Record) error {
 	case routing.EvCallAnswered:
 		x.answers[c.ID] = r.Time
 	case routing.EvCallEnded:
-		var d routing.EndedData
-		if err := json.Unmarshal(r.Data, &d); err != nil {
+		d, err := routing.Decode[routing.EndedData](r)
+		if err != nil {
 			return err
 		}
 		c.Outcome = d.Outcome
@@ -310,12 +302,8 @@ func (x *extractor) add(r *routing.Record) error {
 }
 
 func (x *extractor) setConfig(r *routing.Record) error {
-	var d struct {
-		Version int             `json:"version"`
-		Hash    string          `json:"hash"`
-		Config  json.RawMessage `json:"config"`
-	}
-	if err := json.Unmarshal(r.Data, &d); err != nil {
+	d, err := routing.Decode[routing.ConfigData](r)
+	if err != nil {
 		return err
 	}
 	var cfg routing.Config
@@ -332,8 +320,8 @@ func (x *extractor) setConfig(r *routing.Record) error {
 }
 
 func (x *extractor) command(r *routing.Record) error {
-	var d agentCommandData
-	if err := json.Unmarshal(r.Data, &d); err != nil {
+	d, err := routing.Decode[routing.CommandData](r)
+	if err != nil {
 		return err
 	}
 	if !x.started || !x.inPeriod(r.Time) {
@@ -352,8 +340,8 @@ func (x *extractor) command(r *routing.Record) error {
 }
 
 func (x *extractor) offer(r *routing.Record) error {
-	var d routing.OfferData
-	if err := json.Unmarshal(r.Data, &d); err != nil {
+	d, err := routing.Decode[routing.OfferData](r)
+	if err != nil {
 		return err
 	}
 	if !x.started || !x.inPeriod(r.Time) && r.Type == routing.EvCallOffered {

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"switchboard/store"
+	"switchboard/report/rollup"
 )
 
 // Column is one column of a report table. Definition is the KPI's
@@ -137,11 +137,11 @@ var satisfactionKPIs = func() []kpi {
 	out := []kpi{surveysKPI, surveyAvgKPI}
 	for n := 1; n <= 5; n++ {
 		out = append(out, kpi{Column{fmt.Sprintf("score_%d", n), fmt.Sprintf("Scored %d", n), UnitCount,
-			fmt.Sprintf("Surveys scored %d.", n)}, count(store.SurveyScoreMetric(n))})
+			fmt.Sprintf("Surveys scored %d.", n)}, count(rollup.SurveyScoreMetric(n))})
 	}
 	for n := 1; n <= 5; n++ {
 		out = append(out, kpi{Column{fmt.Sprintf("score_%d_pct", n), fmt.Sprintf("Scored %d (%%)", n), UnitPercent,
-			fmt.Sprintf("Surveys scored %d ÷ surveys × 100.", n)}, ratio(get(store.SurveyScoreMetric(n)), get("surveys"))})
+			fmt.Sprintf("Surveys scored %d ÷ surveys × 100.", n)}, ratio(get(rollup.SurveyScoreMetric(n)), get("surveys"))})
 	}
 	return out
 }()
@@ -150,19 +150,19 @@ var satisfactionKPIs = func() []kpi {
 // queue.
 var waitKPIs = func() []kpi {
 	var out []kpi
-	for i := 0; i <= len(store.WaitBins); i++ {
-		m := store.WaitBinMetric(i)
-		label := "Waited > " + store.WaitBins[len(store.WaitBins)-1].String()
-		def := "Offered calls that left the queue after waiting longer than " + store.WaitBins[len(store.WaitBins)-1].String() + "."
-		if i < len(store.WaitBins) {
+	for i := 0; i <= len(rollup.WaitBins); i++ {
+		m := rollup.WaitBinMetric(i)
+		label := "Waited > " + rollup.WaitBins[len(rollup.WaitBins)-1].String()
+		def := "Offered calls that left the queue after waiting longer than " + rollup.WaitBins[len(rollup.WaitBins)-1].String() + "."
+		if i < len(rollup.WaitBins) {
 			lo := "0s"
 			if i > 0 {
-				lo = store.WaitBins[i-1].String()
+				lo = rollup.WaitBins[i-1].String()
 			}
-			label = "Waited ≤ " + store.WaitBins[i].String()
-			def = "Offered calls that left the queue after a wait over " + lo + " and at most " + store.WaitBins[i].String() + "."
+			label = "Waited ≤ " + rollup.WaitBins[i].String()
+			def = "Offered calls that left the queue after a wait over " + lo + " and at most " + rollup.WaitBins[i].String() + "."
 			if i == 0 {
-				def = "Offered calls that left the queue after a wait of at most " + store.WaitBins[i].String() + "."
+				def = "Offered calls that left the queue after a wait of at most " + rollup.WaitBins[i].String() + "."
 			}
 		}
 		out = append(out, kpi{Column{m, label, UnitCount, def}, count(m)})

@@ -2,6 +2,11 @@
 // tables (never from the raw log), lays them out as tables grouped by
 // interval, day, queue, agent or IVR node, writes them as CSV or XLSX, and
 // runs the export schedules. docs/kpis.md defines every number.
+//
+// It owns the numbers: report/rollup is the arithmetic that turns records
+// into rollup cells (store only persists what it computes), and this
+// package turns cells into KPIs. It may import routing (record types),
+// report/rollup and store (reading); store must never import report.
 package report
 
 import (
@@ -14,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"switchboard/report/rollup"
 	"switchboard/store"
 )
 
@@ -343,17 +349,17 @@ func (b *Builder) byTime(ctx context.Context, t *Table, span Span, group string,
 		t.GroupName = "Day"
 	}
 	g := newGroups()
-	for at := span.Start(); at.Before(span.End()); at = at.Add(store.IntervalLength) {
+	for at := span.Start(); at.Before(span.End()); at = at.Add(rollup.IntervalLength) {
 		g.get(keyOf(at))
 	}
-	from, to := store.BucketOf(span.Start()), store.BucketOf(span.End())
-	for _, dim := range []string{store.DimQueue, store.DimAgents} {
-		cells, err := b.src.Rollup(ctx, store.RollupQuery{Grain: store.Grain15m, Dim: dim, From: from, To: to, ByBucket: true})
+	from, to := rollup.BucketOf(span.Start()), rollup.BucketOf(span.End())
+	for _, dim := range []string{rollup.DimQueue, rollup.DimAgents} {
+		cells, err := b.src.Rollup(ctx, store.RollupQuery{Grain: rollup.Grain15m, Dim: dim, From: from, To: to, ByBucket: true})
 		if err != nil {
 			return err
 		}
 		for _, c := range cells {
-			bt, err := store.ParseBucket(c.Bucket)
+			bt, err := rollup.ParseBucket(c.Bucket)
 			if err != nil {
 				return err
 			}
@@ -366,7 +372,7 @@ func (b *Builder) byTime(ctx context.Context, t *Table, span Span, group string,
 	}
 	for i, m := range open.perBucket {
 		if len(m) > 0 {
-			g.get(keyOf(span.Start().Add(time.Duration(i) * store.IntervalLength))).add(m)
+			g.get(keyOf(span.Start().Add(time.Duration(i) * rollup.IntervalLength))).add(m)
 		}
 	}
 	t.fill(g, slices.Concat(callKPIs, waitKPIs, stateKPIs, reasonKPIs(maps(g), b.cfg.Reasons)), only)
@@ -379,8 +385,8 @@ func (b *Builder) byQueue(ctx context.Context, t *Table, span Span, only []kpi) 
 	for _, q := range b.cfg.Queues {
 		g.get(q, q)
 	}
-	cells, err := b.src.Rollup(ctx, store.RollupQuery{Grain: store.Grain15m, Dim: store.DimQueue,
-		From: store.BucketOf(span.Start()), To: store.BucketOf(span.End()), ByKey: true})
+	cells, err := b.src.Rollup(ctx, store.RollupQuery{Grain: rollup.Grain15m, Dim: rollup.DimQueue,
+		From: rollup.BucketOf(span.Start()), To: rollup.BucketOf(span.End()), ByKey: true})
 	if err != nil {
 		return err
 	}
@@ -400,7 +406,7 @@ func (b *Builder) byAgent(ctx context.Context, t *Table, span Span, only []kpi) 
 	t.GroupName = "Agent"
 	g := newGroups()
 	agents := slices.Clone(b.cfg.Agents)
-	cells, err := b.src.Rollup(ctx, store.RollupQuery{Grain: store.GrainDay, Dim: store.DimAgent,
+	cells, err := b.src.Rollup(ctx, store.RollupQuery{Grain: rollup.GrainDay, Dim: rollup.DimAgent,
 		From: span.From.Format(time.DateOnly), To: span.End().Format(time.DateOnly), ByKey: true})
 	if err != nil {
 		return err
@@ -435,8 +441,8 @@ func (b *Builder) byAgent(ctx context.Context, t *Table, span Span, only []kpi) 
 // dimension also holds; the team grouping takes them from there only.
 var agentCallMetrics = map[string]bool{"answered": true, "answered_sl": true, "handled": true,
 	"talk_s": true, "wrap_s": true, "wraps": true, "surveys": true, "survey_score": true,
-	store.SurveyScoreMetric(1): true, store.SurveyScoreMetric(2): true, store.SurveyScoreMetric(3): true,
-	store.SurveyScoreMetric(4): true, store.SurveyScoreMetric(5): true}
+	rollup.SurveyScoreMetric(1): true, rollup.SurveyScoreMetric(2): true, rollup.SurveyScoreMetric(3): true,
+	rollup.SurveyScoreMetric(4): true, rollup.SurveyScoreMetric(5): true}
 
 // byTeam groups by the team map in force (docs/kpis.md, "Teams"): a call
 // counts for the team of the agent who answered it, calls nobody answered
@@ -460,7 +466,7 @@ func (b *Builder) byTeam(ctx context.Context, t *Table, span Span, only []kpi) e
 		return g.get(id, id)
 	}
 	from, to := span.From.Format(time.DateOnly), span.End().Format(time.DateOnly)
-	cells, err := b.src.Rollup(ctx, store.RollupQuery{Grain: store.GrainDay, Dim: store.DimAgentCalls, From: from, To: to, ByKey: true})
+	cells, err := b.src.Rollup(ctx, store.RollupQuery{Grain: rollup.GrainDay, Dim: rollup.DimAgentCalls, From: from, To: to, ByKey: true})
 	if err != nil {
 		return err
 	}
@@ -472,7 +478,7 @@ func (b *Builder) byTeam(ctx context.Context, t *Table, span Span, only []kpi) e
 		}
 		m.add(metrics{c.Metric: c.Value})
 	}
-	cells, err = b.src.Rollup(ctx, store.RollupQuery{Grain: store.GrainDay, Dim: store.DimAgent, From: from, To: to, ByKey: true})
+	cells, err = b.src.Rollup(ctx, store.RollupQuery{Grain: rollup.GrainDay, Dim: rollup.DimAgent, From: from, To: to, ByKey: true})
 	if err != nil {
 		return err
 	}
@@ -503,8 +509,8 @@ func (b *Builder) byTeam(ctx context.Context, t *Table, span Span, only []kpi) e
 func (b *Builder) byIVR(ctx context.Context, t *Table, span Span) error {
 	t.GroupName = "IVR node (flow/node)"
 	g := newGroups()
-	cells, err := b.src.Rollup(ctx, store.RollupQuery{Grain: store.Grain15m, Dim: store.DimIVR,
-		From: store.BucketOf(span.Start()), To: store.BucketOf(span.End()), ByKey: true})
+	cells, err := b.src.Rollup(ctx, store.RollupQuery{Grain: rollup.Grain15m, Dim: rollup.DimIVR,
+		From: rollup.BucketOf(span.Start()), To: rollup.BucketOf(span.End()), ByKey: true})
 	if err != nil {
 		return err
 	}
@@ -525,8 +531,8 @@ func (b *Builder) byDisposition(ctx context.Context, t *Table, span Span) error 
 	for _, d := range b.cfg.Dispositions {
 		g.get(d, d)
 	}
-	cells, err := b.src.Rollup(ctx, store.RollupQuery{Grain: store.Grain15m, Dim: store.DimDisposition,
-		From: store.BucketOf(span.Start()), To: store.BucketOf(span.End()), ByKey: true})
+	cells, err := b.src.Rollup(ctx, store.RollupQuery{Grain: rollup.Grain15m, Dim: rollup.DimDisposition,
+		From: rollup.BucketOf(span.Start()), To: rollup.BucketOf(span.End()), ByKey: true})
 	if err != nil {
 		return err
 	}
@@ -566,7 +572,7 @@ func (b *Builder) openStates(ctx context.Context, span Span) (openState, error) 
 		end = now
 	}
 	start := span.Start()
-	n := int(span.End().Sub(start) / store.IntervalLength)
+	n := int(span.End().Sub(start) / rollup.IntervalLength)
 	// full[m] is a difference array of whole buckets; partial ends go
 	// straight into perBucket. O(agents + buckets), not their product.
 	full := map[string][]float64{}
@@ -574,7 +580,7 @@ func (b *Builder) openStates(ctx context.Context, span Span) (openState, error) 
 	for i := range out.perBucket {
 		out.perBucket[i] = metrics{}
 	}
-	bucket := func(t time.Time) int { return int(t.Sub(start) / store.IntervalLength) }
+	bucket := func(t time.Time) int { return int(t.Sub(start) / rollup.IntervalLength) }
 	for _, st := range states {
 		if st.State == "signed_out" || st.State == "" {
 			continue
@@ -606,10 +612,10 @@ func (b *Builder) openStates(ctx context.Context, span Span) (openState, error) 
 				out.perBucket[i0][m] += secs
 				continue
 			}
-			out.perBucket[i0][m] += start.Add(time.Duration(i0+1) * store.IntervalLength).Sub(from).Seconds()
-			out.perBucket[i1][m] += end.Sub(start.Add(time.Duration(i1) * store.IntervalLength)).Seconds()
-			full[m][i0+1] += store.IntervalLength.Seconds()
-			full[m][i1] -= store.IntervalLength.Seconds()
+			out.perBucket[i0][m] += start.Add(time.Duration(i0+1) * rollup.IntervalLength).Sub(from).Seconds()
+			out.perBucket[i1][m] += end.Sub(start.Add(time.Duration(i1) * rollup.IntervalLength)).Seconds()
+			full[m][i0+1] += rollup.IntervalLength.Seconds()
+			full[m][i1] -= rollup.IntervalLength.Seconds()
 		}
 	}
 	for m, d := range full {

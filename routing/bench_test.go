@@ -126,24 +126,34 @@ func BenchmarkEngineEvents(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
-		ch := "ch" + strconv.Itoa(i)
-		out := step(pbx.CallArrived{Channel: ch, Caller: "1", Called: "100"})
-		greet := lastOf[cmdPlay](out)
-		step(pbx.PlaybackFinished{PlaybackID: greet.PlaybackID, Channel: ch})
-		out = step(pbx.DTMFReceived{Channel: ch, Digit: "1"})
-		orig := lastOf[cmdOriginate](out)
-		if orig.Req.Channel == "" {
+		if !wholeCall(step, "ch"+strconv.Itoa(i), "1") {
 			b.Fatal("no agent offered")
-		}
-		step(pbx.LegRinging{Channel: orig.Req.Channel})
-		step(pbx.LegAnswered{Channel: orig.Req.Channel})
-		out = step(pbx.ChannelHungUp{Channel: ch, Cause: pbx.CauseNormal})
-		step(pbx.ChannelHungUp{Channel: orig.Req.Channel, Cause: pbx.CauseNormal})
-		for _, t := range out.Timers {
-			step(TimerFired{Name: t.Name})
 		}
 	}
 	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+}
+
+// wholeCall steps one call on channel ch through the machine: arrival,
+// greeting done, digit 1, the agent's phone rings and answers, the caller
+// hangs up, then the leg, then the wrap-up timer. False if no agent was
+// offered.
+func wholeCall(step func(any) Output, ch, caller string) bool {
+	out := step(pbx.CallArrived{Channel: ch, Caller: caller, Called: "100"})
+	greet := lastOf[cmdPlay](out)
+	step(pbx.PlaybackFinished{PlaybackID: greet.PlaybackID, Channel: ch})
+	out = step(pbx.DTMFReceived{Channel: ch, Digit: "1"})
+	orig := lastOf[cmdOriginate](out)
+	if orig.Req.Channel == "" {
+		return false
+	}
+	step(pbx.LegRinging{Channel: orig.Req.Channel})
+	step(pbx.LegAnswered{Channel: orig.Req.Channel})
+	out = step(pbx.ChannelHungUp{Channel: ch, Cause: pbx.CauseNormal})
+	step(pbx.ChannelHungUp{Channel: orig.Req.Channel, Cause: pbx.CauseNormal})
+	for _, t := range out.Timers {
+		step(TimerFired{Name: t.Name})
+	}
+	return true
 }
 
 // BenchmarkAgentFreeToOffer: an agent becomes ready while callers wait;

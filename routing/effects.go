@@ -35,7 +35,7 @@ func (fx *effects) record(r *Record, data any) {
 		if err := fx.enc.Encode(data); err != nil {
 			fx.log.Error("record payload", "type", r.Type, "err", err)
 		}
-		r.Data = bytes.Clone(bytes.TrimSuffix(fx.buf.Bytes(), []byte("\n")))
+		r.SetPayload(data, bytes.Clone(bytes.TrimSuffix(fx.buf.Bytes(), []byte("\n"))))
 	}
 	fx.out.Records = append(fx.out.Records, r)
 }

@@ -18,7 +18,23 @@ type Record struct {
 	AgentID string          `json:"agent_id,omitempty"`
 	Queue   string          `json:"queue,omitempty"`
 	Data    json.RawMessage `json:"data,omitempty"`
+
+	// payload is the value Data was encoded from, when the engine made
+	// the record: projections read it (Decode) instead of decoding Data
+	// again. Never serialised; the log holds Data.
+	payload any
 }
+
+// SetPayload sets the record's payload: v, and data, its JSON encoding.
+// Readers of the record in this process (Decode, Payload) get v without
+// decoding data; the log holds data.
+func (r *Record) SetPayload(v any, data json.RawMessage) {
+	r.payload, r.Data = v, data
+}
+
+// Typed says whether the record carries the value its Data was encoded
+// from (SetPayload), so Data is known to be valid JSON.
+func (r *Record) Typed() bool { return r.payload != nil }
 
 // Journal is the event log as the engine uses it. Append must make the
 // records durable, in order, before it returns, and set their Seq.
@@ -144,9 +160,9 @@ type RepairData struct {
 
 // ConfigData is the payload of config.applied.
 type ConfigData struct {
-	Version int    `json:"version"`
-	Hash    string `json:"hash"`
-	Config  any    `json:"config,omitempty"`
+	Version int             `json:"version"`
+	Hash    string          `json:"hash"`
+	Config  json.RawMessage `json:"config,omitempty"`
 }
 
 // CallArrivedData is the payload of call.arrived.

@@ -94,7 +94,7 @@ func (s *Store) Append(ctx context.Context, recs ...*routing.Record) error {
 
 	ins := tx.StmtxContext(ctx, st.insertEvent)
 	proj := newProjector(tx, st)
-	roll := newRollup(tx, s.rollupConfig)
+	roll := newRollup(ctx, tx, st, proj, s.rollupConfig)
 	msgs := newMessages(tx, true)
 	seqs := make([]int64, len(recs))
 	for i, r := range recs {
@@ -111,20 +111,20 @@ func (s *Store) Append(ctx context.Context, recs ...*routing.Record) error {
 		}
 		rec := *r
 		rec.Seq = seqs[i]
-		if err := roll.before(ctx, proj, &rec); err != nil {
+		if err := roll.before(&rec); err != nil {
 			return err
 		}
 		if err := proj.apply(ctx, &rec); err != nil {
 			return err
 		}
-		if err := roll.after(ctx, proj, &rec); err != nil {
+		if err := roll.after(&rec); err != nil {
 			return err
 		}
 		if err := msgs.apply(ctx, &rec); err != nil {
 			return err
 		}
 	}
-	if err := roll.flush(ctx, proj); err != nil {
+	if err := roll.flush(); err != nil {
 		return err
 	}
 	if err := proj.flush(ctx); err != nil {
@@ -147,7 +147,7 @@ func checkRecord(r *routing.Record) error {
 	if r.Type == "" {
 		return fmt.Errorf("no type: %w", ErrBadRecord)
 	}
-	if len(r.Data) > 0 && !json.Valid(r.Data) {
+	if len(r.Data) > 0 && !r.Typed() && !json.Valid(r.Data) { // the engine's encoding is valid
 		return fmt.Errorf("%s: data is not JSON: %w", r.Type, ErrBadRecord)
 	}
 	if isProjected(r.Type) && r.CallID == "" {

@@ -130,14 +130,14 @@ func newMessages(tx *sqlx.Tx, strict bool) *messages { return &messages{tx: tx, 
 func (m *messages) apply(ctx context.Context, rec *routing.Record) error {
 	switch rec.Type {
 	case routing.EvCallMessage:
-		var d routing.MessageData
-		if err := decodeData(rec, &d); err != nil {
+		d, err := payloadOf[routing.MessageData](rec)
+		if err != nil {
 			return err
 		}
 		if d.Recording == "" {
 			return fmt.Errorf("store: %s seq %d: no recording: %w", rec.Type, rec.Seq, ErrBadRecord)
 		}
-		_, err := m.tx.ExecContext(ctx, `INSERT INTO messages
+		_, err = m.tx.ExecContext(ctx, `INSERT INTO messages
 			(id, seq, call_id, caller, target, target_kind, recorded_at, duration_seconds)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
 			d.Recording, rec.Seq, rec.CallID, d.Caller, d.Target, d.TargetKind, formatTime(rec.Time), d.DurationSeconds)
@@ -145,8 +145,8 @@ func (m *messages) apply(ctx context.Context, rec *routing.Record) error {
 			return fmt.Errorf("store: message %s: %w", d.Recording, err)
 		}
 	case routing.EvMessageHandled:
-		var d routing.MessageHandledData
-		if err := decodeData(rec, &d); err != nil {
+		d, err := payloadOf[routing.MessageHandledData](rec)
+		if err != nil {
 			return err
 		}
 		if d.Recording == "" {

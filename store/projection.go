@@ -3,12 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
 
+	"switchboard/report/rollup"
 	"switchboard/routing"
 )
 
@@ -85,8 +85,9 @@ ON CONFLICT (id) DO UPDATE SET
 const selectCallSQL = `SELECT ` + callColumns + ` FROM calls WHERE id = ?`
 
 // ivrArrow joins the input that left a node to the node it led to in
-// ivr_path entries: ["main", "1→support", "timeout→support"].
-const ivrArrow = "→"
+// ivr_path entries: ["main", "1→support", "timeout→support"]. The rollup
+// reads the path, so it owns the arrow.
+const ivrArrow = rollup.IVRArrow
 
 // applyRecord folds one call.* record into row. It is the whole projection:
 // Append and RebuildCalls both go through it, so they cannot disagree.
@@ -114,82 +115,46 @@ func applyRecord(row *callRow, rec *routing.Record) error {
 		row.FirstAt = someTime(rec.Time)
 		row.IVRPath = stringList{}
 	}
-	decode := func(v any) error {
-		if len(rec.Data) == 0 {
-			return nil
-		}
-		if err := json.Unmarshal(rec.Data, v); err != nil {
-			return fmt.Errorf("store: %s seq %d: decode data: %w: %w", rec.Type, rec.Seq, err, ErrBadRecord)
-		}
-		return nil
+	p, err := recordPayload(rec)
+	if err != nil {
+		return err
 	}
-	switch rec.Type {
-	case routing.EvCallArrived:
-		var d routing.CallArrivedData
-		if err := decode(&d); err != nil {
-			return err
-		}
+	switch d := p.(type) {
+	case *routing.CallArrivedData:
 		row.Channel, row.Caller, row.Called, row.Flow = d.Channel, d.Caller, d.Called, d.Flow
 		row.ArrivedAt = someTime(rec.Time)
-	case routing.EvCallIVR:
-		var d routing.IVRData
-		if err := decode(&d); err != nil {
-			return err
-		}
+	case *routing.IVRData:
 		step := d.Node
 		if d.Input != "" {
 			step = d.Input + ivrArrow + d.Node
 		}
 		row.IVRPath = append(row.IVRPath, step)
-	case routing.EvCallQueued:
-		var d routing.QueuedData
-		if err := decode(&d); err != nil {
-			return err
-		}
+	case *routing.QueuedData:
 		row.Queue = firstNonEmpty(d.Queue, rec.Queue, row.Queue)
 		if !row.QueuedAt.Valid {
 			row.QueuedAt = someTime(rec.Time)
 		}
-	case routing.EvCallOffered, routing.EvCallOfferFailed:
-		var d routing.OfferData
-		if err := decode(&d); err != nil {
-			return err
-		}
-		if rec.Type == routing.EvCallOffered {
+	case *routing.OfferData:
+		switch rec.Type {
+		case routing.EvCallOffered:
 			row.Offers++
-		} else {
+		case routing.EvCallOfferFailed:
 			row.OfferFailures++
+		case routing.EvCallAnswered:
+			if !row.AnsweredAt.Valid {
+				row.Agent = firstNonEmpty(d.Agent, rec.AgentID)
+				row.AnsweredAt = someTime(rec.Time)
+			}
 		}
-	case routing.EvCallAnswered:
-		var d routing.OfferData
-		if err := decode(&d); err != nil {
-			return err
-		}
-		if !row.AnsweredAt.Valid {
-			row.Agent = firstNonEmpty(d.Agent, rec.AgentID)
-			row.AnsweredAt = someTime(rec.Time)
-		}
-	case routing.EvCallEnded:
-		var d routing.EndedData
-		if err := decode(&d); err != nil {
-			return err
-		}
+	case *routing.EndedData:
 		row.EndedAt = someTime(rec.Time)
 		row.Outcome, row.Cause, row.HangupBy = d.Outcome, d.Cause, d.HangupBy
-	case routing.EvCallSurvey:
-		var d routing.SurveyData
-		if err := decode(&d); err != nil {
-			return err
-		}
+	case *routing.SurveyData:
 		row.SurveyScore = sql.NullInt64{Int64: int64(d.Score), Valid: true}
-	case routing.EvCallWrapped:
-		var d routing.WrapUpData
-		if err := decode(&d); err != nil {
-			return err
-		}
+	case *routing.WrapUpData:
 		row.Disposition, row.Notes, row.FollowUp = d.Disposition, d.Notes, d.FollowUp
 		row.WrappedBy = firstNonEmpty(d.Agent, rec.AgentID)
-	case routing.EvCallTransferred:
+	case *routing.TransferData:
 		row.Transfers++
 	}
 	row.WaitSeconds = span(row.QueuedAt, row.AnsweredAt, row.EndedAt)
@@ -279,11 +244,17 @@ func (p *projector) flush(ctx context.Context) error {
 	return nil
 }
 
-// writeStmts are the statements Append runs, prepared once.
+// writeStmts are the statements Append runs, prepared once: preparing is
+// a good part of a small transaction's CPU.
 type writeStmts struct {
-	insertEvent *sqlx.Stmt
-	selectCall  *sqlx.Stmt
-	upsertCall  *sqlx.NamedStmt
+	insertEvent    *sqlx.Stmt
+	selectCall     *sqlx.Stmt
+	upsertCall     *sqlx.NamedStmt
+	upsertSum      *sqlx.Stmt // rollup.go
+	upsertMax      *sqlx.Stmt
+	selectAgentNow *sqlx.Stmt
+	upsertAgentNow *sqlx.Stmt
+	selectMessage  *sqlx.Stmt
 }
 
 // prepared returns the write statements, preparing them on first use (after
@@ -293,14 +264,22 @@ func (s *Store) prepared(ctx context.Context) (*writeStmts, error) {
 		return s.stmts, nil
 	}
 	st := &writeStmts{}
+	for _, q := range []struct {
+		stmt **sqlx.Stmt
+		sql  string
+	}{
+		{&st.insertEvent, insertEventSQL}, {&st.selectCall, selectCallSQL},
+		{&st.upsertSum, upsertSumSQL}, {&st.upsertMax, upsertMaxSQL},
+		{&st.selectAgentNow, selectAgentNowSQL}, {&st.upsertAgentNow, upsertAgentNowSQL},
+		{&st.selectMessage, selectMessageSQL},
+	} {
+		var err error
+		if *q.stmt, err = s.db.PreparexContext(ctx, q.sql); err != nil {
+			st.close()
+			return nil, fmt.Errorf("store: prepare: %w", err)
+		}
+	}
 	var err error
-	if st.insertEvent, err = s.db.PreparexContext(ctx, insertEventSQL); err != nil {
-		return nil, fmt.Errorf("store: prepare: %w", err)
-	}
-	if st.selectCall, err = s.db.PreparexContext(ctx, selectCallSQL); err != nil {
-		st.close()
-		return nil, fmt.Errorf("store: prepare: %w", err)
-	}
 	if st.upsertCall, err = s.db.PrepareNamedContext(ctx, upsertCallSQL); err != nil {
 		st.close()
 		return nil, fmt.Errorf("store: prepare: %w", err)
@@ -311,11 +290,11 @@ func (s *Store) prepared(ctx context.Context) (*writeStmts, error) {
 
 func (st *writeStmts) close() error {
 	var errs []error
-	if st.insertEvent != nil {
-		errs = append(errs, st.insertEvent.Close())
-	}
-	if st.selectCall != nil {
-		errs = append(errs, st.selectCall.Close())
+	for _, stmt := range []*sqlx.Stmt{st.insertEvent, st.selectCall, st.upsertSum, st.upsertMax,
+		st.selectAgentNow, st.upsertAgentNow, st.selectMessage} {
+		if stmt != nil {
+			errs = append(errs, stmt.Close())
+		}
 	}
 	if st.upsertCall != nil {
 		errs = append(errs, st.upsertCall.Close())

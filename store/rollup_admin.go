@@ -15,13 +15,13 @@ import (
 func (s *Store) SetRollupConfig(ctx context.Context, cfg RollupConfig) (rebuilt bool, err error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	s.rollupConfig = cfg.withDefaults()
+	s.rollupConfig = cfg.WithDefaults()
 	var have string
 	err = s.db.GetContext(ctx, &have, `SELECT value FROM rollup_meta WHERE name = 'config'`)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return false, fmt.Errorf("store: rollup config: %w", err)
 	}
-	if have == s.rollupConfig.fingerprint() {
+	if have == s.rollupConfig.Fingerprint() {
 		return false, nil
 	}
 	if err := s.rebuildDerived(ctx); err != nil {
@@ -34,7 +34,7 @@ func (s *Store) SetRollupConfig(ctx context.Context, cfg RollupConfig) (rebuilt 
 func (s *Store) RollupConfig() RollupConfig {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	return s.rollupConfig.withDefaults()
+	return s.rollupConfig.WithDefaults()
 }
 
 // RebuildDerived empties the calls table, the report rollups and the
@@ -64,7 +64,7 @@ func (s *Store) rebuildDerived(ctx context.Context) error {
 		}
 	}
 	proj := newProjector(tx, st)
-	roll := newRollup(tx, s.rollupConfig)
+	roll := newRollup(ctx, tx, st, proj, s.rollupConfig)
 	msgs := newMessages(tx, false)
 	var after, n int64
 	for {
@@ -75,13 +75,13 @@ func (s *Store) rebuildDerived(ctx context.Context) error {
 		}
 		for _, r := range rows {
 			rec := r.record()
-			if err := roll.before(ctx, proj, &rec); err != nil {
+			if err := roll.before(&rec); err != nil {
 				return err
 			}
 			if err := proj.apply(ctx, &rec); err != nil {
 				return err
 			}
-			if err := roll.after(ctx, proj, &rec); err != nil {
+			if err := roll.after(&rec); err != nil {
 				return err
 			}
 			if err := msgs.apply(ctx, &rec); err != nil {
@@ -89,7 +89,7 @@ func (s *Store) rebuildDerived(ctx context.Context) error {
 			}
 			after = r.Seq
 		}
-		if err := roll.flush(ctx, proj); err != nil {
+		if err := roll.flush(); err != nil {
 			return err
 		}
 		if err := proj.flush(ctx); err != nil {
@@ -101,7 +101,7 @@ func (s *Store) rebuildDerived(ctx context.Context) error {
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO rollup_meta (name, value) VALUES ('config', ?)
-		ON CONFLICT (name) DO UPDATE SET value = excluded.value`, s.rollupConfig.fingerprint()); err != nil {
+		ON CONFLICT (name) DO UPDATE SET value = excluded.value`, s.rollupConfig.Fingerprint()); err != nil {
 		return fmt.Errorf("store: rebuild: %w", err)
 	}
 	if err := tx.Commit(); err != nil {

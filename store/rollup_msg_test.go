@@ -3,6 +3,7 @@ package store
 import (
 	"testing"
 
+	"switchboard/report/rollup"
 	"switchboard/routing"
 )
 
@@ -55,7 +56,7 @@ func TestRollupSurveysMessagesCallbacks(t *testing.T) {
 	check := func(when string) {
 		t.Helper()
 		got := map[string]float64{}
-		for _, q := range []RollupQuery{{Grain: Grain15m, Dim: DimQueue}, {Grain: GrainDay, Dim: DimAgent}, {Grain: GrainDay, Dim: DimAgentCalls}} {
+		for _, q := range []RollupQuery{{Grain: rollup.Grain15m, Dim: rollup.DimQueue}, {Grain: rollup.GrainDay, Dim: rollup.DimAgent}, {Grain: rollup.GrainDay, Dim: rollup.DimAgentCalls}} {
 			q.From, q.To, q.ByKey = "0000", "9999", true
 			cells, err := s.Rollup(ctx, q)
 			if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"switchboard/report/rollup"
 	"switchboard/routing"
 )
 
@@ -40,8 +41,8 @@ func TestRollupVersionRebuilds(t *testing.T) {
 	check := func(when string) {
 		t.Helper()
 		got := map[string]float64{}
-		for _, dim := range []string{DimAgentCalls, DimAgent} {
-			cells, err := s.Rollup(ctx, RollupQuery{Grain: GrainDay, Dim: dim, From: "0000", To: "9999", ByKey: true})
+		for _, dim := range []string{rollup.DimAgentCalls, rollup.DimAgent} {
+			cells, err := s.Rollup(ctx, RollupQuery{Grain: rollup.GrainDay, Dim: dim, From: "0000", To: "9999", ByKey: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -61,7 +62,7 @@ func TestRollupVersionRebuilds(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := s.db.ExecContext(ctx, `UPDATE rollup_meta SET value = replace(value, ?, '"version":1') WHERE name = 'config'`,
-		fmt.Sprintf(`"version":%d`, rollupVersion)); err != nil {
+		fmt.Sprintf(`"version":%d`, rollup.Version)); err != nil {
 		t.Fatal(err)
 	}
 	rebuilt, err := s.SetRollupConfig(ctx, RollupConfig{})

@@ -2,9 +2,15 @@
 // it, in SQLite through sqlx.
 //
 // The log (table events) is the truth: every record the engine appends gets a
-// strictly increasing seq. The calls table is a projection of the call.*
-// records, written in the same transaction as the records themselves and
-// rebuildable from the log with RebuildCalls.
+// strictly increasing seq. The calls table, the messages table and the report
+// rollups are projections of it, written in the same transaction as the
+// records themselves and rebuildable from the log with RebuildDerived.
+//
+// It owns persistence, not meaning: record payloads are read through
+// routing's registry (routing.Decode, routing.Payload), and how a record
+// changes a rollup bucket is report/rollup's arithmetic; store loads the
+// state that arithmetic asks for and writes what it computes. It may import
+// routing, report/rollup and auth; never report, live or api.
 package store
 
 import (
