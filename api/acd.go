@@ -67,9 +67,6 @@ type reloadResult struct {
 }
 
 func (s *Server) reloadConfig(c echo.Context) error {
-	if s.cfg.Reload == nil {
-		return &Error{Status: http.StatusNotImplemented, Code: "not_configured", Message: "this server has no config file to reload"}
-	}
 	v, err := s.cfg.Reload(c.Request().Context())
 	if err != nil {
 		return err

@@ -105,24 +105,17 @@ const (
 )
 
 func (s *Server) adminRoutes() []route {
-	return []route{
-		{http.MethodGet, "/api/v1/config", s.getConfig, admins},
-		{http.MethodPut, "/api/v1/config/sections/:section", s.putSection, admins},
-		{http.MethodPost, "/api/v1/config/sections/:section/check", s.checkSection, admins},
-		{http.MethodGet, "/api/v1/config/versions", s.listConfigVersions, admins},
-		{http.MethodGet, "/api/v1/config/versions/:v", s.getConfigVersion, admins},
-		{http.MethodGet, "/api/v1/config/versions/:v/diff", s.diffConfigVersion, admins},
-		{http.MethodPost, "/api/v1/config/versions/:v/rollback", s.rollbackConfig, admins},
-		{http.MethodPut, "/api/v1/agents/:id/assignment", s.putAssignment, leads},
-	}
-}
-
-func (s *Server) configEdit() (ConfigSource, ConfigVersions, error) {
 	ce := s.cfg.ConfigEdit
-	if ce.Source == nil || ce.Versions == nil {
-		return nil, nil, &Error{Status: http.StatusNotImplemented, Code: "not_configured", Message: "this server does not edit its configuration"}
-	}
-	return ce.Source, ce.Versions, nil
+	return requires(ce.Source != nil && ce.Versions != nil, errNoConfigEdit,
+		route{http.MethodGet, "/api/v1/config", s.getConfig, admins},
+		route{http.MethodPut, "/api/v1/config/sections/:section", s.putSection, admins},
+		route{http.MethodPost, "/api/v1/config/sections/:section/check", s.checkSection, admins},
+		route{http.MethodGet, "/api/v1/config/versions", s.listConfigVersions, admins},
+		route{http.MethodGet, "/api/v1/config/versions/:v", s.getConfigVersion, admins},
+		route{http.MethodGet, "/api/v1/config/versions/:v/diff", s.diffConfigVersion, admins},
+		route{http.MethodPost, "/api/v1/config/versions/:v/rollback", s.rollbackConfig, admins},
+		route{http.MethodPut, "/api/v1/agents/:id/assignment", s.putAssignment, leads},
+	)
 }
 
 // configSection is one section's YAML text.
@@ -146,10 +139,7 @@ func sectionList(names []string, secs map[string]string) []configSection {
 }
 
 func (s *Server) getConfig(c echo.Context) error {
-	src, _, err := s.configEdit()
-	if err != nil {
-		return err
-	}
+	src := s.cfg.ConfigEdit.Source
 	v, secs := src.Active()
 	return c.JSON(http.StatusOK, configBody{Version: v, Sections: sectionList(src.Sections(), secs)})
 }
@@ -192,10 +182,7 @@ func (s *Server) sectionEdit(c echo.Context, src ConfigSource) (name string, req
 }
 
 func (s *Server) checkSection(c echo.Context) error {
-	src, _, err := s.configEdit()
-	if err != nil {
-		return err
-	}
+	src := s.cfg.ConfigEdit.Source
 	name, _, _, _, next, err := s.sectionEdit(c, src)
 	if err != nil {
 		return err
@@ -207,10 +194,7 @@ func (s *Server) checkSection(c echo.Context) error {
 }
 
 func (s *Server) putSection(c echo.Context) error {
-	src, _, err := s.configEdit()
-	if err != nil {
-		return err
-	}
+	src := s.cfg.ConfigEdit.Source
 	name, req, parent, cur, next, err := s.sectionEdit(c, src)
 	if err != nil {
 		return err
@@ -236,10 +220,7 @@ func (s *Server) putSection(c echo.Context) error {
 // over parent. The caller audited the change before; a failure here is
 // audited again, as not done.
 func (s *Server) applyConfig(c echo.Context, action, target string, parent int, cur, next map[string]string, comment string) (savedBody, error) {
-	src, vers, err := s.configEdit()
-	if err != nil {
-		return savedBody{}, err
-	}
+	src, vers := s.cfg.ConfigEdit.Source, s.cfg.ConfigEdit.Versions
 	ctx := c.Request().Context()
 	changed := []string{}
 	for _, n := range src.Sections() {
@@ -348,10 +329,7 @@ type versionList struct {
 }
 
 func (s *Server) listConfigVersions(c echo.Context) error {
-	src, vers, err := s.configEdit()
-	if err != nil {
-		return err
-	}
+	src, vers := s.cfg.ConfigEdit.Source, s.cfg.ConfigEdit.Versions
 	q := newQuery(c.QueryParams(), "before", "limit")
 	before, limit := q.seq("before"), q.limit()
 	if q.err != nil {
@@ -379,10 +357,7 @@ type versionBody struct {
 }
 
 func (s *Server) getConfigVersion(c echo.Context) error {
-	src, vers, err := s.configEdit()
-	if err != nil {
-		return err
-	}
+	src, vers := s.cfg.ConfigEdit.Source, s.cfg.ConfigEdit.Versions
 	n, err := versionNumber(c)
 	if err != nil {
 		return err
@@ -412,10 +387,7 @@ type sectionDiff struct {
 }
 
 func (s *Server) diffConfigVersion(c echo.Context) error {
-	src, vers, err := s.configEdit()
-	if err != nil {
-		return err
-	}
+	src, vers := s.cfg.ConfigEdit.Source, s.cfg.ConfigEdit.Versions
 	n, err := versionNumber(c)
 	if err != nil {
 		return err
@@ -462,10 +434,7 @@ type rollbackRequest struct {
 }
 
 func (s *Server) rollbackConfig(c echo.Context) error {
-	src, vers, err := s.configEdit()
-	if err != nil {
-		return err
-	}
+	src, vers := s.cfg.ConfigEdit.Source, s.cfg.ConfigEdit.Versions
 	n, err := versionNumber(c)
 	if err != nil {
 		return err

@@ -64,10 +64,7 @@ const (
 )
 
 func (s *Server) putAssignment(c echo.Context) error {
-	src, _, err := s.configEdit()
-	if err != nil {
-		return err
-	}
+	src := s.cfg.ConfigEdit.Source
 	ctx, id := c.Request().Context(), c.Param("id")
 	view, err := s.agents.Agent(ctx, id)
 	if err != nil {

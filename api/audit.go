@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"net/http"
 
 	"github.com/labstack/echo/v4"
 
@@ -24,7 +23,7 @@ var _ AuditLog = (*store.Store)(nil)
 // callers return audit's error before acting when it is not nil.
 func (s *Server) audit(c echo.Context, action, target string, ok bool, detail any) error {
 	if s.cfg.Audit == nil {
-		return &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "the audit log is not configured"}
+		return errNoAudit()
 	}
 	p := principalOf(c)
 	e := store.AuditEntry{Time: s.now(), Actor: p.Username, Role: string(p.Role), Addr: c.RealIP(),

@@ -39,34 +39,28 @@ type Accounts interface {
 const CodeBadCredentials = "bad_credentials"
 
 func (s *Server) authRoutes() []route {
-	return []route{
-		{http.MethodPost, "/api/v1/auth/login", s.login, public},
-		{http.MethodPost, "/api/v1/auth/logout", s.logout, signedIn},
+	return slices.Concat(requires(s.cfg.Accounts != nil, errNoAccounts,
+		route{http.MethodPost, "/api/v1/auth/login", s.login, public},
+		route{http.MethodPost, "/api/v1/auth/logout", s.logout, signedIn},
+		route{http.MethodPut, "/api/v1/auth/me/lang", s.putLang, signedIn},
+
+		route{http.MethodGet, "/api/v1/users", s.listUsers, admins},
+		route{http.MethodPost, "/api/v1/users", s.createUser, admins},
+		route{http.MethodGet, "/api/v1/users/:id", s.getUser, admins},
+		route{http.MethodPatch, "/api/v1/users/:id", s.patchUser, admins},
+		route{http.MethodGet, "/api/v1/teams", s.listTeams, signedIn},
+		route{http.MethodPut, "/api/v1/teams/:name", s.putTeam, admins},
+		route{http.MethodDelete, "/api/v1/teams/:name", s.deleteTeam, admins},
+		route{http.MethodGet, "/api/v1/tokens", s.listTokens, admins},
+		route{http.MethodPost, "/api/v1/tokens", s.createToken, admins},
+		route{http.MethodDelete, "/api/v1/tokens/:id", s.revokeToken, admins},
+	), requires(s.cfg.Audit != nil, errNoAudit,
+		route{http.MethodGet, "/api/v1/audit", s.listAudit, admins},
+	), []route{
 		{http.MethodGet, "/api/v1/auth/me", s.me, signedIn},
-		{http.MethodPut, "/api/v1/auth/me/lang", s.putLang, signedIn},
-
-		{http.MethodGet, "/api/v1/users", s.listUsers, admins},
-		{http.MethodPost, "/api/v1/users", s.createUser, admins},
-		{http.MethodGet, "/api/v1/users/:id", s.getUser, admins},
-		{http.MethodPatch, "/api/v1/users/:id", s.patchUser, admins},
-		{http.MethodGet, "/api/v1/teams", s.listTeams, signedIn},
-		{http.MethodPut, "/api/v1/teams/:name", s.putTeam, admins},
-		{http.MethodDelete, "/api/v1/teams/:name", s.deleteTeam, admins},
-		{http.MethodGet, "/api/v1/tokens", s.listTokens, admins},
-		{http.MethodPost, "/api/v1/tokens", s.createToken, admins},
-		{http.MethodDelete, "/api/v1/tokens/:id", s.revokeToken, admins},
-		{http.MethodGet, "/api/v1/audit", s.listAudit, admins},
-
 		{http.MethodPost, "/api/v1/calls/:id/reveal", s.revealCaller, allow(auth.TeamLead, auth.Supervisor)},
 		{http.MethodPost, "/api/v1/messages/:id/reveal", s.revealMessageCaller, allow(auth.TeamLead, auth.Supervisor)},
-	}
-}
-
-func (s *Server) accounts() (Accounts, error) {
-	if s.cfg.Accounts == nil {
-		return nil, &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "accounts are not configured"}
-	}
-	return s.cfg.Accounts, nil
+	})
 }
 
 // me is the body of sign-in and GET /auth/me: who you are and the CSRF
@@ -82,10 +76,7 @@ type loginBody struct {
 }
 
 func (s *Server) login(c echo.Context) error {
-	acc, err := s.accounts()
-	if err != nil {
-		return err
-	}
+	acc := s.cfg.Accounts
 	var b loginBody
 	if err := decodeBody(c, &b, true); err != nil {
 		return err
@@ -121,10 +112,7 @@ func (s *Server) login(c echo.Context) error {
 }
 
 func (s *Server) logout(c echo.Context) error {
-	acc, err := s.accounts()
-	if err != nil {
-		return err
-	}
+	acc := s.cfg.Accounts
 	if ck, err := c.Cookie(auth.CookieName); err == nil && ck.Value != "" {
 		if err := acc.Logout(c.Request().Context(), ck.Value); err != nil {
 			return err
@@ -144,10 +132,7 @@ func (s *Server) me(c echo.Context) error {
 }
 
 func (s *Server) putLang(c echo.Context) error {
-	acc, err := s.accounts()
-	if err != nil {
-		return err
-	}
+	acc := s.cfg.Accounts
 	var b struct {
 		Lang string `json:"lang"`
 	}
@@ -168,10 +153,7 @@ func (s *Server) putLang(c echo.Context) error {
 }
 
 func (s *Server) listUsers(c echo.Context) error {
-	acc, err := s.accounts()
-	if err != nil {
-		return err
-	}
+	acc := s.cfg.Accounts
 	us, err := acc.Users(c.Request().Context())
 	if err != nil {
 		return err
@@ -188,10 +170,7 @@ func idParam(c echo.Context) (int64, error) {
 }
 
 func (s *Server) getUser(c echo.Context) error {
-	acc, err := s.accounts()
-	if err != nil {
-		return err
-	}
+	acc := s.cfg.Accounts
 	id, err := idParam(c)
 	if err != nil {
 		return err
@@ -204,10 +183,7 @@ func (s *Server) getUser(c echo.Context) error {
 }
 
 func (s *Server) createUser(c echo.Context) error {
-	acc, err := s.accounts()
-	if err != nil {
-		return err
-	}
+	acc := s.cfg.Accounts
 	var b auth.NewUser
 	if err := decodeBody(c, &b, true); err != nil {
 		return err
@@ -225,10 +201,7 @@ func (s *Server) createUser(c echo.Context) error {
 }
 
 func (s *Server) patchUser(c echo.Context) error {
-	acc, err := s.accounts()
-	if err != nil {
-		return err
-	}
+	acc := s.cfg.Accounts
 	id, err := idParam(c)
 	if err != nil {
 		return err
@@ -261,10 +234,7 @@ func (s *Server) patchUser(c echo.Context) error {
 }
 
 func (s *Server) listTeams(c echo.Context) error {
-	acc, err := s.accounts()
-	if err != nil {
-		return err
-	}
+	acc := s.cfg.Accounts
 	ts, err := acc.Teams(c.Request().Context())
 	if err != nil {
 		return err
@@ -273,10 +243,7 @@ func (s *Server) listTeams(c echo.Context) error {
 }
 
 func (s *Server) putTeam(c echo.Context) error {
-	acc, err := s.accounts()
-	if err != nil {
-		return err
-	}
+	acc := s.cfg.Accounts
 	var b struct {
 		Title string `json:"title"`
 	}
@@ -287,7 +254,7 @@ func (s *Server) putTeam(c echo.Context) error {
 	if err := s.audit(c, "team.put", t.Name, true, t); err != nil {
 		return err
 	}
-	t, err = acc.PutTeam(c.Request().Context(), t)
+	t, err := acc.PutTeam(c.Request().Context(), t)
 	if err != nil {
 		return err
 	}
@@ -295,10 +262,7 @@ func (s *Server) putTeam(c echo.Context) error {
 }
 
 func (s *Server) deleteTeam(c echo.Context) error {
-	acc, err := s.accounts()
-	if err != nil {
-		return err
-	}
+	acc := s.cfg.Accounts
 	if err := s.audit(c, "team.delete", c.Param("name"), true, nil); err != nil {
 		return err
 	}
@@ -309,10 +273,7 @@ func (s *Server) deleteTeam(c echo.Context) error {
 }
 
 func (s *Server) listTokens(c echo.Context) error {
-	acc, err := s.accounts()
-	if err != nil {
-		return err
-	}
+	acc := s.cfg.Accounts
 	ts, err := acc.Tokens(c.Request().Context())
 	if err != nil {
 		return err
@@ -328,10 +289,7 @@ type newToken struct {
 }
 
 func (s *Server) createToken(c echo.Context) error {
-	acc, err := s.accounts()
-	if err != nil {
-		return err
-	}
+	acc := s.cfg.Accounts
 	var b struct {
 		Name string    `json:"name"`
 		Role auth.Role `json:"role"`
@@ -356,10 +314,7 @@ func (s *Server) createToken(c echo.Context) error {
 }
 
 func (s *Server) revokeToken(c echo.Context) error {
-	acc, err := s.accounts()
-	if err != nil {
-		return err
-	}
+	acc := s.cfg.Accounts
 	id, err := idParam(c)
 	if err != nil {
 		return err
@@ -382,9 +337,6 @@ func (s *Server) revokeToken(c echo.Context) error {
 }
 
 func (s *Server) listAudit(c echo.Context) error {
-	if s.cfg.Audit == nil {
-		return &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "the audit log is not configured"}
-	}
 	q := c.QueryParams()
 	f := store.AuditFilter{Actor: q.Get("actor"), Action: q.Get("action"), Target: q.Get("target")}
 	var err error
@@ -471,10 +423,10 @@ func (s *Server) revealMessageCaller(c echo.Context) error {
 	if err := s.mayReveal(c); err != nil {
 		return err
 	}
-	ms, err := s.messages()
-	if err != nil {
-		return err
+	if s.opt.messages == nil {
+		return errNoMessages()
 	}
+	ms := s.opt.messages
 	m, err := ms.Message(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err

@@ -80,15 +80,6 @@ func (s *Server) deskRoutes() []route {
 	}
 }
 
-func (s *Server) desk() (DeskService, DeskStore, error) {
-	ds, ok := s.agents.(DeskService)
-	st, ok2 := s.store.(DeskStore)
-	if !ok || !ok2 {
-		return nil, nil, &Error{Status: http.StatusNotImplemented, Code: "not_configured", Message: "this server has no agent desk"}
-	}
-	return ds, st, nil
-}
-
 // deskError maps the engine's call errors; the rest go to httpError.
 func deskError(err error) error {
 	switch {
@@ -185,10 +176,10 @@ func contactOf(c store.Call) contact {
 }
 
 func (s *Server) getDesk(c echo.Context) error {
-	ds, st, err := s.desk()
-	if err != nil {
-		return err
+	if s.opt.desk == nil {
+		return errNoDesk()
 	}
+	ds, st := s.opt.desk, s.opt.deskStore
 	ctx, id := c.Request().Context(), c.Param("id")
 	v, err := ds.Desk(ctx, id)
 	if err != nil {
@@ -318,10 +309,10 @@ func (s *Server) wrapUp(c echo.Context) error {
 	if err := checkText("notes", req.Notes, maxNotes, true); err != nil {
 		return err
 	}
-	ds, _, err := s.desk()
-	if err != nil {
-		return err
+	if s.opt.desk == nil {
+		return errNoDesk()
 	}
+	ds := s.opt.desk
 	p := principalOf(c)
 	scope, err := deskScope(p, req.Agent)
 	if err != nil {
@@ -364,10 +355,10 @@ func (s *Server) transfer(c echo.Context) error {
 	case len(req.To) > maxTargetLen:
 		return badRequest("to", "is longer than %d bytes", maxTargetLen)
 	}
-	ds, _, err := s.desk()
-	if err != nil {
-		return err
+	if s.opt.desk == nil {
+		return errNoDesk()
 	}
+	ds := s.opt.desk
 	p := principalOf(c)
 	scope, err := deskScope(p, "")
 	if err != nil {
@@ -491,10 +482,10 @@ func (s *Server) listCustomers(c echo.Context) error {
 	if q.err != nil {
 		return q.err
 	}
-	_, st, err := s.desk()
-	if err != nil {
-		return err
+	if s.opt.desk == nil {
+		return errNoDesk()
 	}
+	st := s.opt.deskStore
 	cs, err := st.Customers(c.Request().Context(), f)
 	if err != nil {
 		return err
@@ -520,10 +511,10 @@ func (s *Server) getCustomer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, st, err := s.desk()
-	if err != nil {
-		return err
+	if s.opt.desk == nil {
+		return errNoDesk()
 	}
+	st := s.opt.deskStore
 	cu, err := st.Customer(c.Request().Context(), id)
 	if err != nil {
 		return err
@@ -540,10 +531,10 @@ func (s *Server) createCustomer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, st, err := s.desk()
-	if err != nil {
-		return err
+	if s.opt.desk == nil {
+		return errNoDesk()
 	}
+	st := s.opt.deskStore
 	cu, err = st.CreateCustomer(c.Request().Context(), cu, s.now())
 	if err != nil {
 		return customerError(err)
@@ -565,10 +556,10 @@ func (s *Server) putCustomer(c echo.Context) error {
 		return err
 	}
 	cu.ID = id
-	_, st, err := s.desk()
-	if err != nil {
-		return err
+	if s.opt.desk == nil {
+		return errNoDesk()
 	}
+	st := s.opt.deskStore
 	cu, err = st.UpdateCustomer(c.Request().Context(), cu, s.now())
 	if err != nil {
 		return customerError(err)
@@ -596,10 +587,10 @@ func (s *Server) listContacts(c echo.Context) error {
 	if limit <= 0 || limit > maxContacts {
 		limit = min(max(limit, defaultContacts), maxContacts)
 	}
-	_, st, err := s.desk()
-	if err != nil {
-		return err
+	if s.opt.desk == nil {
+		return errNoDesk()
 	}
+	st := s.opt.deskStore
 	ctx := c.Request().Context()
 	cu, err := st.Customer(ctx, id)
 	if err != nil {

@@ -46,14 +46,6 @@ func (s *Server) messageRoutes() []route {
 	}
 }
 
-func (s *Server) messages() (MessageStore, error) {
-	ms, ok := s.store.(MessageStore)
-	if !ok {
-		return nil, &Error{Status: http.StatusNotImplemented, Code: "not_configured", Message: "this server keeps no messages"}
-	}
-	return ms, nil
-}
-
 // messageList is the body of GET /api/v1/messages.
 type messageList struct {
 	Messages []store.Message `json:"messages"`
@@ -65,10 +57,10 @@ func (s *Server) listMessages(c echo.Context) error {
 	if q.err != nil {
 		return q.err
 	}
-	ms, err := s.messages()
-	if err != nil {
-		return err
+	if s.opt.messages == nil {
+		return errNoMessages()
 	}
+	ms := s.opt.messages
 	ctx := c.Request().Context()
 	list, err := ms.Messages(ctx, f)
 	if err != nil {
@@ -89,10 +81,10 @@ func (s *Server) listMessages(c echo.Context) error {
 }
 
 func (s *Server) getMessage(c echo.Context) error {
-	ms, err := s.messages()
-	if err != nil {
-		return err
+	if s.opt.messages == nil {
+		return errNoMessages()
 	}
+	ms := s.opt.messages
 	m, err := ms.Message(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
@@ -134,10 +126,10 @@ func (s *Server) markMessageHandled(c echo.Context) error {
 	case len(req.Note) > maxNote:
 		return badRequest("note", "must be at most %d bytes", maxNote)
 	}
-	ms, err := s.messages()
-	if err != nil {
-		return err
+	if s.opt.messages == nil {
+		return errNoMessages()
 	}
+	ms := s.opt.messages
 	ctx := c.Request().Context()
 	id := c.Param("id")
 	m, err := ms.Message(ctx, id)
@@ -180,10 +172,10 @@ func alreadyHandled(m store.Message) *Error {
 
 // getMessageRecording streams the message's audio from the PBX.
 func (s *Server) getMessageRecording(c echo.Context) error {
-	ms, err := s.messages()
-	if err != nil {
-		return err
+	if s.opt.messages == nil {
+		return errNoMessages()
 	}
+	ms := s.opt.messages
 	ctx := c.Request().Context()
 	m, err := ms.Message(ctx, c.Param("id"))
 	if err != nil {
@@ -193,8 +185,7 @@ func (s *Server) getMessageRecording(c echo.Context) error {
 		return err
 	}
 	if s.cfg.Recordings == nil {
-		return &Error{Status: http.StatusNotImplemented, Code: "not_configured",
-			Message: "the PBX driver does not hand out recordings"}
+		return errNoRecordings()
 	}
 	if err := s.audit(c, "recording.play", "message:"+m.ID, true, nil); err != nil {
 		return err

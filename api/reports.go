@@ -54,7 +54,7 @@ func (s *Server) listReports(c echo.Context) error {
 
 func (s *Server) reportService() (ReportService, error) {
 	if s.cfg.Reports == nil {
-		return nil, &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "reports are not configured"}
+		return nil, errNoReports()
 	}
 	return s.cfg.Reports, nil
 }

@@ -123,6 +123,7 @@ type Server struct {
 	metrics *httpMetrics
 	echo    *echo.Echo
 	auth    Authenticator
+	opt     optional // services decided once in New (services.go)
 }
 
 // New builds the server and its routes. A nil reg gets a fresh registry, a
@@ -143,7 +144,7 @@ func New(cfg Config, agents AgentService, st Reader, log *slog.Logger, reg Regis
 	}
 	s := &Server{
 		cfg: cfg, agents: agents, store: st, log: log.With("component", "api"),
-		reg: reg, health: health, metrics: newHTTPMetrics(reg),
+		reg: reg, health: health, metrics: newHTTPMetrics(reg), opt: findOptional(agents, st),
 	}
 	if cfg.Privacy.FullNumbers == nil && cfg.Privacy.Reveal == nil {
 		s.cfg.Privacy = DefaultPrivacy
@@ -185,7 +186,6 @@ func (s *Server) routes() []route {
 		{http.MethodPost, "/api/v1/agents/:id/refuse", s.refuse, leads},
 		{http.MethodGet, "/api/v1/queues", s.listQueues, signedIn},
 		{http.MethodGet, "/api/v1/calls/:id/decisions", s.listDecisions, leads},
-		{http.MethodPost, "/api/v1/config/reload", s.reloadConfig, admins},
 		{http.MethodGet, "/api/v1/calendars", s.listCalendars, allow(auth.TeamLead, auth.Supervisor, auth.Admin)},
 		{http.MethodPut, "/api/v1/calendars/:name/mode", s.putMode, allow(auth.Supervisor, auth.Admin)},
 
@@ -193,7 +193,9 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/api/v1/calls/:id", s.getCall, allow(auth.Agent, auth.TeamLead, auth.Supervisor, auth.Quality)},
 		{http.MethodGet, "/api/v1/calls/:id/events", s.listCallEvents, leads},
 		{http.MethodGet, "/api/v1/events", s.listEvents, supervisors},
-	}, s.reportRoutes(), s.messageRoutes(), s.authRoutes(), s.liveRoutes(),
+	}, requires(s.cfg.Reload != nil, errNoReload,
+		route{http.MethodPost, "/api/v1/config/reload", s.reloadConfig, admins}),
+		s.reportRoutes(), s.messageRoutes(), s.authRoutes(), s.liveRoutes(),
 		s.superviseRoutes(), s.deskRoutes(), s.adminRoutes(), s.uiRoutes())
 }
 

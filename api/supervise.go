@@ -26,10 +26,17 @@ var _ CallSupervisor = (*routing.Engine)(nil)
 
 func (s *Server) superviseRoutes() []route {
 	return []route{
-		{http.MethodPost, "/api/v1/calls/:id/listen", s.supervise("listen"), leads},
-		{http.MethodPost, "/api/v1/calls/:id/whisper", s.supervise("whisper"), leads},
-		{http.MethodPost, "/api/v1/calls/:id/barge", s.supervise("barge"), leads},
+		s.superviseRoute("listen"), s.superviseRoute("whisper"), s.superviseRoute("barge"),
 	}
+}
+
+// superviseRoute is POST /api/v1/calls/{id}/{mode}; without a supervisor
+// (a PBX that cannot) it answers 501.
+func (s *Server) superviseRoute(mode string) route {
+	r := route{http.MethodPost, "/api/v1/calls/:id/" + mode, s.supervise(mode), leads}
+	return requires(s.opt.supervisor != nil, func() error {
+		return &Error{Status: http.StatusNotImplemented, Code: "not_implemented", Message: "this PBX cannot " + mode + " on calls"}
+	}, r)[0]
 }
 
 // superviseRequest is the (optional) body of the supervise routes.
@@ -44,10 +51,6 @@ type superviseRequest struct {
 func (s *Server) supervise(mode string) echo.HandlerFunc {
 	action := "call." + mode
 	return func(c echo.Context) error {
-		sv, ok := s.agents.(CallSupervisor)
-		if !ok {
-			return &Error{Status: http.StatusNotImplemented, Code: "not_implemented", Message: "this PBX cannot " + mode + " on calls"}
-		}
 		var req superviseRequest
 		if err := decodeBody(c, &req, false); err != nil {
 			return err
@@ -69,7 +72,7 @@ func (s *Server) supervise(mode string) echo.HandlerFunc {
 		if err := s.audit(c, action, callID, true, detail); err != nil {
 			return err
 		}
-		v, err := sv.Supervise(ctx, callID, mode, req.Endpoint, p.Username)
+		v, err := s.opt.supervisor.Supervise(ctx, callID, mode, req.Endpoint, p.Username)
 		if err != nil {
 			detail["error"] = httpError(err).Message
 			if aerr := s.audit(c, action, callID, false, detail); aerr != nil {
