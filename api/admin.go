@@ -206,7 +206,7 @@ func (s *Server) putSection(c echo.Context) error {
 		return configError(c, name, err)
 	}
 	detail := map[string]any{"parent": parent, "comment": req.Comment, "before": cur[name], "after": next[name]}
-	if err := s.audit(c, "config.save", name, true, detail); err != nil {
+	if err := s.aud.record(c, "config.save", name, true, detail); err != nil {
 		return err
 	}
 	out, err := s.applyConfig(c, "config.save", name, parent, cur, next, req.Comment)
@@ -237,7 +237,7 @@ func (s *Server) applyConfig(c echo.Context, action, target string, parent int, 
 		return saved.Version, err
 	})
 	if err != nil {
-		if aerr := s.audit(c, action, target, false, map[string]any{"parent": parent, "error": err.Error()}); aerr != nil {
+		if aerr := s.aud.record(c, action, target, false, map[string]any{"parent": parent, "error": err.Error()}); aerr != nil {
 			s.log.Error("audit of a failed config change not written", "action", action, "err", aerr)
 		}
 		return savedBody{}, err
@@ -455,7 +455,7 @@ func (s *Server) rollbackConfig(c echo.Context) error {
 		return configError(c, "", err)
 	}
 	target := fmt.Sprintf("version %d", n)
-	if err := s.audit(c, "config.rollback", target, true, map[string]any{"from": parent, "to": n, "comment": req.Comment}); err != nil {
+	if err := s.aud.record(c, "config.rollback", target, true, map[string]any{"from": parent, "to": n, "comment": req.Comment}); err != nil {
 		return err
 	}
 	comment := fmt.Sprintf("rollback to version %d", n)

@@ -96,7 +96,7 @@ func (s *Server) putAssignment(c echo.Context) error {
 	if err := src.Check(next); err != nil {
 		return configError(c, "agents", err)
 	}
-	if err := s.audit(c, "agent.assignment", id, true, map[string]any{"parent": parent, "before": before, "after": after}); err != nil {
+	if err := s.aud.record(c, "agent.assignment", id, true, map[string]any{"parent": parent, "before": before, "after": after}); err != nil {
 		return err
 	}
 	out, err := s.applyConfig(c, "agent.assignment", id, parent, cur, next, "assignment of agent "+id)

@@ -86,13 +86,13 @@ func stateText(st routing.AgentState, reason string) string {
 // first (nothing happens if it cannot be), and a refusal by the engine
 // adds a failed entry.
 func (s *Server) audited(c echo.Context, action string, d forceDetail, act func() (routing.AgentView, error)) error {
-	if err := s.audit(c, action, d.Agent, true, d); err != nil {
+	if err := s.aud.record(c, action, d.Agent, true, d); err != nil {
 		return err
 	}
 	v, err := act()
 	if err != nil {
 		d.Error = httpError(err).Message
-		if aerr := s.audit(c, action, d.Agent, false, d); aerr != nil {
+		if aerr := s.aud.record(c, action, d.Agent, false, d); aerr != nil {
 			s.log.Warn("audit of a refused action not written", "action", action, "agent", d.Agent, "err", aerr)
 		}
 		return err

@@ -187,7 +187,7 @@ func (s *Server) getMessageRecording(c echo.Context) error {
 	if s.cfg.Recordings == nil {
 		return errNoRecordings()
 	}
-	if err := s.audit(c, "recording.play", "message:"+m.ID, true, nil); err != nil {
+	if err := s.aud.record(c, "recording.play", "message:"+m.ID, true, nil); err != nil {
 		return err
 	}
 	body, err := s.cfg.Recordings.FetchRecording(ctx, m.ID)

@@ -84,7 +84,7 @@ func (s *Server) getReport(c echo.Context) error {
 		return c.JSON(http.StatusOK, t)
 	}
 	name := fmt.Sprintf("%s-%s-%s_%s.%s", t.Report, t.Group, t.From, t.To, format)
-	if err := s.audit(c, "export.download", name, true, map[string]string{"query": c.Request().URL.RawQuery}); err != nil {
+	if err := s.aud.record(c, "export.download", name, true, map[string]string{"query": c.Request().URL.RawQuery}); err != nil {
 		return err
 	}
 	h := c.Response().Header()

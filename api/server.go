@@ -124,6 +124,7 @@ type Server struct {
 	echo    *echo.Echo
 	auth    Authenticator
 	opt     optional // services decided once in New (services.go)
+	aud     auditor
 }
 
 // New builds the server and its routes. A nil reg gets a fresh registry, a
@@ -146,6 +147,7 @@ func New(cfg Config, agents AgentService, st Reader, log *slog.Logger, reg Regis
 		cfg: cfg, agents: agents, store: st, log: log.With("component", "api"),
 		reg: reg, health: health, metrics: newHTTPMetrics(reg), opt: findOptional(agents, st),
 	}
+	s.aud = auditor{log: cfg.Audit, now: s.now}
 	if cfg.Privacy.FullNumbers == nil && cfg.Privacy.Reveal == nil {
 		s.cfg.Privacy = DefaultPrivacy
 	}

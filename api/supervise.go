@@ -69,13 +69,13 @@ func (s *Server) supervise(mode string) echo.HandlerFunc {
 			}
 		}
 		detail := map[string]string{"mode": mode, "endpoint": req.Endpoint, "agent": agent.ID}
-		if err := s.audit(c, action, callID, true, detail); err != nil {
+		if err := s.aud.record(c, action, callID, true, detail); err != nil {
 			return err
 		}
 		v, err := s.opt.supervisor.Supervise(ctx, callID, mode, req.Endpoint, p.Username)
 		if err != nil {
 			detail["error"] = httpError(err).Message
-			if aerr := s.audit(c, action, callID, false, detail); aerr != nil {
+			if aerr := s.aud.record(c, action, callID, false, detail); aerr != nil {
 				s.log.Warn("audit of a failed supervise not written", "call", callID, "err", aerr)
 			}
 			if errors.Is(err, routing.ErrUnknownCall) {
