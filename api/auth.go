@@ -67,7 +67,7 @@ func (s *Server) revealCaller(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.callScope(c, call); err != nil {
+	if err := s.scope.callScope(c, call); err != nil {
 		return err
 	}
 	if err := s.aud.record(c, "number.reveal", "call:"+call.ID, true, nil); err != nil {
@@ -89,7 +89,7 @@ func (s *Server) revealMessageCaller(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.messageScope(c, m); err != nil {
+	if err := s.scope.messageScope(c, m); err != nil {
 		return err
 	}
 	if err := s.aud.record(c, "number.reveal", "message:"+m.ID, true, nil); err != nil {

@@ -24,7 +24,7 @@ func (s *Server) listCalls(c echo.Context) error {
 	if q.err != nil {
 		return q.err
 	}
-	if err := s.scopeCallFilter(c, &f); err != nil {
+	if err := s.scope.scopeCallFilter(c, &f); err != nil {
 		return err
 	}
 	calls, err := s.store.Calls(c.Request().Context(), f)
@@ -42,7 +42,7 @@ func (s *Server) getCall(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.callScope(c, call); err != nil {
+	if err := s.scope.callScope(c, call); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, call)

@@ -68,7 +68,7 @@ func (s *Server) listMessages(c echo.Context) error {
 	}
 	mine := []store.Message{}
 	for _, m := range list {
-		ok, err := s.messageInScope(ctx, principalOf(c), m)
+		ok, err := s.scope.messageInScope(ctx, principalOf(c), m)
 		if err != nil {
 			return err
 		}
@@ -89,7 +89,7 @@ func (s *Server) getMessage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.messageScope(c, m); err != nil {
+	if err := s.scope.messageScope(c, m); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, m)
@@ -136,7 +136,7 @@ func (s *Server) markMessageHandled(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.messageScope(c, m); err != nil {
+	if err := s.scope.messageScope(c, m); err != nil {
 		return err
 	}
 	if m.HandledAt != nil {
@@ -181,7 +181,7 @@ func (s *Server) getMessageRecording(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.messageScope(c, m); err != nil {
+	if err := s.scope.messageScope(c, m); err != nil {
 		return err
 	}
 	if s.cfg.Recordings == nil {

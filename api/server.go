@@ -125,6 +125,7 @@ type Server struct {
 	auth    Authenticator
 	opt     optional // services decided once in New (services.go)
 	aud     auditor
+	scope   scoper
 }
 
 // New builds the server and its routes. A nil reg gets a fresh registry, a
@@ -148,6 +149,7 @@ func New(cfg Config, agents AgentService, st Reader, log *slog.Logger, reg Regis
 		reg: reg, health: health, metrics: newHTTPMetrics(reg), opt: findOptional(agents, st),
 	}
 	s.aud = auditor{log: cfg.Audit, now: s.now}
+	s.scope = scoper{agents: agents}
 	if cfg.Privacy.FullNumbers == nil && cfg.Privacy.Reveal == nil {
 		s.cfg.Privacy = DefaultPrivacy
 	}
