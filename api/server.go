@@ -181,13 +181,6 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/metrics", s.getMetrics(), public},
 		{http.MethodGet, "/api/v1/openapi.json", getOpenAPI, public},
 
-		{http.MethodGet, "/api/v1/agents", s.listAgents, floor},
-		{http.MethodGet, "/api/v1/agents/:id", s.getAgent, floor},
-		{http.MethodPost, "/api/v1/agents/:id/sign-in", s.signIn, floor},
-		{http.MethodPost, "/api/v1/agents/:id/sign-out", s.signOut, floor},
-		{http.MethodPut, "/api/v1/agents/:id/state", s.putAgentState, floor},
-		{http.MethodPost, "/api/v1/agents/:id/approve", s.approve, leads},
-		{http.MethodPost, "/api/v1/agents/:id/refuse", s.refuse, leads},
 		{http.MethodGet, "/api/v1/queues", s.listQueues, signedIn},
 		{http.MethodGet, "/api/v1/calls/:id/decisions", s.listDecisions, leads},
 		{http.MethodGet, "/api/v1/calendars", s.listCalendars, allow(auth.TeamLead, auth.Supervisor, auth.Admin)},
@@ -197,8 +190,9 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/api/v1/calls/:id", s.getCall, allow(auth.Agent, auth.TeamLead, auth.Supervisor, auth.Quality)},
 		{http.MethodGet, "/api/v1/calls/:id/events", s.listCallEvents, leads},
 		{http.MethodGet, "/api/v1/events", s.listEvents, supervisors},
-	}, requires(s.cfg.Reload != nil, errNoReload,
-		route{http.MethodPost, "/api/v1/config/reload", s.reloadConfig, admins}),
+	}, agentHandlers{agents: s.agents, aud: s.aud, log: s.log}.routes(),
+		requires(s.cfg.Reload != nil, errNoReload,
+			route{http.MethodPost, "/api/v1/config/reload", s.reloadConfig, admins}),
 		s.reportRoutes(), s.messageRoutes(), s.authRoutes(), s.liveRoutes(),
 		s.superviseRoutes(), s.deskRoutes(), s.adminRoutes(), s.uiRoutes())
 }
