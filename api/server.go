@@ -16,7 +16,6 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"switchboard/auth"
 	"switchboard/live"
 	"switchboard/routing"
 	"switchboard/routing/pbx"
@@ -180,19 +179,9 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/healthz", s.getHealth, public},
 		{http.MethodGet, "/metrics", s.getMetrics(), public},
 		{http.MethodGet, "/api/v1/openapi.json", getOpenAPI, public},
-
-		{http.MethodGet, "/api/v1/queues", s.listQueues, signedIn},
-		{http.MethodGet, "/api/v1/calls/:id/decisions", s.listDecisions, leads},
-		{http.MethodGet, "/api/v1/calendars", s.listCalendars, allow(auth.TeamLead, auth.Supervisor, auth.Admin)},
-		{http.MethodPut, "/api/v1/calendars/:name/mode", s.putMode, allow(auth.Supervisor, auth.Admin)},
-
-		{http.MethodGet, "/api/v1/calls", s.listCalls, allow(auth.Agent, auth.TeamLead, auth.Supervisor, auth.Quality)},
-		{http.MethodGet, "/api/v1/calls/:id", s.getCall, allow(auth.Agent, auth.TeamLead, auth.Supervisor, auth.Quality)},
-		{http.MethodGet, "/api/v1/calls/:id/events", s.listCallEvents, leads},
-		{http.MethodGet, "/api/v1/events", s.listEvents, supervisors},
 	}, agentHandlers{agents: s.agents, aud: s.aud, log: s.log}.routes(),
-		requires(s.cfg.Reload != nil, errNoReload,
-			route{http.MethodPost, "/api/v1/config/reload", s.reloadConfig, admins}),
+		acdHandlers{engine: s.agents, calls: s.store, reload: s.cfg.Reload}.routes(),
+		callHandlers{calls: s.store, scope: s.scope}.routes(),
 		s.reportRoutes(), s.messageRoutes(), s.authRoutes(), s.liveRoutes(),
 		s.superviseRoutes(), s.deskRoutes(), s.adminRoutes(), s.uiRoutes())
 }
