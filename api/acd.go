@@ -26,6 +26,7 @@ type acdHandlers struct {
 // (*routing.Engine).
 type acdService interface {
 	Queues(ctx context.Context) ([]routing.QueueView, error)
+	// Calendars and SetMode are the day/night switch (routing.ErrUnknownCalendar).
 	Calendars(ctx context.Context) ([]routing.CalendarView, error)
 	SetMode(ctx context.Context, calendar, mode string) (routing.CalendarView, error)
 }

@@ -30,10 +30,12 @@ type agentHandlers struct {
 type agentCommands interface {
 	Agents(ctx context.Context) ([]routing.AgentView, error)
 	Agent(ctx context.Context, id string) (routing.AgentView, error)
+	// SignIn signs an agent in at endpoint ("" for the agent's default).
 	SignIn(ctx context.Context, id, endpoint string) (routing.AgentView, error)
 	SignOut(ctx context.Context, id string) (routing.AgentView, error)
 	SetReady(ctx context.Context, id string) (routing.AgentView, error)
 	SetNotReady(ctx context.Context, id, reason string) (routing.AgentView, error)
+	// Approve and Refuse settle a pending not-ready request (team lead).
 	Approve(ctx context.Context, id string) (routing.AgentView, error)
 	Refuse(ctx context.Context, id string) (routing.AgentView, error)
 }

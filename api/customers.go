@@ -183,20 +183,25 @@ func (h customerHandlers) getCustomer(c echo.Context) error {
 	return c.JSON(http.StatusOK, cu)
 }
 
-func (h customerHandlers) createCustomer(c echo.Context) error {
+// decodeCustomer reads and checks the body of a create or an update; the
+// caller is its author.
+func decodeCustomer(c echo.Context) (store.Customer, error) {
 	var req customerRequest
 	if err := decodeBody(c, &req, true); err != nil {
-		return err
+		return store.Customer{}, err
 	}
-	cu, err := req.customer(principalOf(c).Username)
+	return req.customer(principalOf(c).Username)
+}
+
+func (h customerHandlers) createCustomer(c echo.Context) error {
+	cu, err := decodeCustomer(c)
 	if err != nil {
 		return err
 	}
 	if h.st == nil {
 		return errNoDesk()
 	}
-	st := h.st
-	cu, err = st.CreateCustomer(c.Request().Context(), cu, h.now())
+	cu, err = h.st.CreateCustomer(c.Request().Context(), cu, h.now())
 	if err != nil {
 		return customerError(err)
 	}
@@ -208,11 +213,7 @@ func (h customerHandlers) putCustomer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var req customerRequest
-	if err := decodeBody(c, &req, true); err != nil {
-		return err
-	}
-	cu, err := req.customer(principalOf(c).Username)
+	cu, err := decodeCustomer(c)
 	if err != nil {
 		return err
 	}
@@ -220,8 +221,7 @@ func (h customerHandlers) putCustomer(c echo.Context) error {
 	if h.st == nil {
 		return errNoDesk()
 	}
-	st := h.st
-	cu, err = st.UpdateCustomer(c.Request().Context(), cu, h.now())
+	cu, err = h.st.UpdateCustomer(c.Request().Context(), cu, h.now())
 	if err != nil {
 		return customerError(err)
 	}

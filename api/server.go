@@ -26,20 +26,8 @@ import (
 // change agents. Errors: routing.ErrUnknownAgent, *routing.TransitionError,
 // *routing.FieldError, routing.ErrStopped.
 type AgentService interface {
-	Agents(ctx context.Context) ([]routing.AgentView, error)
-	Agent(ctx context.Context, id string) (routing.AgentView, error)
-	// SignIn signs an agent in at endpoint ("" for the agent's default).
-	SignIn(ctx context.Context, id, endpoint string) (routing.AgentView, error)
-	SignOut(ctx context.Context, id string) (routing.AgentView, error)
-	SetReady(ctx context.Context, id string) (routing.AgentView, error)
-	SetNotReady(ctx context.Context, id, reason string) (routing.AgentView, error)
-	// Approve and Refuse settle a pending not-ready request (team lead).
-	Approve(ctx context.Context, id string) (routing.AgentView, error)
-	Refuse(ctx context.Context, id string) (routing.AgentView, error)
-	Queues(ctx context.Context) ([]routing.QueueView, error)
-	// Calendars and SetMode are the day/night switch (routing.ErrUnknownCalendar).
-	Calendars(ctx context.Context) ([]routing.CalendarView, error)
-	SetMode(ctx context.Context, calendar, mode string) (routing.CalendarView, error)
+	agentCommands // agents.go
+	acdService    // acd.go
 }
 
 // Reader is what the API reads from the store.

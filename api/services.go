@@ -32,38 +32,21 @@ func findOptional(agents AgentService, st Reader) optional {
 	return o
 }
 
-// The errors of routes whose service the server was built without. Each is
-// a func so every request gets its own *Error.
-func errNoDesk() error {
-	return &Error{Status: http.StatusNotImplemented, Code: "not_configured", Message: "this server has no agent desk"}
-}
+// The errors of routes whose service the server was built without; each
+// call makes a new *Error.
+var (
+	errNoDesk       = missing(http.StatusNotImplemented, "not_configured", "this server has no agent desk")
+	errNoMessages   = missing(http.StatusNotImplemented, "not_configured", "this server keeps no messages")
+	errNoAccounts   = missing(http.StatusServiceUnavailable, CodeUnavailable, "accounts are not configured")
+	errNoAudit      = missing(http.StatusServiceUnavailable, CodeUnavailable, "the audit log is not configured")
+	errNoConfigEdit = missing(http.StatusNotImplemented, "not_configured", "this server does not edit its configuration")
+	errNoReload     = missing(http.StatusNotImplemented, "not_configured", "this server has no config file to reload")
+	errNoReports    = missing(http.StatusServiceUnavailable, CodeUnavailable, "reports are not configured")
+	errNoRecordings = missing(http.StatusNotImplemented, "not_configured", "the PBX driver does not hand out recordings")
+)
 
-func errNoMessages() error {
-	return &Error{Status: http.StatusNotImplemented, Code: "not_configured", Message: "this server keeps no messages"}
-}
-
-func errNoAccounts() error {
-	return &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "accounts are not configured"}
-}
-
-func errNoAudit() error {
-	return &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "the audit log is not configured"}
-}
-
-func errNoConfigEdit() error {
-	return &Error{Status: http.StatusNotImplemented, Code: "not_configured", Message: "this server does not edit its configuration"}
-}
-
-func errNoReload() error {
-	return &Error{Status: http.StatusNotImplemented, Code: "not_configured", Message: "this server has no config file to reload"}
-}
-
-func errNoReports() error {
-	return &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "reports are not configured"}
-}
-
-func errNoRecordings() error {
-	return &Error{Status: http.StatusNotImplemented, Code: "not_configured", Message: "the PBX driver does not hand out recordings"}
+func missing(status int, code, msg string) func() error {
+	return func() error { return &Error{Status: status, Code: code, Message: msg} }
 }
 
 // requires gates routes on a service decided at construction: with have
