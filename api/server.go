@@ -235,3 +235,12 @@ func (s *Server) recover(next echo.HandlerFunc) echo.HandlerFunc {
 		return next(c)
 	}
 }
+
+// now is the time of a record the API appends: UTC, no monotonic reading,
+// as the log stores it.
+func (s *Server) now() time.Time {
+	if s.cfg.Now != nil {
+		return s.cfg.Now().UTC().Round(0)
+	}
+	return time.Now().UTC().Round(0)
+}
