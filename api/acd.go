@@ -1,23 +1,55 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
+	"switchboard/auth"
 	"switchboard/routing"
 	"switchboard/store"
 )
+
+// acdHandlers serves the queues, the calendars' day/night switch, why a
+// call went to its agent, and the config reload.
+type acdHandlers struct {
+	engine acdService
+	calls  Reader
+	reload func(ctx context.Context) (version int, err error) // nil: the route answers 501
+}
+
+// acdService is what these routes read and change in the engine
+// (*routing.Engine).
+type acdService interface {
+	Queues(ctx context.Context) ([]routing.QueueView, error)
+	// Calendars and SetMode are the day/night switch (routing.ErrUnknownCalendar).
+	Calendars(ctx context.Context) ([]routing.CalendarView, error)
+	SetMode(ctx context.Context, calendar, mode string) (routing.CalendarView, error)
+}
+
+var _ acdService = (*routing.Engine)(nil)
+
+func (h acdHandlers) routes() []route {
+	return slices.Concat([]route{
+		{http.MethodGet, "/api/v1/queues", h.listQueues, signedIn},
+		{http.MethodGet, "/api/v1/calls/:id/decisions", h.listDecisions, leads},
+		{http.MethodGet, "/api/v1/calendars", h.listCalendars, allow(auth.TeamLead, auth.Supervisor, auth.Admin)},
+		{http.MethodPut, "/api/v1/calendars/:name/mode", h.putMode, allow(auth.Supervisor, auth.Admin)},
+	}, requires(h.reload != nil, errNoReload,
+		route{http.MethodPost, "/api/v1/config/reload", h.reloadConfig, admins}))
+}
 
 // queueList is the body of GET /api/v1/queues.
 type queueList struct {
 	Queues []routing.QueueView `json:"queues"`
 }
 
-func (s *Server) listQueues(c echo.Context) error {
-	qs, err := s.agents.Queues(c.Request().Context())
+func (h acdHandlers) listQueues(c echo.Context) error {
+	qs, err := h.engine.Queues(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -40,13 +72,13 @@ type decision struct {
 	routing.DecisionData
 }
 
-func (s *Server) listDecisions(c echo.Context) error {
+func (h acdHandlers) listDecisions(c echo.Context) error {
 	ctx := c.Request().Context()
 	id := c.Param("id")
-	if _, err := s.store.Call(ctx, id); err != nil {
+	if _, err := h.calls.Call(ctx, id); err != nil {
 		return err
 	}
-	recs, err := s.store.Events(ctx, store.EventFilter{CallID: id, TypePrefix: routing.EvCallDecision, Limit: store.MaxLimit})
+	recs, err := h.calls.Events(ctx, store.EventFilter{CallID: id, TypePrefix: routing.EvCallDecision, Limit: store.MaxLimit})
 	if err != nil {
 		return err
 	}
@@ -66,11 +98,8 @@ type reloadResult struct {
 	Version int `json:"version"`
 }
 
-func (s *Server) reloadConfig(c echo.Context) error {
-	if s.cfg.Reload == nil {
-		return &Error{Status: http.StatusNotImplemented, Code: "not_configured", Message: "this server has no config file to reload"}
-	}
-	v, err := s.cfg.Reload(c.Request().Context())
+func (h acdHandlers) reloadConfig(c echo.Context) error {
+	v, err := h.reload(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -82,8 +111,8 @@ type calendarList struct {
 	Calendars []routing.CalendarView `json:"calendars"`
 }
 
-func (s *Server) listCalendars(c echo.Context) error {
-	cs, err := s.agents.Calendars(c.Request().Context())
+func (h acdHandlers) listCalendars(c echo.Context) error {
+	cs, err := h.engine.Calendars(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -95,7 +124,7 @@ type modeRequest struct {
 	Mode string `json:"mode"` // day, night or auto
 }
 
-func (s *Server) putMode(c echo.Context) error {
+func (h acdHandlers) putMode(c echo.Context) error {
 	var req modeRequest
 	if err := decodeBody(c, &req, true); err != nil {
 		return err
@@ -103,7 +132,7 @@ func (s *Server) putMode(c echo.Context) error {
 	if req.Mode == "" {
 		return &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Field: "mode", Message: "required: day, night or auto"}
 	}
-	v, err := s.agents.SetMode(c.Request().Context(), c.Param("name"), req.Mode)
+	v, err := h.engine.SetMode(c.Request().Context(), c.Param("name"), req.Mode)
 	if err != nil {
 		return err
 	}

@@ -6,14 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"maps"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"switchboard/routing"
 	"switchboard/store"
 )
 
@@ -104,25 +107,40 @@ const (
 	CodeConfigConflict = "config_conflict"
 )
 
-func (s *Server) adminRoutes() []route {
-	return []route{
-		{http.MethodGet, "/api/v1/config", s.getConfig, admins},
-		{http.MethodPut, "/api/v1/config/sections/:section", s.putSection, admins},
-		{http.MethodPost, "/api/v1/config/sections/:section/check", s.checkSection, admins},
-		{http.MethodGet, "/api/v1/config/versions", s.listConfigVersions, admins},
-		{http.MethodGet, "/api/v1/config/versions/:v", s.getConfigVersion, admins},
-		{http.MethodGet, "/api/v1/config/versions/:v/diff", s.diffConfigVersion, admins},
-		{http.MethodPost, "/api/v1/config/versions/:v/rollback", s.rollbackConfig, admins},
-		{http.MethodPut, "/api/v1/agents/:id/assignment", s.putAssignment, leads},
-	}
+// configHandlers serves the admin page's configuration editing; it is
+// built only with both halves of ConfigEdit (without them the routes
+// answer 501, see Server.adminRoutes).
+type configHandlers struct {
+	src    ConfigSource
+	vers   ConfigVersions
+	agents agentFinder
+	aud    auditor
+	log    *slog.Logger
+	now    func() time.Time
 }
 
-func (s *Server) configEdit() (ConfigSource, ConfigVersions, error) {
+// agentFinder is what an assignment reads of the agent it moves.
+type agentFinder interface {
+	Agent(ctx context.Context, id string) (routing.AgentView, error)
+}
+
+func (s *Server) adminRoutes() []route {
 	ce := s.cfg.ConfigEdit
-	if ce.Source == nil || ce.Versions == nil {
-		return nil, nil, &Error{Status: http.StatusNotImplemented, Code: "not_configured", Message: "this server does not edit its configuration"}
+	h := configHandlers{src: ce.Source, vers: ce.Versions, agents: s.agents, aud: s.aud, log: s.log, now: s.now}
+	return requires(ce.Source != nil && ce.Versions != nil, errNoConfigEdit, h.routes()...)
+}
+
+func (h configHandlers) routes() []route {
+	return []route{
+		{http.MethodGet, "/api/v1/config", h.getConfig, admins},
+		{http.MethodPut, "/api/v1/config/sections/:section", h.putSection, admins},
+		{http.MethodPost, "/api/v1/config/sections/:section/check", h.checkSection, admins},
+		{http.MethodGet, "/api/v1/config/versions", h.listConfigVersions, admins},
+		{http.MethodGet, "/api/v1/config/versions/:v", h.getConfigVersion, admins},
+		{http.MethodGet, "/api/v1/config/versions/:v/diff", h.diffConfigVersion, admins},
+		{http.MethodPost, "/api/v1/config/versions/:v/rollback", h.rollbackConfig, admins},
+		{http.MethodPut, "/api/v1/agents/:id/assignment", h.putAssignment, leads},
 	}
-	return ce.Source, ce.Versions, nil
 }
 
 // configSection is one section's YAML text.
@@ -145,11 +163,8 @@ func sectionList(names []string, secs map[string]string) []configSection {
 	return out
 }
 
-func (s *Server) getConfig(c echo.Context) error {
-	src, _, err := s.configEdit()
-	if err != nil {
-		return err
-	}
+func (h configHandlers) getConfig(c echo.Context) error {
+	src := h.src
 	v, secs := src.Active()
 	return c.JSON(http.StatusOK, configBody{Version: v, Sections: sectionList(src.Sections(), secs)})
 }
@@ -170,7 +185,7 @@ type savedBody struct {
 
 // sectionEdit reads the section name and body and returns the active
 // version and the sections it would become.
-func (s *Server) sectionEdit(c echo.Context, src ConfigSource) (name string, req sectionRequest, parent int, cur, next map[string]string, err error) {
+func (h configHandlers) sectionEdit(c echo.Context, src ConfigSource) (name string, req sectionRequest, parent int, cur, next map[string]string, err error) {
 	name = c.Param("section")
 	if !slices.Contains(src.Sections(), name) {
 		return "", req, 0, nil, nil, &Error{Status: http.StatusNotFound, Code: CodeNotFound,
@@ -191,12 +206,9 @@ func (s *Server) sectionEdit(c echo.Context, src ConfigSource) (name string, req
 	return name, req, parent, cur, next, nil
 }
 
-func (s *Server) checkSection(c echo.Context) error {
-	src, _, err := s.configEdit()
-	if err != nil {
-		return err
-	}
-	name, _, _, _, next, err := s.sectionEdit(c, src)
+func (h configHandlers) checkSection(c echo.Context) error {
+	src := h.src
+	name, _, _, _, next, err := h.sectionEdit(c, src)
 	if err != nil {
 		return err
 	}
@@ -206,12 +218,9 @@ func (s *Server) checkSection(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]bool{"ok": true})
 }
 
-func (s *Server) putSection(c echo.Context) error {
-	src, _, err := s.configEdit()
-	if err != nil {
-		return err
-	}
-	name, req, parent, cur, next, err := s.sectionEdit(c, src)
+func (h configHandlers) putSection(c echo.Context) error {
+	src := h.src
+	name, req, parent, cur, next, err := h.sectionEdit(c, src)
 	if err != nil {
 		return err
 	}
@@ -222,10 +231,10 @@ func (s *Server) putSection(c echo.Context) error {
 		return configError(c, name, err)
 	}
 	detail := map[string]any{"parent": parent, "comment": req.Comment, "before": cur[name], "after": next[name]}
-	if err := s.audit(c, "config.save", name, true, detail); err != nil {
+	if err := h.aud.record(c, "config.save", name, true, detail); err != nil {
 		return err
 	}
-	out, err := s.applyConfig(c, "config.save", name, parent, cur, next, req.Comment)
+	out, err := h.applyConfig(c, "config.save", name, parent, cur, next, req.Comment)
 	if err != nil {
 		return configError(c, name, err)
 	}
@@ -235,11 +244,8 @@ func (s *Server) putSection(c echo.Context) error {
 // applyConfig hands next to the engine and saves it as a new version made
 // over parent. The caller audited the change before; a failure here is
 // audited again, as not done.
-func (s *Server) applyConfig(c echo.Context, action, target string, parent int, cur, next map[string]string, comment string) (savedBody, error) {
-	src, vers, err := s.configEdit()
-	if err != nil {
-		return savedBody{}, err
-	}
+func (h configHandlers) applyConfig(c echo.Context, action, target string, parent int, cur, next map[string]string, comment string) (savedBody, error) {
+	src, vers := h.src, h.vers
 	ctx := c.Request().Context()
 	changed := []string{}
 	for _, n := range src.Sections() {
@@ -251,17 +257,17 @@ func (s *Server) applyConfig(c echo.Context, action, target string, parent int, 
 	var saved store.ConfigVersion
 	ev, err := src.Apply(ctx, parent, next, func(base string) (int, error) {
 		var err error
-		saved, err = vers.SaveConfigVersion(ctx, store.ConfigVersion{Time: s.now(), Author: author, Comment: comment,
+		saved, err = vers.SaveConfigVersion(ctx, store.ConfigVersion{Time: h.now(), Author: author, Comment: comment,
 			Parent: parent, Changed: changed, Base: base, Sections: next})
 		return saved.Version, err
 	})
 	if err != nil {
-		if aerr := s.audit(c, action, target, false, map[string]any{"parent": parent, "error": err.Error()}); aerr != nil {
-			s.log.Error("audit of a failed config change not written", "action", action, "err", aerr)
+		if aerr := h.aud.record(c, action, target, false, map[string]any{"parent": parent, "error": err.Error()}); aerr != nil {
+			h.log.Error("audit of a failed config change not written", "action", action, "err", aerr)
 		}
 		return savedBody{}, err
 	}
-	s.log.Info("config version applied", "version", saved.Version, "parent", parent, "by", author, "changed", changed, "engine_version", ev)
+	h.log.Info("config version applied", "version", saved.Version, "parent", parent, "by", author, "changed", changed, "engine_version", ev)
 	return savedBody{Version: saved.Version, EngineVersion: ev, Changed: changed}, nil
 }
 
@@ -317,7 +323,7 @@ func versionNumber(c echo.Context) (int, error) {
 
 // versionOf is version n with every section (a section a version lacks is
 // the file's, as when it is applied).
-func (s *Server) versionOf(ctx context.Context, src ConfigSource, vers ConfigVersions, n int) (store.ConfigVersion, error) {
+func (h configHandlers) versionOf(ctx context.Context, src ConfigSource, vers ConfigVersions, n int) (store.ConfigVersion, error) {
 	file, err := src.File()
 	if err != nil {
 		return store.ConfigVersion{}, err
@@ -347,11 +353,8 @@ type versionList struct {
 	Versions []store.ConfigVersion `json:"versions"`
 }
 
-func (s *Server) listConfigVersions(c echo.Context) error {
-	src, vers, err := s.configEdit()
-	if err != nil {
-		return err
-	}
+func (h configHandlers) listConfigVersions(c echo.Context) error {
+	src, vers := h.src, h.vers
 	q := newQuery(c.QueryParams(), "before", "limit")
 	before, limit := q.seq("before"), q.limit()
 	if q.err != nil {
@@ -378,16 +381,13 @@ type versionBody struct {
 	Sections []configSection `json:"sections"`
 }
 
-func (s *Server) getConfigVersion(c echo.Context) error {
-	src, vers, err := s.configEdit()
-	if err != nil {
-		return err
-	}
+func (h configHandlers) getConfigVersion(c echo.Context) error {
+	src, vers := h.src, h.vers
 	n, err := versionNumber(c)
 	if err != nil {
 		return err
 	}
-	v, err := s.versionOf(c.Request().Context(), src, vers, n)
+	v, err := h.versionOf(c.Request().Context(), src, vers, n)
 	if err != nil {
 		return err
 	}
@@ -411,18 +411,15 @@ type sectionDiff struct {
 	Diff string `json:"diff"`
 }
 
-func (s *Server) diffConfigVersion(c echo.Context) error {
-	src, vers, err := s.configEdit()
-	if err != nil {
-		return err
-	}
+func (h configHandlers) diffConfigVersion(c echo.Context) error {
+	src, vers := h.src, h.vers
 	n, err := versionNumber(c)
 	if err != nil {
 		return err
 	}
 	q := newQuery(c.QueryParams(), "against")
 	ctx := c.Request().Context()
-	v, err := s.versionOf(ctx, src, vers, n)
+	v, err := h.versionOf(ctx, src, vers, n)
 	if err != nil {
 		return err
 	}
@@ -436,7 +433,7 @@ func (s *Server) diffConfigVersion(c echo.Context) error {
 	if q.err != nil {
 		return q.err
 	}
-	old, err := s.versionOf(ctx, src, vers, against)
+	old, err := h.versionOf(ctx, src, vers, against)
 	if errors.Is(err, store.ErrNotFound) {
 		return badRequest("against", "no version %d", against)
 	}
@@ -461,11 +458,8 @@ type rollbackRequest struct {
 	Comment string `json:"comment"`
 }
 
-func (s *Server) rollbackConfig(c echo.Context) error {
-	src, vers, err := s.configEdit()
-	if err != nil {
-		return err
-	}
+func (h configHandlers) rollbackConfig(c echo.Context) error {
+	src, vers := h.src, h.vers
 	n, err := versionNumber(c)
 	if err != nil {
 		return err
@@ -477,7 +471,7 @@ func (s *Server) rollbackConfig(c echo.Context) error {
 	if len(req.Comment) > maxCommentLen {
 		return badRequest("comment", "is longer than %d bytes", maxCommentLen)
 	}
-	v, err := s.versionOf(c.Request().Context(), src, vers, n)
+	v, err := h.versionOf(c.Request().Context(), src, vers, n)
 	if err != nil {
 		return err
 	}
@@ -486,14 +480,14 @@ func (s *Server) rollbackConfig(c echo.Context) error {
 		return configError(c, "", err)
 	}
 	target := fmt.Sprintf("version %d", n)
-	if err := s.audit(c, "config.rollback", target, true, map[string]any{"from": parent, "to": n, "comment": req.Comment}); err != nil {
+	if err := h.aud.record(c, "config.rollback", target, true, map[string]any{"from": parent, "to": n, "comment": req.Comment}); err != nil {
 		return err
 	}
 	comment := fmt.Sprintf("rollback to version %d", n)
 	if req.Comment != "" {
 		comment += ": " + req.Comment
 	}
-	out, err := s.applyConfig(c, "config.rollback", target, parent, cur, v.Sections, comment)
+	out, err := h.applyConfig(c, "config.rollback", target, parent, cur, v.Sections, comment)
 	if err != nil {
 		return configError(c, "", err)
 	}

@@ -63,13 +63,10 @@ const (
 	maxNameLen      = 64
 )
 
-func (s *Server) putAssignment(c echo.Context) error {
-	src, _, err := s.configEdit()
-	if err != nil {
-		return err
-	}
+func (h configHandlers) putAssignment(c echo.Context) error {
+	src := h.src
 	ctx, id := c.Request().Context(), c.Param("id")
-	view, err := s.agents.Agent(ctx, id)
+	view, err := h.agents.Agent(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -99,14 +96,14 @@ func (s *Server) putAssignment(c echo.Context) error {
 	if err := src.Check(next); err != nil {
 		return configError(c, "agents", err)
 	}
-	if err := s.audit(c, "agent.assignment", id, true, map[string]any{"parent": parent, "before": before, "after": after}); err != nil {
+	if err := h.aud.record(c, "agent.assignment", id, true, map[string]any{"parent": parent, "before": before, "after": after}); err != nil {
 		return err
 	}
-	out, err := s.applyConfig(c, "agent.assignment", id, parent, cur, next, "assignment of agent "+id)
+	out, err := h.applyConfig(c, "agent.assignment", id, parent, cur, next, "assignment of agent "+id)
 	if err != nil {
 		return configError(c, "agents", err)
 	}
-	if view, err = s.agents.Agent(ctx, id); err != nil {
+	if view, err = h.agents.Agent(ctx, id); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, assignmentBody{savedBody: out, Agent: view})

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"log/slog"
 	"net/http"
 	"regexp"
 
@@ -16,13 +18,49 @@ import (
 // it needs a reason where the state needs one, and is audited (before
 // and after) before it happens, as are approvals and refusals.
 
+// agentHandlers serves the agent routes: they act through the engine.
+type agentHandlers struct {
+	agents agentCommands
+	aud    auditor
+	log    *slog.Logger
+}
+
+// agentCommands is what the agent routes read and change in the engine
+// (*routing.Engine).
+type agentCommands interface {
+	Agents(ctx context.Context) ([]routing.AgentView, error)
+	Agent(ctx context.Context, id string) (routing.AgentView, error)
+	// SignIn signs an agent in at endpoint ("" for the agent's default).
+	SignIn(ctx context.Context, id, endpoint string) (routing.AgentView, error)
+	SignOut(ctx context.Context, id string) (routing.AgentView, error)
+	SetReady(ctx context.Context, id string) (routing.AgentView, error)
+	SetNotReady(ctx context.Context, id, reason string) (routing.AgentView, error)
+	// Approve and Refuse settle a pending not-ready request (team lead).
+	Approve(ctx context.Context, id string) (routing.AgentView, error)
+	Refuse(ctx context.Context, id string) (routing.AgentView, error)
+}
+
+var _ agentCommands = (*routing.Engine)(nil)
+
+func (h agentHandlers) routes() []route {
+	return []route{
+		{http.MethodGet, "/api/v1/agents", h.listAgents, floor},
+		{http.MethodGet, "/api/v1/agents/:id", h.getAgent, floor},
+		{http.MethodPost, "/api/v1/agents/:id/sign-in", h.signIn, floor},
+		{http.MethodPost, "/api/v1/agents/:id/sign-out", h.signOut, floor},
+		{http.MethodPut, "/api/v1/agents/:id/state", h.putAgentState, floor},
+		{http.MethodPost, "/api/v1/agents/:id/approve", h.approve, leads},
+		{http.MethodPost, "/api/v1/agents/:id/refuse", h.refuse, leads},
+	}
+}
+
 // agentList is the body of GET /api/v1/agents.
 type agentList struct {
 	Agents []routing.AgentView `json:"agents"`
 }
 
-func (s *Server) listAgents(c echo.Context) error {
-	as, err := s.agents.Agents(c.Request().Context())
+func (h agentHandlers) listAgents(c echo.Context) error {
+	as, err := h.agents.Agents(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -36,8 +74,8 @@ func (s *Server) listAgents(c echo.Context) error {
 	return c.JSON(http.StatusOK, agentList{Agents: out})
 }
 
-func (s *Server) getAgent(c echo.Context) error {
-	a, err := s.scopedAgent(c)
+func (h agentHandlers) getAgent(c echo.Context) error {
+	a, err := h.scopedAgent(c)
 	if err != nil {
 		return err
 	}
@@ -47,12 +85,12 @@ func (s *Server) getAgent(c echo.Context) error {
 // scopedAgent loads the agent of the route's :id and checks the caller may
 // act on them, before anything else about the request is looked at. An agent asking about someone else is refused before the
 // lookup, so they cannot probe which IDs exist.
-func (s *Server) scopedAgent(c echo.Context) (routing.AgentView, error) {
+func (h agentHandlers) scopedAgent(c echo.Context) (routing.AgentView, error) {
 	p, id := principalOf(c), c.Param("id")
 	if p.Role == auth.Agent && p.AgentID != id {
 		return routing.AgentView{}, agentScope(p, id, "")
 	}
-	a, err := s.agents.Agent(c.Request().Context(), id)
+	a, err := h.agents.Agent(c.Request().Context(), id)
 	if err != nil {
 		return routing.AgentView{}, err
 	}
@@ -85,15 +123,15 @@ func stateText(st routing.AgentState, reason string) string {
 // audited runs act on agent a as audited action: the entry is written
 // first (nothing happens if it cannot be), and a refusal by the engine
 // adds a failed entry.
-func (s *Server) audited(c echo.Context, action string, d forceDetail, act func() (routing.AgentView, error)) error {
-	if err := s.audit(c, action, d.Agent, true, d); err != nil {
+func (h agentHandlers) audited(c echo.Context, action string, d forceDetail, act func() (routing.AgentView, error)) error {
+	if err := h.aud.record(c, action, d.Agent, true, d); err != nil {
 		return err
 	}
 	v, err := act()
 	if err != nil {
 		d.Error = httpError(err).Message
-		if aerr := s.audit(c, action, d.Agent, false, d); aerr != nil {
-			s.log.Warn("audit of a refused action not written", "action", action, "agent", d.Agent, "err", aerr)
+		if aerr := h.aud.record(c, action, d.Agent, false, d); aerr != nil {
+			h.log.Warn("audit of a refused action not written", "action", action, "agent", d.Agent, "err", aerr)
 		}
 		return err
 	}
@@ -114,8 +152,8 @@ var endpointPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*/[^\s/][^\s]*$`
 
 const maxEndpointLen = 256
 
-func (s *Server) signIn(c echo.Context) error {
-	a, err := s.scopedAgent(c)
+func (h agentHandlers) signIn(c echo.Context) error {
+	a, err := h.scopedAgent(c)
 	if err != nil {
 		return err
 	}
@@ -127,12 +165,12 @@ func (s *Server) signIn(c echo.Context) error {
 		return badRequest("endpoint", "must look like TECH/resource, e.g. PJSIP/1001")
 	}
 	act := func() (routing.AgentView, error) {
-		return s.agents.SignIn(c.Request().Context(), a.ID, req.Endpoint)
+		return h.agents.SignIn(c.Request().Context(), a.ID, req.Endpoint)
 	}
 	if !forced(c) {
 		return respond(c, act)
 	}
-	return s.audited(c, "agent.force_state", forceDetail{Agent: a.ID, Team: a.Team,
+	return h.audited(c, "agent.force_state", forceDetail{Agent: a.ID, Team: a.Team,
 		Before: stateText(a.State, a.Reason), After: routing.Ready.String()}, act)
 }
 
@@ -142,8 +180,8 @@ type signOutRequest struct {
 	Reason string `json:"reason"`
 }
 
-func (s *Server) signOut(c echo.Context) error {
-	a, err := s.scopedAgent(c)
+func (h agentHandlers) signOut(c echo.Context) error {
+	a, err := h.scopedAgent(c)
 	if err != nil {
 		return err
 	}
@@ -154,14 +192,14 @@ func (s *Server) signOut(c echo.Context) error {
 	if len(req.Reason) > maxReasonLen {
 		return badRequest("reason", "is longer than %d bytes", maxReasonLen)
 	}
-	act := func() (routing.AgentView, error) { return s.agents.SignOut(c.Request().Context(), a.ID) }
+	act := func() (routing.AgentView, error) { return h.agents.SignOut(c.Request().Context(), a.ID) }
 	if !forced(c) {
 		return respond(c, act)
 	}
 	if req.Reason == "" {
 		return badRequest("reason", "is required to sign someone else out")
 	}
-	return s.audited(c, "agent.force_sign_out", forceDetail{Agent: a.ID, Team: a.Team,
+	return h.audited(c, "agent.force_sign_out", forceDetail{Agent: a.ID, Team: a.Team,
 		Before: stateText(a.State, a.Reason), After: routing.SignedOut.String(), Reason: req.Reason}, act)
 }
 
@@ -173,8 +211,8 @@ type stateRequest struct {
 
 const maxReasonLen = 100
 
-func (s *Server) putAgentState(c echo.Context) error {
-	a, err := s.scopedAgent(c)
+func (h agentHandlers) putAgentState(c echo.Context) error {
+	a, err := h.scopedAgent(c)
 	if err != nil {
 		return err
 	}
@@ -186,7 +224,7 @@ func (s *Server) putAgentState(c echo.Context) error {
 	var act func(id string) (routing.AgentView, error)
 	switch req.State {
 	case routing.Ready.String():
-		act = func(id string) (routing.AgentView, error) { return s.agents.SetReady(ctx, id) }
+		act = func(id string) (routing.AgentView, error) { return h.agents.SetReady(ctx, id) }
 	case routing.NotReady.String():
 		switch {
 		case req.Reason == "":
@@ -194,7 +232,7 @@ func (s *Server) putAgentState(c echo.Context) error {
 		case len(req.Reason) > maxReasonLen:
 			return badRequest("reason", "is longer than %d bytes", maxReasonLen)
 		}
-		act = func(id string) (routing.AgentView, error) { return s.agents.SetNotReady(ctx, id, req.Reason) }
+		act = func(id string) (routing.AgentView, error) { return h.agents.SetNotReady(ctx, id, req.Reason) }
 	case "":
 		return badRequest("state", "is required: ready or not_ready")
 	default:
@@ -207,17 +245,17 @@ func (s *Server) putAgentState(c echo.Context) error {
 	if !forced(c) {
 		return respond(c, run)
 	}
-	return s.audited(c, "agent.force_state", forceDetail{Agent: a.ID, Team: a.Team,
+	return h.audited(c, "agent.force_state", forceDetail{Agent: a.ID, Team: a.Team,
 		Before: stateText(a.State, a.Reason), After: req.State, Reason: req.Reason}, run)
 }
 
 // approve and refuse settle an agent's pending not-ready request; team
 // leads only for their team. Both are audited.
-func (s *Server) approve(c echo.Context) error { return s.decide(c, "agent.approve", true) }
-func (s *Server) refuse(c echo.Context) error  { return s.decide(c, "agent.refuse", false) }
+func (h agentHandlers) approve(c echo.Context) error { return h.decide(c, "agent.approve", true) }
+func (h agentHandlers) refuse(c echo.Context) error  { return h.decide(c, "agent.refuse", false) }
 
-func (s *Server) decide(c echo.Context, action string, approve bool) error {
-	a, err := s.scopedAgent(c)
+func (h agentHandlers) decide(c echo.Context, action string, approve bool) error {
+	a, err := h.scopedAgent(c)
 	if err != nil {
 		return err
 	}
@@ -227,11 +265,11 @@ func (s *Server) decide(c echo.Context, action string, approve bool) error {
 	} else {
 		d.After = a.State.String()
 	}
-	return s.audited(c, action, d, func() (routing.AgentView, error) {
+	return h.audited(c, action, d, func() (routing.AgentView, error) {
 		if approve {
-			return s.agents.Approve(c.Request().Context(), a.ID)
+			return h.agents.Approve(c.Request().Context(), a.ID)
 		}
-		return s.agents.Refuse(c.Request().Context(), a.ID)
+		return h.agents.Refuse(c.Request().Context(), a.ID)
 	})
 }
 

@@ -5,16 +5,34 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"switchboard/auth"
 	"switchboard/routing"
 	"switchboard/store"
 )
+
+// callHandlers serves the calls and the event log, read from the store
+// and narrowed to the caller's scope.
+type callHandlers struct {
+	calls Reader
+	scope scoper
+}
+
+func (h callHandlers) routes() []route {
+	callers := allow(auth.Agent, auth.TeamLead, auth.Supervisor, auth.Quality)
+	return []route{
+		{http.MethodGet, "/api/v1/calls", h.listCalls, callers},
+		{http.MethodGet, "/api/v1/calls/:id", h.getCall, callers},
+		{http.MethodGet, "/api/v1/calls/:id/events", h.listCallEvents, leads},
+		{http.MethodGet, "/api/v1/events", h.listEvents, supervisors},
+	}
+}
 
 // callList is the body of GET /api/v1/calls.
 type callList struct {
 	Calls []store.Call `json:"calls"`
 }
 
-func (s *Server) listCalls(c echo.Context) error {
+func (h callHandlers) listCalls(c echo.Context) error {
 	q := newQuery(c.QueryParams(), "queue", "agent", "outcome", "open", "since", "until", "limit")
 	f := store.CallFilter{
 		Queue: q.str("queue"), Agent: q.str("agent"), Outcome: q.str("outcome"),
@@ -24,10 +42,10 @@ func (s *Server) listCalls(c echo.Context) error {
 	if q.err != nil {
 		return q.err
 	}
-	if err := s.scopeCallFilter(c, &f); err != nil {
+	if err := h.scope.scopeCallFilter(c, &f); err != nil {
 		return err
 	}
-	calls, err := s.store.Calls(c.Request().Context(), f)
+	calls, err := h.calls.Calls(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
@@ -37,12 +55,12 @@ func (s *Server) listCalls(c echo.Context) error {
 	return c.JSON(http.StatusOK, callList{Calls: calls})
 }
 
-func (s *Server) getCall(c echo.Context) error {
-	call, err := s.store.Call(c.Request().Context(), c.Param("id"))
+func (h callHandlers) getCall(c echo.Context) error {
+	call, err := h.calls.Call(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	if err := s.callScope(c, call); err != nil {
+	if err := h.scope.callScope(c, call); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, call)
@@ -56,7 +74,7 @@ type eventList struct {
 	Next   int64            `json:"next"`
 }
 
-func (s *Server) listEvents(c echo.Context) error {
+func (h callHandlers) listEvents(c echo.Context) error {
 	q := newQuery(c.QueryParams(), "call_id", "agent_id", "queue", "type", "after", "limit")
 	f := store.EventFilter{
 		CallID: q.str("call_id"), AgentID: q.str("agent_id"), Queue: q.str("queue"),
@@ -65,11 +83,11 @@ func (s *Server) listEvents(c echo.Context) error {
 	if q.err != nil {
 		return q.err
 	}
-	return s.events(c, f)
+	return h.events(c, f)
 }
 
 // listCallEvents is the log of one call; 404 if the call is unknown.
-func (s *Server) listCallEvents(c echo.Context) error {
+func (h callHandlers) listCallEvents(c echo.Context) error {
 	q := newQuery(c.QueryParams(), "type", "after", "limit")
 	f := store.EventFilter{
 		CallID: c.Param("id"), TypePrefix: q.str("type"), AfterSeq: q.seq("after"), Limit: q.limit(),
@@ -77,14 +95,14 @@ func (s *Server) listCallEvents(c echo.Context) error {
 	if q.err != nil {
 		return q.err
 	}
-	if _, err := s.store.Call(c.Request().Context(), f.CallID); err != nil {
+	if _, err := h.calls.Call(c.Request().Context(), f.CallID); err != nil {
 		return err
 	}
-	return s.events(c, f)
+	return h.events(c, f)
 }
 
-func (s *Server) events(c echo.Context, f store.EventFilter) error {
-	evs, err := s.store.Events(c.Request().Context(), f)
+func (h callHandlers) events(c echo.Context, f store.EventFilter) error {
+	evs, err := h.calls.Events(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}

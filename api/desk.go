@@ -5,11 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -65,28 +62,29 @@ const (
 	maxTargetLen    = 100
 )
 
-func (s *Server) deskRoutes() []route {
-	return []route{
-		{http.MethodGet, "/api/v1/agents/:id/desk", s.getDesk, floor},
-		{http.MethodPost, "/api/v1/calls/:id/wrap-up", s.wrapUp, floor},
-		{http.MethodPost, "/api/v1/calls/:id/transfer", s.transfer, floor},
-		{http.MethodGet, "/api/v1/customers", s.listCustomers, floor},
-		{http.MethodPost, "/api/v1/customers", s.createCustomer, floor},
-		{http.MethodGet, "/api/v1/customers/:id", s.getCustomer, floor},
-		{http.MethodPut, "/api/v1/customers/:id", s.putCustomer, floor},
-		// Agents see a caller's history on their desk, for the caller
-		// they serve; browsing any customer's calls is for leads.
-		{http.MethodGet, "/api/v1/customers/:id/contacts", s.listContacts, leads},
-	}
+// deskHandlers serves the agent desk; svc and st are both nil when the
+// server has none (each route answers 501).
+type deskHandlers struct {
+	svc DeskService
+	st  DeskStore
+	now func() time.Time
 }
 
-func (s *Server) desk() (DeskService, DeskStore, error) {
-	ds, ok := s.agents.(DeskService)
-	st, ok2 := s.store.(DeskStore)
-	if !ok || !ok2 {
-		return nil, nil, &Error{Status: http.StatusNotImplemented, Code: "not_configured", Message: "this server has no agent desk"}
+func (s *Server) deskRoutes() []route {
+	h := deskHandlers{svc: s.opt.desk, st: s.opt.deskStore, now: s.now}
+	cu := customerHandlers{st: s.opt.deskStore, now: s.now}
+	return []route{
+		{http.MethodGet, "/api/v1/agents/:id/desk", h.getDesk, floor},
+		{http.MethodPost, "/api/v1/calls/:id/wrap-up", h.wrapUp, floor},
+		{http.MethodPost, "/api/v1/calls/:id/transfer", h.transfer, floor},
+		{http.MethodGet, "/api/v1/customers", cu.listCustomers, floor},
+		{http.MethodPost, "/api/v1/customers", cu.createCustomer, floor},
+		{http.MethodGet, "/api/v1/customers/:id", cu.getCustomer, floor},
+		{http.MethodPut, "/api/v1/customers/:id", cu.putCustomer, floor},
+		// Agents see a caller's history on their desk, for the caller
+		// they serve; browsing any customer's calls is for leads.
+		{http.MethodGet, "/api/v1/customers/:id/contacts", cu.listContacts, leads},
 	}
-	return ds, st, nil
 }
 
 // deskError maps the engine's call errors; the rest go to httpError.
@@ -184,11 +182,11 @@ func contactOf(c store.Call) contact {
 		Disposition: c.Disposition, Notes: c.Notes, FollowUp: c.FollowUp}
 }
 
-func (s *Server) getDesk(c echo.Context) error {
-	ds, st, err := s.desk()
-	if err != nil {
-		return err
+func (h deskHandlers) getDesk(c echo.Context) error {
+	if h.svc == nil {
+		return errNoDesk()
 	}
+	ds, st := h.svc, h.st
 	ctx, id := c.Request().Context(), c.Param("id")
 	v, err := ds.Desk(ctx, id)
 	if err != nil {
@@ -197,7 +195,7 @@ func (s *Server) getDesk(c echo.Context) error {
 	if err := agentScope(principalOf(c), id, v.Agent.Team); err != nil {
 		return err
 	}
-	now := s.now()
+	now := h.now()
 	out := deskView{
 		Now: now, Agent: v.Agent, StateSeconds: max(0, now.Sub(v.Agent.Since).Seconds()),
 		WrapUpEnds: v.WrapUpEnds, Allowance: v.AllowanceSeconds, AllowLeft: v.AllowanceLeftSeconds,
@@ -212,7 +210,7 @@ func (s *Server) getDesk(c echo.Context) error {
 		callID = v.Call.ID
 	}
 	if callID != "" {
-		if out.Call, err = s.deskCall(ctx, st, callID, v.Call); err != nil {
+		if out.Call, err = h.deskCall(ctx, st, callID, v.Call); err != nil {
 			return err
 		}
 	}
@@ -245,7 +243,7 @@ func (s *Server) getDesk(c echo.Context) error {
 
 // deskCall joins the engine's live view of a call (nil in wrap-up) with
 // its row in the calls table.
-func (s *Server) deskCall(ctx context.Context, st DeskStore, id string, live *routing.DeskCall) (*deskCall, error) {
+func (h deskHandlers) deskCall(ctx context.Context, st DeskStore, id string, live *routing.DeskCall) (*deskCall, error) {
 	row, err := st.Call(ctx, id)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
@@ -300,7 +298,7 @@ type wrapUpRequest struct {
 	NotReady string `json:"not_ready"`
 }
 
-func (s *Server) wrapUp(c echo.Context) error {
+func (h deskHandlers) wrapUp(c echo.Context) error {
 	var req wrapUpRequest
 	if err := decodeBody(c, &req, true); err != nil {
 		return err
@@ -318,10 +316,10 @@ func (s *Server) wrapUp(c echo.Context) error {
 	if err := checkText("notes", req.Notes, maxNotes, true); err != nil {
 		return err
 	}
-	ds, _, err := s.desk()
-	if err != nil {
-		return err
+	if h.svc == nil {
+		return errNoDesk()
 	}
+	ds := h.svc
 	p := principalOf(c)
 	scope, err := deskScope(p, req.Agent)
 	if err != nil {
@@ -346,7 +344,7 @@ type transferRequest struct {
 	To     string `json:"to"`
 }
 
-func (s *Server) transfer(c echo.Context) error {
+func (h deskHandlers) transfer(c echo.Context) error {
 	var req transferRequest
 	if err := decodeBody(c, &req, true); err != nil {
 		return err
@@ -364,10 +362,10 @@ func (s *Server) transfer(c echo.Context) error {
 	case len(req.To) > maxTargetLen:
 		return badRequest("to", "is longer than %d bytes", maxTargetLen)
 	}
-	ds, _, err := s.desk()
-	if err != nil {
-		return err
+	if h.svc == nil {
+		return errNoDesk()
 	}
+	ds := h.svc
 	p := principalOf(c)
 	scope, err := deskScope(p, "")
 	if err != nil {
@@ -380,246 +378,6 @@ func (s *Server) transfer(c echo.Context) error {
 		return deskError(err)
 	}
 	return c.JSON(http.StatusOK, dc)
-}
-
-// customerRequest is the body of POST /api/v1/customers and PUT
-// /api/v1/customers/{id}: the whole record. Text is kept as typed (HTML
-// included); pages escape it.
-type customerRequest struct {
-	Name    string   `json:"name"`
-	Numbers []string `json:"numbers"`
-	Notes   string   `json:"notes"`
-	Tags    []string `json:"tags"`
-}
-
-// customer validates the body and returns it as the store takes it.
-func (r customerRequest) customer(by string) (store.Customer, error) {
-	c := store.Customer{Name: strings.TrimSpace(r.Name), Notes: r.Notes, UpdatedBy: by, Numbers: []string{}, Tags: []string{}}
-	if c.Name == "" {
-		return c, badRequest("name", "is required")
-	}
-	if err := checkText("name", c.Name, maxName, false); err != nil {
-		return c, err
-	}
-	if err := checkText("notes", c.Notes, maxNotes, true); err != nil {
-		return c, err
-	}
-	if len(r.Numbers) > maxNumbers {
-		return c, badRequest("numbers", "at most %d numbers", maxNumbers)
-	}
-	for _, n := range r.Numbers {
-		norm := normalizeNumber(n)
-		if !validNumber(norm) {
-			return c, badRequest("numbers", "%q is not a phone number (digits, optionally a leading +; masked numbers cannot be saved)", n)
-		}
-		c.Numbers = append(c.Numbers, norm)
-	}
-	if len(r.Tags) > maxTags {
-		return c, badRequest("tags", "at most %d tags", maxTags)
-	}
-	for _, t := range r.Tags {
-		t = strings.TrimSpace(t)
-		if t == "" {
-			return c, badRequest("tags", "a tag is empty")
-		}
-		if err := checkText("tags", t, maxTag, false); err != nil {
-			return c, err
-		}
-		c.Tags = append(c.Tags, t)
-	}
-	return c, nil
-}
-
-// checkText refuses text that is too long, not UTF-8, or holds control
-// characters (newlines and tabs allowed where multiline).
-func checkText(field, s string, limit int, multiline bool) error {
-	switch {
-	case len(s) > limit:
-		return badRequest(field, "is longer than %d bytes", limit)
-	case !utf8.ValidString(s):
-		return badRequest(field, "is not valid UTF-8")
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\r' || r == '\t')) {
-			return badRequest(field, "holds a control character")
-		}
-	}
-	return nil
-}
-
-// normalizeNumber drops the spaces, dashes, dots and brackets people type
-// in numbers.
-func normalizeNumber(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '-', '.', '(', ')':
-			return -1
-		}
-		return r
-	}, strings.TrimSpace(s))
-}
-
-func validNumber(s string) bool {
-	d := strings.TrimPrefix(s, "+")
-	if len(d) < 3 || len(d) > 20 {
-		return false
-	}
-	for i := 0; i < len(d); i++ {
-		if d[i] < '0' || d[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-func customerError(err error) error {
-	var taken *store.NumberTakenError
-	if errors.As(err, &taken) {
-		return &Error{Status: http.StatusConflict, Code: CodeNumberTaken, Field: "numbers", Message: taken.Error()}
-	}
-	return err
-}
-
-// customerList is the body of GET /api/v1/customers.
-type customerList struct {
-	Customers []store.Customer `json:"customers"`
-}
-
-func (s *Server) listCustomers(c echo.Context) error {
-	q := newQuery(c.QueryParams(), "number", "q", "limit")
-	f := store.CustomerFilter{Number: normalizeNumber(q.str("number")), Name: q.str("q"), Limit: q.limit()}
-	if q.err != nil {
-		return q.err
-	}
-	_, st, err := s.desk()
-	if err != nil {
-		return err
-	}
-	cs, err := st.Customers(c.Request().Context(), f)
-	if err != nil {
-		return err
-	}
-	if cs == nil {
-		cs = []store.Customer{}
-	}
-	return c.JSON(http.StatusOK, customerList{Customers: cs})
-}
-
-// customerID parses the path's id; one that is not a number is no
-// customer (404).
-func customerID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, &Error{Status: http.StatusNotFound, Code: CodeNotFound, Message: "customer " + c.Param("id") + ": not found"}
-	}
-	return id, nil
-}
-
-func (s *Server) getCustomer(c echo.Context) error {
-	id, err := customerID(c)
-	if err != nil {
-		return err
-	}
-	_, st, err := s.desk()
-	if err != nil {
-		return err
-	}
-	cu, err := st.Customer(c.Request().Context(), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, cu)
-}
-
-func (s *Server) createCustomer(c echo.Context) error {
-	var req customerRequest
-	if err := decodeBody(c, &req, true); err != nil {
-		return err
-	}
-	cu, err := req.customer(principalOf(c).Username)
-	if err != nil {
-		return err
-	}
-	_, st, err := s.desk()
-	if err != nil {
-		return err
-	}
-	cu, err = st.CreateCustomer(c.Request().Context(), cu, s.now())
-	if err != nil {
-		return customerError(err)
-	}
-	return c.JSON(http.StatusCreated, cu)
-}
-
-func (s *Server) putCustomer(c echo.Context) error {
-	id, err := customerID(c)
-	if err != nil {
-		return err
-	}
-	var req customerRequest
-	if err := decodeBody(c, &req, true); err != nil {
-		return err
-	}
-	cu, err := req.customer(principalOf(c).Username)
-	if err != nil {
-		return err
-	}
-	cu.ID = id
-	_, st, err := s.desk()
-	if err != nil {
-		return err
-	}
-	cu, err = st.UpdateCustomer(c.Request().Context(), cu, s.now())
-	if err != nil {
-		return customerError(err)
-	}
-	return c.JSON(http.StatusOK, cu)
-}
-
-// contactList is the body of GET /api/v1/customers/{id}/contacts.
-type contactList struct {
-	Contacts []contact `json:"contacts"`
-}
-
-// listContacts is a customer's last calls, from any of their numbers,
-// newest first.
-func (s *Server) listContacts(c echo.Context) error {
-	id, err := customerID(c)
-	if err != nil {
-		return err
-	}
-	q := newQuery(c.QueryParams(), "limit")
-	limit := q.limit()
-	if q.err != nil {
-		return q.err
-	}
-	if limit <= 0 || limit > maxContacts {
-		limit = min(max(limit, defaultContacts), maxContacts)
-	}
-	_, st, err := s.desk()
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	cu, err := st.Customer(ctx, id)
-	if err != nil {
-		return err
-	}
-	var all []store.Call
-	for _, n := range cu.Numbers {
-		calls, err := st.Calls(ctx, store.CallFilter{Caller: n, Limit: limit})
-		if err != nil {
-			return err
-		}
-		all = append(all, calls...)
-	}
-	// Newest first across numbers.
-	sortCallsNewestFirst(all)
-	out := contactList{Contacts: []contact{}}
-	for i := 0; i < len(all) && i < limit; i++ {
-		out.Contacts = append(out.Contacts, contactOf(all[i]))
-	}
-	return c.JSON(http.StatusOK, out)
 }
 
 func sortCallsNewestFirst(calls []store.Call) {

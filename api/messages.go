@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"log/slog"
 	"mime"
 	"net/http"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"switchboard/routing"
+	"switchboard/routing/pbx"
 	"switchboard/store"
 )
 
@@ -37,21 +39,26 @@ var _ MessageStore = (*store.Store)(nil)
 // CodeAlreadyHandled: POST .../handled on a message handled before.
 const CodeAlreadyHandled = "already_handled"
 
-func (s *Server) messageRoutes() []route {
-	return []route{
-		{http.MethodGet, "/api/v1/messages", s.listMessages, floor},
-		{http.MethodGet, "/api/v1/messages/:id", s.getMessage, floor},
-		{http.MethodPost, "/api/v1/messages/:id/handled", s.markMessageHandled, floor},
-		{http.MethodGet, "/api/v1/messages/:id/recording", s.getMessageRecording, floor},
-	}
+// messageHandlers serves the message routes; msgs is nil on a server that
+// keeps no messages (501), recordings nil when the PBX driver hands out
+// none (501 on playback).
+type messageHandlers struct {
+	msgs       MessageStore
+	recordings pbx.RecordingFetcher
+	scope      scoper
+	aud        auditor
+	log        *slog.Logger
+	now        func() time.Time
 }
 
-func (s *Server) messages() (MessageStore, error) {
-	ms, ok := s.store.(MessageStore)
-	if !ok {
-		return nil, &Error{Status: http.StatusNotImplemented, Code: "not_configured", Message: "this server keeps no messages"}
+func (s *Server) messageRoutes() []route {
+	h := messageHandlers{msgs: s.opt.messages, recordings: s.cfg.Recordings, scope: s.scope, aud: s.aud, log: s.log, now: s.now}
+	return []route{
+		{http.MethodGet, "/api/v1/messages", h.listMessages, floor},
+		{http.MethodGet, "/api/v1/messages/:id", h.getMessage, floor},
+		{http.MethodPost, "/api/v1/messages/:id/handled", h.markMessageHandled, floor},
+		{http.MethodGet, "/api/v1/messages/:id/recording", h.getMessageRecording, floor},
 	}
-	return ms, nil
 }
 
 // messageList is the body of GET /api/v1/messages.
@@ -59,16 +66,16 @@ type messageList struct {
 	Messages []store.Message `json:"messages"`
 }
 
-func (s *Server) listMessages(c echo.Context) error {
+func (h messageHandlers) listMessages(c echo.Context) error {
 	q := newQuery(c.QueryParams(), "target", "handled", "limit")
 	f := store.MessageFilter{Target: q.str("target"), Handled: q.boolPtr("handled"), Limit: q.limit()}
 	if q.err != nil {
 		return q.err
 	}
-	ms, err := s.messages()
-	if err != nil {
-		return err
+	if h.msgs == nil {
+		return errNoMessages()
 	}
+	ms := h.msgs
 	ctx := c.Request().Context()
 	list, err := ms.Messages(ctx, f)
 	if err != nil {
@@ -76,7 +83,7 @@ func (s *Server) listMessages(c echo.Context) error {
 	}
 	mine := []store.Message{}
 	for _, m := range list {
-		ok, err := s.messageInScope(ctx, principalOf(c), m)
+		ok, err := h.scope.messageInScope(ctx, principalOf(c), m)
 		if err != nil {
 			return err
 		}
@@ -88,16 +95,16 @@ func (s *Server) listMessages(c echo.Context) error {
 	return c.JSON(http.StatusOK, messageList{Messages: list})
 }
 
-func (s *Server) getMessage(c echo.Context) error {
-	ms, err := s.messages()
-	if err != nil {
-		return err
+func (h messageHandlers) getMessage(c echo.Context) error {
+	if h.msgs == nil {
+		return errNoMessages()
 	}
+	ms := h.msgs
 	m, err := ms.Message(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	if err := s.messageScope(c, m); err != nil {
+	if err := h.scope.messageScope(c, m); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, m)
@@ -116,7 +123,7 @@ const maxNote = 2000
 // same transaction as the write, that the message exists and was not
 // handled before, so two clients marking it at once get one 200 and one
 // 409.
-func (s *Server) markMessageHandled(c echo.Context) error {
+func (h messageHandlers) markMessageHandled(c echo.Context) error {
 	var req handledRequest
 	if err := decodeBody(c, &req, true); err != nil {
 		return err
@@ -134,17 +141,17 @@ func (s *Server) markMessageHandled(c echo.Context) error {
 	case len(req.Note) > maxNote:
 		return badRequest("note", "must be at most %d bytes", maxNote)
 	}
-	ms, err := s.messages()
-	if err != nil {
-		return err
+	if h.msgs == nil {
+		return errNoMessages()
 	}
+	ms := h.msgs
 	ctx := c.Request().Context()
 	id := c.Param("id")
 	m, err := ms.Message(ctx, id)
 	if err != nil {
 		return err
 	}
-	if err := s.messageScope(c, m); err != nil {
+	if err := h.scope.messageScope(c, m); err != nil {
 		return err
 	}
 	if m.HandledAt != nil {
@@ -154,7 +161,7 @@ func (s *Server) markMessageHandled(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rec := &routing.Record{Time: s.now(), Type: routing.EvMessageHandled, CallID: m.CallID, Data: data}
+	rec := &routing.Record{Time: h.now(), Type: routing.EvMessageHandled, CallID: m.CallID, Data: data}
 	if err := ms.Append(ctx, rec); err != nil {
 		if errors.Is(err, store.ErrAlreadyHandled) {
 			if m, err := ms.Message(ctx, id); err == nil {
@@ -179,46 +186,36 @@ func alreadyHandled(m store.Message) *Error {
 }
 
 // getMessageRecording streams the message's audio from the PBX.
-func (s *Server) getMessageRecording(c echo.Context) error {
-	ms, err := s.messages()
-	if err != nil {
-		return err
+func (h messageHandlers) getMessageRecording(c echo.Context) error {
+	if h.msgs == nil {
+		return errNoMessages()
 	}
+	ms := h.msgs
 	ctx := c.Request().Context()
 	m, err := ms.Message(ctx, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	if err := s.messageScope(c, m); err != nil {
+	if err := h.scope.messageScope(c, m); err != nil {
 		return err
 	}
-	if s.cfg.Recordings == nil {
-		return &Error{Status: http.StatusNotImplemented, Code: "not_configured",
-			Message: "the PBX driver does not hand out recordings"}
+	if h.recordings == nil {
+		return errNoRecordings()
 	}
-	if err := s.audit(c, "recording.play", "message:"+m.ID, true, nil); err != nil {
+	if err := h.aud.record(c, "recording.play", "message:"+m.ID, true, nil); err != nil {
 		return err
 	}
-	body, err := s.cfg.Recordings.FetchRecording(ctx, m.ID)
+	body, err := h.recordings.FetchRecording(ctx, m.ID)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Message: "the PBX has no recording " + m.ID}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return err
 	case err != nil:
-		s.log.Error("recording not fetched", "message", m.ID, "err", err)
+		h.log.Error("recording not fetched", "message", m.ID, "err", err)
 		return &Error{Status: http.StatusBadGateway, Code: "pbx_error", Message: "the PBX did not hand out the recording"}
 	}
 	defer body.Close()
 	c.Response().Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": m.ID + ".wav"}))
 	return c.Stream(http.StatusOK, "audio/wav", body)
-}
-
-// now is the time of a record the API appends: UTC, no monotonic reading,
-// as the log stores it.
-func (s *Server) now() time.Time {
-	if s.cfg.Now != nil {
-		return s.cfg.Now().UTC().Round(0)
-	}
-	return time.Now().UTC().Round(0)
 }

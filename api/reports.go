@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 
@@ -25,11 +26,21 @@ type ReportService interface {
 // does not produce yet (trunks, dispositions).
 const CodeNotAvailable = "not_available"
 
+// reportHandlers serves the report and export routes; svc is nil when
+// reports are not configured (they answer 503; the catalogue and the page
+// still load).
+type reportHandlers struct {
+	svc ReportService
+	aud auditor
+	log *slog.Logger
+}
+
 func (s *Server) reportRoutes() []route {
+	h := reportHandlers{svc: s.cfg.Reports, aud: s.aud, log: s.log}
 	return []route{
-		{http.MethodGet, "/api/v1/reports", s.listReports, reporters},
-		{http.MethodGet, "/api/v1/reports/:name", s.getReport, reporters},
-		{http.MethodGet, "/api/v1/exports/runs", s.listExportRuns, allow(auth.Supervisor, auth.Admin)},
+		{http.MethodGet, "/api/v1/reports", listReports, reporters},
+		{http.MethodGet, "/api/v1/reports/:name", h.getReport, reporters},
+		{http.MethodGet, "/api/v1/exports/runs", h.listExportRuns, allow(auth.Supervisor, auth.Admin)},
 		{http.MethodGet, "/ui/reports", getReportsPage, public},
 		{http.MethodGet, "/ui/reports/reports.js", getReportsJS, public},
 	}
@@ -47,24 +58,24 @@ type reportCatalog struct {
 	MaxDays     int                 `json:"max_days"`
 }
 
-func (s *Server) listReports(c echo.Context) error {
+func listReports(c echo.Context) error {
 	return c.JSON(http.StatusOK, reportCatalog{Reports: report.Reports, Periods: report.Periods,
 		Unavailable: report.UnavailableGroups, MaxDays: report.MaxDays})
 }
 
-func (s *Server) reportService() (ReportService, error) {
-	if s.cfg.Reports == nil {
-		return nil, &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "reports are not configured"}
+func (h reportHandlers) reportService() (ReportService, error) {
+	if h.svc == nil {
+		return nil, errNoReports()
 	}
-	return s.cfg.Reports, nil
+	return h.svc, nil
 }
 
-func (s *Server) getReport(c echo.Context) error {
+func (h reportHandlers) getReport(c echo.Context) error {
 	q := newQuery(c.QueryParams(), "group", "period", "from", "to", "format")
 	if q.err != nil {
 		return q.err
 	}
-	rs, err := s.reportService()
+	rs, err := h.reportService()
 	if err != nil {
 		return err
 	}
@@ -84,15 +95,15 @@ func (s *Server) getReport(c echo.Context) error {
 		return c.JSON(http.StatusOK, t)
 	}
 	name := fmt.Sprintf("%s-%s-%s_%s.%s", t.Report, t.Group, t.From, t.To, format)
-	if err := s.audit(c, "export.download", name, true, map[string]string{"query": c.Request().URL.RawQuery}); err != nil {
+	if err := h.aud.record(c, "export.download", name, true, map[string]string{"query": c.Request().URL.RawQuery}); err != nil {
 		return err
 	}
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, report.ContentType(format))
-	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	hdr := c.Response().Header()
+	hdr.Set(echo.HeaderContentType, report.ContentType(format))
+	hdr.Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
 	c.Response().WriteHeader(http.StatusOK)
 	if err := report.Write(c.Response(), t, format); err != nil {
-		s.log.Warn("report download failed midway", "report", t.Report, "err", err)
+		h.log.Warn("report download failed midway", "report", t.Report, "err", err)
 	}
 	return nil
 }
@@ -116,7 +127,7 @@ type exportRunList struct {
 	Runs []store.ExportRun `json:"runs"`
 }
 
-func (s *Server) listExportRuns(c echo.Context) error {
+func (h reportHandlers) listExportRuns(c echo.Context) error {
 	q := newQuery(c.QueryParams(), "schedule", "limit")
 	limit := 100
 	if v := q.str("limit"); v != "" {
@@ -129,7 +140,7 @@ func (s *Server) listExportRuns(c echo.Context) error {
 	if q.err != nil {
 		return q.err
 	}
-	rs, err := s.reportService()
+	rs, err := h.reportService()
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"switchboard/auth"
+	"switchboard/routing"
 	"switchboard/store"
 )
 
@@ -14,9 +15,21 @@ import (
 // Agents see their own calls and messages, team leads their team's,
 // supervisors and quality inspectors every call.
 
+// scoper decides scope from the agents as the engine knows them (their
+// team, their queues).
+type scoper struct {
+	agents agentReader
+}
+
+// agentReader is what scope reads of the agents.
+type agentReader interface {
+	Agents(ctx context.Context) ([]routing.AgentView, error)
+	Agent(ctx context.Context, id string) (routing.AgentView, error)
+}
+
 // teamAgents lists the agents of team as the engine knows them.
-func (s *Server) teamAgents(ctx context.Context, team string) ([]string, error) {
-	views, err := s.agents.Agents(ctx)
+func (sc scoper) teamAgents(ctx context.Context, team string) ([]string, error) {
+	views, err := sc.agents.Agents(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +43,7 @@ func (s *Server) teamAgents(ctx context.Context, team string) ([]string, error) 
 }
 
 // agentInScope says whether p may see agent id's calls and messages.
-func (s *Server) agentInScope(ctx context.Context, p auth.Principal, id string) (bool, error) {
+func (sc scoper) agentInScope(ctx context.Context, p auth.Principal, id string) (bool, error) {
 	switch p.Role {
 	case auth.Supervisor, auth.Quality:
 		return true, nil
@@ -40,14 +53,14 @@ func (s *Server) agentInScope(ctx context.Context, p auth.Principal, id string) 
 		if p.AgentID != "" && p.AgentID == id {
 			return true, nil
 		}
-		team, err := s.teamAgents(ctx, p.Team)
+		team, err := sc.teamAgents(ctx, p.Team)
 		return slices.Contains(team, id), err
 	}
 	return false, nil
 }
 
 // scopeCallFilter narrows a calls listing to what the caller may see.
-func (s *Server) scopeCallFilter(c echo.Context, f *store.CallFilter) error {
+func (sc scoper) scopeCallFilter(c echo.Context, f *store.CallFilter) error {
 	p := principalOf(c)
 	switch p.Role {
 	case auth.Supervisor, auth.Quality:
@@ -60,7 +73,7 @@ func (s *Server) scopeCallFilter(c echo.Context, f *store.CallFilter) error {
 		}
 		return nil
 	case auth.TeamLead:
-		team, err := s.teamAgents(c.Request().Context(), p.Team)
+		team, err := sc.teamAgents(c.Request().Context(), p.Team)
 		if err != nil {
 			return err
 		}
@@ -76,8 +89,8 @@ func (s *Server) scopeCallFilter(c echo.Context, f *store.CallFilter) error {
 
 // callScope refuses a call the caller may not see (403: the call exists,
 // but it is someone else's).
-func (s *Server) callScope(c echo.Context, call store.Call) error {
-	ok, err := s.agentInScope(c.Request().Context(), principalOf(c), call.Agent)
+func (sc scoper) callScope(c echo.Context, call store.Call) error {
+	ok, err := sc.agentInScope(c.Request().Context(), principalOf(c), call.Agent)
 	if err != nil {
 		return err
 	}
@@ -91,14 +104,14 @@ func (s *Server) callScope(c echo.Context, call store.Call) error {
 // the target group) and, for team leads, their team's (their agents' and
 // the groups their team serves); supervisors see all. Quality inspectors
 // have no access to messages.
-func (s *Server) messageScope(c echo.Context, m store.Message) error {
-	if ok, err := s.messageInScope(c.Request().Context(), principalOf(c), m); err != nil || ok {
+func (sc scoper) messageScope(c echo.Context, m store.Message) error {
+	if ok, err := sc.messageInScope(c.Request().Context(), principalOf(c), m); err != nil || ok {
 		return err
 	}
 	return forbidden("this message is not for you or your team")
 }
 
-func (s *Server) messageInScope(ctx context.Context, p auth.Principal, m store.Message) (bool, error) {
+func (sc scoper) messageInScope(ctx context.Context, p auth.Principal, m store.Message) (bool, error) {
 	switch p.Role {
 	case auth.Supervisor:
 		return true, nil
@@ -108,12 +121,12 @@ func (s *Server) messageInScope(ctx context.Context, p auth.Principal, m store.M
 	}
 	switch m.TargetKind {
 	case "agent":
-		return s.agentInScope(ctx, p, m.Target)
+		return sc.agentInScope(ctx, p, m.Target)
 	case "group":
 		if p.Role == auth.TeamLead {
-			return s.teamServes(ctx, p, m.Target)
+			return sc.teamServes(ctx, p, m.Target)
 		}
-		v, err := s.agents.Agent(ctx, p.AgentID)
+		v, err := sc.agents.Agent(ctx, p.AgentID)
 		if err != nil {
 			return false, nil
 		}
@@ -125,8 +138,8 @@ func (s *Server) messageInScope(ctx context.Context, p auth.Principal, m store.M
 
 // teamServes says whether the lead or an agent of their team serves queue:
 // a group's messages are the business of the teams that answer it.
-func (s *Server) teamServes(ctx context.Context, p auth.Principal, queue string) (bool, error) {
-	views, err := s.agents.Agents(ctx)
+func (sc scoper) teamServes(ctx context.Context, p auth.Principal, queue string) (bool, error) {
+	views, err := sc.agents.Agents(ctx)
 	if err != nil {
 		return false, err
 	}

@@ -16,7 +16,6 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"switchboard/auth"
 	"switchboard/live"
 	"switchboard/routing"
 	"switchboard/routing/pbx"
@@ -27,20 +26,8 @@ import (
 // change agents. Errors: routing.ErrUnknownAgent, *routing.TransitionError,
 // *routing.FieldError, routing.ErrStopped.
 type AgentService interface {
-	Agents(ctx context.Context) ([]routing.AgentView, error)
-	Agent(ctx context.Context, id string) (routing.AgentView, error)
-	// SignIn signs an agent in at endpoint ("" for the agent's default).
-	SignIn(ctx context.Context, id, endpoint string) (routing.AgentView, error)
-	SignOut(ctx context.Context, id string) (routing.AgentView, error)
-	SetReady(ctx context.Context, id string) (routing.AgentView, error)
-	SetNotReady(ctx context.Context, id, reason string) (routing.AgentView, error)
-	// Approve and Refuse settle a pending not-ready request (team lead).
-	Approve(ctx context.Context, id string) (routing.AgentView, error)
-	Refuse(ctx context.Context, id string) (routing.AgentView, error)
-	Queues(ctx context.Context) ([]routing.QueueView, error)
-	// Calendars and SetMode are the day/night switch (routing.ErrUnknownCalendar).
-	Calendars(ctx context.Context) ([]routing.CalendarView, error)
-	SetMode(ctx context.Context, calendar, mode string) (routing.CalendarView, error)
+	agentCommands // agents.go
+	acdService    // acd.go
 }
 
 // Reader is what the API reads from the store.
@@ -123,6 +110,9 @@ type Server struct {
 	metrics *httpMetrics
 	echo    *echo.Echo
 	auth    Authenticator
+	opt     optional // services decided once in New (services.go)
+	aud     auditor
+	scope   scoper
 }
 
 // New builds the server and its routes. A nil reg gets a fresh registry, a
@@ -143,8 +133,10 @@ func New(cfg Config, agents AgentService, st Reader, log *slog.Logger, reg Regis
 	}
 	s := &Server{
 		cfg: cfg, agents: agents, store: st, log: log.With("component", "api"),
-		reg: reg, health: health, metrics: newHTTPMetrics(reg),
+		reg: reg, health: health, metrics: newHTTPMetrics(reg), opt: findOptional(agents, st),
 	}
+	s.aud = auditor{log: cfg.Audit, now: s.now}
+	s.scope = scoper{agents: agents}
 	if cfg.Privacy.FullNumbers == nil && cfg.Privacy.Reveal == nil {
 		s.cfg.Privacy = DefaultPrivacy
 	}
@@ -175,25 +167,10 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/healthz", s.getHealth, public},
 		{http.MethodGet, "/metrics", s.getMetrics(), public},
 		{http.MethodGet, "/api/v1/openapi.json", getOpenAPI, public},
-
-		{http.MethodGet, "/api/v1/agents", s.listAgents, floor},
-		{http.MethodGet, "/api/v1/agents/:id", s.getAgent, floor},
-		{http.MethodPost, "/api/v1/agents/:id/sign-in", s.signIn, floor},
-		{http.MethodPost, "/api/v1/agents/:id/sign-out", s.signOut, floor},
-		{http.MethodPut, "/api/v1/agents/:id/state", s.putAgentState, floor},
-		{http.MethodPost, "/api/v1/agents/:id/approve", s.approve, leads},
-		{http.MethodPost, "/api/v1/agents/:id/refuse", s.refuse, leads},
-		{http.MethodGet, "/api/v1/queues", s.listQueues, signedIn},
-		{http.MethodGet, "/api/v1/calls/:id/decisions", s.listDecisions, leads},
-		{http.MethodPost, "/api/v1/config/reload", s.reloadConfig, admins},
-		{http.MethodGet, "/api/v1/calendars", s.listCalendars, allow(auth.TeamLead, auth.Supervisor, auth.Admin)},
-		{http.MethodPut, "/api/v1/calendars/:name/mode", s.putMode, allow(auth.Supervisor, auth.Admin)},
-
-		{http.MethodGet, "/api/v1/calls", s.listCalls, allow(auth.Agent, auth.TeamLead, auth.Supervisor, auth.Quality)},
-		{http.MethodGet, "/api/v1/calls/:id", s.getCall, allow(auth.Agent, auth.TeamLead, auth.Supervisor, auth.Quality)},
-		{http.MethodGet, "/api/v1/calls/:id/events", s.listCallEvents, leads},
-		{http.MethodGet, "/api/v1/events", s.listEvents, supervisors},
-	}, s.reportRoutes(), s.messageRoutes(), s.authRoutes(), s.liveRoutes(),
+	}, agentHandlers{agents: s.agents, aud: s.aud, log: s.log}.routes(),
+		acdHandlers{engine: s.agents, calls: s.store, reload: s.cfg.Reload}.routes(),
+		callHandlers{calls: s.store, scope: s.scope}.routes(),
+		s.reportRoutes(), s.messageRoutes(), s.authRoutes(), s.liveRoutes(),
 		s.superviseRoutes(), s.deskRoutes(), s.adminRoutes(), s.uiRoutes())
 }
 
@@ -257,4 +234,13 @@ func (s *Server) recover(next echo.HandlerFunc) echo.HandlerFunc {
 		}()
 		return next(c)
 	}
+}
+
+// now is the time of a record the API appends: UTC, no monotonic reading,
+// as the log stores it.
+func (s *Server) now() time.Time {
+	if s.cfg.Now != nil {
+		return s.cfg.Now().UTC().Round(0)
+	}
+	return time.Now().UTC().Round(0)
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -24,12 +25,27 @@ type CallSupervisor interface {
 
 var _ CallSupervisor = (*routing.Engine)(nil)
 
+// superviseHandlers serves listen, whisper and barge; sv is nil when the
+// PBX cannot (the routes answer 501).
+type superviseHandlers struct {
+	sv     CallSupervisor
+	agents agentReader
+	aud    auditor
+	log    *slog.Logger
+}
+
 func (s *Server) superviseRoutes() []route {
-	return []route{
-		{http.MethodPost, "/api/v1/calls/:id/listen", s.supervise("listen"), leads},
-		{http.MethodPost, "/api/v1/calls/:id/whisper", s.supervise("whisper"), leads},
-		{http.MethodPost, "/api/v1/calls/:id/barge", s.supervise("barge"), leads},
-	}
+	h := superviseHandlers{sv: s.opt.supervisor, agents: s.agents, aud: s.aud, log: s.log}
+	return []route{h.route("listen"), h.route("whisper"), h.route("barge")}
+}
+
+// route is POST /api/v1/calls/{id}/{mode}; without a supervisor (a PBX
+// that cannot) it answers 501.
+func (h superviseHandlers) route(mode string) route {
+	r := route{http.MethodPost, "/api/v1/calls/:id/" + mode, h.supervise(mode), leads}
+	return requires(h.sv != nil, func() error {
+		return &Error{Status: http.StatusNotImplemented, Code: "not_implemented", Message: "this PBX cannot " + mode + " on calls"}
+	}, r)[0]
 }
 
 // superviseRequest is the (optional) body of the supervise routes.
@@ -41,13 +57,9 @@ type superviseRequest struct {
 
 // supervise handles POST /api/v1/calls/{id}/{mode}: checked, audited as
 // call.<mode>, then handed to the engine; the phone rings after the reply.
-func (s *Server) supervise(mode string) echo.HandlerFunc {
+func (h superviseHandlers) supervise(mode string) echo.HandlerFunc {
 	action := "call." + mode
 	return func(c echo.Context) error {
-		sv, ok := s.agents.(CallSupervisor)
-		if !ok {
-			return &Error{Status: http.StatusNotImplemented, Code: "not_implemented", Message: "this PBX cannot " + mode + " on calls"}
-		}
 		var req superviseRequest
 		if err := decodeBody(c, &req, false); err != nil {
 			return err
@@ -56,24 +68,24 @@ func (s *Server) supervise(mode string) echo.HandlerFunc {
 			return badRequest("endpoint", "must look like TECH/resource, e.g. PJSIP/1001")
 		}
 		ctx, p, callID := c.Request().Context(), principalOf(c), c.Param("id")
-		agent, err := s.callAgent(ctx, p, callID)
+		agent, err := h.callAgent(ctx, p, callID)
 		if err != nil {
 			return err
 		}
 		if req.Endpoint == "" {
-			if req.Endpoint, err = s.ownPhone(ctx, p); err != nil {
+			if req.Endpoint, err = h.ownPhone(ctx, p); err != nil {
 				return err
 			}
 		}
 		detail := map[string]string{"mode": mode, "endpoint": req.Endpoint, "agent": agent.ID}
-		if err := s.audit(c, action, callID, true, detail); err != nil {
+		if err := h.aud.record(c, action, callID, true, detail); err != nil {
 			return err
 		}
-		v, err := sv.Supervise(ctx, callID, mode, req.Endpoint, p.Username)
+		v, err := h.sv.Supervise(ctx, callID, mode, req.Endpoint, p.Username)
 		if err != nil {
 			detail["error"] = httpError(err).Message
-			if aerr := s.audit(c, action, callID, false, detail); aerr != nil {
-				s.log.Warn("audit of a failed supervise not written", "call", callID, "err", aerr)
+			if aerr := h.aud.record(c, action, callID, false, detail); aerr != nil {
+				h.log.Warn("audit of a failed supervise not written", "call", callID, "err", aerr)
 			}
 			if errors.Is(err, routing.ErrUnknownCall) {
 				return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Message: "no live call " + callID}
@@ -88,8 +100,8 @@ func (s *Server) supervise(mode string) echo.HandlerFunc {
 // supervise them: team leads their team's agents, supervisors anyone. A
 // call no agent is on is only a supervisor's to try (a call bridged to an
 // extension); the engine says if it is live.
-func (s *Server) callAgent(ctx context.Context, p auth.Principal, id string) (routing.AgentView, error) {
-	as, err := s.agents.Agents(ctx)
+func (h superviseHandlers) callAgent(ctx context.Context, p auth.Principal, id string) (routing.AgentView, error) {
+	as, err := h.agents.Agents(ctx)
 	if err != nil {
 		return routing.AgentView{}, err
 	}
@@ -109,12 +121,12 @@ func (s *Server) callAgent(ctx context.Context, p auth.Principal, id string) (ro
 }
 
 // ownPhone is the phone the caller's own agent is signed in on.
-func (s *Server) ownPhone(ctx context.Context, p auth.Principal) (string, error) {
+func (h superviseHandlers) ownPhone(ctx context.Context, p auth.Principal) (string, error) {
 	required := badRequest("endpoint", "is required: you are not signed in on a phone")
 	if p.AgentID == "" {
 		return "", required
 	}
-	a, err := s.agents.Agent(ctx, p.AgentID)
+	a, err := h.agents.Agent(ctx, p.AgentID)
 	if errors.Is(err, routing.ErrUnknownAgent) {
 		return "", required
 	}

@@ -1,0 +1,328 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"switchboard/auth"
+)
+
+// Accounts: sign-in and sign-out, users, teams and API tokens.
+
+// Accounts is what the sign-in, user, team and token routes need
+// (*auth.Service is one).
+type Accounts interface {
+	Authenticator
+	Login(ctx context.Context, username, password, addr string) (auth.Session, error)
+	Logout(ctx context.Context, sessionID string) error
+	SetLang(ctx context.Context, userID int64, lang string) error
+	Users(ctx context.Context) ([]auth.User, error)
+	User(ctx context.Context, id int64) (auth.User, error)
+	CreateUser(ctx context.Context, u auth.NewUser) (auth.User, error)
+	UpdateUser(ctx context.Context, id int64, p auth.UserPatch) (auth.User, error)
+	Tokens(ctx context.Context) ([]auth.Token, error)
+	CreateToken(ctx context.Context, name string, role auth.Role, createdBy string) (raw string, t auth.Token, err error)
+	RevokeToken(ctx context.Context, id int64) error
+	Teams(ctx context.Context) ([]auth.Team, error)
+	PutTeam(ctx context.Context, t auth.Team) (auth.Team, error)
+	DeleteTeam(ctx context.Context, name string) error
+}
+
+// CodeBadCredentials: wrong username or password (401 on sign-in).
+const CodeBadCredentials = "bad_credentials"
+
+// accountHandlers serves the account routes; it is built only with an
+// Accounts (without one the routes answer 503, see Server.authRoutes).
+type accountHandlers struct {
+	acc          Accounts
+	aud          auditor
+	log          *slog.Logger
+	secureCookie bool // the session cookie is Secure (behind TLS)
+}
+
+func (h accountHandlers) routes() []route {
+	return []route{
+		{http.MethodPost, "/api/v1/auth/login", h.login, public},
+		{http.MethodPost, "/api/v1/auth/logout", h.logout, signedIn},
+		{http.MethodPut, "/api/v1/auth/me/lang", h.putLang, signedIn},
+
+		{http.MethodGet, "/api/v1/users", h.listUsers, admins},
+		{http.MethodPost, "/api/v1/users", h.createUser, admins},
+		{http.MethodGet, "/api/v1/users/:id", h.getUser, admins},
+		{http.MethodPatch, "/api/v1/users/:id", h.patchUser, admins},
+		{http.MethodGet, "/api/v1/teams", h.listTeams, signedIn},
+		{http.MethodPut, "/api/v1/teams/:name", h.putTeam, admins},
+		{http.MethodDelete, "/api/v1/teams/:name", h.deleteTeam, admins},
+		{http.MethodGet, "/api/v1/tokens", h.listTokens, admins},
+		{http.MethodPost, "/api/v1/tokens", h.createToken, admins},
+		{http.MethodDelete, "/api/v1/tokens/:id", h.revokeToken, admins},
+	}
+}
+
+// me is the body of sign-in and GET /auth/me: who you are and the CSRF
+// token to send back on every change.
+type me struct {
+	auth.Principal
+	CSRF string `json:"csrf,omitempty"`
+}
+
+type loginBody struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+func (h accountHandlers) login(c echo.Context) error {
+	var b loginBody
+	if err := decodeBody(c, &b, true); err != nil {
+		return err
+	}
+	if b.Username == "" {
+		return badRequest("username", "required")
+	}
+	if b.Password == "" {
+		return badRequest("password", "required")
+	}
+	sess, err := h.acc.Login(c.Request().Context(), b.Username, b.Password, c.RealIP())
+	if err != nil {
+		// Failed sign-ins are audited under the name tried (no principal yet).
+		c.Set(principalKey, auth.Principal{Username: b.Username})
+		why := "bad_credentials"
+		var lim *auth.LimitedError
+		if errors.As(err, &lim) {
+			why = "rate_limited"
+		}
+		if aerr := h.aud.record(c, "auth.sign_in", b.Username, false, map[string]string{"why": why}); aerr != nil {
+			h.log.Error("audit of a failed sign-in", "err", aerr)
+		}
+		return err
+	}
+	c.Set(principalKey, sess.Principal)
+	if err := h.aud.record(c, "auth.sign_in", b.Username, true, nil); err != nil {
+		_ = h.acc.Logout(c.Request().Context(), sess.ID)
+		return err
+	}
+	c.SetCookie(&http.Cookie{Name: auth.CookieName, Value: sess.ID, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: h.secureCookie})
+	return c.JSON(http.StatusOK, me{Principal: sess.Principal, CSRF: sess.Principal.CSRF})
+}
+
+func (h accountHandlers) logout(c echo.Context) error {
+	if ck, err := c.Cookie(auth.CookieName); err == nil && ck.Value != "" {
+		if err := h.acc.Logout(c.Request().Context(), ck.Value); err != nil {
+			return err
+		}
+	}
+	if err := h.aud.record(c, "auth.sign_out", principalOf(c).Username, true, nil); err != nil {
+		h.log.Error("audit of a sign-out", "err", err)
+	}
+	c.SetCookie(&http.Cookie{Name: auth.CookieName, Value: "", Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: h.secureCookie, MaxAge: -1})
+	return c.NoContent(http.StatusNoContent)
+}
+
+// getMe handles GET /api/v1/auth/me: the principal the guard found.
+func getMe(c echo.Context) error {
+	p := principalOf(c)
+	return c.JSON(http.StatusOK, me{Principal: p, CSRF: p.CSRF})
+}
+
+func (h accountHandlers) putLang(c echo.Context) error {
+	var b struct {
+		Lang string `json:"lang"`
+	}
+	if err := decodeBody(c, &b, true); err != nil {
+		return err
+	}
+	if !slices.Contains(auth.Languages, b.Lang) {
+		return badRequest("lang", "must be one of %s", strings.Join(auth.Languages, ", "))
+	}
+	p := principalOf(c)
+	if p.UserID == 0 {
+		return badRequest("lang", "API tokens have no language")
+	}
+	if err := h.acc.SetLang(c.Request().Context(), p.UserID, b.Lang); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (h accountHandlers) listUsers(c echo.Context) error {
+	us, err := h.acc.Users(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"users": nonNil(us)})
+}
+
+func idParam(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, &Error{Status: http.StatusNotFound, Code: CodeNotFound, Field: "id", Message: "no such id"}
+	}
+	return id, nil
+}
+
+func (h accountHandlers) getUser(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	u, err := h.acc.User(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, u)
+}
+
+func (h accountHandlers) createUser(c echo.Context) error {
+	var b auth.NewUser
+	if err := decodeBody(c, &b, true); err != nil {
+		return err
+	}
+	detail := b
+	detail.Password = ""
+	if err := h.aud.record(c, "user.create", b.Username, true, detail); err != nil {
+		return err
+	}
+	u, err := h.acc.CreateUser(c.Request().Context(), b)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, u)
+}
+
+func (h accountHandlers) patchUser(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	var b auth.UserPatch
+	if err := decodeBody(c, &b, true); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	before, err := h.acc.User(ctx, id)
+	if err != nil {
+		return err
+	}
+	if b.Role != nil {
+		if _, err := auth.ParseRole(string(*b.Role)); err != nil {
+			return err
+		}
+	}
+	change := b
+	change.Password = nil
+	if err := h.aud.record(c, "user.update", before.Username, true, map[string]any{
+		"before": before, "change": change, "password_changed": b.Password != nil}); err != nil {
+		return err
+	}
+	u, err := h.acc.UpdateUser(ctx, id, b)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, u)
+}
+
+func (h accountHandlers) listTeams(c echo.Context) error {
+	ts, err := h.acc.Teams(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"teams": nonNil(ts)})
+}
+
+func (h accountHandlers) putTeam(c echo.Context) error {
+	var b struct {
+		Title string `json:"title"`
+	}
+	if err := decodeBody(c, &b, true); err != nil {
+		return err
+	}
+	t := auth.Team{Name: c.Param("name"), Title: b.Title}
+	if err := h.aud.record(c, "team.put", t.Name, true, t); err != nil {
+		return err
+	}
+	t, err := h.acc.PutTeam(c.Request().Context(), t)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, t)
+}
+
+func (h accountHandlers) deleteTeam(c echo.Context) error {
+	if err := h.aud.record(c, "team.delete", c.Param("name"), true, nil); err != nil {
+		return err
+	}
+	if err := h.acc.DeleteTeam(c.Request().Context(), c.Param("name")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (h accountHandlers) listTokens(c echo.Context) error {
+	ts, err := h.acc.Tokens(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"tokens": nonNil(ts)})
+}
+
+// newToken is the answer to creating a token: the only time its secret is
+// shown.
+type newToken struct {
+	auth.Token
+	Secret string `json:"token"`
+}
+
+func (h accountHandlers) createToken(c echo.Context) error {
+	var b struct {
+		Name string    `json:"name"`
+		Role auth.Role `json:"role"`
+	}
+	if err := decodeBody(c, &b, true); err != nil {
+		return err
+	}
+	if strings.TrimSpace(b.Name) == "" {
+		return badRequest("name", "required")
+	}
+	if _, err := auth.ParseRole(string(b.Role)); err != nil {
+		return err
+	}
+	if err := h.aud.record(c, "token.create", b.Name, true, map[string]any{"role": b.Role}); err != nil {
+		return err
+	}
+	raw, t, err := h.acc.CreateToken(c.Request().Context(), b.Name, b.Role, principalOf(c).Username)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, newToken{Token: t, Secret: raw})
+}
+
+func (h accountHandlers) revokeToken(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	target := "token " + c.Param("id")
+	if ts, err := h.acc.Tokens(c.Request().Context()); err == nil {
+		for _, t := range ts {
+			if t.ID == id {
+				target = t.Name + " (token " + c.Param("id") + ")"
+			}
+		}
+	}
+	if err := h.aud.record(c, "token.revoke", target, true, nil); err != nil {
+		return err
+	}
+	if err := h.acc.RevokeToken(c.Request().Context(), id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
