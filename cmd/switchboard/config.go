@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -80,14 +81,17 @@ type ARIConfig struct {
 	App      string `yaml:"app"`
 }
 
-// loadConfig reads path ("" = the built-in default). Settings the file
-// leaves out keep their defaults; flows, queues and agents in the file
-// replace the built-in ones. Every problem is reported, each with the file
-// and line it comes from.
+// loadConfig reads path ("" = the built-in default). The file is decoded
+// over the defaults (routing.NewConfig, then default.yaml): a key it
+// leaves out keeps the default, a key it sets keeps its value, zero
+// included. Maps and optional (pointer) sections the file names replace
+// the built-in ones wholesale (its queues, not the built-in queues plus
+// its own); other sections are laid over key by key. Every problem is
+// reported, each with the file and line it comes from.
 func loadConfig(path string) (*Config, error) {
-	var cfg Config
-	if err := decodeStrict(defaultYAML, &cfg); err != nil {
-		return nil, fmt.Errorf("built-in config: %w", err)
+	cfg, err := defaultConfig()
+	if err != nil {
+		return nil, err
 	}
 	src, name := defaultYAML, "(built-in default)"
 	if path != "" {
@@ -96,18 +100,14 @@ func loadConfig(path string) (*Config, error) {
 			return nil, fmt.Errorf("config: %w", err)
 		}
 		src, name = b, path
-		// The dialplan section is decoded over the built-in one, key by key.
-		file := Config{Dialplan: cfg.Dialplan}
-		if err := decodeStrict(b, &file); err != nil {
+		if err := decodeOver(&cfg, b); err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		merge(&cfg, &file)
 	}
 	files, err := loadFlowFiles(&cfg, path)
 	if err != nil {
 		return nil, err
 	}
-	cfg.Defaults()
 	if err := cfg.validate(); err != nil {
 		return nil, locate(name, src, err, files)
 	}
@@ -115,6 +115,85 @@ func loadConfig(path string) (*Config, error) {
 		cfg.Database = filepath.Join(cfg.DataDir, "switchboard.db")
 	}
 	return &cfg, nil
+}
+
+// defaultConfig is the built-in config: routing's defaults with
+// default.yaml over them.
+func defaultConfig() (Config, error) {
+	cfg := Config{Config: routing.NewConfig()}
+	if err := decodeStrict(defaultYAML, &cfg); err != nil {
+		return Config{}, fmt.Errorf("built-in config: %w", err)
+	}
+	return cfg, nil
+}
+
+// decodeOver decodes a config file over cfg. A file's flows come with its
+// own routes (none if it has none), and a flows_dir without flows: replaces
+// the built-in flows.
+func decodeOver(cfg *Config, b []byte) error {
+	var root yaml.Node
+	if err := yaml.Unmarshal(b, &root); err == nil {
+		replaceNamed(reflect.ValueOf(cfg).Elem(), &root)
+	}
+	if err := decodeStrict(b, cfg); err != nil {
+		return err
+	}
+	if hasKey(&root, "flows") && !hasKey(&root, "routes") {
+		cfg.Routes = nil
+	}
+	if hasKey(&root, "flows_dir") && !hasKey(&root, "flows") {
+		cfg.Flows = nil
+	}
+	return nil
+}
+
+// replaceNamed empties the maps and pointers of struct v that mapping n
+// sets, so decoding n replaces them instead of merging into them; nested
+// structs are walked key by key. Slices need nothing: yaml.v3 replaces them.
+func replaceNamed(v reflect.Value, n *yaml.Node) {
+	if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+		n = n.Content[0]
+	}
+	if n.Kind != yaml.MappingNode || v.Kind() != reflect.Struct {
+		return
+	}
+	for i := 0; i < v.NumField(); i++ {
+		sf := v.Type().Field(i)
+		key, opts, _ := strings.Cut(sf.Tag.Get("yaml"), ",")
+		f := v.Field(i)
+		if strings.Contains(opts, "inline") {
+			replaceNamed(f, n)
+			continue
+		}
+		val := valueOf(n, key)
+		if !sf.IsExported() || key == "" || key == "-" || val == nil {
+			continue
+		}
+		switch f.Kind() {
+		case reflect.Map, reflect.Pointer:
+			f.Set(reflect.Zero(f.Type()))
+		case reflect.Struct:
+			replaceNamed(f, val)
+		}
+	}
+}
+
+// valueOf is the value of key in mapping n, nil if n has no such key.
+func valueOf(n *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func hasKey(root *yaml.Node, key string) bool {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+		n = n.Content[0]
+	}
+	return n.Kind == yaml.MappingNode && valueOf(n, key) != nil
 }
 
 func decodeStrict(b []byte, v any) error {
@@ -128,76 +207,6 @@ func decodeStrict(b []byte, v any) error {
 		return err
 	}
 	return nil
-}
-
-// merge lays the file over the defaults: scalars when set, routing
-// sections wholesale.
-func merge(dst, src *Config) {
-	set := func(d *string, s string) {
-		if s != "" {
-			*d = s
-		}
-	}
-	set(&dst.DataDir, src.DataDir)
-	set(&dst.Database, src.Database)
-	set(&dst.Listen, src.Listen)
-	set(&dst.LogLevel, src.LogLevel)
-	set(&dst.FlowsDir, src.FlowsDir)
-	set(&dst.PBX.Kind, src.PBX.Kind)
-	set(&dst.PBX.Node, src.PBX.Node)
-	set(&dst.PBX.ARI.URL, src.PBX.ARI.URL)
-	set(&dst.PBX.ARI.User, src.PBX.ARI.User)
-	set(&dst.PBX.ARI.Password, src.PBX.ARI.Password)
-	set(&dst.PBX.ARI.App, src.PBX.ARI.App)
-	set(&dst.PBX.ESL.Addr, src.PBX.ESL.Addr)
-	set(&dst.PBX.ESL.Password, src.PBX.ESL.Password)
-	set(&dst.PBX.ESL.OutboundListen, src.PBX.ESL.OutboundListen)
-	set(&dst.PBX.ESL.RecordingsDir, src.PBX.ESL.RecordingsDir)
-	set(&dst.Clock.Start, src.Clock.Start)
-	dst.Dialplan = src.Dialplan
-	dst.mergeReports(src)
-	dst.mergeAuth(src)
-	dst.mergeWallboard(src)
-	if src.Flows != nil {
-		dst.Flows, dst.Routes = src.Flows, src.Routes
-	} else if src.FlowsDir != "" {
-		dst.Flows = nil // the flows come from the directory
-	}
-	if src.Routes != nil {
-		dst.Routes = src.Routes
-	}
-	if src.Queues != nil {
-		dst.Queues = src.Queues
-	}
-	if src.Agents != nil {
-		dst.Agents = src.Agents
-	}
-	if src.NotReadyReasons != nil {
-		dst.NotReadyReasons = src.NotReadyReasons
-	}
-	if src.Dispositions != nil {
-		dst.Dispositions = src.Dispositions
-	}
-	if src.Teams != nil {
-		dst.Teams = src.Teams
-	}
-	if src.Calendars != nil {
-		dst.Calendars = src.Calendars
-	}
-	if src.Extensions != nil {
-		dst.Extensions = src.Extensions
-	}
-	if src.Priority.VIP != 0 || src.Priority.Repeat != 0 || len(src.Priority.VIPNumbers) > 0 || src.Priority.RepeatWithin != 0 {
-		dst.Priority = src.Priority
-	}
-	set(&dst.Login.SecondSignIn, src.Login.SecondSignIn)
-	set(&dst.Ordering, src.Ordering)
-	if src.ReservationLease != 0 {
-		dst.ReservationLease = src.ReservationLease
-	}
-	if src.Watchdog != 0 {
-		dst.Watchdog = src.Watchdog
-	}
 }
 
 func (c *Config) validate() error {

@@ -248,8 +248,10 @@ func (e *configEditor) build(sections map[string]string) (*Config, error) {
 		if !ok {
 			continue
 		}
+		// The section starts from its default, as in a file.
 		f, _ := sectionField(cfg, name)
-		f.Set(reflect.Zero(f.Type()))
+		d, _ := sectionField(&Config{Config: routing.NewConfig()}, name)
+		f.Set(d)
 		if strings.TrimSpace(text) == "" {
 			continue
 		}
@@ -258,7 +260,6 @@ func (e *configEditor) build(sections map[string]string) (*Config, error) {
 	if len(ps) > 0 {
 		return nil, ps
 	}
-	cfg.Defaults()
 	if err := cfg.validate(); err != nil {
 		return nil, e.problems(err, sections)
 	}

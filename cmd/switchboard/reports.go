@@ -35,24 +35,6 @@ type ExportsConfig struct {
 	Schedules []report.Schedule `yaml:"schedules"`
 }
 
-func (c *Config) mergeReports(src *Config) {
-	if src.Reports.TimeZone != "" {
-		c.Reports.TimeZone = src.Reports.TimeZone
-	}
-	if src.Reports.ShortAbandon != 0 {
-		c.Reports.ShortAbandon = src.Reports.ShortAbandon
-	}
-	if src.Exports.Retries != 0 {
-		c.Exports.Retries = src.Exports.Retries
-	}
-	if src.Exports.Backoff != 0 {
-		c.Exports.Backoff = src.Exports.Backoff
-	}
-	if src.Exports.Schedules != nil {
-		c.Exports.Schedules = src.Exports.Schedules
-	}
-}
-
 func (c *Config) validateReports() error {
 	var errs []error
 	loc, err := time.LoadLocation(c.Reports.TimeZone)
