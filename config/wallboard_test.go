@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"strings"
@@ -22,7 +22,7 @@ func TestWallboardConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg, err := loadConfig(writeConfig(t, tt.body))
+			cfg, err := Load(writeConfig(t, tt.body))
 			if len(tt.want) == 0 {
 				if err != nil {
 					t.Fatal(err)

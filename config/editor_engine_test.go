@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"context"
@@ -68,12 +68,12 @@ func TestSaveAndAssignThroughTheEngine(t *testing.T) {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	file, err := loadConfig(path)
+	file, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ed := newConfigEditor(path, st, log)
-	cfg, err := ed.start(ctx, file)
+	ed := NewEditor(path, st, log)
+	cfg, err := ed.Start(ctx, file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,8 +128,8 @@ func TestSaveAndAssignThroughTheEngine(t *testing.T) {
 	}
 
 	// A restart runs version 2 over the file.
-	again, _ := loadConfig(path)
-	cfg2, err := newConfigEditor(path, st, log).start(ctx, again)
+	again, _ := Load(path)
+	cfg2, err := NewEditor(path, st, log).Start(ctx, again)
 	if err != nil || cfg2.Queues["sales"] == nil || len(cfg2.Agents[0].Queues) != 2 {
 		b, _ := json.Marshal(cfg2.Agents)
 		t.Fatalf("restart: %v %s", err, b)
