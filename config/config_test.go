@@ -5,16 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-func writeConfig(t *testing.T, body string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "switchboard.yaml")
-	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
+	"switchboard/config/configtest"
+)
 
 func TestBuiltInConfigIsValid(t *testing.T) {
 	cfg, err := Load("")
@@ -64,7 +57,7 @@ routes: {default: main}
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := writeConfig(t, tt.body)
+			p := configtest.WriteFile(t, tt.body)
 			_, err := Load(p)
 			if err == nil {
 				t.Fatal("loaded a bad config")
@@ -110,7 +103,7 @@ func FuzzLoadConfig(f *testing.F) {
 // Every routing section a file sets must reach the engine, not only the
 // ones the built-in config has.
 func TestFileSectionsAreKept(t *testing.T) {
-	p := writeConfig(t, `
+	p := configtest.WriteFile(t, `
 teams: {t1: {min_ready: 1}}
 calendars: {office: {weekly: {mon-fri: ["09:00-18:00"]}}}
 extensions: {"8001": {endpoint: PJSIP/1004}}
@@ -166,7 +159,7 @@ func TestFlowFiles(t *testing.T) {
 // Maps a file names replace the built-in ones (not merged into them); the
 // sections it leaves out keep the built-in ones.
 func TestFileMapsReplaceBuiltIn(t *testing.T) {
-	cfg, err := Load(writeConfig(t, "queues:\n  sales: {}\nflows:\n  main:\n    start: q\n    nodes:\n      q: {queue: {queue: sales}}\nagents: []\n"))
+	cfg, err := Load(configtest.WriteFile(t, "queues:\n  sales: {}\nflows:\n  main:\n    start: q\n    nodes:\n      q: {queue: {queue: sales}}\nagents: []\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

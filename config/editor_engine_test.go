@@ -13,6 +13,7 @@ import (
 
 	"switchboard/api"
 	"switchboard/auth"
+	"switchboard/config/configtest"
 	"switchboard/routing"
 	"switchboard/routing/pbx"
 	"switchboard/store"
@@ -57,7 +58,7 @@ func (tokens) Token(_ context.Context, raw string) (auth.Principal, error) {
 func TestSaveAndAssignThroughTheEngine(t *testing.T) {
 	body := strings.Replace(editBase, `- {id: "1001", endpoint: PJSIP/1001, queues: [support]}`,
 		"- {id: \"1001\", endpoint: PJSIP/1001, team: front, queues: [support]}\nteams:\n  front: {}", 1)
-	path := writeConfig(t, body)
+	path := configtest.WriteFile(t, body)
 	ctx := t.Context()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "sb.db"), nil)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"switchboard/auth"
+	"switchboard/config/configtest"
 	"switchboard/dialplan"
 	"switchboard/routing"
 )
@@ -170,7 +171,7 @@ func TestExplicitZero(t *testing.T) {
 			t.Fatalf("%s: line %q is not once in the base", name, tt.line)
 		}
 		t.Run(name+"/absent", func(t *testing.T) {
-			cfg, err := Load(writeConfig(t, strings.Replace(zeroBase, tt.line+"\n", "", 1)))
+			cfg, err := Load(configtest.WriteFile(t, strings.Replace(zeroBase, tt.line+"\n", "", 1)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -180,7 +181,7 @@ func TestExplicitZero(t *testing.T) {
 		})
 		t.Run(name+"/zero", func(t *testing.T) {
 			body := strings.Replace(zeroBase, tt.line+"\n", tt.zero+"\n", 1)
-			p := writeConfig(t, body)
+			p := configtest.WriteFile(t, body)
 			cfg, err := Load(p)
 			if tt.err != "" {
 				line := strings.Count(body[:strings.Index(body, tt.zero+"\n")], "\n") + 1
@@ -205,7 +206,7 @@ func TestExplicitZero(t *testing.T) {
 func TestDefaultedSectionsRejectUnknownKeys(t *testing.T) {
 	body := strings.Replace(zeroBase, "    wrap_up: 11s\n", "    wrapup: 0s\n", 1)
 	body = strings.Replace(body, "          attempts: 4\n", "          attempts: 4\n          retries: 2\n", 1)
-	_, err := Load(writeConfig(t, body))
+	_, err := Load(configtest.WriteFile(t, body))
 	for _, want := range []string{"line 36: field wrapup not found", "line 57: field retries not found"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("err = %v, want %q", err, want)

@@ -2,23 +2,15 @@ package main
 
 import (
 	"bytes"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"switchboard/config"
+	"switchboard/config/configtest"
 )
 
 // writeConfig writes a config file for a command under test.
-func writeConfig(t *testing.T, body string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "switchboard.yaml")
-	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
+func writeConfig(t *testing.T, body string) string { return configtest.WriteFile(t, body) }
 
 func TestValidateCommandExitCodes(t *testing.T) {
 	var out, errb bytes.Buffer
