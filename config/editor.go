@@ -389,7 +389,7 @@ func fileSections(path string) (map[string]string, string, error) {
 		case node != nil:
 		case n == "flows" && cfg.FlowsDir != "":
 		case n == "routes" && file["flows"] != nil:
-			// flows in the file without routes: no routes (merge)
+			// flows in the file without routes: no routes (as Load)
 		default:
 			node = def[n]
 		}

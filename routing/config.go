@@ -68,7 +68,7 @@ func (r *Reason) UnmarshalYAML(n *yaml.Node) error {
 		return nil
 	}
 	type plain Reason
-	return decodeKnown(n, (*plain)(r))
+	return decodeKnown(n, (*plain)(r), "routing.Reason")
 }
 
 // Disposition is an outcome code an agent gives a call at wrap-up, with
@@ -88,7 +88,7 @@ func (d *Disposition) UnmarshalYAML(n *yaml.Node) error {
 		d.Code = n.Value
 	} else {
 		type plain Disposition
-		if err := decodeKnown(n, (*plain)(d)); err != nil {
+		if err := decodeKnown(n, (*plain)(d), "routing.Disposition"); err != nil {
 			return err
 		}
 	}
@@ -382,7 +382,7 @@ func (q *QueueMember) UnmarshalYAML(n *yaml.Node) error {
 		return nil
 	}
 	type plain QueueMember
-	return decodeKnown(n, (*plain)(q))
+	return decodeKnown(n, (*plain)(q), "routing.QueueMember")
 }
 
 // Duration reads "20s", "1m30s" from YAML.

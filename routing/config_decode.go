@@ -9,14 +9,15 @@ import (
 )
 
 // decodeKnown decodes n into v (a pointer to a plain struct, a type
-// without UnmarshalYAML) and fails on keys v has no field for. yaml.v3's
+// without UnmarshalYAML, that problems call name) and fails on keys v has
+// no field for. yaml.v3's
 // KnownFields does not reach into a custom UnmarshalYAML (n.Decode starts
 // a lenient decoder), so the types that pre-fill their defaults check
 // their subtree here. Problems are a *yaml.TypeError, so the outer decoder
 // keeps going and reports them all.
-func decodeKnown(n *yaml.Node, v any) error {
+func decodeKnown(n *yaml.Node, v any, name string) error {
 	var problems []string
-	unknownKeys(n, reflect.TypeOf(v), &problems)
+	unknownKeys(n, reflect.TypeOf(v), name, &problems)
 	if err := n.Decode(v); err != nil {
 		if te, ok := err.(*yaml.TypeError); ok {
 			problems = append(problems, te.Errors...)
@@ -35,7 +36,7 @@ var unmarshalerType = reflect.TypeOf((*yaml.Unmarshaler)(nil)).Elem()
 // unknownKeys walks n beside t and notes every mapping key t has no field
 // for, as yaml.v3's strict mode words it. Types with their own
 // UnmarshalYAML below the top check themselves.
-func unknownKeys(n *yaml.Node, t reflect.Type, problems *[]string) {
+func unknownKeys(n *yaml.Node, t reflect.Type, name string, problems *[]string) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -52,7 +53,7 @@ func unknownKeys(n *yaml.Node, t reflect.Type, problems *[]string) {
 			k, val := n.Content[i], n.Content[i+1]
 			ft, ok := fields[k.Value]
 			if !ok {
-				*problems = append(*problems, fmt.Sprintf("line %d: field %s not found in type %s", k.Line, k.Value, t))
+				*problems = append(*problems, fmt.Sprintf("line %d: field %s not found in type %s", k.Line, k.Value, name))
 				continue
 			}
 			checkNested(val, ft, problems)
@@ -76,7 +77,7 @@ func checkNested(n *yaml.Node, t reflect.Type, problems *[]string) {
 	if reflect.PointerTo(base).Implements(unmarshalerType) {
 		return // checks its own keys
 	}
-	unknownKeys(n, base, problems)
+	unknownKeys(n, base, base.String(), problems)
 }
 
 // yamlFields maps a struct's YAML keys to their field types, inline
@@ -116,28 +117,28 @@ func yamlFields(t reflect.Type) map[string]reflect.Type {
 func (q *Queue) UnmarshalYAML(n *yaml.Node) error {
 	*q = NewQueue()
 	type plain Queue
-	return decodeKnown(n, (*plain)(q))
+	return decodeKnown(n, (*plain)(q), "routing.Queue")
 }
 
 // UnmarshalYAML decodes an overflow over its defaults.
 func (o *SLOverflow) UnmarshalYAML(n *yaml.Node) error {
 	*o = SLOverflow{Window: DefaultSLWindow, MinCalls: DefaultSLMinCalls}
 	type plain SLOverflow
-	return decodeKnown(n, (*plain)(o))
+	return decodeKnown(n, (*plain)(o), "routing.SLOverflow")
 }
 
 // UnmarshalYAML decodes a team over its defaults.
 func (t *Team) UnmarshalYAML(n *yaml.Node) error {
 	*t = Team{Approval: ApprovalRefuse}
 	type plain Team
-	return decodeKnown(n, (*plain)(t))
+	return decodeKnown(n, (*plain)(t), "routing.Team")
 }
 
 // UnmarshalYAML decodes a menu step over its defaults.
 func (m *MenuNode) UnmarshalYAML(n *yaml.Node) error {
 	*m = MenuNode{Timeout: DefaultMenuTimeout, Attempts: DefaultMenuAttempts}
 	type plain MenuNode
-	return decodeKnown(n, (*plain)(m))
+	return decodeKnown(n, (*plain)(m), "routing.MenuNode")
 }
 
 // UnmarshalYAML decodes a collect step over its defaults; an explicit
@@ -145,33 +146,33 @@ func (m *MenuNode) UnmarshalYAML(n *yaml.Node) error {
 func (c *CollectNode) UnmarshalYAML(n *yaml.Node) error {
 	*c = CollectNode{Timeout: DefaultCollectTimeout, Terminator: DefaultTerminator}
 	type plain CollectNode
-	return decodeKnown(n, (*plain)(c))
+	return decodeKnown(n, (*plain)(c), "routing.CollectNode")
 }
 
 // UnmarshalYAML decodes a directory step over its defaults.
 func (d *DirectoryNode) UnmarshalYAML(n *yaml.Node) error {
 	*d = DirectoryNode{Letters: DefaultDirectoryLetters, Timeout: DefaultDirectoryTimeout}
 	type plain DirectoryNode
-	return decodeKnown(n, (*plain)(d))
+	return decodeKnown(n, (*plain)(d), "routing.DirectoryNode")
 }
 
 // UnmarshalYAML decodes a dial step over its defaults.
 func (d *DialNode) UnmarshalYAML(n *yaml.Node) error {
 	*d = DialNode{Timeout: DefaultDialTimeout}
 	type plain DialNode
-	return decodeKnown(n, (*plain)(d))
+	return decodeKnown(n, (*plain)(d), "routing.DialNode")
 }
 
 // UnmarshalYAML decodes a survey step over its defaults.
 func (s *SurveyNode) UnmarshalYAML(n *yaml.Node) error {
 	*s = SurveyNode{Timeout: DefaultSurveyTimeout}
 	type plain SurveyNode
-	return decodeKnown(n, (*plain)(s))
+	return decodeKnown(n, (*plain)(s), "routing.SurveyNode")
 }
 
 // UnmarshalYAML decodes a message step over its defaults.
 func (m *MessageNode) UnmarshalYAML(n *yaml.Node) error {
 	*m = MessageNode{MaxDuration: DefaultMessageMax}
 	type plain MessageNode
-	return decodeKnown(n, (*plain)(m))
+	return decodeKnown(n, (*plain)(m), "routing.MessageNode")
 }
