@@ -33,7 +33,7 @@ type Config struct {
 	// phone rings) before the reservation is released.
 	ReservationLease Duration `yaml:"reservation_lease"`
 	// Watchdog is how often agent state is checked against the PBX's live
-	// channels (0 = every 30s; negative = never).
+	// channels (default 30s; negative = never; 0 is an error).
 	Watchdog Duration `yaml:"watchdog"`
 	// Calendars are business hours that time steps of flows consult.
 	Calendars map[string]*Calendar `yaml:"calendars"`
@@ -68,7 +68,7 @@ func (r *Reason) UnmarshalYAML(n *yaml.Node) error {
 		return nil
 	}
 	type plain Reason
-	return n.Decode((*plain)(r))
+	return decodeKnown(n, (*plain)(r), "routing.Reason")
 }
 
 // Disposition is an outcome code an agent gives a call at wrap-up, with
@@ -81,14 +81,28 @@ type Disposition struct {
 	FollowUp bool `yaml:"follow_up" json:"follow_up"`
 }
 
-// UnmarshalYAML takes "resolved" or {code: resolved, zh: 已解决, en: Resolved}.
+// UnmarshalYAML takes "resolved" or {code: resolved, zh: 已解决, en: Resolved};
+// a label left out is the code.
 func (d *Disposition) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind == yaml.ScalarNode {
 		d.Code = n.Value
-		return nil
+	} else {
+		type plain Disposition
+		if err := decodeKnown(n, (*plain)(d), "routing.Disposition"); err != nil {
+			return err
+		}
 	}
-	type plain Disposition
-	return n.Decode((*plain)(d))
+	d.fillLabels()
+	return nil
+}
+
+func (d *Disposition) fillLabels() {
+	if d.Zh == "" {
+		d.Zh = d.Code
+	}
+	if d.En == "" {
+		d.En = d.Code
+	}
 }
 
 // Team groups agents under a lead, with a floor on how many stay ready.
@@ -368,7 +382,7 @@ func (q *QueueMember) UnmarshalYAML(n *yaml.Node) error {
 		return nil
 	}
 	type plain QueueMember
-	return n.Decode((*plain)(q))
+	return decodeKnown(n, (*plain)(q), "routing.QueueMember")
 }
 
 // Duration reads "20s", "1m30s" from YAML.
@@ -459,8 +473,9 @@ func (c *Config) validateFlow(name string, f *Flow, bad func(key, format string,
 			if m.Timeout < 0 {
 				bad(nk+".menu.timeout", "must not be negative")
 			}
-			if m.Attempts < 0 {
-				bad(nk+".menu.attempts", "must not be negative")
+			positive(nk+".menu.timeout", m.Timeout, bad)
+			if m.Attempts < 1 {
+				bad(nk+".menu.attempts", "must be at least 1")
 			}
 			ref(nk+".menu.on_failure", m.OnFailure, true)
 		case n.Queue != nil:

@@ -25,6 +25,7 @@ func (c *Config) validateStep(nk string, n *Node, ref func(k, node string, optio
 		if len(cn.Terminator) > 1 || cn.Terminator != "" && !strings.Contains("0123456789*#", cn.Terminator) {
 			bad(nk+".collect.terminator", "must be one DTMF digit")
 		}
+		timeout(nk+".collect.timeout", cn.Timeout, bad)
 		ref(nk+".collect.next", cn.Next, false)
 		ref(nk+".collect.on_timeout", cn.OnTimeout, true)
 	case n.Set != nil:
@@ -47,6 +48,7 @@ func (c *Config) validateStep(nk string, n *Node, ref func(k, node string, optio
 		} else if !strings.Contains(d.Extension, "${") && c.Extensions[d.Extension] == nil {
 			bad(nk+".dial.extension", "unknown extension %q", d.Extension)
 		}
+		timeout(nk+".dial.timeout", d.Timeout, bad)
 		ref(nk+".dial.on_busy", d.OnBusy, true)
 		ref(nk+".dial.on_no_answer", d.OnNoAnswer, true)
 		ref(nk+".dial.on_unknown", d.OnUnknown, true)
@@ -55,11 +57,13 @@ func (c *Config) validateStep(nk string, n *Node, ref func(k, node string, optio
 		if n.Message.Target == "" {
 			bad(nk+".message.target", "required")
 		}
+		timeout(nk+".message.max_duration", n.Message.MaxDuration, bad)
 		ref(nk+".message.next", n.Message.Next, true)
 	case n.Survey != nil:
 		if len(n.Survey.Prompt) == 0 {
 			bad(nk+".survey.prompt", "required")
 		}
+		timeout(nk+".survey.timeout", n.Survey.Timeout, bad)
 		ref(nk+".survey.next", n.Survey.Next, true)
 	case n.Directory != nil:
 		d := n.Directory
@@ -69,6 +73,7 @@ func (c *Config) validateStep(nk string, n *Node, ref func(k, node string, optio
 		if d.Letters < 1 || d.Letters > 10 {
 			bad(nk+".directory.letters", "must be 1-10")
 		}
+		timeout(nk+".directory.timeout", d.Timeout, bad)
 		ref(nk+".directory.next", d.Next, false)
 		ref(nk+".directory.on_no_match", d.OnNoMatch, true)
 	case n.Callback != nil:
@@ -99,4 +104,12 @@ func (c *Config) validateDirectory(bad func(key, format string, a ...any)) {
 			bad(key+".endpoint", "%q is not TECH/resource (e.g. PJSIP/1004)", e.Endpoint)
 		}
 	}
+}
+
+// timeout checks a step's wait: an explicit 0 is an error, not the default.
+func timeout(key string, d Duration, bad func(key, format string, a ...any)) {
+	if d < 0 {
+		bad(key, "must not be negative")
+	}
+	positive(key, d, bad)
 }

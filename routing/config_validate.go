@@ -7,37 +7,75 @@ import (
 	"time"
 )
 
-// Defaults fills in what was left out.
+// Defaults of the keys a config leaves out.
+//
+// The rule: an explicit zero means zero. A config file is decoded over
+// its defaults (NewConfig for the top level, each section type's
+// UnmarshalYAML for queues, teams and steps), so a key the file leaves
+// out keeps the default and a key it sets keeps the file's value, 0
+// included; where 0 means nothing (a ring timeout of 0s), Validate
+// rejects it naming the key. Defaults is for configs built in Go (tests,
+// tools), where a zero field cannot say whether it was meant: it fills
+// every zero field with its default. Configs from YAML never pass
+// through it.
+const (
+	DefaultRingTimeout      = Duration(15 * time.Second)
+	DefaultMaxWait          = Duration(10 * time.Minute)
+	DefaultWrapUp           = Duration(10 * time.Second)
+	DefaultSLWithin         = Duration(20 * time.Second)
+	DefaultSLPercent        = 80
+	DefaultSLWindow         = Duration(30 * time.Minute)
+	DefaultSLMinCalls       = 10
+	DefaultMenuTimeout      = Duration(5 * time.Second)
+	DefaultMenuAttempts     = 3
+	DefaultCollectTimeout   = Duration(5 * time.Second)
+	DefaultTerminator       = "#"
+	DefaultDirectoryLetters = 3
+	DefaultDirectoryTimeout = Duration(5 * time.Second)
+	DefaultDialTimeout      = Duration(20 * time.Second)
+	DefaultSurveyTimeout    = Duration(5 * time.Second)
+	DefaultMessageMax       = Duration(2 * time.Minute)
+	DefaultReservationLease = Duration(5 * time.Second)
+	DefaultWatchdog         = Duration(30 * time.Second)
+)
+
+// NewConfig is a config with every top-level default set and no flows,
+// queues or agents: what a file is decoded over.
+func NewConfig() Config {
+	c := Config{
+		Ordering:         OrderLongestWaiting,
+		ReservationLease: DefaultReservationLease,
+		Watchdog:         DefaultWatchdog,
+		Login:            Login{SecondSignIn: LoginRefuse},
+		NotReadyReasons:  defaultReasons(),
+		Dispositions:     defaultDispositions(),
+	}
+	return c
+}
+
+// NewQueue is a queue with its defaults: longest idle first, 15s to
+// answer, 10m of waiting, 10s of wrap-up, 80% within 20s.
+func NewQueue() Queue {
+	return Queue{
+		Strategy: StrategyLongestIdle, RingTimeout: DefaultRingTimeout, MaxWait: DefaultMaxWait,
+		WrapUp: DefaultWrapUp, ServiceLevel: ServiceLevel{Percent: DefaultSLPercent, Within: DefaultSLWithin},
+	}
+}
+
+func defaultReasons() []Reason {
+	var rs []Reason
+	for _, code := range []string{"break", "meal", "training", "meeting", "after_call_work"} {
+		rs = append(rs, Reason{Code: code})
+	}
+	return rs
+}
+
+// Defaults fills every zero field with its default, for configs built in
+// Go (see the rule above); a config decoded from YAML already has them.
 func (c *Config) Defaults() {
 	for _, q := range c.Queues {
-		if q == nil {
-			continue
-		}
-		if q.Strategy == "" {
-			q.Strategy = StrategyLongestIdle
-		}
-		if q.RingTimeout == 0 {
-			q.RingTimeout = Duration(15 * time.Second)
-		}
-		if q.MaxWait == 0 {
-			q.MaxWait = Duration(10 * time.Minute)
-		}
-		if q.WrapUp == 0 {
-			q.WrapUp = Duration(10 * time.Second)
-		}
-		if q.ServiceLevel.Within == 0 {
-			q.ServiceLevel.Within = Duration(20 * time.Second)
-		}
-		if q.ServiceLevel.Percent == 0 {
-			q.ServiceLevel.Percent = 80
-		}
-		if o := q.OverflowBelowSL; o != nil {
-			if o.Window == 0 {
-				o.Window = Duration(30 * time.Minute)
-			}
-			if o.MinCalls == 0 {
-				o.MinCalls = 10
-			}
+		if q != nil {
+			q.defaults()
 		}
 	}
 	for _, f := range c.Flows {
@@ -45,74 +83,82 @@ func (c *Config) Defaults() {
 			continue
 		}
 		for _, n := range f.Nodes {
-			if n != nil && n.Menu != nil {
-				if n.Menu.Timeout == 0 {
-					n.Menu.Timeout = Duration(5 * time.Second)
-				}
-				if n.Menu.Attempts == 0 {
-					n.Menu.Attempts = 3
-				}
-			}
-			if n != nil && n.Collect != nil {
-				if n.Collect.Timeout == 0 {
-					n.Collect.Timeout = Duration(5 * time.Second)
-				}
-				if n.Collect.Terminator == "" {
-					n.Collect.Terminator = "#"
-				}
-			}
-			if n != nil && n.Directory != nil {
-				if n.Directory.Letters == 0 {
-					n.Directory.Letters = 3
-				}
-				if n.Directory.Timeout == 0 {
-					n.Directory.Timeout = Duration(5 * time.Second)
-				}
-			}
-			if n != nil && n.Dial != nil && n.Dial.Timeout == 0 {
-				n.Dial.Timeout = Duration(20 * time.Second)
-			}
-			if n != nil && n.Survey != nil && n.Survey.Timeout == 0 {
-				n.Survey.Timeout = Duration(5 * time.Second)
-			}
-			if n != nil && n.Message != nil && n.Message.MaxDuration == 0 {
-				n.Message.MaxDuration = Duration(2 * time.Minute)
+			if n != nil {
+				n.defaults()
 			}
 		}
 	}
+	d := NewConfig()
 	if len(c.NotReadyReasons) == 0 {
-		for _, code := range []string{"break", "meal", "training", "meeting", "after_call_work"} {
-			c.NotReadyReasons = append(c.NotReadyReasons, Reason{Code: code})
-		}
+		c.NotReadyReasons = d.NotReadyReasons
 	}
 	if len(c.Dispositions) == 0 {
-		c.Dispositions = defaultDispositions()
+		c.Dispositions = d.Dispositions
 	}
 	for i := range c.Dispositions {
-		d := &c.Dispositions[i]
-		if d.Zh == "" {
-			d.Zh = d.Code
-		}
-		if d.En == "" {
-			d.En = d.Code
-		}
+		c.Dispositions[i].fillLabels()
 	}
-	if c.Ordering == "" {
-		c.Ordering = OrderLongestWaiting
-	}
-	if c.ReservationLease == 0 {
-		c.ReservationLease = Duration(5 * time.Second)
-	}
-	if c.Watchdog == 0 {
-		c.Watchdog = Duration(30 * time.Second)
-	}
-	if c.Login.SecondSignIn == "" {
-		c.Login.SecondSignIn = LoginRefuse
-	}
+	fill(&c.Ordering, d.Ordering)
+	fill(&c.ReservationLease, d.ReservationLease)
+	fill(&c.Watchdog, d.Watchdog)
+	fill(&c.Login.SecondSignIn, d.Login.SecondSignIn)
 	for _, t := range c.Teams {
-		if t != nil && t.Approval == "" {
-			t.Approval = ApprovalRefuse
+		if t != nil {
+			fill(&t.Approval, ApprovalRefuse)
 		}
+	}
+}
+
+func (q *Queue) defaults() {
+	d := NewQueue()
+	fill(&q.Strategy, d.Strategy)
+	fill(&q.RingTimeout, d.RingTimeout)
+	fill(&q.MaxWait, d.MaxWait)
+	fill(&q.WrapUp, d.WrapUp)
+	fill(&q.ServiceLevel.Within, d.ServiceLevel.Within)
+	fill(&q.ServiceLevel.Percent, d.ServiceLevel.Percent)
+	if o := q.OverflowBelowSL; o != nil {
+		fill(&o.Window, DefaultSLWindow)
+		fill(&o.MinCalls, DefaultSLMinCalls)
+	}
+}
+
+func (n *Node) defaults() {
+	if m := n.Menu; m != nil {
+		fill(&m.Timeout, DefaultMenuTimeout)
+		fill(&m.Attempts, DefaultMenuAttempts)
+	}
+	if c := n.Collect; c != nil {
+		fill(&c.Timeout, DefaultCollectTimeout)
+		fill(&c.Terminator, DefaultTerminator)
+	}
+	if d := n.Directory; d != nil {
+		fill(&d.Letters, DefaultDirectoryLetters)
+		fill(&d.Timeout, DefaultDirectoryTimeout)
+	}
+	if n.Dial != nil {
+		fill(&n.Dial.Timeout, DefaultDialTimeout)
+	}
+	if n.Survey != nil {
+		fill(&n.Survey.Timeout, DefaultSurveyTimeout)
+	}
+	if n.Message != nil {
+		fill(&n.Message.MaxDuration, DefaultMessageMax)
+	}
+}
+
+func fill[T comparable](v *T, def T) {
+	var zero T
+	if *v == zero {
+		*v = def
+	}
+}
+
+// positive reports a zero where only a positive value means something
+// (a negative one is reported as negative elsewhere).
+func positive(key string, d Duration, bad func(key, format string, a ...any)) {
+	if d == 0 {
+		bad(key, "must be greater than 0")
 	}
 }
 
@@ -187,6 +233,10 @@ func (c *Config) Validate() error {
 	if c.ReservationLease < 0 {
 		bad("reservation_lease", "must not be negative")
 	}
+	positive("reservation_lease", c.ReservationLease, bad)
+	if c.Watchdog == 0 {
+		bad("watchdog", "must not be 0 (a negative value turns the watchdog off)")
+	}
 	return errors.Join(errs...)
 }
 
@@ -204,6 +254,9 @@ func (c *Config) validateQueue(name string, q *Queue, bad func(key, format strin
 			bad(key+"."+k, "must not be negative")
 		}
 	}
+	for k, d := range map[string]Duration{"max_wait": q.MaxWait, "ring_timeout": q.RingTimeout, "service_level.within": q.ServiceLevel.Within} {
+		positive(key+"."+k, d, bad)
+	}
 	if q.MaxLength < 0 {
 		bad(key+".max_length", "must not be negative")
 	}
@@ -214,6 +267,13 @@ func (c *Config) validateQueue(name string, q *Queue, bad func(key, format strin
 	if o := q.OverflowBelowSL; o != nil {
 		if o.Below <= 0 || o.Below > 100 {
 			bad(key+".overflow_below_sl.below", "must be 1-100")
+		}
+		if o.Window < 0 {
+			bad(key+".overflow_below_sl.window", "must not be negative")
+		}
+		positive(key+".overflow_below_sl.window", o.Window, bad)
+		if o.MinCalls < 0 {
+			bad(key+".overflow_below_sl.min_calls", "must not be negative")
 		}
 		c.validateTarget(key+".overflow_below_sl.to", name, &o.To, bad)
 	}

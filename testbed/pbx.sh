@@ -115,7 +115,7 @@ switchboard_bin() {
 
 # render_config writes extensions.conf, pjsip.conf, ari.conf and http.conf
 # into $1 with `switchboard render`, from a Switchboard config made of the
-# SB_* settings; the rest is the built-in default (cmd/switchboard/default.yaml):
+# SB_* settings; the rest is the built-in default (config/default.yaml):
 # any number (_X.) to Stasis(switchboard); without the app, ring 1001-1003,
 # then answer, play all-circuits-busy-now and hang up.
 render_config() {

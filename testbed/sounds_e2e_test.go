@@ -13,7 +13,7 @@ import (
 // callers of `make run` hear silence where the menu should be.
 func TestDefaultConfigSoundsExist(t *testing.T) {
 	p := DefaultPBX()
-	cfg, err := os.ReadFile(filepath.Join(RepoDir(), "cmd", "switchboard", "default.yaml"))
+	cfg, err := os.ReadFile(filepath.Join(RepoDir(), "config", "default.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"switchboard/auth"
+	"switchboard/config"
 	"switchboard/store"
 )
 
@@ -64,7 +65,7 @@ func runAccounts(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "unknown command %q\n%s", cmd, accountsUsage)
 		return 2
 	}
-	cfg, err := loadConfig(*configPath)
+	cfg, err := config.Load(*configPath)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

@@ -14,6 +14,7 @@ import (
 
 	"switchboard/api"
 	"switchboard/auth"
+	"switchboard/config"
 	"switchboard/store"
 )
 
@@ -111,7 +112,7 @@ func TestUserAndTokenCommands(t *testing.T) {
 }
 
 func TestAuthConfig(t *testing.T) {
-	cfg, err := loadConfig(writeConfig(t, "auth:\n  session_idle: 10m\n  secure_cookie: true\nprivacy:\n  full_numbers: []\n"))
+	cfg, err := config.Load(writeConfig(t, "auth:\n  session_idle: 10m\n  secure_cookie: true\nprivacy:\n  full_numbers: []\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +122,7 @@ func TestAuthConfig(t *testing.T) {
 	if len(cfg.Privacy.FullNumbers) != 0 || len(cfg.Privacy.Reveal) != 2 {
 		t.Errorf("privacy = %+v", cfg.Privacy)
 	}
-	_, err = loadConfig(writeConfig(t, "auth:\n  session_idle: 2h\n  session_max: 1h\nprivacy:\n  reveal: [team_lead, root]\n"))
+	_, err = config.Load(writeConfig(t, "auth:\n  session_idle: 2h\n  session_max: 1h\nprivacy:\n  reveal: [team_lead, root]\n"))
 	for _, want := range []string{":3: auth.session_max:", `:5: privacy.reveal[1]: "root" is not a role`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v lacks %q", err, want)

@@ -3,11 +3,13 @@ package main
 import (
 	"testing"
 	"time"
+
+	"switchboard/config"
 )
 
 func TestSetClockStartsThereAndRuns(t *testing.T) {
 	real := time.Now()
-	c := newClocks(ClockConfig{Start: "2026-12-05T21:00:00+08:00"}, real)
+	c := newClocks(config.ClockConfig{Start: "2026-12-05T21:00:00+08:00"}, real)
 	want, _ := time.Parse(time.RFC3339, "2026-12-05T21:00:00+08:00")
 	for name, now := range map[string]time.Time{
 		"engine": c.engine.Now(), "report": c.report.Now(), "wallboard": c.now(),
@@ -17,7 +19,7 @@ func TestSetClockStartsThereAndRuns(t *testing.T) {
 			t.Errorf("%s clock at %v, want %v (+%v)", name, now, want, d)
 		}
 	}
-	m := newClocks(ClockConfig{}, real)
+	m := newClocks(config.ClockConfig{}, real)
 	if d := time.Since(m.engine.Now()); d < -time.Second || d > time.Second {
 		t.Errorf("no clock.start: the engine is %v off the machine's clock", d)
 	}

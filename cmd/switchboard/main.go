@@ -13,6 +13,8 @@ import (
 	"os/signal"
 	"syscall"
 	_ "time/tzdata" // calendars' time zones on hosts without tzdata
+
+	"switchboard/config"
 )
 
 const usage = `usage: switchboard <command> [flags]
@@ -52,7 +54,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
-	cfg, err := loadConfig(*configPath)
+	cfg, err := config.Load(*configPath)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"switchboard/config"
 	"switchboard/dialplan"
 )
 
@@ -29,7 +30,7 @@ func addRenderFlags(fs *flag.FlagSet, cmd string) renderFlags {
 
 // render writes the PBX's files (dialplan, trunks, phones, control-link
 // credentials) from the config's dialplan and pbx.ari / pbx.esl sections.
-func render(cfg *Config, f renderFlags, stdout io.Writer) error {
+func render(cfg *config.Config, f renderFlags, stdout io.Writer) error {
 	var errs []error
 	if *f.pbx == "" {
 		errs = append(errs, errors.New("--pbx: required ("+strings.Join(dialplan.PBXs, "|")+")"))

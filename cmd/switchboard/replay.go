@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"switchboard/config"
 	"switchboard/replay"
 	"switchboard/routing"
 	"switchboard/store"
@@ -116,13 +117,13 @@ func checkReplayFlags(fs *flag.FlagSet, from, newPath string) error {
 
 // replayReport loads the configs, reads the log and compares.
 func replayReport(ctx context.Context, from, newPath, oldPath string, p replay.Period, opt replay.Options) (*replay.Report, error) {
-	newCfg, err := loadConfig(newPath)
+	newCfg, err := config.Load(newPath)
 	if err != nil {
 		return nil, err
 	}
 	var oldCfg *routing.Config
 	if oldPath != "" {
-		c, err := loadConfig(oldPath)
+		c, err := config.Load(oldPath)
 		if err != nil {
 			return nil, err
 		}

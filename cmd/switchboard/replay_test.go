@@ -8,12 +8,13 @@ import (
 	"strings"
 	"testing"
 
+	"switchboard/config"
 	"switchboard/replay"
 	"switchboard/replay/replaytest"
 )
 
 func TestReplayCommand(t *testing.T) {
-	builtIn, err := loadConfig("")
+	builtIn, err := config.Load("")
 	if err != nil {
 		t.Fatal(err)
 	}

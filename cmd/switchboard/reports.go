@@ -13,67 +13,11 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"switchboard/config"
 	"switchboard/report"
 	"switchboard/routing"
 	"switchboard/store"
 )
-
-// ReportsConfig is the reports: section.
-type ReportsConfig struct {
-	// TimeZone is the one every report and the rollup's days use ("Local"
-	// is the machine's).
-	TimeZone string `yaml:"time_zone"`
-	// ShortAbandon is S: callers hanging up within it of being queued are
-	// short abandons, excluded from the rates.
-	ShortAbandon routing.Duration `yaml:"short_abandon"`
-}
-
-// ExportsConfig is the exports: section.
-type ExportsConfig struct {
-	Retries   int               `yaml:"retries"` // tries after a failed run
-	Backoff   routing.Duration  `yaml:"backoff"` // before the first retry, doubling
-	Schedules []report.Schedule `yaml:"schedules"`
-}
-
-func (c *Config) mergeReports(src *Config) {
-	if src.Reports.TimeZone != "" {
-		c.Reports.TimeZone = src.Reports.TimeZone
-	}
-	if src.Reports.ShortAbandon != 0 {
-		c.Reports.ShortAbandon = src.Reports.ShortAbandon
-	}
-	if src.Exports.Retries != 0 {
-		c.Exports.Retries = src.Exports.Retries
-	}
-	if src.Exports.Backoff != 0 {
-		c.Exports.Backoff = src.Exports.Backoff
-	}
-	if src.Exports.Schedules != nil {
-		c.Exports.Schedules = src.Exports.Schedules
-	}
-}
-
-func (c *Config) validateReports() error {
-	var errs []error
-	loc, err := time.LoadLocation(c.Reports.TimeZone)
-	if err != nil {
-		errs = append(errs, fmt.Errorf("reports.time_zone: unknown time zone %q", c.Reports.TimeZone))
-		loc = time.UTC
-	}
-	if c.Reports.ShortAbandon < 0 {
-		errs = append(errs, errors.New("reports.short_abandon: must not be negative"))
-	}
-	if c.Exports.Retries < 0 {
-		errs = append(errs, errors.New("exports.retries: must not be negative"))
-	}
-	if c.Exports.Backoff < 0 {
-		errs = append(errs, errors.New("exports.backoff: must not be negative"))
-	}
-	if err := report.CheckSchedules(c.Exports.Schedules, loc); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
-}
 
 // reporting is the report builder and what feeds it.
 type reporting struct {
@@ -83,7 +27,7 @@ type reporting struct {
 
 // openReports hands the store the rollup settings (rebuilding the rollup if
 // they changed) and returns the builder.
-func openReports(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (reporting, error) {
+func openReports(ctx context.Context, cfg *config.Config, st *store.Store, log *slog.Logger) (reporting, error) {
 	loc, err := time.LoadLocation(cfg.Reports.TimeZone)
 	if err != nil {
 		return reporting{}, fmt.Errorf("reports.time_zone: %w", err)
@@ -148,7 +92,7 @@ func reportTeams(cfg *routing.Config) ([]report.Team, map[string]string) {
 }
 
 // newScheduler is the export scheduler of cfg.
-func newScheduler(cfg *Config, rep reporting, clock report.Clock, log *slog.Logger, reg prometheus.Registerer) (*report.Scheduler, error) {
+func newScheduler(cfg *config.Config, rep reporting, clock report.Clock, log *slog.Logger, reg prometheus.Registerer) (*report.Scheduler, error) {
 	return report.NewScheduler(cfg.Exports.Schedules, cfg.Exports.Retries, cfg.Exports.Backoff.D(),
 		rep.Builder, rep.Store, clock, log, reg)
 }
@@ -180,7 +124,7 @@ func addReportFlags(fs *flag.FlagSet, cmd string) (*exportOptions, *rollupOption
 }
 
 // export writes one report to a file, as a schedule would.
-func export(ctx context.Context, cfg *Config, o *exportOptions, log *slog.Logger, stdout io.Writer) error {
+func export(ctx context.Context, cfg *config.Config, o *exportOptions, log *slog.Logger, stdout io.Writer) error {
 	if o.out == "" {
 		return errors.New("export: --out FILE is required")
 	}
@@ -213,7 +157,7 @@ func export(ctx context.Context, cfg *Config, o *exportOptions, log *slog.Logger
 }
 
 // rollup rebuilds the derived tables from the log.
-func rollup(ctx context.Context, cfg *Config, o *rollupOptions, log *slog.Logger, stdout io.Writer) error {
+func rollup(ctx context.Context, cfg *config.Config, o *rollupOptions, log *slog.Logger, stdout io.Writer) error {
 	if !o.rebuild {
 		return errors.New("rollup: say --rebuild to rebuild the calls table and report rollups from the log")
 	}

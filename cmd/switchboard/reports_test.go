@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"switchboard/config"
 	"switchboard/report"
 	"switchboard/report/reporttest"
 	"switchboard/store"
@@ -53,7 +54,7 @@ func TestExportCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The same report through the package, on the rollup the command set up.
-	cfg, err := loadConfig(cfgPath)
+	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		t.Fatal(err)
 	}

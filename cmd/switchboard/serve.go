@@ -19,6 +19,7 @@ import (
 	"switchboard/api"
 	"switchboard/ari"
 	"switchboard/auth"
+	"switchboard/config"
 	"switchboard/esl"
 	"switchboard/live"
 	"switchboard/routing"
@@ -27,7 +28,7 @@ import (
 )
 
 // openStore opens the configured database and brings its schema up to date.
-func openStore(ctx context.Context, cfg *Config, log *slog.Logger) (*store.Store, error) {
+func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.Store, error) {
 	st, err := store.Open(ctx, cfg.Database, log)
 	if err != nil {
 		return nil, err
@@ -39,7 +40,7 @@ func openStore(ctx context.Context, cfg *Config, log *slog.Logger) (*store.Store
 	return st, nil
 }
 
-func migrate(ctx context.Context, cfg *Config, log *slog.Logger) error {
+func migrate(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	st, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -51,15 +52,15 @@ func migrate(ctx context.Context, cfg *Config, log *slog.Logger) error {
 
 // serve wires the store, the PBX driver, the engine and the API, and runs
 // them until ctx ends.
-func serve(ctx context.Context, cfg *Config, path string, log *slog.Logger, stdout io.Writer) error {
+func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logger, stdout io.Writer) error {
 	st, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	// Routing sections saved from the admin page override the file's.
-	editor := newConfigEditor(path, st, log.With("component", "config"))
-	if cfg, err = editor.start(ctx, cfg); err != nil {
+	editor := config.NewEditor(path, st, log.With("component", "config"))
+	if cfg, err = editor.Start(ctx, cfg); err != nil {
 		return fmt.Errorf("config versions: %w", err)
 	}
 
@@ -88,12 +89,11 @@ func serve(ctx context.Context, cfg *Config, path string, log *slog.Logger, stdo
 	bc := boardConfig(cfg)
 	bc.Now = clk.now
 	board := live.NewBoard(bc, eng, rep, st, hub, log)
-	editor.eng = eng
-	editor.applied = func(next *Config) {
+	editor.Attach(eng, func(next *config.Config) {
 		rep.SetTeams(reportTeams(&next.Config)) // reports group by the teams now in force
 		bc := boardConfig(next)
 		board.SetConfig(bc.Wallboard, bc.Teams)
-	}
+	})
 	if err := restore(ctx, st, eng); err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func serve(ctx context.Context, cfg *Config, path string, log *slog.Logger, stdo
 		up := eng.LinkUp()
 		return map[string]any{"pbx": map[string]any{"kind": cfg.PBX.Kind, "node": cfg.PBX.Node, "link_up": up}}, up
 	}
-	reload := editor.reload
+	reload := editor.Reload
 	accounts := auth.New(cfg.Auth, st, time.Now, log)
 	apiCfg := api.Config{Listen: cfg.Listen, Reload: reload, Reports: rep,
 		Accounts: accounts, Audit: st, Privacy: cfg.Privacy, SecureCookie: cfg.Auth.SecureCookie,
@@ -200,7 +200,7 @@ func reloadOnHangup(ctx context.Context, reload func(context.Context) (int, erro
 }
 
 // newDriver makes the PBX driver pbx.kind names.
-func newDriver(cfg *Config, log *slog.Logger, reg prometheus.Registerer) (pbx.Switch, error) {
+func newDriver(cfg *config.Config, log *slog.Logger, reg prometheus.Registerer) (pbx.Switch, error) {
 	if cfg.PBX.Kind == "freeswitch" {
 		return esl.New(esl.Config{
 			Addr: cfg.PBX.ESL.Addr, Password: cfg.PBX.ESL.Password,

@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"context"
@@ -54,18 +54,18 @@ func (f *fakeReloader) Reload(_ context.Context, cfg *routing.Config) (int, erro
 	return f.calls + 1, nil
 }
 
-func newTestEditor(t testing.TB, body string, latest *fakeLatest) (*configEditor, *fakeReloader, *Config) {
+func newTestEditor(t testing.TB, body string, latest *fakeLatest) (*Editor, *fakeReloader, *Config) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "switchboard.yaml")
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	file, err := loadConfig(path)
+	file, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := newConfigEditor(path, latest, slog.New(slog.DiscardHandler))
-	cfg, err := e.start(t.Context(), file)
+	e := NewEditor(path, latest, slog.New(slog.DiscardHandler))
+	cfg, err := e.Start(t.Context(), file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +178,7 @@ func TestApplySavesAndReloads(t *testing.T) {
 
 	// A reload lays the latest saved version over the file.
 	latest.v, latest.ok = store.ConfigVersion{Version: 7, Sections: map[string]string{"queues": "support:\n  strategy: random\n"}}, true
-	if _, err := e.reload(t.Context()); err != nil {
+	if _, err := e.Reload(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if v, _ := e.Active(); v != 7 || eng.last.Queues["support"].Strategy != "random" {

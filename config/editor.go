@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"bytes"
@@ -37,49 +37,57 @@ var sectionCandidates = []string{
 	"calendars", "extensions", "flows", "routes", "priority",
 }
 
-// engineReloader is the engine's hot reload.
-type engineReloader interface {
+// EngineReloader is the engine's hot reload.
+type EngineReloader interface {
 	Reload(ctx context.Context, cfg *routing.Config) (int, error)
 }
 
-// latestVersion reads the newest saved version (*store.Store).
-type latestVersion interface {
+// LatestVersion reads the newest saved version (*store.Store).
+type LatestVersion interface {
 	LatestConfigVersion(ctx context.Context) (store.ConfigVersion, bool, error)
 }
 
-// configEditor implements api.ConfigSource over the config file, the
+// Editor implements api.ConfigSource over the config file, the
 // saved versions and the engine. Its lock orders every reload: an admin's
 // save, a rollback, SIGHUP.
-type configEditor struct {
+type Editor struct {
 	path     string
-	versions latestVersion
+	versions LatestVersion
 	log      *slog.Logger
 	names    []string
 
 	mu       sync.Mutex
-	eng      engineReloader
+	eng      EngineReloader
 	applied  func(*Config) // after each reload (the reports' teams)
 	version  int           // active: 0 is the file
 	sections map[string]string
 	cfg      *Config // the config running
 }
 
-var _ api.ConfigSource = (*configEditor)(nil)
+var _ api.ConfigSource = (*Editor)(nil)
 
-func newConfigEditor(path string, versions latestVersion, log *slog.Logger) *configEditor {
+func NewEditor(path string, versions LatestVersion, log *slog.Logger) *Editor {
 	var names []string
 	for _, n := range sectionCandidates {
 		if _, ok := sectionField(&Config{}, n); ok {
 			names = append(names, n)
 		}
 	}
-	return &configEditor{path: path, versions: versions, log: log, names: names}
+	return &Editor{path: path, versions: versions, log: log, names: names}
 }
 
-// start picks the config to run: the file with the latest saved version
+// Attach hands the editor the engine its reloads go to and what runs
+// after each (the reports' teams, the wallboard); before Reload or Apply.
+func (e *Editor) Attach(eng EngineReloader, applied func(*Config)) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.eng, e.applied = eng, applied
+}
+
+// Start picks the config to run: the file with the latest saved version
 // over it, or the file alone when none was saved or the latest no longer
 // validates against the file (a loud error, not a refusal to start).
-func (e *configEditor) start(ctx context.Context, file *Config) (*Config, error) {
+func (e *Editor) Start(ctx context.Context, file *Config) (*Config, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	fileSecs, hash, err := fileSections(e.path)
@@ -107,10 +115,10 @@ func (e *configEditor) start(ctx context.Context, file *Config) (*Config, error)
 	return cfg, nil
 }
 
-// reload re-reads the file, lays the latest saved version over it and
+// Reload re-reads the file, lays the latest saved version over it and
 // hands the result to the engine. A config that does not validate is
 // refused and the running one stays.
-func (e *configEditor) reload(ctx context.Context) (int, error) {
+func (e *Editor) Reload(ctx context.Context) (int, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	fileSecs, hash, err := fileSections(e.path)
@@ -141,14 +149,14 @@ func (e *configEditor) reload(ctx context.Context) (int, error) {
 
 // noteBase warns when the file's sections changed since v was saved: the
 // saved version still wins.
-func (e *configEditor) noteBase(v store.ConfigVersion, hash string) {
+func (e *Editor) noteBase(v store.ConfigVersion, hash string) {
 	if v.Base != "" && v.Base != hash {
 		e.log.Warn("the config file's routing sections changed since this version was saved; the saved version stays active (roll back to version 0 to run the file's)",
 			"version", v.Version, "file", e.path)
 	}
 }
 
-func (e *configEditor) apply(ctx context.Context, cfg *Config) (int, error) {
+func (e *Editor) apply(ctx context.Context, cfg *Config) (int, error) {
 	if cfg.Listen != e.cfg.Listen || cfg.PBX != e.cfg.PBX || cfg.Database != e.cfg.Database {
 		e.log.Warn("config reload: listen, pbx and database changes need a restart; routing changes applied")
 	}
@@ -164,29 +172,29 @@ func (e *configEditor) apply(ctx context.Context, cfg *Config) (int, error) {
 }
 
 // Sections implements api.ConfigSource.
-func (e *configEditor) Sections() []string { return slices.Clone(e.names) }
+func (e *Editor) Sections() []string { return slices.Clone(e.names) }
 
 // Active implements api.ConfigSource.
-func (e *configEditor) Active() (int, map[string]string) {
+func (e *Editor) Active() (int, map[string]string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.version, maps.Clone(e.sections)
 }
 
 // File implements api.ConfigSource.
-func (e *configEditor) File() (map[string]string, error) {
+func (e *Editor) File() (map[string]string, error) {
 	secs, _, err := fileSections(e.path)
 	return secs, err
 }
 
 // Check implements api.ConfigSource.
-func (e *configEditor) Check(sections map[string]string) error {
+func (e *Editor) Check(sections map[string]string) error {
 	_, err := e.build(sections)
 	return err
 }
 
 // Apply implements api.ConfigSource.
-func (e *configEditor) Apply(ctx context.Context, parent int, sections map[string]string, commit func(base string) (int, error)) (int, error) {
+func (e *Editor) Apply(ctx context.Context, parent int, sections map[string]string, commit func(base string) (int, error)) (int, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if parent != e.version {
@@ -222,7 +230,7 @@ func (e *configEditor) Apply(ctx context.Context, parent int, sections map[strin
 }
 
 // complete fills the sections secs lacks with the file's.
-func (e *configEditor) complete(secs, file map[string]string) map[string]string {
+func (e *Editor) complete(secs, file map[string]string) map[string]string {
 	out := make(map[string]string, len(e.names))
 	for _, n := range e.names {
 		text, ok := secs[n]
@@ -237,8 +245,8 @@ func (e *configEditor) complete(secs, file map[string]string) map[string]string 
 // build is the config file with sections laid over it, defaulted and
 // validated as `switchboard validate` does; problems are api.ConfigProblems
 // naming the section and the line in its text.
-func (e *configEditor) build(sections map[string]string) (*Config, error) {
-	cfg, err := loadConfig(e.path)
+func (e *Editor) build(sections map[string]string) (*Config, error) {
+	cfg, err := Load(e.path)
 	if err != nil {
 		return nil, api.ConfigProblems{{Message: err.Error()}}
 	}
@@ -248,8 +256,10 @@ func (e *configEditor) build(sections map[string]string) (*Config, error) {
 		if !ok {
 			continue
 		}
+		// The section starts from its default, as in a file.
 		f, _ := sectionField(cfg, name)
-		f.Set(reflect.Zero(f.Type()))
+		d, _ := sectionField(&Config{Config: routing.NewConfig()}, name)
+		f.Set(d)
 		if strings.TrimSpace(text) == "" {
 			continue
 		}
@@ -258,7 +268,6 @@ func (e *configEditor) build(sections map[string]string) (*Config, error) {
 	if len(ps) > 0 {
 		return nil, ps
 	}
-	cfg.Defaults()
 	if err := cfg.validate(); err != nil {
 		return nil, e.problems(err, sections)
 	}
@@ -267,7 +276,7 @@ func (e *configEditor) build(sections map[string]string) (*Config, error) {
 
 // problems turns "key.path: problem" lines into problems at the line of
 // the key in its section's text (or the file's, outside the sections).
-func (e *configEditor) problems(err error, sections map[string]string) api.ConfigProblems {
+func (e *Editor) problems(err error, sections map[string]string) api.ConfigProblems {
 	var ps api.ConfigProblems
 	nodes := map[string]*yaml.Node{}
 	for _, msg := range strings.Split(err.Error(), "\n") {
@@ -357,7 +366,7 @@ func sectionField(cfg *Config, name string) (reflect.Value, bool) {
 // built-in default, for what the file leaves out; flows_dir's files for
 // the flows) has it, and a hash of them all.
 func fileSections(path string) (map[string]string, string, error) {
-	cfg, err := loadConfig(path)
+	cfg, err := Load(path)
 	if err != nil {
 		return nil, "", err
 	}
@@ -380,7 +389,7 @@ func fileSections(path string) (map[string]string, string, error) {
 		case node != nil:
 		case n == "flows" && cfg.FlowsDir != "":
 		case n == "routes" && file["flows"] != nil:
-			// flows in the file without routes: no routes (merge)
+			// flows in the file without routes: no routes (as Load)
 		default:
 			node = def[n]
 		}

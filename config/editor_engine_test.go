@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 
 	"switchboard/api"
 	"switchboard/auth"
+	"switchboard/config/configtest"
 	"switchboard/routing"
 	"switchboard/routing/pbx"
 	"switchboard/store"
@@ -57,7 +58,7 @@ func (tokens) Token(_ context.Context, raw string) (auth.Principal, error) {
 func TestSaveAndAssignThroughTheEngine(t *testing.T) {
 	body := strings.Replace(editBase, `- {id: "1001", endpoint: PJSIP/1001, queues: [support]}`,
 		"- {id: \"1001\", endpoint: PJSIP/1001, team: front, queues: [support]}\nteams:\n  front: {}", 1)
-	path := writeConfig(t, body)
+	path := configtest.WriteFile(t, body)
 	ctx := t.Context()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "sb.db"), nil)
 	if err != nil {
@@ -68,12 +69,12 @@ func TestSaveAndAssignThroughTheEngine(t *testing.T) {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	file, err := loadConfig(path)
+	file, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ed := newConfigEditor(path, st, log)
-	cfg, err := ed.start(ctx, file)
+	ed := NewEditor(path, st, log)
+	cfg, err := ed.Start(ctx, file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,8 +129,8 @@ func TestSaveAndAssignThroughTheEngine(t *testing.T) {
 	}
 
 	// A restart runs version 2 over the file.
-	again, _ := loadConfig(path)
-	cfg2, err := newConfigEditor(path, st, log).start(ctx, again)
+	again, _ := Load(path)
+	cfg2, err := NewEditor(path, st, log).Start(ctx, again)
 	if err != nil || cfg2.Queues["sales"] == nil || len(cfg2.Agents[0].Queues) != 2 {
 		b, _ := json.Marshal(cfg2.Agents)
 		t.Fatalf("restart: %v %s", err, b)

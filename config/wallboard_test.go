@@ -1,8 +1,10 @@
-package main
+package config
 
 import (
 	"strings"
 	"testing"
+
+	"switchboard/config/configtest"
 )
 
 func TestWallboardConfig(t *testing.T) {
@@ -22,7 +24,7 @@ func TestWallboardConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg, err := loadConfig(writeConfig(t, tt.body))
+			cfg, err := Load(configtest.WriteFile(t, tt.body))
 			if len(tt.want) == 0 {
 				if err != nil {
 					t.Fatal(err)

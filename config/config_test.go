@@ -1,24 +1,16 @@
-package main
+package config
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"switchboard/config/configtest"
 )
 
-func writeConfig(t *testing.T, body string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "switchboard.yaml")
-	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 func TestBuiltInConfigIsValid(t *testing.T) {
-	cfg, err := loadConfig("")
+	cfg, err := Load("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,8 +57,8 @@ routes: {default: main}
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := writeConfig(t, tt.body)
-			_, err := loadConfig(p)
+			p := configtest.WriteFile(t, tt.body)
+			_, err := Load(p)
 			if err == nil {
 				t.Fatal("loaded a bad config")
 			}
@@ -79,21 +71,6 @@ routes: {default: main}
 				t.Errorf("error does not name the file %s:\n%v", p, err)
 			}
 		})
-	}
-}
-
-func TestValidateCommandExitCodes(t *testing.T) {
-	var out, errb bytes.Buffer
-	if code := run([]string{"validate"}, &out, &errb); code != 0 {
-		t.Fatalf("built-in config: exit %d: %s", code, errb.String())
-	}
-	bad := writeConfig(t, "listen: [\n")
-	errb.Reset()
-	if code := run([]string{"validate", "--config", bad}, &out, &errb); code == 0 {
-		t.Fatal("validate accepted malformed YAML")
-	}
-	if !strings.Contains(errb.String(), bad) {
-		t.Fatalf("error does not name the file: %s", errb.String())
 	}
 }
 
@@ -110,7 +87,7 @@ func FuzzLoadConfig(f *testing.F) {
 		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		cfg, err := loadConfig(p)
+		cfg, err := Load(p)
 		if err != nil {
 			if !strings.Contains(err.Error(), p) {
 				t.Fatalf("error does not name the file: %v", err)
@@ -126,7 +103,7 @@ func FuzzLoadConfig(f *testing.F) {
 // Every routing section a file sets must reach the engine, not only the
 // ones the built-in config has.
 func TestFileSectionsAreKept(t *testing.T) {
-	p := writeConfig(t, `
+	p := configtest.WriteFile(t, `
 teams: {t1: {min_ready: 1}}
 calendars: {office: {weekly: {mon-fri: ["09:00-18:00"]}}}
 extensions: {"8001": {endpoint: PJSIP/1004}}
@@ -136,7 +113,7 @@ ordering: sl_risk
 reservation_lease: 3s
 watchdog: 10s
 `)
-	cfg, err := loadConfig(p)
+	cfg, err := Load(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,14 +136,14 @@ func TestFlowFiles(t *testing.T) {
 	}
 	write("sb.yaml", "flows_dir: flows\nroutes: {default: main}\n")
 	write("flows/main.yaml", "start: hello\nnodes:\n  hello: {play: {media: [sound:hello-world], next: menu}}\n  menu:\n    menu: {prompt: [sound:beep], options: {\"1\": nowhere}}\n")
-	_, err := loadConfig(filepath.Join(dir, "sb.yaml"))
+	_, err := Load(filepath.Join(dir, "sb.yaml"))
 	want := filepath.Join(dir, "flows", "main.yaml") + ":5: flows.main.nodes.menu.menu.options.1: unknown node \"nowhere\""
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("error %v\nwant it to contain %s", err, want)
 	}
 	write("flows/main.yaml", "start: hello\nnodes:\n  hello: {play: {media: [sound:hello-world]}}\n")
 	write("flows/sales.yaml", "start: q\nnodes:\n  q: {hangup: {}}\n")
-	cfg, err := loadConfig(filepath.Join(dir, "sb.yaml"))
+	cfg, err := Load(filepath.Join(dir, "sb.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +151,25 @@ func TestFlowFiles(t *testing.T) {
 		t.Fatalf("flows %v", cfg.Flows)
 	}
 	write("flows/sales.yaml", "start: q\nnodez: {}\n")
-	if _, err := loadConfig(filepath.Join(dir, "sb.yaml")); err == nil || !strings.Contains(err.Error(), "sales.yaml") || !strings.Contains(err.Error(), "nodez") {
+	if _, err := Load(filepath.Join(dir, "sb.yaml")); err == nil || !strings.Contains(err.Error(), "sales.yaml") || !strings.Contains(err.Error(), "nodez") {
 		t.Fatalf("unknown key in a flow file: %v", err)
+	}
+}
+
+// Maps a file names replace the built-in ones (not merged into them); the
+// sections it leaves out keep the built-in ones.
+func TestFileMapsReplaceBuiltIn(t *testing.T) {
+	cfg, err := Load(configtest.WriteFile(t, "queues:\n  sales: {}\nflows:\n  main:\n    start: q\n    nodes:\n      q: {queue: {queue: sales}}\nagents: []\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Queues) != 1 || cfg.Queues["sales"] == nil || cfg.Queues["sales"].WrapUp != 10_000_000_000 {
+		t.Errorf("queues %v, want only sales with its defaults", cfg.Queues)
+	}
+	if len(cfg.Flows) != 1 || cfg.Routes != nil {
+		t.Errorf("flows %v routes %v: a file's flows come with its own routes (none here)", cfg.Flows, cfg.Routes)
+	}
+	if len(cfg.Dispositions) != 5 || cfg.PBX.ARI.App != "switchboard" {
+		t.Errorf("sections left out lost their built-in values: %+v %+v", cfg.Dispositions, cfg.PBX)
 	}
 }

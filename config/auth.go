@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"errors"
@@ -9,34 +9,6 @@ import (
 )
 
 // The auth: and privacy: sections.
-
-func (c *Config) mergeAuth(src *Config) {
-	a, s := &c.Auth, src.Auth
-	if s.SessionIdle != 0 {
-		a.SessionIdle = s.SessionIdle
-	}
-	if s.SessionMax != 0 {
-		a.SessionMax = s.SessionMax
-	}
-	if s.LoginAttempts != 0 {
-		a.LoginAttempts = s.LoginAttempts
-	}
-	if s.AddressAttempts != 0 {
-		a.AddressAttempts = s.AddressAttempts
-	}
-	if s.LoginWindow != 0 {
-		a.LoginWindow = s.LoginWindow
-	}
-	if s.SecureCookie {
-		a.SecureCookie = true
-	}
-	if src.Privacy.FullNumbers != nil {
-		c.Privacy.FullNumbers = src.Privacy.FullNumbers
-	}
-	if src.Privacy.Reveal != nil {
-		c.Privacy.Reveal = src.Privacy.Reveal
-	}
-}
 
 func (c *Config) validateAuth() error {
 	var errs []error
@@ -57,6 +29,20 @@ func (c *Config) validateAuth() error {
 	}
 	if a.AddressAttempts < 0 {
 		errs = append(errs, errors.New("auth.login_attempts_per_address: must not be negative"))
+	}
+	// auth.New reads a zero as "use the default": an explicit 0 in the
+	// file would silently not be 0, so it is an error.
+	for _, z := range []struct {
+		key  string
+		zero bool
+	}{
+		{"auth.session_idle", a.SessionIdle == 0}, {"auth.session_max", a.SessionMax == 0},
+		{"auth.login_window", a.LoginWindow == 0}, {"auth.login_attempts", a.LoginAttempts == 0},
+		{"auth.login_attempts_per_address", a.AddressAttempts == 0},
+	} {
+		if z.zero {
+			errs = append(errs, fmt.Errorf("%s: must be greater than 0", z.key))
+		}
 	}
 	for _, l := range []struct {
 		key   string
