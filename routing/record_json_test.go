@@ -32,7 +32,7 @@ func TestRecordJSONIsMarshal(t *testing.T) {
 	}
 	for _, typ := range RecordTypes() {
 		v := reflect.New(Records[typ])
-		fill(v.Elem())
+		fillNonZero(v.Elem())
 		b, err := json.Marshal(v.Interface())
 		if err != nil {
 			t.Fatal(err)

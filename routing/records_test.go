@@ -70,7 +70,7 @@ func TestRecordsRoundTrip(t *testing.T) {
 		t.Run(typ, func(t *testing.T) {
 			rt := Records[typ]
 			v := reflect.New(rt)
-			fill(v.Elem())
+			fillNonZero(v.Elem())
 			b, err := json.Marshal(v.Interface())
 			if err != nil {
 				t.Fatal(err)
@@ -121,8 +121,8 @@ func TestDecodeErrorsNameTheType(t *testing.T) {
 	}
 }
 
-// fill sets every field of v to a non-zero value JSON can carry.
-func fill(v reflect.Value) {
+// fillNonZero sets every field of v to a non-zero value JSON can carry.
+func fillNonZero(v reflect.Value) {
 	switch v.Interface().(type) {
 	case time.Time:
 		v.Set(reflect.ValueOf(time.Date(2026, 12, 2, 9, 30, 0, 0, time.UTC)))
@@ -135,7 +135,7 @@ func fill(v reflect.Value) {
 	case reflect.Struct:
 		for i := 0; i < v.NumField(); i++ {
 			if v.Type().Field(i).IsExported() {
-				fill(v.Field(i))
+				fillNonZero(v.Field(i))
 			}
 		}
 	case reflect.String:
@@ -150,15 +150,15 @@ func fill(v reflect.Value) {
 		v.SetBool(true)
 	case reflect.Pointer:
 		v.Set(reflect.New(v.Type().Elem()))
-		fill(v.Elem())
+		fillNonZero(v.Elem())
 	case reflect.Slice:
 		v.Set(reflect.MakeSlice(v.Type(), 1, 1))
-		fill(v.Index(0))
+		fillNonZero(v.Index(0))
 	case reflect.Map:
 		v.Set(reflect.MakeMap(v.Type()))
 		k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
-		fill(k)
-		fill(e)
+		fillNonZero(k)
+		fillNonZero(e)
 		v.SetMapIndex(k, e)
 	}
 }
