@@ -306,11 +306,13 @@ func (x *extractor) setConfig(r *routing.Record) error {
 	if err != nil {
 		return err
 	}
-	var cfg routing.Config
+	// The log holds the effective config, zeros included: decode it over
+	// the defaults (for keys older logs lack) and never fill zeros again,
+	// or a logged wrap_up of 0 would replay as the 10 s default.
+	cfg := routing.NewConfig()
 	if err := json.Unmarshal(d.Config, &cfg); err != nil {
 		return fmt.Errorf("config version %d: %w", d.Version, err)
 	}
-	cfg.Defaults()
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("config version %d: %w", d.Version, err)
 	}

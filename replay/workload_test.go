@@ -93,3 +93,21 @@ func TestAgentWhoNeverAnswers(t *testing.T) {
 		t.Errorf("old simulation differs from the recording:\nactual %+v\nold    %+v", q.Actual, q.Old)
 	}
 }
+
+// A queue run without wrap-up is replayed without wrap-up: the logged
+// config's explicit zero is not filled with the default again.
+func TestExtractKeepsLoggedZeroWrapUp(t *testing.T) {
+	cfg := dayConfig(t, 5*time.Minute, "a1")
+	cfg.Queues["support"].WrapUp = 0
+	s := recordedDay(t, cfg, 5, "a1")
+	w, err := replay.Extract(t.Context(), s, replay.Period{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Config == nil {
+		t.Fatal("no config in the workload")
+	}
+	if got := w.Config.Queues["support"].WrapUp; got != 0 {
+		t.Errorf("replayed wrap_up = %v, want 0 as logged", got)
+	}
+}
