@@ -351,7 +351,7 @@ const transferDialTimeout = 20 * time.Second
 // handOver takes the agent off a call that goes on: the bridge goes (the
 // caller stays), the agent's leg is hung up and the agent goes to wrap-up.
 func (m *Machine) handOver(c *call) {
-	m.dropSupervisors(c) // they listened to the agent, who leaves
+	m.supervisors.dropAll(c) // they listened to the agent, who leaves
 	if c.bridge != "" {
 		m.emit(cmdDestroyBridge{Call: c.id, BridgeID: c.bridge})
 		c.bridge = ""
