@@ -52,6 +52,7 @@ type Machine struct {
 	modes      map[string]string // calendar → forced day/night mode
 
 	supervisors *supervisors
+	desk        *desk
 }
 
 // NewMachine builds a machine for a validated config.
@@ -68,6 +69,11 @@ func NewMachine(cfg *Config, ids IDs, log *slog.Logger) *Machine {
 	}
 	m.roster.onReady = m.acd.agentReady
 	m.supervisors = &supervisors{effects: m.effects, ids: ids, calls: m.calls, legs: map[string]*supervision{}}
+	m.desk = &desk{
+		effects: m.effects, agents: m.agents, calls: m.calls, byChannel: m.byChannel,
+		roster: m.roster, acd: m.acd, supervisors: m.supervisors, flow: m,
+		ringExtension: func(c *call) { dialStep{}.ringExtension(m, c) },
+	}
 	m.apply(cfg)
 	return m
 }
@@ -100,7 +106,7 @@ func (m *Machine) Handle(now time.Time, in any) Output {
 		if in.Op != "desk" {
 			m.record(&Record{Type: EvCommand, AgentID: in.Agent, CallID: in.Call}, in)
 		}
-		out.Reply, out.Err = m.onDeskCommand(in)
+		out.Reply, out.Err = m.desk.command(in)
 	case superviseCommand:
 		m.record(&Record{Type: EvCommand, CallID: in.Call}, in)
 		out.Reply, out.Err = m.supervisors.supervise(in)
