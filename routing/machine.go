@@ -49,10 +49,10 @@ type Machine struct {
 	// pendingRec maps recordings in progress to their call; a message is
 	// kept even when the caller hangs up before it is stored.
 	pendingRec map[string]*call
-	modes      map[string]string // calendar → forced day/night mode
 
 	supervisors *supervisors
 	desk        *desk
+	calendars   *calendars
 }
 
 // NewMachine builds a machine for a validated config.
@@ -60,7 +60,7 @@ func NewMachine(cfg *Config, ids IDs, log *slog.Logger) *Machine {
 	m := &Machine{
 		effects: newEffects(log), ids: ids, agents: map[string]*agent{}, calls: map[string]*call{},
 		byChannel: map[string]*call{}, playbacks: map[string]*call{}, restored: map[string]RestoredCall{},
-		pendingRec: map[string]*call{}, modes: map[string]string{},
+		pendingRec: map[string]*call{},
 	}
 	m.roster = &roster{effects: m.effects, agents: m.agents}
 	m.acd = &acd{
@@ -69,6 +69,7 @@ func NewMachine(cfg *Config, ids IDs, log *slog.Logger) *Machine {
 	}
 	m.roster.onReady = m.acd.agentReady
 	m.supervisors = &supervisors{effects: m.effects, ids: ids, calls: m.calls, legs: map[string]*supervision{}}
+	m.calendars = &calendars{effects: m.effects, modes: map[string]string{}}
 	m.desk = &desk{
 		effects: m.effects, agents: m.agents, calls: m.calls, byChannel: m.byChannel,
 		roster: m.roster, acd: m.acd, supervisors: m.supervisors, flow: m,
@@ -98,7 +99,7 @@ func (m *Machine) Handle(now time.Time, in any) Output {
 		if in.Mode != "" {
 			m.record(&Record{Type: EvCommand}, in)
 		}
-		out.Reply, out.Err = m.onMode(in)
+		out.Reply, out.Err = m.calendars.command(in)
 	case reloadCommand:
 		out.Err = m.reload(in.cfg)
 		out.Reply = m.acd.version
