@@ -121,8 +121,8 @@ func (m *Machine) onArrived(ev pbx.CallArrived) {
 }
 
 func (m *Machine) onHungUp(channel string, cause pbx.Cause) {
-	if s := m.supervising[channel]; s != nil {
-		m.supervisorEnded(s, cause.String())
+	if s := m.supervisors.legs[channel]; s != nil {
+		m.supervisors.ended(s, cause.String())
 		return
 	}
 	c := m.byChannel[channel]
@@ -228,7 +228,7 @@ func (m *Machine) endTalk(c *call, outcome, cause, by string) {
 		m.emit(cmdDestroyBridge{Call: c.id, BridgeID: c.bridge})
 		c.bridge = ""
 	}
-	m.dropSupervisors(c)
+	m.supervisors.dropAll(c)
 	m.record(&Record{Type: EvCallEnded, CallID: c.id, Queue: c.queue, AgentID: agentID(c.agent)},
 		EndedData{Outcome: outcome, Cause: cause, HangupBy: by})
 	if a := c.agent; a != nil {

@@ -11,6 +11,32 @@ import (
 // The agent desk: wrap-up with a disposition, blind transfer, and the view
 // the desk page is drawn from.
 
+// desk serves the agents' desks: wrap-up, blind transfer and the desk
+// view. It reaches calls and agents through the machine's maps, and moves
+// agents and callers through the roster, the ACD and the call flow.
+type desk struct {
+	*effects
+	cfg         *Config
+	agents      map[string]*agent
+	calls       map[string]*call
+	byChannel   map[string]*call // the machine's: a handed-over agent leg leaves it
+	roster      *roster
+	acd         *acd
+	supervisors *supervisors
+	flow        deskFlow
+	// ringExtension is the dial step's: ring the extension a call is
+	// transferred to.
+	ringExtension func(c *call)
+}
+
+// deskFlow is what the desk needs from the call flow: ending a call whose
+// transfer failed with nowhere to go back to.
+type deskFlow interface {
+	hangupCall(c *call, outcome string)
+}
+
+var _ deskFlow = (*Machine)(nil)
+
 // deskCommand is a desk request, handled in the engine loop like any other
 // input; wrap_up and transfer are logged as commands.
 type deskCommand struct {
@@ -123,26 +149,26 @@ type TargetExtension struct {
 	Department string `json:"department,omitempty"`
 }
 
-func (m *Machine) onDeskCommand(cmd deskCommand) (any, error) {
+func (dk *desk) command(cmd deskCommand) (any, error) {
 	switch cmd.Op {
 	case "desk":
-		a := m.agents[cmd.Agent]
+		a := dk.agents[cmd.Agent]
 		if a == nil {
 			return nil, ErrUnknownAgent
 		}
-		return m.deskView(a), nil
+		return dk.view(a), nil
 	case "wrap_up":
-		return m.wrapUp(cmd)
+		return dk.wrapUp(cmd)
 	case "transfer":
-		return m.transfer(cmd)
+		return dk.transfer(cmd)
 	}
 	return nil, &FieldError{Field: "op", Reason: "unknown operation " + cmd.Op}
 }
 
-func (m *Machine) disposition(code string) *Disposition {
-	for i := range m.cfg.Dispositions {
-		if m.cfg.Dispositions[i].Code == code {
-			return &m.cfg.Dispositions[i]
+func (dk *desk) disposition(code string) *Disposition {
+	for i := range dk.cfg.Dispositions {
+		if dk.cfg.Dispositions[i].Code == code {
+			return &dk.cfg.Dispositions[i]
 		}
 	}
 	return nil
@@ -156,19 +182,19 @@ func inScope(a *agent, onlyAgent, onlyTeam string) bool {
 // the agent is in that call's wrap-up, ends it: ready, or not ready with
 // the reason they chose. During the call it is recorded and wrap-up still
 // follows; after wrap-up ran out it is recorded and the state stays.
-func (m *Machine) wrapUp(cmd deskCommand) (any, error) {
-	d := m.disposition(cmd.Disposition)
+func (dk *desk) wrapUp(cmd deskCommand) (any, error) {
+	d := dk.disposition(cmd.Disposition)
 	if d == nil {
-		codes := make([]string, 0, len(m.cfg.Dispositions))
-		for _, x := range m.cfg.Dispositions {
+		codes := make([]string, 0, len(dk.cfg.Dispositions))
+		for _, x := range dk.cfg.Dispositions {
 			codes = append(codes, x.Code)
 		}
 		return nil, &FieldError{Field: "disposition", Reason: "must be one of the configured dispositions: " + strings.Join(codes, ", ")}
 	}
-	if cmd.NotReady != "" && m.roster.reason(cmd.NotReady) == nil {
+	if cmd.NotReady != "" && dk.roster.reason(cmd.NotReady) == nil {
 		return nil, &FieldError{Field: "not_ready", Reason: "unknown not-ready reason " + cmd.NotReady}
 	}
-	a, err := m.holderOf(cmd.Call, cmd.Agent)
+	a, err := dk.holderOf(cmd.Call, cmd.Agent)
 	if err != nil {
 		return nil, err
 	}
@@ -180,20 +206,20 @@ func (m *Machine) wrapUp(cmd deskCommand) (any, error) {
 		follow = *cmd.FollowUp
 	}
 	queue := a.wrapQueue
-	if c := m.calls[cmd.Call]; c != nil {
+	if c := dk.calls[cmd.Call]; c != nil {
 		queue = c.queue
 	}
-	m.record(&Record{Type: EvCallWrapped, CallID: cmd.Call, AgentID: a.id, Queue: queue}, WrapUpData{
+	dk.record(&Record{Type: EvCallWrapped, CallID: cmd.Call, AgentID: a.id, Queue: queue}, WrapUpData{
 		Agent: a.id, Disposition: d.Code, Notes: cmd.Notes, FollowUp: follow, By: cmd.By,
 	})
 	if a.state == WrapUp && a.callID == cmd.Call {
 		if cmd.NotReady != "" {
 			// A not-ready the team's minimum refuses leaves the agent in
 			// wrap-up, which then ends by itself.
-			if err := m.roster.notReady(a, cmd.NotReady); err != nil {
+			if err := dk.roster.notReady(a, cmd.NotReady); err != nil {
 				return a.view(), err
 			}
-		} else if err := m.roster.ready(a); err != nil {
+		} else if err := dk.roster.ready(a); err != nil {
 			return nil, err
 		}
 	}
@@ -203,17 +229,17 @@ func (m *Machine) wrapUp(cmd deskCommand) (any, error) {
 // holderOf is the agent a call belongs to for its wrap-up: agent id if
 // given (it must hold the call: on it, in its wrap-up, or answered it
 // last), else whoever holds it.
-func (m *Machine) holderOf(callID, id string) (*agent, error) {
+func (dk *desk) holderOf(callID, id string) (*agent, error) {
 	holds := func(a *agent) bool {
 		return a.callID == callID && (a.state == OnCall || a.state == WrapUp) || a.lastCall == callID
 	}
 	if id != "" {
-		a := m.agents[id]
+		a := dk.agents[id]
 		if a == nil {
 			return nil, ErrUnknownAgent
 		}
 		if !holds(a) {
-			if m.calls[callID] == nil && !m.anyHolds(callID, holds) {
+			if dk.calls[callID] == nil && !dk.anyHolds(callID, holds) {
 				return nil, ErrUnknownCall
 			}
 			return nil, ErrNotYourCall
@@ -222,7 +248,7 @@ func (m *Machine) holderOf(callID, id string) (*agent, error) {
 	}
 	// The one on it or in its wrap-up first, then who answered it last.
 	var last *agent
-	for _, a := range m.agentsInOrder() {
+	for _, a := range dk.agentsInOrder() {
 		if a.callID == callID && (a.state == OnCall || a.state == WrapUp) {
 			return a, nil
 		}
@@ -233,14 +259,14 @@ func (m *Machine) holderOf(callID, id string) (*agent, error) {
 	if last != nil {
 		return last, nil
 	}
-	if m.calls[callID] != nil {
+	if dk.calls[callID] != nil {
 		return nil, &PolicyError{Code: "no_agent", Message: "no agent has taken call " + callID + " yet"}
 	}
 	return nil, ErrUnknownCall
 }
 
-func (m *Machine) anyHolds(callID string, holds func(*agent) bool) bool {
-	for _, a := range m.agents {
+func (dk *desk) anyHolds(callID string, holds func(*agent) bool) bool {
+	for _, a := range dk.agents {
 		if holds(a) {
 			return true
 		}
@@ -248,9 +274,9 @@ func (m *Machine) anyHolds(callID string, holds func(*agent) bool) bool {
 	return false
 }
 
-func (m *Machine) agentsInOrder() []*agent {
-	as := make([]*agent, 0, len(m.agents))
-	for _, a := range m.agents {
+func (dk *desk) agentsInOrder() []*agent {
+	as := make([]*agent, 0, len(dk.agents))
+	for _, a := range dk.agents {
 		as = append(as, a)
 	}
 	slices.SortFunc(as, func(x, y *agent) int { return x.order - y.order })
@@ -260,8 +286,8 @@ func (m *Machine) agentsInOrder() []*agent {
 // transfer hands a talking caller on, keeping the call's ID and history.
 // Everything is checked before anything changes: a refused transfer
 // leaves the call as it was.
-func (m *Machine) transfer(cmd deskCommand) (any, error) {
-	c := m.calls[cmd.Call]
+func (dk *desk) transfer(cmd deskCommand) (any, error) {
+	c := dk.calls[cmd.Call]
 	if c == nil {
 		return nil, ErrUnknownCall
 	}
@@ -274,17 +300,17 @@ func (m *Machine) transfer(cmd deskCommand) (any, error) {
 	var target *agent
 	switch cmd.ToKind {
 	case TransferQueue:
-		qs := m.acd.queues[cmd.To]
+		qs := dk.acd.queues[cmd.To]
 		switch {
 		case qs == nil:
 			return nil, &FieldError{Field: "to", Reason: "unknown queue " + cmd.To}
-		case !qs.cfg.JoinEmpty && !m.acd.anyoneSignedIn(cmd.To):
+		case !qs.cfg.JoinEmpty && !dk.acd.anyoneSignedIn(cmd.To):
 			return nil, &PolicyError{Code: "queue_empty", Message: "nobody serving queue " + cmd.To + " is signed in"}
-		case qs.cfg.MaxLength > 0 && m.acd.waitingIn(cmd.To) >= qs.cfg.MaxLength:
+		case qs.cfg.MaxLength > 0 && dk.acd.waitingIn(cmd.To) >= qs.cfg.MaxLength:
 			return nil, &PolicyError{Code: "queue_full", Message: "queue " + cmd.To + " is full"}
 		}
 	case TransferAgent:
-		target = m.agents[cmd.To]
+		target = dk.agents[cmd.To]
 		switch {
 		case target == nil:
 			return nil, &FieldError{Field: "to", Reason: "unknown agent " + cmd.To}
@@ -293,11 +319,11 @@ func (m *Machine) transfer(cmd deskCommand) (any, error) {
 		case target.state != Ready || target.endpoint == "":
 			return nil, &PolicyError{Code: "agent_not_ready", Message: "agent " + cmd.To + " is " + target.state.String() + ", not ready"}
 		}
-		if m.acd.queues[c.queue] == nil {
+		if dk.acd.queues[c.queue] == nil {
 			return nil, &PolicyError{Code: "not_transferable", Message: "the call's queue " + c.queue + " is gone"}
 		}
 	case TransferExtension:
-		if m.cfg.Extensions[cmd.To] == nil {
+		if dk.cfg.Extensions[cmd.To] == nil {
 			return nil, &FieldError{Field: "to", Reason: "unknown extension " + cmd.To}
 		}
 	case "":
@@ -307,11 +333,11 @@ func (m *Machine) transfer(cmd deskCommand) (any, error) {
 	}
 
 	from := c.agent
-	m.record(&Record{Type: EvCallTransferred, CallID: c.id, Queue: c.queue, AgentID: from.id},
+	dk.record(&Record{Type: EvCallTransferred, CallID: c.id, Queue: c.queue, AgentID: from.id},
 		TransferData{From: from.id, ToKind: cmd.ToKind, To: cmd.To, By: cmd.By})
-	m.handOver(c)
+	dk.handOver(c)
 	c.transferred = true
-	start := len(m.out.Commands)
+	start := len(dk.out.Commands)
 	switch cmd.ToKind {
 	case TransferQueue:
 		prev := c.entry.node
@@ -320,28 +346,28 @@ func (m *Machine) transfer(cmd deskCommand) (any, error) {
 			qn.NoAgent, qn.OnTimeout, qn.Survey = prev.NoAgent, prev.OnTimeout, prev.Survey
 		}
 		c.entry.node = qn
-		m.acd.joinQueue(c, cmd.To, "transfer")
+		dk.acd.joinQueue(c, cmd.To, "transfer")
 	case TransferAgent:
-		m.acd.wait(c, c.queue)
-		m.record(&Record{Type: EvCallDecision, CallID: c.id, Queue: c.queue}, DecisionData{
+		dk.acd.wait(c, c.queue)
+		dk.record(&Record{Type: EvCallDecision, CallID: c.id, Queue: c.queue}, DecisionData{
 			Trigger: "transfer", Queue: c.queue, Queues: []string{c.queue}, Strategy: "transfer",
-			Rule: "transfer", MaxPenalty: -1, ConfigVersion: m.acd.version,
+			Rule: "transfer", MaxPenalty: -1, ConfigVersion: dk.acd.version,
 			Candidates: []CandidateScore{{Agent: target.id, Chosen: true}}, Winners: []string{target.id},
 		})
-		m.acd.offer(c, target)
+		dk.acd.offer(c, target)
 	case TransferExtension:
 		c.phase, c.dial.ext = phaseIVR, cmd.To
 		c.xfer = &DialNode{Timeout: Duration(transferDialTimeout)}
-		dialStep{}.ringExtension(m, c)
+		dk.ringExtension(c)
 	}
 	// The caller's channel leaves the bridge first: what plays to it now
 	// runs in the call's command order, after the bridge is gone.
-	for i := start; i < len(m.out.Commands); i++ {
-		if p, ok := m.out.Commands[i].(cmdPlay); ok && p.Channel == c.channel {
-			m.out.Commands[i] = cmdInCall{Call: c.id, Cmd: p}
+	for i := start; i < len(dk.out.Commands); i++ {
+		if p, ok := dk.out.Commands[i].(cmdPlay); ok && p.Channel == c.channel {
+			dk.out.Commands[i] = cmdInCall{Call: c.id, Cmd: p}
 		}
 	}
-	return m.callView(c), nil
+	return dk.callView(c), nil
 }
 
 // transferDialTimeout is how long an extension a call is transferred to
@@ -350,37 +376,37 @@ const transferDialTimeout = 20 * time.Second
 
 // handOver takes the agent off a call that goes on: the bridge goes (the
 // caller stays), the agent's leg is hung up and the agent goes to wrap-up.
-func (m *Machine) handOver(c *call) {
-	m.dropSupervisors(c) // they listened to the agent, who leaves
+func (dk *desk) handOver(c *call) {
+	dk.supervisors.dropAll(c) // they listened to the agent, who leaves
 	if c.bridge != "" {
-		m.emit(cmdDestroyBridge{Call: c.id, BridgeID: c.bridge})
+		dk.emit(cmdDestroyBridge{Call: c.id, BridgeID: c.bridge})
 		c.bridge = ""
 	}
-	if c.leg != "" && m.byChannel[c.leg] != nil {
-		delete(m.byChannel, c.leg)
-		m.emit(cmdHangup{Call: c.id, Channel: c.leg, Cause: pbx.CauseNormal})
+	if c.leg != "" && dk.byChannel[c.leg] != nil {
+		delete(dk.byChannel, c.leg)
+		dk.emit(cmdHangup{Call: c.id, Channel: c.leg, Cause: pbx.CauseNormal})
 	}
 	c.leg = ""
 	a := c.agent
 	c.agent = nil
-	a.talk += m.now.Sub(c.answeredAt)
-	m.roster.mustState(a, WrapUp, "")
-	m.setTimer(timerWrapUp(a), m.roster.wrapUpFor(a, c.queue))
+	a.talk += dk.now.Sub(c.answeredAt)
+	dk.roster.mustState(a, WrapUp, "")
+	dk.setTimer(timerWrapUp(a), dk.roster.wrapUpFor(a, c.queue))
 }
 
 // transferFailed: the extension a call was transferred to did not take
 // it. The caller waits in the call's queue again.
-func (m *Machine) transferFailed(c *call) {
+func (dk *desk) transferFailed(c *call) {
 	c.xfer = nil
-	if m.acd.queues[c.queue] == nil {
-		m.hangupCall(c, OutcomeNoAgent)
+	if dk.acd.queues[c.queue] == nil {
+		dk.flow.hangupCall(c, OutcomeNoAgent)
 		return
 	}
-	m.acd.joinQueue(c, c.queue, "transfer_failed")
+	dk.acd.joinQueue(c, c.queue, "transfer_failed")
 }
 
 // callView is a live call as the desk shows it.
-func (m *Machine) callView(c *call) *DeskCall {
+func (dk *desk) callView(c *call) *DeskCall {
 	v := &DeskCall{
 		ID: c.id, Caller: c.caller, Called: c.called, Queue: c.queue, ArrivedAt: c.at,
 		Transferred: c.transferred,
@@ -388,7 +414,7 @@ func (m *Machine) callView(c *call) *DeskCall {
 	if !c.entry.queuedAt.IsZero() {
 		t := c.entry.queuedAt
 		v.QueuedAt = &t
-		v.WaitSeconds = m.now.Sub(t).Seconds()
+		v.WaitSeconds = dk.now.Sub(t).Seconds()
 	}
 	if c.phase == phaseBridged {
 		t := c.answeredAt
@@ -407,40 +433,40 @@ func (m *Machine) callView(c *call) *DeskCall {
 	return v
 }
 
-func (m *Machine) deskView(a *agent) DeskView {
-	v := DeskView{Agent: a.view(), Dispositions: slices.Clone(m.cfg.Dispositions)}
-	for _, r := range m.cfg.NotReadyReasons {
+func (dk *desk) view(a *agent) DeskView {
+	v := DeskView{Agent: a.view(), Dispositions: slices.Clone(dk.cfg.Dispositions)}
+	for _, r := range dk.cfg.NotReadyReasons {
 		v.Reasons = append(v.Reasons, ReasonView{Code: r.Code, AllowanceSeconds: r.Allowance.D().Seconds()})
 	}
-	if c := m.calls[a.callID]; c != nil && a.callID != "" {
+	if c := dk.calls[a.callID]; c != nil && a.callID != "" {
 		switch {
 		case a.offer != nil && a.offer.call == c:
-			v.Call = m.callView(c)
+			v.Call = dk.callView(c)
 			v.Call.Phase = "offered"
 			if a.offer.ringing {
 				v.Call.Phase = "ringing"
 			}
 		case c.agent == a && c.phase == phaseBridged:
-			v.Call = m.callView(c)
+			v.Call = dk.callView(c)
 		}
 	}
 	if a.state == WrapUp {
-		t := a.since.Add(m.roster.wrapUpFor(a, m.lastQueue(a)))
+		t := a.since.Add(dk.roster.wrapUpFor(a, dk.lastQueue(a)))
 		v.WrapUpEnds = &t
 	}
-	if r := m.roster.reason(a.reason); a.state == NotReady && r != nil && r.Allowance > 0 {
+	if r := dk.roster.reason(a.reason); a.state == NotReady && r != nil && r.Allowance > 0 {
 		total := r.Allowance.D().Seconds()
-		left := total - m.now.Sub(a.since).Seconds()
+		left := total - dk.now.Sub(a.since).Seconds()
 		v.AllowanceSeconds, v.AllowanceLeftSeconds = &total, &left
 	}
-	v.Targets.Queues = sortedKeys(m.acd.queues)
-	for _, o := range m.agentsInOrder() {
+	v.Targets.Queues = sortedKeys(dk.acd.queues)
+	for _, o := range dk.agentsInOrder() {
 		if o != a {
 			v.Targets.Agents = append(v.Targets.Agents, TargetAgent{ID: o.id, Name: o.name, State: o.state})
 		}
 	}
-	for _, n := range sortedKeys(m.cfg.Extensions) {
-		e := m.cfg.Extensions[n]
+	for _, n := range sortedKeys(dk.cfg.Extensions) {
+		e := dk.cfg.Extensions[n]
 		v.Targets.Extensions = append(v.Targets.Extensions, TargetExtension{Number: n, Name: e.Name, Department: e.Department})
 	}
 	if v.Targets.Agents == nil {
@@ -454,4 +480,4 @@ func (m *Machine) deskView(a *agent) DeskView {
 
 // lastQueue is the queue of the call an agent last answered, whose
 // wrap-up time applies ("" after a restart: the agent's own or none).
-func (m *Machine) lastQueue(a *agent) string { return a.wrapQueue }
+func (dk *desk) lastQueue(a *agent) string { return a.wrapQueue }

@@ -49,9 +49,10 @@ type Machine struct {
 	// pendingRec maps recordings in progress to their call; a message is
 	// kept even when the caller hangs up before it is stored.
 	pendingRec map[string]*call
-	modes      map[string]string // calendar → forced day/night mode
-	// supervising are supervisors' legs by leg ID, until their end.
-	supervising map[string]*supervision
+
+	supervisors *supervisors
+	desk        *desk
+	calendars   *calendars
 }
 
 // NewMachine builds a machine for a validated config.
@@ -59,8 +60,7 @@ func NewMachine(cfg *Config, ids IDs, log *slog.Logger) *Machine {
 	m := &Machine{
 		effects: newEffects(log), ids: ids, agents: map[string]*agent{}, calls: map[string]*call{},
 		byChannel: map[string]*call{}, playbacks: map[string]*call{}, restored: map[string]RestoredCall{},
-		pendingRec: map[string]*call{}, modes: map[string]string{},
-		supervising: map[string]*supervision{},
+		pendingRec: map[string]*call{},
 	}
 	m.roster = &roster{effects: m.effects, agents: m.agents}
 	m.acd = &acd{
@@ -68,6 +68,13 @@ func NewMachine(cfg *Config, ids IDs, log *slog.Logger) *Machine {
 		offers: map[string]*offer{}, recent: map[string]time.Time{}, byChannel: m.byChannel,
 	}
 	m.roster.onReady = m.acd.agentReady
+	m.supervisors = &supervisors{effects: m.effects, ids: ids, calls: m.calls, legs: map[string]*supervision{}}
+	m.calendars = &calendars{effects: m.effects, modes: map[string]string{}}
+	m.desk = &desk{
+		effects: m.effects, agents: m.agents, calls: m.calls, byChannel: m.byChannel,
+		roster: m.roster, acd: m.acd, supervisors: m.supervisors, flow: m,
+		ringExtension: func(c *call) { dialStep{}.ringExtension(m, c) },
+	}
 	m.apply(cfg)
 	return m
 }
@@ -92,7 +99,7 @@ func (m *Machine) Handle(now time.Time, in any) Output {
 		if in.Mode != "" {
 			m.record(&Record{Type: EvCommand}, in)
 		}
-		out.Reply, out.Err = m.onMode(in)
+		out.Reply, out.Err = m.calendars.command(in)
 	case reloadCommand:
 		out.Err = m.reload(in.cfg)
 		out.Reply = m.acd.version
@@ -100,10 +107,10 @@ func (m *Machine) Handle(now time.Time, in any) Output {
 		if in.Op != "desk" {
 			m.record(&Record{Type: EvCommand, AgentID: in.Agent, CallID: in.Call}, in)
 		}
-		out.Reply, out.Err = m.onDeskCommand(in)
+		out.Reply, out.Err = m.desk.command(in)
 	case superviseCommand:
 		m.record(&Record{Type: EvCommand, CallID: in.Call}, in)
-		out.Reply, out.Err = m.onSupervise(in)
+		out.Reply, out.Err = m.supervisors.supervise(in)
 	case agentCommand:
 		if in.Op != "list" && in.Op != "get" && in.Op != "queues" {
 			m.record(&Record{Type: EvCommand, AgentID: in.Agent}, in)
@@ -125,7 +132,7 @@ func (m *Machine) onPBX(ev pbx.Event) {
 			} else if c.agent != nil && ch == c.leg {
 				rec.AgentID = c.agent.id
 			}
-		} else if s := m.supervising[ch]; s != nil {
+		} else if s := m.supervisors.legs[ch]; s != nil {
 			rec.CallID, rec.Queue = s.call.id, s.call.queue
 		}
 	}
@@ -194,11 +201,11 @@ func eventChannel(ev pbx.Event) string {
 }
 
 func (m *Machine) onCommandFailed(ev pbx.CommandFailed) {
-	if s := m.supervising[ev.Channel]; s != nil {
+	if s := m.supervisors.legs[ev.Channel]; s != nil {
 		if ev.Command == "snoop" {
 			// No leg, or one that will be hung up: either way it is over.
 			m.emit(cmdHangup{Call: s.call.id, Channel: s.leg, Cause: pbx.CauseNormal})
-			m.supervisorEnded(s, "failed: "+ev.Err)
+			m.supervisors.ended(s, "failed: "+ev.Err)
 		}
 		return
 	}
@@ -220,8 +227,8 @@ func (m *Machine) onCommandFailed(ev pbx.CommandFailed) {
 // onLegAnswered: a leg we rang picked up: a supervisor, an extension a
 // dial step rings, or an agent offered a call.
 func (m *Machine) onLegAnswered(leg string) {
-	if s := m.supervising[leg]; s != nil {
-		m.onSupervisorAnswered(s)
+	if s := m.supervisors.legs[leg]; s != nil {
+		m.supervisors.answered(s)
 		return
 	}
 	if c := m.byChannel[leg]; c != nil && c.dial.leg == leg && c.phase == phaseIVR {

@@ -328,7 +328,7 @@ func checkInvariants(t *testing.T, m *Machine, pending map[string]time.Time, whe
 	}
 	// A supervisor is only ever on a live call's talk: the end of the talk
 	// hangs them up (and the model reports that at once).
-	for leg, s := range m.supervising {
+	for leg, s := range m.supervisors.legs {
 		if m.calls[s.call.id] != s.call || s.call.phase != phaseBridged || !slices.Contains(s.call.supervisors, s) {
 			t.Errorf("%s: supervisor leg %s outlived the talk of call %s", where, leg, s.call.id)
 		}

@@ -21,7 +21,8 @@ type reloadCommand struct {
 // state, so nobody is signed out and no waiting caller loses their place.
 // Calls keep the flow version they started with.
 func (m *Machine) apply(cfg *Config) {
-	m.cfg, m.flows, m.roster.cfg, m.acd.cfg = cfg, cfg.Flows, cfg, cfg
+	m.cfg, m.flows = cfg, cfg.Flows
+	m.roster.cfg, m.acd.cfg, m.desk.cfg, m.calendars.cfg = cfg, cfg, cfg, cfg
 	m.acd.version++
 	keep := make(map[string]bool, len(cfg.Agents))
 	for i, ac := range cfg.Agents {

@@ -44,7 +44,7 @@ func (m *Machine) onResynced(ev pbx.Resynced) {
 		m.adopt(rc, live)
 	}
 	for _, ch := range ev.Channels {
-		if m.byChannel[ch.Channel] == nil && m.supervising[ch.Channel] == nil {
+		if m.byChannel[ch.Channel] == nil && m.supervisors.legs[ch.Channel] == nil {
 			m.emit(cmdHangup{Channel: ch.Channel, Cause: pbx.CauseNormal})
 		}
 	}
@@ -111,7 +111,7 @@ func (m *Machine) reconcile(live map[string]pbx.ChannelInfo, judgeBefore time.Ti
 			}
 		}
 	}
-	m.reconcileSupervisors(live, judgeBefore, why)
+	m.supervisors.reconcile(live, judgeBefore, why)
 }
 
 // checkAgents repairs agents whose state claims a call that does not

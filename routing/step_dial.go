@@ -118,7 +118,7 @@ func (ds dialStep) declineScreened(m *Machine, c *call, why string) {
 	c.dial.leg, c.screen.on, c.screen.announcement, c.dial.answered = "", false, "", false
 	m.emit(cmdHangup{Call: c.id, Channel: leg, Cause: pbx.CauseNormal})
 	if c.xfer != nil {
-		m.transferFailed(c)
+		m.desk.transferFailed(c)
 		return
 	}
 	m.enterNode(c, ds.dialNode(m, c).OnDecline, why)
@@ -130,7 +130,7 @@ func (ds dialStep) dialFailed(m *Machine, c *call, cause pbx.Cause) {
 	delete(m.byChannel, c.dial.leg)
 	c.dial.leg, c.screen.on, c.dial.answered = "", false, false
 	if c.xfer != nil {
-		m.transferFailed(c)
+		m.desk.transferFailed(c)
 		return
 	}
 	d := ds.dialNode(m, c)

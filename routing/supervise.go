@@ -34,6 +34,15 @@ type SupervisionView struct {
 // superviseRing is how long a supervisor's phone rings.
 const superviseRing = 30 * time.Second
 
+// supervisors are the supervisors' legs on live calls, by leg ID, until
+// each leg's end is known. The machine routes a leg's PBX events here.
+type supervisors struct {
+	*effects
+	ids   IDs
+	calls map[string]*call // the machine's, read only
+	legs  map[string]*supervision
+}
+
 // supervision is a supervisor's leg until its end is known.
 type supervision struct {
 	call              *call
@@ -44,7 +53,7 @@ type supervision struct {
 	at, answeredAt, dropped time.Time
 }
 
-func (m *Machine) onSupervise(cmd superviseCommand) (any, error) {
+func (sv *supervisors) supervise(cmd superviseCommand) (any, error) {
 	mode, err := pbx.ParseSnoopMode(cmd.Mode)
 	if err != nil {
 		return nil, &FieldError{Field: "mode", Reason: "must be listen, whisper or barge"}
@@ -57,7 +66,7 @@ func (m *Machine) onSupervise(cmd superviseCommand) (any, error) {
 	case cmd.By == "":
 		return nil, &FieldError{Field: "by", Reason: "required: who supervises"}
 	}
-	c := m.calls[cmd.Call]
+	c := sv.calls[cmd.Call]
 	if c == nil || c.phase == phaseEnded {
 		return nil, ErrUnknownCall
 	}
@@ -69,10 +78,10 @@ func (m *Machine) onSupervise(cmd superviseCommand) (any, error) {
 			return nil, &PolicyError{Code: "already_supervising", Message: cmd.Endpoint + " is on call " + c.id + " already"}
 		}
 	}
-	s := &supervision{call: c, leg: m.ids("leg"), by: cmd.By, endpoint: cmd.Endpoint, mode: mode, at: m.now}
-	m.supervising[s.leg] = s
+	s := &supervision{call: c, leg: sv.ids("leg"), by: cmd.By, endpoint: cmd.Endpoint, mode: mode, at: sv.now}
+	sv.legs[s.leg] = s
 	c.supervisors = append(c.supervisors, s)
-	m.record(&Record{Type: EvCallSupervised, CallID: c.id, Queue: c.queue, AgentID: agentID(c.agent)},
+	sv.record(&Record{Type: EvCallSupervised, CallID: c.id, Queue: c.queue, AgentID: agentID(c.agent)},
 		SupervisedData{By: s.by, Mode: mode.String(), Endpoint: s.endpoint, Leg: s.leg})
 	// The supervisor's phone shows whom they join, not the caller's
 	// number (which their role may not be allowed to see in full).
@@ -80,7 +89,7 @@ func (m *Machine) onSupervise(cmd superviseCommand) (any, error) {
 	if shown == "" {
 		shown = c.dial.ext
 	}
-	m.emit(cmdSnoop{Call: c.id, Req: pbx.Snoop{
+	sv.emit(cmdSnoop{Call: c.id, Req: pbx.Snoop{
 		Channel: s.leg, Target: c.leg, Endpoint: s.endpoint, CallerID: shown,
 		Timeout: superviseRing, Mode: mode, Bridge: c.bridge,
 	}})
@@ -92,36 +101,36 @@ func (s *supervision) view() SupervisionView {
 		By: s.by, Agent: agentID(s.call.agent)}
 }
 
-// onSupervisorAnswered: the supervisor picked up. If the talk ended while
+// answered: the supervisor picked up. If the talk ended while
 // their phone rang, they are hung up at once.
-func (m *Machine) onSupervisorAnswered(s *supervision) {
+func (sv *supervisors) answered(s *supervision) {
 	if s.answeredAt.IsZero() {
-		s.answeredAt = m.now
+		s.answeredAt = sv.now
 	}
 	if s.call.phase != phaseBridged || !s.dropped.IsZero() {
-		m.dropSupervisor(s)
+		sv.drop(s)
 	}
 }
 
-// dropSupervisors hangs up every supervisor of c (the talk is over); each
+// dropAll hangs up every supervisor of c (the talk is over); each
 // leg's end is recorded when the PBX reports it.
-func (m *Machine) dropSupervisors(c *call) {
+func (sv *supervisors) dropAll(c *call) {
 	for _, s := range c.supervisors {
-		m.dropSupervisor(s)
+		sv.drop(s)
 	}
 }
 
-func (m *Machine) dropSupervisor(s *supervision) {
-	if m.supervising[s.leg] == nil {
+func (sv *supervisors) drop(s *supervision) {
+	if sv.legs[s.leg] == nil {
 		return
 	}
-	s.dropped = m.now
-	m.emit(cmdHangup{Call: s.call.id, Channel: s.leg, Cause: pbx.CauseNormal})
+	s.dropped = sv.now
+	sv.emit(cmdHangup{Call: s.call.id, Channel: s.leg, Cause: pbx.CauseNormal})
 }
 
-// supervisorEnded records the end of a supervisor's leg and forgets it.
-func (m *Machine) supervisorEnded(s *supervision, cause string) {
-	delete(m.supervising, s.leg)
+// ended records the end of a supervisor's leg and forgets it.
+func (sv *supervisors) ended(s *supervision, cause string) {
+	delete(sv.legs, s.leg)
 	c := s.call
 	for i, x := range c.supervisors {
 		if x == s {
@@ -132,17 +141,17 @@ func (m *Machine) supervisorEnded(s *supervision, cause string) {
 	d := SupervisionEndedData{By: s.by, Mode: s.mode.String(), Endpoint: s.endpoint, Leg: s.leg,
 		Cause: cause, Answered: !s.answeredAt.IsZero()}
 	if d.Answered {
-		d.Seconds = m.now.Sub(s.answeredAt).Seconds()
+		d.Seconds = sv.now.Sub(s.answeredAt).Seconds()
 	}
-	m.record(&Record{Type: EvCallSupervisionEnded, CallID: c.id, Queue: c.queue, AgentID: agentID(c.agent)}, d)
+	sv.record(&Record{Type: EvCallSupervisionEnded, CallID: c.id, Queue: c.queue, AgentID: agentID(c.agent)}, d)
 }
 
-// reconcileSupervisors ends the supervisors' legs the PBX no longer has.
-func (m *Machine) reconcileSupervisors(live map[string]pbx.ChannelInfo, judgeBefore time.Time, why string) {
-	for _, leg := range sortedKeys(m.supervising) {
-		s := m.supervising[leg]
+// reconcile ends the supervisors' legs the PBX no longer has.
+func (sv *supervisors) reconcile(live map[string]pbx.ChannelInfo, judgeBefore time.Time, why string) {
+	for _, leg := range sortedKeys(sv.legs) {
+		s := sv.legs[leg]
 		if _, up := live[leg]; !up && !s.at.After(judgeBefore) {
-			m.supervisorEnded(s, why)
+			sv.ended(s, why)
 		}
 	}
 }

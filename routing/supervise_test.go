@@ -86,7 +86,7 @@ func TestSuperviseModes(t *testing.T) {
 				t.Fatalf("ends %+v", ends)
 			}
 			// The call goes on, untouched.
-			if h.m.calls[callID].phase != phaseBridged || len(h.m.supervising) != 0 {
+			if h.m.calls[callID].phase != phaseBridged || len(h.m.supervisors.legs) != 0 {
 				t.Fatal("call disturbed by the supervisor leaving")
 			}
 			want2 := []string{EvCallArrived, EvCallIVR, EvCallIVR, EvCallIVR, EvCallQueued, EvCallDecision, EvCallOffered, EvCallAnswered, EvCallSupervised, EvCallSupervisionEnded}
@@ -127,8 +127,8 @@ func TestSuperviseEndsWithTheTalk(t *testing.T) {
 	}
 	h.in(pbx.ChannelHungUp{Channel: ringing.Leg, Cause: pbx.CauseNormal})
 	ends := h.supervisionEnds()
-	if len(ends) != 2 || !ends[0].Answered || !ends[1].Answered || len(h.m.supervising) != 0 {
-		t.Fatalf("ends %+v, left %d", ends, len(h.m.supervising))
+	if len(ends) != 2 || !ends[0].Answered || !ends[1].Answered || len(h.m.supervisors.legs) != 0 {
+		t.Fatalf("ends %+v, left %d", ends, len(h.m.supervisors.legs))
 	}
 }
 
@@ -202,7 +202,7 @@ func TestSuperviseLegGoneAfterLinkDrop(t *testing.T) {
 	v2, _, _ := h.supervise(callID, "listen", "PJSIP/1008")
 	h.in(pbx.LegAnswered{Channel: v2.Leg})
 	out = h.in(pbx.Resynced{Channels: []pbx.ChannelInfo{{Channel: "ch1"}, {Channel: leg}, {Channel: v2.Leg}}})
-	if has[cmdHangup](out) || len(h.m.supervising) != 1 {
+	if has[cmdHangup](out) || len(h.m.supervisors.legs) != 1 {
 		t.Fatalf("live supervisor dropped at resync: %+v", out.Commands)
 	}
 }
@@ -231,7 +231,7 @@ func TestSuperviseEndsWithTransfer(t *testing.T) {
 		t.Fatalf("supervisor not hung up at the transfer: %+v", out.Commands)
 	}
 	h.in(pbx.ChannelHungUp{Channel: v.Leg, Cause: pbx.CauseNormal})
-	if ends := h.supervisionEnds(); len(ends) != 1 || len(h.m.supervising) != 0 {
+	if ends := h.supervisionEnds(); len(ends) != 1 || len(h.m.supervisors.legs) != 0 {
 		t.Fatalf("ends %+v", ends)
 	}
 }
