@@ -97,6 +97,7 @@ type benchCaller struct {
 	invite  time.Time
 	gaveUp  time.Time // abandon (CANCEL) or gave-up (BYE before any agent)
 	agentOK time.Time // the first agent 200 for this caller ID; zero if none
+	offered time.Time // the first INVITE to an agent for it; zero if none
 }
 
 func benchCallers(lines []benchLine) map[string]*benchCaller {
@@ -171,7 +172,13 @@ func analyzeStep(callerLog []benchLine, legs []*phoneLeg) LoadStep {
 	var firstOK, lastOK time.Time
 	for _, leg := range legs {
 		c := callers[leg.caller]
-		if c == nil || leg.ok.IsZero() || !c.agentOK.IsZero() {
+		if c == nil {
+			continue
+		}
+		if c.offered.IsZero() || leg.invite.Before(c.offered) {
+			c.offered = leg.invite
+		}
+		if leg.ok.IsZero() || !c.agentOK.IsZero() {
 			continue
 		}
 		c.agentOK = leg.ok
@@ -194,7 +201,8 @@ func analyzeStep(callerLog []benchLine, legs []*phoneLeg) LoadStep {
 }
 
 // freeToOffer: for each leg of this step's callers that ended, the time to
-// the next INVITE to the same agent, if a caller was waiting meanwhile.
+// the next INVITE to the same agent, if a caller was waiting then: in,
+// not yet offered to any agent, not gone.
 func freeToOffer(callers map[string]*benchCaller, legs []*phoneLeg) []time.Duration {
 	byAgent := map[string][]*phoneLeg{}
 	for _, leg := range legs {
@@ -202,15 +210,10 @@ func freeToOffer(callers map[string]*benchCaller, legs []*phoneLeg) []time.Durat
 	}
 	waiting := func(at time.Time) bool {
 		for _, c := range callers {
-			if !c.invite.Before(at) {
+			if !c.invite.Before(at) || (!c.gaveUp.IsZero() && !c.gaveUp.After(at)) {
 				continue
 			}
-			switch {
-			case !c.agentOK.IsZero():
-				if c.agentOK.After(at) {
-					return true
-				}
-			case c.gaveUp.IsZero() || c.gaveUp.After(at):
+			if c.offered.IsZero() || c.offered.After(at) {
 				return true
 			}
 		}
