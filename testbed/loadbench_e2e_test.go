@@ -5,6 +5,8 @@ package testbed
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -80,6 +82,9 @@ type benchRun struct {
 // TestLoadBench runs the load benchmark; it needs SB_LOAD_BENCH=1 (make
 // bench-load). SB_LOAD_BENCH_CPS (default 10,20,30,40,60) and
 // SB_LOAD_BENCH_SYSTEMS (default app_queue,switchboard) narrow it.
+// SB_LOAD_BENCH_PROFILE=CPS takes a CPU profile of Switchboard during the
+// arrivals of that step (.cache/bench-load/switchboard-cpu.pprof, and its
+// top in switchboard-cpu-top.txt).
 func TestLoadBench(t *testing.T) {
 	if os.Getenv("SB_LOAD_BENCH") != "1" {
 		t.Skip("the load benchmark runs with SB_LOAD_BENCH=1 (make bench-load)")
@@ -88,6 +93,8 @@ func TestLoadBench(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	profileCPS := envInt("SB_LOAD_BENCH_PROFILE", 0)
+	pprofPort := FreePort(t)
 	systems := strings.Split(envStr("SB_LOAD_BENCH_SYSTEMS", "app_queue,switchboard"), ",")
 	run := benchRun{Started: time.Now().UTC(), Commit: gitCommit(), CPUs: runtime.NumCPU(), Agents: benchAgents,
 		Arrivals: benchArrivals.String(), Talk: benchTalk.String(), Patience: benchPatience.String()}
@@ -139,6 +146,9 @@ func TestLoadBench(t *testing.T) {
 		case "app_queue":
 		case "switchboard":
 			number = "200"
+			if profileCPS > 0 {
+				t.Setenv("SWITCHBOARD_PPROF", fmt.Sprintf("127.0.0.1:%d", pprofPort))
+			}
 			s = launchSwitchboard(t, bin, benchHeader, p, benchRouting())
 			for n := 1; n <= benchAgents; n++ {
 				s.signIn(strconv.Itoa(2000 + n))
@@ -149,7 +159,14 @@ func TestLoadBench(t *testing.T) {
 		}
 		for ri, cps := range rates {
 			prefix := fmt.Sprintf("7%d%d", si, ri) // caller IDs 7<system><step><call number>
+			var prof chan []byte
+			if s != nil && cps == profileCPS {
+				prof = fetchProfile(t, pprofPort, benchArrivals)
+			}
 			step, log := benchStep(t, dir, p, number, prefix, cps, astPID, sbPID)
+			if prof != nil {
+				saveProfile(t, bin, <-prof)
+			}
 			step.System = system
 			t.Logf("%s at %d cps: done (load %s)", system, cps, loadAvg())
 			done = append(done, pending{step, log})
@@ -317,4 +334,65 @@ func writeBenchResults(t *testing.T, run benchRun, table string) {
 		}
 	}
 	t.Logf("results: %s/%s.{txt,json}", dir, stamp)
+}
+
+// fetchProfile asks Switchboard's pprof listener for a CPU profile of d;
+// the channel gets it (nil on failure) when d is over.
+func fetchProfile(t *testing.T, port int, d time.Duration) chan []byte {
+	out := make(chan []byte, 1)
+	go func() {
+		url := fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/profile?seconds=%d", port, int(d/time.Second))
+		c := http.Client{Timeout: d + 30*time.Second}
+		resp, err := c.Get(url)
+		if err != nil {
+			t.Logf("profile: %v", err)
+			out <- nil
+			return
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil || resp.StatusCode != 200 {
+			t.Logf("profile: %d %v", resp.StatusCode, err)
+			b = nil
+		}
+		out <- b
+	}()
+	return out
+}
+
+// saveProfile writes the profile and `go tool pprof -top` of it under
+// .cache/bench-load/.
+func saveProfile(t *testing.T, bin string, prof []byte) {
+	t.Helper()
+	if prof == nil {
+		t.Error("no CPU profile of Switchboard")
+		return
+	}
+	dir := filepath.Join(RepoDir(), ".cache", "bench-load")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	pf := filepath.Join(dir, "switchboard-cpu.pprof")
+	if err := os.WriteFile(pf, prof, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	top, err := exec.Command("go", "tool", "pprof", "-top", "-nodecount=40", bin, pf).CombinedOutput()
+	if err != nil {
+		t.Errorf("go tool pprof: %v\n%s", err, top)
+		return
+	}
+	cum, _ := exec.Command("go", "tool", "pprof", "-top", "-cum", "-nodecount=40", bin, pf).CombinedOutput()
+	text := string(top) + "\n--- by cumulative time ---\n" + string(cum)
+	if err := os.WriteFile(filepath.Join(dir, "switchboard-cpu-top.txt"), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("CPU profile: %s (top: switchboard-cpu-top.txt)\n%s", pf, firstLines(string(top), 25))
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, "\n")
 }
