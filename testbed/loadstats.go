@@ -95,26 +95,14 @@ func phoneLegs(lines []benchLine) []*phoneLeg {
 type benchCaller struct {
 	number  string
 	invite  time.Time
-	gaveUp  time.Time // abandon (CANCEL) or gave-up (BYE before any agent)
 	agentOK time.Time // the first agent 200 for this caller ID; zero if none
-	offered time.Time // the first INVITE to an agent for it; zero if none
 }
 
 func benchCallers(lines []benchLine) map[string]*benchCaller {
-	byID := map[string]*benchCaller{}
 	out := map[string]*benchCaller{}
 	for _, l := range lines {
-		switch l.what {
-		case "invite":
-			if len(l.rest) == 0 {
-				continue
-			}
-			c := &benchCaller{number: l.rest[0], invite: l.at}
-			byID[l.callID], out[c.number] = c, c
-		case "abandon", "gave-up":
-			if c := byID[l.callID]; c != nil && c.gaveUp.IsZero() {
-				c.gaveUp = l.at
-			}
+		if l.what == "invite" && len(l.rest) > 0 {
+			out[l.rest[0]] = &benchCaller{number: l.rest[0], invite: l.at}
 		}
 	}
 	return out
@@ -175,9 +163,6 @@ func analyzeStep(callerLog []benchLine, legs []*phoneLeg) LoadStep {
 		if c == nil {
 			continue
 		}
-		if c.offered.IsZero() || leg.invite.Before(c.offered) {
-			c.offered = leg.invite
-		}
 		if leg.ok.IsZero() || !c.agentOK.IsZero() {
 			continue
 		}
@@ -201,23 +186,13 @@ func analyzeStep(callerLog []benchLine, legs []*phoneLeg) LoadStep {
 }
 
 // freeToOffer: for each leg of this step's callers that ended, the time to
-// the next INVITE to the same agent, if a caller was waiting then: in,
-// not yet offered to any agent, not gone.
+// the next INVITE to the same agent when that INVITE is for a caller who
+// was already waiting when the agent came free. (A later caller is not
+// counted: under light load the ACD rightly picks an agent idle longer.)
 func freeToOffer(callers map[string]*benchCaller, legs []*phoneLeg) []time.Duration {
 	byAgent := map[string][]*phoneLeg{}
 	for _, leg := range legs {
 		byAgent[leg.agent] = append(byAgent[leg.agent], leg)
-	}
-	waiting := func(at time.Time) bool {
-		for _, c := range callers {
-			if !c.invite.Before(at) || (!c.gaveUp.IsZero() && !c.gaveUp.After(at)) {
-				continue
-			}
-			if c.offered.IsZero() || c.offered.After(at) {
-				return true
-			}
-		}
-		return false
 	}
 	var out []time.Duration
 	for _, agentLegs := range byAgent {
@@ -226,11 +201,11 @@ func freeToOffer(callers map[string]*benchCaller, legs []*phoneLeg) []time.Durat
 			if leg.end.IsZero() || callers[leg.caller] == nil || i+1 >= len(agentLegs) {
 				continue
 			}
-			next := agentLegs[i+1]
-			if callers[next.caller] == nil || !waiting(leg.end) {
+			next := callers[agentLegs[i+1].caller]
+			if next == nil || !next.invite.Before(leg.end) {
 				continue
 			}
-			out = append(out, next.invite.Sub(leg.end))
+			out = append(out, agentLegs[i+1].invite.Sub(leg.end))
 		}
 	}
 	return out

@@ -175,6 +175,8 @@ EOF
 [general]
 persistentmembers = no
 shared_lastcall = no
+; Every waiting caller may ring a free member, not only the head of the queue.
+autofill = yes
 
 [bench]
 strategy = leastrecent
