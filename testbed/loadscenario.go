@@ -42,16 +42,7 @@ SIP/2.0 200 OK
 Content-Type: application/sdp
 Content-Length: [len]
 
-v=0
-o=phone 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-s=-
-c=IN IP[media_ip_type] [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 0 101
-a=rtpmap:0 PCMU/8000
-a=rtpmap:101 telephone-event/8000
-a=ptime:20
-a=sendrecv
+%[3]s
 ]]>
 </send>
 <recv request="ACK" crlf="true"/>
@@ -62,15 +53,7 @@ a=sendrecv
 <send retrans="500">
 <action><log message="[timestamp]|bye|[call_id]"/></action>
 <![CDATA[
-BYE [$remote_contact] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From:[$local_to];tag=[pid]SIPpTag01[call_number]
-To:[$remote_from]
-Call-ID: [call_id]
-CSeq: 1 BYE
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-Max-Forwards: 70
-Content-Length: 0
+%[5]s
 
 ]]>
 </send>
@@ -78,19 +61,13 @@ Content-Length: 0
 <label id="300"/>
 <send>
 <![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
+%[4]s
 
 ]]>
 </send>
 <label id="999"/>
 </scenario>
-`, benchUASReply, talk.Milliseconds())
+`, benchUASReply, talk.Milliseconds(), sdpAudio("phone"), sipOKToRequest, sipPhoneBYE(""))
 }
 
 const benchUASReply = `[last_Via:]
@@ -129,16 +106,7 @@ Max-Forwards: 70
 Content-Type: application/sdp
 Content-Length: [len]
 
-v=0
-o=caller 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-s=-
-c=IN IP[media_ip_type] [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 0 101
-a=rtpmap:0 PCMU/8000
-a=rtpmap:101 telephone-event/8000
-a=ptime:20
-a=sendrecv
+%[5]s
 ]]>
 </send>
 <recv response="100" optional="true" timeout="%[3]d" ontimeout="50"/>
@@ -149,14 +117,7 @@ a=sendrecv
 </recv>
 <send>
 <![CDATA[
-ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-%[1]s
-To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Max-Forwards: 70
-Content-Length: 0
+%[8]s
 
 ]]>
 </send>
@@ -167,14 +128,7 @@ Content-Length: 0
 <send retrans="500">
 <action><log message="[timestamp]|gave-up|[call_id]"/></action>
 <![CDATA[
-BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-%[1]s
-To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-Call-ID: [call_id]
-CSeq: 2 BYE
-Max-Forwards: 70
-Content-Length: 0
+%[9]s
 
 ]]>
 </send>
@@ -198,31 +152,31 @@ Content-Length: 0
 <recv response="487" timeout="5000" ontimeout="999"/>
 <send next="999">
 <![CDATA[
-ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-[last_Via:]
-%[1]s
-[last_To:]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Max-Forwards: 70
-Content-Length: 0
+%[7]s
 
 ]]>
 </send>
 <label id="900"/>
 <send>
 <![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
+%[6]s
 
 ]]>
 </send>
 <label id="999"/>
 </scenario>
-`, from, prefix, wait, (patience + talk).Milliseconds())
+`, from, prefix, wait, (patience + talk).Milliseconds(), sdpAudio("caller"), sipOKToRequest,
+		sipACKNon2xx(from), benchCallerInDialog(from, "ACK", 1), benchCallerInDialog(from, "BYE", 2))
+}
+
+// benchCallerInDialog is the bench caller's ACK to the 200 or its BYE.
+func benchCallerInDialog(from, method string, cseq int) string {
+	return fmt.Sprintf(`%[1]s sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+%[2]s
+To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: %[3]d %[1]s
+Max-Forwards: 70
+Content-Length: 0`, method, from, cseq)
 }
