@@ -81,7 +81,10 @@ type benchRun struct {
 
 // TestLoadBench runs the load benchmark; it needs SB_LOAD_BENCH=1 (make
 // bench-load). SB_LOAD_BENCH_CPS (default 10,20,30,40,60) and
-// SB_LOAD_BENCH_SYSTEMS (default app_queue,switchboard) narrow it.
+// SB_LOAD_BENCH_SYSTEMS (default app_queue,switchboard) narrow it;
+// "switchboard_unfiltered" is Switchboard with the Stasis application's
+// event filter cleared after it connected (every event type, as before the
+// ari driver set one), to measure what the filter saves.
 // SB_LOAD_BENCH_PROFILE=CPS takes a CPU profile of Switchboard during the
 // arrivals of that step (.cache/bench-load/switchboard-cpu.pprof, and its
 // top in switchboard-cpu-top.txt).
@@ -144,7 +147,7 @@ func TestLoadBench(t *testing.T) {
 		sbPID := -1
 		switch system {
 		case "app_queue":
-		case "switchboard":
+		case "switchboard", "switchboard_unfiltered":
 			number = "200"
 			if profileCPS > 0 {
 				t.Setenv("SWITCHBOARD_PPROF", fmt.Sprintf("127.0.0.1:%d", pprofPort))
@@ -154,8 +157,11 @@ func TestLoadBench(t *testing.T) {
 				s.signIn(strconv.Itoa(2000 + n))
 			}
 			sbPID = s.cmd.Process.Pid
+			if system == "switchboard_unfiltered" {
+				clearEventFilter(t, p)
+			}
 		default:
-			t.Fatalf("SB_LOAD_BENCH_SYSTEMS: unknown system %q (app_queue, switchboard)", system)
+			t.Fatalf("SB_LOAD_BENCH_SYSTEMS: unknown system %q (app_queue, switchboard, switchboard_unfiltered)", system)
 		}
 		for ri, cps := range rates {
 			prefix := fmt.Sprintf("7%d%d", si, ri) // caller IDs 7<system><step><call number>
@@ -395,4 +401,21 @@ func firstLines(s string, n int) string {
 		lines = lines[:n]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// clearEventFilter empties the Stasis application's event filter that the
+// ari driver set at connect: Asterisk then sends every event type again.
+func clearEventFilter(t *testing.T, p *PBX) {
+	t.Helper()
+	body := map[string][]any{"allowed": {}, "disallowed": {}}
+	code, resp, err := p.ARI("PUT", "/applications/"+p.App+"/eventFilter", body)
+	if err != nil || code != 200 {
+		t.Fatalf("clear the event filter: %d %v %s", code, err, resp)
+	}
+	var app struct {
+		EventsAllowed []any `json:"events_allowed"`
+	}
+	if err := json.Unmarshal(resp, &app); err != nil || len(app.EventsAllowed) != 0 {
+		t.Fatalf("event filter after clearing: %s (%v)", resp, err)
+	}
 }

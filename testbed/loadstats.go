@@ -214,7 +214,7 @@ func freeToOffer(callers map[string]*benchCaller, legs []*phoneLeg) []time.Durat
 // LoadTable renders the steps as one table: per step, a row per system.
 func LoadTable(steps []LoadStep) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-11s %4s %7s %8s %6s | %8s %8s %8s | %8s %8s %5s | %7s | %6s %6s\n",
+	fmt.Fprintf(&b, "%-22s %4s %7s %8s %6s | %8s %8s %8s | %8s %8s %5s | %7s | %6s %6s\n",
 		"system", "cps", "offered", "answered", "aband",
 		"toAg p50", "p95", "p99", "free p50", "p95", "n", "ans/s", "cpuAst", "cpuSB")
 	cpu := func(v float64) string {
@@ -224,7 +224,7 @@ func LoadTable(steps []LoadStep) string {
 		return fmt.Sprintf("%.1f", v)
 	}
 	for _, s := range steps {
-		fmt.Fprintf(&b, "%-11s %4d %7d %8d %6d | %8.1f %8.1f %8.1f | %8.1f %8.1f %5d | %7.1f | %6s %6s\n",
+		fmt.Fprintf(&b, "%-22s %4d %7d %8d %6d | %8.1f %8.1f %8.1f | %8.1f %8.1f %5d | %7.1f | %6s %6s\n",
 			s.System, s.CPS, s.Offered, s.Answered, s.Abandoned,
 			s.ToAgent.P50, s.ToAgent.P95, s.ToAgent.P99,
 			s.FreeToOffer.P50, s.FreeToOffer.P95, s.FreeToOffer.N,
