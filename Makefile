@@ -7,7 +7,7 @@ CONFIG ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := debootstrap sip-tester ca-certificates curl ansible ansible-lint nodejs chromium fonts-wqy-microhei
 
-.PHONY: run test deps build pbx pbx-stop unit e2e lint clean
+.PHONY: run test deps build pbx pbx-stop unit e2e lint clean bench-load
 
 ## run: without CONFIG, build and start the testbed PBX, then Switchboard on it;
 ## with CONFIG=FILE, Switchboard on the PBX that file names. Ctrl-C stops
@@ -53,6 +53,14 @@ e2e: build
 	testbed/pbx.sh build
 	mkdir -p .cache && $(GO) test -tags e2e -count=1 -timeout 30m -v ./... 2>&1 | tee .cache/e2e.log | grep -E '^ *(=== RUN|--- |PASS|FAIL|ok|panic)' ; \
 	  rc=$${PIPESTATUS[0]}; [ $$rc = 0 ] || testbed/failures.sh .cache/e2e.log; exit $$rc
+
+## bench-load: the load benchmark (testbed/README.md): the same sipp load
+## through app_queue and through Switchboard on the testbed Asterisk; the
+## table and its JSON land in .cache/bench-load/ (latest.txt, latest.json).
+## Not part of `make test`: TestLoadBench skips without SB_LOAD_BENCH=1.
+bench-load:
+	testbed/pbx.sh build
+	mkdir -p .cache && set -o pipefail && SB_LOAD_BENCH=1 $(GO) test -tags e2e -run '^TestLoadBench$$' -count=1 -timeout 20m -v ./testbed/ 2>&1 | tee .cache/bench-load.log
 
 clean:
 	testbed/pbx.sh stop

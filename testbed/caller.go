@@ -231,19 +231,12 @@ a=sendrecv
 		logMsg(fmt.Sprintf("rejected %d", c.Reject))
 		w(`<send>
 <![CDATA[
-ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-[last_Via:]
 %s
-[last_To:]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Max-Forwards: 70
-Content-Length: 0
 
 ]]>
 </send>
 </scenario>
-`, strings.SplitN(hdr(callerHeaders), "\n", 2)[0])
+`, sipACKNon2xx(strings.SplitN(hdr(callerHeaders), "\n", 2)[0]))
 		return b.String(), nil
 	}
 	w(`<recv response="200" timeout="%d" rtd="true"/>

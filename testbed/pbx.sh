@@ -17,6 +17,9 @@
 #   SB_ARI_PORT        HTTP/ARI on 127.0.0.1     (default 8088)
 #   SB_RTP_START/END   RTP port range            (default 10000-10999)
 #   SB_AGENT_BASE_PORT agent 100N's phone is at 127.0.0.1:(base+N) (default 5200)
+#   SB_BENCH_PHONE_PORT the load benchmark's agents 2001..2040 all have their
+#                      contact at 127.0.0.1:(this port): one sipp plays
+#                      every phone (default 5300)
 #   SB_ARI_USER/PASS   ARI credentials           (default switchboard/switchboard)
 #   SB_START_TIMEOUT   seconds to wait for ARI   (default 30)
 #   SB_FALLBACK_RING_TIME seconds the fallback ring group (1001-1003) rings
@@ -39,6 +42,8 @@ ARI_PORT=${SB_ARI_PORT:-8088}
 RTP_START=${SB_RTP_START:-10000}
 RTP_END=${SB_RTP_END:-10999}
 AGENT_BASE_PORT=${SB_AGENT_BASE_PORT:-5200}
+BENCH_PHONE_PORT=${SB_BENCH_PHONE_PORT:-5300}
+BENCH_AGENTS=40
 ARI_USER=${SB_ARI_USER:-switchboard}
 ARI_PASS=${SB_ARI_PASS:-switchboard}
 START_TIMEOUT=${SB_START_TIMEOUT:-30}
@@ -140,10 +145,57 @@ EOF
 			[ "$n" = 7 ] && extra=", media_timeout: 5s"
 			echo "    - {name: \"100$n\", contact: \"sip:100$n@127.0.0.1:$((AGENT_BASE_PORT + n))\"$extra}"
 		done
+		# The load benchmark's agents (testbed/loadbench_e2e_test.go):
+		# 2001..2040, every contact on the same port (one sipp for all).
+		for n in $(seq 1 $BENCH_AGENTS); do
+			printf '    - {name: "%d", contact: "sip:%d@127.0.0.1:%d"}\n' $((2000 + n)) $((2000 + n)) "$BENCH_PHONE_PORT"
+		done
 	} >"$cfg"
 	bin=$(switchboard_bin)
 	"$bin" render --pbx asterisk --out "$etc" --config "$cfg" >/dev/null ||
 		die "switchboard render failed (config $cfg)"
+}
+
+# bench_queue_config adds what the load benchmark compares Switchboard with:
+# Asterisk's own app_queue. Dialling "appqueue" (no digits, so Switchboard's
+# _X. never sees it) rings the caller while Queue() offers the call to the
+# benchmark's agents 2001..2040: leastrecent, ringinuse=no, no wrap-up.
+bench_queue_config() {
+	local etc=$1 n
+	cat >>"$etc/extensions.conf" <<'EOF'
+
+; Added by testbed/pbx.sh for the load benchmark: app_queue side by side.
+[from-callers](+)
+exten => appqueue,1,Queue(bench,r)
+ same => n,Hangup()
+EOF
+	{
+		cat <<'EOF'
+; Written by testbed/pbx.sh for the load benchmark (app_queue side by side).
+[general]
+persistentmembers = no
+shared_lastcall = no
+; Every waiting caller may ring a free member, not only the head of the queue.
+autofill = yes
+
+[bench]
+strategy = leastrecent
+ringinuse = no
+wrapuptime = 0
+; retry: the pause after a round with nobody free; 1 s is the smallest.
+retry = 1
+timeout = 15
+joinempty = yes
+leavewhenempty = no
+announce-frequency = 0
+periodic-announce-frequency = 0
+announce-holdtime = no
+announce-position = no
+EOF
+		for n in $(seq 1 $BENCH_AGENTS); do
+			echo "member => PJSIP/$((2000 + n))"
+		done
+	} >"$etc/queues.conf"
 }
 
 ast_ids() {
@@ -285,9 +337,13 @@ load => func_channel.so
 load => func_strings.so
 load => func_callerid.so
 load => func_hangupcause.so
+
+; --- the load benchmark's comparison: Asterisk's own queue ---
+load => app_queue.so
 EOF
 
 	render_config "$etc"
+	bench_queue_config "$etc"
 
 	cat >"$etc/rtp.conf" <<EOF
 [general]
@@ -467,6 +523,7 @@ SB_ARI_PORT=$ARI_PORT
 SB_RTP_START=$RTP_START
 SB_RTP_END=$RTP_END
 SB_AGENT_BASE_PORT=$AGENT_BASE_PORT
+SB_BENCH_PHONE_PORT=$BENCH_PHONE_PORT
 SB_ARI_USER=$ARI_USER
 SB_ARI_PASS=$ARI_PASS
 SB_FALLBACK_RING_TIME=$FALLBACK_RING_TIME

@@ -153,21 +153,11 @@ SIP/2.0 200 OK
 Content-Type: application/sdp
 Content-Length: [len]
 
-v=0
-o=phone 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-s=-
-c=IN IP[media_ip_type] [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 0 101
-a=rtpmap:0 PCMU/8000
-a=rtpmap:101 telephone-event/8000
-a=fmtp:101 0-15
-a=ptime:20
-a=sendrecv
+%s
 ]]>
 </send>
 <recv request="ACK" rtd="true" crlf="true"/>
-`, reply)
+`, reply, sdpAudio("phone"))
 		logMsg("answered")
 		if m.press != "" {
 			pcap, err := pcapFor(m.press)
@@ -185,20 +175,12 @@ a=sendrecv
 			logMsg("local-bye")
 			w(`<send retrans="500">
 <![CDATA[
-BYE [$remote_contact] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From:[$local_to];tag=[pid]SIPpTag01[call_number]
-To:[$remote_from]
-Call-ID: [call_id]
-CSeq: 1 BYE
-Contact: <sip:%s@[local_ip]:[local_port];transport=[transport]>
-Max-Forwards: 70
-Content-Length: 0
+%s
 
 ]]>
 </send>
 <recv response="200" next="999"/>
-`, user)
+`, sipPhoneBYE(user))
 		} else {
 			w("<recv request=\"BYE\" next=\"300\"/>\n")
 		}
@@ -206,18 +188,12 @@ Content-Length: 0
 		logMsg("remote-bye")
 		w(`<send>
 <![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
+%s
 
 ]]>
 </send>
 <nop next="999"/>
-`)
+`, sipOKToRequest)
 		cancelled()
 	}
 	w("<label id=\"999\"/>\n</scenario>\n")

@@ -168,14 +168,22 @@ pbx:
 // routing config (routes, flows, queues, agents, …).
 func startSwitchboardWith(t *testing.T, pbx *PBX, routing string) *sb {
 	t.Helper()
+	return launchSwitchboard(t, switchboardBinary(t), e2eHeader, pbx, routing)
+}
+
+// launchSwitchboard starts bin on header (e2eHeader's three verbs: listen,
+// data_dir, ARI port) plus routing; the load benchmark passes its own
+// binary (without -race) and header (without debug logging).
+func launchSwitchboard(t *testing.T, bin, header string, pbx *PBX, routing string) *sb {
+	t.Helper()
 	dir := t.TempDir()
 	listen := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
 	cfgPath := filepath.Join(dir, "switchboard.yaml")
-	cfg := fmt.Sprintf(e2eHeader, listen, filepath.Join(dir, "data"), pbx.ARIPort) + routing
+	cfg := fmt.Sprintf(header, listen, filepath.Join(dir, "data"), pbx.ARIPort) + routing
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s := &sb{t: t, bin: switchboardBinary(t), cfgPath: cfgPath, base: "http://" + listen}
+	s := &sb{t: t, bin: bin, cfgPath: cfgPath, base: "http://" + listen}
 	s.token("supervisor")
 	s.token("admin")
 	s.start()

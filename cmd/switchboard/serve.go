@@ -111,6 +111,9 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 		apiCfg.Recordings = rf // messages' audio through the API
 	}
 	srv := api.New(apiCfg, eng, st, log, reg, health)
+	if err := servePprof(ctx, log); err != nil {
+		return err
+	}
 	go reloadOnHangup(ctx, reload, log)
 
 	ctx, cancel := context.WithCancelCause(ctx)
