@@ -5,14 +5,15 @@ package ari
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 )
 
-// pbxRoot finds the testbed's Asterisk root: $SB_PBX_ROOT, else the repo's
-// .cache/asterisk-root, else .cache/asterisk-root.tmp. The e2e build tag
+// pbxRoot finds the testbed's Asterisk root: $SB_PBX_ROOT, else pbx.sh's
+// default root (or its .tmp while it is being built). The e2e build tag
 // gates this test: `make test` builds the root before it runs.
 func pbxRoot(t *testing.T) string {
 	t.Helper()
@@ -23,9 +24,14 @@ func pbxRoot(t *testing.T) string {
 		wd, _ := os.Getwd()
 		for dir := wd; ; dir = filepath.Dir(dir) {
 			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-				candidates = append(candidates,
-					filepath.Join(dir, ".cache", "asterisk-root"),
-					filepath.Join(dir, ".cache", "asterisk-root.tmp"))
+				// pbx.sh knows its default root (keyed by its inputs).
+				if out, err := exec.Command("bash", filepath.Join(dir, "testbed", "pbx.sh"), "env").Output(); err == nil {
+					for line := range strings.SplitSeq(string(out), "\n") {
+						if r, ok := strings.CutPrefix(line, "SB_PBX_ROOT="); ok {
+							candidates = append(candidates, r, r+".tmp")
+						}
+					}
+				}
 				break
 			}
 			if filepath.Dir(dir) == dir {
@@ -38,7 +44,7 @@ func pbxRoot(t *testing.T) string {
 			return c
 		}
 	}
-	msg := "no Asterisk testbed root (set SB_PBX_ROOT or build .cache/asterisk-root); looked in " +
+	msg := "no Asterisk testbed root (set SB_PBX_ROOT or run testbed/pbx.sh build); looked in " +
 		strings.Join(candidates, ", ")
 	t.Fatal(msg)
 	return ""

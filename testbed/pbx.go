@@ -65,12 +65,27 @@ func envStr(name, def string) string {
 	return def
 }
 
+// scriptRoot asks pbx.sh where its root is by default (a path keyed by
+// what goes into the root, outside the clone), so the key lives in one place.
+func scriptRoot(script string) string {
+	out, err := exec.Command("bash", script, "env").Output()
+	if err != nil {
+		return ""
+	}
+	for line := range strings.SplitSeq(string(out), "\n") {
+		if v, ok := strings.CutPrefix(line, "SB_PBX_ROOT="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
 // DefaultPBX describes the PBX from the SB_* environment, with pbx.sh's defaults.
 func DefaultPBX() *PBX {
 	repo := RepoDir()
 	return &PBX{
 		Script:        filepath.Join(repo, "testbed", "pbx.sh"),
-		Root:          envStr("SB_PBX_ROOT", filepath.Join(repo, ".cache", "asterisk-root")),
+		Root:          envStr("SB_PBX_ROOT", scriptRoot(filepath.Join(repo, "testbed", "pbx.sh"))),
 		RunDir:        envStr("SB_PBX_RUN", filepath.Join(repo, ".cache", "testbed-run")),
 		SIPPort:       envInt("SB_SIP_PORT", 5060),
 		ARIPort:       envInt("SB_ARI_PORT", 8088),

@@ -11,7 +11,9 @@
 #   testbed/pbx.sh env       print the effective settings
 #
 # Settings (environment):
-#   SB_PBX_ROOT        the Asterisk root        (default $REPO/.cache/asterisk-root)
+#   SB_PBX_ROOT        the Asterisk root        (default /var/cache/switchboard/
+#                      asterisk-root-KEY, KEY a hash of suite, mirror and
+#                      packages: outside the clone, so a fresh clone reuses it)
 #   SB_PBX_RUN         pid file and logs         (default $REPO/.cache/testbed-run)
 #   SB_SIP_PORT        SIP UDP on 127.0.0.1      (default 5060)
 #   SB_ARI_PORT        HTTP/ARI on 127.0.0.1     (default 8088)
@@ -35,7 +37,6 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
 
-ROOT=${SB_PBX_ROOT:-$REPO/.cache/asterisk-root}
 RUN=${SB_PBX_RUN:-$REPO/.cache/testbed-run}
 SIP_PORT=${SB_SIP_PORT:-5060}
 ARI_PORT=${SB_ARI_PORT:-8088}
@@ -51,6 +52,10 @@ FALLBACK_RING_TIME=${SB_FALLBACK_RING_TIME:-5}
 SUITE=${SB_DEBIAN_SUITE:-sid}
 MIRROR=${SB_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 INCLUDE=asterisk,asterisk-modules,asterisk-core-sounds-en
+# The root is keyed by what goes into it, so changing the suite, mirror or
+# packages builds a new one instead of reusing a stale one.
+ROOT_KEY=$(printf '%s\n' "$SUITE" "$MIRROR" "$INCLUDE" | sha256sum | cut -c1-12)
+ROOT=${SB_PBX_ROOT:-/var/cache/switchboard/asterisk-root-$ROOT_KEY}
 PIDFILE=$RUN/asterisk.pid
 
 log() { echo "pbx.sh: $*" >&2; }
