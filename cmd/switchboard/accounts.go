@@ -22,29 +22,12 @@ import (
 // The user and token commands: how the first admin is made (there is no
 // default password) and how accounts are fixed when nobody can sign in.
 
-const accountsUsage = `usage:
-  switchboard user add --config FILE --username U --name N --role R [--agent-id A] [--team T] [--lang zh|en] [--password-file F]
-  switchboard user passwd --config FILE --username U [--password-file F]
-  switchboard user list --config FILE
-  switchboard token add --config FILE --name N --role R
-  switchboard token revoke --config FILE --id N
-The password is read from the first line of stdin, or of --password-file.
-token add prints the token on stdout, once: it is stored only as a hash.
-Roles: agent, team_lead, supervisor, quality, admin.
-`
-
 // cliActor is who the audit log says did what the commands do.
 const cliActor = "cli"
 
 func runAccounts(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) < 2 {
-		fmt.Fprint(stderr, accountsUsage)
-		return 2
-	}
-	cmd := args[0] + " " + args[1]
-	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, accountsUsage) }
+	c, _ := lookup(args[0])
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
 	var (
 		configPath = fs.String("config", "", "YAML config file (default: built-in)")
 		username   = fs.String("username", "", "sign-in name: 2-64 of a-z 0-9 . _ -")
@@ -56,13 +39,23 @@ func runAccounts(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		passFile   = fs.String("password-file", "", "read the password from this file's first line, not stdin")
 		id         = fs.Int64("id", 0, "token id (token revoke)")
 	)
-	if err := fs.Parse(args[2:]); err != nil {
+	if len(args) < 2 {
+		c.printUsage(stderr, fs)
 		return 2
 	}
+	if isHelp(args[1]) { // switchboard user -h
+		c.printUsage(stdout, fs)
+		return 0
+	}
+	if code, done := c.parseFlags(fs, args[2:], stdout, stderr); done {
+		return code
+	}
+	cmd := args[0] + " " + args[1]
 	switch cmd {
 	case "user add", "user passwd", "user list", "token add", "token revoke":
 	default:
-		fmt.Fprintf(stderr, "unknown command %q\n%s", cmd, accountsUsage)
+		fmt.Fprintf(stderr, "unknown command %q\n", cmd)
+		c.printUsage(stderr, fs)
 		return 2
 	}
 	cfg, err := config.Load(*configPath)

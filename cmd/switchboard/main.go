@@ -17,42 +17,39 @@ import (
 	"switchboard/config"
 )
 
-const usage = `usage: switchboard <command> [flags]
-
-commands:
-  serve     run Switchboard (--config FILE; built-in defaults without it)
-  migrate   create or upgrade the database and exit
-  validate  check a config file and exit non-zero on any problem
-  render    write the PBX's config snippets (--pbx asterisk|freeswitch --out DIR)
-  export    write a report to a file (--report NAME --from DAY --to DAY --group G --format csv|xlsx --out FILE)
-  rollup    rebuild the report rollups from the event log (--rebuild)
-  user      accounts: user add|passwd|list (the first admin too; the password is read from stdin)
-  token     API tokens for programs: token add|revoke (add prints the token, once)
-  replay    what-if: re-run a logged period under another config (--from DB --config NEW [--old OLD] [--since T --until T] [--json])
-`
-
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		printListing(stderr)
 		return 2
 	}
-	if args[0] == "replay" { // its own flags: see replay.go
-		return runReplay(args[1:], stdout, stderr)
+	if isHelp(args[0]) {
+		printListing(stdout)
+		return 0
 	}
-	if args[0] == "user" || args[0] == "token" { // subcommands: see accounts.go
+	cmd, ok := lookup(args[0])
+	if !ok {
+		fmt.Fprintf(stderr, "unknown command %q\n", args[0])
+		printListing(stderr)
+		return 2
+	}
+	switch cmd.name {
+	case "help":
+		return runHelp(args[1:], stdout, stderr)
+	case "replay": // its own flags: see replay.go
+		return runReplay(args[1:], stdout, stderr)
+	case "user", "token": // subcommands: see accounts.go
 		return runAccounts(args, os.Stdin, stdout, stderr)
 	}
-	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
 	configPath := fs.String("config", "", "YAML config file (default: built-in)")
-	renderOpts := addRenderFlags(fs, args[0])
-	exportOpts, rollupOpts := addReportFlags(fs, args[0])
-	if err := fs.Parse(args[1:]); err != nil {
-		return 2
+	renderOpts := addRenderFlags(fs, cmd.name)
+	exportOpts, rollupOpts := addReportFlags(fs, cmd.name)
+	if code, done := cmd.parseFlags(fs, args[1:], stdout, stderr); done {
+		return code
 	}
 	cfg, err := config.Load(*configPath)
 	if err != nil {
@@ -63,7 +60,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	log := newLogger(cfg.LogLevel, stderr)
 
-	switch args[0] {
+	switch cmd.name {
 	case "validate":
 		fmt.Fprintf(stdout, "config OK: %d flows, %d queues, %d agents\n", len(cfg.Flows), len(cfg.Queues), len(cfg.Agents))
 		return 0
@@ -77,15 +74,36 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = rollup(ctx, cfg, rollupOpts, log, stdout)
 	case "serve":
 		err = serve(ctx, cfg, *configPath, log, stdout)
-	default:
-		fmt.Fprintf(stderr, "unknown command %q\n%s", args[0], usage)
-		return 2
 	}
 	if err != nil && !errors.Is(err, context.Canceled) {
 		log.Error("switchboard failed", "command", args[0], "err", err)
 		return 1
 	}
 	return 0
+}
+
+// runHelp is `switchboard help [COMMAND]`: the listing, or what
+// `switchboard COMMAND -h` prints.
+func runHelp(args []string, stdout, stderr io.Writer) int {
+	switch {
+	case len(args) == 0:
+		printListing(stdout)
+		return 0
+	case len(args) > 1:
+		fmt.Fprintf(stderr, "help: one command at a time, not %q\n", args)
+		printListing(stderr)
+		return 2
+	case isHelp(args[0]) || args[0] == "help":
+		help, _ := lookup("help")
+		help.printUsage(stdout, nil)
+		return 0
+	}
+	if _, ok := lookup(args[0]); !ok {
+		fmt.Fprintf(stderr, "help: unknown command %q\n", args[0])
+		printListing(stderr)
+		return 2
+	}
+	return run([]string{args[0], "-h"}, stdout, stderr)
 }
 
 func newLogger(level string, w io.Writer) *slog.Logger {

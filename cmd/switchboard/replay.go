@@ -19,25 +19,11 @@ import (
 	"switchboard/store"
 )
 
-const replayUsage = `usage: switchboard replay --from DB --config NEW [--old OLD] [--since T] [--until T] [--json]
-
-Re-runs the calls of a recorded period through the engine under the NEW
-config and under the OLD one (default: the config the log says was running
-when the period began), and reports service level, ASA, waits, abandons,
-overflows and timeouts per queue for the recording, both simulations and
-new−old. Times are RFC 3339 (2026-03-02T09:00:00Z).
-
-`
-
 // runReplay is `switchboard replay`. It has flags of its own, so it is
 // dispatched before the other commands' flags are parsed.
 func runReplay(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, replayUsage)
-		fs.PrintDefaults()
-	}
+	cmd, _ := lookup("replay")
+	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
 	def := replay.DefaultOptions()
 	from := fs.String("from", "", "the event log: a SQLite file written by switchboard serve (required)")
 	newPath := fs.String("config", "", "the config to try (required)")
@@ -53,8 +39,8 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	extra := fs.String("patience-extra", "", "how much longer than their recorded wait callers who did not hang up would wait (default: without limit)")
 	var shifts shiftFlag
 	fs.Var(&shifts, "shift", "NEW=OLD: agent NEW works agent OLD's recorded shift (repeatable)")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, done := cmd.parseFlags(fs, args, stdout, stderr); done {
+		return code
 	}
 	if err := checkReplayFlags(fs, *from, *newPath); err != nil {
 		fmt.Fprintf(stderr, "replay: %v\n", err)
