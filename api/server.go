@@ -1,6 +1,3 @@
-// Package api is Switchboard's HTTP interface: the REST API under /api/v1/
-// (agents, calls, the event log), /healthz, /metrics and the OpenAPI
-// document that describes them.
 package api
 
 import (
