@@ -6,12 +6,22 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/mattn/go-sqlite3"
 
 	"switchboard/auth"
 )
+
+// Accounts persists users, sessions and API tokens: the auth concern of
+// the store, its own type so Store stays a set of concerns rather than one
+// type with every method. It shares the store's database and writer lock.
+type Accounts struct {
+	db  *sqlx.DB
+	wmu *sync.Mutex // the Store's: one writer at a time in this process
+}
 
 // Accounts: users, teams, browser sessions and API tokens for
 // auth.Service. Missing rows answer auth.ErrNotFound;
@@ -40,7 +50,7 @@ func (r *userRow) user() auth.User {
 const userColumns = `id, username, name, role, agent_id, team, lang, password_hash, disabled, created_at`
 
 // InsertUser stores a new account and returns its id.
-func (s *Store) InsertUser(ctx context.Context, a auth.Account) (int64, error) {
+func (s *Accounts) InsertUser(ctx context.Context, a auth.Account) (int64, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	res, err := s.db.ExecContext(ctx, `INSERT INTO users (username, name, role, agent_id, team, lang, password_hash, disabled, created_at)
@@ -54,7 +64,7 @@ func (s *Store) InsertUser(ctx context.Context, a auth.Account) (int64, error) {
 
 // UpdateUser writes the account's fields but its id, username and
 // creation time.
-func (s *Store) UpdateUser(ctx context.Context, a auth.Account) error {
+func (s *Accounts) UpdateUser(ctx context.Context, a auth.Account) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	res, err := s.db.ExecContext(ctx, `UPDATE users SET name = ?, role = ?, agent_id = ?, team = ?, lang = ?,
@@ -67,16 +77,16 @@ func (s *Store) UpdateUser(ctx context.Context, a auth.Account) error {
 }
 
 // UserByID is the account with that id.
-func (s *Store) UserByID(ctx context.Context, id int64) (auth.Account, error) {
+func (s *Accounts) UserByID(ctx context.Context, id int64) (auth.Account, error) {
 	return s.account(ctx, fmt.Sprintf("user %d", id), "id = ?", id)
 }
 
 // UserByName is the account with that username.
-func (s *Store) UserByName(ctx context.Context, username string) (auth.Account, error) {
+func (s *Accounts) UserByName(ctx context.Context, username string) (auth.Account, error) {
 	return s.account(ctx, fmt.Sprintf("user %q", username), "username = ?", username)
 }
 
-func (s *Store) account(ctx context.Context, what, where string, arg any) (auth.Account, error) {
+func (s *Accounts) account(ctx context.Context, what, where string, arg any) (auth.Account, error) {
 	var r userRow
 	if err := s.db.GetContext(ctx, &r, `SELECT `+userColumns+` FROM users WHERE `+where, arg); err != nil {
 		return auth.Account{}, authNotFound(err, what)
@@ -85,7 +95,7 @@ func (s *Store) account(ctx context.Context, what, where string, arg any) (auth.
 }
 
 // ListUsers is every account, by username.
-func (s *Store) ListUsers(ctx context.Context) ([]auth.User, error) {
+func (s *Accounts) ListUsers(ctx context.Context) ([]auth.User, error) {
 	var rows []userRow
 	if err := s.db.SelectContext(ctx, &rows, `SELECT `+userColumns+` FROM users ORDER BY username`); err != nil {
 		return nil, fmt.Errorf("store: users: %w", err)
@@ -107,7 +117,7 @@ type sessionRow struct {
 }
 
 // InsertSession stores a new browser session.
-func (s *Store) InsertSession(ctx context.Context, r auth.SessionRecord) error {
+func (s *Accounts) InsertSession(ctx context.Context, r auth.SessionRecord) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, csrf, addr, created_at, last_seen)
@@ -119,7 +129,7 @@ func (s *Store) InsertSession(ctx context.Context, r auth.SessionRecord) error {
 }
 
 // SessionByHash is the session whose id hashes to hash.
-func (s *Store) SessionByHash(ctx context.Context, hash []byte) (auth.SessionRecord, error) {
+func (s *Accounts) SessionByHash(ctx context.Context, hash []byte) (auth.SessionRecord, error) {
 	var r sessionRow
 	err := s.db.GetContext(ctx, &r, `SELECT id_hash, user_id, csrf, addr, created_at, last_seen FROM sessions WHERE id_hash = ?`, hash)
 	if err != nil {
@@ -130,23 +140,23 @@ func (s *Store) SessionByHash(ctx context.Context, hash []byte) (auth.SessionRec
 }
 
 // TouchSession sets the session's last request time.
-func (s *Store) TouchSession(ctx context.Context, hash []byte, at time.Time) error {
+func (s *Accounts) TouchSession(ctx context.Context, hash []byte, at time.Time) error {
 	return s.authExec(ctx, "touch session", `UPDATE sessions SET last_seen = ? WHERE id_hash = ?`, someTime(at), hash)
 }
 
 // DeleteSession ends one session (none is not an error).
-func (s *Store) DeleteSession(ctx context.Context, hash []byte) error {
+func (s *Accounts) DeleteSession(ctx context.Context, hash []byte) error {
 	return s.authExec(ctx, "delete session", `DELETE FROM sessions WHERE id_hash = ?`, hash)
 }
 
 // DeleteUserSessions ends every session of the user.
-func (s *Store) DeleteUserSessions(ctx context.Context, userID int64) error {
+func (s *Accounts) DeleteUserSessions(ctx context.Context, userID int64) error {
 	return s.authExec(ctx, "delete user sessions", `DELETE FROM sessions WHERE user_id = ?`, userID)
 }
 
 // PruneSessions deletes sessions idle since before idleBefore or created
 // before createdBefore.
-func (s *Store) PruneSessions(ctx context.Context, idleBefore, createdBefore time.Time) error {
+func (s *Accounts) PruneSessions(ctx context.Context, idleBefore, createdBefore time.Time) error {
 	return s.authExec(ctx, "prune sessions", `DELETE FROM sessions WHERE last_seen < ? OR created_at < ?`,
 		someTime(idleBefore), someTime(createdBefore))
 }
@@ -169,7 +179,7 @@ func (r *tokenRow) token() auth.Token {
 const tokenColumns = `id, name, role, created_by, created_at, last_used, revoked_at`
 
 // InsertToken stores a new API token and returns its id.
-func (s *Store) InsertToken(ctx context.Context, t auth.TokenRecord) (int64, error) {
+func (s *Accounts) InsertToken(ctx context.Context, t auth.TokenRecord) (int64, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	res, err := s.db.ExecContext(ctx, `INSERT INTO api_tokens (name, role, secret_hash, created_by, created_at)
@@ -181,7 +191,7 @@ func (s *Store) InsertToken(ctx context.Context, t auth.TokenRecord) (int64, err
 }
 
 // TokenByHash is the token whose secret hashes to hash, revoked or not.
-func (s *Store) TokenByHash(ctx context.Context, hash []byte) (auth.Token, error) {
+func (s *Accounts) TokenByHash(ctx context.Context, hash []byte) (auth.Token, error) {
 	var r tokenRow
 	if err := s.db.GetContext(ctx, &r, `SELECT `+tokenColumns+` FROM api_tokens WHERE secret_hash = ?`, hash); err != nil {
 		return auth.Token{}, authNotFound(err, "token")
@@ -190,12 +200,12 @@ func (s *Store) TokenByHash(ctx context.Context, hash []byte) (auth.Token, error
 }
 
 // TouchToken sets the token's last use.
-func (s *Store) TouchToken(ctx context.Context, id int64, at time.Time) error {
+func (s *Accounts) TouchToken(ctx context.Context, id int64, at time.Time) error {
 	return s.authExec(ctx, "touch token", `UPDATE api_tokens SET last_used = ? WHERE id = ?`, someTime(at), id)
 }
 
 // RevokeToken ends the token (revoking twice keeps the first time).
-func (s *Store) RevokeToken(ctx context.Context, id int64, at time.Time) error {
+func (s *Accounts) RevokeToken(ctx context.Context, id int64, at time.Time) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	res, err := s.db.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?`, someTime(at), id)
@@ -206,7 +216,7 @@ func (s *Store) RevokeToken(ctx context.Context, id int64, at time.Time) error {
 }
 
 // ListTokens is every token, newest first.
-func (s *Store) ListTokens(ctx context.Context) ([]auth.Token, error) {
+func (s *Accounts) ListTokens(ctx context.Context) ([]auth.Token, error) {
 	var rows []tokenRow
 	if err := s.db.SelectContext(ctx, &rows, `SELECT `+tokenColumns+` FROM api_tokens ORDER BY id DESC`); err != nil {
 		return nil, fmt.Errorf("store: tokens: %w", err)
@@ -219,7 +229,7 @@ func (s *Store) ListTokens(ctx context.Context) ([]auth.Token, error) {
 }
 
 // ListTeams is every team, by name.
-func (s *Store) ListTeams(ctx context.Context) ([]auth.Team, error) {
+func (s *Accounts) ListTeams(ctx context.Context) ([]auth.Team, error) {
 	out := []auth.Team{}
 	if err := s.db.SelectContext(ctx, &out, `SELECT name, title FROM teams ORDER BY name`); err != nil {
 		return nil, fmt.Errorf("store: teams: %w", err)
@@ -228,13 +238,13 @@ func (s *Store) ListTeams(ctx context.Context) ([]auth.Team, error) {
 }
 
 // PutTeam creates the team or changes its title.
-func (s *Store) PutTeam(ctx context.Context, t auth.Team) error {
+func (s *Accounts) PutTeam(ctx context.Context, t auth.Team) error {
 	return s.authExec(ctx, "put team", `INSERT INTO teams (name, title, created_at) VALUES (?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET title = excluded.title`, t.Name, t.Title, someTime(time.Now()))
 }
 
 // DeleteTeam removes the team.
-func (s *Store) DeleteTeam(ctx context.Context, name string) error {
+func (s *Accounts) DeleteTeam(ctx context.Context, name string) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	res, err := s.db.ExecContext(ctx, `DELETE FROM teams WHERE name = ?`, name)
@@ -245,7 +255,7 @@ func (s *Store) DeleteTeam(ctx context.Context, name string) error {
 }
 
 // authExec runs one write under wmu.
-func (s *Store) authExec(ctx context.Context, what, q string, args ...any) error {
+func (s *Accounts) authExec(ctx context.Context, what, q string, args ...any) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	if _, err := s.db.ExecContext(ctx, q, args...); err != nil {

@@ -36,6 +36,8 @@ var _ routing.Journal = (*Store)(nil)
 // safe for concurrent use: one writer (the engine's goroutine calling Append)
 // and any number of readers, which WAL lets run while a write is under way.
 type Store struct {
+	*Accounts // users, sessions, tokens (auth.go)
+
 	db  *sqlx.DB
 	log *slog.Logger
 
@@ -99,7 +101,9 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 	}
 	log = log.With("component", "store")
 	log.Debug("database opened", "path", path)
-	return &Store{db: db, log: log}, nil
+	st := &Store{db: db, log: log}
+	st.Accounts = &Accounts{db: db, wmu: &st.wmu}
+	return st, nil
 }
 
 // Close releases the prepared statements and closes the database.
