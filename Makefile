@@ -42,6 +42,7 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed: $$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./...
+	$(GO) vet -tags 'e2e loadbench' ./testbed/
 	cd ansible && ansible-playbook -i inventory.example.ini --syntax-check asterisk.yml freeswitch.yml switchboard.yml >/dev/null
 	cd ansible && ANSIBLE_NOCOLOR=1 ansible-lint --offline -q --nocolor
 
@@ -57,10 +58,10 @@ e2e: build
 ## bench-load: the load benchmark (testbed/README.md): the same sipp load
 ## through app_queue and through Switchboard on the testbed Asterisk; the
 ## table and its JSON land in .cache/bench-load/ (latest.txt, latest.json).
-## Not part of `make test`: TestLoadBench skips without SB_LOAD_BENCH=1.
+## Not part of `make test`: TestLoadBench is built only with the loadbench tag.
 bench-load:
 	testbed/pbx.sh build
-	mkdir -p .cache && set -o pipefail && SB_LOAD_BENCH=1 $(GO) test -tags e2e -run '^TestLoadBench$$' -count=1 -timeout 20m -v ./testbed/ 2>&1 | tee .cache/bench-load.log
+	mkdir -p .cache && set -o pipefail && $(GO) test -tags 'e2e loadbench' -run '^TestLoadBench$$' -count=1 -timeout 20m -v ./testbed/ 2>&1 | tee .cache/bench-load.log
 
 clean:
 	testbed/pbx.sh stop

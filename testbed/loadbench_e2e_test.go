@@ -1,4 +1,4 @@
-//go:build e2e
+//go:build e2e && loadbench
 
 package testbed
 
@@ -79,7 +79,7 @@ type benchRun struct {
 	Steps    []LoadStep `json:"steps"`
 }
 
-// TestLoadBench runs the load benchmark; it needs SB_LOAD_BENCH=1 (make
+// TestLoadBench runs the load benchmark; it is built only with the loadbench tag (make
 // bench-load). SB_LOAD_BENCH_CPS (default 10,20,30,40,60) and
 // SB_LOAD_BENCH_SYSTEMS (default app_queue,switchboard) narrow it;
 // "switchboard_unfiltered" is Switchboard with the Stasis application's
@@ -89,9 +89,6 @@ type benchRun struct {
 // arrivals of that step (.cache/bench-load/switchboard-cpu.pprof, and its
 // top in switchboard-cpu-top.txt).
 func TestLoadBench(t *testing.T) {
-	if os.Getenv("SB_LOAD_BENCH") != "1" {
-		t.Skip("the load benchmark runs with SB_LOAD_BENCH=1 (make bench-load)")
-	}
 	rates, err := benchInts(envStr("SB_LOAD_BENCH_CPS", "10,20,30,40,60"))
 	if err != nil {
 		t.Fatal(err)
