@@ -62,6 +62,7 @@ var Records = map[string]reflect.Type{
 	EvPBX + pbx.LinkDown{}.Kind():          typeOf[pbx.LinkDown](),
 	EvPBX + pbx.CommandFailed{}.Kind():     typeOf[pbx.CommandFailed](),
 	EvPBX + pbx.RecordingFinished{}.Kind(): typeOf[pbx.RecordingFinished](),
+	EvPBX + pbx.PeerState{}.Kind():         typeOf[pbx.PeerState](),
 }
 
 func typeOf[T any]() reflect.Type { return reflect.TypeFor[T]() }

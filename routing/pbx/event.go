@@ -69,6 +69,27 @@ type ChannelHungUp struct {
 	Base
 	Channel string `json:"channel"`
 	Cause   Cause  `json:"cause"`
+	// SIPCode is the far end's final SIP response (503, 486, …) where the
+	// PBX reports it (Asterisk's tech_cause, FreeSWITCH's
+	// sip_term_status); 0 when unknown. Trunk failover reads it first and
+	// falls back to Cause.
+	SIPCode int `json:"sip_code,omitempty"`
+}
+
+// PeerState: the PBX's view of a SIP peer changed: a trunk or a phone
+// became reachable or unreachable (Asterisk: ContactStatusChange /
+// EndpointStateChange; FreeSWITCH: sofia::gateway_state, sofia::register).
+// Peer is the name the config gives it (dialplan.trunks[].name, or the
+// phone's endpoint as agents are configured, e.g. "PJSIP/1001").
+type PeerState struct {
+	Base
+	Peer      string `json:"peer"`
+	Trunk     bool   `json:"trunk,omitempty"` // Peer is a trunk, not a phone
+	Reachable bool   `json:"reachable"`
+	// Detail is the PBX's own word (e.g. "Unreachable", "DOWN", "NonQualified").
+	Detail string `json:"detail,omitempty"`
+	// RTT is the last qualify round trip, when the PBX gives one.
+	RTT time.Duration `json:"rtt,omitempty"`
 }
 
 // ChannelInfo is a live channel as the PBX lists it after a reconnect.
@@ -113,3 +134,4 @@ func (ChannelHungUp) Kind() string    { return "channel_hungup" }
 func (Resynced) Kind() string         { return "resynced" }
 func (LinkDown) Kind() string         { return "link_down" }
 func (CommandFailed) Kind() string    { return "command_failed" }
+func (PeerState) Kind() string        { return "peer_state" }

@@ -40,8 +40,14 @@ type Switch interface {
 
 // Originate describes a new outbound leg.
 type Originate struct {
-	Channel  string        // the ID the engine gives the new leg
-	Endpoint string        // e.g. "PJSIP/agent1001"
+	Channel  string // the ID the engine gives the new leg
+	Endpoint string // e.g. "PJSIP/agent1001"; empty when Trunk is set
+	// Trunk and Number dial out: the driver calls Number through the
+	// trunk of that name as `switchboard render` wrote it (Asterisk
+	// PJSIP/NUMBER@TRUNK, FreeSWITCH sofia/gateway/TRUNK/NUMBER). The
+	// engine has validated Number (digits, an optional leading +).
+	Trunk    string
+	Number   string
 	CallerID string        // shown on the called phone
 	Timeout  time.Duration // ring time before the PBX gives up
 	// Headers are added to the INVITE (PJSIP_HEADER on Asterisk).
