@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"slices"
 	"time"
 
@@ -54,6 +55,10 @@ type HealthFunc func(ctx context.Context) (details map[string]any, ok bool)
 // Config is the HTTP server's configuration.
 type Config struct {
 	Listen string `yaml:"listen"` // host:port, default DefaultListen
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Real-IP are believed (clientaddr.go); from anyone else they are
+	// ignored.
+	TrustedProxies []netip.Prefix `yaml:"-"`
 	// Reload re-reads the config and hands it to the engine, returning the
 	// new version; nil makes POST /api/v1/config/reload answer 501.
 	Reload func(ctx context.Context) (version int, err error) `yaml:"-"`
@@ -143,6 +148,7 @@ func New(cfg Config, agents AgentService, st Reader, log *slog.Logger, reg Regis
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor = clientAddr(cfg.TrustedProxies)
 	e.JSONSerializer = maskingSerializer{s: s}
 	e.Use(s.observe, s.recover)
 	for _, r := range s.routes() {
@@ -191,6 +197,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           s.echo,
 		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),

@@ -15,10 +15,10 @@ var defaultYAML []byte
 
 // Config is the whole YAML file.
 type Config struct {
-	DataDir  string `yaml:"data_dir"`
-	Database string `yaml:"database"` // SQLite file; default DATA_DIR/switchboard.db
-	Listen   string `yaml:"listen"`
-	LogLevel string `yaml:"log_level"`
+	DataDir  string       `yaml:"data_dir"`
+	Database string       `yaml:"database"` // SQLite file; default DATA_DIR/switchboard.db
+	Listen   ListenConfig `yaml:"listen"`
+	LogLevel string       `yaml:"log_level"`
 	// FlowsDir holds one YAML file per flow (NAME.yaml), beside or instead
 	// of the flows: section; relative to the config file.
 	FlowsDir string    `yaml:"flows_dir"`

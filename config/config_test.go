@@ -14,7 +14,7 @@ func TestBuiltInConfigIsValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Listen != "127.0.0.1:8080" || cfg.PBX.ARI.URL != "http://127.0.0.1:8088" || len(cfg.Agents) == 0 {
+	if cfg.Listen.Addr != "127.0.0.1:8080" || cfg.PBX.ARI.URL != "http://127.0.0.1:8088" || len(cfg.Agents) == 0 {
 		t.Fatalf("defaults: %+v", cfg)
 	}
 	if cfg.Database != filepath.Join("data", "switchboard.db") {
@@ -43,6 +43,9 @@ agents:
 			":1: log_level:", ":4: pbx.ari.url:", ":6: queues.q1.strategy: unknown strategy",
 			":8: agents[0].queues[0]: unknown queue \"q9\"", ":8: agents[0].endpoint:",
 		}},
+		{"trusted proxy not an address", "listen:\n  addr: 127.0.0.1:9\n  trusted_proxies: [10.0.0.0/8, proxy.example]\n",
+			[]string{":3: listen.trusted_proxies[1]: \"proxy.example\" is not an address or CIDR"}},
+		{"listen not host:port", "listen: 8080\n", []string{":1: listen:", "host:port"}},
 		{"clock not a time", "listen: 127.0.0.1:9\nclock: {start: \"saturday night\"}\n", []string{":2: clock.start:", "RFC 3339"}},
 		{"menu option not a digit", `flows:
   main:
@@ -171,5 +174,20 @@ func TestFileMapsReplaceBuiltIn(t *testing.T) {
 	}
 	if len(cfg.Dispositions) != 5 || cfg.PBX.ARI.App != "switchboard" {
 		t.Errorf("sections left out lost their built-in values: %+v %+v", cfg.Dispositions, cfg.PBX)
+	}
+}
+
+func TestListenTakesAnAddressOrAMapping(t *testing.T) {
+	cfg, err := Load(configtest.WriteFile(t, "listen:\n  addr: 127.0.0.1:9\n  trusted_proxies: [10.0.0.0/8, 192.0.2.7]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := cfg.Listen.Proxies()
+	if err != nil || cfg.Listen.Addr != "127.0.0.1:9" || len(p) != 2 || p[1].String() != "192.0.2.7/32" {
+		t.Errorf("listen %+v, proxies %v, %v", cfg.Listen, p, err)
+	}
+	cfg, err = Load(configtest.WriteFile(t, "listen: 127.0.0.1:9\n"))
+	if err != nil || cfg.Listen.Addr != "127.0.0.1:9" || len(cfg.Listen.TrustedProxies) != 0 {
+		t.Errorf("plain listen: %+v, %v", cfg.Listen, err)
 	}
 }

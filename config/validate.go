@@ -39,9 +39,7 @@ func (c *Config) validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("log_level: %q is not one of debug, info, warn, error", c.LogLevel))
 	}
-	if c.Listen == "" {
-		errs = append(errs, errors.New("listen: required"))
-	}
+	errs = append(errs, c.Listen.validate()...)
 	if err := c.validateReports(); err != nil {
 		errs = append(errs, err)
 	}

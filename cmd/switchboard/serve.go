@@ -104,7 +104,11 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	}
 	reload := editor.Reload
 	accounts := auth.New(cfg.Auth, st, time.Now, log)
-	apiCfg := api.Config{Listen: cfg.Listen, Reload: reload, Reports: rep,
+	proxies, err := cfg.Listen.Proxies()
+	if err != nil {
+		return err // validate reported it already; belt and braces
+	}
+	apiCfg := api.Config{Listen: cfg.Listen.Addr, TrustedProxies: proxies, Reload: reload, Reports: rep,
 		Accounts: accounts, Audit: st, Privacy: cfg.Privacy, SecureCookie: cfg.Auth.SecureCookie,
 		ConfigEdit: api.ConfigEdit{Source: editor, Versions: st}, Live: hub, Wallboard: board}
 	if rf, ok := drv.(pbx.RecordingFetcher); ok {
@@ -132,13 +136,13 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 			}
 		}()
 	}
-	fmt.Fprintf(stdout, "switchboard: API http://%s/api/v1  (health /healthz, metrics /metrics)\n", cfg.Listen)
+	fmt.Fprintf(stdout, "switchboard: API http://%s/api/v1  (health /healthz, metrics /metrics)\n", cfg.Listen.Addr)
 	if cfg.PBX.Kind == "freeswitch" {
 		fmt.Fprintf(stdout, "switchboard: driving freeswitch at %s (outbound socket %q); database %s\n", cfg.PBX.ESL.Addr, cfg.PBX.ESL.OutboundListen, cfg.Database)
-		log.Info("switchboard started", "listen", cfg.Listen, "pbx", cfg.PBX.ESL.Addr, "db", cfg.Database)
+		log.Info("switchboard started", "listen", cfg.Listen.Addr, "pbx", cfg.PBX.ESL.Addr, "db", cfg.Database)
 	} else {
 		fmt.Fprintf(stdout, "switchboard: driving %s at %s as Stasis app %q; database %s\n", cfg.PBX.Kind, cfg.PBX.ARI.URL, cfg.PBX.ARI.App, cfg.Database)
-		log.Info("switchboard started", "listen", cfg.Listen, "pbx", cfg.PBX.ARI.URL, "db", cfg.Database)
+		log.Info("switchboard started", "listen", cfg.Listen.Addr, "pbx", cfg.PBX.ARI.URL, "db", cfg.Database)
 	}
 	wg.Wait()
 	close(errc)
