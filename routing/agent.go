@@ -34,6 +34,11 @@ type agent struct {
 	// pending is a not-ready request waiting for the team lead; approved
 	// is one the lead allowed, applied when the agent is next free.
 	pending, approved string
+
+	// draft is the wrap-up the agent is typing (wrapup.go); extended is
+	// the extension this wrap-up has had (0: none yet).
+	draft    *wrapDraft
+	extended time.Duration
 }
 
 func newAgent(ac AgentConfig, order int) *agent {

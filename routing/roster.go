@@ -57,7 +57,7 @@ func (ro *roster) transit(a *agent, t transition) error {
 			From: a.state.String(), To: to.String(), Reason: reason, Endpoint: a.endpoint, CallID: a.callID,
 		})
 	}
-	from := a.state
+	from, call := a.state, a.callID
 	a.state, a.reason, a.since = to, reason, at
 	switch to {
 	case Ready:
@@ -68,6 +68,12 @@ func (ro *roster) transit(a *agent, t transition) error {
 	}
 	if t.restored {
 		return nil
+	}
+	switch {
+	case to == WrapUp:
+		a.extended = 0
+	case from == WrapUp:
+		ro.keepDraft(a, call)
 	}
 	if from == NotReady {
 		ro.cancelTimer(timerAllowance(a))
