@@ -136,6 +136,7 @@ type deskView struct {
 	WrapUpLeft   *float64              `json:"wrap_up_left_seconds,omitempty"`
 	WrapUpExtend float64               `json:"wrap_up_extend_seconds,omitempty"`
 	Draft        *routing.WrapDraft    `json:"draft,omitempty"`
+	DefaultPhone string                `json:"default_endpoint,omitempty"`
 	Allowance    *float64              `json:"allowance_seconds,omitempty"`
 	AllowLeft    *float64              `json:"allowance_left_seconds,omitempty"`
 	Customer     *store.Customer       `json:"customer"`
@@ -204,7 +205,7 @@ func (h deskHandlers) getDesk(c echo.Context) error {
 	now := h.now()
 	out := deskView{
 		Now: now, Agent: v.Agent, StateSeconds: max(0, now.Sub(v.Agent.Since).Seconds()),
-		WrapUpEnds: v.WrapUpEnds, WrapUpExtend: v.WrapUpExtendSeconds, Draft: v.Draft, Allowance: v.AllowanceSeconds, AllowLeft: v.AllowanceLeftSeconds,
+		WrapUpEnds: v.WrapUpEnds, WrapUpExtend: v.WrapUpExtendSeconds, Draft: v.Draft, DefaultPhone: v.DefaultEndpoint, Allowance: v.AllowanceSeconds, AllowLeft: v.AllowanceLeftSeconds,
 		Reasons: v.Reasons, Dispositions: v.Dispositions, Targets: v.Targets, Contacts: []contact{},
 	}
 	if v.WrapUpEnds != nil {

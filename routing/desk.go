@@ -102,6 +102,9 @@ type DeskView struct {
 	WrapUpExtendSeconds float64 `json:"wrap_up_extend_seconds,omitempty"`
 	// Draft is what the agent typed for the call's wrap-up so far.
 	Draft *WrapDraft `json:"draft,omitempty"`
+	// DefaultEndpoint is the agent's configured phone, used by a sign-in
+	// that names none.
+	DefaultEndpoint string `json:"default_endpoint,omitempty"`
 	// AllowanceSeconds is the current not-ready reason's allowance and
 	// AllowanceLeftSeconds what is left of it (negative: overrun).
 	AllowanceSeconds     *float64      `json:"allowance_seconds,omitempty"`
@@ -475,6 +478,7 @@ func (dk *desk) view(a *agent) DeskView {
 		}
 	}
 	v.Draft = dk.draftView(a)
+	v.DefaultEndpoint = dk.roster.configEndpoint(a.id)
 	if r := dk.roster.reason(a.reason); a.state == NotReady && r != nil && r.Allowance > 0 {
 		total := r.Allowance.D().Seconds()
 		left := total - dk.now.Sub(a.since).Seconds()

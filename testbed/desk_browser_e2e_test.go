@@ -4,6 +4,7 @@ package testbed
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -51,6 +52,57 @@ func TestBrowserDesk(t *testing.T) {
 		if code := s.do("GET", "/api/v1/calls/"+c.ID, nil, &rec); code != 200 || rec.Disposition != disp || rec.WrappedBy != "1001" {
 			t.Fatalf("call %d record: %d %+v", i+1, code, rec)
 		}
+	}
+	b.finish(30 * time.Second)
+}
+
+// TestBrowserDeskWrapUpDraft is issue 16's first "Broken" items as an
+// agent lives them: before the first sign-in the desk shows no time in
+// state; a sign-in on a phone another agent holds is refused naming them
+// (and the error goes once the sign-in succeeds); notes typed during the
+// call carry into wrap-up; the last 10 s are warned; the agent extends
+// once; the timer runs out unsubmitted and the call record still carries
+// the disposition and notes typed.
+//
+//	go test -tags e2e -count=1 -run 'TestBrowserDeskWrapUpDraft$' -v ./testbed/
+func TestBrowserDeskWrapUpDraft(t *testing.T) {
+	p := StartPBX(t)
+	cfg := strings.Replace(deskConfig, "support: {join_empty: true, ring_timeout: 5s, wrap_up: 60s,",
+		"support: {join_empty: true, ring_timeout: 5s, wrap_up: 14s, wrap_up_extend: 6s,", 1)
+	if cfg == deskConfig {
+		t.Fatal("deskConfig changed: the support queue line is not there")
+	}
+	s := startSwitchboardWith(t, p, cfg)
+	pw := s.user("ada", "agent", "1001", "front")
+	StartPhone(t, p, 1, Answer(time.Second))
+	// Bo sits on Ada's phone.
+	if code := s.do("POST", "/api/v1/agents/1002/sign-in", map[string]string{"endpoint": "PJSIP/1001"}, nil); code != 200 {
+		t.Fatalf("1002 on PJSIP/1001: %d", code)
+	}
+	b := runBrowser(t, s, "desk-wrapup.mjs", "SB_AGENT_PW="+pw)
+	b.step("taken", time.Minute, nil)
+	if a := s.agent("1001"); a.State != "signed_out" {
+		t.Fatalf("1001 after the refused sign-in: %+v", a)
+	}
+	if code := s.do("POST", "/api/v1/agents/1002/sign-out", map[string]string{"reason": "wrong phone"}, nil); code != 200 {
+		t.Fatalf("1002 sign-out: %d", code)
+	}
+	b.send("free")
+	b.step("ready", time.Minute, nil)
+	run := caller(p, "1", Pause(8*time.Second), HangUp()).Start(t)
+	b.send("call")
+	b.step("expired", 2*time.Minute, nil)
+	if res := run.Wait(); res.Err != nil {
+		t.Fatalf("caller: %v\n%s", res.Err, res.ErrorLog)
+	}
+	c := s.endedCalls(1, 10*time.Second)[0]
+	var rec wrappedCall
+	if code := s.do("GET", "/api/v1/calls/"+c.ID, nil, &rec); code != 200 {
+		t.Fatalf("call record: %d", code)
+	}
+	t.Logf("call record after wrap-up ran out: %+v", rec)
+	if rec.Disposition != "callback" || rec.Notes != "客户问账单; call back Friday" || !rec.FollowUp || rec.WrappedBy != "1001" {
+		t.Fatalf("wrap-up ran out and the typed work is not on the call: %+v", rec)
 	}
 	b.finish(30 * time.Second)
 }

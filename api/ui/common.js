@@ -88,7 +88,7 @@
     },
     en: {
       "nav.desk": "Agent desk", "nav.wallboard": "Wallboard", "nav.supervisor": "Supervisor",
-      "nav.reports": "Reports", "nav.admin": "Admin", "nav.signout": "Sign out", "nav.lang": "中文",
+      "nav.reports": "Reports", "nav.admin": "Admin", "nav.signout": "Log out", "nav.lang": "中文",
       "role.agent": "Agent", "role.team_lead": "Team lead", "role.supervisor": "Supervisor", "role.quality": "Quality", "role.admin": "Admin",
       "state.signed_out": "Signed out", "state.ready": "Ready", "state.not_ready": "Not ready", "state.reserved": "Reserved",
       "state.ringing": "Ringing", "state.on_call": "On call", "state.wrap_up": "Wrap-up",

@@ -10,8 +10,12 @@
   SB.i18n({
     zh: {
       title: "坐席工作台", status: "状态", no_call: "暂无来电。就绪后，来电会在这里弹出。", in_state: "本状态时长", phone: "话机", allowance_left: "小休剩余",
-      messages_open: "未处理留言", endpoint: "话机/分机", endpoint_ph: "PJSIP/1001（留空用默认）",
-      sign_in: "签入", sign_out: "签出", ready: "就绪", not_ready: "未就绪", reason: "未就绪原因",
+      messages_open: "未处理留言", endpoint: "话机/分机", endpoint_ph: "{ep}（留空用默认）",
+      sign_in: "签入", sign_out: "签出话机", call_notes: "通话备注（话后处理时带入）", draft_saved: "草稿已保存",
+      wrap_warn: "话后处理还剩 {t} 秒；已输入的内容会自动保存为话后处理", extend: "延长 {t}",
+      phone_taken: "话机 {ep} 已被坐席 {who} 签入使用，请换一部话机或请其先签出",
+      unknown_agent: "坐席 {id} 不存在（配置中没有），已停止刷新",
+      pending: "待班长审批：{r}", withdraw: "撤回申请", ready: "就绪", not_ready: "未就绪", reason: "未就绪原因",
       messages: "我的留言", call: "来电", queue: "队列", wait: "等待", ivr: "IVR 路径", digits: "按键",
       call_id: "呼叫编号", transfer: "转接", to_kind: "转到", kind_queue: "队列", kind_agent: "坐席",
       kind_extension: "分机", target: "目标", transfer_go: "转接", wrap_up: "话后处理", disposition: "处理结果",
@@ -34,8 +38,12 @@
     },
     en: {
       title: "Agent desk", status: "Status", no_call: "No call now. When you are ready, calls pop up here.", in_state: "Time in state", phone: "Phone", allowance_left: "Break left",
-      messages_open: "Open messages", endpoint: "Phone / extension", endpoint_ph: "PJSIP/1001 (empty: default)",
-      sign_in: "Sign in", sign_out: "Sign out", ready: "Ready", not_ready: "Not ready", reason: "Not-ready reason",
+      messages_open: "Open messages", endpoint: "Phone / extension", endpoint_ph: "{ep} (empty: default)",
+      sign_in: "Sign in", sign_out: "Sign out of the phone", call_notes: "Call notes (carried into wrap-up)", draft_saved: "Draft saved",
+      wrap_warn: "Wrap-up ends in {t} s; what you typed is kept as the wrap-up", extend: "More time ({t})",
+      phone_taken: "Phone {ep} is in use by agent {who}; use another phone or ask them to sign out of it",
+      unknown_agent: "Agent {id} does not exist (not in the config); the desk stopped refreshing",
+      pending: "Waiting for the lead's approval: {r}", withdraw: "Withdraw request", ready: "Ready", not_ready: "Not ready", reason: "Not-ready reason",
       messages: "My messages", call: "Call", queue: "Queue", wait: "Waited", ivr: "IVR path", digits: "Keys pressed",
       call_id: "Call ID", transfer: "Transfer", to_kind: "To", kind_queue: "Queue", kind_agent: "Agent",
       kind_extension: "Extension", target: "Target", transfer_go: "Transfer", wrap_up: "Wrap-up", disposition: "Disposition",
@@ -85,12 +93,15 @@
     return isNaN(d) ? "" : d.toLocaleString(lang().indexOf("en") === 0 ? "en-GB" : "zh-CN", { hour12: false });
   }
 
-  var me = null, agentID = "", desk = null, fetchedAt = 0;
+  var me = null, agentID = "", desk = null, fetchedAt = 0, unknownAgent = false;
+  // The wrap-up draft: sent as the agent types, debounced, at most one
+  // every DRAFT_EVERY ms, and only when it changed.
+  var DRAFT_EVERY = 3000, draftTimer = 0, draftSentAt = 0, draftSent = "", draftDirty = false, warned = "";
   var popCall = "", wrapCall = "", custFor = "", live = null, liveUp = false;
   var inflight = false, again = false;
 
   async function refresh() {
-    if (!agentID) return;
+    if (!agentID || unknownAgent) return;
     if (inflight) { again = true; return; }
     inflight = true;
     try {
@@ -98,6 +109,14 @@
       fetchedAt = Date.now();
       render();
     } catch (e) {
+      if (e.status === 404 && e.code === "not_found" && !desk) {
+        // A desk bound to an agent the engine does not know: say so and
+        // stop asking.
+        unknownAgent = true;
+        setText("who", tr("unknown_agent", { id: agentID }));
+        $("who").className = "warn";
+        document.querySelector(".desk").hidden = true;
+      }
       setText("conn", e.message || String(e));
     } finally {
       inflight = false;
@@ -111,8 +130,12 @@
     $("state-label").className = "state state-" + st;
     setText("state-icon", ICONS[st] || "?");
     setText("state-text", label("st_", st));
-    setText("state-reason", st === "not_ready" ? label("r_", a.reason) : (a.pending_not_ready ? "(" + label("r_", a.pending_not_ready) + "…)" : ""));
+    setText("state-reason", st === "not_ready" ? label("r_", a.reason) : "");
     setText("phone", a.endpoint || SB.t("none"));
+    $("endpoint").placeholder = tr("endpoint_ph", { ep: desk.default_endpoint || "PJSIP/…" });
+    var pend = a.pending_not_ready;
+    $("pending").hidden = !pend;
+    if (pend) setText("pending-text", tr("pending", { r: label("r_", pend) }));
     setText("open-messages", desk.open_messages);
     $("signout").disabled = st === "signed_out";
     $("ready").disabled = !(st === "not_ready" || st === "wrap_up");
@@ -157,10 +180,21 @@
 
     var talking = c.phase === "talking";
     $("transfer-form").hidden = !talking;
+    $("call-notes-form").hidden = !talking;
     if (talking) fillTargets();
+    // The extension list only when there is one to pick from.
+    var hasExt = !!(desk.targets && desk.targets.extensions && desk.targets.extensions.length);
+    var extOpt = $("to-kind").querySelector('option[value="extension"]');
+    extOpt.hidden = extOpt.disabled = !hasExt;
+    if (!hasExt && $("to-kind").value === "extension") { $("to-kind").value = "queue"; $("to").dataset.key = ""; fillTargets(); }
     var wrapping = desk.agent.state === "wrap_up" || c.phase === "wrap_up";
     $("wrap-form").hidden = !wrapping;
     if (wrapCall !== c.id) { wrapCall = c.id; fillWrap(c); }
+    else if (wrapping && !wasWrapping) carryNotes(c);
+    wasWrapping = wrapping;
+    var ext = $("wrap-extend");
+    ext.hidden = !(wrapping && desk.wrap_up_extend_seconds > 0);
+    if (!ext.hidden) ext.textContent = tr("extend", { t: SB.dur(desk.wrap_up_extend_seconds) });
     if (popCall !== c.id) { popCall = c.id; custFor = ""; }
     renderCustomer(c);
   }
@@ -180,13 +214,59 @@
     if (keep) sel.value = keep;
   }
 
+  // fillWrap starts a call's wrap-up form afresh: what was submitted, else
+  // the draft kept by the engine, else nothing; "then" back to ready.
   function fillWrap(c) {
-    var sel = $("disposition");
+    var sel = $("disposition"), d = desk.draft;
     sel.textContent = "";
-    desk.dispositions.forEach(function (d) { sel.appendChild(new Option(dispLabel(d), d.code)); });
-    if (c.disposition) sel.value = c.disposition;
-    $("wrap-notes").value = c.notes || "";
-    syncFollowUp(c.disposition ? c.follow_up : null);
+    desk.dispositions.forEach(function (x) { sel.appendChild(new Option(dispLabel(x), x.code)); });
+    var disp = c.disposition || (d && d.disposition) || "";
+    if (disp) sel.value = disp;
+    $("wrap-notes").value = c.notes || (d && d.notes) || "";
+    $("call-notes").value = (d && d.notes) || "";
+    $("next-state").value = "";
+    syncFollowUp(c.disposition ? c.follow_up : (d && d.follow_up != null ? d.follow_up : null));
+    draftSent = draftKey(); draftDirty = false; warned = "";
+    setText("draft-status", "");
+    $("wrap-warn").hidden = true;
+  }
+
+  // carryNotes: the call ended; what was noted during it starts the
+  // wrap-up's notes.
+  function carryNotes(c) {
+    if (!c.notes && !$("wrap-notes").value) $("wrap-notes").value = $("call-notes").value;
+  }
+  var wasWrapping = false;
+
+  function wrappingNow() { return !!(desk && desk.call && (desk.agent.state === "wrap_up" || desk.call.phase === "wrap_up")); }
+  function draftBody() {
+    var w = wrappingNow();
+    return { agent: agentID, disposition: w ? $("disposition").value : "",
+      notes: w ? $("wrap-notes").value : $("call-notes").value, follow_up: w ? $("follow-up").checked : null };
+  }
+  function draftKey() { return JSON.stringify(draftBody()); }
+  // typed: the agent changed something; the draft goes after a pause in
+  // typing, never more often than DRAFT_EVERY.
+  function typed() {
+    draftDirty = true;
+    clearTimeout(draftTimer);
+    var wait = Math.max(1000, DRAFT_EVERY - (Date.now() - draftSentAt));
+    draftTimer = setTimeout(sendDraft, wait);
+  }
+  async function sendDraft() {
+    clearTimeout(draftTimer);
+    if (!desk || !desk.call || !draftDirty) return;
+    var key = draftKey();
+    draftDirty = false;
+    if (key === draftSent) return;
+    draftSentAt = Date.now();
+    try {
+      await SB.api("PUT", "/api/v1/calls/" + encodeURIComponent(desk.call.id) + "/wrap-up/draft", draftBody());
+      draftSent = key;
+      setText("draft-status", SB.t("draft_saved"));
+    } catch (e) {
+      if (e.code !== "wrap_up_over") setText("draft-status", e.message || String(e));
+    }
   }
 
   function syncFollowUp(v) {
@@ -226,7 +306,9 @@
   function tick() {
     if (!desk) return;
     var gone = (Date.now() - fetchedAt) / 1000;
-    setText("state-time", SB.dur(Math.floor(desk.state_seconds + gone)));
+    // Never signed in: there is no state time to count.
+    var never = !desk.agent.since || desk.agent.since.indexOf("0001-") === 0;
+    setText("state-time", never ? SB.t("none") : SB.dur(Math.floor(desk.state_seconds + gone)));
     if (desk.allowance_left_seconds != null && desk.agent.state === "not_ready") {
       var left = desk.allowance_left_seconds - gone;
       $("allowance").className = "timer" + (left < 0 ? " warn" : "");
@@ -236,10 +318,25 @@
       var br = desk.reasons.find(function (r) { return r.code === "break"; });
       setText("allowance", br && br.allowance_seconds ? SB.dur(br.allowance_seconds) : SB.t("none"));
     }
+    var warn = $("wrap-warn");
     if (desk.wrap_up_left_seconds != null && desk.agent.state === "wrap_up") {
-      setText("wrap-timer", tr("left", { t: SB.dur(Math.max(0, Math.ceil(desk.wrap_up_left_seconds - gone))) }));
+      var wl = Math.max(0, Math.ceil(desk.wrap_up_left_seconds - gone));
+      setText("wrap-timer", tr("left", { t: SB.dur(wl) }));
+      $("wrap-timer").classList.toggle("warn", wl <= 10);
+      // The last 10 s: warned once (an alert, read out), and what is typed
+      // goes to the engine now rather than after the pause.
+      var key = wrapCall + "@" + desk.wrap_up_ends;
+      if (wl <= 10 && warned !== key) {
+        warned = key;
+        warn.hidden = false;
+        warn.textContent = tr("wrap_warn", { t: wl });
+        if (draftDirty) sendDraft();
+      }
+      if (wl > 10 && !warn.hidden) { warn.hidden = true; warned = ""; }
+      if (wl <= 4 && draftDirty) sendDraft();
     } else {
       setText("wrap-timer", "");
+      warn.hidden = true;
     }
     if (desk.call && desk.call.phase !== "talking" && desk.call.phase !== "wrap_up") {
       setText("call-wait", SB.dur(Math.round((desk.call.wait_seconds || 0) + gone)));
@@ -249,11 +346,27 @@
   async function act(form, method, path, body, done) {
     try {
       var r = await SB.api(method, path, body);
+      if (form) clearErrors(form); // a success makes the last error stale
       if (done) done(r);
       await refresh();
     } catch (e) {
-      if (form) SB.fieldError(form, e); else SB.toast(e.message || String(e));
+      if (form) SB.fieldError(form, localError(e)); else SB.toast(localError(e).message);
     }
+  }
+
+  function clearErrors(form) {
+    form.querySelectorAll(".sb-field-error").forEach(function (el) { el.remove(); });
+    form.querySelectorAll("[aria-invalid]").forEach(function (el) { el.removeAttribute("aria-invalid"); });
+  }
+
+  // localError puts the server's refusals the desk knows in the user's
+  // language (the server's English message otherwise).
+  function localError(e) {
+    if (e.code === "endpoint_taken") {
+      var m = /phone (\S+) is in use by agent (.+), who/.exec(e.message || "");
+      if (m) return { field: e.field, code: e.code, message: tr("phone_taken", { ep: m[1], who: m[2] }) };
+    }
+    return e;
   }
 
   function agentPath(suffix) { return "/api/v1/agents/" + encodeURIComponent(agentID) + suffix; }
@@ -276,10 +389,17 @@
       act(ev.target, "POST", "/api/v1/calls/" + encodeURIComponent(desk.call.id) + "/transfer",
         { to_kind: $("to-kind").value, to: $("to").value }, function () { SB.toast(SB.t("transferred")); });
     });
-    $("disposition").addEventListener("change", function () { syncFollowUp(null); });
+    $("disposition").addEventListener("change", function () { syncFollowUp(null); typed(); });
+    $("follow-up").addEventListener("change", typed);
+    $("wrap-notes").addEventListener("input", typed);
+    $("call-notes").addEventListener("input", typed);
+    $("wrap-extend").addEventListener("click", function () {
+      act($("wrap-form"), "POST", agentPath("/wrap-up/extend"), {});
+    });
     $("wrap-form").addEventListener("submit", function (ev) {
       ev.preventDefault();
       if (!desk || !desk.call) return;
+      clearTimeout(draftTimer); draftDirty = false;
       act(ev.target, "POST", "/api/v1/calls/" + encodeURIComponent(desk.call.id) + "/wrap-up", {
         agent: agentID, disposition: $("disposition").value, notes: $("wrap-notes").value,
         follow_up: $("follow-up").checked, not_ready: $("next-state").value
