@@ -127,3 +127,32 @@ func TestOversizedHeadersRefused(t *testing.T) {
 		t.Errorf("900 KB header: %d, want 431", resp.StatusCode)
 	}
 }
+
+// TestSignInTakesOnlyJSON: a cross-site form can post text/plain without
+// a preflight (login CSRF); sign-in refuses it before looking at the body.
+func TestSignInTakesOnlyJSON(t *testing.T) {
+	h := newHarness(t)
+	for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", ""} {
+		req := httptest.NewRequestWithContext(t.Context(), "POST", "/api/v1/auth/login",
+			strings.NewReader(`{"username":"root","password":"root password 1"}`))
+		if ct != "" {
+			req.Header.Set("Content-Type", ct)
+		}
+		w := httptest.NewRecorder()
+		h.h.ServeHTTP(w, req)
+		if w.Code != http.StatusUnsupportedMediaType || !strings.Contains(w.Body.String(), `"field":"Content-Type"`) {
+			t.Errorf("sign-in as %q: %d %s, want 415 naming Content-Type", ct, w.Code, w.Body)
+		}
+	}
+}
+
+// TestAPIAnswersAreNotCached: answers carry numbers and notes; no cache
+// may keep them, errors included.
+func TestAPIAnswersAreNotCached(t *testing.T) {
+	h := newHarness(t)
+	for _, path := range []string{"/api/v1/calls", "/api/v1/calls/nope", "/api/v1/openapi.json"} {
+		if res := h.do(t, "GET", path, ""); res.Hdr.Get("Cache-Control") != "no-store" {
+			t.Errorf("GET %s: Cache-Control %q, want no-store", path, res.Hdr.Get("Cache-Control"))
+		}
+	}
+}

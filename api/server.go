@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -150,12 +151,23 @@ func New(cfg Config, agents AgentService, st Reader, log *slog.Logger, reg Regis
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = clientAddr(cfg.TrustedProxies)
 	e.JSONSerializer = maskingSerializer{s: s}
-	e.Use(s.observe, s.recover)
+	e.Use(s.observe, s.recover, noStore)
 	for _, r := range s.routes() {
 		e.Add(r.method, r.path, s.guard(r))
 	}
 	s.echo = e
 	return s
+}
+
+// noStore keeps API answers (numbers, notes, audit pages) out of browser
+// and proxy caches.
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if strings.HasPrefix(c.Request().URL.Path, "/api/") {
+			c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+		}
+		return next(c)
+	}
 }
 
 // route is one registered endpoint; openapi.json documents each of them.
