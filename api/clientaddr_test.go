@@ -66,7 +66,7 @@ func TestForwardedHeadersDoNotSpoofTheLimiter(t *testing.T) {
 	st := storetest.New(t)
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	svc := auth.New(auth.Config{LoginAttempts: 100, AddressAttempts: 3}, st, func() time.Time { return now }, nil)
-	if _, err := svc.CreateUser(t.Context(), auth.NewUser{Username: "root", Name: "Root", Role: auth.Admin, Password: "root password 1"}); err != nil {
+	if _, err := svc.CreateUser(t.Context(), auth.NewUser{Username: "root", Name: "Root", Role: auth.Admin, Password: "grey heron at dawn 1"}); err != nil {
 		t.Fatal(err)
 	}
 	h := New(Config{Accounts: svc, Audit: st}, newFakeAgents(), st, nil, nil, nil).Handler()
@@ -86,7 +86,7 @@ func TestForwardedHeadersDoNotSpoofTheLimiter(t *testing.T) {
 			t.Fatalf("failure %d: %d", i, code)
 		}
 	}
-	if code := login("root password 1", "203.0.113.200"); code != 429 {
+	if code := login("grey heron at dawn 1", "203.0.113.200"); code != 429 {
 		t.Errorf("right password from a forged address after the address limit: %d, want 429", code)
 	}
 	entries, err := st.Audit(t.Context(), store.AuditFilter{})
@@ -134,7 +134,7 @@ func TestSignInTakesOnlyJSON(t *testing.T) {
 	h := newHarness(t)
 	for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", ""} {
 		req := httptest.NewRequestWithContext(t.Context(), "POST", "/api/v1/auth/login",
-			strings.NewReader(`{"username":"root","password":"root password 1"}`))
+			strings.NewReader(`{"username":"root","password":"grey heron at dawn 1"}`))
 		if ct != "" {
 			req.Header.Set("Content-Type", ct)
 		}
