@@ -207,7 +207,7 @@ func TestDefaultedSectionsRejectUnknownKeys(t *testing.T) {
 	body := strings.Replace(zeroBase, "    wrap_up: 11s\n", "    wrapup: 0s\n", 1)
 	body = strings.Replace(body, "          attempts: 4\n", "          attempts: 4\n          retries: 2\n", 1)
 	_, err := Load(configtest.WriteFile(t, body))
-	for _, want := range []string{"line 36: field wrapup not found in type routing.Queue", "line 57: field retries not found in type routing.MenuNode"} {
+	for _, want := range []string{":36: queues.support.wrapup: unknown key", ":57: flows.main.nodes.menu.menu.retries: unknown key"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("err = %v, want %q", err, want)
 		}

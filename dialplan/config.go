@@ -131,10 +131,10 @@ func (s *Seconds) UnmarshalYAML(n *yaml.Node) error {
 	}
 	d, err := time.ParseDuration(n.Value)
 	if err != nil {
-		return fmt.Errorf("line %d: %q is not a duration (e.g. 15s)", n.Line, n.Value)
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %q is not a duration (e.g. 15s)", n.Line, n.Value)}}
 	}
 	if d%time.Second != 0 {
-		return fmt.Errorf("line %d: %q is not a whole number of seconds", n.Line, n.Value)
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %q is not a whole number of seconds", n.Line, n.Value)}}
 	}
 	*s = Seconds(d / time.Second)
 	return nil

@@ -400,8 +400,13 @@ func (d *Duration) UnmarshalText(b []byte) error {
 
 // UnmarshalYAML parses a duration and names the line of a bad one.
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: want a duration (e.g. 20s, 1m30s), not a list or a mapping", n.Line)}}
+	}
 	if err := d.UnmarshalText([]byte(n.Value)); err != nil {
-		return fmt.Errorf("line %d: %w", n.Line, err)
+		// A TypeError lets yaml.v3 go on decoding, so every problem of the
+		// file is reported, not only the first.
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %v", n.Line, err)}}
 	}
 	return nil
 }
