@@ -218,7 +218,7 @@ func (m *Machine) onCommandFailed(ev pbx.CommandFailed) {
 		// The phone could not even be called: same as an unanswered offer.
 		// (A leg already answered proves the originate worked after all.)
 		m.acd.dropLeg(o, "originate_failed")
-	case ev.Channel == c.channel && (ev.Command == "answer" || ev.Command == "bridge"):
+	case ev.Channel == c.channel && (ev.Command == "answer" || ev.Command == "ring" || ev.Command == "bridge"):
 		m.endCall(c, OutcomeLost, "command_failed:"+ev.Command, "switchboard")
 		m.emit(cmdHangup{Call: c.id, Channel: c.channel})
 	}
