@@ -19,6 +19,9 @@ func silentStep(n *Node) bool {
 // arrival: a ringback queue is reachable from its start through silent
 // steps that only branch (time, set).
 func ringsFirst(f *Flow) bool {
+	if f == nil {
+		return false
+	}
 	if n := f.Nodes[f.Start]; n == nil || n.Time == nil && n.Set == nil {
 		return n != nil && n.Queue != nil && n.Queue.Ringback // the usual case, without a walk
 	}
