@@ -11,11 +11,10 @@ import (
 	"switchboard/routing/pbx"
 )
 
-// A parked caller is rung, not answered: uuid_ring_ready, and the
-// CHANNEL_PROGRESS it causes is no leg's ringing.
-func TestRingParkedCaller(t *testing.T) {
-	srv := esltest.NewServer()
-	t.Cleanup(srv.Close)
+// runDriver runs an inbound driver on srv until the test ends; next waits
+// for its next event (Resynced, the first, is taken).
+func runDriver(t *testing.T, srv *esltest.Server) (*esl.Driver, func() pbx.Event) {
+	t.Helper()
 	drv, err := esl.New(esl.Config{Addr: srv.Addr, Password: "ClueCon", Node: "fs1"}, testLogger(t), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -38,6 +37,16 @@ func TestRingParkedCaller(t *testing.T) {
 	if _, ok := next().(pbx.Resynced); !ok {
 		t.Fatal("want Resynced first")
 	}
+	return drv, next
+}
+
+// A parked caller is rung, not answered: uuid_ring_ready, and the
+// CHANNEL_PROGRESS it causes is no leg's ringing.
+func TestRingParkedCaller(t *testing.T) {
+	srv := esltest.NewServer()
+	t.Cleanup(srv.Close)
+	drv, next := runDriver(t, srv)
+	ctx := t.Context()
 	run := srv.Call(esltest.Call{From: "13800000000", Number: "200"})
 	arrived, ok := next().(pbx.CallArrived)
 	if !ok || arrived.Channel != run.UUID {

@@ -86,45 +86,6 @@ Content-Length: 0
 </scenario>
 `
 
-// ringbackPhone rings for ring, then answers (logging the 200 with the
-// same wall clock) and waits for the PBX's BYE.
-const ringbackPhone = `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<!DOCTYPE scenario SYSTEM "sipp.dtd">
-<scenario name="ringback phone">
-<recv request="INVITE" crlf="true">
-  <action><log message="[timestamp]|invite|[call_id]"/></action>
-</recv>
-<send>
-<![CDATA[
-SIP/2.0 180 Ringing
-%[1]s
-Content-Length: 0
-
-]]>
-</send>
-<pause milliseconds="%[3]d"/>
-<send retrans="500">
-<action><log message="[timestamp]|ok|[call_id]"/></action>
-<![CDATA[
-SIP/2.0 200 OK
-%[1]s
-Content-Type: application/sdp
-Content-Length: [len]
-
-%[2]s
-]]>
-</send>
-<recv request="ACK" crlf="true"/>
-<recv request="BYE" timeout="20000"/>
-<send>
-<![CDATA[
-%[4]s
-
-]]>
-</send>
-</scenario>
-`
-
 // TestE2ERingbackQueue: a caller to a ringback queue hears ringing (180)
 // and is answered (200) only after the agent's phone answered.
 func TestE2ERingbackQueue(t *testing.T) {
@@ -134,7 +95,7 @@ func TestE2ERingbackQueue(t *testing.T) {
 	s.signIn("1003")
 
 	dir := t.TempDir()
-	phone, err := startSipp(t, dir, "phone", fmt.Sprintf(ringbackPhone, benchUASReply, sdpAudio("phone"), ring.Milliseconds(), sipOKToRequest),
+	phone, err := startSipp(t, dir, "phone", ringingPhonesScenario(ring, 20*time.Second),
 		[]string{"-p", strconv.Itoa(p.AgentPort(3)), "-m", "1"}, time.Minute)
 	if err != nil {
 		t.Fatal(err)
