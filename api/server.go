@@ -70,8 +70,9 @@ type Config struct {
 	// when it has recordings); nil makes GET
 	// /api/v1/messages/{id}/recording answer 501.
 	Recordings pbx.RecordingFetcher `yaml:"-"`
-	// Now is the clock of the records the API appends (message.handled);
-	// nil is time.Now.
+	// Now is the API's clock for what it stamps itself (audit entries,
+	// config versions, customers); nil is time.Now. Records are the
+	// engine's, on the engine's clock.
 	Now func() time.Time `yaml:"-"`
 	// Accounts signs people in and checks sessions and tokens
 	// (*auth.Service); nil answers 401 on every route that is not public.

@@ -85,7 +85,10 @@ type Driver struct {
 	bg sync.WaitGroup
 }
 
-var _ pbx.Switch = (*Driver)(nil)
+var (
+	_ pbx.Switch = (*Driver)(nil)
+	_ pbx.Ringer = (*Driver)(nil)
+)
 
 // New checks cfg, fills its defaults and registers the driver's metrics on
 // reg (nil: not registered). It does not connect; Run does.

@@ -277,6 +277,9 @@ type QueueNode struct {
 	// Survey is the node the caller goes to when the agent hangs up first
 	// (a post-call satisfaction survey).
 	Survey string `yaml:"survey"`
+	// Ringback leaves the caller unanswered and ringing while they wait;
+	// the call is answered when an agent answers (app_queue's r option).
+	Ringback bool `yaml:"ringback"`
 }
 
 // Queue is a waiting line served by agents.
@@ -423,7 +426,11 @@ func (c *Config) validateFlow(name string, f *Flow, bad func(key, format string,
 		bad(key, "empty flow")
 		return
 	}
+	cur, from := "", map[string][]string{} // node → the nodes leading to it
 	ref := func(k, node string, optional bool) {
+		if cur != "" && node != "" {
+			from[node] = append(from[node], cur)
+		}
 		if node == "" {
 			if !optional {
 				bad(k, "required")
@@ -438,6 +445,7 @@ func (c *Config) validateFlow(name string, f *Flow, bad func(key, format string,
 	for _, nn := range sortedKeys(f.Nodes) {
 		n := f.Nodes[nn]
 		nk := key + ".nodes." + nn
+		cur = nn
 		if n == nil {
 			bad(nk, "empty node")
 			continue
@@ -492,6 +500,7 @@ func (c *Config) validateFlow(name string, f *Flow, bad func(key, format string,
 			ref(nk+".queue.survey", n.Queue.Survey, true)
 		}
 	}
+	c.validateRingback(key, f, from, bad)
 }
 
 func validEndpoint(s string) bool {

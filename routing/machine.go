@@ -53,6 +53,7 @@ type Machine struct {
 	supervisors *supervisors
 	desk        *desk
 	calendars   *calendars
+	inbox       *inbox
 }
 
 // NewMachine builds a machine for a validated config.
@@ -70,6 +71,7 @@ func NewMachine(cfg *Config, ids IDs, log *slog.Logger) *Machine {
 	m.roster.onReady = m.acd.agentReady
 	m.supervisors = &supervisors{effects: m.effects, ids: ids, calls: m.calls, legs: map[string]*supervision{}}
 	m.calendars = &calendars{effects: m.effects, modes: map[string]string{}}
+	m.inbox = &inbox{effects: m.effects, handled: map[string]time.Time{}}
 	m.desk = &desk{
 		effects: m.effects, agents: m.agents, calls: m.calls, byChannel: m.byChannel,
 		roster: m.roster, acd: m.acd, supervisors: m.supervisors, flow: m,
@@ -108,6 +110,8 @@ func (m *Machine) Handle(now time.Time, in any) Output {
 			m.record(&Record{Type: EvCommand, AgentID: in.Agent, CallID: in.Call}, in)
 		}
 		out.Reply, out.Err = m.desk.command(in)
+	case messageCommand:
+		out.Err = m.inbox.markHandled(in)
 	case superviseCommand:
 		m.record(&Record{Type: EvCommand, CallID: in.Call}, in)
 		out.Reply, out.Err = m.supervisors.supervise(in)
@@ -218,7 +222,7 @@ func (m *Machine) onCommandFailed(ev pbx.CommandFailed) {
 		// The phone could not even be called: same as an unanswered offer.
 		// (A leg already answered proves the originate worked after all.)
 		m.acd.dropLeg(o, "originate_failed")
-	case ev.Channel == c.channel && (ev.Command == "answer" || ev.Command == "bridge"):
+	case ev.Channel == c.channel && (ev.Command == "answer" || ev.Command == "ring" || ev.Command == "bridge"):
 		m.endCall(c, OutcomeLost, "command_failed:"+ev.Command, "switchboard")
 		m.emit(cmdHangup{Call: c.id, Channel: c.channel})
 	}
