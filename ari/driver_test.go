@@ -30,13 +30,19 @@ type running struct {
 
 func start(t *testing.T, srv *aritest.Server, tweak ...func(*Config)) *running {
 	t.Helper()
+	return startLogged(t, srv, slog.New(slog.DiscardHandler), tweak...)
+}
+
+// startLogged is start with the driver logging to log.
+func startLogged(t *testing.T, srv *aritest.Server, log *slog.Logger, tweak ...func(*Config)) *running {
+	t.Helper()
 	cfg := Config{URL: srv.URL, User: "switchboard", Password: "secret", Node: "pbx1",
 		PingInterval: time.Second}
 	for _, f := range tweak {
 		f(&cfg)
 	}
 	reg := prometheus.NewRegistry()
-	d, err := New(cfg, slog.New(slog.DiscardHandler), reg)
+	d, err := New(cfg, log, reg)
 	if err != nil {
 		t.Fatal(err)
 	}
