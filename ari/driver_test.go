@@ -41,13 +41,21 @@ func startLogged(t *testing.T, srv *aritest.Server, log *slog.Logger, tweak ...f
 	for _, f := range tweak {
 		f(&cfg)
 	}
+	r := startWith(t, cfg, log)
+	r.srv = srv
+	return r
+}
+
+// startWith runs a driver with cfg (a fake's or a real Asterisk's).
+func startWith(t *testing.T, cfg Config, log *slog.Logger) *running {
+	t.Helper()
 	reg := prometheus.NewRegistry()
 	d, err := New(cfg, log, reg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{t: t, srv: srv, d: d, reg: reg, events: make(chan pbx.Event), cancel: cancel, done: make(chan error, 1)}
+	r := &running{t: t, d: d, reg: reg, events: make(chan pbx.Event), cancel: cancel, done: make(chan error, 1)}
 	go func() { r.done <- d.Run(ctx, r.events) }()
 	t.Cleanup(r.stop)
 	return r

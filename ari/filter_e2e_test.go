@@ -3,14 +3,11 @@
 package ari
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"slices"
 	"testing"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
 
 	"switchboard/routing/pbx"
 	"switchboard/testbed"
@@ -22,33 +19,14 @@ import (
 // them once the filter is cleared (so the first half is not vacuous).
 func TestE2EEventFilter(t *testing.T) {
 	p := testbed.StartPBX(t)
-	reg := prometheus.NewRegistry()
-	d, err := New(Config{URL: fmt.Sprintf("http://127.0.0.1:%d", p.ARIPort), User: p.User, Password: p.Password,
-		App: p.App, Node: "testbed"}, slog.New(slog.DiscardHandler), reg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	events := make(chan pbx.Event, 64)
-	done := make(chan error, 1)
-	go func() { done <- d.Run(ctx, events) }()
-	t.Cleanup(func() { cancel(); <-done })
-	next := func() pbx.Event {
-		t.Helper()
-		select {
-		case ev := <-events:
-			return ev
-		case <-time.After(15 * time.Second):
-			t.Fatal("no event within 15 s")
-			return nil
-		}
-	}
-	if _, ok := next().(pbx.Resynced); !ok {
+	r := startWith(t, Config{URL: fmt.Sprintf("http://127.0.0.1:%d", p.ARIPort), User: p.User, Password: p.Password,
+		App: p.App, Node: "testbed"}, slog.New(slog.DiscardHandler))
+	if _, ok := r.next().(pbx.Resynced); !ok {
 		t.Fatal("want Resynced first")
 	}
 	// seen is how many messages of each type reached the driver so far.
 	seen := func() map[string]float64 {
-		mfs, err := reg.Gather()
+		mfs, err := r.reg.Gather()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,15 +52,15 @@ func TestE2EEventFilter(t *testing.T) {
 		run := testbed.Caller{Target: p.SIPAddr(), Number: "100",
 			Steps: []testbed.Step{testbed.Pause(time.Second), testbed.HangUp()}}.Start(t)
 		defer run.Stop()
-		arrived, ok := next().(pbx.CallArrived)
+		arrived, ok := r.next().(pbx.CallArrived)
 		if !ok {
 			t.Fatal("want CallArrived")
 		}
-		if err := d.Answer(ctx, arrived.Channel); err != nil {
+		if err := r.d.Answer(t.Context(), arrived.Channel); err != nil {
 			t.Fatal(err)
 		}
 		for {
-			if ev, ok := next().(pbx.ChannelHungUp); ok && ev.Channel == arrived.Channel {
+			if ev, ok := r.next().(pbx.ChannelHungUp); ok && ev.Channel == arrived.Channel {
 				return
 			}
 		}
