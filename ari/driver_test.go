@@ -198,13 +198,7 @@ func TestRunReconnects(t *testing.T) {
 	}
 	// Asterisk keeps the filter per application, but a restarted Asterisk
 	// forgets it: the driver sets it again at every connect.
-	filters := 0
-	for _, q := range srv.Requests() {
-		if q.Method == "PUT" && q.Path == "/applications/switchboard/eventFilter" {
-			filters++
-		}
-	}
-	if filters < 2 {
+	if filters := filterRequests(srv); filters < 2 {
 		t.Errorf("event filter set %d times over two connects", filters)
 	}
 }

@@ -62,16 +62,21 @@ func TestRunWithoutEventFilter(t *testing.T) {
 	if _, ok := r.next().(pbx.ChannelHungUp); !ok {
 		t.Fatal("want ChannelHungUp after the reconnect")
 	}
-	refused := 0
-	for _, q := range srv.Requests() {
-		if q.Method == "PUT" && q.Path == "/applications/switchboard/eventFilter" {
-			refused++
-		}
-	}
-	if refused < 2 {
+	if refused := filterRequests(srv); refused < 2 {
 		t.Errorf("event filter asked for %d times over two connects, want every connect", refused)
 	}
 	if n := logs.count("ari event filter not set; unused events are skipped here"); n != 1 {
 		t.Errorf("refused filter warned %d times, want once (%v)", n, logs.n)
 	}
+}
+
+// filterRequests is how many times the driver asked srv for the filter.
+func filterRequests(srv *aritest.Server) int {
+	n := 0
+	for _, q := range srv.Requests() {
+		if q.Method == "PUT" && q.Path == "/applications/switchboard/eventFilter" {
+			n++
+		}
+	}
+	return n
 }
