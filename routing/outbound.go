@@ -230,6 +230,9 @@ func (ob *outbound) answered(c *call, leg string) {
 
 func (ob *outbound) hungUp(c *call, leg string, sipCode int, cause pbx.Cause) {
 	o := c.out
+	if leg == c.channel {
+		delete(ob.byChannel, leg) // gone: not to be hung up again
+	}
 	switch {
 	case leg == c.channel && !o.agentAnswered:
 		ob.finish(c, OutcomeAgentMissed, cause.String(), "agent")
