@@ -18,6 +18,7 @@ type optional struct {
 	deskStore  DeskStore
 	messages   MessageStore
 	supervisor CallSupervisor
+	outbound   OutboundService
 }
 
 func findOptional(agents AgentService, st Reader) optional {
@@ -29,6 +30,7 @@ func findOptional(agents AgentService, st Reader) optional {
 	}
 	o.messages, _ = st.(MessageStore)
 	o.supervisor, _ = agents.(CallSupervisor)
+	o.outbound, _ = agents.(OutboundService)
 	return o
 }
 

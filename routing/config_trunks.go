@@ -48,11 +48,11 @@ type TrunkGroup struct {
 
 // TrunkMember is one trunk of a group.
 type TrunkMember struct {
-	Trunk    string `yaml:"trunk"`
-	Priority int    `yaml:"priority"`
+	Trunk    string `yaml:"trunk" json:"trunk"`
+	Priority int    `yaml:"priority" json:"priority"`
 	// Weight is the member's share under order: weight (default 1; 0 is
 	// used only when no weighted member is usable).
-	Weight int `yaml:"weight"`
+	Weight int `yaml:"weight" json:"weight"`
 }
 
 // Outbound is what may be dialled, through which group, and when.
