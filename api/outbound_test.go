@@ -24,8 +24,11 @@ type dialSwitch struct {
 	done chan pbx.Originate // each originate, for a test to await
 }
 
-func (s *dialSwitch) Run(ctx context.Context, _ chan<- pbx.Event) error { <-ctx.Done(); return ctx.Err() }
-func (s *dialSwitch) Answer(context.Context, string) error             { return nil }
+func (s *dialSwitch) Run(ctx context.Context, _ chan<- pbx.Event) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+func (s *dialSwitch) Answer(context.Context, string) error { return nil }
 func (s *dialSwitch) Play(context.Context, string, string, ...string) error {
 	return nil
 }
@@ -52,7 +55,7 @@ func (s *dialSwitch) originated() []pbx.Originate {
 
 func dialConfig() *routing.Config {
 	cfg := &routing.Config{
-		Flows: map[string]*routing.Flow{"main": {Start: "bye", Nodes: map[string]*routing.Node{"bye": {Hangup: &struct{}{}}}}},
+		Flows:  map[string]*routing.Flow{"main": {Start: "bye", Nodes: map[string]*routing.Node{"bye": {Hangup: &struct{}{}}}}},
 		Queues: map[string]*routing.Queue{"support": {}},
 		Agents: []routing.AgentConfig{
 			{ID: "a1", Endpoint: "PJSIP/1001", Queues: []routing.QueueMember{{Queue: "support"}}},
