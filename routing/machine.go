@@ -78,7 +78,7 @@ func NewMachine(cfg *Config, ids IDs, log *slog.Logger) *Machine {
 	m.phonesDown = map[string]bool{}
 	m.outbound = &outbound{
 		effects: m.effects, ids: ids, agents: m.agents, calls: m.calls, byChannel: m.byChannel,
-		roster: m.roster, trunks: m.trunks, calendars: m.calendars,
+		roster: m.roster, trunks: m.trunks, calendars: m.calendars, supervisors: m.supervisors,
 	}
 	m.desk = &desk{
 		effects: m.effects, agents: m.agents, calls: m.calls, byChannel: m.byChannel,

@@ -27,6 +27,8 @@ type outbound struct {
 	roster    *roster
 	trunks    *trunks
 	calendars *calendars
+	// supervisors may listen to an outbound call too; its end drops them.
+	supervisors *supervisors
 }
 
 // outCall is the outbound part of a call: what is dialled, through which
@@ -408,6 +410,7 @@ func (ob *outbound) finish(c *call, outcome, cause, by string) {
 		delete(ob.byChannel, c.channel)
 		ob.emit(cmdHangup{Call: c.id, Channel: c.channel, Cause: pbx.CauseNormal})
 	}
+	ob.supervisors.dropAll(c)
 	if c.bridge != "" {
 		ob.emit(cmdDestroyBridge{Call: c.id, BridgeID: c.bridge})
 		c.bridge = ""
