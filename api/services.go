@@ -19,6 +19,7 @@ type optional struct {
 	messages   MessageStore
 	marker     MessageMarker
 	supervisor CallSupervisor
+	outbound   OutboundService
 }
 
 func findOptional(agents AgentService, st Reader) optional {
@@ -31,6 +32,7 @@ func findOptional(agents AgentService, st Reader) optional {
 	o.messages, _ = st.(MessageStore)
 	o.marker, _ = agents.(MessageMarker)
 	o.supervisor, _ = agents.(CallSupervisor)
+	o.outbound, _ = agents.(OutboundService)
 	return o
 }
 

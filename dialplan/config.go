@@ -81,6 +81,12 @@ type Trunk struct {
 	// MediaTimeout overrides dialplan.media_timeout for this trunk (a
 	// carrier that sends no RTP during silence needs a longer one or 0).
 	MediaTimeout *Seconds `yaml:"media_timeout"`
+	// MaxChannels caps the simultaneous calls Switchboard places through
+	// the trunk (0 = no cap); routing skips a trunk at its cap.
+	MaxChannels int `yaml:"max_channels"`
+	// CallerID is the number presented on calls out through this trunk
+	// when the carrier requires its own ("" = the group's or outbound's).
+	CallerID string `yaml:"caller_id"`
 }
 
 // TrunkAuth is the digest username and password the PBX answers a trunk's
@@ -253,6 +259,12 @@ func (c *Config) Validate() error {
 		}
 		codecs(bad, key+".codecs", t.Codecs, false)
 		nonNegative(key+".media_timeout", t.MediaTimeout)
+		if t.MaxChannels < 0 {
+			bad(key+".max_channels", "must not be negative")
+		}
+		if strings.Trim(strings.TrimPrefix(t.CallerID, "+"), "0123456789") != "" {
+			bad(key+".caller_id", "%q must be digits with an optional leading +", t.CallerID)
+		}
 		if t.Auth != nil {
 			if t.Auth.Username == "" || strings.ContainsAny(t.Auth.Username, " ;\n") {
 				bad(key+".auth.username", "%q must be non-empty, without spaces or ';'", t.Auth.Username)

@@ -97,6 +97,12 @@ type call struct {
 	// service levels. xfer is the dial of a transfer to an extension.
 	transferred bool
 	xfer        *DialNode
+
+	// direction is inbound ("") or outbound; out is an outbound call's
+	// own part (outbound.go). For an outbound call channel is the agent's
+	// phone leg and leg the trunk leg once the callee answered.
+	direction string
+	out       *outCall
 }
 
 func (m *Machine) onArrived(ev pbx.CallArrived) {

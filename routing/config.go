@@ -39,6 +39,13 @@ type Config struct {
 	Calendars map[string]*Calendar `yaml:"calendars"`
 	// Extensions are the people and offices a flow can dial by number.
 	Extensions map[string]*Extension `yaml:"extensions"`
+	// TrunkGroups are ordered trunks calls go out through (config_trunks.go).
+	TrunkGroups map[string]*TrunkGroup `yaml:"trunk_groups"`
+	// Outbound is what may be dialled, through which group, and when.
+	Outbound Outbound `yaml:"outbound"`
+	// Trunks are the trunks declared in dialplan.trunks, as routing needs
+	// them; config/load.go fills them in.
+	Trunks []Trunk `yaml:"-"`
 }
 
 // Extension is a phone a caller can be put through to.

@@ -49,6 +49,7 @@ func NewConfig() Config {
 		Login:            Login{SecondSignIn: LoginRefuse},
 		NotReadyReasons:  defaultReasons(),
 		Dispositions:     defaultDispositions(),
+		Outbound:         newOutbound(),
 	}
 	return c
 }
@@ -88,6 +89,12 @@ func (c *Config) Defaults() {
 			}
 		}
 	}
+	for _, g := range c.TrunkGroups {
+		if g != nil {
+			g.defaults()
+		}
+	}
+	c.Outbound.defaults()
 	d := NewConfig()
 	if len(c.NotReadyReasons) == 0 {
 		c.NotReadyReasons = d.NotReadyReasons
@@ -224,6 +231,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	c.validateDispositions(bad)
+	c.validateTrunks(bad)
 	if c.Ordering != OrderLongestWaiting && c.Ordering != OrderSLRisk {
 		bad("ordering", "%q is not %s or %s", c.Ordering, OrderLongestWaiting, OrderSLRisk)
 	}

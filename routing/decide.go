@@ -29,6 +29,9 @@ func (ac *acd) eligible(a *agent, c *call) (penalty int, why string) {
 	if a.endpoint == "" {
 		return 0, "no_phone"
 	}
+	if a.deviceDown {
+		return 0, "device_unreachable"
+	}
 	penalty, ok := a.penalty[c.queue]
 	for _, q := range c.entry.extra {
 		if p, in := a.penalty[q]; in && (!ok || p < penalty) {
