@@ -162,3 +162,34 @@ func TestE2ERingbackQueue(t *testing.T) {
 		t.Error("call.arrived does not say ringing")
 	}
 }
+
+// TestE2ERingbackCallerGivesUp: a caller who cancels while ringing in a
+// ringback queue was never answered and counts as abandoned in the queue.
+func TestE2ERingbackCallerGivesUp(t *testing.T) {
+	p := StartPBX(t)
+	s := startSwitchboardWith(t, p, ringbackConfig)
+	s.signIn("1003")
+	if code := s.do("PUT", "/api/v1/agents/1003/state", map[string]string{"state": "not_ready", "reason": "break"}, nil); code != 200 {
+		t.Fatalf("not ready: %d", code)
+	}
+	port, err := FreeUDPPort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	caller, err := startSipp(t, t.TempDir(), "caller", BenchCallerScenario("1380013", 3*time.Second, time.Second),
+		[]string{"-s", "400", p.SIPAddr(), "-m", "1", "-l", "1", "-p", strconv.Itoa(port)}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, err := caller.wait(); err != nil || code != 0 {
+		t.Fatalf("caller: exit %d %v; errors: %s", code, err, lastLines(sippErrors(readFile(caller.errFile)), 30))
+	}
+	log := readFile(caller.logFile)
+	if !strings.Contains(log, "|abandon|") || strings.Contains(log, "|answered|") {
+		t.Fatalf("caller log: want a CANCEL and no 200:\n%s", log)
+	}
+	c := s.endedCalls(1, 10*time.Second)[0]
+	if c.Outcome != "abandoned_queue" || c.HangupBy != "caller" || c.WaitSeconds == nil || *c.WaitSeconds < 2 {
+		t.Fatalf("call %+v", c)
+	}
+}
