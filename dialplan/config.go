@@ -81,6 +81,21 @@ type Trunk struct {
 	// MediaTimeout overrides dialplan.media_timeout for this trunk (a
 	// carrier that sends no RTP during silence needs a longer one or 0).
 	MediaTimeout *Seconds `yaml:"media_timeout"`
+	// Qualify is how often the PBX sends OPTIONS to see the trunk is alive
+	// (Asterisk qualify_frequency, FreeSWITCH gateway ping); unset: 30s,
+	// 0: never, and the PBX then reports no reachability for it.
+	Qualify *Seconds `yaml:"qualify"`
+}
+
+// DefaultQualify is a trunk's OPTIONS interval when it sets none.
+const DefaultQualify Seconds = 30
+
+// QualifyEvery is t's OPTIONS interval, the default when unset.
+func (t Trunk) QualifyEvery() Seconds {
+	if t.Qualify != nil {
+		return *t.Qualify
+	}
+	return DefaultQualify
 }
 
 // TrunkAuth is the digest username and password the PBX answers a trunk's
@@ -253,6 +268,7 @@ func (c *Config) Validate() error {
 		}
 		codecs(bad, key+".codecs", t.Codecs, false)
 		nonNegative(key+".media_timeout", t.MediaTimeout)
+		nonNegative(key+".qualify", t.Qualify)
 		if t.Auth != nil {
 			if t.Auth.Username == "" || strings.ContainsAny(t.Auth.Username, " ;\n") {
 				bad(key+".auth.username", "%q must be non-empty, without spaces or ';'", t.Auth.Username)
