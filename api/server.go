@@ -139,7 +139,7 @@ func New(cfg Config, agents AgentService, st Reader, log *slog.Logger, reg Regis
 		cfg: cfg, agents: agents, store: st, log: log.With("component", "api"),
 		reg: reg, health: health, metrics: newHTTPMetrics(reg), opt: findOptional(agents, st),
 	}
-	s.aud = auditor{log: cfg.Audit, now: s.now}
+	s.aud = auditor{log: cfg.Audit, now: s.now, slog: s.log}
 	s.scope = scoper{agents: agents}
 	if cfg.Privacy.FullNumbers == nil && cfg.Privacy.Reveal == nil {
 		s.cfg.Privacy = DefaultPrivacy

@@ -315,6 +315,10 @@ type Queue struct {
 	// OverflowBelowSL sends new callers elsewhere while the live service
 	// level is under a floor.
 	OverflowBelowSL *SLOverflow `yaml:"overflow_below_sl"`
+
+	// WrapUpExtend is how much longer an agent may make wrap-up last, once
+	// per call (0: no extension).
+	WrapUpExtend Duration `yaml:"wrap_up_extend"`
 }
 
 // ServiceLevel is "Percent% answered within Within".

@@ -116,7 +116,7 @@ func (m *Machine) Handle(now time.Time, in any) Output {
 		out.Err = m.reload(in.cfg)
 		out.Reply = m.acd.version
 	case deskCommand:
-		if in.Op != "desk" {
+		if in.Op != "desk" && (in.Op != "draft" || !m.desk.sameDraft(in)) {
 			m.record(&Record{Type: EvCommand, AgentID: in.Agent, CallID: in.Call}, in)
 		}
 		out.Reply, out.Err = m.desk.command(in)
