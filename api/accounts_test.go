@@ -27,7 +27,7 @@ func TestAccountsWithTheRealService(t *testing.T) {
 	st := storetest.New(t)
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	svc := auth.New(auth.Config{LoginAttempts: 2, AddressAttempts: 2}, st, func() time.Time { return now }, nil)
-	if _, err := svc.CreateUser(t.Context(), auth.NewUser{Username: "root", Name: "Root", Role: auth.Admin, Password: "root password 1"}); err != nil {
+	if _, err := svc.CreateUser(t.Context(), auth.NewUser{Username: "root", Name: "Root", Role: auth.Admin, Password: "grey heron at dawn 1"}); err != nil {
 		t.Fatal(err)
 	}
 	h := New(Config{Accounts: svc, Audit: st}, newFakeAgents(), st, nil, nil, nil).Handler()
@@ -60,13 +60,13 @@ func TestAccountsWithTheRealService(t *testing.T) {
 
 	check(do("POST", "/api/v1/auth/login", `{"username":"root","password":"wrong password"}`), 401, CodeBadCredentials, "")
 	check(do("POST", "/api/v1/auth/login", `{"username":"nobody","password":"wrong password"}`), 401, CodeBadCredentials, "")
-	w := do("POST", "/api/v1/auth/login", `{"username":"root","password":"root password 1"}`)
+	w := do("POST", "/api/v1/auth/login", `{"username":"root","password":"grey heron at dawn 1"}`)
 	check(w, 429, CodeRateLimited, "")
 	if w.Header().Get("Retry-After") != "900" {
 		t.Errorf("Retry-After %q, want 900", w.Header().Get("Retry-After"))
 	}
 	now = now.Add(16 * time.Minute)
-	w = do("POST", "/api/v1/auth/login", `{"username":"root","password":"root password 1"}`)
+	w = do("POST", "/api/v1/auth/login", `{"username":"root","password":"grey heron at dawn 1"}`)
 	if w.Code != 200 {
 		t.Fatalf("sign in: %d %s", w.Code, w.Body)
 	}

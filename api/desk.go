@@ -74,7 +74,7 @@ type deskHandlers struct {
 
 func (s *Server) deskRoutes() []route {
 	h := deskHandlers{svc: s.opt.desk, st: s.opt.deskStore, now: s.now}
-	cu := customerHandlers{st: s.opt.deskStore, now: s.now}
+	cu := customerHandlers{st: s.opt.deskStore, now: s.now, scope: s.scope}
 	return []route{
 		{http.MethodGet, "/api/v1/agents/:id/desk", h.getDesk, floor},
 		{http.MethodPost, "/api/v1/calls/:id/wrap-up", h.wrapUp, floor},

@@ -289,10 +289,16 @@ func TestCustomers(t *testing.T) {
 	if r := h.do(t, "GET", "/api/v1/customers/999/contacts", ""); r.Code != 404 {
 		t.Fatalf("unknown customer's contacts: %d", r.Code)
 	}
+	// c3 is no agent's (still open): a lead sees only their team's calls.
+	if cl := decode[contactList](t, h.do(t, "GET", "/api/v1/customers/"+id+"/contacts", "")); len(cl.Contacts) != 0 {
+		t.Fatalf("lead's contacts %+v", cl)
+	}
+	h.token = "role:supervisor"
 	cl := decode[contactList](t, h.do(t, "GET", "/api/v1/customers/"+id+"/contacts", ""))
 	if len(cl.Contacts) != 1 || cl.Contacts[0].ID != "c3" {
 		t.Fatalf("contacts %+v", cl)
 	}
+	h.token = "role:team_lead:x:front"
 	// A team lead sees the numbers masked.
 	if r := h.do(t, "GET", "/api/v1/customers/"+id, ""); r.Code != http.StatusOK || !strings.Contains(string(r.Body), "138****0001") {
 		t.Fatalf("lead view: %s", r.Body)

@@ -50,6 +50,7 @@ func NewConfig() Config {
 		Login:            Login{SecondSignIn: LoginRefuse},
 		NotReadyReasons:  defaultReasons(),
 		Dispositions:     defaultDispositions(),
+		Outbound:         newOutbound(),
 	}
 	return c
 }
@@ -90,6 +91,12 @@ func (c *Config) Defaults() {
 			}
 		}
 	}
+	for _, g := range c.TrunkGroups {
+		if g != nil {
+			g.defaults()
+		}
+	}
+	c.Outbound.defaults()
 	d := NewConfig()
 	if len(c.NotReadyReasons) == 0 {
 		c.NotReadyReasons = d.NotReadyReasons
@@ -227,6 +234,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	c.validateDispositions(bad)
+	c.validateTrunks(bad)
 	if c.Ordering != OrderLongestWaiting && c.Ordering != OrderSLRisk {
 		bad("ordering", "%q is not %s or %s", c.Ordering, OrderLongestWaiting, OrderSLRisk)
 	}

@@ -23,6 +23,7 @@ type desk struct {
 	roster      *roster
 	acd         *acd
 	supervisors *supervisors
+	outbound    *outbound
 	flow        deskFlow
 	// ringExtension is the dial step's: ring the extension a call is
 	// transferred to.
@@ -134,6 +135,16 @@ type DeskCall struct {
 	WaitSeconds float64           `json:"wait_seconds"`
 	Vars        map[string]string `json:"vars,omitempty"` // what collect steps gathered
 	Transferred bool              `json:"transferred,omitempty"`
+	// Outbound calls: the direction, the number dialled (normalised), the
+	// purpose and trunk group, the trunk of the current or connected try,
+	// and tries so far. Phase is then calling_agent, ringing_agent,
+	// dialling, ringing or talking.
+	Direction string `json:"direction,omitempty"`
+	Number    string `json:"number,omitempty"`
+	Purpose   string `json:"purpose,omitempty"`
+	Group     string `json:"group,omitempty"`
+	Trunk     string `json:"trunk,omitempty"`
+	Attempts  int    `json:"attempts,omitempty"`
 }
 
 // Targets are where a call can be transferred.
@@ -311,8 +322,9 @@ func (dk *desk) transfer(cmd deskCommand) (any, error) {
 	if c == nil {
 		return nil, ErrUnknownCall
 	}
-	if c.phase != phaseBridged || c.agent == nil {
-		return nil, &PolicyError{Code: "not_transferable", Message: "call " + c.id + " is not talking to an agent"}
+	if c.phase != phaseBridged || c.agent == nil || c.out != nil {
+		// (Outbound calls are not transferred yet: their caller is the agent.)
+		return nil, &PolicyError{Code: "not_transferable", Message: "call " + c.id + " is not an inbound call talking to an agent"}
 	}
 	if !inScope(c.agent, cmd.OnlyAgent, cmd.OnlyTeam) {
 		return nil, ErrNotYourCall
@@ -460,6 +472,8 @@ func (dk *desk) view(a *agent) DeskView {
 	}
 	if c := dk.calls[a.callID]; c != nil && a.callID != "" {
 		switch {
+		case c.out != nil && c.agent == a:
+			v.Call = dk.outbound.view(c)
 		case a.offer != nil && a.offer.call == c:
 			v.Call = dk.callView(c)
 			v.Call.Phase = "offered"

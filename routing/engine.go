@@ -66,6 +66,9 @@ func NewEngine(cfg *Config, sw pbx.Switch, j Journal, clock Clock, ids IDs, log 
 		done:     make(chan struct{}),
 		timers:   map[string]timerEntry{},
 	}
+	for _, t := range cfg.Trunks {
+		e.metrics.setTrunk(t.Name, TrunkUp) // every trunk starts up
+	}
 	return e
 }
 
