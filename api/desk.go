@@ -165,6 +165,10 @@ type deskCall struct {
 	Disposition string            `json:"disposition"`
 	Notes       string            `json:"notes"`
 	FollowUp    bool              `json:"follow_up"`
+	// Outbound (click-to-dial) calls: the number dialled and the trunk.
+	Direction string `json:"direction,omitempty"`
+	Number    string `json:"number,omitempty"`
+	Trunk     string `json:"trunk,omitempty"`
 }
 
 // contact is one past call of a customer's number.
@@ -270,6 +274,7 @@ func (h deskHandlers) deskCall(ctx context.Context, st DeskStore, id string, liv
 		dc.Phase, dc.Caller, dc.Called, dc.Queue = live.Phase, live.Caller, live.Called, live.Queue
 		dc.WaitSeconds, dc.QueuedAt, dc.AnsweredAt, dc.Vars = live.WaitSeconds, live.QueuedAt, live.AnsweredAt, live.Vars
 		dc.Transferred = live.Transferred
+		dc.Direction, dc.Number, dc.Trunk = live.Direction, live.Number, live.Trunk
 	}
 	if dc.IVRPath == nil {
 		dc.IVRPath = []string{}

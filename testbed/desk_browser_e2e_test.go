@@ -106,3 +106,37 @@ func TestBrowserDeskWrapUpDraft(t *testing.T) {
 	}
 	b.finish(30 * time.Second)
 }
+
+// TestBrowserDeskDialRefusals is the desk's dial box (issue 14) against
+// the real server: a number that is no number and one on the do-not-call
+// list are refused, each reason shown at the number field in the user's
+// language, and nothing is dialled (the agent stays ready, no call).
+//
+//	go test -tags e2e -count=1 -run 'TestBrowserDeskDialRefusals$' -v ./testbed/
+func TestBrowserDeskDialRefusals(t *testing.T) {
+	p := StartPBX(t)
+	s := startSwitchboardWith(t, p, deskConfig+`
+dialplan:
+  trunks:
+    - {name: carrier1, host: 127.0.0.1, port: 5071}
+trunk_groups:
+  out:
+    members: [{trunk: carrier1}]
+outbound:
+  manual: out
+  numbers: {country_code: "86", national_prefix: "0", international_prefix: "00"}
+  do_not_call: ["010 9999 9999"]
+`)
+	pw := s.user("ada", "agent", "1001", "front")
+	StartPhone(t, p, 1, Answer(time.Second))
+	b := runBrowser(t, s, "desk-dial.mjs", "SB_AGENT_PW="+pw)
+	b.step("refused", time.Minute, nil)
+	var calls callList
+	if code := s.do("GET", "/api/v1/calls", nil, &calls); code != 200 || len(calls.Calls) != 0 {
+		t.Fatalf("refused dials left calls: %d %+v", code, calls.Calls)
+	}
+	if a := s.agent("1001"); a.State != "ready" {
+		t.Fatalf("agent after refused dials: %+v", a)
+	}
+	b.finish(30 * time.Second)
+}

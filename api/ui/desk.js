@@ -15,7 +15,10 @@
       wrap_warn: "话后处理还剩 {t} 秒；已输入的内容会自动保存为话后处理", extend: "延长 {t}",
       phone_taken: "话机 {ep} 已被坐席 {who} 签入使用，请换一部话机或请其先签出",
       unknown_agent: "坐席 {id} 不存在（配置中没有），已停止刷新",
-      pending: "待班长审批：{r}", withdraw: "撤回申请", ready: "就绪", not_ready: "未就绪", reason: "未就绪原因",
+      pending: "待班长审批：{r}", withdraw: "撤回申请", dial: "外呼", dial_number: "号码", dial_go: "呼叫",
+      call_back: "回拨", dialling_to: "外呼 {n}", phase_calling_agent: "正在呼叫您的话机", phase_ringing_agent: "您的话机振铃中",
+      phase_dialling: "正在拨号", dial_refused: "无法外呼：{m}", dir_outbound: "外呼",
+      e_number: "号码无效：只能是数字（可带 +），长度合适", e_do_not_call: "该号码在禁呼名单中", e_not_ready: "请先签入并处于就绪或未就绪状态再外呼", ready: "就绪", not_ready: "未就绪", reason: "未就绪原因",
       messages: "我的留言", call: "来电", queue: "队列", wait: "等待", ivr: "IVR 路径", digits: "按键",
       call_id: "呼叫编号", transfer: "转接", to_kind: "转到", kind_queue: "队列", kind_agent: "坐席",
       kind_extension: "分机", target: "目标", transfer_go: "转接", wrap_up: "话后处理", disposition: "处理结果",
@@ -43,7 +46,10 @@
       wrap_warn: "Wrap-up ends in {t} s; what you typed is kept as the wrap-up", extend: "More time ({t})",
       phone_taken: "Phone {ep} is in use by agent {who}; use another phone or ask them to sign out of it",
       unknown_agent: "Agent {id} does not exist (not in the config); the desk stopped refreshing",
-      pending: "Waiting for the lead's approval: {r}", withdraw: "Withdraw request", ready: "Ready", not_ready: "Not ready", reason: "Not-ready reason",
+      pending: "Waiting for the lead's approval: {r}", withdraw: "Withdraw request", dial: "Dial out", dial_number: "Number", dial_go: "Call",
+      call_back: "Call back", dialling_to: "Calling {n}", phase_calling_agent: "Calling your phone", phase_ringing_agent: "Your phone rings",
+      phase_dialling: "Dialling", dial_refused: "Cannot dial: {m}", dir_outbound: "Outbound",
+      e_number: "Invalid number: digits only (a leading + allowed), of a sensible length", e_do_not_call: "This number is on the do-not-call list", e_not_ready: "Sign in (ready or not ready) before dialling out", ready: "Ready", not_ready: "Not ready", reason: "Not-ready reason",
       messages: "My messages", call: "Call", queue: "Queue", wait: "Waited", ivr: "IVR path", digits: "Keys pressed",
       call_id: "Call ID", transfer: "Transfer", to_kind: "To", kind_queue: "Queue", kind_agent: "Agent",
       kind_extension: "Extension", target: "Target", transfer_go: "Transfer", wrap_up: "Wrap-up", disposition: "Disposition",
@@ -169,7 +175,7 @@
     sec.hidden = false; cust.hidden = false;
     sec.classList.toggle("pop", c.phase === "offered" || c.phase === "ringing");
     setText("phase", label("phase_", c.phase));
-    setText("caller", c.caller);
+    setText("caller", c.direction === "outbound" ? tr("dialling_to", { n: c.number || c.called }) : c.caller);
     setText("call-queue", c.queue);
     setText("call-ivr", (c.ivr_path || []).join(" › "));
     var keys = c.digits || "";
@@ -362,6 +368,10 @@
   // localError puts the server's refusals the desk knows in the user's
   // language (the server's English message otherwise).
   function localError(e) {
+    // The dial box: the API's field and code, in the user's language; an
+    // unknown code keeps the server's message.
+    if (e.field === "number" && e.status === 400) return { field: e.field, code: e.code, message: SB.t("e_number") + " (" + e.message + ")" };
+    if (e.code === "do_not_call") return { field: "number", code: e.code, message: SB.t("e_do_not_call") };
     if (e.code === "endpoint_taken") {
       var m = /phone (\S+) is in use by agent (.+), who/.exec(e.message || "");
       if (m) return { field: e.field, code: e.code, message: tr("phone_taken", { ep: m[1], who: m[2] }) };
@@ -393,6 +403,10 @@
     $("follow-up").addEventListener("change", typed);
     $("wrap-notes").addEventListener("input", typed);
     $("call-notes").addEventListener("input", typed);
+    $("dial-form").addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      act(ev.target, "POST", "/api/v1/desk/dial", { number: $("dial-number").value.trim(), agent: agentID });
+    });
     $("wrap-extend").addEventListener("click", function () {
       act($("wrap-form"), "POST", agentPath("/wrap-up/extend"), {});
     });
@@ -431,6 +445,8 @@
         h.push("<tr><td>" + SB.esc(fmtTime(m.recorded_at)) + "</td><td>" + SB.esc(m.caller) + "</td><td>" +
           SB.esc(SB.dur(Math.round(m.duration_seconds))) + '</td><td><a href="/api/v1/messages/' + encodeURIComponent(m.id) +
           '/recording">' + SB.esc(SB.t("listen")) + "</a> " +
+          // A masked number cannot be dialled back from here.
+          (m.caller && m.caller.indexOf("*") < 0 ? '<button type="button" data-dial="' + SB.esc(m.caller) + '">' + SB.esc(SB.t("call_back")) + "</button> " : "") +
           (m.handled_at ? SB.esc(SB.t("handled") + " · " + (m.handled_by || "")) :
             '<button type="button" data-msg="' + SB.esc(m.id) + '">' + SB.esc(SB.t("mark_handled")) + "</button>") +
           "</td></tr>");
@@ -457,6 +473,8 @@
     setText("who", tr("who", { id: agentID }));
     wire();
     $("message-list").addEventListener("click", function (ev) {
+      var num = ev.target && ev.target.getAttribute && ev.target.getAttribute("data-dial");
+      if (num) { $("dial-number").value = num; $("dial-number").focus(); return; }
       var id = ev.target && ev.target.getAttribute && ev.target.getAttribute("data-msg");
       if (!id) return;
       act(null, "POST", "/api/v1/messages/" + encodeURIComponent(id) + "/handled", { by: me.username || agentID },
