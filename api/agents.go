@@ -38,6 +38,8 @@ type agentCommands interface {
 	// Approve and Refuse settle a pending not-ready request (team lead).
 	Approve(ctx context.Context, id string) (routing.AgentView, error)
 	Refuse(ctx context.Context, id string) (routing.AgentView, error)
+	// Withdraw takes back the agent's own pending not-ready request.
+	Withdraw(ctx context.Context, id string) (routing.AgentView, error)
 }
 
 var _ agentCommands = (*routing.Engine)(nil)
@@ -51,6 +53,7 @@ func (h agentHandlers) routes() []route {
 		{http.MethodPut, "/api/v1/agents/:id/state", h.putAgentState, floor},
 		{http.MethodPost, "/api/v1/agents/:id/approve", h.approve, leads},
 		{http.MethodPost, "/api/v1/agents/:id/refuse", h.refuse, leads},
+		{http.MethodPost, "/api/v1/agents/:id/withdraw", h.withdraw, floor},
 	}
 }
 
@@ -201,6 +204,16 @@ func (h agentHandlers) signOut(c echo.Context) error {
 	}
 	return h.audited(c, "agent.force_sign_out", forceDetail{Agent: a.ID, Team: a.Team,
 		Before: stateText(a.State, a.Reason), After: routing.SignedOut.String(), Reason: req.Reason}, act)
+}
+
+// withdraw takes back a pending not-ready request (the agent's own, or
+// for an agent in the caller's scope).
+func (h agentHandlers) withdraw(c echo.Context) error {
+	a, err := h.scopedAgent(c)
+	if err != nil {
+		return err
+	}
+	return respond(c, func() (routing.AgentView, error) { return h.agents.Withdraw(c.Request().Context(), a.ID) })
 }
 
 // stateRequest is the body of PUT .../state.

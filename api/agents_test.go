@@ -209,3 +209,20 @@ func TestSignInPhoneTaken(t *testing.T) {
 		t.Fatalf("a1 on a free phone: %d %s", r.Code, r.Body)
 	}
 }
+
+// An agent withdraws their own pending not-ready request; not another's.
+func TestWithdrawRequest(t *testing.T) {
+	h := newHarness(t)
+	h.agents.agents["a3"].PendingNotReady = "meal"
+	h.token = "role:agent:a1"
+	if r := h.do(t, http.MethodPost, "/api/v1/agents/a3/withdraw", ""); r.Code != http.StatusForbidden {
+		t.Fatalf("another agent's request: %d %s", r.Code, r.Body)
+	}
+	h.token = "role:agent:a3"
+	if r := h.do(t, http.MethodPost, "/api/v1/agents/a3/withdraw", ""); r.Code != 200 || h.agents.agents["a3"].PendingNotReady != "" {
+		t.Fatalf("withdraw: %d %s", r.Code, r.Body)
+	}
+	if r := h.do(t, http.MethodPost, "/api/v1/agents/a3/withdraw", ""); r.Code != http.StatusConflict || errorOf(t, r).Code != "no_request" {
+		t.Fatalf("second withdrawal: %d %s", r.Code, r.Body)
+	}
+}

@@ -171,6 +171,10 @@ func (f *fakeAgents) Refuse(ctx context.Context, id string) (routing.AgentView, 
 	})
 }
 
+func (f *fakeAgents) Withdraw(ctx context.Context, id string) (routing.AgentView, error) {
+	return f.Refuse(ctx, id) // the same change: the request is gone
+}
+
 func (f *fakeAgents) Queues(ctx context.Context) ([]routing.QueueView, error) {
 	return []routing.QueueView{{Name: "support", Strategy: "longest_idle", Waiting: 2, Agents: map[string]int{"ready": 1}}}, nil
 }

@@ -41,6 +41,8 @@ func (m *Machine) onAgentCommand(cmd agentCommand) (any, error) {
 		err = m.roster.ready(a)
 	case "not_ready":
 		err = m.roster.notReady(a, cmd.Reason)
+	case "withdraw":
+		err = m.roster.withdraw(a)
 	case "approve", "refuse":
 		err = m.roster.decide(a, cmd.Op == "approve")
 	default:

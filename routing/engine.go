@@ -349,6 +349,11 @@ func (e *Engine) SetNotReady(ctx context.Context, id, reason string) (AgentView,
 	return e.agentView(ctx, agentCommand{Op: "not_ready", Agent: id, Reason: reason})
 }
 
+// Withdraw takes back an agent's own pending not-ready request.
+func (e *Engine) Withdraw(ctx context.Context, id string) (AgentView, error) {
+	return e.agentView(ctx, agentCommand{Op: "withdraw", Agent: id})
+}
+
 // Approve grants an agent's pending not-ready request (team lead).
 func (e *Engine) Approve(ctx context.Context, id string) (AgentView, error) {
 	return e.agentView(ctx, agentCommand{Op: "approve", Agent: id})

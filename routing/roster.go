@@ -223,6 +223,16 @@ func (ro *roster) notReady(a *agent, reason string) error {
 	return nil
 }
 
+// withdraw takes back the agent's own pending not-ready request.
+func (ro *roster) withdraw(a *agent) error {
+	if a.pending == "" {
+		return &PolicyError{Code: "no_request", Message: "agent " + a.id + " has no pending not-ready request"}
+	}
+	ro.record(&Record{Type: EvAgentRequest, AgentID: a.id}, RequestData{Reason: a.pending, Status: "withdrawn"})
+	a.pending = ""
+	return nil
+}
+
 // decide settles a pending not-ready request: approved, it applies now if
 // the agent is free, else when their call is done.
 func (ro *roster) decide(a *agent, approve bool) error {

@@ -37,3 +37,31 @@ func TestSignInPhoneTaken(t *testing.T) {
 		t.Fatalf("phone free again: %v", err)
 	}
 }
+
+// A pending not-ready request can be withdrawn by the agent: recorded,
+// gone, and a second withdrawal is refused.
+func TestWithdrawPendingNotReady(t *testing.T) {
+	h := newDeskHarness(t)
+	h.m.cfg.Teams["t2"].MinReady, h.m.cfg.Teams["t2"].Approval = 1, ApprovalLead
+	h.signIn("a3")
+	if _, err := h.agentCmd("not_ready", "a3", "break"); err != nil || h.agent("a3").PendingNotReady != "break" {
+		t.Fatalf("request: %v %+v", err, h.agent("a3"))
+	}
+	if _, err := h.agentCmd("withdraw", "a3", ""); err != nil {
+		t.Fatal(err)
+	}
+	var d RequestData
+	if !h.lastRecord(EvAgentRequest, &d) || d.Status != "withdrawn" || d.Reason != "break" {
+		t.Fatalf("withdrawal record %+v", d)
+	}
+	if a := h.agent("a3"); a.PendingNotReady != "" || a.State != Ready {
+		t.Fatalf("after the withdrawal %+v", a)
+	}
+	var pe *PolicyError
+	if _, err := h.agentCmd("withdraw", "a3", ""); !errors.As(err, &pe) || pe.Code != "no_request" {
+		t.Fatalf("second withdrawal: %v", err)
+	}
+	if _, err := h.agentCmd("approve", "a3", ""); err == nil {
+		t.Fatal("a withdrawn request was approved")
+	}
+}

@@ -69,8 +69,11 @@ func TestBrowserDeskWrapUpDraft(t *testing.T) {
 	p := StartPBX(t)
 	cfg := strings.Replace(deskConfig, "support: {join_empty: true, ring_timeout: 5s, wrap_up: 60s,",
 		"support: {join_empty: true, ring_timeout: 5s, wrap_up: 14s, wrap_up_extend: 6s,", 1)
-	if cfg == deskConfig {
-		t.Fatal("deskConfig changed: the support queue line is not there")
+	// Front keeps one agent working, a lead approves breaks: Ada alone
+	// asking for one waits for approval.
+	cfg = strings.Replace(cfg, "teams: {front: {name: Front}}", "teams: {front: {name: Front, min_ready: 1, approval: lead}}", 1)
+	if !strings.Contains(cfg, "wrap_up_extend: 6s") || !strings.Contains(cfg, "approval: lead") {
+		t.Fatal("deskConfig changed: the support queue or team line is not there")
 	}
 	s := startSwitchboardWith(t, p, cfg)
 	pw := s.user("ada", "agent", "1001", "front")
@@ -103,6 +106,15 @@ func TestBrowserDeskWrapUpDraft(t *testing.T) {
 	t.Logf("call record after wrap-up ran out: %+v", rec)
 	if rec.Disposition != "callback" || rec.Notes != "客户问账单; call back Friday" || !rec.FollowUp || rec.WrappedBy != "1001" {
 		t.Fatalf("wrap-up ran out and the typed work is not on the call: %+v", rec)
+	}
+	b.step("withdrawn", time.Minute, nil)
+	var list eventList
+	s.do("GET", "/api/v1/events?type=agent.request", nil, &list)
+	if n := len(list.Events); n != 2 {
+		t.Fatalf("%d agent.request records, want the request and its withdrawal", n)
+	}
+	if a := s.agent("1001"); a.State != "ready" {
+		t.Fatalf("after the withdrawal: %+v", a)
 	}
 	b.finish(30 * time.Second)
 }

@@ -62,6 +62,17 @@ run(async (ctx) => {
   await page.locator("#state[data-state=ready]").waitFor({ timeout: 30000 });
   step("expired");
 
+  // A break the lead must approve: shown as pending, and withdrawn.
+  await page.click("#notready");
+  const pending = page.locator("#pending:not([hidden])");
+  await pending.waitFor();
+  const pt = await pending.textContent();
+  check(/待班长审批|Waiting for the lead/.test(pt), "pending request shown: " + pt);
+  check((await page.locator("#state").getAttribute("data-state")) === "ready", "still ready while pending");
+  await page.click("#withdraw");
+  await page.locator("#pending").waitFor({ state: "hidden" });
+  step("withdrawn");
+
   // The other language: the same refusal and warning texts exist there.
   await Promise.all([page.waitForEvent("load"), page.click("#sb-lang")]);
   await page.locator("#state[data-state=ready]").waitFor();

@@ -407,6 +407,7 @@
       ev.preventDefault();
       act(ev.target, "POST", "/api/v1/desk/dial", { number: $("dial-number").value.trim(), agent: agentID });
     });
+    $("withdraw").addEventListener("click", function () { act($("state-form"), "POST", agentPath("/withdraw"), {}); });
     $("wrap-extend").addEventListener("click", function () {
       act($("wrap-form"), "POST", agentPath("/wrap-up/extend"), {});
     });
