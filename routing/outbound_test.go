@@ -2,6 +2,7 @@ package routing
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -422,5 +423,42 @@ func TestDialRefusals(t *testing.T) {
 	}
 	if _, err := h2.dial("a1", "0305551234"); !isPolicy(err, RefuseTrunksDown) || has[cmdOriginate](h2.last) {
 		t.Fatalf("all down: %v", err)
+	}
+}
+
+// The group's order per call: priority is fixed, round robin moves its
+// start by one, weight rotates in proportion (3:1), all without rand.
+func TestTrunkGroupOrder(t *testing.T) {
+	names := func(ts []*trunkState) string {
+		s := ""
+		for _, x := range ts {
+			s += x.name[:1]
+		}
+		return s
+	}
+	run := func(order string, weights []int, n int) []string {
+		c := outConfig()
+		g := c.TrunkGroups["out"]
+		g.Order = order
+		for i, w := range weights {
+			g.Members[i].Weight = w
+		}
+		m := NewMachine(c, SequentialIDs(), newHarness(t).m.log)
+		var out []string
+		for i := 0; i < n; i++ {
+			out = append(out, names(m.trunks.order("out")))
+		}
+		return out
+	}
+	if got := fmt.Sprint(run(OrderPriority, []int{1, 1, 1}, 2)); got != "[bsg bsg]" {
+		t.Errorf("priority %s", got)
+	}
+	if got := fmt.Sprint(run(OrderRoundRobin, []int{1, 1, 1}, 4)); got != "[bsg sgb gbs bsg]" {
+		t.Errorf("round robin %s", got)
+	}
+	// Weights 3:1:0: of four calls three start on bad, one on silent; good
+	// (weight 0) is only ever a fallback.
+	if got := fmt.Sprint(run(OrderWeight, []int{3, 1, 0}, 4)); got != "[bsg bsg sbg bsg]" {
+		t.Errorf("weight %s", got)
 	}
 }
