@@ -3,6 +3,7 @@ package routing
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,6 +81,8 @@ func TestNumberRules(t *testing.T) {
 		{e164, "030x123", "", NumberLetters},
 		{e164, "12+3", "", NumberLetters},
 		{e164, "12", "", NumberTooShort},
+		{e164, "000 0", "", NumberBadCode}, // the fuzzer's: "00" then "0" is no country
+		{e164, "+0301234", "", NumberBadCode},
 		{e164, "1234567890123456", "", NumberTooLong},
 		{e164, "0301234567890123", "", NumberTooLong},
 		{national, "010-6512 3456", "01065123456", ""},
@@ -461,4 +464,27 @@ func TestTrunkGroupOrder(t *testing.T) {
 	if got := fmt.Sprint(run(OrderWeight, []int{3, 1, 0}, 4)); got != "[bsg bsg sbg bsg]" {
 		t.Errorf("weight %s", got)
 	}
+}
+
+// Whatever is typed, Normalise gives a number the drivers may dial
+// (digits, an optional leading +, within the plan's length) or a refusal
+// naming the field.
+func FuzzNormalise(f *testing.F) {
+	for _, s := range []string{"030 1234567", "+1 (555) 010-0000", "0044 20", "x", "", "++1", "0" + string(rune(0x663))} {
+		f.Add(s)
+	}
+	p := NumberPlan{CountryCode: "49", NationalPrefix: "0", InternationalPrefix: "00", MinDigits: 3, MaxDigits: 15}
+	f.Fuzz(func(t *testing.T, in string) {
+		n, err := p.Normalise(in)
+		if err != nil {
+			if err.Field != "number" || err.Reason == "" || n != "" {
+				t.Fatalf("%q: %q %+v", in, n, err)
+			}
+			return
+		}
+		digits := strings.TrimPrefix(n, "+")
+		if !strings.HasPrefix(n, "+") || len(digits) < 3 || len(digits) > 15 || strings.Trim(digits, "0123456789") != "" {
+			t.Fatalf("%q became %q", in, n)
+		}
+	})
 }
