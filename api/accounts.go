@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -79,6 +80,13 @@ type loginBody struct {
 }
 
 func (h accountHandlers) login(c echo.Context) error {
+	// Sign-in has no CSRF token yet, so a cross-site form could post
+	// text/plain to sign a victim in as the attacker (login CSRF); a JSON
+	// content type needs a preflight no other origin gets.
+	if mt, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType)); mt != echo.MIMEApplicationJSON {
+		return &Error{Status: http.StatusUnsupportedMediaType, Code: CodeBadRequest, Field: "Content-Type",
+			Message: "sign-in takes application/json"}
+	}
 	var b loginBody
 	if err := decodeBody(c, &b, true); err != nil {
 		return err
@@ -193,6 +201,11 @@ func (h accountHandlers) createUser(c echo.Context) error {
 	}
 	u, err := h.acc.CreateUser(c.Request().Context(), b)
 	if err != nil {
+		// The entry above is the attempt; the refusal is its own entry.
+		h.aud.refused(c, "user.create", b.Username, err, struct {
+			auth.NewUser
+			Error string `json:"error"`
+		}{detail, httpError(err).Message})
 		return err
 	}
 	return c.JSON(http.StatusCreated, u)

@@ -16,7 +16,7 @@ import (
 // routes: never a 5xx, every error a JSON error body.
 func FuzzAccountBodies(f *testing.F) {
 	for _, seed := range []string{
-		`{"username":"root","password":"root password 1"}`,
+		`{"username":"root","password":"grey heron at dawn 1"}`,
 		`{"username":"a","password":""}`, `{"username":1}`, `{"username":"x","password":"y","z":1}`,
 		`{"username":"ann","name":"<b>Ann</b>","role":"agent","agent_id":"1001","team":"front","password":"0123456789"}`,
 		`{"username":"ANN","name":"","role":"root","password":"short"}`, `{"name":"x","role":"admin"}`,
@@ -30,7 +30,7 @@ func FuzzAccountBodies(f *testing.F) {
 	f.Cleanup(func() { auth.PasswordCost = cost })
 	st := storetest.New(f)
 	svc := auth.New(auth.Config{LoginAttempts: 1 << 30}, st, time.Now, nil)
-	if _, err := svc.CreateUser(f.Context(), auth.NewUser{Username: "root", Name: "Root", Role: auth.Admin, Password: "root password 1"}); err != nil {
+	if _, err := svc.CreateUser(f.Context(), auth.NewUser{Username: "root", Name: "Root", Role: auth.Admin, Password: "grey heron at dawn 1"}); err != nil {
 		f.Fatal(err)
 	}
 	tok, _, err := svc.CreateToken(f.Context(), "fuzz", auth.Admin, "test")

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"switchboard/auth"
+	"switchboard/store"
 	"switchboard/store/storetest"
 )
 
@@ -26,7 +27,7 @@ func TestAccountsWithTheRealService(t *testing.T) {
 	st := storetest.New(t)
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	svc := auth.New(auth.Config{LoginAttempts: 2, AddressAttempts: 2}, st, func() time.Time { return now }, nil)
-	if _, err := svc.CreateUser(t.Context(), auth.NewUser{Username: "root", Name: "Root", Role: auth.Admin, Password: "root password 1"}); err != nil {
+	if _, err := svc.CreateUser(t.Context(), auth.NewUser{Username: "root", Name: "Root", Role: auth.Admin, Password: "grey heron at dawn 1"}); err != nil {
 		t.Fatal(err)
 	}
 	h := New(Config{Accounts: svc, Audit: st}, newFakeAgents(), st, nil, nil, nil).Handler()
@@ -59,13 +60,13 @@ func TestAccountsWithTheRealService(t *testing.T) {
 
 	check(do("POST", "/api/v1/auth/login", `{"username":"root","password":"wrong password"}`), 401, CodeBadCredentials, "")
 	check(do("POST", "/api/v1/auth/login", `{"username":"nobody","password":"wrong password"}`), 401, CodeBadCredentials, "")
-	w := do("POST", "/api/v1/auth/login", `{"username":"root","password":"root password 1"}`)
+	w := do("POST", "/api/v1/auth/login", `{"username":"root","password":"grey heron at dawn 1"}`)
 	check(w, 429, CodeRateLimited, "")
 	if w.Header().Get("Retry-After") != "900" {
 		t.Errorf("Retry-After %q, want 900", w.Header().Get("Retry-After"))
 	}
 	now = now.Add(16 * time.Minute)
-	w = do("POST", "/api/v1/auth/login", `{"username":"root","password":"root password 1"}`)
+	w = do("POST", "/api/v1/auth/login", `{"username":"root","password":"grey heron at dawn 1"}`)
 	if w.Code != 200 {
 		t.Fatalf("sign in: %d %s", w.Code, w.Body)
 	}
@@ -78,6 +79,14 @@ func TestAccountsWithTheRealService(t *testing.T) {
 	csrf = me.CSRF
 	check(do("POST", "/api/v1/users", `{"username":"ann","name":"Ann","role":"agent","agent_id":"1001","password":"short"}`), 400, CodeBadRequest, "password")
 	check(do("POST", "/api/v1/users", `{"username":"root","name":"R","role":"admin","password":"long enough pw"}`), 400, CodeBadRequest, "username")
+	// The refused creation is audited as a refusal after the attempt.
+	var audit struct{ Entries []store.AuditEntry }
+	if w := do("GET", "/api/v1/audit?action=user.create&target=root", ""); w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &audit) != nil {
+		t.Fatalf("audit: %d %s", w.Code, w.Body)
+	}
+	if es := audit.Entries; len(es) != 2 || es[0].OK || !strings.Contains(string(es[0].Detail), "username") || !es[1].OK {
+		t.Errorf("audit of the refused creation (newest first): %+v", es)
+	}
 	check(do("GET", "/api/v1/users/99", ""), 404, CodeNotFound, "")
 	check(do("DELETE", "/api/v1/tokens/99", ""), 404, CodeNotFound, "")
 	check(do("PATCH", "/api/v1/users/1", `{"role":"agent","agent_id":"1001"}`), 400, CodeBadRequest, "role") // the only admin

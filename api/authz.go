@@ -99,8 +99,35 @@ func (s *Server) guard(r route) echo.HandlerFunc {
 					Message: "missing or wrong CSRF token; reload the page"}
 			}
 		}
+		if readsCall(r) {
+			if err := s.callInScope(c); err != nil {
+				return err
+			}
+		}
 		return r.handler(c)
 	}
+}
+
+// callRoutes prefixes every route about one call.
+const callRoutes = "/api/v1/calls/:id"
+
+// readsCall: the route returns a logged call's data (the call, its events,
+// its decisions, its caller's number), so the caller must have the call in
+// scope (scope.go) — checked here, once, so that no such route can forget
+// it. Actions on a live call (wrap-up, transfer, listen…) are scoped by
+// the engine, which knows who holds the call now (routing.Scope).
+func readsCall(r route) bool {
+	return strings.HasPrefix(r.path, callRoutes) && (safeMethod(r.method) || strings.HasSuffix(r.path, "/reveal"))
+}
+
+// callInScope refuses a call that is not the caller's to see: 404 when
+// it does not exist, 403 when it is someone else's.
+func (s *Server) callInScope(c echo.Context) error {
+	call, err := s.store.Call(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return s.scope.callScope(c, call)
 }
 
 func safeMethod(m string) bool {

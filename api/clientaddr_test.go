@@ -66,7 +66,7 @@ func TestForwardedHeadersDoNotSpoofTheLimiter(t *testing.T) {
 	st := storetest.New(t)
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	svc := auth.New(auth.Config{LoginAttempts: 100, AddressAttempts: 3}, st, func() time.Time { return now }, nil)
-	if _, err := svc.CreateUser(t.Context(), auth.NewUser{Username: "root", Name: "Root", Role: auth.Admin, Password: "root password 1"}); err != nil {
+	if _, err := svc.CreateUser(t.Context(), auth.NewUser{Username: "root", Name: "Root", Role: auth.Admin, Password: "grey heron at dawn 1"}); err != nil {
 		t.Fatal(err)
 	}
 	h := New(Config{Accounts: svc, Audit: st}, newFakeAgents(), st, nil, nil, nil).Handler()
@@ -86,7 +86,7 @@ func TestForwardedHeadersDoNotSpoofTheLimiter(t *testing.T) {
 			t.Fatalf("failure %d: %d", i, code)
 		}
 	}
-	if code := login("root password 1", "203.0.113.200"); code != 429 {
+	if code := login("grey heron at dawn 1", "203.0.113.200"); code != 429 {
 		t.Errorf("right password from a forged address after the address limit: %d, want 429", code)
 	}
 	entries, err := st.Audit(t.Context(), store.AuditFilter{})
@@ -125,5 +125,34 @@ func TestOversizedHeadersRefused(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
 		t.Errorf("900 KB header: %d, want 431", resp.StatusCode)
+	}
+}
+
+// TestSignInTakesOnlyJSON: a cross-site form can post text/plain without
+// a preflight (login CSRF); sign-in refuses it before looking at the body.
+func TestSignInTakesOnlyJSON(t *testing.T) {
+	h := newHarness(t)
+	for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", ""} {
+		req := httptest.NewRequestWithContext(t.Context(), "POST", "/api/v1/auth/login",
+			strings.NewReader(`{"username":"root","password":"grey heron at dawn 1"}`))
+		if ct != "" {
+			req.Header.Set("Content-Type", ct)
+		}
+		w := httptest.NewRecorder()
+		h.h.ServeHTTP(w, req)
+		if w.Code != http.StatusUnsupportedMediaType || !strings.Contains(w.Body.String(), `"field":"Content-Type"`) {
+			t.Errorf("sign-in as %q: %d %s, want 415 naming Content-Type", ct, w.Code, w.Body)
+		}
+	}
+}
+
+// TestAPIAnswersAreNotCached: answers carry numbers and notes; no cache
+// may keep them, errors included.
+func TestAPIAnswersAreNotCached(t *testing.T) {
+	h := newHarness(t)
+	for _, path := range []string{"/api/v1/calls", "/api/v1/calls/nope", "/api/v1/openapi.json"} {
+		if res := h.do(t, "GET", path, ""); res.Hdr.Get("Cache-Control") != "no-store" {
+			t.Errorf("GET %s: Cache-Control %q, want no-store", path, res.Hdr.Get("Cache-Control"))
+		}
 	}
 }

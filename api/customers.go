@@ -30,8 +30,9 @@ type customerStore interface {
 // customerHandlers serves the customer routes; st is nil on a server
 // without a desk (each route answers 501).
 type customerHandlers struct {
-	st  customerStore
-	now func() time.Time
+	st    customerStore
+	now   func() time.Time
+	scope scoper
 }
 
 // customerRequest is the body of POST /api/v1/customers and PUT
@@ -265,10 +266,17 @@ func (h customerHandlers) listContacts(c echo.Context) error {
 		}
 		all = append(all, calls...)
 	}
-	// Newest first across numbers.
+	// Newest first across numbers; a lead sees their team's calls only,
+	// as in GET /api/v1/calls.
 	sortCallsNewestFirst(all)
 	out := contactList{Contacts: []contact{}}
-	for i := 0; i < len(all) && i < limit; i++ {
+	p := principalOf(c)
+	for i := 0; i < len(all) && len(out.Contacts) < limit; i++ {
+		if ok, err := h.scope.agentInScope(ctx, p, all[i].Agent); err != nil {
+			return err
+		} else if !ok {
+			continue
+		}
 		out.Contacts = append(out.Contacts, contactOf(all[i]))
 	}
 	return c.JSON(http.StatusOK, out)

@@ -25,6 +25,8 @@ type DeskService interface {
 	Desk(ctx context.Context, id string) (routing.DeskView, error)
 	WrapUp(ctx context.Context, r routing.WrapUpRequest) (routing.AgentView, error)
 	Transfer(ctx context.Context, r routing.TransferRequest) (routing.DeskCall, error)
+	SaveDraft(ctx context.Context, r routing.WrapDraftRequest) (*routing.WrapDraft, error)
+	ExtendWrapUp(ctx context.Context, agent string, scope routing.Scope) (routing.DeskView, error)
 }
 
 // DeskStore is what the desk reads and writes in the store (*store.Store):
@@ -72,10 +74,12 @@ type deskHandlers struct {
 
 func (s *Server) deskRoutes() []route {
 	h := deskHandlers{svc: s.opt.desk, st: s.opt.deskStore, now: s.now}
-	cu := customerHandlers{st: s.opt.deskStore, now: s.now}
+	cu := customerHandlers{st: s.opt.deskStore, now: s.now, scope: s.scope}
 	return []route{
 		{http.MethodGet, "/api/v1/agents/:id/desk", h.getDesk, floor},
 		{http.MethodPost, "/api/v1/calls/:id/wrap-up", h.wrapUp, floor},
+		{http.MethodPut, "/api/v1/calls/:id/wrap-up/draft", h.saveDraft, floor},
+		{http.MethodPost, "/api/v1/agents/:id/wrap-up/extend", h.extendWrapUp, floor},
 		{http.MethodPost, "/api/v1/calls/:id/transfer", h.transfer, floor},
 		{http.MethodGet, "/api/v1/customers", cu.listCustomers, floor},
 		{http.MethodPost, "/api/v1/customers", cu.createCustomer, floor},
@@ -130,6 +134,8 @@ type deskView struct {
 	Call         *deskCall             `json:"call"`
 	WrapUpEnds   *time.Time            `json:"wrap_up_ends,omitempty"`
 	WrapUpLeft   *float64              `json:"wrap_up_left_seconds,omitempty"`
+	WrapUpExtend float64               `json:"wrap_up_extend_seconds,omitempty"`
+	Draft        *routing.WrapDraft    `json:"draft,omitempty"`
 	Allowance    *float64              `json:"allowance_seconds,omitempty"`
 	AllowLeft    *float64              `json:"allowance_left_seconds,omitempty"`
 	Customer     *store.Customer       `json:"customer"`
@@ -207,7 +213,7 @@ func (h deskHandlers) getDesk(c echo.Context) error {
 	now := h.now()
 	out := deskView{
 		Now: now, Agent: v.Agent, StateSeconds: max(0, now.Sub(v.Agent.Since).Seconds()),
-		WrapUpEnds: v.WrapUpEnds, Allowance: v.AllowanceSeconds, AllowLeft: v.AllowanceLeftSeconds,
+		WrapUpEnds: v.WrapUpEnds, WrapUpExtend: v.WrapUpExtendSeconds, Draft: v.Draft, Allowance: v.AllowanceSeconds, AllowLeft: v.AllowanceLeftSeconds,
 		Reasons: v.Reasons, Dispositions: v.Dispositions, Targets: v.Targets, Contacts: []contact{},
 	}
 	if v.WrapUpEnds != nil {
@@ -355,6 +361,71 @@ func (h deskHandlers) wrapUp(c echo.Context) error {
 		return deskError(err)
 	}
 	return c.JSON(http.StatusOK, a)
+}
+
+// draftRequest is the body of PUT /api/v1/calls/{id}/wrap-up/draft: what
+// the agent has typed so far (disposition may be empty).
+type draftRequest struct {
+	Agent       string `json:"agent"`
+	Disposition string `json:"disposition"`
+	Notes       string `json:"notes"`
+	FollowUp    *bool  `json:"follow_up"`
+}
+
+func (h deskHandlers) saveDraft(c echo.Context) error {
+	var req draftRequest
+	if err := decodeBody(c, &req, true); err != nil {
+		return err
+	}
+	switch {
+	case len(req.Disposition) > maxTargetLen:
+		return badRequest("disposition", "is longer than %d bytes", maxTargetLen)
+	case len(req.Agent) > maxTargetLen:
+		return badRequest("agent", "is longer than %d bytes", maxTargetLen)
+	}
+	if err := checkText("notes", req.Notes, maxNotes, true); err != nil {
+		return err
+	}
+	if h.svc == nil {
+		return errNoDesk()
+	}
+	p := principalOf(c)
+	scope, err := deskScope(p, req.Agent)
+	if err != nil {
+		return err
+	}
+	if req.Agent == "" {
+		req.Agent = p.AgentID
+	}
+	if req.Agent == "" {
+		return badRequest("agent", "is required")
+	}
+	d, err := h.svc.SaveDraft(c.Request().Context(), routing.WrapDraftRequest{
+		Agent: req.Agent, Call: c.Param("id"), Disposition: req.Disposition, Notes: req.Notes,
+		FollowUp: req.FollowUp, Scope: scope,
+	})
+	if err != nil {
+		return deskError(err)
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+// extendWrapUp is POST /api/v1/agents/{id}/wrap-up/extend: the queue's
+// wrap_up_extend, once per call.
+func (h deskHandlers) extendWrapUp(c echo.Context) error {
+	if h.svc == nil {
+		return errNoDesk()
+	}
+	id := c.Param("id")
+	scope, err := deskScope(principalOf(c), id)
+	if err != nil {
+		return err
+	}
+	v, err := h.svc.ExtendWrapUp(c.Request().Context(), id, scope)
+	if err != nil {
+		return deskError(err)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"wrap_up_ends": v.WrapUpEnds})
 }
 
 // transferRequest is the body of POST /api/v1/calls/{id}/transfer.

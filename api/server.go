@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -69,8 +70,9 @@ type Config struct {
 	// when it has recordings); nil makes GET
 	// /api/v1/messages/{id}/recording answer 501.
 	Recordings pbx.RecordingFetcher `yaml:"-"`
-	// Now is the clock of the records the API appends (message.handled);
-	// nil is time.Now.
+	// Now is the API's clock for what it stamps itself (audit entries,
+	// config versions, customers); nil is time.Now. Records are the
+	// engine's, on the engine's clock.
 	Now func() time.Time `yaml:"-"`
 	// Accounts signs people in and checks sessions and tokens
 	// (*auth.Service); nil answers 401 on every route that is not public.
@@ -137,7 +139,7 @@ func New(cfg Config, agents AgentService, st Reader, log *slog.Logger, reg Regis
 		cfg: cfg, agents: agents, store: st, log: log.With("component", "api"),
 		reg: reg, health: health, metrics: newHTTPMetrics(reg), opt: findOptional(agents, st),
 	}
-	s.aud = auditor{log: cfg.Audit, now: s.now}
+	s.aud = auditor{log: cfg.Audit, now: s.now, slog: s.log}
 	s.scope = scoper{agents: agents}
 	if cfg.Privacy.FullNumbers == nil && cfg.Privacy.Reveal == nil {
 		s.cfg.Privacy = DefaultPrivacy
@@ -150,12 +152,23 @@ func New(cfg Config, agents AgentService, st Reader, log *slog.Logger, reg Regis
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = clientAddr(cfg.TrustedProxies)
 	e.JSONSerializer = maskingSerializer{s: s}
-	e.Use(s.observe, s.recover)
+	e.Use(s.observe, s.recover, noStore)
 	for _, r := range s.routes() {
 		e.Add(r.method, r.path, s.guard(r))
 	}
 	s.echo = e
 	return s
+}
+
+// noStore keeps API answers (numbers, notes, audit pages) out of browser
+// and proxy caches.
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if strings.HasPrefix(c.Request().URL.Path, "/api/") {
+			c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+		}
+		return next(c)
+	}
 }
 
 // route is one registered endpoint; openapi.json documents each of them.

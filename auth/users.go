@@ -220,6 +220,11 @@ func CheckPassword(username, password string) error {
 		return &FieldError{Field: "password", Reason: "must not be the username"}
 	case !utf8.ValidString(password):
 		return &FieldError{Field: "password", Reason: "not valid UTF-8"}
+	case username != "" && len(username) >= 4 && strings.Contains(strings.ToLower(password), strings.ToLower(username)):
+		return &FieldError{Field: "password", Reason: "must not contain the username"}
+	}
+	if why := weakReason(password); why != "" {
+		return &FieldError{Field: "password", Reason: "too easy to guess: it " + why}
 	}
 	return nil
 }

@@ -57,6 +57,7 @@ queues:
     max_wait: 4m
     ring_timeout: 16s
     wrap_up: 11s
+    wrap_up_extend: 30s
     max_length: 5
     service_level:
       within: 21s
@@ -167,6 +168,7 @@ func TestExplicitZero(t *testing.T) {
 		{"    max_wait: 4m", "    max_wait: 0s", func(c *Config) any { return q(c).MaxWait }, routing.DefaultMaxWait, nil, "queues.support.max_wait: must be greater than 0"},
 		{"    ring_timeout: 16s", "    ring_timeout: 0s", func(c *Config) any { return q(c).RingTimeout }, routing.DefaultRingTimeout, nil, "queues.support.ring_timeout: must be greater than 0"},
 		{"    wrap_up: 11s", "    wrap_up: 0s", func(c *Config) any { return q(c).WrapUp }, routing.DefaultWrapUp, routing.Duration(0), ""},
+		{"    wrap_up_extend: 30s", "    wrap_up_extend: 0s", func(c *Config) any { return q(c).WrapUpExtend }, routing.DefaultWrapUpExtend, routing.Duration(0), ""},
 		{"    max_length: 5", "    max_length: 0", func(c *Config) any { return q(c).MaxLength }, 0, 0, ""},
 		{"      within: 21s", "      within: 0s", func(c *Config) any { return q(c).ServiceLevel.Within }, routing.DefaultSLWithin, nil, "queues.support.service_level.within: must be greater than 0"},
 		{"      percent: 81", "      percent: 0", func(c *Config) any { return q(c).ServiceLevel.Percent }, float64(routing.DefaultSLPercent), float64(0), ""},
@@ -237,7 +239,7 @@ func TestDefaultedSectionsRejectUnknownKeys(t *testing.T) {
 	body := strings.Replace(zeroBase, "    wrap_up: 11s\n", "    wrapup: 0s\n", 1)
 	body = strings.Replace(body, "          attempts: 4\n", "          attempts: 4\n          retries: 2\n", 1)
 	_, err := Load(configtest.WriteFile(t, body))
-	for _, want := range []string{"line 40: field wrapup not found in type routing.Queue", "line 61: field retries not found in type routing.MenuNode"} {
+	for _, want := range []string{":40: queues.support.wrapup: unknown key", ":62: flows.main.nodes.menu.menu.retries: unknown key"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("err = %v, want %q", err, want)
 		}

@@ -87,6 +87,21 @@ type Trunk struct {
 	// CallerID is the number presented on calls out through this trunk
 	// when the carrier requires its own ("" = the group's or outbound's).
 	CallerID string `yaml:"caller_id"`
+	// Qualify is how often the PBX sends OPTIONS to see the trunk is alive
+	// (Asterisk qualify_frequency, FreeSWITCH gateway ping); unset: 30s,
+	// 0: never, and the PBX then reports no reachability for it.
+	Qualify *Seconds `yaml:"qualify"`
+}
+
+// DefaultQualify is a trunk's OPTIONS interval when it sets none.
+const DefaultQualify Seconds = 30
+
+// QualifyEvery is t's OPTIONS interval, the default when unset.
+func (t Trunk) QualifyEvery() Seconds {
+	if t.Qualify != nil {
+		return *t.Qualify
+	}
+	return DefaultQualify
 }
 
 // TrunkAuth is the digest username and password the PBX answers a trunk's
@@ -137,10 +152,10 @@ func (s *Seconds) UnmarshalYAML(n *yaml.Node) error {
 	}
 	d, err := time.ParseDuration(n.Value)
 	if err != nil {
-		return fmt.Errorf("line %d: %q is not a duration (e.g. 15s)", n.Line, n.Value)
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %q is not a duration (e.g. 15s)", n.Line, n.Value)}}
 	}
 	if d%time.Second != 0 {
-		return fmt.Errorf("line %d: %q is not a whole number of seconds", n.Line, n.Value)
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %q is not a whole number of seconds", n.Line, n.Value)}}
 	}
 	*s = Seconds(d / time.Second)
 	return nil
@@ -265,6 +280,7 @@ func (c *Config) Validate() error {
 		if strings.Trim(strings.TrimPrefix(t.CallerID, "+"), "0123456789") != "" {
 			bad(key+".caller_id", "%q must be digits with an optional leading +", t.CallerID)
 		}
+		nonNegative(key+".qualify", t.Qualify)
 		if t.Auth != nil {
 			if t.Auth.Username == "" || strings.ContainsAny(t.Auth.Username, " ;\n") {
 				bad(key+".auth.username", "%q must be non-empty, without spaces or ';'", t.Auth.Username)

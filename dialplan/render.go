@@ -38,6 +38,7 @@ var outputs = map[string][][2]string{
 	"freeswitch": {
 		{"freeswitch/switchboard.xml.tmpl", "dialplan/%s/00_switchboard.xml"},
 		{"freeswitch/event_socket.conf.xml.tmpl", "autoload_configs/event_socket.conf.xml"},
+		{"freeswitch/trunks.xml.tmpl", "sip_profiles/external/switchboard_trunks.xml"},
 	},
 }
 

@@ -45,12 +45,14 @@ func siteConfig() *Config {
 	c := testbedConfig()
 	c.DIDs = []string{"+4930123456", "_0800[1-3]XXX.", "100"}
 	c.Fallback = Fallback{Ring: []string{"alice", "bob"}, RingTime: 20, Then: "voicemail", Voicemail: "100@sales"}
-	off, short := Seconds(0), Seconds(30)
+	off, short, ten := Seconds(0), Seconds(30), Seconds(10)
 	c.Phones = []Phone{{Name: "alice", Password: "a-secret"}, {Name: "bob", Contact: "sip:bob@10.0.0.12:5060", Password: "b&<secret>", MediaTimeout: &short}}
 	c.Trunks = []Trunk{
 		// A carrier that sends no RTP in silence: no media timeout on it.
 		{Name: "carrier", Host: "192.0.2.10", Codecs: []string{"alaw"}, Auth: &TrunkAuth{Username: "acme", Password: "s3cret"}, MediaTimeout: &off},
-		{Name: "branch-pbx", Host: "pbx.branch.example", Port: 5080, Transport: "tcp"},
+		{Name: "branch-pbx", Host: "pbx.branch.example", Port: 5080, Transport: "tcp", Qualify: &ten},
+		// A peer that answers no OPTIONS: never qualified.
+		{Name: "legacy", Host: "192.0.2.20", Qualify: &off},
 	}
 	c.Asterisk.HTTPBind = "0.0.0.0:8088"
 	c.Asterisk.SIPBind = "0.0.0.0:5060"

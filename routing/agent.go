@@ -38,6 +38,11 @@ type agent struct {
 	// deviceDown: the PBX reports the agent's phone unreachable; the
 	// agent is offered no calls until it is reachable again.
 	deviceDown bool
+
+	// draft is the wrap-up the agent is typing (wrapup.go); extended is
+	// the extension this wrap-up has had (0: none yet).
+	draft    *wrapDraft
+	extended time.Duration
 }
 
 func newAgent(ac AgentConfig, order int) *agent {

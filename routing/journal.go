@@ -171,6 +171,9 @@ type CallArrivedData struct {
 	Caller  string `json:"caller"`
 	Called  string `json:"called"`
 	Flow    string `json:"flow"`
+	// Ringing: the caller hears ringback, not answered until an agent
+	// answers (a ringback queue step).
+	Ringing bool `json:"ringing,omitempty"`
 }
 
 // IVRData is the payload of call.ivr: the caller reached Node; Input is what

@@ -53,6 +53,7 @@ type Machine struct {
 	supervisors *supervisors
 	desk        *desk
 	calendars   *calendars
+	inbox       *inbox
 	trunks      *trunks
 	outbound    *outbound
 	// phonesDown are the phones the PBX reports unreachable.
@@ -74,6 +75,7 @@ func NewMachine(cfg *Config, ids IDs, log *slog.Logger) *Machine {
 	m.roster.onReady = m.acd.agentReady
 	m.supervisors = &supervisors{effects: m.effects, ids: ids, calls: m.calls, legs: map[string]*supervision{}}
 	m.calendars = &calendars{effects: m.effects, modes: map[string]string{}}
+	m.inbox = &inbox{effects: m.effects, handled: map[string]time.Time{}}
 	m.trunks = &trunks{effects: m.effects}
 	m.phonesDown = map[string]bool{}
 	m.outbound = &outbound{
@@ -114,10 +116,12 @@ func (m *Machine) Handle(now time.Time, in any) Output {
 		out.Err = m.reload(in.cfg)
 		out.Reply = m.acd.version
 	case deskCommand:
-		if in.Op != "desk" {
+		if in.Op != "desk" && (in.Op != "draft" || !m.desk.sameDraft(in)) {
 			m.record(&Record{Type: EvCommand, AgentID: in.Agent, CallID: in.Call}, in)
 		}
 		out.Reply, out.Err = m.desk.command(in)
+	case messageCommand:
+		out.Err = m.inbox.markHandled(in)
 	case superviseCommand:
 		m.record(&Record{Type: EvCommand, CallID: in.Call}, in)
 		out.Reply, out.Err = m.supervisors.supervise(in)
@@ -245,7 +249,7 @@ func (m *Machine) onCommandFailed(ev pbx.CommandFailed) {
 		// The phone could not even be called: same as an unanswered offer.
 		// (A leg already answered proves the originate worked after all.)
 		m.acd.dropLeg(o, "originate_failed")
-	case ev.Channel == c.channel && (ev.Command == "answer" || ev.Command == "bridge"):
+	case ev.Channel == c.channel && (ev.Command == "answer" || ev.Command == "ring" || ev.Command == "bridge"):
 		m.endCall(c, OutcomeLost, "command_failed:"+ev.Command, "switchboard")
 		m.emit(cmdHangup{Call: c.id, Channel: c.channel})
 	}

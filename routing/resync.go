@@ -176,6 +176,9 @@ func (m *Machine) adopt(rc RestoredCall, live map[string]pbx.ChannelInfo) {
 	if rc.Leg != "" && legUp {
 		m.emit(cmdHangup{Call: c.id, Channel: rc.Leg, Cause: pbx.CauseNormal})
 	}
+	// A ringback caller may not have been answered: answer when it counts
+	// (answering an answered channel again does no harm).
+	c.unanswered = ringsFirst(c.flow)
 	for _, name := range sortedKeys(c.flow.Nodes) {
 		if n := c.flow.Nodes[name]; n.Queue != nil && n.Queue.Queue == rc.Queue && rc.Queue != "" {
 			m.enterNode(c, name, "resumed")

@@ -5,6 +5,7 @@ package testbed
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -160,7 +161,9 @@ func (b *browser) finish(within time.Duration) {
 // user creates an account through the admin API and returns its password.
 func (s *sb) user(username, role, agentID, team string) string {
 	s.t.Helper()
-	pw := "pw-" + username + "-0123456789"
+	// Not derived visibly from the username: auth refuses passwords that
+	// contain it.
+	pw := fmt.Sprintf("tb-pass-%x", sha256.Sum256([]byte(username)))[:20]
 	body := map[string]any{"username": username, "name": username, "role": role, "agent_id": agentID,
 		"team": team, "password": pw, "lang": "en"}
 	var out map[string]any
