@@ -165,10 +165,15 @@ type deskCall struct {
 	Disposition string            `json:"disposition"`
 	Notes       string            `json:"notes"`
 	FollowUp    bool              `json:"follow_up"`
-	// Outbound (click-to-dial) calls: the number dialled and the trunk.
-	Direction string `json:"direction,omitempty"`
+	// Direction is inbound or outbound; an outbound call also has the
+	// number dialled, its purpose, the trunk and the tries so far
+	// (docs/outbound.md). Phase is then calling_agent, ringing_agent,
+	// dialling, ringing, talking or wrap_up.
+	Direction string `json:"direction"`
 	Number    string `json:"number,omitempty"`
+	Purpose   string `json:"purpose,omitempty"`
 	Trunk     string `json:"trunk,omitempty"`
+	Attempts  int    `json:"attempts,omitempty"`
 }
 
 // contact is one past call of a customer's number.
@@ -266,6 +271,13 @@ func (h deskHandlers) deskCall(ctx context.Context, st DeskStore, id string, liv
 		ID: id, Phase: "wrap_up", Caller: row.Caller, Called: row.Called, Queue: row.Queue,
 		IVRPath: row.IVRPath, QueuedAt: row.QueuedAt, AnsweredAt: row.AnsweredAt,
 		Transferred: row.Transfers > 0, Disposition: row.Disposition, Notes: row.Notes, FollowUp: row.FollowUp,
+		Direction: row.Direction, Trunk: row.Trunk, Attempts: row.Attempts,
+	}
+	if dc.Direction == "" {
+		dc.Direction = routing.DirectionInbound
+	}
+	if dc.Direction == routing.DirectionOutbound {
+		dc.Number = row.Called
 	}
 	if row.WaitSeconds != nil {
 		dc.WaitSeconds = *row.WaitSeconds
@@ -274,7 +286,9 @@ func (h deskHandlers) deskCall(ctx context.Context, st DeskStore, id string, liv
 		dc.Phase, dc.Caller, dc.Called, dc.Queue = live.Phase, live.Caller, live.Called, live.Queue
 		dc.WaitSeconds, dc.QueuedAt, dc.AnsweredAt, dc.Vars = live.WaitSeconds, live.QueuedAt, live.AnsweredAt, live.Vars
 		dc.Transferred = live.Transferred
-		dc.Direction, dc.Number, dc.Trunk = live.Direction, live.Number, live.Trunk
+		if live.Direction != "" {
+			dc.Direction, dc.Number, dc.Purpose, dc.Trunk, dc.Attempts = live.Direction, live.Number, live.Purpose, live.Trunk, live.Attempts
+		}
 	}
 	if dc.IVRPath == nil {
 		dc.IVRPath = []string{}

@@ -213,3 +213,20 @@ func FuzzDialBody(f *testing.F) {
 		}
 	})
 }
+
+func TestCallsByDirection(t *testing.T) {
+	h := newHarness(t)
+	h.token = "role:supervisor"
+	if r := h.do(t, "GET", "/api/v1/calls?direction=sideways", ""); r.Code != 400 || !strings.Contains(string(r.Body), `"field":"direction"`) {
+		t.Fatalf("%d %s", r.Code, r.Body)
+	}
+	r := h.do(t, "GET", "/api/v1/calls?direction=outbound", "")
+	var l struct{ Calls []store.Call }
+	if err := json.Unmarshal(r.Body, &l); r.Code != 200 || err != nil || len(l.Calls) != 0 {
+		t.Fatalf("the seed has only inbound calls: %d %s", r.Code, r.Body)
+	}
+	r = h.do(t, "GET", "/api/v1/calls?direction=inbound", "")
+	if err := json.Unmarshal(r.Body, &l); r.Code != 200 || err != nil || len(l.Calls) == 0 || l.Calls[0].Direction != "inbound" {
+		t.Fatalf("%d %s", r.Code, r.Body)
+	}
+}

@@ -11,6 +11,7 @@ const (
 	NumberLetters  = "must be digits, with an optional leading +"
 	NumberTooShort = "too short"
 	NumberTooLong  = "too long"
+	NumberBadCode  = "not a country code: an international number cannot start with 0"
 )
 
 // maxNumberInput bounds what is even looked at.
@@ -51,7 +52,7 @@ func (p NumberPlan) Normalise(raw string) (string, *FieldError) {
 		return bad(NumberTooLong + ": at most " + strconv.Itoa(p.MaxDigits) + " digits")
 	}
 	if p.CountryCode == "" || strings.HasPrefix(n, "+") {
-		return n, nil
+		return p.checked(n)
 	}
 	switch {
 	case p.InternationalPrefix != "" && strings.HasPrefix(n, p.InternationalPrefix):
@@ -63,6 +64,19 @@ func (p NumberPlan) Normalise(raw string) (string, *FieldError) {
 	}
 	if len(n)-1 > 15 { // E.164 has at most 15 digits
 		return bad(NumberTooLong + ": more than the 15 digits of an E.164 number")
+	}
+	return p.checked(n)
+}
+
+// checked refuses what a prefix rewrite can leave: an international
+// number starting with 0, or fewer digits than the plan's minimum.
+func (p NumberPlan) checked(n string) (string, *FieldError) {
+	digits := strings.TrimPrefix(n, "+")
+	switch {
+	case strings.HasPrefix(n, "+0"):
+		return "", &FieldError{Field: "number", Reason: NumberBadCode}
+	case len(digits) < p.MinDigits:
+		return "", &FieldError{Field: "number", Reason: NumberTooShort + ": at least " + strconv.Itoa(p.MinDigits) + " digits"}
 	}
 	return n, nil
 }

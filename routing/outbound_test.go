@@ -2,6 +2,8 @@ package routing
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,6 +81,8 @@ func TestNumberRules(t *testing.T) {
 		{e164, "030x123", "", NumberLetters},
 		{e164, "12+3", "", NumberLetters},
 		{e164, "12", "", NumberTooShort},
+		{e164, "000 0", "", NumberBadCode}, // the fuzzer's: "00" then "0" is no country
+		{e164, "+0301234", "", NumberBadCode},
 		{e164, "1234567890123456", "", NumberTooLong},
 		{e164, "0301234567890123", "", NumberTooLong},
 		{national, "010-6512 3456", "01065123456", ""},
@@ -423,4 +427,64 @@ func TestDialRefusals(t *testing.T) {
 	if _, err := h2.dial("a1", "0305551234"); !isPolicy(err, RefuseTrunksDown) || has[cmdOriginate](h2.last) {
 		t.Fatalf("all down: %v", err)
 	}
+}
+
+// The group's order per call: priority is fixed, round robin moves its
+// start by one, weight rotates in proportion (3:1), all without rand.
+func TestTrunkGroupOrder(t *testing.T) {
+	names := func(ts []*trunkState) string {
+		s := ""
+		for _, x := range ts {
+			s += x.name[:1]
+		}
+		return s
+	}
+	run := func(order string, weights []int, n int) []string {
+		c := outConfig()
+		g := c.TrunkGroups["out"]
+		g.Order = order
+		for i, w := range weights {
+			g.Members[i].Weight = w
+		}
+		m := NewMachine(c, SequentialIDs(), newHarness(t).m.log)
+		var out []string
+		for i := 0; i < n; i++ {
+			out = append(out, names(m.trunks.order("out")))
+		}
+		return out
+	}
+	if got := fmt.Sprint(run(OrderPriority, []int{1, 1, 1}, 2)); got != "[bsg bsg]" {
+		t.Errorf("priority %s", got)
+	}
+	if got := fmt.Sprint(run(OrderRoundRobin, []int{1, 1, 1}, 4)); got != "[bsg sgb gbs bsg]" {
+		t.Errorf("round robin %s", got)
+	}
+	// Weights 3:1:0: of four calls three start on bad, one on silent; good
+	// (weight 0) is only ever a fallback.
+	if got := fmt.Sprint(run(OrderWeight, []int{3, 1, 0}, 4)); got != "[bsg bsg sbg bsg]" {
+		t.Errorf("weight %s", got)
+	}
+}
+
+// Whatever is typed, Normalise gives a number the drivers may dial
+// (digits, an optional leading +, within the plan's length) or a refusal
+// naming the field.
+func FuzzNormalise(f *testing.F) {
+	for _, s := range []string{"030 1234567", "+1 (555) 010-0000", "0044 20", "x", "", "++1", "0" + string(rune(0x663))} {
+		f.Add(s)
+	}
+	p := NumberPlan{CountryCode: "49", NationalPrefix: "0", InternationalPrefix: "00", MinDigits: 3, MaxDigits: 15}
+	f.Fuzz(func(t *testing.T, in string) {
+		n, err := p.Normalise(in)
+		if err != nil {
+			if err.Field != "number" || err.Reason == "" || n != "" {
+				t.Fatalf("%q: %q %+v", in, n, err)
+			}
+			return
+		}
+		digits := strings.TrimPrefix(n, "+")
+		if !strings.HasPrefix(n, "+") || len(digits) < 3 || len(digits) > 15 || strings.Trim(digits, "0123456789") != "" {
+			t.Fatalf("%q became %q", in, n)
+		}
+	})
 }
