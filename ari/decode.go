@@ -28,6 +28,12 @@ type wireMessage struct {
 	Params      []string       `json:"params"`      // MissingParams
 	Soft        bool           `json:"soft"`        // ChannelHangupRequest
 	CauseText   string         `json:"cause_txt"`   // ChannelDestroyed
+	// TechCause is the far end's final SIP response on a PJSIP channel
+	// (Asterisk 22: ChannelDestroyed, ChannelHangupRequest); 0 when none.
+	TechCause int           `json:"tech_cause"`
+	Endpoint  *wireEndpoint `json:"endpoint"`     // endpoint events
+	Contact   *wireContact  `json:"contact_info"` // ContactStatusChange
+	Peer      *wirePeer     `json:"peer"`         // PeerStatusChange
 	Replace     *wireChannel   `json:"replace_channel"`
 }
 
@@ -113,6 +119,8 @@ type legSet interface {
 // one goroutine (the deliverer), in the order Asterisk sent the messages.
 type decoder struct {
 	node  string
+	// trunks are the endpoint names that are trunks (dialplan.trunks).
+	trunks map[string]bool
 	legs  legSet
 	ended endedSet
 	// seen is called with every message type (metrics); may be nil.
@@ -248,7 +256,10 @@ func (d *decoder) event(m *wireMessage, recv time.Time) (pbx.Event, error) {
 			// Asterisk's soft-hangup flag (32 = explicit), not Q.850.
 			cause = 0
 		}
-		return d.end(base, ch.ID, m.Type, cause), nil
+		return d.end(base, ch.ID, m.Type, cause, m.TechCause), nil
+
+	case "ContactStatusChange", "EndpointStateChange", "PeerStatusChange":
+		return d.peerState(base, m)
 	}
 	// Every other type (ChannelVarset, ChannelTransfer, Dial, …) is not
 	// needed by the engine; the caller logs it at debug.
@@ -256,7 +267,7 @@ func (d *decoder) event(m *wireMessage, recv time.Time) (pbx.Event, error) {
 }
 
 // end reports a channel's end once, on the first of its end signals.
-func (d *decoder) end(base pbx.Base, channel, typ string, cause int) pbx.Event {
+func (d *decoder) end(base pbx.Base, channel, typ string, cause, sipCode int) pbx.Event {
 	if typ == "ChannelDestroyed" {
 		// The last word on a channel: nothing follows it, so forget it.
 		defer d.ended.forget(channel)
@@ -271,7 +282,10 @@ func (d *decoder) end(base pbx.Base, channel, typ string, cause int) pbx.Event {
 		// or a soft-hangup flag: report normal clearing.
 		c = pbx.CauseNormal
 	}
-	return pbx.ChannelHungUp{Base: base, Channel: channel, Cause: c}
+	if sipCode < 100 || sipCode > 699 {
+		sipCode = 0 // not a SIP response: not the far end's word
+	}
+	return pbx.ChannelHungUp{Base: base, Channel: channel, Cause: c, SIPCode: sipCode}
 }
 
 // endedSet remembers channels whose end was reported, long enough to drop

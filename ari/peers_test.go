@@ -1,0 +1,114 @@
+package ari
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"switchboard/ari/aritest"
+	"switchboard/routing/pbx"
+)
+
+// After connecting, the driver subscribes to endpoint events and reports
+// every configured trunk's state from the endpoint listing: the engine
+// starts from what Asterisk knows, not from "all up".
+func TestTrunkStatesAfterConnect(t *testing.T) {
+	srv := aritest.NewServer()
+	defer srv.Close()
+	srv.SetEndpoints(aritest.Endpoint("good", "online"), aritest.Endpoint("dead", "offline"), aritest.Endpoint("1001", "online"))
+	r := start(t, srv, func(c *Config) { c.Trunks = []string{"good", "dead", "typo"} })
+	if _, ok := r.next().(pbx.Resynced); !ok {
+		t.Fatal("want Resynced first")
+	}
+	want := []pbx.PeerState{
+		{Peer: "good", Trunk: true, Reachable: true, Detail: "online"},
+		{Peer: "dead", Trunk: true, Reachable: false, Detail: "offline"},
+		{Peer: "typo", Trunk: true, Reachable: false, Detail: "missing"},
+	}
+	for _, w := range want {
+		got, ok := r.next().(pbx.PeerState)
+		if !ok || got.Peer != w.Peer || got.Trunk != w.Trunk || got.Reachable != w.Reachable || got.Detail != w.Detail || got.Node != "pbx1" {
+			t.Fatalf("got %+v, want %+v", got, w)
+		}
+	}
+	var subscribed bool
+	for _, q := range srv.Requests() {
+		if q.Method == "POST" && q.Path == "/applications/switchboard/subscription" && q.Query.Get("eventSource") == "endpoint:PJSIP" {
+			subscribed = true
+		}
+	}
+	if !subscribed {
+		t.Errorf("no endpoint subscription: %+v", srv.Requests())
+	}
+}
+
+// Qualify results become PeerState: trunks by name, phones as PJSIP/NAME,
+// with the round trip; Unknown (before any qualify) says nothing.
+func TestEndpointEventsArePeerStates(t *testing.T) {
+	srv := aritest.NewServer()
+	defer srv.Close()
+	r := start(t, srv, func(c *Config) { c.Trunks = []string{"good"} })
+	if _, ok := r.next().(pbx.Resynced); !ok {
+		t.Fatal("want Resynced first")
+	}
+	if _, ok := r.next().(pbx.PeerState); !ok { // the listing's (empty) answer: "missing"
+		t.Fatal("want the listing's PeerState")
+	}
+	r.emit(
+		aritest.ContactStatusChange("good", "sip:127.0.0.1:5601", "Unknown", 0),
+		aritest.ContactStatusChange("good", "sip:127.0.0.1:5601", "Unreachable", 0),
+		aritest.EndpointStateChange("good", "offline"),
+		aritest.ContactStatusChange("good", "sip:127.0.0.1:5601", "Reachable", 1520),
+		aritest.PeerStatusChange("1001", "Unreachable"),
+	)
+	want := []pbx.PeerState{
+		{Peer: "good", Trunk: true, Reachable: false, Detail: "Unreachable"},
+		{Peer: "good", Trunk: true, Reachable: false, Detail: "offline"},
+		{Peer: "good", Trunk: true, Reachable: true, Detail: "Reachable", RTT: 1520 * time.Microsecond},
+		{Peer: "PJSIP/1001", Reachable: false, Detail: "Unreachable"},
+	}
+	for _, w := range want {
+		got, ok := r.next().(pbx.PeerState)
+		got.Base = pbx.Base{}
+		if !ok || got != w {
+			t.Fatalf("got %+v, want %+v", got, w)
+		}
+	}
+}
+
+// A leg through a trunk dials PJSIP/NUMBER@TRUNK; the far end's final SIP
+// response (tech_cause) reaches the engine as SIPCode.
+func TestOriginateThroughTrunk(t *testing.T) {
+	r, srv := startedDriver(t)
+	err := r.d.Originate(context.Background(), pbx.Originate{Channel: "out-1", Trunk: "carrier-a", Number: "+4930123456", Timeout: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectRequests(t, srv, want{"POST", "/channels/out-1", "app=switchboard&endpoint=PJSIP%2F%2B4930123456%40carrier-a&timeout=30"})
+	r.emit(aritest.ChannelDestroyedSIP("out-1", 34, 503, "Circuit/channel congestion"))
+	got, ok := r.next().(pbx.ChannelHungUp)
+	if !ok || got.Channel != "out-1" || got.SIPCode != 503 || got.Cause != 34 {
+		t.Fatalf("got %+v, want out-1 hung up with SIP 503, cause 34", got)
+	}
+}
+
+// A number or trunk that could dial something else is refused before
+// any request: nothing is dialled.
+func TestOriginateRefusesBadDialString(t *testing.T) {
+	r, srv := startedDriver(t)
+	for _, req := range []pbx.Originate{
+		{Channel: "o", Trunk: "a", Number: ""},
+		{Channel: "o", Trunk: "a", Number: "12&PJSIP/1001"},
+		{Channel: "o", Trunk: "a", Number: "12a"},
+		{Channel: "o", Trunk: "a", Number: "+123456789012345678901"},
+		{Channel: "o", Trunk: "a/b", Number: "123"},
+		{Channel: "o", Trunk: "a@b", Number: "123"},
+		{Channel: "o"},
+	} {
+		if err := r.d.Originate(context.Background(), req); !errors.Is(err, pbx.ErrBadDial) {
+			t.Errorf("%+v: err %v, want ErrBadDial", req, err)
+		}
+	}
+	expectNoRequest(t, srv, "after refused originates")
+}
