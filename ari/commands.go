@@ -88,8 +88,10 @@ func (d *Driver) Originate(ctx context.Context, req pbx.Originate) error {
 	if err == nil {
 		return nil
 	}
-	if hasStatus(err, http.StatusBadRequest) {
+	if hasStatus(err, http.StatusBadRequest) || hasStatus(err, http.StatusInternalServerError) {
 		// Asterisk refused it: no channel was made, no event will follow.
+		// 500 "Allocation failed" is what a trunk whose contact is
+		// unreachable answers (observed): no INVITE goes out.
 		d.endLeg(req.Channel)
 	}
 	// On a timeout or a lost connection the leg may exist: keep it known

@@ -34,7 +34,7 @@ type wireMessage struct {
 	Endpoint  *wireEndpoint `json:"endpoint"`     // endpoint events
 	Contact   *wireContact  `json:"contact_info"` // ContactStatusChange
 	Peer      *wirePeer     `json:"peer"`         // PeerStatusChange
-	Replace     *wireChannel   `json:"replace_channel"`
+	Replace   *wireChannel  `json:"replace_channel"`
 }
 
 type wireChannel struct {
@@ -118,11 +118,13 @@ type legSet interface {
 // state needed to report each channel's end exactly once; it is used by
 // one goroutine (the deliverer), in the order Asterisk sent the messages.
 type decoder struct {
-	node  string
+	node string
 	// trunks are the endpoint names that are trunks (dialplan.trunks).
 	trunks map[string]bool
-	legs  legSet
-	ended endedSet
+	// reachable is the last reachability reported per peer (peers.go).
+	reachable map[string]bool
+	legs      legSet
+	ended     endedSet
 	// seen is called with every message type (metrics); may be nil.
 	seen func(typ string)
 }
@@ -268,10 +270,9 @@ func (d *decoder) event(m *wireMessage, recv time.Time) (pbx.Event, error) {
 
 // end reports a channel's end once, on the first of its end signals.
 func (d *decoder) end(base pbx.Base, channel, typ string, cause, sipCode int) pbx.Event {
-	if typ == "ChannelDestroyed" {
-		// The last word on a channel: nothing follows it, so forget it.
-		defer d.ended.forget(channel)
-	}
+	// ChannelDestroyed is not the last word: with endpoint subscriptions
+	// Asterisk sends a trunk leg's channel events once per subscription
+	// (observed), so the end stays remembered until endedTTL.
 	if !d.ended.add(channel, base.Time) {
 		return nil
 	}
@@ -315,9 +316,4 @@ func (s *endedSet) add(channel string, now time.Time) bool {
 	}
 	s.cur[channel] = struct{}{}
 	return true
-}
-
-func (s *endedSet) forget(channel string) {
-	delete(s.cur, channel)
-	delete(s.prev, channel)
 }

@@ -207,6 +207,9 @@ func (d *Driver) deliver(ctx context.Context, q *queue, events chan<- pbx.Event)
 				continue
 			}
 		}
+		if !dec.peerChanged(ev) {
+			continue
+		}
 		if !d.snoopEvent(ctx, ev) {
 			continue
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"switchboard/routing/pbx"
@@ -106,11 +107,42 @@ func endpointReachable(s string) (reachable, known bool) {
 	return false, false
 }
 
-// subscribeEndpoints adds endpoint events to the application.
+// peerChanged reports whether ev should reach the engine: a PeerState only
+// when the peer's reachability changed (Asterisk repeats EndpointStateChange
+// "online" whenever a channel comes or goes on the endpoint, and the three
+// event types say the same thing). Resynced forgets what was reported, so
+// the listing after a reconnect always goes through.
+func (d *decoder) peerChanged(ev pbx.Event) bool {
+	switch ev := ev.(type) {
+	case pbx.Resynced:
+		d.reachable = nil
+	case pbx.PeerState:
+		if last, ok := d.reachable[ev.Peer]; ok && last == ev.Reachable {
+			return false
+		}
+		if d.reachable == nil {
+			d.reachable = map[string]bool{}
+		}
+		d.reachable[ev.Peer] = ev.Reachable
+	}
+	return true
+}
+
+// subscribeEndpoints adds the trunks' endpoint events to the application.
+// Only the trunks: an endpoint subscription also delivers every channel
+// event of that endpoint (observed on Asterisk 22), so endpoint:PJSIP
+// would double the events of every call; a trunk's channels are our legs.
 func (d *Driver) subscribeEndpoints(ctx context.Context) error {
-	err := d.rest.do(ctx, opSubscribe, []string{d.cfg.App}, map[string][]string{"eventSource": {endpointSource}}, nil, nil)
+	if len(d.cfg.Trunks) == 0 {
+		return nil
+	}
+	var src []string
+	for _, t := range d.cfg.Trunks {
+		src = append(src, endpointSource+"/"+t)
+	}
+	err := d.rest.do(ctx, opSubscribe, []string{d.cfg.App}, map[string][]string{"eventSource": {strings.Join(src, ",")}}, nil, nil)
 	if err != nil {
-		return fmt.Errorf("ari: subscribe %s: %w", endpointSource, err)
+		return fmt.Errorf("ari: subscribe %s: %w", strings.Join(src, ","), err)
 	}
 	return nil
 }

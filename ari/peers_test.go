@@ -34,7 +34,7 @@ func TestTrunkStatesAfterConnect(t *testing.T) {
 	}
 	var subscribed bool
 	for _, q := range srv.Requests() {
-		if q.Method == "POST" && q.Path == "/applications/switchboard/subscription" && q.Query.Get("eventSource") == "endpoint:PJSIP" {
+		if q.Method == "POST" && q.Path == "/applications/switchboard/subscription" && q.Query.Get("eventSource") == "endpoint:PJSIP/good,endpoint:PJSIP/dead,endpoint:PJSIP/typo" {
 			subscribed = true
 		}
 	}
@@ -48,23 +48,24 @@ func TestTrunkStatesAfterConnect(t *testing.T) {
 func TestEndpointEventsArePeerStates(t *testing.T) {
 	srv := aritest.NewServer()
 	defer srv.Close()
+	srv.SetEndpoints(aritest.Endpoint("good", "online"))
 	r := start(t, srv, func(c *Config) { c.Trunks = []string{"good"} })
 	if _, ok := r.next().(pbx.Resynced); !ok {
 		t.Fatal("want Resynced first")
 	}
-	if _, ok := r.next().(pbx.PeerState); !ok { // the listing's (empty) answer: "missing"
-		t.Fatal("want the listing's PeerState")
+	if ps, ok := r.next().(pbx.PeerState); !ok || !ps.Reachable {
+		t.Fatalf("want the listing's PeerState, got %+v", ps)
 	}
 	r.emit(
 		aritest.ContactStatusChange("good", "sip:127.0.0.1:5601", "Unknown", 0),
 		aritest.ContactStatusChange("good", "sip:127.0.0.1:5601", "Unreachable", 0),
-		aritest.EndpointStateChange("good", "offline"),
+		aritest.EndpointStateChange("good", "offline"), // says the same: not repeated
 		aritest.ContactStatusChange("good", "sip:127.0.0.1:5601", "Reachable", 1520),
+		aritest.EndpointStateChange("good", "online"),
 		aritest.PeerStatusChange("1001", "Unreachable"),
 	)
 	want := []pbx.PeerState{
 		{Peer: "good", Trunk: true, Reachable: false, Detail: "Unreachable"},
-		{Peer: "good", Trunk: true, Reachable: false, Detail: "offline"},
 		{Peer: "good", Trunk: true, Reachable: true, Detail: "Reachable", RTT: 1520 * time.Microsecond},
 		{Peer: "PJSIP/1001", Reachable: false, Detail: "Unreachable"},
 	}
@@ -111,4 +112,19 @@ func TestOriginateRefusesBadDialString(t *testing.T) {
 		}
 	}
 	expectNoRequest(t, srv, "after refused originates")
+}
+
+// A trunk Asterisk holds unreachable refuses the originate with 500
+// "Allocation failed" (observed): the error reaches the engine and the leg
+// is not kept waiting for events that never come.
+func TestOriginateUnreachableTrunkFails(t *testing.T) {
+	r, srv := startedDriver(t)
+	srv.Respond("POST", "/channels/out-2", 500, `{"message":"Allocation failed"}`)
+	err := r.d.Originate(context.Background(), pbx.Originate{Channel: "out-2", Trunk: "carrier-a", Number: "123"})
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	if r.d.isLeg("out-2") {
+		t.Error("refused leg still known")
+	}
 }

@@ -47,7 +47,6 @@ func startedDriver(t *testing.T) (*running, *aritest.Server) {
 	}
 	expectRequests(t, srv,
 		want{"PUT", "/applications/switchboard/eventFilter", ""},
-		want{"POST", "/applications/switchboard/subscription", "eventSource=endpoint%3APJSIP"},
 		want{"GET", "/channels", ""},
 		want{"GET", "/bridges", ""})
 	return r, srv
