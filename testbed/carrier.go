@@ -69,17 +69,7 @@ func CarrierScenario(m CarrierMode) string {
 		w("<recv request=\"ACK\" next=\"999\"/>\n")
 	default:
 		w("<send>\n<![CDATA[\nSIP/2.0 180 Ringing\n%s\nContent-Length: 0\n\n]]>\n</send>\n", reply)
-		w(`<send retrans="500">
-<![CDATA[
-SIP/2.0 200 OK
-%s
-Content-Type: application/sdp
-Content-Length: [len]
-
-%s
-]]>
-</send>
-<recv request="ACK" crlf="true">
+		w(`%s<recv request="ACK" crlf="true">
   <action><log message="[clock_tick] answered [call_id]"/></action>
 </recv>
 <recv request="BYE"/>
@@ -90,7 +80,7 @@ Content-Length: [len]
 ]]>
 </send>
 <nop next="999"/>
-`, reply, sdpAudio("carrier"), sipOKToRequest)
+`, sipOKWithSDP(reply, "carrier"), sipOKToRequest)
 	}
 	w(`<label id="900"/>
 <send>
