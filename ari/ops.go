@@ -30,6 +30,9 @@ var (
 		Path: "/applications/{applicationName}/eventFilter", Body: true}
 	opSubscribe = operation{Name: "subscribe", Method: "POST",
 		Path: "/applications/{applicationName}/subscription", Query: []string{"eventSource"}}
+	opUnsubscribe = operation{Name: "unsubscribe", Method: "DELETE",
+		Path: "/applications/{applicationName}/subscription", Query: []string{"eventSource"}}
+	opGetApp        = operation{Name: "get_application", Method: "GET", Path: "/applications/{applicationName}"}
 	opListEndpoints = operation{Name: "list_endpoints", Method: "GET", Path: "/endpoints/{tech}"}
 	opListChannels  = operation{Name: "list_channels", Method: "GET", Path: "/channels"}
 	opListBridges   = operation{Name: "list_bridges", Method: "GET", Path: "/bridges"}
@@ -59,5 +62,5 @@ var (
 var operations = []operation{
 	opEvents, opEventFilter, opListChannels, opListBridges, opAnswer, opPlay,
 	opStopPlayback, opOriginate, opCreateBridge, opAddChannel, opDestroyBridge, opHangup,
-	opRecord, opRecordingFile, opSnoop, opSubscribe, opListEndpoints,
+	opRecord, opRecordingFile, opSnoop, opSubscribe, opUnsubscribe, opGetApp, opListEndpoints,
 }

@@ -128,17 +128,42 @@ func (d *decoder) peerChanged(ev pbx.Event) bool {
 	return true
 }
 
-// subscribeEndpoints adds the trunks' endpoint events to the application.
-// Only the trunks: an endpoint subscription also delivers every channel
-// event of that endpoint (observed on Asterisk 22), so endpoint:PJSIP
-// would double the events of every call; a trunk's channels are our legs.
+// subscribeEndpoints makes the application's endpoint subscriptions the
+// trunks', exactly. Only the trunks: an endpoint subscription also delivers
+// every channel event of that endpoint (observed on Asterisk 22), so
+// endpoint:PJSIP would double the events of every call; a trunk's channels
+// are our legs. Asterisk keeps an application's subscriptions across
+// websocket reconnects (observed), so ones left by an earlier config or
+// version are removed first.
 func (d *Driver) subscribeEndpoints(ctx context.Context) error {
-	if len(d.cfg.Trunks) == 0 {
-		return nil
+	var app struct {
+		EndpointIDs []string `json:"endpoint_ids"`
 	}
-	var src []string
+	if err := d.rest.do(ctx, opGetApp, []string{d.cfg.App}, nil, nil, &app); err != nil {
+		return fmt.Errorf("ari: get application: %w", err)
+	}
+	want := map[string]bool{}
+	for _, t := range d.cfg.Trunks {
+		want["PJSIP/"+t] = true
+	}
+	var stale, src []string
+	for _, id := range app.EndpointIDs {
+		if !want[id] {
+			stale = append(stale, "endpoint:"+id)
+		}
+	}
+	if len(stale) > 0 {
+		err := d.rest.do(ctx, opUnsubscribe, []string{d.cfg.App}, map[string][]string{"eventSource": {strings.Join(stale, ",")}}, nil, nil)
+		if err != nil {
+			return fmt.Errorf("ari: unsubscribe %s: %w", strings.Join(stale, ","), err)
+		}
+		d.log.Info("ari stale endpoint subscriptions removed", "sources", stale)
+	}
 	for _, t := range d.cfg.Trunks {
 		src = append(src, endpointSource+"/"+t)
+	}
+	if len(src) == 0 {
+		return nil
 	}
 	err := d.rest.do(ctx, opSubscribe, []string{d.cfg.App}, map[string][]string{"eventSource": {strings.Join(src, ",")}}, nil, nil)
 	if err != nil {

@@ -128,3 +128,33 @@ func TestOriginateUnreachableTrunkFails(t *testing.T) {
 		t.Error("refused leg still known")
 	}
 }
+
+// Asterisk keeps an application's subscriptions across reconnects: one
+// left from before (here the whole PJSIP technology, which would repeat
+// every call's channel events) is removed, the trunks' are (re)added.
+func TestStaleEndpointSubscriptionRemoved(t *testing.T) {
+	srv := aritest.NewServer()
+	defer srv.Close()
+	srv.Respond("GET", "/applications/switchboard", 200,
+		`{"name":"switchboard","channel_ids":[],"bridge_ids":[],"endpoint_ids":["PJSIP","PJSIP/good","PJSIP/old"],"device_names":[]}`)
+	srv.SetEndpoints(aritest.Endpoint("good", "online"))
+	r := start(t, srv, func(c *Config) { c.Trunks = []string{"good"} })
+	if _, ok := r.next().(pbx.Resynced); !ok {
+		t.Fatal("want Resynced first")
+	}
+	var removed, added string
+	for _, q := range srv.Requests() {
+		if q.Path != "/applications/switchboard/subscription" {
+			continue
+		}
+		switch q.Method {
+		case "DELETE":
+			removed = q.Query.Get("eventSource")
+		case "POST":
+			added = q.Query.Get("eventSource")
+		}
+	}
+	if removed != "endpoint:PJSIP,endpoint:PJSIP/old" || added != "endpoint:PJSIP/good" {
+		t.Errorf("removed %q, added %q", removed, added)
+	}
+}
