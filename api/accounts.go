@@ -201,6 +201,11 @@ func (h accountHandlers) createUser(c echo.Context) error {
 	}
 	u, err := h.acc.CreateUser(c.Request().Context(), b)
 	if err != nil {
+		// The entry above is the attempt; the refusal is its own entry.
+		h.aud.refused(c, "user.create", b.Username, err, struct {
+			auth.NewUser
+			Error string `json:"error"`
+		}{detail, httpError(err).Message})
 		return err
 	}
 	return c.JSON(http.StatusCreated, u)

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"switchboard/auth"
+	"switchboard/store"
 	"switchboard/store/storetest"
 )
 
@@ -78,6 +79,14 @@ func TestAccountsWithTheRealService(t *testing.T) {
 	csrf = me.CSRF
 	check(do("POST", "/api/v1/users", `{"username":"ann","name":"Ann","role":"agent","agent_id":"1001","password":"short"}`), 400, CodeBadRequest, "password")
 	check(do("POST", "/api/v1/users", `{"username":"root","name":"R","role":"admin","password":"long enough pw"}`), 400, CodeBadRequest, "username")
+	// The refused creation is audited as a refusal after the attempt.
+	var audit struct{ Entries []store.AuditEntry }
+	if w := do("GET", "/api/v1/audit?action=user.create&target=root", ""); w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &audit) != nil {
+		t.Fatalf("audit: %d %s", w.Code, w.Body)
+	}
+	if es := audit.Entries; len(es) != 2 || es[0].OK || !strings.Contains(string(es[0].Detail), "username") || !es[1].OK {
+		t.Errorf("audit of the refused creation (newest first): %+v", es)
+	}
 	check(do("GET", "/api/v1/users/99", ""), 404, CodeNotFound, "")
 	check(do("DELETE", "/api/v1/tokens/99", ""), 404, CodeNotFound, "")
 	check(do("PATCH", "/api/v1/users/1", `{"role":"agent","agent_id":"1001"}`), 400, CodeBadRequest, "role") // the only admin

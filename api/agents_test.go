@@ -192,3 +192,20 @@ func TestForcedNeedsAuditLog(t *testing.T) {
 		t.Fatalf("own: %d %s", r.Code, r.Body)
 	}
 }
+
+// A sign-in on a phone another agent is signed in on is a 409 naming the
+// field and who holds the phone.
+func TestSignInPhoneTaken(t *testing.T) {
+	h := newHarness(t)
+	h.token = "role:agent:a1"
+	r := h.do(t, http.MethodPost, "/api/v1/agents/a1/sign-in", `{"endpoint":"PJSIP/1002"}`)
+	if r.Code != http.StatusConflict {
+		t.Fatalf("a1 on a2's phone: %d %s", r.Code, r.Body)
+	}
+	if e := errorOf(t, r); e.Field != "endpoint" || e.Code != routing.CodeEndpointTaken || !strings.Contains(e.Message, "a2 (Bob)") {
+		t.Fatalf("error %+v", e)
+	}
+	if r := h.do(t, http.MethodPost, "/api/v1/agents/a1/sign-in", `{"endpoint":"PJSIP/1001"}`); r.Code != 200 {
+		t.Fatalf("a1 on a free phone: %d %s", r.Code, r.Body)
+	}
+}

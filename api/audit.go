@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -25,6 +26,8 @@ var _ AuditLog = (*store.Store)(nil)
 type auditor struct {
 	log AuditLog // nil: audited actions answer 503 rather than go unrecorded
 	now func() time.Time
+	// slog is for what cannot go in the audit log itself.
+	slog *slog.Logger
 }
 
 // record records that the caller did action to target (ok false: it was
@@ -49,6 +52,15 @@ func (a auditor) record(c echo.Context, action, target string, ok bool, detail a
 		e.Detail = b
 	}
 	return a.log.AppendAudit(c.Request().Context(), e)
+}
+
+// refused records that action, already recorded as attempted, was refused
+// or failed with err (detail carries why). The action did not happen, so
+// an entry that cannot be written is only logged.
+func (a auditor) refused(c echo.Context, action, target string, err error, detail any) {
+	if aerr := a.record(c, action, target, false, detail); aerr != nil {
+		a.slog.Warn("audit of a refused action not written", "action", action, "target", target, "refused", err, "err", aerr)
+	}
 }
 
 // list handles GET /api/v1/audit.

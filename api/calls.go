@@ -33,14 +33,17 @@ type callList struct {
 }
 
 func (h callHandlers) listCalls(c echo.Context) error {
-	q := newQuery(c.QueryParams(), "queue", "agent", "outcome", "open", "since", "until", "limit")
+	q := newQuery(c.QueryParams(), "queue", "agent", "outcome", "direction", "open", "since", "until", "limit")
 	f := store.CallFilter{
-		Queue: q.str("queue"), Agent: q.str("agent"), Outcome: q.str("outcome"),
+		Queue: q.str("queue"), Agent: q.str("agent"), Outcome: q.str("outcome"), Direction: q.str("direction"),
 		Open: q.boolPtr("open"), Since: q.time("since"), Until: q.time("until"), Limit: q.limit(),
 	}
 	q.order(f.Since, f.Until)
 	if q.err != nil {
 		return q.err
+	}
+	if d := f.Direction; d != "" && d != routing.DirectionInbound && d != routing.DirectionOutbound {
+		return badRequest("direction", "must be inbound or outbound")
 	}
 	if err := h.scope.scopeCallFilter(c, &f); err != nil {
 		return err

@@ -25,6 +25,8 @@ type DeskService interface {
 	Desk(ctx context.Context, id string) (routing.DeskView, error)
 	WrapUp(ctx context.Context, r routing.WrapUpRequest) (routing.AgentView, error)
 	Transfer(ctx context.Context, r routing.TransferRequest) (routing.DeskCall, error)
+	SaveDraft(ctx context.Context, r routing.WrapDraftRequest) (*routing.WrapDraft, error)
+	ExtendWrapUp(ctx context.Context, agent string, scope routing.Scope) (routing.DeskView, error)
 }
 
 // DeskStore is what the desk reads and writes in the store (*store.Store):
@@ -76,6 +78,8 @@ func (s *Server) deskRoutes() []route {
 	return []route{
 		{http.MethodGet, "/api/v1/agents/:id/desk", h.getDesk, floor},
 		{http.MethodPost, "/api/v1/calls/:id/wrap-up", h.wrapUp, floor},
+		{http.MethodPut, "/api/v1/calls/:id/wrap-up/draft", h.saveDraft, floor},
+		{http.MethodPost, "/api/v1/agents/:id/wrap-up/extend", h.extendWrapUp, floor},
 		{http.MethodPost, "/api/v1/calls/:id/transfer", h.transfer, floor},
 		{http.MethodGet, "/api/v1/customers", cu.listCustomers, floor},
 		{http.MethodPost, "/api/v1/customers", cu.createCustomer, floor},
@@ -130,6 +134,8 @@ type deskView struct {
 	Call         *deskCall             `json:"call"`
 	WrapUpEnds   *time.Time            `json:"wrap_up_ends,omitempty"`
 	WrapUpLeft   *float64              `json:"wrap_up_left_seconds,omitempty"`
+	WrapUpExtend float64               `json:"wrap_up_extend_seconds,omitempty"`
+	Draft        *routing.WrapDraft    `json:"draft,omitempty"`
 	Allowance    *float64              `json:"allowance_seconds,omitempty"`
 	AllowLeft    *float64              `json:"allowance_left_seconds,omitempty"`
 	Customer     *store.Customer       `json:"customer"`
@@ -158,6 +164,15 @@ type deskCall struct {
 	Disposition string            `json:"disposition"`
 	Notes       string            `json:"notes"`
 	FollowUp    bool              `json:"follow_up"`
+	// Direction is inbound or outbound; an outbound call also has the
+	// number dialled, its purpose, the trunk and the tries so far
+	// (docs/outbound.md). Phase is then calling_agent, ringing_agent,
+	// dialling, ringing, talking or wrap_up.
+	Direction string `json:"direction"`
+	Number    string `json:"number,omitempty"`
+	Purpose   string `json:"purpose,omitempty"`
+	Trunk     string `json:"trunk,omitempty"`
+	Attempts  int    `json:"attempts,omitempty"`
 }
 
 // contact is one past call of a customer's number.
@@ -198,7 +213,7 @@ func (h deskHandlers) getDesk(c echo.Context) error {
 	now := h.now()
 	out := deskView{
 		Now: now, Agent: v.Agent, StateSeconds: max(0, now.Sub(v.Agent.Since).Seconds()),
-		WrapUpEnds: v.WrapUpEnds, Allowance: v.AllowanceSeconds, AllowLeft: v.AllowanceLeftSeconds,
+		WrapUpEnds: v.WrapUpEnds, WrapUpExtend: v.WrapUpExtendSeconds, Draft: v.Draft, Allowance: v.AllowanceSeconds, AllowLeft: v.AllowanceLeftSeconds,
 		Reasons: v.Reasons, Dispositions: v.Dispositions, Targets: v.Targets, Contacts: []contact{},
 	}
 	if v.WrapUpEnds != nil {
@@ -255,6 +270,13 @@ func (h deskHandlers) deskCall(ctx context.Context, st DeskStore, id string, liv
 		ID: id, Phase: "wrap_up", Caller: row.Caller, Called: row.Called, Queue: row.Queue,
 		IVRPath: row.IVRPath, QueuedAt: row.QueuedAt, AnsweredAt: row.AnsweredAt,
 		Transferred: row.Transfers > 0, Disposition: row.Disposition, Notes: row.Notes, FollowUp: row.FollowUp,
+		Direction: row.Direction, Trunk: row.Trunk, Attempts: row.Attempts,
+	}
+	if dc.Direction == "" {
+		dc.Direction = routing.DirectionInbound
+	}
+	if dc.Direction == routing.DirectionOutbound {
+		dc.Number = row.Called
 	}
 	if row.WaitSeconds != nil {
 		dc.WaitSeconds = *row.WaitSeconds
@@ -263,6 +285,9 @@ func (h deskHandlers) deskCall(ctx context.Context, st DeskStore, id string, liv
 		dc.Phase, dc.Caller, dc.Called, dc.Queue = live.Phase, live.Caller, live.Called, live.Queue
 		dc.WaitSeconds, dc.QueuedAt, dc.AnsweredAt, dc.Vars = live.WaitSeconds, live.QueuedAt, live.AnsweredAt, live.Vars
 		dc.Transferred = live.Transferred
+		if live.Direction != "" {
+			dc.Direction, dc.Number, dc.Purpose, dc.Trunk, dc.Attempts = live.Direction, live.Number, live.Purpose, live.Trunk, live.Attempts
+		}
 	}
 	if dc.IVRPath == nil {
 		dc.IVRPath = []string{}
@@ -336,6 +361,71 @@ func (h deskHandlers) wrapUp(c echo.Context) error {
 		return deskError(err)
 	}
 	return c.JSON(http.StatusOK, a)
+}
+
+// draftRequest is the body of PUT /api/v1/calls/{id}/wrap-up/draft: what
+// the agent has typed so far (disposition may be empty).
+type draftRequest struct {
+	Agent       string `json:"agent"`
+	Disposition string `json:"disposition"`
+	Notes       string `json:"notes"`
+	FollowUp    *bool  `json:"follow_up"`
+}
+
+func (h deskHandlers) saveDraft(c echo.Context) error {
+	var req draftRequest
+	if err := decodeBody(c, &req, true); err != nil {
+		return err
+	}
+	switch {
+	case len(req.Disposition) > maxTargetLen:
+		return badRequest("disposition", "is longer than %d bytes", maxTargetLen)
+	case len(req.Agent) > maxTargetLen:
+		return badRequest("agent", "is longer than %d bytes", maxTargetLen)
+	}
+	if err := checkText("notes", req.Notes, maxNotes, true); err != nil {
+		return err
+	}
+	if h.svc == nil {
+		return errNoDesk()
+	}
+	p := principalOf(c)
+	scope, err := deskScope(p, req.Agent)
+	if err != nil {
+		return err
+	}
+	if req.Agent == "" {
+		req.Agent = p.AgentID
+	}
+	if req.Agent == "" {
+		return badRequest("agent", "is required")
+	}
+	d, err := h.svc.SaveDraft(c.Request().Context(), routing.WrapDraftRequest{
+		Agent: req.Agent, Call: c.Param("id"), Disposition: req.Disposition, Notes: req.Notes,
+		FollowUp: req.FollowUp, Scope: scope,
+	})
+	if err != nil {
+		return deskError(err)
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+// extendWrapUp is POST /api/v1/agents/{id}/wrap-up/extend: the queue's
+// wrap_up_extend, once per call.
+func (h deskHandlers) extendWrapUp(c echo.Context) error {
+	if h.svc == nil {
+		return errNoDesk()
+	}
+	id := c.Param("id")
+	scope, err := deskScope(principalOf(c), id)
+	if err != nil {
+		return err
+	}
+	v, err := h.svc.ExtendWrapUp(c.Request().Context(), id, scope)
+	if err != nil {
+		return deskError(err)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"wrap_up_ends": v.WrapUpEnds})
 }
 
 // transferRequest is the body of POST /api/v1/calls/{id}/transfer.

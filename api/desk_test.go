@@ -87,6 +87,22 @@ func (f *fakeDesk) Transfer(ctx context.Context, r routing.TransferRequest) (rou
 	return routing.DeskCall{ID: r.Call, Queue: r.To, Transferred: true}, nil
 }
 
+func (f *fakeDesk) SaveDraft(ctx context.Context, r routing.WrapDraftRequest) (*routing.WrapDraft, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, err := f.scoped(r.Call, r.Agent, r.Scope); err != nil {
+		return nil, err
+	}
+	return &routing.WrapDraft{Disposition: r.Disposition, Notes: r.Notes, FollowUp: r.FollowUp}, nil
+}
+
+func (f *fakeDesk) ExtendWrapUp(ctx context.Context, agent string, sc routing.Scope) (routing.DeskView, error) {
+	if sc.Agent != "" && sc.Agent != agent {
+		return routing.DeskView{}, routing.ErrNotYourCall
+	}
+	return f.Desk(ctx, agent)
+}
+
 func newDeskHarness(t testing.TB) (*harness, *fakeDesk) {
 	h := newHarness(t)
 	fd := newFakeDesk()
@@ -332,6 +348,36 @@ func TestDigitsOf(t *testing.T) {
 	} {
 		if got := digitsOf(tt.path); got != tt.want {
 			t.Errorf("%v: %q, want %q", tt.path, got, tt.want)
+		}
+	}
+}
+
+// Drafts and extensions: an agent's own only; notes checked like a
+// wrap-up's.
+func TestDeskDraftAndExtend(t *testing.T) {
+	h, _ := newDeskHarness(t)
+	for _, tt := range []struct {
+		token, method, path, body string
+		code                      int
+		field                     string
+	}{
+		{"role:agent:a1:front", "PUT", "/api/v1/calls/c9/wrap-up/draft", `{"disposition":"","notes":"typing"}`, 200, ""},
+		{"role:agent:a1:front", "PUT", "/api/v1/calls/c7/wrap-up/draft", `{"notes":"x"}`, 403, ""},
+		{"role:agent:a1:front", "PUT", "/api/v1/calls/c9/wrap-up/draft", `{"agent":"a2","notes":"x"}`, 403, ""},
+		{"role:agent:a1:front", "PUT", "/api/v1/calls/c9/wrap-up/draft", `{"notes":"` + strings.Repeat("x", maxNotes+1) + `"}`, 400, "notes"},
+		{"role:agent:a1:front", "PUT", "/api/v1/calls/c9/wrap-up/draft", `{"notes":1}`, 400, "notes"},
+		{"role:agent:a1:front", "POST", "/api/v1/agents/a1/wrap-up/extend", ``, 200, ""},
+		{"role:agent:a1:front", "POST", "/api/v1/agents/a2/wrap-up/extend", ``, 403, ""},
+	} {
+		h.token = tt.token
+		r := h.do(t, tt.method, tt.path, tt.body)
+		if r.Code != tt.code {
+			t.Fatalf("%s %s %s: %d %s", tt.method, tt.path, tt.body, r.Code, r.Body)
+		}
+		if tt.field != "" {
+			if e := errorOf(t, r); e.Field != tt.field {
+				t.Fatalf("%s: field %q, want %q", tt.body, e.Field, tt.field)
+			}
 		}
 	}
 }

@@ -12,9 +12,8 @@
 //
 // It may import echo, prometheus, auth, live, report, routing (and
 // routing/pbx for its recording fetcher) and store for their value types;
-// it must not import the PBX drivers or cmd. It is not to append to the
-// event log itself: a state change is a command to the engine, whose
-// records reach the journal and the live feed like every other step.
-// Known exception, still to move onto the engine: marking a message
-// handled (messages.go) appends message.handled through MessageStore.
+// it must not import the PBX drivers or cmd. It never appends to the event
+// log itself: a state change is a command to the engine (marking a message
+// handled too, through MessageMarker), whose records reach the journal and
+// the live feed like every other step.
 package api

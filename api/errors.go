@@ -123,7 +123,7 @@ func httpError(err error) *Error {
 	case errors.As(err, &transErr):
 		return &Error{Status: http.StatusConflict, Code: CodeInvalidTransition, Message: transErr.Error()}
 	case errors.As(err, &polErr):
-		return &Error{Status: http.StatusConflict, Code: polErr.Code, Message: polErr.Message}
+		return &Error{Status: http.StatusConflict, Code: polErr.Code, Field: polErr.Field, Message: polErr.Message}
 	case errors.As(err, &cfgErr):
 		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_config", Field: "config", Message: cfgErr.Err.Error()}
 	case errors.Is(err, routing.ErrUnknownAgent), errors.Is(err, routing.ErrUnknownCalendar), errors.Is(err, store.ErrNotFound):

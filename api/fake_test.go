@@ -73,6 +73,13 @@ func (f *fakeAgents) SignIn(ctx context.Context, id, endpoint string) (routing.A
 		return routing.AgentView{}, &routing.FieldError{Field: "endpoint", Reason: "no such endpoint on any PBX"}
 	}
 	return f.change(id, func(a *routing.AgentView) error {
+		// As the engine: a phone another signed-in agent is on is refused.
+		for _, o := range f.agents {
+			if o.ID != id && o.State != routing.SignedOut && endpoint != "" && o.Endpoint == endpoint {
+				return &routing.PolicyError{Code: routing.CodeEndpointTaken, Field: "endpoint",
+					Message: "phone " + endpoint + " is in use by agent " + o.ID + " (" + o.Name + "), who is signed in on it"}
+			}
+		}
 		if err := f.move(a, routing.Ready, routing.SignedOut); err != nil {
 			return err
 		}

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io/fs"
 	"log/slog"
@@ -24,17 +23,25 @@ import (
 // group), their team lead's and the supervisors' (messageScope); playing
 // a recording is audited.
 
-// MessageStore is what the message routes need from the store: the
-// messages table and the journal, where marking a message handled is a
-// message.handled record. The Reader given to New provides it when it has
-// these methods (*store.Store does).
+// MessageStore is what the message routes read from the store: the
+// messages table. The Reader given to New provides it when it has these
+// methods (*store.Store does).
 type MessageStore interface {
 	Messages(ctx context.Context, f store.MessageFilter) ([]store.Message, error)
 	Message(ctx context.Context, id string) (store.Message, error)
-	Append(ctx context.Context, recs ...*routing.Record) error
 }
 
 var _ MessageStore = (*store.Store)(nil)
+
+// MessageMarker marks a message handled: the engine writes message.handled,
+// so the record reaches the log and the live feed like every other state
+// change. The AgentService given to New provides it when it has this
+// method (*routing.Engine does).
+type MessageMarker interface {
+	MarkMessageHandled(ctx context.Context, r routing.MessageHandledRequest) error
+}
+
+var _ MessageMarker = (*routing.Engine)(nil)
 
 // CodeAlreadyHandled: POST .../handled on a message handled before.
 const CodeAlreadyHandled = "already_handled"
@@ -44,15 +51,15 @@ const CodeAlreadyHandled = "already_handled"
 // none (501 on playback).
 type messageHandlers struct {
 	msgs       MessageStore
+	marker     MessageMarker // nil: POST .../handled answers 501
 	recordings pbx.RecordingFetcher
 	scope      scoper
 	aud        auditor
 	log        *slog.Logger
-	now        func() time.Time
 }
 
 func (s *Server) messageRoutes() []route {
-	h := messageHandlers{msgs: s.opt.messages, recordings: s.cfg.Recordings, scope: s.scope, aud: s.aud, log: s.log, now: s.now}
+	h := messageHandlers{msgs: s.opt.messages, marker: s.opt.marker, recordings: s.cfg.Recordings, scope: s.scope, aud: s.aud, log: s.log}
 	return []route{
 		{http.MethodGet, "/api/v1/messages", h.listMessages, floor},
 		{http.MethodGet, "/api/v1/messages/:id", h.getMessage, floor},
@@ -119,10 +126,10 @@ type handledRequest struct {
 // maxNote bounds a handling note.
 const maxNote = 2000
 
-// markMessageHandled appends message.handled. The store checks, in the
-// same transaction as the write, that the message exists and was not
-// handled before, so two clients marking it at once get one 200 and one
-// 409.
+// markMessageHandled has the engine write message.handled. The store says
+// whether the message exists and was handled before; the engine, which
+// writes the record, refuses a second marking the store may not show yet,
+// so two clients marking it at once get one 200 and one 409.
 func (h messageHandlers) markMessageHandled(c echo.Context) error {
 	var req handledRequest
 	if err := decodeBody(c, &req, true); err != nil {
@@ -144,6 +151,9 @@ func (h messageHandlers) markMessageHandled(c echo.Context) error {
 	if h.msgs == nil {
 		return errNoMessages()
 	}
+	if h.marker == nil {
+		return errNoMarker()
+	}
 	ms := h.msgs
 	ctx := c.Request().Context()
 	id := c.Param("id")
@@ -157,18 +167,14 @@ func (h messageHandlers) markMessageHandled(c echo.Context) error {
 	if m.HandledAt != nil {
 		return alreadyHandled(m)
 	}
-	data, err := json.Marshal(routing.MessageHandledData{Recording: id, By: req.By, Note: req.Note})
-	if err != nil {
-		return err
-	}
-	rec := &routing.Record{Time: h.now(), Type: routing.EvMessageHandled, CallID: m.CallID, Data: data}
-	if err := ms.Append(ctx, rec); err != nil {
-		if errors.Is(err, store.ErrAlreadyHandled) {
-			if m, err := ms.Message(ctx, id); err == nil {
-				return alreadyHandled(m)
-			}
-			return &Error{Status: http.StatusConflict, Code: CodeAlreadyHandled, Message: "the message was handled already"}
+	err = h.marker.MarkMessageHandled(ctx, routing.MessageHandledRequest{Message: id, Call: m.CallID, By: req.By, Note: req.Note})
+	if errors.Is(err, routing.ErrMessageHandled) {
+		if m, err := ms.Message(ctx, id); err == nil {
+			return alreadyHandled(m) // names who, once the store holds it
 		}
+		return alreadyHandled(store.Message{})
+	}
+	if err != nil {
 		return err
 	}
 	if m, err = ms.Message(ctx, id); err != nil {

@@ -3,18 +3,23 @@ package api
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"switchboard/live"
 	"switchboard/routing"
+	"switchboard/routing/pbx"
 	"switchboard/store"
 	"switchboard/store/storetest"
 )
@@ -40,6 +45,47 @@ var wav = []byte("RIFF\x24\x00\x00\x00WAVEfmt fake audio")
 type msgHarness struct {
 	*harness
 	store *store.Store
+	hub   *live.Hub
+}
+
+// engineAgents is the fake agents with a real routing engine marking
+// messages handled, its journal the store teed to the live feed as in serve.
+type engineAgents struct {
+	*fakeAgents
+	eng *routing.Engine
+}
+
+func (a engineAgents) MarkMessageHandled(ctx context.Context, r routing.MessageHandledRequest) error {
+	return a.eng.MarkMessageHandled(ctx, r)
+}
+
+// idleSwitch is a PBX that never calls.
+type idleSwitch struct{ pbx.Switch }
+
+func (idleSwitch) Run(ctx context.Context, _ chan<- pbx.Event) error { <-ctx.Done(); return ctx.Err() }
+
+// fixedClock stands the engine's time still at now.
+type fixedClock struct{ now time.Time }
+
+func (c fixedClock) Now() time.Time { return c.now }
+func (fixedClock) AfterFunc(d time.Duration, f func()) func() bool {
+	return time.AfterFunc(d, f).Stop
+}
+
+// startEngine runs a routing engine writing to j until the test ends.
+func startEngine(t *testing.T, j routing.Journal, now time.Time) *routing.Engine {
+	t.Helper()
+	cfg := &routing.Config{Flows: map[string]*routing.Flow{"main": {Start: "bye", Nodes: map[string]*routing.Node{"bye": {Hangup: &struct{}{}}}}}}
+	cfg.Defaults()
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	eng := routing.NewEngine(cfg, idleSwitch{}, j, fixedClock{now}, routing.SequentialIDs(), slog.New(slog.DiscardHandler), nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- eng.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return eng
 }
 
 // msg is the call.message record of a message left for target.
@@ -60,12 +106,14 @@ func newMessageHarness(t *testing.T, recordings fakeRecordings) *msgHarness {
 		msg(30, "c3", "msg-c3", "1001", "agent"),
 		msg(40, "c4", "msg-boom", "1002", "agent"),
 	)
-	cfg := Config{Now: func() time.Time { return t0.Add(time.Hour) }, Accounts: fakeAccounts{}, Audit: st}
+	hub := live.NewHub(64, nil, nil)
+	eng := startEngine(t, live.Tee{Next: st, Hub: hub}, t0.Add(time.Hour))
+	cfg := Config{Accounts: fakeAccounts{}, Audit: st, Live: hub}
 	if recordings != nil {
 		cfg.Recordings = recordings
 	}
-	srv := New(cfg, newFakeAgents(), st, nil, nil, nil)
-	return &msgHarness{harness: &harness{srv: srv, h: srv.Handler(), store: st, token: "role:supervisor"}, store: st}
+	srv := New(cfg, engineAgents{newFakeAgents(), eng}, st, nil, nil, nil)
+	return &msgHarness{harness: &harness{srv: srv, h: srv.Handler(), store: st, token: "role:supervisor"}, store: st, hub: hub}
 }
 
 func TestMessagesList(t *testing.T) {
@@ -158,6 +206,42 @@ func TestMessageHandled(t *testing.T) {
 	}
 	if m, _ := h.store.Message(t.Context(), "msg-c2"); m.HandledAt != nil {
 		t.Errorf("bad requests handled msg-c2: %+v", m)
+	}
+}
+
+// The live feed shows message.handled: the engine wrote it, and the
+// journal fanned it out once durable.
+func TestMessageHandledOnLiveFeed(t *testing.T) {
+	h := newMessageHarness(t, nil)
+	ts := httptest.NewServer(h.h)
+	t.Cleanup(ts.Close)
+	feed := (&liveHarness{ts: ts}).connect(t, "role:supervisor", "", "")
+	if r := h.do(t, "POST", "/api/v1/messages/msg-c2/handled", `{"by": "1002"}`); r.Code != 200 {
+		t.Fatalf("handled: %d %s", r.Code, r.Body)
+	}
+	ev := feed.next(t, "record")
+	var rec routing.Record
+	if err := json.Unmarshal([]byte(ev.Data), &rec); err != nil {
+		t.Fatal(err)
+	}
+	var d routing.MessageHandledData
+	if err := json.Unmarshal(rec.Data, &d); err != nil || rec.Type != routing.EvMessageHandled || rec.CallID != "c2" ||
+		d.Recording != "msg-c2" || d.By != "1002" || ev.ID != strconv.FormatInt(rec.Seq, 10) {
+		t.Fatalf("live record %s: %+v %+v", ev.Data, rec, d)
+	}
+}
+
+// A server whose agent service cannot mark messages (no engine) says so.
+func TestMessageHandledWithoutEngine(t *testing.T) {
+	st := storetest.New(t, msg(10, "c1", "msg-c1", "1001", "agent"))
+	srv := New(Config{Accounts: fakeAccounts{}, Audit: st}, newFakeAgents(), st, nil, nil, nil)
+	h := &harness{srv: srv, h: srv.Handler(), store: st, token: "role:supervisor"}
+	r := h.do(t, "POST", "/api/v1/messages/msg-c1/handled", `{"by": "1001"}`)
+	if e := errorOf(t, r); r.Code != 501 || e.Code != "not_configured" {
+		t.Fatalf("%d %+v, want 501 not_configured", r.Code, e)
+	}
+	if m, _ := st.Message(t.Context(), "msg-c1"); m.HandledAt != nil {
+		t.Fatalf("marked without an engine: %+v", m)
 	}
 }
 

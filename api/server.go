@@ -70,8 +70,9 @@ type Config struct {
 	// when it has recordings); nil makes GET
 	// /api/v1/messages/{id}/recording answer 501.
 	Recordings pbx.RecordingFetcher `yaml:"-"`
-	// Now is the clock of the records the API appends (message.handled);
-	// nil is time.Now.
+	// Now is the API's clock for what it stamps itself (audit entries,
+	// config versions, customers); nil is time.Now. Records are the
+	// engine's, on the engine's clock.
 	Now func() time.Time `yaml:"-"`
 	// Accounts signs people in and checks sessions and tokens
 	// (*auth.Service); nil answers 401 on every route that is not public.
@@ -138,7 +139,7 @@ func New(cfg Config, agents AgentService, st Reader, log *slog.Logger, reg Regis
 		cfg: cfg, agents: agents, store: st, log: log.With("component", "api"),
 		reg: reg, health: health, metrics: newHTTPMetrics(reg), opt: findOptional(agents, st),
 	}
-	s.aud = auditor{log: cfg.Audit, now: s.now}
+	s.aud = auditor{log: cfg.Audit, now: s.now, slog: s.log}
 	s.scope = scoper{agents: agents}
 	if cfg.Privacy.FullNumbers == nil && cfg.Privacy.Reveal == nil {
 		s.cfg.Privacy = DefaultPrivacy
@@ -186,7 +187,7 @@ func (s *Server) routes() []route {
 		acdHandlers{engine: s.agents, calls: s.store, reload: s.cfg.Reload}.routes(),
 		callHandlers{calls: s.store, scope: s.scope}.routes(),
 		s.reportRoutes(), s.messageRoutes(), s.authRoutes(), s.liveRoutes(),
-		s.superviseRoutes(), s.deskRoutes(), s.adminRoutes(), s.uiRoutes())
+		s.superviseRoutes(), s.deskRoutes(), s.outboundRoutes(), s.adminRoutes(), s.uiRoutes())
 }
 
 // Handler is the server's whole HTTP handler, for httptest and for

@@ -17,7 +17,9 @@ type optional struct {
 	desk       DeskService // with deskStore, or both nil
 	deskStore  DeskStore
 	messages   MessageStore
+	marker     MessageMarker
 	supervisor CallSupervisor
+	outbound   OutboundService
 }
 
 func findOptional(agents AgentService, st Reader) optional {
@@ -28,7 +30,9 @@ func findOptional(agents AgentService, st Reader) optional {
 		o.desk, o.deskStore = ds, dst
 	}
 	o.messages, _ = st.(MessageStore)
+	o.marker, _ = agents.(MessageMarker)
 	o.supervisor, _ = agents.(CallSupervisor)
+	o.outbound, _ = agents.(OutboundService)
 	return o
 }
 
@@ -37,6 +41,7 @@ func findOptional(agents AgentService, st Reader) optional {
 var (
 	errNoDesk       = missing(http.StatusNotImplemented, "not_configured", "this server has no agent desk")
 	errNoMessages   = missing(http.StatusNotImplemented, "not_configured", "this server keeps no messages")
+	errNoMarker     = missing(http.StatusNotImplemented, "not_configured", "this server's engine does not mark messages handled")
 	errNoAccounts   = missing(http.StatusServiceUnavailable, CodeUnavailable, "accounts are not configured")
 	errNoAudit      = missing(http.StatusServiceUnavailable, CodeUnavailable, "the audit log is not configured")
 	errNoConfigEdit = missing(http.StatusNotImplemented, "not_configured", "this server does not edit its configuration")

@@ -25,6 +25,16 @@ func (d *Driver) Answer(ctx context.Context, channel string) error {
 	return nil
 }
 
+// Ring indicates ringing to an inbound channel (SIP 180) without
+// answering it: the caller hears ringback until Answer.
+func (d *Driver) Ring(ctx context.Context, channel string) error {
+	err := d.rest.do(ctx, opRing, []string{channel}, nil, nil, nil)
+	if err != nil && !hasStatus(err, http.StatusNotFound) {
+		return fmt.Errorf("ari: ring %s: %w", channel, err)
+	}
+	return nil
+}
+
 // Play plays media on channel as playback playbackID.
 func (d *Driver) Play(ctx context.Context, channel, playbackID string, media ...string) error {
 	if len(media) == 0 {

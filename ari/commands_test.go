@@ -35,6 +35,7 @@ func TestCommandsRequests(t *testing.T) {
 		query  string
 	}{
 		{func() error { return d.Answer(ctx, "in-1") }, "POST", "/channels/in-1/answer", ""},
+		{func() error { return d.Ring(ctx, "in-1") }, "POST", "/channels/in-1/ring", ""},
 		{func() error { return d.Play(ctx, "in-1", "pb-1", "sound:hello", "digits:12") }, "POST",
 			"/channels/in-1/play/pb-1", "media=sound%3Ahello&media=digits%3A12"},
 		{func() error { return d.StopPlayback(ctx, "pb-1") }, "DELETE", "/playbacks/pb-1", ""},
@@ -66,7 +67,7 @@ func TestCommandsRequests(t *testing.T) {
 		}
 	}
 	var body struct{ Variables map[string]string }
-	if err := json.Unmarshal([]byte(reqs[3].Body), &body); err != nil {
+	if err := json.Unmarshal([]byte(reqs[4].Body), &body); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]string{"PJSIP_HEADER(add,X-Call)": "c1", relatedVar: "in-1"}
@@ -85,6 +86,7 @@ func TestCommandsGoneIsSuccess(t *testing.T) {
 	ctx := context.Background()
 	nf := `{"message":"Channel not found"}`
 	srv.Respond("POST", "/channels/gone/answer", 404, nf)
+	srv.Respond("POST", "/channels/gone/ring", 404, nf)
 	srv.Respond("DELETE", "/channels/gone", 404, nf)
 	srv.Respond("POST", "/channels/gone/play/pb-1", 404, nf)
 	srv.Respond("DELETE", "/playbacks/pb-gone", 404, `{"message":"Playback not found"}`)
@@ -93,6 +95,7 @@ func TestCommandsGoneIsSuccess(t *testing.T) {
 	srv.Respond("POST", "/bridges/br-1/addChannel", 400, nf)
 	for name, err := range map[string]error{
 		"answer":  d.Answer(ctx, "gone"),
+		"ring":    d.Ring(ctx, "gone"),
 		"hangup":  d.Hangup(ctx, "gone", pbx.CauseNormal),
 		"play":    d.Play(ctx, "gone", "pb-1", "sound:x"),
 		"stop":    d.StopPlayback(ctx, "pb-gone"),

@@ -55,17 +55,6 @@ const (
 	backoffMax = 5 * time.Second
 )
 
-// allowedEvents is the application's event filter: the types decode uses,
-// plus ApplicationReplaced to warn about a second controller. It drops the
-// ~33 ChannelVarset events per call (PBX-FACTS).
-var allowedEvents = []string{
-	"StasisStart", "StasisEnd", "ChannelStateChange", "ChannelDtmfReceived",
-	"PlaybackFinished", "ChannelHangupRequest", "ChannelDestroyed", "ApplicationReplaced",
-	"RecordingFinished", "RecordingFailed",
-	// Trunk and phone health (peers.go).
-	"ContactStatusChange", "EndpointStateChange", "PeerStatusChange",
-}
-
 // Driver is the Asterisk implementation of pbx.Switch.
 type Driver struct {
 	cfg  Config
@@ -77,6 +66,8 @@ type Driver struct {
 
 	running atomic.Bool
 	trunks  map[string]bool // cfg.Trunks as a set; read-only after New
+	// filterRefused: the PBX refused the event filter once (filter.go).
+	filterRefused atomic.Bool
 
 	mu     sync.Mutex
 	legs   map[string]uint64 // originated legs not yet ended → registration number
@@ -92,7 +83,10 @@ type Driver struct {
 	bg sync.WaitGroup
 }
 
-var _ pbx.Switch = (*Driver)(nil)
+var (
+	_ pbx.Switch = (*Driver)(nil)
+	_ pbx.Ringer = (*Driver)(nil)
+)
 
 // New checks cfg, fills its defaults and registers the driver's metrics on
 // reg (nil: not registered). It does not connect; Run does.
@@ -322,23 +316,6 @@ func (d *Driver) resync(ctx context.Context) (pbx.Resynced, error) {
 		})
 	}
 	return rs, nil
-}
-
-// setEventFilter limits the application's events to allowedEvents.
-func (d *Driver) setEventFilter(ctx context.Context) error {
-	type typ struct {
-		Type string `json:"type"`
-	}
-	body := struct {
-		Allowed []typ `json:"allowed"`
-	}{}
-	for _, t := range allowedEvents {
-		body.Allowed = append(body.Allowed, typ{t})
-	}
-	if err := d.rest.do(ctx, opEventFilter, []string{d.cfg.App}, nil, body, nil); err != nil {
-		return fmt.Errorf("ari: set event filter: %w", err)
-	}
-	return nil
 }
 
 func clip(b []byte, n int) string {

@@ -30,18 +30,32 @@ type running struct {
 
 func start(t *testing.T, srv *aritest.Server, tweak ...func(*Config)) *running {
 	t.Helper()
+	return startLogged(t, srv, slog.New(slog.DiscardHandler), tweak...)
+}
+
+// startLogged is start with the driver logging to log.
+func startLogged(t *testing.T, srv *aritest.Server, log *slog.Logger, tweak ...func(*Config)) *running {
+	t.Helper()
 	cfg := Config{URL: srv.URL, User: "switchboard", Password: "secret", Node: "pbx1",
 		PingInterval: time.Second}
 	for _, f := range tweak {
 		f(&cfg)
 	}
+	r := startWith(t, cfg, log)
+	r.srv = srv
+	return r
+}
+
+// startWith runs a driver with cfg (a fake's or a real Asterisk's).
+func startWith(t *testing.T, cfg Config, log *slog.Logger) *running {
+	t.Helper()
 	reg := prometheus.NewRegistry()
-	d, err := New(cfg, slog.New(slog.DiscardHandler), reg)
+	d, err := New(cfg, log, reg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{t: t, srv: srv, d: d, reg: reg, events: make(chan pbx.Event), cancel: cancel, done: make(chan error, 1)}
+	r := &running{t: t, d: d, reg: reg, events: make(chan pbx.Event), cancel: cancel, done: make(chan error, 1)}
 	go func() { r.done <- d.Run(ctx, r.events) }()
 	t.Cleanup(r.stop)
 	return r
@@ -184,13 +198,7 @@ func TestRunReconnects(t *testing.T) {
 	}
 	// Asterisk keeps the filter per application, but a restarted Asterisk
 	// forgets it: the driver sets it again at every connect.
-	filters := 0
-	for _, q := range srv.Requests() {
-		if q.Method == "PUT" && q.Path == "/applications/switchboard/eventFilter" {
-			filters++
-		}
-	}
-	if filters < 2 {
+	if filters := filterRequests(srv); filters < 2 {
 		t.Errorf("event filter set %d times over two connects", filters)
 	}
 }

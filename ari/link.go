@@ -38,11 +38,7 @@ func (d *Driver) session(ctx context.Context, q *queue) (connected bool, err err
 		stop(d.ping(sctx, conn))
 	})
 
-	err = d.setEventFilter(sctx)
-	if err != nil && sctx.Err() == nil {
-		// Not fatal: without a filter the unused events are skipped here.
-		d.log.Warn("ari event filter not set", "err", err)
-	}
+	d.filterEvents(sctx)
 	if err := d.subscribeEndpoints(sctx); err != nil && sctx.Err() == nil {
 		// Not fatal: calls still work, trunk health comes from failures only.
 		d.log.Warn("ari endpoint events not subscribed", "err", err)

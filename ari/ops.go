@@ -37,6 +37,7 @@ var (
 	opListChannels  = operation{Name: "list_channels", Method: "GET", Path: "/channels"}
 	opListBridges   = operation{Name: "list_bridges", Method: "GET", Path: "/bridges"}
 	opAnswer        = operation{Name: "answer", Method: "POST", Path: "/channels/{channelId}/answer"}
+	opRing          = operation{Name: "ring", Method: "POST", Path: "/channels/{channelId}/ring"}
 	opPlay          = operation{Name: "play", Method: "POST", Path: "/channels/{channelId}/play/{playbackId}",
 		Query: []string{"media"}}
 	opStopPlayback = operation{Name: "stop_playback", Method: "DELETE", Path: "/playbacks/{playbackId}"}
@@ -60,7 +61,7 @@ var (
 // operations is every entry above, for the spec conformance test and for
 // pre-registering metric labels.
 var operations = []operation{
-	opEvents, opEventFilter, opListChannels, opListBridges, opAnswer, opPlay,
+	opEvents, opEventFilter, opListChannels, opListBridges, opAnswer, opRing, opPlay,
 	opStopPlayback, opOriginate, opCreateBridge, opAddChannel, opDestroyBridge, opHangup,
 	opRecord, opRecordingFile, opSnoop, opSubscribe, opUnsubscribe, opGetApp, opListEndpoints,
 }

@@ -126,11 +126,13 @@ type Config struct {
 	SessionIdle time.Duration `yaml:"session_idle"`
 	// SessionMax ends a session this long after sign-in, however busy.
 	SessionMax time.Duration `yaml:"session_max"`
-	// LoginAttempts failed sign-ins per account, and per address, within
-	// LoginWindow before further tries are refused until the window passes.
+	// LoginAttempts failed sign-ins at one account from one address within
+	// LoginWindow before further tries from there are refused until the
+	// window passes (the account's owner elsewhere is not locked out).
 	LoginAttempts int `yaml:"login_attempts"`
-	// AddressAttempts is the per-address limit: a whole floor behind one
-	// NAT address shares it, so it is higher (default 10×LoginAttempts).
+	// AddressAttempts is the limit per address (a whole floor behind one
+	// NAT address shares it) and per account from all addresses together
+	// (guessing spread over many addresses); default 10×LoginAttempts.
 	AddressAttempts int           `yaml:"login_attempts_per_address"`
 	LoginWindow     time.Duration `yaml:"login_window"`
 	// SecureCookie marks the session cookie Secure (serve behind TLS).

@@ -23,14 +23,18 @@ type limiter struct {
 // guesses at many names cannot grow the map without bound.
 const sweepEvery = 1024
 
-// newLimiter limits "addr:" keys to perAddr failures and every other key
-// to perAccount.
+// newLimiter limits "pair:" keys (one address guessing at one account)
+// to perAccount failures, and "addr:" keys (one address, any account) and
+// "user:" keys (one account, from anywhere) to perAddr. Locking the
+// account itself after perAccount would let anyone lock anyone out with a
+// few guesses; the account-wide key still stops guessing spread over many
+// addresses.
 func newLimiter(perAccount, perAddr int, window time.Duration) *limiter {
 	maxFor := func(key string) int {
-		if strings.HasPrefix(key, "addr:") {
-			return perAddr
+		if strings.HasPrefix(key, "pair:") {
+			return perAccount
 		}
-		return perAccount
+		return perAddr
 	}
 	return &limiter{maxFor: maxFor, window: window, fails: map[string][]time.Time{}}
 }
@@ -65,11 +69,13 @@ func (l *limiter) attempt(now time.Time, keys ...string) time.Duration {
 }
 
 // succeeded takes back the attempt made at now: the account's failures
-// are forgotten, the address keeps its others.
-func (l *limiter) succeeded(now time.Time, account, addr string) {
+// (from this address and in all) are forgotten, the address keeps its
+// others.
+func (l *limiter) succeeded(now time.Time, account, pair, addr string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.fails, account)
+	delete(l.fails, pair)
 	fs := l.fails[addr]
 	for i := len(fs) - 1; i >= 0; i-- {
 		if fs[i].Equal(now) {

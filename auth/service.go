@@ -80,10 +80,10 @@ func New(cfg Config, st Store, now func() time.Time, log *slog.Logger) *Service 
 func (s *Service) Config() Config { return s.cfg }
 
 // Login checks username and password and starts a session. Failures are
-// counted per account and per address: past Config.LoginAttempts (per
-// account) or Config.AddressAttempts (per address) within
-// Config.LoginWindow, Login answers *LimitedError without looking at the
-// password. Otherwise a wrong password, an unknown user and a disabled
+// counted per account from this address, per address and per account from
+// anywhere: past Config.LoginAttempts (the first) or
+// Config.AddressAttempts (the other two) within Config.LoginWindow, Login
+// answers *LimitedError without looking at the password. Otherwise a wrong password, an unknown user and a disabled
 // account all answer ErrBadCredentials.
 func (s *Service) Login(ctx context.Context, username, password, addr string) (Session, error) {
 	now := s.now()
@@ -92,7 +92,8 @@ func (s *Service) Login(ctx context.Context, username, password, addr string) (S
 	if len(userKey) > 80 { // no account has a name that long; keep the limiter's keys small
 		userKey = userKey[:80]
 	}
-	if wait := s.limit.attempt(now, userKey, addrKey); wait > 0 {
+	pairKey := "pair:" + hostOf(addr) + "|" + userKey
+	if wait := s.limit.attempt(now, pairKey, userKey, addrKey); wait > 0 {
 		s.log.Warn("sign-in refused: too many failures", "username", username, "addr", addr, "retry_after", wait)
 		return Session{}, &LimitedError{RetryAfter: wait}
 	}
@@ -107,7 +108,7 @@ func (s *Service) Login(ctx context.Context, username, password, addr string) (S
 	if bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(password)) != nil || a.Disabled {
 		return Session{}, ErrBadCredentials
 	}
-	s.limit.succeeded(now, userKey, addrKey)
+	s.limit.succeeded(now, userKey, pairKey, addrKey)
 
 	// Sign-ins are rare next to requests: a good time to drop dead sessions.
 	if err := s.st.PruneSessions(ctx, now.Add(-s.cfg.SessionIdle), now.Add(-s.cfg.SessionMax)); err != nil {

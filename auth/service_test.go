@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -587,5 +588,48 @@ func TestShortIdleSlides(t *testing.T) {
 	e.clock.add(3 * time.Second)
 	if _, err := svc.Session(e.ctx, s.ID); !errors.Is(err, auth.ErrNoSession) {
 		t.Errorf("3 s idle: %v", err)
+	}
+}
+
+// TestGuessesDoNotLockTheOwnerOut: five wrong guesses from one address
+// used to lock the account for everyone for the whole window. Now they
+// lock that address out of that account; the owner, elsewhere, signs in;
+// guessing spread over many addresses is still stopped account-wide.
+func TestGuessesDoNotLockTheOwnerOut(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sb.db")
+	st, err := store.Open(t.Context(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	c := &clock{t: t0}
+	svc := auth.New(auth.Config{LoginAttempts: 3, AddressAttempts: 6, LoginWindow: 10 * time.Minute}, st, c.now, slog.New(slog.DiscardHandler))
+	if _, err := svc.CreateUser(t.Context(), auth.NewUser{Username: "ann", Name: "Ann", Role: auth.Supervisor, Password: goodPassword}); err != nil {
+		t.Fatal(err)
+	}
+	try := func(pw, addr string) error { _, err := svc.Login(t.Context(), "ann", pw, addr); return err }
+	var le *auth.LimitedError
+	for range 3 {
+		if err := try("not the password", "198.51.100.7"); !errors.Is(err, auth.ErrBadCredentials) {
+			t.Fatalf("guess: %v", err)
+		}
+	}
+	if err := try(goodPassword, "198.51.100.7"); !errors.As(err, &le) {
+		t.Errorf("the guessing address with the right password: %v, want limited", err)
+	}
+	if err := try(goodPassword, "10.0.0.8"); err != nil {
+		t.Fatalf("the owner from their own address: %v", err)
+	}
+	// Spread over addresses: past the account-wide limit, refused everywhere.
+	for i := range 6 {
+		if err := try("not the password", "203.0.113."+strconv.Itoa(i+1)); !errors.Is(err, auth.ErrBadCredentials) {
+			t.Fatalf("spread guess %d: %v", i, err)
+		}
+	}
+	if err := try(goodPassword, "10.0.0.8"); !errors.As(err, &le) {
+		t.Errorf("after guesses from 6 addresses: %v, want limited", err)
 	}
 }

@@ -28,8 +28,8 @@ func TestConfigErrorsNameFileLineAndKey(t *testing.T) {
 		body string
 		want []string // each must appear in the error
 	}{
-		{"unknown key", "listen: 127.0.0.1:9\nlistne: x\n", []string{"line 2", "listne"}},
-		{"bad duration", "queues:\n  support:\n    max_wait: forever\n", []string{"line 3", "forever"}},
+		{"unknown key", "listen: 127.0.0.1:9\nlistne: x\n", []string{":2: listne: unknown key"}},
+		{"bad duration", "queues:\n  support:\n    max_wait: forever\n", []string{":3: queues.support.max_wait: bad duration", "forever"}},
 		{"unknown flow in a route", "routes:\n  \"100\": nowhere\n", []string{":2: routes.100: unknown flow \"nowhere\""}},
 		{"every problem at once", `log_level: loud
 pbx:
@@ -46,6 +46,22 @@ agents:
 		{"trusted proxy not an address", "listen:\n  addr: 127.0.0.1:9\n  trusted_proxies: [10.0.0.0/8, proxy.example]\n",
 			[]string{":3: listen.trusted_proxies[1]: \"proxy.example\" is not an address or CIDR"}},
 		{"listen not host:port", "listen: 8080\n", []string{":1: listen:", "host:port"}},
+		{"five problems, each at its line", `listen: 127.0.0.1:9
+log_level: loud
+queues:
+  support:
+    max_wait: forever
+    strategy: psychic
+teams:
+  front: {min_ready: many}
+agents:
+  - {id: "1", queues: [q9]}
+listne: x
+`, []string{
+			":5: queues.support.max_wait: bad duration \"forever\"", ":11: listne: unknown key",
+			":8: teams.front.min_ready: wrong type", ":2: log_level:", ":6: queues.support.strategy: unknown strategy",
+			":10: agents[0].queues[0]: unknown queue \"q9\"",
+		}},
 		{"clock not a time", "listen: 127.0.0.1:9\nclock: {start: \"saturday night\"}\n", []string{":2: clock.start:", "RFC 3339"}},
 		{"menu option not a digit", `flows:
   main:

@@ -38,7 +38,7 @@ func (l *ListenConfig) UnmarshalYAML(n *yaml.Node) error {
 		switch k := n.Content[i].Value; k {
 		case "addr", "trusted_proxies":
 		default:
-			return fmt.Errorf("line %d: listen.%s: unknown key (want addr, trusted_proxies)", n.Content[i].Line, k)
+			return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: field %s not found in type config.ListenConfig", n.Content[i].Line, k)}}
 		}
 	}
 	*l = ListenConfig(p)

@@ -34,7 +34,18 @@ func Load(path string) (*Config, error) {
 		}
 		src, name = b, path
 		if err := decodeOver(&cfg, b); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+			var de *decodeError
+			if !errors.As(err, &de) {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+			// Every problem of the file, not only the first: the ones
+			// decoding found and the ones validation finds in the rest
+			// (a value that did not decode keeps its default).
+			problems := locateDecode(name, src, de.problems)
+			if verr := validateDespite(b, de.problems); verr != nil {
+				problems = append(problems, locate(name, src, verr, nil).Error())
+			}
+			return nil, errors.New(strings.Join(problems, "\n"))
 		}
 	}
 	files, err := loadFlowFiles(&cfg, path)
@@ -135,9 +146,15 @@ func decodeStrict(b []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var te *yaml.TypeError
 		if errors.As(err, &te) {
-			return errors.New(strings.Join(te.Errors, "; "))
+			return &decodeError{problems: te.Errors}
 		}
 		return err
 	}
 	return nil
 }
+
+// decodeError is every type, unknown-key and value problem one decode
+// found, each "line N: …".
+type decodeError struct{ problems []string }
+
+func (e *decodeError) Error() string { return strings.Join(e.problems, "; ") }

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"net"
 	"strings"
+
+	"switchboard/dialplan"
+	"switchboard/routing"
 )
 
 // validate reports every problem at once, each as "key.path: problem"
@@ -55,8 +58,18 @@ func (c *Config) validate() error {
 	if err := c.Dialplan.Validate(); err != nil {
 		errs = append(errs, err)
 	}
+	c.Config.Trunks = routingTrunks(c.Dialplan.Trunks)
 	if err := c.Config.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// routingTrunks are dialplan.trunks as routing sees them: names and limits.
+func routingTrunks(ts []dialplan.Trunk) []routing.Trunk {
+	out := make([]routing.Trunk, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, routing.Trunk{Name: t.Name, MaxChannels: t.MaxChannels, CallerID: t.CallerID})
+	}
+	return out
 }

@@ -35,6 +35,10 @@ dialplan:
   media_timeout_hold: 301s
   fallback:
     ring_time: 16s
+  trunks:
+    - name: carrier1
+      host: 127.0.0.1
+      max_channels: 4
 extensions:
   "8001": {endpoint: PJSIP/8001, name: Office}
 teams:
@@ -53,6 +57,7 @@ queues:
     max_wait: 4m
     ring_timeout: 16s
     wrap_up: 11s
+    wrap_up_extend: 30s
     max_length: 5
     service_level:
       within: 21s
@@ -111,6 +116,22 @@ agents:
       - queue: support
         penalty: 2
     wrap_up: 12s
+trunk_groups:
+  out:
+    members:
+      - trunk: carrier1
+        priority: 1
+        weight: 2
+    invite_timeout: 6s
+    ring_timeout: 31s
+    max_calls: 5
+outbound:
+  manual: out
+  down_after: 4
+  probe_after: 31s
+  numbers:
+    min_digits: 4
+    max_digits: 14
 `
 
 func TestExplicitZero(t *testing.T) {
@@ -147,6 +168,7 @@ func TestExplicitZero(t *testing.T) {
 		{"    max_wait: 4m", "    max_wait: 0s", func(c *Config) any { return q(c).MaxWait }, routing.DefaultMaxWait, nil, "queues.support.max_wait: must be greater than 0"},
 		{"    ring_timeout: 16s", "    ring_timeout: 0s", func(c *Config) any { return q(c).RingTimeout }, routing.DefaultRingTimeout, nil, "queues.support.ring_timeout: must be greater than 0"},
 		{"    wrap_up: 11s", "    wrap_up: 0s", func(c *Config) any { return q(c).WrapUp }, routing.DefaultWrapUp, routing.Duration(0), ""},
+		{"    wrap_up_extend: 30s", "    wrap_up_extend: 0s", func(c *Config) any { return q(c).WrapUpExtend }, routing.DefaultWrapUpExtend, routing.Duration(0), ""},
 		{"    max_length: 5", "    max_length: 0", func(c *Config) any { return q(c).MaxLength }, 0, 0, ""},
 		{"      within: 21s", "      within: 0s", func(c *Config) any { return q(c).ServiceLevel.Within }, routing.DefaultSLWithin, nil, "queues.support.service_level.within: must be greater than 0"},
 		{"      percent: 81", "      percent: 0", func(c *Config) any { return q(c).ServiceLevel.Percent }, float64(routing.DefaultSLPercent), float64(0), ""},
@@ -165,6 +187,16 @@ func TestExplicitZero(t *testing.T) {
 		{"          max_duration: 3m", "          max_duration: 0s", func(c *Config) any { return node(c, "msg").Message.MaxDuration }, routing.DefaultMessageMax, nil, "flows.main.nodes.msg.message.max_duration: must be greater than 0"},
 		{"    wrap_up: 12s", "    wrap_up: 0s", func(c *Config) any { return c.Agents[0].WrapUp }, (*routing.Duration)(nil), &zeroWrap, ""},
 		{"        penalty: 2", "        penalty: 0", func(c *Config) any { return c.Agents[0].Queues[0].Penalty }, 0, 0, ""},
+		{"      max_channels: 4", "      max_channels: 0", func(c *Config) any { return c.Trunks[0].MaxChannels }, 0, 0, ""},
+		{"        priority: 1", "        priority: 0", func(c *Config) any { return c.TrunkGroups["out"].Members[0].Priority }, 0, 0, ""},
+		{"        weight: 2", "        weight: 0", func(c *Config) any { return c.TrunkGroups["out"].Members[0].Weight }, 1, 0, ""},
+		{"    invite_timeout: 6s", "    invite_timeout: 0s", func(c *Config) any { return c.TrunkGroups["out"].InviteTimeout }, routing.DefaultInviteTimeout, nil, "trunk_groups.out.invite_timeout: must be greater than 0"},
+		{"    ring_timeout: 31s", "    ring_timeout: 0s", func(c *Config) any { return c.TrunkGroups["out"].RingTimeout }, routing.DefaultOutRingTime, nil, "trunk_groups.out.ring_timeout: must be greater than 0"},
+		{"    max_calls: 5", "    max_calls: 0", func(c *Config) any { return c.TrunkGroups["out"].MaxCalls }, 0, 0, ""},
+		{"  down_after: 4", "  down_after: 0", func(c *Config) any { return c.Outbound.DownAfter }, routing.DefaultDownAfter, nil, "outbound.down_after: must be at least 1"},
+		{"  probe_after: 31s", "  probe_after: 0s", func(c *Config) any { return c.Outbound.ProbeAfter }, routing.DefaultProbeAfter, nil, "outbound.probe_after: must be greater than 0"},
+		{"    min_digits: 4", "    min_digits: 0", func(c *Config) any { return c.Outbound.Numbers.MinDigits }, routing.DefaultMinDigits, nil, "outbound.numbers.min_digits: must be at least 1"},
+		{"    max_digits: 14", "    max_digits: 0", func(c *Config) any { return c.Outbound.Numbers.MaxDigits }, routing.DefaultMaxDigits, nil, "outbound.numbers.max_digits: must be from min_digits"},
 	} {
 		name := strings.TrimSpace(tt.zero)
 		if strings.Count(zeroBase, tt.line+"\n") != 1 {
@@ -207,7 +239,7 @@ func TestDefaultedSectionsRejectUnknownKeys(t *testing.T) {
 	body := strings.Replace(zeroBase, "    wrap_up: 11s\n", "    wrapup: 0s\n", 1)
 	body = strings.Replace(body, "          attempts: 4\n", "          attempts: 4\n          retries: 2\n", 1)
 	_, err := Load(configtest.WriteFile(t, body))
-	for _, want := range []string{"line 36: field wrapup not found in type routing.Queue", "line 57: field retries not found in type routing.MenuNode"} {
+	for _, want := range []string{":40: queues.support.wrapup: unknown key", ":62: flows.main.nodes.menu.menu.retries: unknown key"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("err = %v, want %q", err, want)
 		}

@@ -81,6 +81,12 @@ type Trunk struct {
 	// MediaTimeout overrides dialplan.media_timeout for this trunk (a
 	// carrier that sends no RTP during silence needs a longer one or 0).
 	MediaTimeout *Seconds `yaml:"media_timeout"`
+	// MaxChannels caps the simultaneous calls Switchboard places through
+	// the trunk (0 = no cap); routing skips a trunk at its cap.
+	MaxChannels int `yaml:"max_channels"`
+	// CallerID is the number presented on calls out through this trunk
+	// when the carrier requires its own ("" = the group's or outbound's).
+	CallerID string `yaml:"caller_id"`
 	// Qualify is how often the PBX sends OPTIONS to see the trunk is alive
 	// (Asterisk qualify_frequency, FreeSWITCH gateway ping); unset: 30s,
 	// 0: never, and the PBX then reports no reachability for it.
@@ -146,10 +152,10 @@ func (s *Seconds) UnmarshalYAML(n *yaml.Node) error {
 	}
 	d, err := time.ParseDuration(n.Value)
 	if err != nil {
-		return fmt.Errorf("line %d: %q is not a duration (e.g. 15s)", n.Line, n.Value)
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %q is not a duration (e.g. 15s)", n.Line, n.Value)}}
 	}
 	if d%time.Second != 0 {
-		return fmt.Errorf("line %d: %q is not a whole number of seconds", n.Line, n.Value)
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %q is not a whole number of seconds", n.Line, n.Value)}}
 	}
 	*s = Seconds(d / time.Second)
 	return nil
@@ -268,6 +274,12 @@ func (c *Config) Validate() error {
 		}
 		codecs(bad, key+".codecs", t.Codecs, false)
 		nonNegative(key+".media_timeout", t.MediaTimeout)
+		if t.MaxChannels < 0 {
+			bad(key+".max_channels", "must not be negative")
+		}
+		if strings.Trim(strings.TrimPrefix(t.CallerID, "+"), "0123456789") != "" {
+			bad(key+".caller_id", "%q must be digits with an optional leading +", t.CallerID)
+		}
 		nonNegative(key+".qualify", t.Qualify)
 		if t.Auth != nil {
 			if t.Auth.Username == "" || strings.ContainsAny(t.Auth.Username, " ;\n") {

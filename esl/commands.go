@@ -100,6 +100,27 @@ func (d *Driver) Answer(ctx context.Context, channel string) error {
 	return nil
 }
 
+// Ring sends ringing (SIP 180) to an inbound channel without answering
+// it: the ring_ready application over its outbound socket, else the
+// uuid_ring_ready api (mod_commands answers "+OK", or "-ERROR" for an
+// unknown UUID, like uuid_answer). pre_answer would send 183 with media
+// we have none of; ringback is the caller's network's own tone.
+func (d *Driver) Ring(ctx context.Context, channel string) error {
+	if err := checkID(channel); err != nil {
+		return fmt.Errorf("esl: ring: %w", err)
+	}
+	var err error
+	if d.outboundConn(channel) != nil {
+		err = d.sendmsg(ctx, channel, "call-command: execute", "execute-app-name: ring_ready")
+	} else {
+		_, err = d.api(ctx, "uuid_ring_ready "+channel)
+	}
+	if err != nil && !gone(err) {
+		return fmt.Errorf("esl: ring %s: %w", channel, err)
+	}
+	return nil
+}
+
 // Play plays media on channel as playback playbackID. It executes the
 // playback application with sendmsg under Event-UUID playbackID, so the
 // CHANNEL_EXECUTE_COMPLETE that ends it carries Application-UUID

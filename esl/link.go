@@ -268,7 +268,10 @@ func callState(s string) string {
 	return s
 }
 
-var _ pbx.ChannelLister = (*Driver)(nil)
+var (
+	_ pbx.ChannelLister = (*Driver)(nil)
+	_ pbx.Ringer        = (*Driver)(nil)
+)
 
 // Channels implements pbx.ChannelLister for the engine's watchdog: the
 // channels a resync would list, without forgetting anything.

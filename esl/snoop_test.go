@@ -31,30 +31,10 @@ func TestSnoopModes(t *testing.T) {
 			srv := esltest.NewServer()
 			t.Cleanup(srv.Close)
 			srv.SetPhone("user/1009", esltest.Answer(50*time.Millisecond))
-			drv, err := esl.New(esl.Config{Addr: srv.Addr, Password: "ClueCon", Node: "fs1"}, testLogger(t), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithCancel(context.Background())
-			events := make(chan pbx.Event, 16)
-			done := make(chan error, 1)
-			go func() { done <- drv.Run(ctx, events) }()
-			t.Cleanup(func() { cancel(); <-done })
-			next := func() pbx.Event {
-				t.Helper()
-				select {
-				case ev := <-events:
-					return ev
-				case <-time.After(5 * time.Second):
-					t.Fatal("no event within 5s")
-					return nil
-				}
-			}
-			if _, ok := next().(pbx.Resynced); !ok {
-				t.Fatal("want Resynced first")
-			}
+			drv, next := runDriver(t, srv)
+			ctx := t.Context()
 
-			err = drv.Snoop(ctx, pbx.Snoop{Channel: "sup-1", Target: "agent-leg-1", Endpoint: "user/1009",
+			err := drv.Snoop(ctx, pbx.Snoop{Channel: "sup-1", Target: "agent-leg-1", Endpoint: "user/1009",
 				CallerID: "13800000000", Timeout: 20 * time.Second, Mode: tt.mode})
 			if err != nil {
 				t.Fatal(err)

@@ -25,12 +25,15 @@ type Wallboard struct {
 	Teams       []TeamTile  `json:"teams"`
 	Alerts      []Alert     `json:"alerts"`
 	GeneratedAt time.Time   `json:"generated_at"`
+
+	seq int64 // Snapshot.Seq
 }
 
 // QueueTile is one queue. The "today" figures come from the report
 // rollups (docs/kpis.md; the same numbers as the summary report by queue
-// for today), the last-30-minutes ones from the calls table with the same
-// definitions, the "now" ones from the engine. A figure that is undefined
+// for today), the last-30-minutes ones from the calls as the calls table
+// derives them (kept in memory from the records, recent.go), with the
+// same definitions, the "now" ones from the engine. A figure that is undefined
 // (a rate over no calls) is null.
 type QueueTile struct {
 	Name               string  `json:"name"`
@@ -91,9 +94,10 @@ type Reports interface {
 	Build(ctx context.Context, req report.Request) (*report.Table, error)
 }
 
-// Calls reads the calls table (*store.Store).
+// Calls reads the calls table (*store.Store): once when the board starts
+// following the records, and again after it fell behind them.
 type Calls interface {
-	Calls(ctx context.Context, f store.CallFilter) ([]store.Call, error)
+	FollowedCalls(ctx context.Context, since time.Time) (store.Followed, error)
 }
 
 // BoardConfig is what the wallboard needs besides its sources.
@@ -120,12 +124,16 @@ const (
 // Snapshot is a computed wallboard and its JSON.
 type Snapshot struct {
 	Board Wallboard
+	// Seq is the last record the calls figures reflect (0: the board
+	// follows no records).
+	Seq int64
 	*Payload
 }
 
 // Board computes the wallboard and keeps the latest one: Run recomputes it
 // when relevant records are published (at most every MinInterval) and
-// every Idle, and wakes those waiting in Next.
+// every Idle, and wakes those waiting in Next. Run also keeps the calls
+// the figures count from the published records, seeded from the store.
 type Board struct {
 	cfg     BoardConfig
 	engine  Engine
@@ -133,6 +141,12 @@ type Board struct {
 	calls   Calls   // nil: no 30-minute figures
 	hub     *Hub
 	log     *slog.Logger
+
+	// recent is kept by Run from the records; nil while nobody follows
+	// them (Run not running, or its seed failed): then each computation
+	// reads the store.
+	rmu    sync.Mutex
+	recent *recentCalls
 
 	mu      sync.Mutex
 	cur     *Snapshot
@@ -196,7 +210,7 @@ func (b *Board) refresh(ctx context.Context) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wallboard: %w", err)
 	}
-	s := &Snapshot{Board: w, Payload: NewPayload(js)}
+	s := &Snapshot{Board: w, Seq: w.seq, Payload: NewPayload(js)}
 	b.mu.Lock()
 	if b.cur == nil || !s.Board.GeneratedAt.Before(b.cur.Board.GeneratedAt) {
 		b.cur = s
@@ -226,6 +240,8 @@ func (b *Board) Run(ctx context.Context) error {
 		return nil // the hub is closed: the server is stopping
 	}
 	defer func() { sub.Close() }()
+	b.follow(ctx) // after subscribing: no record falls between seed and feed
+	defer b.unfollow()
 	timer := time.NewTimer(0) // the first snapshot at once
 	defer timer.Stop()
 	due := true // a snapshot is scheduled sooner than Idle
@@ -248,12 +264,17 @@ func (b *Board) Run(ctx context.Context) error {
 				return nil
 			}
 			b.log.Warn("wallboard fell behind the live feed; resubscribed")
+			b.follow(ctx) // the missed records are in the store
 			soon()
 		case ev := <-sub.C():
+			b.apply(ev.Rec)
 			if relevant(ev.Rec.Type) {
 				soon()
 			}
 		case <-timer.C:
+			if !b.following() {
+				b.follow(ctx) // the last seed failed: try again
+			}
 			last = time.Now()
 			if _, err := b.refresh(ctx); err != nil && ctx.Err() == nil {
 				b.log.Warn("wallboard not computed", "err", err)
@@ -283,14 +304,11 @@ func (b *Board) Compute(ctx context.Context) (Wallboard, error) {
 	if err != nil {
 		return w, err
 	}
-	recent, err := b.last30m(ctx, qs, now, dayStart)
+	recent, waitingToday, seq, err := b.callFigures(ctx, qs, now, dayStart)
 	if err != nil {
 		return w, err
 	}
-	waitingToday, err := b.waitingSince(ctx, dayStart)
-	if err != nil {
-		return w, err
-	}
+	w.seq = seq
 	for _, q := range qs {
 		t := QueueTile{Name: q.Name, Waiting: q.Waiting, LongestWaitSeconds: round1(q.LongestWaitSeconds),
 			TargetPercent: q.ServiceLevel.TargetPercent, WithinSeconds: q.ServiceLevel.WithinSeconds,
@@ -445,71 +463,80 @@ func percent(num, den float64) *float64 {
 	return &v
 }
 
-// last30m counts, per queue (the call's latest), the calls first queued in
-// the last 30 minutes: offered, answered within the queue's T, and short
-// abandons.
-func (b *Board) last30m(ctx context.Context, qs []routing.QueueView, now, dayStart time.Time) (map[string]window, error) {
-	out := map[string]window{}
+// follow seeds the calls the figures count from the store; Run keeps
+// them from the records after it. On error the board reads the store per
+// computation until a later follow succeeds.
+func (b *Board) follow(ctx context.Context) {
 	if b.calls == nil {
-		return out, nil
+		return
+	}
+	f, err := b.calls.FollowedCalls(ctx, b.cfg.Now().Add(-window30m))
+	b.rmu.Lock()
+	defer b.rmu.Unlock()
+	b.recent = nil
+	if err != nil {
+		if ctx.Err() == nil {
+			b.log.Warn("wallboard calls not loaded", "err", err)
+		}
+		return
+	}
+	b.recent = newRecentCalls()
+	b.recent.seed(f)
+}
+
+// unfollow stops using the calls kept from records (Run is ending).
+func (b *Board) unfollow() {
+	b.rmu.Lock()
+	b.recent = nil
+	b.rmu.Unlock()
+}
+
+func (b *Board) following() bool {
+	b.rmu.Lock()
+	defer b.rmu.Unlock()
+	return b.recent != nil || b.calls == nil
+}
+
+// apply folds a published record into the followed calls.
+func (b *Board) apply(rec *routing.Record) {
+	b.rmu.Lock()
+	defer b.rmu.Unlock()
+	if b.recent == nil {
+		return
+	}
+	if err := b.recent.apply(rec); err != nil {
+		b.log.Warn("wallboard skipped a record", "seq", rec.Seq, "type", rec.Type, "err", err)
+	}
+}
+
+// callFigures is, per queue, the calls first queued in the last 30
+// minutes (window) and the callers queued since dayStart still waiting or
+// ringing, and the last record they reflect.
+func (b *Board) callFigures(ctx context.Context, qs []routing.QueueView, now, dayStart time.Time) (map[string]window, map[string]int, int64, error) {
+	if b.calls == nil {
+		return map[string]window{}, map[string]int{}, 0, nil
 	}
 	within := map[string]float64{}
 	for _, q := range qs {
 		within[q.Name] = q.ServiceLevel.WithinSeconds
 	}
-	calls, err := b.calls.Calls(ctx, store.CallFilter{QueuedSince: now.Add(-window30m), Limit: store.MaxLimit})
-	if err != nil {
-		return nil, fmt.Errorf("wallboard: last 30 minutes: %w", err)
-	}
 	short := b.cfg.ShortAbandon.Seconds()
-	for _, c := range calls {
-		if c.QueuedAt == nil || c.QueuedAt.After(now) {
-			continue
-		}
-		w := out[c.Queue]
-		w.offered++
-		T, ok := within[c.Queue]
-		if !ok || T == 0 {
-			T = 20
-		}
-		wait := -1.0
-		if c.WaitSeconds != nil {
-			wait = *c.WaitSeconds
-		}
-		switch {
-		case c.AnsweredAt == nil && c.EndedAt == nil && now.Sub(*c.QueuedAt).Seconds() <= T:
-			w.pending++
-			if !c.QueuedAt.Before(dayStart) {
-				w.pendingToday++
-			}
-		case c.AnsweredAt != nil && wait >= 0 && wait <= T:
-			w.within++
-		case (c.Outcome == routing.OutcomeAbandonedQueue || c.Outcome == routing.OutcomeAbandonedRinging) && wait >= 0 && wait <= short:
-			w.short++
-		}
-		out[c.Queue] = w
+	b.rmu.Lock()
+	if r := b.recent; r != nil {
+		defer b.rmu.Unlock()
+		recent, waiting := r.figures(now, dayStart, within, short)
+		return recent, waiting, r.seq, nil
 	}
-	return out, nil
-}
-
-// waitingSince counts, per queue, the callers queued since dayStart who
-// are still waiting or ringing: neither answered nor gone.
-func (b *Board) waitingSince(ctx context.Context, dayStart time.Time) (map[string]int, error) {
-	out := map[string]int{}
-	if b.calls == nil {
-		return out, nil
-	}
-	open := true
-	calls, err := b.calls.Calls(ctx, store.CallFilter{Open: &open, QueuedSince: dayStart, Limit: store.MaxLimit})
+	b.rmu.Unlock()
+	// Nobody follows the records: read the store for this computation.
+	f, err := b.calls.FollowedCalls(ctx, now.Add(-window30m))
 	if err != nil {
-		return nil, fmt.Errorf("wallboard: callers waiting: %w", err)
+		return nil, nil, 0, fmt.Errorf("wallboard: calls: %w", err)
 	}
-	for _, c := range calls {
-		if c.QueuedAt != nil && c.AnsweredAt == nil {
-			out[c.Queue]++
-		}
-	}
-	return out, nil
+	r := newRecentCalls()
+	r.seed(f)
+	recent, waiting := r.figures(now, dayStart, within, short)
+	return recent, waiting, 0, nil
 }
 
 // teamTiles groups agents by team: the configured teams first, in order,

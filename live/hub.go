@@ -4,8 +4,9 @@
 //
 // It owns the hub (Tee publishes after the store's commit; Publish neither
 // blocks nor encodes on the engine's goroutine) and the wallboard, which
-// catches up after the commit from the report rollups, the calls table and
-// the engine (docs/log.md). It may import routing, report and store
+// catches up after the commit from the report rollups, the calls it keeps
+// from the records (seeded from the calls table) and the engine
+// (docs/log.md). It may import routing, report and store
 // (reading); store, report and routing never import live.
 package live
 

@@ -61,7 +61,7 @@ func (l *Level) UnmarshalYAML(n *yaml.Node) error {
 		*l = Level(d.Seconds())
 		return nil
 	}
-	return fmt.Errorf("line %d: %q is not a number or a duration (e.g. 80, 30s)", n.Line, n.Value)
+	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %q is not a number or a duration (e.g. 80, 30s)", n.Line, n.Value)}}
 }
 
 // Metric names, as alerts and tiles' marks name them.

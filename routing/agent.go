@@ -34,6 +34,15 @@ type agent struct {
 	// pending is a not-ready request waiting for the team lead; approved
 	// is one the lead allowed, applied when the agent is next free.
 	pending, approved string
+
+	// deviceDown: the PBX reports the agent's phone unreachable; the
+	// agent is offered no calls until it is reachable again.
+	deviceDown bool
+
+	// draft is the wrap-up the agent is typing (wrapup.go); extended is
+	// the extension this wrap-up has had (0: none yet).
+	draft    *wrapDraft
+	extended time.Duration
 }
 
 func newAgent(ac AgentConfig, order int) *agent {
@@ -57,7 +66,7 @@ func (a *agent) view() AgentView {
 	return AgentView{
 		ID: a.id, Name: a.name, State: a.state, Reason: a.reason, Since: a.since,
 		Endpoint: a.endpoint, Queues: slices.Clone(a.queues), CallID: a.callID,
-		Skills: a.skills, Team: a.team, PendingNotReady: a.pending,
+		Skills: a.skills, Team: a.team, PendingNotReady: a.pending, DeviceUnreachable: a.deviceDown,
 	}
 }
 

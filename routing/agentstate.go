@@ -86,4 +86,7 @@ type AgentView struct {
 	Team     string         `json:"team,omitempty"`
 	// PendingNotReady is a not-ready request waiting for the team lead.
 	PendingNotReady string `json:"pending_not_ready,omitempty"`
+	// DeviceUnreachable: the PBX reports the agent's phone unreachable;
+	// no calls are offered until it is back (agent.device records).
+	DeviceUnreachable bool `json:"device_unreachable,omitempty"`
 }

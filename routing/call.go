@@ -63,6 +63,9 @@ type call struct {
 	node           string
 	phase          phase
 	playback       string
+	// unanswered: the caller hears ringback (a ringback queue); the call
+	// is answered before anything plays and when an agent answers.
+	unanswered bool
 
 	menuAttempts int
 	menuPhase    menuPhase
@@ -94,6 +97,12 @@ type call struct {
 	// service levels. xfer is the dial of a transfer to an extension.
 	transferred bool
 	xfer        *DialNode
+
+	// direction is inbound ("") or outbound; out is an outbound call's
+	// own part (outbound.go). For an outbound call channel is the agent's
+	// phone leg and leg the trunk leg once the callee answered.
+	direction string
+	out       *outCall
 }
 
 func (m *Machine) onArrived(ev pbx.CallArrived) {
@@ -113,10 +122,15 @@ func (m *Machine) onArrived(ev pbx.CallArrived) {
 	}
 	m.calls[c.id] = c
 	m.byChannel[c.channel] = c
+	c.unanswered = ringsFirst(c.flow)
 	m.record(&Record{Type: EvCallArrived, CallID: c.id}, CallArrivedData{
-		Channel: c.channel, Caller: c.caller, Called: c.called, Flow: flowName,
+		Channel: c.channel, Caller: c.caller, Called: c.called, Flow: flowName, Ringing: c.unanswered,
 	})
-	m.emit(cmdAnswer{Channel: c.channel})
+	if c.unanswered {
+		m.emit(cmdRing{Channel: c.channel})
+	} else {
+		m.emit(cmdAnswer{Channel: c.channel})
+	}
 	m.enterNode(c, c.flow.Start, "")
 }
 

@@ -17,6 +17,10 @@ type Command interface {
 }
 
 type cmdAnswer struct{ Channel string }
+
+// cmdRing rings the caller instead of answering (a ringback queue); a
+// driver that cannot ring answers, as the engine logs at start.
+type cmdRing struct{ Channel string }
 type cmdPlay struct {
 	Channel, PlaybackID string
 	Media               []string
@@ -37,6 +41,7 @@ type cmdHangup struct {
 }
 
 func (c cmdAnswer) Key() string       { return c.Channel }
+func (c cmdRing) Key() string         { return c.Channel }
 func (c cmdPlay) Key() string         { return c.Channel }
 func (c cmdStopPlayback) Key() string { return c.Channel }
 func (c cmdOriginate) Key() string    { return c.Call }
@@ -52,6 +57,7 @@ func (c cmdHangup) Key() string {
 }
 
 func (cmdAnswer) Name() string        { return "answer" }
+func (cmdRing) Name() string          { return "ring" }
 func (cmdPlay) Name() string          { return "play" }
 func (cmdStopPlayback) Name() string  { return "stop_playback" }
 func (cmdOriginate) Name() string     { return "originate" }
@@ -60,6 +66,12 @@ func (cmdDestroyBridge) Name() string { return "destroy_bridge" }
 func (cmdHangup) Name() string        { return "hangup" }
 
 func (c cmdAnswer) Exec(ctx context.Context, sw pbx.Switch) error {
+	return sw.Answer(ctx, c.Channel)
+}
+func (c cmdRing) Exec(ctx context.Context, sw pbx.Switch) error {
+	if r, ok := sw.(pbx.Ringer); ok {
+		return r.Ring(ctx, c.Channel)
+	}
 	return sw.Answer(ctx, c.Channel)
 }
 func (c cmdPlay) Exec(ctx context.Context, sw pbx.Switch) error {
@@ -85,6 +97,8 @@ func (c cmdHangup) Exec(ctx context.Context, sw pbx.Switch) error {
 func channelOf(c Command) string {
 	switch c := c.(type) {
 	case cmdAnswer:
+		return c.Channel
+	case cmdRing:
 		return c.Channel
 	case cmdPlay:
 		return c.Channel

@@ -39,6 +39,13 @@ type Config struct {
 	Calendars map[string]*Calendar `yaml:"calendars"`
 	// Extensions are the people and offices a flow can dial by number.
 	Extensions map[string]*Extension `yaml:"extensions"`
+	// TrunkGroups are ordered trunks calls go out through (config_trunks.go).
+	TrunkGroups map[string]*TrunkGroup `yaml:"trunk_groups"`
+	// Outbound is what may be dialled, through which group, and when.
+	Outbound Outbound `yaml:"outbound"`
+	// Trunks are the trunks declared in dialplan.trunks, as routing needs
+	// them; config/load.go fills them in.
+	Trunks []Trunk `yaml:"-"`
 }
 
 // Extension is a phone a caller can be put through to.
@@ -277,6 +284,9 @@ type QueueNode struct {
 	// Survey is the node the caller goes to when the agent hangs up first
 	// (a post-call satisfaction survey).
 	Survey string `yaml:"survey"`
+	// Ringback leaves the caller unanswered and ringing while they wait;
+	// the call is answered when an agent answers (app_queue's r option).
+	Ringback bool `yaml:"ringback"`
 }
 
 // Queue is a waiting line served by agents.
@@ -305,6 +315,10 @@ type Queue struct {
 	// OverflowBelowSL sends new callers elsewhere while the live service
 	// level is under a floor.
 	OverflowBelowSL *SLOverflow `yaml:"overflow_below_sl"`
+
+	// WrapUpExtend is how much longer an agent may make wrap-up last, once
+	// per call (0: no extension).
+	WrapUpExtend Duration `yaml:"wrap_up_extend"`
 }
 
 // ServiceLevel is "Percent% answered within Within".
@@ -400,8 +414,13 @@ func (d *Duration) UnmarshalText(b []byte) error {
 
 // UnmarshalYAML parses a duration and names the line of a bad one.
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: want a duration (e.g. 20s, 1m30s), not a list or a mapping", n.Line)}}
+	}
 	if err := d.UnmarshalText([]byte(n.Value)); err != nil {
-		return fmt.Errorf("line %d: %w", n.Line, err)
+		// A TypeError lets yaml.v3 go on decoding, so every problem of the
+		// file is reported, not only the first.
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %v", n.Line, err)}}
 	}
 	return nil
 }
@@ -418,7 +437,11 @@ func (c *Config) validateFlow(name string, f *Flow, bad func(key, format string,
 		bad(key, "empty flow")
 		return
 	}
+	cur, from := "", map[string][]string{} // node → the nodes leading to it
 	ref := func(k, node string, optional bool) {
+		if cur != "" && node != "" {
+			from[node] = append(from[node], cur)
+		}
 		if node == "" {
 			if !optional {
 				bad(k, "required")
@@ -433,6 +456,7 @@ func (c *Config) validateFlow(name string, f *Flow, bad func(key, format string,
 	for _, nn := range sortedKeys(f.Nodes) {
 		n := f.Nodes[nn]
 		nk := key + ".nodes." + nn
+		cur = nn
 		if n == nil {
 			bad(nk, "empty node")
 			continue
@@ -487,6 +511,7 @@ func (c *Config) validateFlow(name string, f *Flow, bad func(key, format string,
 			ref(nk+".queue.survey", n.Queue.Survey, true)
 		}
 	}
+	c.validateRingback(key, f, from, bad)
 }
 
 func validEndpoint(s string) bool {

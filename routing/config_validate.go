@@ -22,6 +22,7 @@ const (
 	DefaultRingTimeout      = Duration(15 * time.Second)
 	DefaultMaxWait          = Duration(10 * time.Minute)
 	DefaultWrapUp           = Duration(10 * time.Second)
+	DefaultWrapUpExtend     = Duration(30 * time.Second)
 	DefaultSLWithin         = Duration(20 * time.Second)
 	DefaultSLPercent        = 80
 	DefaultSLWindow         = Duration(30 * time.Minute)
@@ -49,16 +50,18 @@ func NewConfig() Config {
 		Login:            Login{SecondSignIn: LoginRefuse},
 		NotReadyReasons:  defaultReasons(),
 		Dispositions:     defaultDispositions(),
+		Outbound:         newOutbound(),
 	}
 	return c
 }
 
 // NewQueue is a queue with its defaults: longest idle first, 15s to
-// answer, 10m of waiting, 10s of wrap-up, 80% within 20s.
+// answer, 10m of waiting, 10s of wrap-up (30s more once on request), 80%
+// within 20s.
 func NewQueue() Queue {
 	return Queue{
 		Strategy: StrategyLongestIdle, RingTimeout: DefaultRingTimeout, MaxWait: DefaultMaxWait,
-		WrapUp: DefaultWrapUp, ServiceLevel: ServiceLevel{Percent: DefaultSLPercent, Within: DefaultSLWithin},
+		WrapUp: DefaultWrapUp, WrapUpExtend: DefaultWrapUpExtend, ServiceLevel: ServiceLevel{Percent: DefaultSLPercent, Within: DefaultSLWithin},
 	}
 }
 
@@ -88,6 +91,12 @@ func (c *Config) Defaults() {
 			}
 		}
 	}
+	for _, g := range c.TrunkGroups {
+		if g != nil {
+			g.defaults()
+		}
+	}
+	c.Outbound.defaults()
 	d := NewConfig()
 	if len(c.NotReadyReasons) == 0 {
 		c.NotReadyReasons = d.NotReadyReasons
@@ -115,6 +124,7 @@ func (q *Queue) defaults() {
 	fill(&q.RingTimeout, d.RingTimeout)
 	fill(&q.MaxWait, d.MaxWait)
 	fill(&q.WrapUp, d.WrapUp)
+	fill(&q.WrapUpExtend, d.WrapUpExtend)
 	fill(&q.ServiceLevel.Within, d.ServiceLevel.Within)
 	fill(&q.ServiceLevel.Percent, d.ServiceLevel.Percent)
 	if o := q.OverflowBelowSL; o != nil {
@@ -224,6 +234,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	c.validateDispositions(bad)
+	c.validateTrunks(bad)
 	if c.Ordering != OrderLongestWaiting && c.Ordering != OrderSLRisk {
 		bad("ordering", "%q is not %s or %s", c.Ordering, OrderLongestWaiting, OrderSLRisk)
 	}
@@ -249,7 +260,7 @@ func (c *Config) validateQueue(name string, q *Queue, bad func(key, format strin
 	if !slices.Contains(Strategies, q.Strategy) {
 		bad(key+".strategy", "unknown strategy %q (one of %v)", q.Strategy, Strategies)
 	}
-	for k, d := range map[string]Duration{"max_wait": q.MaxWait, "ring_timeout": q.RingTimeout, "wrap_up": q.WrapUp, "service_level.within": q.ServiceLevel.Within} {
+	for k, d := range map[string]Duration{"max_wait": q.MaxWait, "ring_timeout": q.RingTimeout, "wrap_up": q.WrapUp, "wrap_up_extend": q.WrapUpExtend, "service_level.within": q.ServiceLevel.Within} {
 		if d < 0 {
 			bad(key+"."+k, "must not be negative")
 		}

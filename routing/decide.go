@@ -29,6 +29,9 @@ func (ac *acd) eligible(a *agent, c *call) (penalty int, why string) {
 	if a.endpoint == "" {
 		return 0, "no_phone"
 	}
+	if a.deviceDown {
+		return 0, "device_unreachable"
+	}
 	penalty, ok := a.penalty[c.queue]
 	for _, q := range c.entry.extra {
 		if p, in := a.penalty[q]; in && (!ok || p < penalty) {
@@ -343,6 +346,12 @@ func (ac *acd) answered(leg string) {
 	}
 	ac.record(&Record{Type: EvCallAnswered, CallID: c.id, Queue: c.queue, AgentID: a.id},
 		OfferData{Agent: a.id, Endpoint: a.endpoint, Leg: leg})
+	if c.unanswered {
+		// A ringback caller is answered only now, in the call's order so
+		// the answer precedes the bridge.
+		c.unanswered = false
+		ac.emit(cmdInCall{Call: c.id, Cmd: cmdAnswer{Channel: c.channel}})
+	}
 	ac.emit(cmdBridge{Call: c.id, BridgeID: c.bridge, Channels: []string{c.channel, leg}})
 }
 

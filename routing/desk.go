@@ -23,6 +23,7 @@ type desk struct {
 	roster      *roster
 	acd         *acd
 	supervisors *supervisors
+	outbound    *outbound
 	flow        deskFlow
 	// ringExtension is the dial step's: ring the extension a call is
 	// transferred to.
@@ -38,9 +39,10 @@ type deskFlow interface {
 var _ deskFlow = (*Machine)(nil)
 
 // deskCommand is a desk request, handled in the engine loop like any other
-// input; wrap_up and transfer are logged as commands.
+// input; all but desk are logged as commands (a draft only when it
+// changes).
 type deskCommand struct {
-	Op          string `json:"op"` // desk, wrap_up, transfer
+	Op          string `json:"op"` // desk, wrap_up, draft, extend, transfer
 	Agent       string `json:"agent,omitempty"`
 	Call        string `json:"call,omitempty"`
 	Disposition string `json:"disposition,omitempty"`
@@ -96,6 +98,11 @@ type DeskView struct {
 	Call *DeskCall `json:"call,omitempty"`
 	// WrapUpEnds is when wrap-up ends by itself.
 	WrapUpEnds *time.Time `json:"wrap_up_ends,omitempty"`
+	// WrapUpExtendSeconds is the extension the agent may still ask for
+	// (0: none, or had already).
+	WrapUpExtendSeconds float64 `json:"wrap_up_extend_seconds,omitempty"`
+	// Draft is what the agent typed for the call's wrap-up so far.
+	Draft *WrapDraft `json:"draft,omitempty"`
 	// AllowanceSeconds is the current not-ready reason's allowance and
 	// AllowanceLeftSeconds what is left of it (negative: overrun).
 	AllowanceSeconds     *float64      `json:"allowance_seconds,omitempty"`
@@ -125,6 +132,16 @@ type DeskCall struct {
 	WaitSeconds float64           `json:"wait_seconds"`
 	Vars        map[string]string `json:"vars,omitempty"` // what collect steps gathered
 	Transferred bool              `json:"transferred,omitempty"`
+	// Outbound calls: the direction, the number dialled (normalised), the
+	// purpose and trunk group, the trunk of the current or connected try,
+	// and tries so far. Phase is then calling_agent, ringing_agent,
+	// dialling, ringing or talking.
+	Direction string `json:"direction,omitempty"`
+	Number    string `json:"number,omitempty"`
+	Purpose   string `json:"purpose,omitempty"`
+	Group     string `json:"group,omitempty"`
+	Trunk     string `json:"trunk,omitempty"`
+	Attempts  int    `json:"attempts,omitempty"`
 }
 
 // Targets are where a call can be transferred.
@@ -159,6 +176,10 @@ func (dk *desk) command(cmd deskCommand) (any, error) {
 		return dk.view(a), nil
 	case "wrap_up":
 		return dk.wrapUp(cmd)
+	case "draft":
+		return dk.saveDraft(cmd)
+	case "extend":
+		return dk.extendWrapUp(cmd)
 	case "transfer":
 		return dk.transfer(cmd)
 	}
@@ -174,6 +195,14 @@ func (dk *desk) disposition(code string) *Disposition {
 	return nil
 }
 
+func (dk *desk) badDisposition() error {
+	codes := make([]string, 0, len(dk.cfg.Dispositions))
+	for _, x := range dk.cfg.Dispositions {
+		codes = append(codes, x.Code)
+	}
+	return &FieldError{Field: "disposition", Reason: "must be one of the configured dispositions: " + strings.Join(codes, ", ")}
+}
+
 func inScope(a *agent, onlyAgent, onlyTeam string) bool {
 	return (onlyAgent == "" || a.id == onlyAgent) && (onlyTeam == "" || a.team == onlyTeam)
 }
@@ -185,11 +214,7 @@ func inScope(a *agent, onlyAgent, onlyTeam string) bool {
 func (dk *desk) wrapUp(cmd deskCommand) (any, error) {
 	d := dk.disposition(cmd.Disposition)
 	if d == nil {
-		codes := make([]string, 0, len(dk.cfg.Dispositions))
-		for _, x := range dk.cfg.Dispositions {
-			codes = append(codes, x.Code)
-		}
-		return nil, &FieldError{Field: "disposition", Reason: "must be one of the configured dispositions: " + strings.Join(codes, ", ")}
+		return nil, dk.badDisposition()
 	}
 	if cmd.NotReady != "" && dk.roster.reason(cmd.NotReady) == nil {
 		return nil, &FieldError{Field: "not_ready", Reason: "unknown not-ready reason " + cmd.NotReady}
@@ -212,6 +237,9 @@ func (dk *desk) wrapUp(cmd deskCommand) (any, error) {
 	dk.record(&Record{Type: EvCallWrapped, CallID: cmd.Call, AgentID: a.id, Queue: queue}, WrapUpData{
 		Agent: a.id, Disposition: d.Code, Notes: cmd.Notes, FollowUp: follow, By: cmd.By,
 	})
+	if a.draft != nil && a.draft.call == cmd.Call {
+		a.draft = nil // submitted: nothing left to keep
+	}
 	if a.state == WrapUp && a.callID == cmd.Call {
 		if cmd.NotReady != "" {
 			// A not-ready the team's minimum refuses leaves the agent in
@@ -291,8 +319,9 @@ func (dk *desk) transfer(cmd deskCommand) (any, error) {
 	if c == nil {
 		return nil, ErrUnknownCall
 	}
-	if c.phase != phaseBridged || c.agent == nil {
-		return nil, &PolicyError{Code: "not_transferable", Message: "call " + c.id + " is not talking to an agent"}
+	if c.phase != phaseBridged || c.agent == nil || c.out != nil {
+		// (Outbound calls are not transferred yet: their caller is the agent.)
+		return nil, &PolicyError{Code: "not_transferable", Message: "call " + c.id + " is not an inbound call talking to an agent"}
 	}
 	if !inScope(c.agent, cmd.OnlyAgent, cmd.OnlyTeam) {
 		return nil, ErrNotYourCall
@@ -440,6 +469,8 @@ func (dk *desk) view(a *agent) DeskView {
 	}
 	if c := dk.calls[a.callID]; c != nil && a.callID != "" {
 		switch {
+		case c.out != nil && c.agent == a:
+			v.Call = dk.outbound.view(c)
 		case a.offer != nil && a.offer.call == c:
 			v.Call = dk.callView(c)
 			v.Call.Phase = "offered"
@@ -451,17 +482,22 @@ func (dk *desk) view(a *agent) DeskView {
 		}
 	}
 	if a.state == WrapUp {
-		t := a.since.Add(dk.roster.wrapUpFor(a, dk.lastQueue(a)))
+		t := dk.roster.wrapUpEnds(a)
 		v.WrapUpEnds = &t
+		if a.extended == 0 {
+			v.WrapUpExtendSeconds = dk.roster.wrapUpExtend(a.wrapQueue).Seconds()
+		}
 	}
+	v.Draft = dk.draftView(a)
 	if r := dk.roster.reason(a.reason); a.state == NotReady && r != nil && r.Allowance > 0 {
 		total := r.Allowance.D().Seconds()
 		left := total - dk.now.Sub(a.since).Seconds()
 		v.AllowanceSeconds, v.AllowanceLeftSeconds = &total, &left
 	}
 	v.Targets.Queues = sortedKeys(dk.acd.queues)
+	// Only a signed-in agent can take a transfer.
 	for _, o := range dk.agentsInOrder() {
-		if o != a {
+		if o != a && o.state != SignedOut {
 			v.Targets.Agents = append(v.Targets.Agents, TargetAgent{ID: o.id, Name: o.name, State: o.state})
 		}
 	}
@@ -477,7 +513,3 @@ func (dk *desk) view(a *agent) DeskView {
 	}
 	return v
 }
-
-// lastQueue is the queue of the call an agent last answered, whose
-// wrap-up time applies ("" after a restart: the agent's own or none).
-func (dk *desk) lastQueue(a *agent) string { return a.wrapQueue }

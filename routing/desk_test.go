@@ -381,8 +381,13 @@ func TestDeskView(t *testing.T) {
 	if len(v.Dispositions) != 2 || v.Dispositions[1].Code != "callback" || !v.Dispositions[1].FollowUp || v.Dispositions[0].Zh != "resolved" {
 		t.Fatalf("dispositions %+v", v.Dispositions)
 	}
-	if !slices.Equal(v.Targets.Queues, []string{"billing", "support"}) || len(v.Targets.Agents) != 2 || v.Targets.Extensions[0].Number != "8001" {
+	// a2 and a3 are signed out: no transfer to them is offered.
+	if !slices.Equal(v.Targets.Queues, []string{"billing", "support"}) || len(v.Targets.Agents) != 0 || v.Targets.Extensions[0].Number != "8001" {
 		t.Fatalf("targets %+v", v.Targets)
+	}
+	h.signIn("a3")
+	if v = desk(); len(v.Targets.Agents) != 1 || v.Targets.Agents[0].ID != "a3" || v.Targets.Agents[0].State != Ready {
+		t.Fatalf("targets with a3 signed in %+v", v.Targets.Agents)
 	}
 	h.agentCmd("not_ready", "a1", "break")
 	h.advance(5 * time.Minute)

@@ -66,6 +66,9 @@ func NewEngine(cfg *Config, sw pbx.Switch, j Journal, clock Clock, ids IDs, log 
 		done:     make(chan struct{}),
 		timers:   map[string]timerEntry{},
 	}
+	for _, t := range cfg.Trunks {
+		e.metrics.setTrunk(t.Name, TrunkUp) // every trunk starts up
+	}
 	return e
 }
 
@@ -445,6 +448,30 @@ func (e *Engine) WrapUp(ctx context.Context, r WrapUpRequest) (AgentView, error)
 	})
 	av, _ := v.(AgentView)
 	return av, err
+}
+
+// SaveDraft keeps what an agent typed for a call's wrap-up; it is stored
+// as the call's wrap-up if wrap-up ends without one. Errors: *FieldError
+// (disposition, agent), ErrUnknownCall, ErrNotYourCall, *PolicyError
+// (wrap_up_over).
+func (e *Engine) SaveDraft(ctx context.Context, r WrapDraftRequest) (*WrapDraft, error) {
+	v, err := e.doInput(ctx, deskCommand{
+		Op: "draft", Agent: r.Agent, Call: r.Call, Disposition: r.Disposition, Notes: r.Notes,
+		FollowUp: r.FollowUp, OnlyAgent: r.Scope.Agent, OnlyTeam: r.Scope.Team,
+	})
+	d, _ := v.(*WrapDraft)
+	return d, err
+}
+
+// ExtendWrapUp makes agent's wrap-up last the queue's wrap_up_extend
+// longer, once per call. Errors: ErrUnknownAgent, ErrNotYourCall,
+// *PolicyError (not_in_wrap_up, no_extension, already_extended).
+func (e *Engine) ExtendWrapUp(ctx context.Context, agent string, scope Scope) (DeskView, error) {
+	v, err := e.doInput(ctx, deskCommand{Op: "extend", Agent: agent, OnlyAgent: scope.Agent, OnlyTeam: scope.Team})
+	if err != nil {
+		return DeskView{}, err
+	}
+	return v.(DeskView), nil
 }
 
 // Transfer hands a talking caller on, blind, keeping the call's ID.

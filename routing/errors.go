@@ -44,6 +44,7 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
 type PolicyError struct {
 	Code    string
 	Message string
+	Field   string // the input the rule is about, if one is
 }
 
 func (e *PolicyError) Error() string { return e.Message }

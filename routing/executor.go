@@ -23,6 +23,8 @@ type executor struct {
 	metrics  *metrics
 	feedback chan<- pbx.Event
 
+	ringOnce sync.Once // says once that the driver answers instead of ringing
+
 	mu      sync.Mutex
 	queues  map[string][]Command
 	wg      sync.WaitGroup
@@ -67,6 +69,13 @@ func (x *executor) drain(key string) {
 func (x *executor) run(c Command) {
 	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
 	defer cancel()
+	if _, ok := c.(cmdRing); ok {
+		x.ringOnce.Do(func() {
+			if _, ok := x.sw.(pbx.Ringer); !ok {
+				x.log.Warn("pbx driver cannot ring a caller: ringback queue callers are answered at once")
+			}
+		})
+	}
 	start := time.Now()
 	err := c.Exec(ctx, x.sw)
 	x.metrics.commandDone(c.Name(), time.Since(start), err)

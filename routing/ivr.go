@@ -17,6 +17,10 @@ func (m *Machine) enterNode(c *call, name, input string) {
 	c.node = name
 	c.phase = phaseIVR
 	m.record(&Record{Type: EvCallIVR, CallID: c.id}, IVRData{Node: name, Input: input})
+	if c.unanswered && !silentStep(n) {
+		c.unanswered = false // this step plays or talks: answer first
+		m.emit(cmdAnswer{Channel: c.channel})
+	}
 	stepFor(n).enter(m, c, n)
 }
 
@@ -64,7 +68,7 @@ func (m *Machine) onPlaybackDone(c *call, id string) {
 	c.playback = ""
 	switch c.phase {
 	case phaseQueued:
-		if q := m.cfg.Queues[c.queue]; len(q.HoldMedia) > 0 {
+		if q := m.cfg.Queues[c.queue]; len(q.HoldMedia) > 0 && !c.unanswered {
 			m.play(c, q.HoldMedia) // hold media loops until an agent answers
 		}
 	case phaseIVR:

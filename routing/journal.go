@@ -171,6 +171,9 @@ type CallArrivedData struct {
 	Caller  string `json:"caller"`
 	Called  string `json:"called"`
 	Flow    string `json:"flow"`
+	// Ringing: the caller hears ringback, not answered until an agent
+	// answers (a ringback queue step).
+	Ringing bool `json:"ringing,omitempty"`
 }
 
 // IVRData is the payload of call.ivr: the caller reached Node; Input is what
@@ -213,6 +216,12 @@ type EndedData struct {
 	Outcome  string `json:"outcome"`
 	Cause    string `json:"cause,omitempty"`
 	HangupBy string `json:"hangup_by,omitempty"` // "caller", "agent", "switchboard"
+	// Outbound calls only (inbound leave them out): the direction, the
+	// trunk that carried the call, how many tries it took and the talk time.
+	Direction   string  `json:"direction,omitempty"`
+	Trunk       string  `json:"trunk,omitempty"`
+	Attempts    int     `json:"attempts,omitempty"`
+	TalkSeconds float64 `json:"talk_seconds,omitempty"`
 }
 
 // AgentStateData is the payload of agent.state.

@@ -53,6 +53,11 @@ type Machine struct {
 	supervisors *supervisors
 	desk        *desk
 	calendars   *calendars
+	inbox       *inbox
+	trunks      *trunks
+	outbound    *outbound
+	// phonesDown are the phones the PBX reports unreachable.
+	phonesDown map[string]bool
 }
 
 // NewMachine builds a machine for a validated config.
@@ -70,9 +75,16 @@ func NewMachine(cfg *Config, ids IDs, log *slog.Logger) *Machine {
 	m.roster.onReady = m.acd.agentReady
 	m.supervisors = &supervisors{effects: m.effects, ids: ids, calls: m.calls, legs: map[string]*supervision{}}
 	m.calendars = &calendars{effects: m.effects, modes: map[string]string{}}
+	m.inbox = &inbox{effects: m.effects, handled: map[string]time.Time{}}
+	m.trunks = &trunks{effects: m.effects}
+	m.phonesDown = map[string]bool{}
+	m.outbound = &outbound{
+		effects: m.effects, ids: ids, agents: m.agents, calls: m.calls, byChannel: m.byChannel,
+		roster: m.roster, trunks: m.trunks, calendars: m.calendars, supervisors: m.supervisors,
+	}
 	m.desk = &desk{
 		effects: m.effects, agents: m.agents, calls: m.calls, byChannel: m.byChannel,
-		roster: m.roster, acd: m.acd, supervisors: m.supervisors, flow: m,
+		roster: m.roster, acd: m.acd, supervisors: m.supervisors, outbound: m.outbound, flow: m,
 		ringExtension: func(c *call) { dialStep{}.ringExtension(m, c) },
 	}
 	m.apply(cfg)
@@ -104,13 +116,20 @@ func (m *Machine) Handle(now time.Time, in any) Output {
 		out.Err = m.reload(in.cfg)
 		out.Reply = m.acd.version
 	case deskCommand:
-		if in.Op != "desk" {
+		if in.Op != "desk" && (in.Op != "draft" || !m.desk.sameDraft(in)) {
 			m.record(&Record{Type: EvCommand, AgentID: in.Agent, CallID: in.Call}, in)
 		}
 		out.Reply, out.Err = m.desk.command(in)
+	case messageCommand:
+		out.Err = m.inbox.markHandled(in)
 	case superviseCommand:
 		m.record(&Record{Type: EvCommand, CallID: in.Call}, in)
 		out.Reply, out.Err = m.supervisors.supervise(in)
+	case dialCommand:
+		m.record(&Record{Type: EvCommand, AgentID: in.Agent}, in)
+		out.Reply, out.Err = m.outbound.dial(in)
+	case trunksCommand:
+		out.Reply = m.trunks.view()
 	case agentCommand:
 		if in.Op != "list" && in.Op != "get" && in.Op != "queues" {
 			m.record(&Record{Type: EvCommand, AgentID: in.Agent}, in)
@@ -138,6 +157,12 @@ func (m *Machine) onPBX(ev pbx.Event) {
 	}
 	m.record(rec, ev)
 
+	if ch := eventChannel(ev); ch != "" {
+		if c := m.byChannel[ch]; c != nil && c.out != nil {
+			m.outbound.onEvent(c, ev)
+			return
+		}
+	}
 	switch ev := ev.(type) {
 	case pbx.CallArrived:
 		m.onArrived(ev)
@@ -170,6 +195,12 @@ func (m *Machine) onPBX(ev pbx.Event) {
 		m.onCommandFailed(ev)
 	case pbx.Resynced:
 		m.onResynced(ev)
+	case pbx.PeerState:
+		if ev.Trunk {
+			m.trunks.peer(ev)
+		} else {
+			m.outbound.peer(ev, m.phonesDown)
+		}
 	case pbx.LinkDown:
 		// Calls stay as they are: the PBX keeps them, and Resynced tells
 		// us which survived.
@@ -218,7 +249,7 @@ func (m *Machine) onCommandFailed(ev pbx.CommandFailed) {
 		// The phone could not even be called: same as an unanswered offer.
 		// (A leg already answered proves the originate worked after all.)
 		m.acd.dropLeg(o, "originate_failed")
-	case ev.Channel == c.channel && (ev.Command == "answer" || ev.Command == "bridge"):
+	case ev.Channel == c.channel && (ev.Command == "answer" || ev.Command == "ring" || ev.Command == "bridge"):
 		m.endCall(c, OutcomeLost, "command_failed:"+ev.Command, "switchboard")
 		m.emit(cmdHangup{Call: c.id, Channel: c.channel})
 	}

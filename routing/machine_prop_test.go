@@ -95,8 +95,23 @@ func richConfig() *Config {
 	return cfg
 }
 
+// withTrunks adds two trunks in a group for the agents' click-to-dial, one
+// capped at a single channel, so random dials fail over, skip and go down.
+func withTrunks(cfg *Config) *Config {
+	cfg.Trunks = []Trunk{{Name: "t1", MaxChannels: 1}, {Name: "t2"}}
+	cfg.TrunkGroups = map[string]*TrunkGroup{"out": {Order: OrderRoundRobin, Members: []TrunkMember{{Trunk: "t1"}, {Trunk: "t2"}}, MaxCalls: 2}}
+	cfg.Outbound.Manual = "out"
+	cfg.Outbound.DownAfter = 2
+	cfg.Defaults()
+	return cfg
+}
+
 func runRandom(t *testing.T, cfg *Config, seed uint64, steps int) string {
 	rng := rand.New(rand.NewPCG(seed, seed*7919))
+	cfg = withTrunks(cfg)
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
 	m := NewMachine(cfg, SequentialIDs(), slog.New(failOnError{t}))
 	var log strings.Builder
 	pending := map[string]time.Time{} // timers the machine has set
@@ -156,7 +171,8 @@ func runRandom(t *testing.T, cfg *Config, seed uint64, steps int) string {
 		case r == 5 && len(legs) > 0:
 			leg := pick(legs)
 			legs = remove(legs, leg)
-			in = pbx.ChannelHungUp{Channel: leg, Cause: pick2(rng, pbx.CauseNoAnswer, pbx.CauseUserBusy)}
+			in = pbx.ChannelHungUp{Channel: leg, Cause: pick2(rng, pbx.CauseNoAnswer, pbx.CauseUserBusy),
+				SIPCode: []int{0, 0, 503, 486}[rng.IntN(4)]}
 		case r == 6 && len(pending) > 0:
 			names := sortedKeys(pending)
 			name := pick(names)
@@ -212,6 +228,13 @@ func runRandom(t *testing.T, cfg *Config, seed uint64, steps int) string {
 				Endpoint: pick([]string{"PJSIP/1008", "PJSIP/1009"}), By: "lead"}
 		case r == 8 && len(legs) > 0 && rng.IntN(4) == 0:
 			in = pbx.CommandFailed{Channel: pick(legs), Command: "originate", Err: "boom"}
+		case r == 9 && rng.IntN(3) == 0:
+			// An agent's click-to-dial (sometimes a number refused).
+			in = dialCommand{Op: "dial", Agent: pick(agents), Number: pick([]string{"0301234567", "0301234568", "x1"}), Role: "agent"}
+		case r == 9 && rng.IntN(4) == 0:
+			// The PBX's view of a trunk or a phone changed.
+			peer := pick([]string{"t1", "t2", "PJSIP/1001", "PJSIP/1002"})
+			in = pbx.PeerState{Peer: peer, Trunk: peer[0] == 't', Reachable: rng.IntN(2) == 0}
 		case r == 9 && rng.IntN(5) == 0:
 			// The link dropped; some channels died meanwhile.
 			var live []pbx.ChannelInfo
@@ -304,8 +327,21 @@ func checkInvariants(t *testing.T, m *Machine, pending map[string]time.Time, whe
 			t.Errorf("%s: ended call %s still live", where, c.id)
 		}
 		holders := []*agent{}
-		if c.agent != nil && c.phase == phaseBridged {
+		if c.agent != nil && (c.phase == phaseBridged || c.out != nil) {
 			holders = append(holders, c.agent)
+		}
+		if o := c.out; o != nil {
+			// An outbound call waits on a timer at every step: the agent's
+			// phone, the trunk's 1xx, the callee's ringing.
+			if _, ok := pending["outagent:"+c.id]; !ok && !o.agentAnswered {
+				t.Errorf("%s: outbound call %s rings its agent with no timer", where, c.id)
+			}
+			if _, ok := pending["invite:"+c.id]; !ok && o.trunkLeg != "" && !o.trunkRinging && c.phase != phaseBridged {
+				t.Errorf("%s: outbound call %s dials a trunk with no invite timer", where, c.id)
+			}
+			if _, ok := pending["outring:"+c.id]; !ok && o.trunkLeg != "" && c.phase != phaseBridged {
+				t.Errorf("%s: outbound call %s rings the callee with no ring timer", where, c.id)
+			}
 		}
 		for _, o := range c.entry.offers {
 			holders = append(holders, o.agent)
@@ -324,6 +360,17 @@ func checkInvariants(t *testing.T, m *Machine, pending map[string]time.Time, whe
 		}
 		if c.phase == phaseQueued && !slices.Contains(m.acd.waiting, c) {
 			t.Errorf("%s: queued call %s is not waiting", where, c.id)
+		}
+	}
+	for _, ts := range m.trunks.byName {
+		n := 0
+		for _, c := range m.calls {
+			if c.out != nil && c.out.trunkLeg != "" && c.out.trunk == ts {
+				n++
+			}
+		}
+		if ts.inUse != n {
+			t.Errorf("%s: trunk %s counts %d channels, %d legs are up", where, ts.name, ts.inUse, n)
 		}
 	}
 	// A supervisor is only ever on a live call's talk: the end of the talk

@@ -14,6 +14,8 @@ type metrics struct {
 	commandErrors   *prometheus.CounterVec
 	journalFailures prometheus.Counter
 	linkUp          prometheus.Gauge
+	// trunkState is 1 for each trunk's current health, 0 for the others.
+	trunkState *prometheus.GaugeVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -42,9 +44,12 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		linkUp: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "switchboard_pbx_link_up", Help: "1 while the PBX link is connected and resynced.",
 		}),
+		trunkState: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "switchboard_trunk_state", Help: "1 for a trunk's current health (up, degraded, down), 0 for the others; set on trunk.state records.",
+		}, []string{"trunk", "state"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.steps, m.batch, m.records, m.commands, m.commandErrors, m.journalFailures, m.linkUp)
+		reg.MustRegister(m.steps, m.batch, m.records, m.commands, m.commandErrors, m.journalFailures, m.linkUp, m.trunkState)
 	}
 	return m
 }
@@ -58,6 +63,22 @@ func (m *metrics) observe(recs []*Record, inputs int, d time.Duration) {
 			t = EvPBX + "*" // keep label cardinality fixed
 		}
 		m.records.WithLabelValues(t).Inc()
+		if r.Type == EvTrunkState {
+			if d, err := Decode[TrunkStateData](r); err == nil {
+				m.setTrunk(d.Trunk, d.To)
+			}
+		}
+	}
+}
+
+// setTrunk shows trunk in health state (every trunk starts up).
+func (m *metrics) setTrunk(trunk, state string) {
+	for _, s := range []string{TrunkUp, TrunkDegraded, TrunkDown} {
+		v := 0.0
+		if s == state {
+			v = 1
+		}
+		m.trunkState.WithLabelValues(trunk, s).Set(v)
 	}
 }
 

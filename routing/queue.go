@@ -86,7 +86,7 @@ func (ac *acd) wait(c *call, name string) {
 	ac.record(&Record{Type: EvCallQueued, CallID: c.id, Queue: name}, QueuedData{Queue: name})
 	ac.setTimer(timerMaxWait(c), q.MaxWait.D())
 	ac.scheduleEscalation(c)
-	if len(q.HoldMedia) > 0 && c.playback == "" {
+	if len(q.HoldMedia) > 0 && c.playback == "" && !c.unanswered { // a ringing caller hears ringback
 		ac.flow.play(c, q.HoldMedia)
 	}
 }

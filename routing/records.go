@@ -51,6 +51,11 @@ var Records = map[string]reflect.Type{
 
 	EvConfigApplied: typeOf[ConfigData](),
 
+	EvCallDialled:      typeOf[DialledData](),
+	EvCallTrunkAttempt: typeOf[TrunkAttemptData](),
+	EvTrunkState:       typeOf[TrunkStateData](),
+	EvAgentDevice:      typeOf[DeviceData](),
+
 	// PBX inputs: EvPBX + the event's Kind.
 	EvPBX + pbx.CallArrived{}.Kind():       typeOf[pbx.CallArrived](),
 	EvPBX + pbx.LegRinging{}.Kind():        typeOf[pbx.LegRinging](),

@@ -73,6 +73,10 @@ func (m *Machine) reconcile(live map[string]pbx.ChannelInfo, judgeBefore time.Ti
 		if c.phase == phaseEnded {
 			continue
 		}
+		if c.out != nil {
+			m.outbound.reconcile(c, live, judgeBefore, why)
+			continue
+		}
 		if _, up := live[c.channel]; !up && !c.at.After(judgeBefore) {
 			delete(m.byChannel, c.channel)
 			if a := c.agent; a != nil {
@@ -121,12 +125,18 @@ func (m *Machine) checkAgents() {
 		a := m.agents[id]
 		switch a.state {
 		case Reserved, Ringing:
+			if m.outbound.outboundOf(a) != nil {
+				continue // dialling out: no offer, the call holds the agent
+			}
 			if a.offer == nil || m.acd.offers[a.offer.leg] != a.offer {
 				m.roster.repaired(a, nil, "watchdog: reserved with no offer")
 				a.offer = nil
 				m.roster.free(a)
 			}
 		case OnCall:
+			if m.outbound.outboundOf(a) != nil {
+				continue
+			}
 			if c := m.calls[a.callID]; c == nil || c.agent != a || c.phase != phaseBridged {
 				m.roster.repaired(a, nil, "watchdog: on call with no call")
 				m.roster.mustState(a, WrapUp, "")
@@ -166,6 +176,9 @@ func (m *Machine) adopt(rc RestoredCall, live map[string]pbx.ChannelInfo) {
 	if rc.Leg != "" && legUp {
 		m.emit(cmdHangup{Call: c.id, Channel: rc.Leg, Cause: pbx.CauseNormal})
 	}
+	// A ringback caller may not have been answered: answer when it counts
+	// (answering an answered channel again does no harm).
+	c.unanswered = ringsFirst(c.flow)
 	for _, name := range sortedKeys(c.flow.Nodes) {
 		if n := c.flow.Nodes[name]; n.Queue != nil && n.Queue.Queue == rc.Queue && rc.Queue != "" {
 			m.enterNode(c, name, "resumed")

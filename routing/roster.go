@@ -57,7 +57,7 @@ func (ro *roster) transit(a *agent, t transition) error {
 			From: a.state.String(), To: to.String(), Reason: reason, Endpoint: a.endpoint, CallID: a.callID,
 		})
 	}
-	from := a.state
+	from, call := a.state, a.callID
 	a.state, a.reason, a.since = to, reason, at
 	switch to {
 	case Ready:
@@ -68,6 +68,12 @@ func (ro *roster) transit(a *agent, t transition) error {
 	}
 	if t.restored {
 		return nil
+	}
+	switch {
+	case to == WrapUp:
+		a.extended = 0
+	case from == WrapUp:
+		ro.keepDraft(a, call)
 	}
 	if from == NotReady {
 		ro.cancelTimer(timerAllowance(a))
@@ -134,6 +140,13 @@ func (ro *roster) signIn(a *agent, ep string) error {
 	if !validEndpoint(ep) {
 		return &FieldError{Field: "endpoint", Reason: "must be TECH/resource, e.g. PJSIP/1001"}
 	}
+	if o := ro.holderOfPhone(ep, a); o != nil {
+		who := o.id
+		if o.name != "" {
+			who += " (" + o.name + ")"
+		}
+		return &PolicyError{Code: CodeEndpointTaken, Field: "endpoint", Message: "phone " + o.endpoint + " is in use by agent " + who + ", who is signed in on it"}
+	}
 	if a.state != SignedOut {
 		if a.endpoint == ep {
 			return nil // signing in twice on the same phone changes nothing
@@ -152,6 +165,20 @@ func (ro *roster) signIn(a *agent, ep string) error {
 		return err
 	}
 	ro.onReady(a)
+	return nil
+}
+
+// CodeEndpointTaken refuses a sign-in on a phone another agent is
+// signed in on: two agents on one phone would both be offered its calls.
+const CodeEndpointTaken = "endpoint_taken"
+
+// holderOfPhone is the signed-in agent other than a on phone ep, if any.
+func (ro *roster) holderOfPhone(ep string, a *agent) *agent {
+	for _, o := range ro.agents {
+		if o != a && o.state != SignedOut && strings.EqualFold(o.endpoint, ep) {
+			return o
+		}
+	}
 	return nil
 }
 

@@ -73,6 +73,11 @@ func (sv *supervisors) supervise(cmd superviseCommand) (any, error) {
 	if c.phase != phaseBridged || c.leg == "" || c.bridge == "" {
 		return nil, &PolicyError{Code: "not_connected", Message: "call " + c.id + " is not connected to an agent"}
 	}
+	if c.out != nil {
+		// Its legs are the other way round (leg is the callee): a whisper
+		// would reach the customer. Not yet.
+		return nil, &PolicyError{Code: "not_supported", Message: "outbound call " + c.id + " cannot be supervised yet"}
+	}
 	for _, s := range c.supervisors {
 		if s.endpoint == cmd.Endpoint {
 			return nil, &PolicyError{Code: "already_supervising", Message: cmd.Endpoint + " is on call " + c.id + " already"}

@@ -42,6 +42,17 @@ func (m *Machine) onTimer(name string) {
 	if c == nil {
 		return
 	}
+	if c.out != nil {
+		switch kind {
+		case "invite":
+			m.outbound.inviteTimeout(c)
+		case "outring":
+			m.outbound.ringTimeout(c)
+		case "outagent":
+			m.outbound.agentTimeout(c)
+		}
+		return
+	}
 	switch kind {
 	case "menu":
 		n := c.flow.Nodes[c.node]

@@ -43,6 +43,11 @@ type Call struct {
 	FollowUp    bool   `json:"follow_up"`
 	WrappedBy   string `json:"wrapped_by"`
 	Transfers   int    `json:"transfers"`
+	// Direction is inbound or outbound; an outbound call's Trunk carried
+	// it after Attempts tries.
+	Direction string `json:"direction"`
+	Trunk     string `json:"trunk,omitempty"`
+	Attempts  int    `json:"attempts,omitempty"`
 }
 
 func (r *callRow) call() Call {
@@ -54,7 +59,7 @@ func (r *callRow) call() Call {
 		AnsweredAt: r.AnsweredAt.ptr(), EndedAt: r.EndedAt.ptr(),
 		Outcome: r.Outcome, Cause: r.Cause, HangupBy: r.HangupBy,
 		Disposition: r.Disposition, Notes: r.Notes, FollowUp: r.FollowUp, WrappedBy: r.WrappedBy,
-		Transfers: r.Transfers,
+		Transfers: r.Transfers, Direction: r.Direction, Trunk: r.Trunk, Attempts: r.Attempts,
 	}
 	if c.IVRPath == nil {
 		c.IVRPath = []string{}
@@ -80,10 +85,12 @@ type CallFilter struct {
 	Agent   string
 	Agents  []string // any of these agents (a team); nil: no restriction, empty: none
 	Outcome string
-	Caller  string    // exact caller number
-	Open    *bool     // true: only calls not ended yet; false: only ended calls
-	Since   time.Time // calls that started at or after Since
-	Until   time.Time // calls that started before Until
+	// Direction: inbound or outbound ("" = both).
+	Direction string
+	Caller    string    // exact caller number
+	Open      *bool     // true: only calls not ended yet; false: only ended calls
+	Since     time.Time // calls that started at or after Since
+	Until     time.Time // calls that started before Until
 	// QueuedSince: calls first queued at or after it (the wallboard's
 	// last-30-minutes figures).
 	QueuedSince time.Time
@@ -99,6 +106,9 @@ func (s *Store) Calls(ctx context.Context, f CallFilter) ([]Call, error) {
 		args  []any
 	)
 	add := func(cond string, v any) { where = append(where, cond); args = append(args, v) }
+	if f.Direction != "" {
+		add("direction = ?", f.Direction)
+	}
 	if f.Queue != "" {
 		add("queue = ?", f.Queue)
 	}

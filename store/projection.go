@@ -25,6 +25,7 @@ var projected = map[string]bool{
 	routing.EvCallSurvey:      true,
 	routing.EvCallWrapped:     true,
 	routing.EvCallTransferred: true,
+	routing.EvCallDialled:     true,
 }
 
 func isProjected(typ string) bool { return projected[typ] }
@@ -58,18 +59,21 @@ type callRow struct {
 	FollowUp      bool            `db:"follow_up"`
 	WrappedBy     string          `db:"wrapped_by"`
 	Transfers     int             `db:"transfers"`
+	Direction     string          `db:"direction"`
+	Trunk         string          `db:"trunk"`
+	Attempts      int             `db:"attempts"`
 }
 
 const callColumns = `id, first_seq, first_at, channel, caller, called, flow, ivr_path, queue, agent,
 	offers, offer_failures, arrived_at, queued_at, answered_at, ended_at,
 	wait_seconds, talk_seconds, outcome, cause, hangup_by, survey_score,
-	disposition, notes, follow_up, wrapped_by, transfers`
+	disposition, notes, follow_up, wrapped_by, transfers, direction, trunk, attempts`
 
 const upsertCallSQL = `INSERT INTO calls (` + callColumns + `) VALUES (
 	:id, :first_seq, :first_at, :channel, :caller, :called, :flow, :ivr_path, :queue, :agent,
 	:offers, :offer_failures, :arrived_at, :queued_at, :answered_at, :ended_at,
 	:wait_seconds, :talk_seconds, :outcome, :cause, :hangup_by, :survey_score,
-	:disposition, :notes, :follow_up, :wrapped_by, :transfers)
+	:disposition, :notes, :follow_up, :wrapped_by, :transfers, :direction, :trunk, :attempts)
 ON CONFLICT (id) DO UPDATE SET
 	channel = excluded.channel, caller = excluded.caller, called = excluded.called,
 	flow = excluded.flow, ivr_path = excluded.ivr_path, queue = excluded.queue,
@@ -80,7 +84,8 @@ ON CONFLICT (id) DO UPDATE SET
 	outcome = excluded.outcome, cause = excluded.cause, hangup_by = excluded.hangup_by,
 	survey_score = excluded.survey_score, disposition = excluded.disposition,
 	notes = excluded.notes, follow_up = excluded.follow_up, wrapped_by = excluded.wrapped_by,
-	transfers = excluded.transfers`
+	transfers = excluded.transfers, direction = excluded.direction, trunk = excluded.trunk,
+	attempts = excluded.attempts`
 
 const selectCallSQL = `SELECT ` + callColumns + ` FROM calls WHERE id = ?`
 
@@ -104,6 +109,9 @@ const ivrArrow = rollup.IVRArrow
 //   - call.wrapped sets disposition, notes, follow_up and wrapped_by (the
 //     agent); a later wrap-up of the same call replaces an earlier one.
 //   - call.transferred counts transfers.
+//   - call.dialled (an outbound call) sets direction outbound, the agent,
+//     caller (the agent's phone), called (the number) and arrived_at (when
+//     it was dialled); its call.ended sets trunk and attempts.
 //
 // wait_seconds runs from queued_at to answered_at, or to ended_at for a call
 // never answered (NULL while still waiting or never queued); talk_seconds from
@@ -114,6 +122,7 @@ func applyRecord(row *callRow, rec *routing.Record) error {
 		row.FirstSeq = rec.Seq
 		row.FirstAt = someTime(rec.Time)
 		row.IVRPath = stringList{}
+		row.Direction = routing.DirectionInbound
 	}
 	p, err := recordPayload(rec)
 	if err != nil {
@@ -146,9 +155,15 @@ func applyRecord(row *callRow, rec *routing.Record) error {
 				row.AnsweredAt = someTime(rec.Time)
 			}
 		}
+	case *routing.DialledData:
+		row.Direction, row.Agent, row.Caller, row.Called = routing.DirectionOutbound, d.Agent, d.Endpoint, d.Number
+		row.Channel, row.ArrivedAt = d.Leg, someTime(rec.Time)
 	case *routing.EndedData:
 		row.EndedAt = someTime(rec.Time)
 		row.Outcome, row.Cause, row.HangupBy = d.Outcome, d.Cause, d.HangupBy
+		if d.Direction == routing.DirectionOutbound {
+			row.Trunk, row.Attempts = d.Trunk, d.Attempts
+		}
 	case *routing.SurveyData:
 		row.SurveyScore = sql.NullInt64{Int64: int64(d.Score), Valid: true}
 	case *routing.WrapUpData:

@@ -146,10 +146,12 @@ func (r *rollupWriter) Agent(id string) (*rollup.AgentNow, error) {
 // runs before the projector's flush forgets the rows.
 func (r *rollupWriter) flush() error {
 	for id, before := range r.orig {
-		if before != nil {
+		// Outbound calls are not in the call figures (docs/kpis.md): no
+		// queue, no wait, no service level; their own figures are to come.
+		if before != nil && before.Direction != routing.DirectionOutbound {
 			r.cfg.Contrib(r.tally, before.rollupCall(), -1)
 		}
-		if after := r.proj.rows[id]; after != nil {
+		if after := r.proj.rows[id]; after != nil && after.Direction != routing.DirectionOutbound {
 			r.cfg.Contrib(r.tally, after.rollupCall(), 1)
 		}
 	}

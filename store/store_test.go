@@ -207,8 +207,23 @@ func TestProjection(t *testing.T) {
 		want: Call{ID: "c6", Channel: "ch-c6", Caller: "+15550100", Called: "100", Flow: "main",
 			IVRPath: []string{}, Queue: "overflow", Agent: "a9", Offers: 1,
 			ArrivedAt: tp(0), QueuedAt: tp(1), AnsweredAt: tp(64), WaitSeconds: fp(63)},
+	}, {
+		name: "outbound: dialled, answered through the third trunk",
+		recs: []*routing.Record{
+			{Time: at(0), Type: routing.EvCallDialled, CallID: "c7", AgentID: "a9", Data: mustJSON(routing.DialledData{
+				Direction: routing.DirectionOutbound, Agent: "a9", Endpoint: "PJSIP/1009", Leg: "leg-1", Number: "+493055501", Purpose: "manual", Group: "out"})},
+			offer(routing.EvCallAnswered, "c7", 8, "a9", ""),
+			{Time: at(68), Type: routing.EvCallEnded, CallID: "c7", AgentID: "a9", Data: mustJSON(routing.EndedData{
+				Outcome: "answered", HangupBy: "callee", Direction: routing.DirectionOutbound, Trunk: "good", Attempts: 3, TalkSeconds: 60})},
+		},
+		want: Call{ID: "c7", Channel: "leg-1", Caller: "PJSIP/1009", Called: "+493055501", IVRPath: []string{}, Agent: "a9",
+			ArrivedAt: tp(0), AnsweredAt: tp(8), EndedAt: tp(68), TalkSeconds: fp(60), Outcome: "answered", HangupBy: "callee",
+			Direction: routing.DirectionOutbound, Trunk: "good", Attempts: 3},
 	}}
 	for _, tt := range tests {
+		if tt.want.Direction == "" {
+			tt.want.Direction = routing.DirectionInbound
+		}
 		t.Run(tt.name, func(t *testing.T) {
 			s, _ := openTest(t)
 			// One record per Append and all in one Append must agree.

@@ -14,7 +14,15 @@ import (
 // once (their contacts share one port): each INVITE is answered at once
 // (180, then 200 + SDP) and the phone hangs up after talk unless the PBX
 // does first. The INVITE's To names the agent, its From the caller ID.
-func BenchPhonesScenario(talk time.Duration) string {
+func BenchPhonesScenario(talk time.Duration) string { return ringingPhonesScenario(0, talk) }
+
+// ringingPhonesScenario is BenchPhonesScenario with the phone ringing for
+// ring before it answers.
+func ringingPhonesScenario(ring, talk time.Duration) string {
+	pause := ""
+	if ring > 0 {
+		pause = fmt.Sprintf("<pause milliseconds=\"%d\"/>\n", ring.Milliseconds())
+	}
 	return fmt.Sprintf(`<?xml version="1.0" encoding="ISO-8859-1" ?>
 <!DOCTYPE scenario SYSTEM "sipp.dtd">
 <scenario name="switchboard bench phones">
@@ -34,7 +42,7 @@ Content-Length: 0
 
 ]]>
 </send>
-<send retrans="500">
+%[6]s<send retrans="500">
 <action><log message="[timestamp]|ok|[call_id]"/></action>
 <![CDATA[
 SIP/2.0 200 OK
@@ -67,7 +75,7 @@ Content-Length: [len]
 </send>
 <label id="999"/>
 </scenario>
-`, benchUASReply, talk.Milliseconds(), sdpAudio("phone"), sipOKToRequest, sipPhoneBYE(""))
+`, benchUASReply, talk.Milliseconds(), sdpAudio("phone"), sipOKToRequest, sipPhoneBYE(""), pause)
 }
 
 const benchUASReply = `[last_Via:]

@@ -45,7 +45,7 @@ func TestReplayCommand(t *testing.T) {
 		{"no database given", []string{"--config", stricter}, 2, nil, []string{"--from DB is required"}, ""},
 		{"no config given", []string{"--from", db}, 2, nil, []string{"--config NEW is required"}, ""},
 		{"bad time", []string{"--from", db, "--config", stricter, "--since", "yesterday"}, 2, nil, []string{"--since \"yesterday\": want RFC 3339"}, ""},
-		{"bad config names file and line", []string{"--from", db, "--config", bad}, 1, nil, []string{bad, "line 3", "forever"}, ""},
+		{"bad config names file and line", []string{"--from", db, "--config", bad}, 1, nil, []string{bad + ":3: queues.support.max_wait:", "forever"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

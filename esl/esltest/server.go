@@ -334,6 +334,14 @@ func (s *Server) api(arg string) string {
 		}
 		s.answer(c)
 		return BodyOK
+	case "uuid_ring_ready":
+		// Not in the captures: mod_commands' source answers like uuid_answer.
+		c := ch(1)
+		if c == nil {
+			return BodyAnswerUnknown
+		}
+		s.ringReady(c)
+		return BodyOK
 	case "uuid_kill":
 		c := ch(1)
 		if c == nil {

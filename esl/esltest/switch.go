@@ -13,7 +13,7 @@ import (
 // channel is one call leg of the fake switch.
 type channel struct {
 	uuid, name, direction, cid, dest, app string
-	answered, hungup                      bool
+	answered, hungup, ringing             bool
 	peer                                  string
 	playing                               string // Application-UUID of the playback going on
 	playSeq                               int
@@ -220,6 +220,16 @@ func (s *Server) answer(ch *channel) {
 	s.runSteps(ch, 0)
 }
 
+// ringReady is ring_ready: an unanswered channel indicates ringing (the
+// caller's phone gets 180) and FreeSWITCH reports CHANNEL_PROGRESS.
+func (s *Server) ringReady(ch *channel) {
+	if ch.answered || ch.ringing {
+		return
+	}
+	ch.ringing = true
+	s.emit(ch, "CHANNEL_PROGRESS")
+}
+
 // runSteps runs the caller's script from step i.
 func (s *Server) runSteps(ch *channel, i int) {
 	for ; i < len(ch.steps) && !ch.hungup; i++ {
@@ -346,6 +356,9 @@ func (s *Server) execApp(ch *channel, h map[string]string, queued bool) {
 	case "answer":
 		s.emit(ch, "CHANNEL_EXECUTE_COMPLETE", append(exec, Header{"Application-Response", "_none_"})...)
 		s.answer(ch)
+	case "ring_ready":
+		s.emit(ch, "CHANNEL_EXECUTE_COMPLETE", append(exec, Header{"Application-Response", "_none_"})...)
+		s.ringReady(ch)
 	default:
 		s.emit(ch, "CHANNEL_EXECUTE_COMPLETE", append(exec, Header{"Application-Response", "_none_"})...)
 	}

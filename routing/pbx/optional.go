@@ -81,3 +81,11 @@ type Snoop struct {
 	// barging supervisor joins; drivers without bridges may ignore it.
 	Bridge string
 }
+
+// Ringer tells an inbound caller's phone that it rings (SIP 180) without
+// answering, so the caller pays nothing while waiting (a ringback queue).
+// Answer later connects the call as usual. A driver without it makes the
+// engine answer instead.
+type Ringer interface {
+	Ring(ctx context.Context, channel string) error
+}
