@@ -64,11 +64,12 @@ const relatedVar = "SWITCHBOARD_RELATED"
 // our Stasis application when answered. The leg is registered before the
 // request goes out: its events can arrive before the answer does.
 func (d *Driver) Originate(ctx context.Context, req pbx.Originate) error {
-	if req.Channel == "" || req.Endpoint == "" {
-		return fmt.Errorf("ari: originate: channel and endpoint are required")
+	endpoint, err := dialString(req)
+	if err != nil {
+		return err
 	}
 	q := url.Values{
-		"endpoint": {req.Endpoint},
+		"endpoint": {endpoint},
 		"app":      {d.cfg.App},
 	}
 	if req.CallerID != "" {
@@ -93,17 +94,38 @@ func (d *Driver) Originate(ctx context.Context, req pbx.Originate) error {
 	}
 
 	d.addLeg(req.Channel)
-	err := d.rest.do(ctx, opOriginate, []string{req.Channel}, q, body, nil)
+	err = d.rest.do(ctx, opOriginate, []string{req.Channel}, q, body, nil)
 	if err == nil {
 		return nil
 	}
-	if hasStatus(err, http.StatusBadRequest) {
+	if hasStatus(err, http.StatusBadRequest) || hasStatus(err, http.StatusInternalServerError) {
 		// Asterisk refused it: no channel was made, no event will follow.
+		// 500 "Allocation failed" is what a trunk whose contact is
+		// unreachable answers (observed): no INVITE goes out.
 		d.endLeg(req.Channel)
 	}
 	// On a timeout or a lost connection the leg may exist: keep it known
 	// so its events still decode as a leg.
-	return fmt.Errorf("ari: originate %s to %s: %w", req.Channel, req.Endpoint, err)
+	return fmt.Errorf("ari: originate %s to %s: %w", req.Channel, endpoint, err)
+}
+
+// dialString is the endpoint Asterisk dials: req.Endpoint, or
+// PJSIP/NUMBER@TRUNK through a trunk. Number and Trunk are checked here
+// again: a dial string is never trusted ('&', ',' or '/' would dial more).
+func dialString(req pbx.Originate) (string, error) {
+	if req.Channel == "" {
+		return "", fmt.Errorf("ari: originate: %w: channel is required", pbx.ErrBadDial)
+	}
+	if req.Trunk == "" {
+		if req.Endpoint == "" {
+			return "", fmt.Errorf("ari: originate %s: %w: endpoint or trunk is required", req.Channel, pbx.ErrBadDial)
+		}
+		return req.Endpoint, nil
+	}
+	if err := pbx.CheckDial(req.Trunk, req.Number); err != nil {
+		return "", fmt.Errorf("ari: originate %s: %w", req.Channel, err)
+	}
+	return "PJSIP/" + req.Number + "@" + req.Trunk, nil
 }
 
 // Bridge creates mixing bridge bridgeID if it does not exist and adds the

@@ -28,7 +28,13 @@ type wireMessage struct {
 	Params      []string       `json:"params"`      // MissingParams
 	Soft        bool           `json:"soft"`        // ChannelHangupRequest
 	CauseText   string         `json:"cause_txt"`   // ChannelDestroyed
-	Replace     *wireChannel   `json:"replace_channel"`
+	// TechCause is the far end's final SIP response on a PJSIP channel
+	// (Asterisk 22: ChannelDestroyed, ChannelHangupRequest); 0 when none.
+	TechCause int           `json:"tech_cause"`
+	Endpoint  *wireEndpoint `json:"endpoint"`     // endpoint events
+	Contact   *wireContact  `json:"contact_info"` // ContactStatusChange
+	Peer      *wirePeer     `json:"peer"`         // PeerStatusChange
+	Replace   *wireChannel  `json:"replace_channel"`
 }
 
 type wireChannel struct {
@@ -112,9 +118,13 @@ type legSet interface {
 // state needed to report each channel's end exactly once; it is used by
 // one goroutine (the deliverer), in the order Asterisk sent the messages.
 type decoder struct {
-	node  string
-	legs  legSet
-	ended endedSet
+	node string
+	// trunks are the endpoint names that are trunks (dialplan.trunks).
+	trunks map[string]bool
+	// reachable is the last reachability reported per peer (peers.go).
+	reachable map[string]bool
+	legs      legSet
+	ended     endedSet
 	// seen is called with every message type (metrics); may be nil.
 	seen func(typ string)
 }
@@ -248,7 +258,10 @@ func (d *decoder) event(m *wireMessage, recv time.Time) (pbx.Event, error) {
 			// Asterisk's soft-hangup flag (32 = explicit), not Q.850.
 			cause = 0
 		}
-		return d.end(base, ch.ID, m.Type, cause), nil
+		return d.end(base, ch.ID, m.Type, cause, m.TechCause), nil
+
+	case "ContactStatusChange", "EndpointStateChange", "PeerStatusChange":
+		return d.peerState(base, m)
 	}
 	// Every other type (ChannelVarset, ChannelTransfer, Dial, …) is not
 	// needed by the engine; the caller logs it at debug.
@@ -256,11 +269,10 @@ func (d *decoder) event(m *wireMessage, recv time.Time) (pbx.Event, error) {
 }
 
 // end reports a channel's end once, on the first of its end signals.
-func (d *decoder) end(base pbx.Base, channel, typ string, cause int) pbx.Event {
-	if typ == "ChannelDestroyed" {
-		// The last word on a channel: nothing follows it, so forget it.
-		defer d.ended.forget(channel)
-	}
+func (d *decoder) end(base pbx.Base, channel, typ string, cause, sipCode int) pbx.Event {
+	// ChannelDestroyed is not the last word: with endpoint subscriptions
+	// Asterisk sends a trunk leg's channel events once per subscription
+	// (observed), so the end stays remembered until endedTTL.
 	if !d.ended.add(channel, base.Time) {
 		return nil
 	}
@@ -271,7 +283,10 @@ func (d *decoder) end(base pbx.Base, channel, typ string, cause int) pbx.Event {
 		// or a soft-hangup flag: report normal clearing.
 		c = pbx.CauseNormal
 	}
-	return pbx.ChannelHungUp{Base: base, Channel: channel, Cause: c}
+	if sipCode < 100 || sipCode > 699 {
+		sipCode = 0 // not a SIP response: not the far end's word
+	}
+	return pbx.ChannelHungUp{Base: base, Channel: channel, Cause: c, SIPCode: sipCode}
 }
 
 // endedSet remembers channels whose end was reported, long enough to drop
@@ -301,9 +316,4 @@ func (s *endedSet) add(channel string, now time.Time) bool {
 	}
 	s.cur[channel] = struct{}{}
 	return true
-}
-
-func (s *endedSet) forget(channel string) {
-	delete(s.cur, channel)
-	delete(s.prev, channel)
 }

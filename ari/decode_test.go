@@ -117,6 +117,9 @@ func TestHangupReportedOnce(t *testing.T) {
 		aritest.StasisEnd("leg-1"),
 		aritest.ChannelHangupRequest("leg-1", 17),
 		aritest.ChannelDestroyed("leg-1", 17),
+		// A trunk leg's events come once per subscription (app and
+		// endpoint): the second ChannelDestroyed is no second end.
+		aritest.ChannelDestroyed("leg-1", 17),
 	} {
 		ev, _, err := d.decode([]byte(msg), recvTime)
 		if err != nil {
@@ -135,9 +138,6 @@ func TestHangupReportedOnce(t *testing.T) {
 	}
 	if legs["leg-1"] {
 		t.Error("ended leg still known")
-	}
-	if len(d.ended.cur)+len(d.ended.prev) != 0 {
-		t.Errorf("ChannelDestroyed did not clear the ended set: %v %v", d.ended.cur, d.ended.prev)
 	}
 }
 

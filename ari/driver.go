@@ -40,6 +40,10 @@ type Config struct {
 	// PingInterval is how often the websocket is pinged; a ping without a
 	// pong within the interval drops the link (default 5s).
 	PingInterval time.Duration
+	// Trunks are the PJSIP endpoints that are trunks (dialplan.trunks
+	// names): their PeerState says Trunk and names them bare; other
+	// endpoints are phones, named "PJSIP/NAME".
+	Trunks []string
 	// QueueBound is the event backlog above which the driver counts and
 	// logs an overflow; it never drops events (default 100000).
 	QueueBound int
@@ -61,6 +65,7 @@ type Driver struct {
 	now func() time.Time
 
 	running atomic.Bool
+	trunks  map[string]bool // cfg.Trunks as a set; read-only after New
 	// filterRefused: the PBX refused the event filter once (filter.go).
 	filterRefused atomic.Bool
 
@@ -118,8 +123,13 @@ func New(cfg Config, log *slog.Logger, reg prometheus.Registerer) (*Driver, erro
 	if err != nil {
 		return nil, fmt.Errorf("ari: metrics: %w", err)
 	}
+	trunks := map[string]bool{}
+	for _, t := range cfg.Trunks {
+		trunks[t] = true
+	}
 	return &Driver{
 		cfg:    cfg,
+		trunks: trunks,
 		log:    log.With("component", "ari", "node", cfg.Node),
 		rest:   newClient(cfg, m),
 		m:      m,
@@ -165,7 +175,7 @@ func (d *Driver) Run(ctx context.Context, events chan<- pbx.Event) error {
 // deliver decodes queued messages and hands events to the engine. It is
 // the only user of the decoder, so per-channel state needs no lock.
 func (d *Driver) deliver(ctx context.Context, q *queue, events chan<- pbx.Event) {
-	dec := &decoder{node: d.cfg.Node, legs: d, seen: func(typ string) {
+	dec := &decoder{node: d.cfg.Node, legs: d, trunks: d.trunks, seen: func(typ string) {
 		d.m.events.WithLabelValues(typ).Inc()
 	}}
 	for {
@@ -190,6 +200,9 @@ func (d *Driver) deliver(ctx context.Context, q *queue, events chan<- pbx.Event)
 				d.log.Debug("ari event skipped", "type", typ)
 				continue
 			}
+		}
+		if !dec.peerChanged(ev) {
+			continue
 		}
 		if !d.snoopEvent(ctx, ev) {
 			continue

@@ -39,6 +39,10 @@ func (d *Driver) session(ctx context.Context, q *queue) (connected bool, err err
 	})
 
 	d.filterEvents(sctx)
+	if err := d.subscribeEndpoints(sctx); err != nil && sctx.Err() == nil {
+		// Not fatal: calls still work, trunk health comes from failures only.
+		d.log.Warn("ari endpoint events not subscribed", "err", err)
+	}
 	rs, err := d.resync(sctx)
 	if err != nil {
 		stop(err)
@@ -46,6 +50,14 @@ func (d *Driver) session(ctx context.Context, q *queue) (connected bool, err err
 		d.m.linkUp.Set(1) // before the event: whoever sees Resynced sees the link up
 		q.Push(item{ev: rs})
 		d.log.Info("ari link up", "channels", len(rs.Channels), "bridges", len(rs.Bridges))
+		// After Resynced, so the engine starts each trunk from the PBX's view.
+		peers, err := d.trunkStates(sctx)
+		if err != nil && sctx.Err() == nil {
+			d.log.Warn("ari trunk states not listed", "err", err)
+		}
+		for _, ps := range peers {
+			q.Push(item{ev: ps})
+		}
 	}
 
 	<-sctx.Done()

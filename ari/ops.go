@@ -28,11 +28,17 @@ var (
 		Query: []string{"app", "subscribeAll"}}
 	opEventFilter = operation{Name: "event_filter", Method: "PUT",
 		Path: "/applications/{applicationName}/eventFilter", Body: true}
-	opListChannels = operation{Name: "list_channels", Method: "GET", Path: "/channels"}
-	opListBridges  = operation{Name: "list_bridges", Method: "GET", Path: "/bridges"}
-	opAnswer       = operation{Name: "answer", Method: "POST", Path: "/channels/{channelId}/answer"}
-	opRing         = operation{Name: "ring", Method: "POST", Path: "/channels/{channelId}/ring"}
-	opPlay         = operation{Name: "play", Method: "POST", Path: "/channels/{channelId}/play/{playbackId}",
+	opSubscribe = operation{Name: "subscribe", Method: "POST",
+		Path: "/applications/{applicationName}/subscription", Query: []string{"eventSource"}}
+	opUnsubscribe = operation{Name: "unsubscribe", Method: "DELETE",
+		Path: "/applications/{applicationName}/subscription", Query: []string{"eventSource"}}
+	opGetApp        = operation{Name: "get_application", Method: "GET", Path: "/applications/{applicationName}"}
+	opListEndpoints = operation{Name: "list_endpoints", Method: "GET", Path: "/endpoints/{tech}"}
+	opListChannels  = operation{Name: "list_channels", Method: "GET", Path: "/channels"}
+	opListBridges   = operation{Name: "list_bridges", Method: "GET", Path: "/bridges"}
+	opAnswer        = operation{Name: "answer", Method: "POST", Path: "/channels/{channelId}/answer"}
+	opRing          = operation{Name: "ring", Method: "POST", Path: "/channels/{channelId}/ring"}
+	opPlay          = operation{Name: "play", Method: "POST", Path: "/channels/{channelId}/play/{playbackId}",
 		Query: []string{"media"}}
 	opStopPlayback = operation{Name: "stop_playback", Method: "DELETE", Path: "/playbacks/{playbackId}"}
 	opOriginate    = operation{Name: "originate", Method: "POST", Path: "/channels/{channelId}",
@@ -57,5 +63,5 @@ var (
 var operations = []operation{
 	opEvents, opEventFilter, opListChannels, opListBridges, opAnswer, opRing, opPlay,
 	opStopPlayback, opOriginate, opCreateBridge, opAddChannel, opDestroyBridge, opHangup,
-	opRecord, opRecordingFile, opSnoop,
+	opRecord, opRecordingFile, opSnoop, opSubscribe, opUnsubscribe, opGetApp, opListEndpoints,
 }

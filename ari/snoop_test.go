@@ -47,6 +47,7 @@ func startedDriver(t *testing.T) (*running, *aritest.Server) {
 	}
 	expectRequests(t, srv,
 		want{"PUT", "/applications/switchboard/eventFilter", ""},
+		want{"GET", "/applications/switchboard", ""},
 		want{"GET", "/channels", ""},
 		want{"GET", "/bridges", ""})
 	return r, srv

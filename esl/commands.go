@@ -219,8 +219,16 @@ const relatedVar = "switchboard_related"
 // job's result follow. The leg and job are registered before the command
 // goes out: their events can arrive before the reply.
 func (d *Driver) Originate(ctx context.Context, req pbx.Originate) error {
-	if req.Channel == "" || req.Endpoint == "" {
-		return fmt.Errorf("esl: originate: channel and endpoint are required")
+	endpoint := req.Endpoint
+	if req.Trunk != "" {
+		// Checked again here: a dial string is never trusted.
+		if err := pbx.CheckDial(req.Trunk, req.Number); err != nil {
+			return fmt.Errorf("esl: originate %s: %w", req.Channel, err)
+		}
+		endpoint = "sofia/gateway/" + req.Trunk + "/" + req.Number
+	}
+	if req.Channel == "" || endpoint == "" {
+		return fmt.Errorf("esl: originate: %w: channel and endpoint (or trunk) are required", pbx.ErrBadDial)
 	}
 	vars := []string{"origination_uuid=" + req.Channel}
 	if req.CallerID != "" {
@@ -241,7 +249,7 @@ func (d *Driver) Originate(ctx context.Context, req pbx.Originate) error {
 	if req.Related != "" {
 		vars = append(vars, relatedVar+"="+req.Related)
 	}
-	return d.originate(ctx, "originate", req.Channel, req.Endpoint, vars, "&park()")
+	return d.originate(ctx, "originate", req.Channel, endpoint, vars, "&park()")
 }
 
 func (d *Driver) originate(ctx context.Context, what, channel, endpoint string, vars []string, app string) error {

@@ -29,6 +29,10 @@ const (
 	evRecordStop       = "RECORD_STOP"
 	evBackgroundJob    = "BACKGROUND_JOB"
 	evHeartbeat        = "HEARTBEAT"
+	evCustom           = "CUSTOM"
+	// subGatewayState is mod_sofia's gateway state event (a CUSTOM
+	// subclass, subscribed in its own command).
+	subGatewayState = "sofia::gateway_state"
 )
 
 // subscribed is the inbound subscription. BACKGROUND_JOB goes in its own
@@ -58,6 +62,13 @@ const (
 	hdrTimestamp      = "Event-Date-Timestamp"
 	hdrControlledUUID = "Controlled-Session-UUID"
 	hdrCurrentApp     = "variable_current_application"
+	hdrSubclass       = "Event-Subclass"
+	// hdrSIPTermStatus is the far end's final SIP response on a sofia leg.
+	hdrSIPTermStatus = "variable_sip_term_status"
+	// sofia::gateway_state headers (mod_sofia sofia_reg.c).
+	hdrGateway    = "Gateway"
+	hdrPingStatus = "Ping-Status" // UP, DOWN, INVALID
+	hdrGWState    = "State"       // NOREG, REGED, FAILED, …
 )
 
 // registry is what the decoder asks the driver about channels, jobs and
@@ -179,7 +190,7 @@ func (d *decoder) decode(ev *Event, src source, recv time.Time) pbx.Event {
 		if ch == "" {
 			return nil
 		}
-		if out := d.end(base, ch, eventCause(ev)); out != nil {
+		if out := d.end(base, ch, eventCause(ev), sipCode(ev)); out != nil {
 			return out
 		}
 		return d.recordEnded(base, ev, ch)
@@ -192,9 +203,42 @@ func (d *decoder) decode(ev *Event, src source, recv time.Time) pbx.Event {
 		// The originate failed. When the leg existed its CHANNEL_HANGUP came
 		// first and this is a repeat; when FreeSWITCH refused it outright
 		// (bad endpoint) this is the only word on it.
-		return d.end(base, leg, jobCause(ev.Body))
+		return d.end(base, leg, jobCause(ev.Body), 0)
+
+	case evCustom:
+		if ev.Get(hdrSubclass) == subGatewayState {
+			return gatewayState(base, ev)
+		}
 	}
 	return nil
+}
+
+// gatewayState reads a trunk's reachability from its OPTIONS ping
+// (Ping-Status). INVALID (ping off, or not yet pinged) says nothing.
+func gatewayState(base pbx.Base, ev *Event) pbx.Event {
+	gw := ev.Get(hdrGateway)
+	var reachable bool
+	switch ev.Get(hdrPingStatus) {
+	case "UP":
+		reachable = true
+	case "DOWN":
+	default:
+		return nil
+	}
+	if gw == "" {
+		return nil
+	}
+	return pbx.PeerState{Base: base, Peer: gw, Trunk: true, Reachable: reachable,
+		Detail: ev.Get(hdrPingStatus) + " " + ev.Get(hdrGWState)}
+}
+
+// sipCode is the far end's final SIP response, when the leg has one.
+func sipCode(ev *Event) int {
+	n, err := strconv.Atoi(ev.Get(hdrSIPTermStatus))
+	if err != nil || n < 100 || n > 699 {
+		return 0
+	}
+	return n
 }
 
 // arrive reports an inbound call: a parked channel (inbound mode) or the
@@ -219,7 +263,7 @@ func (d *decoder) arrive(base pbx.Base, ev *Event) pbx.Event {
 // end reports a channel's end once, on the first of its end signals
 // (CHANNEL_HANGUP, CHANNEL_HANGUP_COMPLETE, CHANNEL_DESTROY, a failed
 // originate's BACKGROUND_JOB, an outbound socket lost).
-func (d *decoder) end(base pbx.Base, ch string, cause pbx.Cause) pbx.Event {
+func (d *decoder) end(base pbx.Base, ch string, cause pbx.Cause, sip int) pbx.Event {
 	if !d.ended.add(ch, base.Time) {
 		return nil
 	}
@@ -230,7 +274,7 @@ func (d *decoder) end(base pbx.Base, ch string, cause pbx.Cause) pbx.Event {
 	if cause == 0 {
 		cause = pbx.CauseNormal
 	}
-	return pbx.ChannelHungUp{Base: base, Channel: ch, Cause: cause}
+	return pbx.ChannelHungUp{Base: base, Channel: ch, Cause: cause, SIPCode: sip}
 }
 
 // eventCause is the Q.850 cause of a hang-up event: the numeric variable

@@ -248,7 +248,7 @@ func (d *Driver) decodeItem(dec *decoder, it item) pbx.Event {
 		d.m.events.WithLabelValues("CHANNEL_DATA").Inc()
 		return dec.arrive(pbx.Base{Time: eventTime(it.arrive, it.recv), Node: d.cfg.Node}, it.arrive)
 	case it.lost != "":
-		return dec.end(base, it.lost, 0)
+		return dec.end(base, it.lost, 0, 0)
 	}
 	m := it.msg
 	switch m.ContentType() {

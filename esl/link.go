@@ -132,6 +132,10 @@ func (d *Driver) subscribe(ctx context.Context, c *Conn) (pbx.Resynced, error) {
 	if _, err := c.Send(rctx, "event plain "+evBackgroundJob); err != nil {
 		return pbx.Resynced{}, fmt.Errorf("esl: subscribe: %w", err)
 	}
+	// Trunk health: its own command, CUSTOM takes every word after it.
+	if _, err := c.Send(rctx, "event plain "+evCustom+" "+subGatewayState); err != nil {
+		return pbx.Resynced{}, fmt.Errorf("esl: subscribe: %w", err)
+	}
 	return d.resync(rctx, c, true)
 }
 

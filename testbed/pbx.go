@@ -36,9 +36,12 @@ type PBX struct {
 	RTPStart      int    // SB_RTP_START
 	RTPEnd        int    // SB_RTP_END
 	AgentBasePort int    // SB_AGENT_BASE_PORT: agent 100N's phone is at AgentBasePort+N
-	User          string // ARI user (SB_ARI_USER)
-	Password      string // ARI password (SB_ARI_PASS)
-	App           string // the Stasis application the dialplan hands calls to
+	// CarrierBasePort (SB_CARRIER_BASE_PORT): trunks carrier-good,
+	// carrier-503 and carrier-silent are at CarrierBasePort+1..3.
+	CarrierBasePort int
+	User            string // ARI user (SB_ARI_USER)
+	Password        string // ARI password (SB_ARI_PASS)
+	App             string // the Stasis application the dialplan hands calls to
 }
 
 // RepoDir is the module root (the directory above testbed/).
@@ -84,17 +87,18 @@ func scriptRoot(script string) string {
 func DefaultPBX() *PBX {
 	repo := RepoDir()
 	return &PBX{
-		Script:        filepath.Join(repo, "testbed", "pbx.sh"),
-		Root:          envStr("SB_PBX_ROOT", scriptRoot(filepath.Join(repo, "testbed", "pbx.sh"))),
-		RunDir:        envStr("SB_PBX_RUN", filepath.Join(repo, ".cache", "testbed-run")),
-		SIPPort:       envInt("SB_SIP_PORT", 5060),
-		ARIPort:       envInt("SB_ARI_PORT", 8088),
-		RTPStart:      envInt("SB_RTP_START", 10000),
-		RTPEnd:        envInt("SB_RTP_END", 10999),
-		AgentBasePort: envInt("SB_AGENT_BASE_PORT", 5200),
-		User:          envStr("SB_ARI_USER", "switchboard"),
-		Password:      envStr("SB_ARI_PASS", "switchboard"),
-		App:           "switchboard",
+		Script:          filepath.Join(repo, "testbed", "pbx.sh"),
+		Root:            envStr("SB_PBX_ROOT", scriptRoot(filepath.Join(repo, "testbed", "pbx.sh"))),
+		RunDir:          envStr("SB_PBX_RUN", filepath.Join(repo, ".cache", "testbed-run")),
+		SIPPort:         envInt("SB_SIP_PORT", 5060),
+		ARIPort:         envInt("SB_ARI_PORT", 8088),
+		RTPStart:        envInt("SB_RTP_START", 10000),
+		RTPEnd:          envInt("SB_RTP_END", 10999),
+		AgentBasePort:   envInt("SB_AGENT_BASE_PORT", 5200),
+		CarrierBasePort: envInt("SB_CARRIER_BASE_PORT", 5600),
+		User:            envStr("SB_ARI_USER", "switchboard"),
+		Password:        envStr("SB_ARI_PASS", "switchboard"),
+		App:             "switchboard",
 	}
 }
 
@@ -108,6 +112,7 @@ func (p *PBX) Env() []string {
 		"SB_RTP_START="+strconv.Itoa(p.RTPStart),
 		"SB_RTP_END="+strconv.Itoa(p.RTPEnd),
 		"SB_AGENT_BASE_PORT="+strconv.Itoa(p.AgentBasePort),
+		"SB_CARRIER_BASE_PORT="+strconv.Itoa(p.CarrierBasePort),
 		"SB_ARI_USER="+p.User,
 		"SB_ARI_PASS="+p.Password,
 	)

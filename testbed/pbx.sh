@@ -22,6 +22,8 @@
 #   SB_BENCH_PHONE_PORT the load benchmark's agents 2001..2040 all have their
 #                      contact at 127.0.0.1:(this port): one sipp plays
 #                      every phone (default 5300)
+#   SB_CARRIER_BASE_PORT trunks carrier-good, carrier-503, carrier-silent are
+#                      at 127.0.0.1:(base+1..3) (default 5600)
 #   SB_ARI_USER/PASS   ARI credentials           (default switchboard/switchboard)
 #   SB_START_TIMEOUT   seconds to wait for ARI   (default 30)
 #   SB_FALLBACK_RING_TIME seconds the fallback ring group (1001-1003) rings
@@ -44,6 +46,7 @@ RTP_START=${SB_RTP_START:-10000}
 RTP_END=${SB_RTP_END:-10999}
 AGENT_BASE_PORT=${SB_AGENT_BASE_PORT:-5200}
 BENCH_PHONE_PORT=${SB_BENCH_PHONE_PORT:-5300}
+CARRIER_BASE_PORT=${SB_CARRIER_BASE_PORT:-5600}
 BENCH_AGENTS=40
 ARI_USER=${SB_ARI_USER:-switchboard}
 ARI_PASS=${SB_ARI_PASS:-switchboard}
@@ -154,6 +157,14 @@ EOF
 		# 2001..2040, every contact on the same port (one sipp for all).
 		for n in $(seq 1 $BENCH_AGENTS); do
 			printf '    - {name: "%d", contact: "sip:%d@127.0.0.1:%d"}\n' $((2000 + n)) $((2000 + n)) "$BENCH_PHONE_PORT"
+		done
+		# The carriers (testbed/trunks_e2e_test.go): sipp UAS on loopback,
+		# qualified every 2 s so a dead one is seen within the test.
+		echo "  trunks:"
+		n=0
+		for c in good 503 silent; do
+			n=$((n + 1))
+			echo "    - {name: \"carrier-$c\", host: 127.0.0.1, port: $((CARRIER_BASE_PORT + n)), qualify: 2s}"
 		done
 	} >"$cfg"
 	bin=$(switchboard_bin)

@@ -146,18 +146,7 @@ Content-Length: 0
 			w("<recv request=\"CANCEL\" timeout=\"%d\" ontimeout=\"100\" next=\"800\"/>\n", ms)
 		}
 		w("<label id=\"100\"/>\n")
-		w(`<send retrans="500">
-<![CDATA[
-SIP/2.0 200 OK
-%s
-Content-Type: application/sdp
-Content-Length: [len]
-
-%s
-]]>
-</send>
-<recv request="ACK" rtd="true" crlf="true"/>
-`, reply, sdpAudio("phone"))
+		w("%s<recv request=\"ACK\" rtd=\"true\" crlf=\"true\"/>\n", sipOKWithSDP(reply, "phone"))
 		logMsg("answered")
 		if m.press != "" {
 			pcap, err := pcapFor(m.press)

@@ -1,6 +1,8 @@
 package testbed
 
-// Pieces of SIP shared by the sipp scenarios (phone.go, loadscenario.go).
+// Pieces of SIP shared by the sipp scenarios (phone.go, carrier.go, loadscenario.go).
+
+import "fmt"
 
 // sdpAudio is the body of an offer or answer: PCMU and RFC 4733 events on
 // sipp's media port; origin names the side in the o= line.
@@ -58,4 +60,20 @@ CSeq: 1 BYE
 Contact: <sip:` + contact + `[local_ip]:[local_port];transport=[transport]>
 Max-Forwards: 70
 Content-Length: 0`
+}
+
+// sipOKWithSDP is a UAS's sipp <send> of 200 OK with an audio offer
+// (retransmitted until the ACK), reply being the copied request headers.
+func sipOKWithSDP(reply, origin string) string {
+	return fmt.Sprintf(`<send retrans="500">
+<![CDATA[
+SIP/2.0 200 OK
+%s
+Content-Type: application/sdp
+Content-Length: [len]
+
+%s
+]]>
+</send>
+`, reply, sdpAudio(origin))
 }

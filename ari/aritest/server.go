@@ -65,6 +65,7 @@ type Server struct {
 	responses map[string]Response // "METHOD /path" → answer
 	channels  []json.RawMessage
 	bridges   []json.RawMessage
+	endpoints []json.RawMessage
 	stored    map[string][]byte // stored recordings' audio by name
 	down      bool
 	connects  chan string // the query string of each websocket connect
@@ -252,6 +253,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		list = s.channels
 	case r.Method == http.MethodGet && path == "/bridges":
 		list = s.bridges
+	case r.Method == http.MethodGet && path == "/endpoints/PJSIP":
+		list = s.endpoints
 	}
 	s.mu.Unlock()
 	select {
@@ -267,7 +270,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case canned:
 		w.WriteHeader(resp.Status)
 		io.WriteString(w, resp.Body)
-	case list != nil || (r.Method == http.MethodGet && (path == "/channels" || path == "/bridges")):
+	case list != nil || (r.Method == http.MethodGet && (path == "/channels" || path == "/bridges" || path == "/endpoints/PJSIP")):
 		if list == nil {
 			list = []json.RawMessage{}
 		}

@@ -215,8 +215,13 @@ func newDriver(cfg *config.Config, log *slog.Logger, reg prometheus.Registerer) 
 			RecordingsDir: cfg.PBX.ESL.RecordingsDir,
 		}, log, reg)
 	}
+	// The driver tells trunks from phones in endpoint events by these names.
+	var trunks []string
+	for _, t := range cfg.Dialplan.Trunks {
+		trunks = append(trunks, t.Name)
+	}
 	return ari.New(ari.Config{
 		URL: cfg.PBX.ARI.URL, User: cfg.PBX.ARI.User, Password: cfg.PBX.ARI.Password,
-		App: cfg.PBX.ARI.App, Node: cfg.PBX.Node,
+		App: cfg.PBX.ARI.App, Node: cfg.PBX.Node, Trunks: trunks,
 	}, log, reg)
 }
