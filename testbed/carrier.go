@@ -57,7 +57,7 @@ func CarrierScenario(m CarrierMode) string {
 <scenario name="switchboard carrier">
 <recv request="OPTIONS" optional="true" next="900"/>
 <recv request="INVITE" crlf="true">
-  <action><log message="[clock_tick] invite [call_id]"/></action>
+  <action><log message="[clock_tick] invite [call_id] [timestamp]"/></action>
 </recv>
 `)
 	switch {
@@ -118,6 +118,22 @@ func StartCarrier(t testing.TB, port int, m CarrierMode) *Carrier {
 		t.Fatalf("testbed: carrier on %d: %v; output: %s", port, err, readFile(proc.outFile))
 	}
 	return c
+}
+
+// InviteTimes are when the carrier received each INVITE, on the wall
+// clock sipp logs (the same clock as the phones' bench logs).
+func (c *Carrier) InviteTimes() []time.Time {
+	var out []time.Time
+	for _, line := range strings.Split(c.Log(), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 3 || f[1] != "invite" {
+			continue
+		}
+		if epoch, err := strconv.ParseFloat(f[len(f)-1], 64); err == nil {
+			out = append(out, time.UnixMicro(int64(epoch*1e6)))
+		}
+	}
+	return out
 }
 
 // Log is the carrier's milestones so far.
