@@ -21,16 +21,8 @@ var _ Accounts = (*auth.Service)(nil)
 // through auth.Service on a real store: the service's errors get their
 // HTTP codes and fields.
 func TestAccountsWithTheRealService(t *testing.T) {
-	cost := auth.PasswordCost
-	auth.PasswordCost = bcrypt.MinCost
-	t.Cleanup(func() { auth.PasswordCost = cost })
-	st := storetest.New(t)
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	svc := auth.New(auth.Config{LoginAttempts: 2, AddressAttempts: 2}, st, func() time.Time { return now }, nil)
-	if _, err := svc.CreateUser(t.Context(), auth.NewUser{Username: "root", Name: "Root", Role: auth.Admin, Password: "grey heron at dawn 1"}); err != nil {
-		t.Fatal(err)
-	}
-	h := New(Config{Accounts: svc, Audit: st}, newFakeAgents(), st, nil, nil, nil).Handler()
+	h, _ := realAccounts(t, auth.Config{LoginAttempts: 2, AddressAttempts: 2}, func() time.Time { return now })
 
 	var cookie *http.Cookie
 	csrf := ""
@@ -95,4 +87,19 @@ func TestAccountsWithTheRealService(t *testing.T) {
 	}
 	now = now.Add(auth.DefaultSessionIdle)
 	check(do("GET", "/api/v1/auth/me", ""), 401, CodeUnauthorized, "")
+}
+
+// realAccounts is the API over auth.Service on a real store (bcrypt at its
+// cheapest), with one admin, root, whose password is "grey heron at dawn 1".
+func realAccounts(t *testing.T, cfg auth.Config, now func() time.Time) (http.Handler, *store.Store) {
+	t.Helper()
+	cost := auth.PasswordCost
+	auth.PasswordCost = bcrypt.MinCost
+	t.Cleanup(func() { auth.PasswordCost = cost })
+	st := storetest.New(t)
+	svc := auth.New(cfg, st, now, nil)
+	if _, err := svc.CreateUser(t.Context(), auth.NewUser{Username: "root", Name: "Root", Role: auth.Admin, Password: "grey heron at dawn 1"}); err != nil {
+		t.Fatal(err)
+	}
+	return New(Config{Accounts: svc, Audit: st}, newFakeAgents(), st, nil, nil, nil).Handler(), st
 }

@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"switchboard/auth"
 	"switchboard/store"
 	"switchboard/store/storetest"
@@ -60,16 +58,8 @@ func TestClientAddr(t *testing.T) {
 // see the peer, so the address is locked and the audit holds no forged
 // text.
 func TestForwardedHeadersDoNotSpoofTheLimiter(t *testing.T) {
-	cost := auth.PasswordCost
-	auth.PasswordCost = bcrypt.MinCost
-	t.Cleanup(func() { auth.PasswordCost = cost })
-	st := storetest.New(t)
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	svc := auth.New(auth.Config{LoginAttempts: 100, AddressAttempts: 3}, st, func() time.Time { return now }, nil)
-	if _, err := svc.CreateUser(t.Context(), auth.NewUser{Username: "root", Name: "Root", Role: auth.Admin, Password: "grey heron at dawn 1"}); err != nil {
-		t.Fatal(err)
-	}
-	h := New(Config{Accounts: svc, Audit: st}, newFakeAgents(), st, nil, nil, nil).Handler()
+	h, st := realAccounts(t, auth.Config{LoginAttempts: 100, AddressAttempts: 3}, func() time.Time { return now })
 	login := func(password, forged string) int {
 		req := httptest.NewRequestWithContext(t.Context(), "POST", "/api/v1/auth/login",
 			strings.NewReader(`{"username":"root","password":"`+password+`"}`))

@@ -48,7 +48,10 @@ type env struct {
 
 var cfg = auth.Config{SessionIdle: 30 * time.Minute, SessionMax: 8 * time.Hour, LoginAttempts: 3, AddressAttempts: 3, LoginWindow: 10 * time.Minute}
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { t.Helper(); return newEnvWith(t, cfg) }
+
+// newEnvWith is newEnv with another auth config.
+func newEnvWith(t *testing.T, cfg auth.Config) *env {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "sb.db")
 	st, err := store.Open(t.Context(), path, nil)
@@ -596,17 +599,8 @@ func TestShortIdleSlides(t *testing.T) {
 // lock that address out of that account; the owner, elsewhere, signs in;
 // guessing spread over many addresses is still stopped account-wide.
 func TestGuessesDoNotLockTheOwnerOut(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "sb.db")
-	st, err := store.Open(t.Context(), path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	c := &clock{t: t0}
-	svc := auth.New(auth.Config{LoginAttempts: 3, AddressAttempts: 6, LoginWindow: 10 * time.Minute}, st, c.now, slog.New(slog.DiscardHandler))
+	e := newEnvWith(t, auth.Config{LoginAttempts: 3, AddressAttempts: 6, LoginWindow: 10 * time.Minute})
+	svc := e.svc
 	if _, err := svc.CreateUser(t.Context(), auth.NewUser{Username: "ann", Name: "Ann", Role: auth.Supervisor, Password: goodPassword}); err != nil {
 		t.Fatal(err)
 	}
