@@ -188,11 +188,11 @@ func TestE2EClickToDialFailover(t *testing.T) {
 	}
 	good.Stop()
 	killed := time.Now()
-	s.eventually(7*time.Second, "carrier-good down", func() bool { return trunkState("carrier-good") == "down" })
+	s.eventually(9*time.Second, "carrier-good down", func() bool { return trunkState("carrier-good") == "down" })
 	t.Logf("carrier-good down %v after its sipp was killed", time.Since(killed).Round(10*time.Millisecond))
 	StartCarrier(t, TrunkGood.Port(p), CarrierAnswers)
 	back := time.Now()
-	s.eventually(7*time.Second, "carrier-good up again", func() bool { return trunkState("carrier-good") == "up" })
+	s.eventually(9*time.Second, "carrier-good up again", func() bool { return trunkState("carrier-good") == "up" })
 	t.Logf("carrier-good up %v after restart", time.Since(back).Round(10*time.Millisecond))
 	var states eventList
 	if code := s.do("GET", "/api/v1/events?type=trunk.state", nil, &states); code != 200 {

@@ -79,7 +79,8 @@ func leg(channel string, kind string) func(pbx.Event) bool {
 // Three sipp carriers on the real Asterisk: the good one rings and
 // answers, the 503 one's failure reaches the engine as SIP 503, the
 // silent one gives no ringing; killing the good one makes its trunk
-// unreachable within qualify (2 s) + Asterisk's qualify timeout (3 s),
+// unreachable within two qualify intervals (2 s each: the kill may fall
+// just after one) + Asterisk's qualify timeout (3 s),
 // and restarting it brings it back.
 func TestTrunkCarriersE2E(t *testing.T) {
 	p := StartPBX(t)
@@ -88,9 +89,15 @@ func TestTrunkCarriersE2E(t *testing.T) {
 	StartCarrier(t, TrunkSilent.Port(p), CarrierSilent)
 	r := startTrunkRig(t, p)
 	// Every trunk qualifies within one interval once its carrier answers.
-	for _, tr := range []Trunk{TrunkGood, Trunk503, TrunkSilent} {
-		r.await(8*time.Second, tr.Name+" reachable", peer(tr.Name, true))
-	}
+	// They may report in any order (one burst after connect), and each
+	// only once: wait for all three together.
+	up := map[string]bool{}
+	r.await(8*time.Second, "all three carriers reachable", func(ev pbx.Event) bool {
+		if ps, ok := ev.(pbx.PeerState); ok && ps.Trunk {
+			up[ps.Peer] = ps.Reachable
+		}
+		return up[TrunkGood.Name] && up[Trunk503.Name] && up[TrunkSilent.Name]
+	})
 	ctx := context.Background()
 	id := fmt.Sprintf("%d", time.Now().UnixNano())
 	dial := func(tr Trunk) string {
@@ -131,10 +138,10 @@ func TestTrunkCarriersE2E(t *testing.T) {
 
 	good.Stop()
 	killed := time.Now()
-	r.await(2*time.Second+3*time.Second+time.Second, "carrier-good unreachable", peer(TrunkGood.Name, false))
+	r.await(2*2*time.Second+3*time.Second+time.Second, "carrier-good unreachable", peer(TrunkGood.Name, false))
 	t.Logf("carrier-good unreachable %v after its sipp was killed", time.Since(killed).Round(10*time.Millisecond))
 	StartCarrier(t, TrunkGood.Port(p), CarrierAnswers)
 	restarted := time.Now()
-	r.await(2*time.Second+3*time.Second+time.Second, "carrier-good reachable again", peer(TrunkGood.Name, true))
+	r.await(2*2*time.Second+3*time.Second+time.Second, "carrier-good reachable again", peer(TrunkGood.Name, true))
 	t.Logf("carrier-good reachable %v after restart", time.Since(restarted).Round(10*time.Millisecond))
 }
