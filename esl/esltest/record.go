@@ -23,6 +23,11 @@ import (
 // "/var/lib/freeswitch/recordings").
 func WithRecordingsDir(dir string) Option { return func(s *Server) { s.recDir = dir } }
 
+// recorder is the record application's part of the server (its own
+// concept, so the switch's type stays small); it reaches the rest of the
+// server through the embedded pointer.
+type recorder struct{ *Server }
+
 // recording is a record application running on a channel.
 type recording struct {
 	appUUID, path, arg string
@@ -45,7 +50,7 @@ func (s *Server) execute(ch *channel, h map[string]string, queued bool) bool {
 	case "unset":
 		ch.setVar(h["execute-app-arg"], "")
 	case "record":
-		s.startRecord(ch, h)
+		recorder{s}.startRecord(ch, h)
 		return true
 	}
 	return false
@@ -71,7 +76,7 @@ func (s *Server) runQueue(ch *channel) {
 	}
 }
 
-func (s *Server) startRecord(ch *channel, h map[string]string) {
+func (s recorder) startRecord(ch *channel, h map[string]string) {
 	arg, appUUID := h["execute-app-arg"], h["event-uuid"]
 	if appUUID == "" {
 		appUUID = s.newUUID()
@@ -109,7 +114,7 @@ func (s *Server) startRecord(ch *channel, h map[string]string) {
 }
 
 // recordDigit ends the recording when digit is a terminator.
-func (s *Server) recordDigit(ch *channel, digit string) {
+func (s recorder) recordDigit(ch *channel, digit string) {
 	if ch.rec == nil {
 		return
 	}
@@ -128,7 +133,7 @@ func (s *Server) recordDigit(ch *channel, digit string) {
 
 // stopRecord ends the recording: the file, RECORD_STOP, then the
 // application's CHANNEL_EXECUTE_COMPLETE; what was queued runs.
-func (s *Server) stopRecord(ch *channel, cause string) {
+func (s recorder) stopRecord(ch *channel, cause string) {
 	r := ch.rec
 	if r == nil {
 		return

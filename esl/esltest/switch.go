@@ -241,7 +241,7 @@ func (s *Server) runSteps(ch *channel, i int) {
 			return
 		case st.digit != "":
 			s.emit(ch, "DTMF", Header{"DTMF-Digit", st.digit}, Header{"DTMF-Duration", "1280"}, Header{"DTMF-Source", "ENDPOINT"})
-			s.recordDigit(ch, st.digit)
+			recorder{s}.recordDigit(ch, st.digit)
 		case st.hangup:
 			ch.byCaller = true
 			s.hangup(ch, "NORMAL_CLEARING")
@@ -265,7 +265,7 @@ func (s *Server) hangup(ch *channel, cause string) {
 	}
 	if ch.rec != nil {
 		// FreeSWITCH keeps what was recorded.
-		s.stopRecord(ch, "success-silence")
+		recorder{s}.stopRecord(ch, "success-silence")
 	}
 	if ch.peer != "" {
 		s.emit(ch, "CHANNEL_UNBRIDGE", Header{"Hangup-Cause", cause}, Header{"Other-Leg-Unique-ID", ch.peer})
@@ -379,7 +379,7 @@ func (s *Server) stopPlayback(ch *channel) {
 		s.finishPlayback(ch, "FILE PLAYED")
 	}
 	if ch.rec != nil {
-		s.stopRecord(ch, "success-silence")
+		recorder{s}.stopRecord(ch, "success-silence")
 	}
 }
 
