@@ -76,7 +76,10 @@ func Render(pbx string, c *Config, l Link) ([]File, error) {
 
 // Write writes files under dir, creating directories; a file whose bytes
 // are already there is left alone, so its modification time says when it
-// last changed.
+// last changed. Each file is replaced atomically (a temporary file in the
+// same directory, synced, then renamed over it): a PBX reloading while
+// render runs, or a render cut short by a full disk, sees the old file or
+// the new one, never half of one.
 func Write(dir string, files []File) error {
 	for _, f := range files {
 		p := filepath.Join(dir, filepath.FromSlash(f.Name))
@@ -86,12 +89,39 @@ func Write(dir string, files []File) error {
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return err
 		}
-		// ari.conf holds the ARI password, event_socket.conf.xml the ESL one.
-		if err := os.WriteFile(p, f.Data, 0o640); err != nil {
-			return err
+		if err := replaceFile(p, f.Data); err != nil {
+			return fmt.Errorf("dialplan: write %s: %w", p, err)
 		}
 	}
 	return nil
+}
+
+// replaceFile writes data to p through a temporary file and a rename.
+func replaceFile(p string, data []byte) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(p), "."+filepath.Base(p)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	// ari.conf holds the ARI password, event_socket.conf.xml the ESL one.
+	if err = tmp.Chmod(0o640); err != nil {
+		return err
+	}
+	if _, err = tmp.Write(data); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), p)
 }
 
 // view is what the templates see.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -306,5 +307,43 @@ func TestWriteCreatesDirsAndKeepsUnchangedFiles(t *testing.T) {
 	st2, _ := os.Stat(p)
 	if !st2.ModTime().Equal(old) {
 		t.Errorf("unchanged file rewritten: mtime %v, want %v", st2.ModTime(), old)
+	}
+}
+
+// A PBX reading a config file while render replaces it must see the whole
+// old file, not a truncated or half-written one: the old file's contents
+// stay intact under a reader holding it open, and no temporary file is left.
+func TestWriteReplacesFilesAtomically(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "pjsip.conf")
+	if err := os.WriteFile(p, []byte("old contents\n"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	reader, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	if err := Write(dir, []File{{Name: "pjsip.conf", Data: []byte("new\n")}}); err != nil {
+		t.Fatal(err)
+	}
+	held, err := io.ReadAll(reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(held) != "old contents\n" {
+		t.Errorf("a reader of the old file saw %q: the file was rewritten in place", held)
+	}
+	now, _ := os.ReadFile(p)
+	if string(now) != "new\n" {
+		t.Errorf("file = %q, want the new contents", now)
+	}
+	st, _ := os.Stat(p)
+	if st.Mode().Perm() != 0o640 {
+		t.Errorf("mode %v, want 0640 (it holds the ARI/ESL password)", st.Mode().Perm())
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("directory holds %d entries, want only pjsip.conf (a temporary file left?)", len(entries))
 	}
 }
