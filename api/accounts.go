@@ -3,12 +3,14 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"mime"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -29,7 +31,7 @@ type Accounts interface {
 	CreateUser(ctx context.Context, u auth.NewUser) (auth.User, error)
 	UpdateUser(ctx context.Context, id int64, p auth.UserPatch) (auth.User, error)
 	Tokens(ctx context.Context) ([]auth.Token, error)
-	CreateToken(ctx context.Context, name string, role auth.Role, createdBy string) (raw string, t auth.Token, err error)
+	CreateToken(ctx context.Context, spec auth.TokenSpec) (raw string, t auth.Token, err error)
 	RevokeToken(ctx context.Context, id int64) error
 	Teams(ctx context.Context) ([]auth.Team, error)
 	PutTeam(ctx context.Context, t auth.Team) (auth.Team, error)
@@ -46,6 +48,7 @@ type accountHandlers struct {
 	aud          auditor
 	log          *slog.Logger
 	secureCookie bool // the session cookie is Secure (behind TLS)
+	privacy      Privacy
 }
 
 func (h accountHandlers) routes() []route {
@@ -296,8 +299,9 @@ type newToken struct {
 
 func (h accountHandlers) createToken(c echo.Context) error {
 	var b struct {
-		Name string    `json:"name"`
-		Role auth.Role `json:"role"`
+		Name      string    `json:"name"`
+		Role      auth.Role `json:"role"`
+		ValidDays *int      `json:"valid_days"`
 	}
 	if err := decodeBody(c, &b, true); err != nil {
 		return err
@@ -308,10 +312,26 @@ func (h accountHandlers) createToken(c echo.Context) error {
 	if _, err := auth.ParseRole(string(b.Role)); err != nil {
 		return err
 	}
-	if err := h.aud.record(c, "token.create", b.Name, true, map[string]any{"role": b.Role}); err != nil {
-		return err
+	spec := auth.TokenSpec{Name: b.Name, Role: b.Role, CreatedBy: principalOf(c).Username}
+	if b.ValidDays != nil {
+		if *b.ValidDays < 1 || *b.ValidDays > int(auth.MaxTokenLife/(24*time.Hour)) {
+			return badRequest("valid_days", "1 to %d days", auth.MaxTokenLife/(24*time.Hour))
+		}
+		spec.ValidFor = time.Duration(*b.ValidDays) * 24 * time.Hour
 	}
-	raw, t, err := h.acc.CreateToken(c.Request().Context(), b.Name, b.Role, principalOf(c).Username)
+	// Admins never see callers' numbers (privacy.go); a token of a role
+	// that does would let them see them anyway. Such tokens are made on the
+	// host (`switchboard token add`), where the operator answers for them.
+	if h.privacy.seesNumbers(b.Role) && !h.privacy.seesNumbers(principalOf(c).Role) {
+		_ = h.aud.record(c, "token.create", b.Name, false, map[string]any{"role": b.Role, "refused": "sees numbers"})
+		e := forbidden(fmt.Sprintf("a %s token sees callers' numbers, which an %s does not; make it on the host with `switchboard token add`", b.Role, principalOf(c).Role))
+		e.Field = "role"
+		return e
+	}
+	raw, t, err := h.acc.CreateToken(c.Request().Context(), spec)
+	if aerr := h.aud.record(c, "token.create", b.Name, err == nil, map[string]any{"role": b.Role}); aerr != nil {
+		return aerr
+	}
 	if err != nil {
 		return err
 	}

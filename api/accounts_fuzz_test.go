@@ -33,7 +33,7 @@ func FuzzAccountBodies(f *testing.F) {
 	if _, err := svc.CreateUser(f.Context(), auth.NewUser{Username: "root", Name: "Root", Role: auth.Admin, Password: "grey heron at dawn 1"}); err != nil {
 		f.Fatal(err)
 	}
-	tok, _, err := svc.CreateToken(f.Context(), "fuzz", auth.Admin, "test")
+	tok, _, err := svc.CreateToken(f.Context(), auth.TokenSpec{Name: "fuzz", Role: auth.Admin, CreatedBy: "test"})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -81,6 +81,43 @@ func TestAccountsWithTheRealService(t *testing.T) {
 	}
 	check(do("GET", "/api/v1/users/99", ""), 404, CodeNotFound, "")
 	check(do("DELETE", "/api/v1/tokens/99", ""), 404, CodeNotFound, "")
+	// An admin never sees callers' numbers, so cannot mint a token that does.
+	check(do("POST", "/api/v1/tokens", `{"name":"crm","role":"supervisor"}`), 403, CodeForbidden, "role")
+	check(do("POST", "/api/v1/tokens", `{"name":"crm","role":"quality","valid_days":0}`), 400, CodeBadRequest, "valid_days")
+	check(do("POST", "/api/v1/tokens", `{"name":"crm","role":"quality","valid_days":367}`), 400, CodeBadRequest, "valid_days")
+	w = do("POST", "/api/v1/tokens", `{"name":"crm","role":"quality","valid_days":2}`)
+	var tok struct {
+		Token     string    `json:"token"`
+		ExpiresAt time.Time `json:"expires_at"`
+	}
+	if w.Code != 201 || json.Unmarshal(w.Body.Bytes(), &tok) != nil || !tok.ExpiresAt.Equal(now.Add(48*time.Hour)) {
+		t.Fatalf("create token: %d %s; want 201 expiring in 2 days", w.Code, w.Body)
+	}
+	audit.Entries = nil
+	if w := do("GET", "/api/v1/audit?action=token.create", ""); w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &audit) != nil {
+		t.Fatalf("audit: %d %s", w.Code, w.Body)
+	}
+	if es := audit.Entries; len(es) != 2 || !es[0].OK || es[1].OK {
+		t.Errorf("token.create audit (newest first) = %+v, want the made one ok and the refused one not", es)
+	}
+	bearer := func(at time.Time) int {
+		t.Helper()
+		req := httptest.NewRequestWithContext(t.Context(), "GET", "/api/v1/auth/me", nil)
+		req.Header.Set("Authorization", "Bearer "+tok.Token)
+		req.RemoteAddr = "192.0.2.1:4000"
+		w := httptest.NewRecorder()
+		saved := now
+		now = at
+		h.ServeHTTP(w, req)
+		now = saved
+		return w.Code
+	}
+	if code := bearer(now.Add(47 * time.Hour)); code != 200 {
+		t.Errorf("token before its expiry: %d, want 200", code)
+	}
+	if code := bearer(now.Add(48 * time.Hour)); code != 401 {
+		t.Errorf("token at its expiry: %d, want 401", code)
+	}
 	check(do("PATCH", "/api/v1/users/1", `{"role":"agent","agent_id":"1001"}`), 400, CodeBadRequest, "role") // the only admin
 	if w := do("GET", "/api/v1/auth/me", ""); w.Code != 200 {
 		t.Errorf("me: %d %s", w.Code, w.Body)

@@ -118,6 +118,8 @@ func httpError(err error) *Error {
 		return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthorized, Message: "session expired or token unknown; sign in again"}
 	case errors.Is(err, auth.ErrNotFound):
 		return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Message: err.Error()}
+	case errors.Is(err, auth.ErrTooManyTokens):
+		return &Error{Status: http.StatusConflict, Code: "too_many_tokens", Message: err.Error()}
 	case errors.As(err, &fieldErr):
 		return &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Field: fieldErr.Field, Message: fieldErr.Reason}
 	case errors.As(err, &transErr):

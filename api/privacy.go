@@ -27,6 +27,11 @@ var DefaultPrivacy = Privacy{
 	Reveal:      []auth.Role{auth.TeamLead, auth.Supervisor},
 }
 
+// seesNumbers: role sees full numbers, always or by revealing them.
+func (p Privacy) seesNumbers(role auth.Role) bool {
+	return slices.Contains(p.FullNumbers, role) || slices.Contains(p.Reveal, role)
+}
+
 func (s *Server) masks(p auth.Principal) bool {
 	return !slices.Contains(s.cfg.Privacy.FullNumbers, p.Role)
 }

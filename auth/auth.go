@@ -105,6 +105,19 @@ type Token struct {
 	CreatedAt time.Time  `json:"created_at"`
 	LastUsed  *time.Time `json:"last_used,omitempty"`
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	// ExpiresAt is when the token stops working. Tokens made before
+	// expiry existed have none stored and end MaxTokenLife after creation.
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// TokenSpec is what CreateToken needs.
+type TokenSpec struct {
+	Name      string
+	Role      Role
+	CreatedBy string // a username
+	// ValidFor is how long the token works: zero is DefaultTokenLife;
+	// one day to MaxTokenLife.
+	ValidFor time.Duration
 }
 
 // Team is a group of agents with a lead.

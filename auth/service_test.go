@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -317,7 +318,7 @@ func TestLoginLimits(t *testing.T) {
 
 func TestTokens(t *testing.T) {
 	e := newEnv(t)
-	raw, tok, err := e.svc.CreateToken(e.ctx, "crm-sync", auth.Supervisor, "ann")
+	raw, tok, err := e.svc.CreateToken(e.ctx, auth.TokenSpec{Name: "crm-sync", Role: auth.Supervisor, CreatedBy: "ann"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,9 +354,50 @@ func TestTokens(t *testing.T) {
 	}{
 		{"", auth.Admin, "name"}, {"has space", auth.Admin, "name"}, {"ok", "root", "role"},
 	} {
-		if _, _, err := e.svc.CreateToken(e.ctx, tc.name, tc.role, "ann"); fieldOf(err) != tc.field {
+		if _, _, err := e.svc.CreateToken(e.ctx, auth.TokenSpec{Name: tc.name, Role: tc.role, CreatedBy: "ann"}); fieldOf(err) != tc.field {
 			t.Errorf("CreateToken(%q, %q) = %v, want field %s", tc.name, tc.role, err, tc.field)
 		}
+	}
+}
+
+// Tokens end: at their expiry (default 90 days), an expired token's name
+// can be used again, and no more than MaxLiveTokens are live at once.
+func TestTokensExpireAndAreCapped(t *testing.T) {
+	e := newEnv(t)
+	raw, tok, err := e.svc.CreateToken(e.ctx, auth.TokenSpec{Name: "crm", Role: auth.Quality, CreatedBy: "ann"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tok.ExpiresAt.Equal(t0.Add(auth.DefaultTokenLife)) {
+		t.Errorf("expires %v, want %v", tok.ExpiresAt, t0.Add(auth.DefaultTokenLife))
+	}
+	for _, d := range []time.Duration{23 * time.Hour, auth.MaxTokenLife + time.Hour} {
+		if _, _, err := e.svc.CreateToken(e.ctx, auth.TokenSpec{Name: "x", Role: auth.Agent, ValidFor: d}); fieldOf(err) != "valid_days" {
+			t.Errorf("ValidFor %v: %v, want a valid_days error", d, err)
+		}
+	}
+	e.clock.add(auth.DefaultTokenLife - time.Second)
+	if _, err := e.svc.Token(e.ctx, raw); err != nil {
+		t.Errorf("a second before expiry: %v", err)
+	}
+	e.clock.add(time.Second)
+	if _, err := e.svc.Token(e.ctx, raw); !errors.Is(err, auth.ErrNoSession) {
+		t.Errorf("at expiry: %v, want ErrNoSession", err)
+	}
+	if _, _, err := e.svc.CreateToken(e.ctx, auth.TokenSpec{Name: "crm", Role: auth.Quality}); err != nil {
+		t.Errorf("the expired token's name is not free again: %v", err)
+	}
+	toks, _ := e.svc.Tokens(e.ctx)
+	if len(toks) != 2 || toks[1].RevokedAt == nil || !toks[1].RevokedAt.Equal(tok.ExpiresAt) {
+		t.Errorf("tokens = %+v; want the expired one revoked at its expiry", toks)
+	}
+	for i := 1; i < auth.MaxLiveTokens; i++ {
+		if _, _, err := e.svc.CreateToken(e.ctx, auth.TokenSpec{Name: fmt.Sprintf("t%d", i), Role: auth.Agent}); err != nil {
+			t.Fatalf("token %d: %v", i, err)
+		}
+	}
+	if _, _, err := e.svc.CreateToken(e.ctx, auth.TokenSpec{Name: "one-more", Role: auth.Agent}); !errors.Is(err, auth.ErrTooManyTokens) {
+		t.Errorf("token past the cap: %v, want ErrTooManyTokens", err)
 	}
 }
 
@@ -500,7 +542,7 @@ func TestNoSecretsStored(t *testing.T) {
 	e := newEnv(t)
 	u := e.user(t, "ann", auth.Admin)
 	s := e.login(t, "ann")
-	raw, _, err := e.svc.CreateToken(e.ctx, "ci", auth.Admin, "ann")
+	raw, _, err := e.svc.CreateToken(e.ctx, auth.TokenSpec{Name: "ci", Role: auth.Admin, CreatedBy: "ann"})
 	if err != nil {
 		t.Fatal(err)
 	}

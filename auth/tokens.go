@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // TokenPrefix starts every API token, so a leaked one is recognisable (and
@@ -14,26 +15,73 @@ const TokenPrefix = "sbt_"
 
 var tokenNameRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
-// CreateToken makes an API token acting with role; raw is its secret,
-// shown this once and stored only as a SHA-256. createdBy is who asked
-// (a username). Names are unique among tokens not revoked.
-func (s *Service) CreateToken(ctx context.Context, name string, role Role, createdBy string) (string, Token, error) {
-	name = strings.TrimSpace(name)
+// Token lifetimes: a token that is never rotated is a credential that
+// never stops working once leaked.
+const (
+	DefaultTokenLife = 90 * 24 * time.Hour
+	MaxTokenLife     = 366 * 24 * time.Hour
+	minTokenLife     = 24 * time.Hour
+	// MaxLiveTokens caps tokens neither revoked nor expired: each is a
+	// standing credential an admin should be able to account for.
+	MaxLiveTokens = 50
+)
+
+// ErrTooManyTokens: MaxLiveTokens are live; revoke one first.
+var ErrTooManyTokens = fmt.Errorf("auth: %d live API tokens already; revoke one first", MaxLiveTokens)
+
+// CreateToken makes an API token acting with spec.Role; raw is its secret,
+// shown this once and stored only as a SHA-256. Names are unique among
+// tokens not revoked.
+func (s *Service) CreateToken(ctx context.Context, spec TokenSpec) (string, Token, error) {
+	name := strings.TrimSpace(spec.Name)
 	if !tokenNameRE.MatchString(name) {
 		return "", Token{}, &FieldError{Field: "name", Reason: "1 to 64 of A-Z, a-z, 0-9, '.', '_', '-'"}
 	}
-	if _, err := ParseRole(string(role)); err != nil {
+	if _, err := ParseRole(string(spec.Role)); err != nil {
 		return "", Token{}, err
 	}
+	life := spec.ValidFor
+	if life == 0 {
+		life = DefaultTokenLife
+	}
+	if life < minTokenLife || life > MaxTokenLife {
+		return "", Token{}, &FieldError{Field: "valid_days", Reason: fmt.Sprintf("1 to %d days", MaxTokenLife/(24*time.Hour))}
+	}
+	now := s.now()
+	all, err := s.st.ListTokens(ctx)
+	if err != nil {
+		return "", Token{}, err
+	}
+	live := 0
+	for _, t := range all {
+		switch {
+		case t.Live(now):
+			live++
+		case t.RevokedAt == nil && t.Name == name:
+			// An expired token still holds its name; it ended at its
+			// expiry, so say so and free the name.
+			if err := s.st.RevokeToken(ctx, t.ID, t.ExpiresAt); err != nil {
+				return "", Token{}, err
+			}
+		}
+	}
+	if live >= MaxLiveTokens {
+		return "", Token{}, ErrTooManyTokens
+	}
 	raw := TokenPrefix + randomString()
-	t := Token{Name: name, Role: role, CreatedBy: createdBy, CreatedAt: s.now()}
+	t := Token{Name: name, Role: spec.Role, CreatedBy: spec.CreatedBy, CreatedAt: now, ExpiresAt: now.Add(life)}
 	id, err := s.st.InsertToken(ctx, TokenRecord{Token: t, Hash: digest(raw)})
 	if err != nil {
 		return "", Token{}, err
 	}
 	t.ID = id
-	s.log.Info("token created", "name", name, "role", role, "by", createdBy)
+	s.log.Info("token created", "name", name, "role", spec.Role, "by", spec.CreatedBy, "expires", t.ExpiresAt)
 	return raw, t, nil
+}
+
+// Live: neither revoked nor expired at now.
+func (t Token) Live(now time.Time) bool {
+	return t.RevokedAt == nil && now.Before(t.ExpiresAt)
 }
 
 // Token is who holds the raw token: Username "token:<name>". Unknown and
@@ -49,7 +97,7 @@ func (s *Service) Token(ctx context.Context, raw string) (Principal, error) {
 	if err != nil {
 		return Principal{}, err
 	}
-	if t.RevokedAt != nil {
+	if !t.Live(s.now()) {
 		return Principal{}, ErrNoSession
 	}
 	if now := s.now(); t.LastUsed == nil || now.Sub(*t.LastUsed) >= tokenTouchEvery {

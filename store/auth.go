@@ -169,21 +169,26 @@ type tokenRow struct {
 	CreatedAt dbTime `db:"created_at"`
 	LastUsed  dbTime `db:"last_used"`
 	RevokedAt dbTime `db:"revoked_at"`
+	ExpiresAt dbTime `db:"expires_at"`
 }
 
 func (r *tokenRow) token() auth.Token {
-	return auth.Token{ID: r.ID, Name: r.Name, Role: auth.Role(r.Role), CreatedBy: r.CreatedBy,
-		CreatedAt: r.CreatedAt.T, LastUsed: r.LastUsed.ptr(), RevokedAt: r.RevokedAt.ptr()}
+	t := auth.Token{ID: r.ID, Name: r.Name, Role: auth.Role(r.Role), CreatedBy: r.CreatedBy,
+		CreatedAt: r.CreatedAt.T, LastUsed: r.LastUsed.ptr(), RevokedAt: r.RevokedAt.ptr(), ExpiresAt: r.ExpiresAt.T}
+	if !r.ExpiresAt.Valid {
+		t.ExpiresAt = r.CreatedAt.T.Add(auth.MaxTokenLife)
+	}
+	return t
 }
 
-const tokenColumns = `id, name, role, created_by, created_at, last_used, revoked_at`
+const tokenColumns = `id, name, role, created_by, created_at, last_used, revoked_at, expires_at`
 
 // InsertToken stores a new API token and returns its id.
 func (s *Accounts) InsertToken(ctx context.Context, t auth.TokenRecord) (int64, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	res, err := s.db.ExecContext(ctx, `INSERT INTO api_tokens (name, role, secret_hash, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?)`, t.Name, string(t.Role), t.Hash, t.CreatedBy, someTime(t.CreatedAt))
+	res, err := s.db.ExecContext(ctx, `INSERT INTO api_tokens (name, role, secret_hash, created_by, created_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, t.Name, string(t.Role), t.Hash, t.CreatedBy, someTime(t.CreatedAt), someTime(t.ExpiresAt))
 	if err != nil {
 		return 0, uniqueError(err, "insert token")
 	}

@@ -29,7 +29,8 @@
       "team.confirm": "确定删除班组 {name}？", "team.deleted": "已删除班组 {name}。",
       "token.name": "名称", "token.created_by": "创建人", "token.created_at": "创建时间", "token.last_used": "最近使用",
       "token.create": "新建令牌", "token.once": "请立即复制此令牌，它只显示这一次：", "token.copy": "复制", "token.copied": "已复制。",
-      "token.revoke": "吊销", "token.revoked": "已吊销", "token.active": "有效", "token.confirm": "确定吊销令牌 {name}？",
+      "token.revoke": "吊销", "token.revoked": "已吊销", "token.active": "有效", "token.expired": "已过期",
+      "token.expires_at": "到期时间", "token.valid_days": "有效天数（1–366）", "token.confirm": "确定吊销令牌 {name}？",
       "audit.actor": "操作人", "audit.action": "操作（前缀以 . 结尾，如 config.）", "audit.since": "起始日期", "audit.until": "结束日期（含）",
       "audit.search": "查询", "audit.addr": "来源地址", "audit.action_col": "操作", "audit.target": "对象", "audit.result": "结果",
       "audit.detail": "详情", "audit.ok": "成功", "audit.refused": "拒绝/失败", "audit.show": "查看", "audit.empty": "没有记录。",
@@ -58,7 +59,8 @@
       "team.confirm": "Delete team {name}?", "team.deleted": "Team {name} deleted.",
       "token.name": "Name", "token.created_by": "Created by", "token.created_at": "Created", "token.last_used": "Last used",
       "token.create": "New token", "token.once": "Copy this token now; it is shown only once:", "token.copy": "Copy", "token.copied": "Copied.",
-      "token.revoke": "Revoke", "token.revoked": "Revoked", "token.active": "Active", "token.confirm": "Revoke token {name}?",
+      "token.revoke": "Revoke", "token.revoked": "Revoked", "token.active": "Active", "token.expired": "Expired",
+      "token.expires_at": "Expires", "token.valid_days": "Valid for days (1–366)", "token.confirm": "Revoke token {name}?",
       "audit.actor": "Actor", "audit.action": "Action (a prefix ends in '.', e.g. config.)", "audit.since": "From date", "audit.until": "To date (inclusive)",
       "audit.search": "Search", "audit.addr": "Address", "audit.action_col": "Action", "audit.target": "Target", "audit.result": "Result",
       "audit.detail": "Detail", "audit.ok": "OK", "audit.refused": "Refused/failed", "audit.show": "Show", "audit.empty": "No entries.",
@@ -438,9 +440,11 @@
     const rows = $("token-rows");
     rows.textContent = "";
     for (const k of ts) {
+      const expired = !k.revoked_at && new Date(k.expires_at) <= new Date();
+      const status = k.revoked_at ? SB.t("token.revoked") + " " + time(k.revoked_at) : expired ? SB.t("token.expired") : SB.t("token.active");
       rows.append(el("tr", {}, el("td", {}, k.name), el("td", {}, SB.t("role." + k.role)), el("td", {}, k.created_by),
-        el("td", {}, time(k.created_at)), el("td", {}, time(k.last_used)),
-        el("td", {}, el("span", { class: "badge " + (k.revoked_at ? "no" : "yes") }, k.revoked_at ? SB.t("token.revoked") + " " + time(k.revoked_at) : SB.t("token.active"))),
+        el("td", {}, time(k.created_at)), el("td", {}, time(k.last_used)), el("td", {}, time(k.expires_at)),
+        el("td", {}, el("span", { class: "badge " + (k.revoked_at || expired ? "no" : "yes") }, status)),
         el("td", { class: "actions" }, k.revoked_at ? "" :
           el("button", { type: "button", class: "danger", onclick: () => revokeToken(k) }, SB.t("token.revoke")))));
     }
@@ -462,7 +466,7 @@
   $("token-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     try {
-      const k = await SB.api("POST", "/api/v1/tokens", { name: $("k-name").value, role: $("k-role").value });
+      const k = await SB.api("POST", "/api/v1/tokens", { name: $("k-name").value, role: $("k-role").value, valid_days: Number($("k-days").value) });
       $("token-secret-text").textContent = k.token;
       shownToken = k.id;
       $("token-secret").hidden = false;

@@ -38,6 +38,7 @@ func runAccounts(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		lang       = fs.String("lang", "zh", "zh | en")
 		passFile   = fs.String("password-file", "", "read the password from this file's first line, not stdin")
 		id         = fs.Int64("id", 0, "token id (token revoke)")
+		validDays  = fs.Int("valid-days", 90, "days the token works (token add; 1 to 366)")
 	)
 	if len(args) < 2 {
 		c.printUsage(stderr, fs)
@@ -83,7 +84,8 @@ func runAccounts(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "user list":
 		err = userList(ctx, svc, stdout)
 	case "token add":
-		err = tokenAdd(ctx, svc, st, *name, auth.Role(*role), stdout, stderr)
+		err = tokenAdd(ctx, svc, st, auth.TokenSpec{Name: *name, Role: auth.Role(*role), CreatedBy: cliActor,
+			ValidFor: time.Duration(*validDays) * 24 * time.Hour}, stdout, stderr)
 	case "token revoke":
 		err = tokenRevoke(ctx, svc, st, *id, stdout)
 	}
@@ -162,15 +164,15 @@ func userList(ctx context.Context, svc *auth.Service, stdout io.Writer) error {
 	return w.Flush()
 }
 
-func tokenAdd(ctx context.Context, svc *auth.Service, st *store.Store, name string, role auth.Role, stdout, stderr io.Writer) error {
-	raw, t, err := svc.CreateToken(ctx, name, role, cliActor)
-	if aerr := auditCLI(ctx, st, "token.create", name, err, map[string]any{"role": role}); aerr != nil {
+func tokenAdd(ctx context.Context, svc *auth.Service, st *store.Store, spec auth.TokenSpec, stdout, stderr io.Writer) error {
+	raw, t, err := svc.CreateToken(ctx, spec)
+	if aerr := auditCLI(ctx, st, "token.create", spec.Name, err, map[string]any{"role": spec.Role}); aerr != nil {
 		return aerr
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "token %s (%s) created, id %d; it is shown only now:\n", t.Name, t.Role, t.ID)
+	fmt.Fprintf(stderr, "token %s (%s) created, id %d, works until %s; it is shown only now:\n", t.Name, t.Role, t.ID, t.ExpiresAt.Format(time.RFC3339))
 	fmt.Fprintln(stdout, raw)
 	return nil
 }
