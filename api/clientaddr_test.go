@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"switchboard/auth"
 	"switchboard/store"
@@ -143,6 +146,22 @@ func TestAPIAnswersAreNotCached(t *testing.T) {
 	for _, path := range []string{"/api/v1/calls", "/api/v1/calls/nope", "/api/v1/openapi.json"} {
 		if res := h.do(t, "GET", path, ""); res.Hdr.Get("Cache-Control") != "no-store" {
 			t.Errorf("GET %s: Cache-Control %q, want no-store", path, res.Hdr.Get("Cache-Control"))
+		}
+	}
+}
+
+// TestHSTSBehindTLS: with secure_cookie (Switchboard behind a TLS proxy)
+// every answer tells the browser to use HTTPS only; without it (plain HTTP
+// on one machine) none does, or the browser would lock itself out.
+func TestHSTSBehindTLS(t *testing.T) {
+	for _, secure := range []bool{false, true} {
+		srv := New(Config{Accounts: fakeAccounts{}, Audit: storetest.New(t), SecureCookie: secure}, newFakeAgents(), storetest.New(t),
+			slog.New(slog.DiscardHandler), prometheus.NewRegistry(), nil)
+		w := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(w, httptest.NewRequestWithContext(t.Context(), "GET", "/ui/login", nil))
+		got := w.Header().Get("Strict-Transport-Security")
+		if secure != (got == "max-age=31536000") {
+			t.Errorf("secure_cookie %v: Strict-Transport-Security %q", secure, got)
 		}
 	}
 }

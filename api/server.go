@@ -153,6 +153,9 @@ func New(cfg Config, agents AgentService, st Reader, log *slog.Logger, reg Regis
 	e.IPExtractor = clientAddr(cfg.TrustedProxies)
 	e.JSONSerializer = maskingSerializer{s: s}
 	e.Use(s.observe, s.recover, noStore)
+	if s.cfg.SecureCookie {
+		e.Use(hsts)
+	}
 	for _, r := range s.routes() {
 		e.Add(r.method, r.path, s.guard(r))
 	}
@@ -167,6 +170,15 @@ func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 		if strings.HasPrefix(c.Request().URL.Path, "/api/") {
 			c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 		}
+		return next(c)
+	}
+}
+
+// hsts: behind TLS (secure_cookie set), browsers are told to come back
+// only over HTTPS for a year, so a session cookie never travels in clear.
+func hsts(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set(echo.HeaderStrictTransportSecurity, "max-age=31536000")
 		return next(c)
 	}
 }
