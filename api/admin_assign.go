@@ -68,7 +68,7 @@ func (h configHandlers) putAssignment(c echo.Context) error {
 	ctx, id := c.Request().Context(), c.Param("id")
 	view, err := h.agents.Agent(ctx, id)
 	if err != nil {
-		return err
+		return unknownAgent(principalOf(c), id, err)
 	}
 	if err := agentScope(principalOf(c), id, view.Team); err != nil {
 		return err

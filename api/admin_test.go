@@ -339,7 +339,8 @@ func TestAgentAssignment(t *testing.T) {
 		{"role:agent:a2:front", "a2", 403},
 		{"role:admin", "a2", 403},
 		{"role:team_lead:a9:back", "a2", 403},
-		{"role:team_lead:a9:front", "nobody", 404},
+		{"role:team_lead:a9:front", "nobody", 403}, // like another team's agent: ids cannot be probed
+		{"role:supervisor", "nobody", 404},
 	} {
 		h.token = tc.token
 		if r := h.do(t, "PUT", "/api/v1/agents/"+tc.id+"/assignment", body); r.Code != tc.code {

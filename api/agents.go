@@ -95,7 +95,7 @@ func (h agentHandlers) scopedAgent(c echo.Context) (routing.AgentView, error) {
 	}
 	a, err := h.agents.Agent(c.Request().Context(), id)
 	if err != nil {
-		return routing.AgentView{}, err
+		return routing.AgentView{}, unknownAgent(p, id, err)
 	}
 	if err := agentScope(p, a.ID, a.Team); err != nil {
 		return routing.AgentView{}, err

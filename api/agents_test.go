@@ -28,8 +28,8 @@ func TestAgentScope(t *testing.T) {
 	}{
 		{"role:agent:a1:front", []string{"a1"}, map[string]int{"a1": 200, "a2": 403, "a3": 403, "nobody": 403}},
 		{"role:agent", []string{}, map[string]int{"a1": 403}},
-		{"role:team_lead:a1:front", []string{"a1", "a3"}, map[string]int{"a1": 200, "a2": 403, "a3": 200, "nobody": 404}},
-		{"role:team_lead::back", []string{"a2"}, map[string]int{"a1": 403, "a2": 200}},
+		{"role:team_lead:a1:front", []string{"a1", "a3"}, map[string]int{"a1": 200, "a2": 403, "a3": 200, "nobody": 403}}, // an unknown id answers like another team's: ids cannot be probed
+		{"role:team_lead::back", []string{"a2"}, map[string]int{"a1": 403, "a2": 200, "nobody": 403}},
 		{"role:supervisor", []string{"a1", "a2", "a3"}, map[string]int{"a1": 200, "a2": 200, "nobody": 404}},
 		{"role:quality", nil, map[string]int{"a1": 403}},
 		{"role:admin", nil, map[string]int{"a1": 403}},

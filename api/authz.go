@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"switchboard/auth"
+	"switchboard/routing"
 )
 
 // Who may call what. Every route in routes() declares its access; the
@@ -164,6 +165,18 @@ func (s *Server) authenticate(c echo.Context) (auth.Principal, error) {
 		return p, err
 	}
 	return p, nil
+}
+
+// unknownAgent is the answer for an agent id that lookup did not find: to
+// anyone but a supervisor the same refusal as another team's agent, so
+// that 404 against 403 does not tell which ids exist.
+func unknownAgent(p auth.Principal, id string, err error) error {
+	if errors.Is(err, routing.ErrUnknownAgent) && p.Role != auth.Supervisor {
+		if scopeErr := agentScope(p, id, ""); scopeErr != nil {
+			return scopeErr
+		}
+	}
+	return err
 }
 
 // agentScope checks the caller may see or act on agent id: agents only

@@ -206,7 +206,7 @@ func (h deskHandlers) getDesk(c echo.Context) error {
 	ctx, id := c.Request().Context(), c.Param("id")
 	v, err := ds.Desk(ctx, id)
 	if err != nil {
-		return err
+		return unknownAgent(principalOf(c), id, err)
 	}
 	if err := agentScope(principalOf(c), id, v.Agent.Team); err != nil {
 		return err
