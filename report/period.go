@@ -33,12 +33,22 @@ func (s Span) Start() time.Time { return s.From }
 func (s Span) End() time.Time   { return s.To.AddDate(0, 0, 1) }
 
 // Days is the number of days in the period.
+//
+// Arithmetic on the calendar dates, not a walk over the days: a request for
+// 0001-01-01..9999-12-31 is refused at once rather than after 3.6 million
+// steps (issue 13).
 func (s Span) Days() int {
-	n := 0
-	for d := s.From; !d.After(s.To); d = d.AddDate(0, 0, 1) {
-		n++
+	if s.From.After(s.To) {
+		return 0
 	}
-	return n
+	return civilDay(s.To) - civilDay(s.From) + 1
+}
+
+// civilDay numbers t's calendar date (in t's own location), one per day,
+// whatever the day's length across a DST change.
+func civilDay(t time.Time) int {
+	y, m, d := t.Date()
+	return int(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400) // exact: a multiple of 86400, negative or not
 }
 
 func midnight(t time.Time, loc *time.Location) time.Time {
