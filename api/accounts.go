@@ -323,7 +323,6 @@ func (h accountHandlers) createToken(c echo.Context) error {
 	// that does would let them see them anyway. Such tokens are made on the
 	// host (`switchboard token add`), where the operator answers for them.
 	if h.privacy.seesNumbers(b.Role) && !h.privacy.seesNumbers(principalOf(c).Role) {
-		_ = h.aud.record(c, "token.create", b.Name, false, map[string]any{"role": b.Role, "refused": "sees numbers"})
 		e := forbidden(fmt.Sprintf("a %s token sees callers' numbers, which an %s does not; make it on the host with `switchboard token add`", b.Role, principalOf(c).Role))
 		e.Field = "role"
 		return e

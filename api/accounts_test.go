@@ -97,8 +97,18 @@ func TestAccountsWithTheRealService(t *testing.T) {
 	if w := do("GET", "/api/v1/audit?action=token.create", ""); w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &audit) != nil {
 		t.Fatalf("audit: %d %s", w.Code, w.Body)
 	}
-	if es := audit.Entries; len(es) != 2 || !es[0].OK || es[1].OK {
-		t.Errorf("token.create audit (newest first) = %+v, want the made one ok and the refused one not", es)
+	if es := audit.Entries; len(es) != 1 || !es[0].OK || es[0].Target != "crm" {
+		t.Errorf("token.create audit = %+v, want the one made", es)
+	}
+	audit.Entries = nil
+	if w := do("GET", "/api/v1/audit?action=access.denied", ""); w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &audit) != nil {
+		t.Fatalf("audit: %d %s", w.Code, w.Body)
+	}
+	// Newest first: the refused supervisor token, then the missing CSRF
+	// header at the start.
+	if es := audit.Entries; len(es) != 2 || es[0].OK || es[0].Target != "POST /api/v1/tokens" || !strings.Contains(string(es[0].Detail), "sees callers' numbers") ||
+		es[1].Target != "POST /api/v1/users" || !strings.Contains(string(es[1].Detail), "csrf") {
+		t.Errorf("access.denied audit = %+v, want the refused supervisor token and the missing CSRF header", es)
 	}
 	bearer := func(at time.Time) int {
 		t.Helper()

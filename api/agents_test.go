@@ -58,7 +58,8 @@ func TestAgentScope(t *testing.T) {
 		})
 	}
 	// Nobody acts outside their scope either, and nothing happens.
-	for _, tt := range []struct{ token, method, path, body string }{
+	before := len(h.audits(t))
+	refused := []struct{ token, method, path, body string }{
 		{"role:agent:a1:front", "PUT", "/api/v1/agents/a2/state", `{"state":"not_ready","reason":"break"}`},
 		{"role:agent:a1:front", "POST", "/api/v1/agents/a2/sign-out", `{"reason":"x"}`},
 		{"role:agent:a1:front", "PUT", "/api/v1/agents/a2/state", `{}`}, // 403 before the body is judged
@@ -67,7 +68,8 @@ func TestAgentScope(t *testing.T) {
 		{"role:team_lead:a1:front", "PUT", "/api/v1/agents/a2/state", `{"state":"not_ready","reason":"break"}`},
 		{"role:team_lead:a1:front", "POST", "/api/v1/agents/a2/sign-in", ``},
 		{"role:team_lead:a1:front", "POST", "/api/v1/agents/a2/refuse", ``},
-	} {
+	}
+	for _, tt := range refused {
 		h.token = tt.token
 		if r := h.do(t, tt.method, tt.path, tt.body); r.Code != http.StatusForbidden {
 			t.Errorf("%s %s %s: %d %s", tt.token, tt.method, tt.path, r.Code, r.Body)
@@ -76,8 +78,16 @@ func TestAgentScope(t *testing.T) {
 	if a := h.agents.agents["a2"]; a.State != routing.Ready {
 		t.Fatalf("a2 changed by refused requests: %+v", a)
 	}
-	if es := h.audits(t); len(es) != 0 {
-		t.Fatalf("refused requests audited: %+v", es)
+	// Every refusal is audited as such, with who asked for what.
+	es := h.audits(t)[before:]
+	if len(es) != len(refused) {
+		t.Fatalf("%d audit entries for %d refused requests: %+v", len(es), len(refused), es)
+	}
+	for i, e := range es {
+		want := refused[i]
+		if e.Action != "access.denied" || e.OK || e.Target != want.method+" "+want.path || e.Actor != "test-"+strings.Split(want.token, ":")[1] {
+			t.Errorf("audit %d = %s %v %s %q, want access.denied of %s %s by %s", i, e.Action, e.OK, e.Actor, e.Target, want.method, want.path, want.token)
+		}
 	}
 }
 
@@ -127,7 +137,7 @@ func TestForcedStatesAudited(t *testing.T) {
 				t.Fatalf("%s: field %q", s.name, e.Field)
 			}
 		}
-		es := h.audits(t)
+		es := h.actions(t)
 		if len(es)-seen != len(s.audit) {
 			t.Fatalf("%s: %d new audit entries, want %d: %+v", s.name, len(es)-seen, len(s.audit), es[seen:])
 		}

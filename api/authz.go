@@ -77,36 +77,44 @@ func forbidden(msg string) *Error {
 }
 
 // guard wraps a route's handler with authentication, the role check and,
-// for browser sessions, the CSRF check.
+// for browser sessions, the CSRF check; a refusal of a signed-in caller is
+// audited (denied.go), wherever it came from.
 func (s *Server) guard(r route) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		p, err := s.authenticate(c)
-		if err != nil && !r.access.public {
-			return err
-		}
-		if err == nil {
-			c.Set(principalKey, p)
-		}
-		if r.access.public {
-			return r.handler(c)
-		}
-		if !r.access.allows(p.Role) {
-			return forbidden("role " + string(p.Role) + " may not " + r.method + " " + r.path)
-		}
-		if p.TokenID == 0 && !safeMethod(c.Request().Method) {
-			got := c.Request().Header.Get(CSRFHeader)
-			if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(p.CSRF)) != 1 {
-				return &Error{Status: http.StatusForbidden, Code: CodeCSRF, Field: CSRFHeader,
-					Message: "missing or wrong CSRF token; reload the page"}
-			}
-		}
-		if readsCall(r) {
-			if err := s.callInScope(c); err != nil {
-				return err
-			}
-		}
+		err := s.admit(c, r)
+		s.auditDenied(c, err)
+		return err
+	}
+}
+
+// admit is guard's work: who, may they, and the handler.
+func (s *Server) admit(c echo.Context, r route) error {
+	p, err := s.authenticate(c)
+	if err != nil && !r.access.public {
+		return err
+	}
+	if err == nil {
+		c.Set(principalKey, p)
+	}
+	if r.access.public {
 		return r.handler(c)
 	}
+	if !r.access.allows(p.Role) {
+		return forbidden("role " + string(p.Role) + " may not " + r.method + " " + r.path)
+	}
+	if p.TokenID == 0 && !safeMethod(c.Request().Method) {
+		got := c.Request().Header.Get(CSRFHeader)
+		if got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(p.CSRF)) != 1 {
+			return &Error{Status: http.StatusForbidden, Code: CodeCSRF, Field: CSRFHeader,
+				Message: "missing or wrong CSRF token; reload the page"}
+		}
+	}
+	if readsCall(r) {
+		if err := s.callInScope(c); err != nil {
+			return err
+		}
+	}
+	return r.handler(c)
 }
 
 // callRoutes prefixes every route about one call.

@@ -116,6 +116,7 @@ type Server struct {
 	auth    Authenticator
 	opt     optional // services decided once in New (services.go)
 	aud     auditor
+	denied  deniedLimiter // access.denied entries per principal (denied.go)
 	scope   scoper
 }
 
