@@ -216,12 +216,20 @@ func (s *Server) Connected(ctx context.Context) (url.Values, bool) {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	s.handlerWG.Add(1)
-	defer s.handlerWG.Done()
+	// Add only under mu and only while open: an Add racing Close's Wait
+	// (a driver request arriving as the test ends) is a data race.
 	s.mu.Lock()
 	down, closed := s.down, s.closed
+	if !closed {
+		s.handlerWG.Add(1)
+	}
 	s.mu.Unlock()
-	if down || closed {
+	if closed {
+		http.Error(w, `{"message":"down"}`, http.StatusServiceUnavailable)
+		return
+	}
+	defer s.handlerWG.Done()
+	if down {
 		http.Error(w, `{"message":"down"}`, http.StatusServiceUnavailable)
 		return
 	}
