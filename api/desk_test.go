@@ -268,7 +268,10 @@ func TestCustomers(t *testing.T) {
 		t.Fatalf("created %+v", c)
 	}
 	id := fmt.Sprint(c.ID)
-	if r := h.do(t, "POST", "/api/v1/customers", `{"name":"other","numbers":["13800000001"]}`); r.Code != 409 || errorOf(t, r).Field != "numbers" || errorOf(t, r).Code != CodeNumberTaken {
+	// The conflict does not name the other customer (issue 13: their id
+	// would tell a masked number's owner).
+	if r := h.do(t, "POST", "/api/v1/customers", `{"name":"other","numbers":["13800000001"]}`); r.Code != 409 || errorOf(t, r).Field != "numbers" ||
+		errorOf(t, r).Code != CodeNumberTaken || strings.Contains(errorOf(t, r).Message, "customer "+id) {
 		t.Fatalf("duplicate number: %d %s", r.Code, r.Body)
 	}
 	if r := h.do(t, "PUT", "/api/v1/customers/"+id, `{"name":"Zhang Wei","numbers":["13800000001","+1557"]}`); r.Code != 200 {

@@ -33,8 +33,11 @@ type NumberTakenError struct {
 	Customer int64
 }
 
+// Error does not name the other customer: the answer goes to a client who
+// may not be allowed to see them (issue 13), and it would let a masked
+// number's owner be found by trying numbers.
 func (e *NumberTakenError) Error() string {
-	return fmt.Sprintf("number %s belongs to customer %d", e.Number, e.Customer)
+	return fmt.Sprintf("number %s already belongs to another customer", e.Number)
 }
 
 // CustomerFilter selects customers: by one of their numbers, or by a
