@@ -240,6 +240,22 @@ type SurveyNode struct {
 	Next    string   `yaml:"next"`
 }
 
+// QueueCallbacks are a queue's callback settings. Group "" dials
+// through outbound.callbacks.
+type QueueCallbacks struct {
+	Group          string   `yaml:"group"`
+	RetryDelay     Duration `yaml:"retry_delay"`
+	MaxAttempts    int      `yaml:"max_attempts"`
+	PreviewTimeout Duration `yaml:"preview_timeout"`
+}
+
+// Callback defaults.
+const (
+	DefaultCallbackRetryDelay     = Duration(5 * time.Minute)
+	DefaultCallbackMaxAttempts    = 3
+	DefaultCallbackPreviewTimeout = Duration(60 * time.Second)
+)
+
 // CallbackNode takes a callback request instead of waiting (the caller's
 // number, or ${var}) and confirms it.
 type CallbackNode struct {
@@ -319,6 +335,8 @@ type Queue struct {
 	// WrapUpExtend is how much longer an agent may make wrap-up last, once
 	// per call (0: no extension).
 	WrapUpExtend Duration `yaml:"wrap_up_extend"`
+	// Callbacks: how this queue's callbacks are dialled and retried.
+	Callbacks QueueCallbacks `yaml:"callbacks"`
 }
 
 // ServiceLevel is "Percent% answered within Within".

@@ -125,6 +125,9 @@ func (q *Queue) defaults() {
 	fill(&q.MaxWait, d.MaxWait)
 	fill(&q.WrapUp, d.WrapUp)
 	fill(&q.WrapUpExtend, d.WrapUpExtend)
+	fill(&q.Callbacks.RetryDelay, DefaultCallbackRetryDelay)
+	fill(&q.Callbacks.MaxAttempts, DefaultCallbackMaxAttempts)
+	fill(&q.Callbacks.PreviewTimeout, DefaultCallbackPreviewTimeout)
 	fill(&q.ServiceLevel.Within, d.ServiceLevel.Within)
 	fill(&q.ServiceLevel.Percent, d.ServiceLevel.Percent)
 	if o := q.OverflowBelowSL; o != nil {
@@ -275,6 +278,7 @@ func (c *Config) validateQueue(name string, q *Queue, bad func(key, format strin
 		bad(key+".service_level.percent", "must be 0-100")
 	}
 	c.validateTarget(key+".on_full", name, q.OnFull, bad)
+	c.validateQueueCallbacks(key+".callbacks", &q.Callbacks, bad)
 	if o := q.OverflowBelowSL; o != nil {
 		if o.Below <= 0 || o.Below > 100 {
 			bad(key+".overflow_below_sl.below", "must be 1-100")
@@ -434,4 +438,19 @@ func validCode(s string) bool {
 		}
 	}
 	return true
+}
+
+func (c *Config) validateQueueCallbacks(key string, cb *QueueCallbacks, bad func(key, format string, a ...any)) {
+	if cb.Group != "" && c.TrunkGroups[cb.Group] == nil {
+		bad(key+".group", "unknown trunk group %q", cb.Group)
+	}
+	if cb.RetryDelay <= 0 {
+		bad(key+".retry_delay", "must be greater than 0")
+	}
+	if cb.PreviewTimeout <= 0 {
+		bad(key+".preview_timeout", "must be greater than 0")
+	}
+	if cb.MaxAttempts < 1 || cb.MaxAttempts > 20 {
+		bad(key+".max_attempts", "must be 1-20")
+	}
 }

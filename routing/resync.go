@@ -49,6 +49,7 @@ func (m *Machine) onResynced(ev pbx.Resynced) {
 		}
 	}
 	m.acd.distribute()
+	m.work.distribute()
 }
 
 // onAudit is the periodic watchdog: agent state is compared with the PBX's

@@ -1,7 +1,8 @@
 package routing
 
-// callbackStep records a callback request, plays its prompt if any, and
-// goes on.
+// callbackStep records a callback request, puts it in its queue as a
+// work item keeping the caller's place (arrival and priority), plays its
+// prompt if any, and goes on; the caller may hang up.
 type callbackStep struct{ noInput }
 
 func (callbackStep) is(n *Node) bool { return n.Callback != nil }
@@ -13,6 +14,14 @@ func (callbackStep) enter(m *Machine, c *call, n *Node) {
 	}
 	m.record(&Record{Type: EvCallCallback, CallID: c.id, Queue: n.Callback.Queue},
 		CallbackData{Number: number, Queue: n.Callback.Queue})
+	if n.Callback.Queue != "" {
+		if _, err := m.work.enqueue(&EnqueueRequest{
+			Kind: WorkCallback, Number: number, Queue: n.Callback.Queue, Origin: c.id,
+			Priority: m.acd.callerPriority(c.caller), QueuedAt: c.at,
+		}); err != nil {
+			m.log.Warn("callback not queued", "call_id", c.id, "err", err)
+		}
+	}
 	if len(n.Callback.Prompt) > 0 {
 		m.play(c, n.Callback.Prompt)
 		return
