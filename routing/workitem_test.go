@@ -249,3 +249,41 @@ func TestCallbackWindowPassed(t *testing.T) {
 		}
 	}
 }
+
+// A restart mid-dial: the records bring the callback back waiting, with
+// its attempts and place, and the first resync offers it again.
+func TestCallbackSurvivesRestart(t *testing.T) {
+	h := newOutHarness(t, cbConfig())
+	h.signIn("a1")
+	it := h.enqueue("030 5555 1234", h.now.Add(-time.Minute))
+	o := h.dialItem(it.ID)
+	h.in(pbx.ChannelHungUp{Channel: o.Req.Channel, Cause: 19}) // no answer: retry in a minute
+	h.advance(5 * time.Second)
+	h.in(TimerFired{Name: "wrapup:a1"})
+	var recs []Record
+	for _, r := range h.recs {
+		if r.Type[:5] == "work." {
+			recs = append(recs, *r)
+		}
+	}
+	items, closed, err := foldWork(recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h2 := newOutHarness(t, cbConfig())
+	h2.now = h.now
+	h2.m.now, h2.m.out = h2.now, &Output{}
+	h2.m.work.restore(items, closed)
+	timers := h2.m.out.Timers
+	h2.m.out = nil
+	if len(timers) != 1 || timers[0].Name != "workdue:"+it.ID || !timers[0].At.Equal(h.item(it.ID).due) {
+		t.Fatalf("restored timers %+v", timers)
+	}
+	h2.signIn("a1")
+	h2.advance(time.Minute)
+	h2.in(pbx.Resynced{})
+	got := h2.item(it.ID)
+	if got.state != WorkReserved || got.attempts != 1 || !got.queuedAt.Equal(it.QueuedAt) {
+		t.Fatalf("restored %+v", got)
+	}
+}
