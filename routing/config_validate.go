@@ -62,6 +62,7 @@ func NewQueue() Queue {
 	return Queue{
 		Strategy: StrategyLongestIdle, RingTimeout: DefaultRingTimeout, MaxWait: DefaultMaxWait,
 		WrapUp: DefaultWrapUp, WrapUpExtend: DefaultWrapUpExtend, ServiceLevel: ServiceLevel{Percent: DefaultSLPercent, Within: DefaultSLWithin},
+		Callbacks: QueueCallbacks{RetryDelay: DefaultCallbackRetryDelay, MaxAttempts: DefaultCallbackMaxAttempts, PreviewTimeout: DefaultCallbackPreviewTimeout},
 	}
 }
 
@@ -125,9 +126,9 @@ func (q *Queue) defaults() {
 	fill(&q.MaxWait, d.MaxWait)
 	fill(&q.WrapUp, d.WrapUp)
 	fill(&q.WrapUpExtend, d.WrapUpExtend)
-	fill(&q.Callbacks.RetryDelay, DefaultCallbackRetryDelay)
-	fill(&q.Callbacks.MaxAttempts, DefaultCallbackMaxAttempts)
-	fill(&q.Callbacks.PreviewTimeout, DefaultCallbackPreviewTimeout)
+	fill(&q.Callbacks.RetryDelay, d.Callbacks.RetryDelay)
+	fill(&q.Callbacks.MaxAttempts, d.Callbacks.MaxAttempts)
+	fill(&q.Callbacks.PreviewTimeout, d.Callbacks.PreviewTimeout)
 	fill(&q.ServiceLevel.Within, d.ServiceLevel.Within)
 	fill(&q.ServiceLevel.Percent, d.ServiceLevel.Percent)
 	if o := q.OverflowBelowSL; o != nil {
