@@ -432,7 +432,9 @@ func (w *workItems) callConnected(c *call) {
 		return
 	}
 	it.state = WorkConnected
-	w.record(&Record{Type: EvWorkConnected, CallID: c.id, AgentID: it.agent, Queue: it.queue}, WorkData{ID: it.id, Call: c.id, Agent: it.agent})
+	qa := it.queuedAt
+	w.record(&Record{Type: EvWorkConnected, CallID: c.id, AgentID: it.agent, Queue: it.queue},
+		WorkData{ID: it.id, Call: c.id, Agent: it.agent, QueuedAt: &qa})
 }
 
 // callEnded is the outbound hook: the item's call ended with outcome.
