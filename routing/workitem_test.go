@@ -287,3 +287,21 @@ func TestCallbackSurvivesRestart(t *testing.T) {
 		t.Fatalf("restored %+v", got)
 	}
 }
+
+// The watchdog leaves an agent reserved for a preview alone: no offer
+// holds them, the callback does.
+func TestWatchdogKeepsPreview(t *testing.T) {
+	h := newOutHarness(t, cbConfig())
+	h.signIn("a1")
+	it := h.enqueue("030 5555 1234", time.Time{})
+	h.advance(30 * time.Second)
+	h.in(Audit{Taken: h.now})
+	if h.agent("a1").State != Reserved || h.item(it.ID).state != WorkReserved {
+		t.Fatalf("after the watchdog: agent %s, item %s", h.agent("a1").State, h.item(it.ID).state)
+	}
+	for _, r := range h.recs {
+		if r.Type == EvAgentRepaired {
+			t.Fatalf("the watchdog repaired a previewing agent: %s", r.Data)
+		}
+	}
+}
