@@ -288,6 +288,10 @@ type MenuNode struct {
 // QueueNode sends the caller to a queue.
 type QueueNode struct {
 	Queue string `yaml:"queue"`
+	// CallbackDigit pressed while waiting takes the caller to OnCallback,
+	// a callback step, keeping their place ("press 1 to be called back").
+	CallbackDigit string `yaml:"callback_digit"`
+	OnCallback    string `yaml:"on_callback"`
 	// Skills narrows the queue's own requirement for calls from this step.
 	Skills *SkillExpr `yaml:"skills"`
 	// Priority is added to the caller's priority (e.g. complaints first).
@@ -527,6 +531,7 @@ func (c *Config) validateFlow(name string, f *Flow, bad func(key, format string,
 			ref(nk+".queue.no_agent", n.Queue.NoAgent, true)
 			ref(nk+".queue.on_timeout", n.Queue.OnTimeout, true)
 			ref(nk+".queue.survey", n.Queue.Survey, true)
+			c.validateQueueCallbackOffer(nk+".queue", n.Queue, f, ref, bad)
 		}
 	}
 	c.validateRingback(key, f, from, bad)

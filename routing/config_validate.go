@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -439,6 +440,24 @@ func validCode(s string) bool {
 		}
 	}
 	return true
+}
+
+// validateQueueCallbackOffer: the digit and the callback step go together.
+func (c *Config) validateQueueCallbackOffer(key string, q *QueueNode, f *Flow, ref func(k, node string, optional bool), bad func(key, format string, a ...any)) {
+	switch {
+	case q.CallbackDigit == "" && q.OnCallback == "":
+		return
+	case len(q.CallbackDigit) != 1 || !strings.Contains("0123456789*#", q.CallbackDigit):
+		bad(key+".callback_digit", "must be one DTMF digit 0-9, * or #")
+	}
+	if q.OnCallback == "" {
+		bad(key+".on_callback", "is required with callback_digit: a callback step")
+		return
+	}
+	ref(key+".on_callback", q.OnCallback, false)
+	if n := f.Nodes[q.OnCallback]; n != nil && n.Callback == nil {
+		bad(key+".on_callback", "node %q is not a callback step", q.OnCallback)
+	}
 }
 
 func (c *Config) validateQueueCallbacks(key string, cb *QueueCallbacks, bad func(key, format string, a ...any)) {

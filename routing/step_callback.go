@@ -14,10 +14,18 @@ func (callbackStep) enter(m *Machine, c *call, n *Node) {
 	}
 	m.record(&Record{Type: EvCallCallback, CallID: c.id, Queue: n.Callback.Queue},
 		CallbackData{Number: number, Queue: n.Callback.Queue})
-	if n.Callback.Queue != "" {
+	// The caller's place: since they first queued (from a queue's callback
+	// digit) at their priority there, else since they arrived.
+	queue, since, prio := n.Callback.Queue, c.at, m.acd.callerPriority(c.caller)
+	if !c.entry.queuedAt.IsZero() {
+		since, prio = c.entry.queuedAt, c.entry.priority
+		if queue == "" {
+			queue = c.queue
+		}
+	}
+	if queue != "" {
 		if _, err := m.work.enqueue(&EnqueueRequest{
-			Kind: WorkCallback, Number: number, Queue: n.Callback.Queue, Origin: c.id,
-			Priority: m.acd.callerPriority(c.caller), QueuedAt: c.at,
+			Kind: WorkCallback, Number: number, Queue: queue, Origin: c.id, Priority: prio, QueuedAt: since,
 		}); err != nil {
 			m.log.Warn("callback not queued", "call_id", c.id, "err", err)
 		}

@@ -2,6 +2,7 @@ package routing
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -303,5 +304,46 @@ func TestWatchdogKeepsPreview(t *testing.T) {
 		if r.Type == EvAgentRepaired {
 			t.Fatalf("the watchdog repaired a previewing agent: %s", r.Data)
 		}
+	}
+}
+
+// "Press 1 to be called back, you keep your place": the waiting caller
+// leaves the queue for the callback step, and the callback keeps the
+// place they had, ahead of a caller who queued after them.
+func TestQueueCallbackDigitKeepsPlace(t *testing.T) {
+	cfg := cbConfig()
+	f := cfg.Flows["main"]
+	f.Nodes["support"].Queue.CallbackDigit, f.Nodes["support"].Queue.OnCallback = "1", "cb"
+	f.Nodes["cb"] = &Node{Callback: &CallbackNode{Next: "bye"}}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	h := newOutHarness(t, cfg)
+	h.signIn("a1")
+	h.agentCmd("not_ready", "a1", "break")
+	h.arrive("ch-1")
+	h.in(pbx.DTMFReceived{Channel: "ch-1", Digit: "1"}) // menu: support
+	queuedAt := h.now
+	h.advance(10 * time.Second)
+	h.arrive("ch-2")
+	h.in(pbx.DTMFReceived{Channel: "ch-2", Digit: "1"})
+	h.advance(10 * time.Second)
+	h.in(pbx.DTMFReceived{Channel: "ch-1", Digit: "1"}) // in the queue: call me back
+	if len(h.m.acd.waiting) != 1 || h.m.acd.waiting[0].channel != "ch-2" {
+		t.Fatalf("ch-1 still waits: %d waiting", len(h.m.acd.waiting))
+	}
+	items := h.m.work.list(workCommand{})
+	if len(items) != 1 || !items[0].QueuedAt.Equal(queuedAt) || items[0].Queue != "support" || items[0].Number != "13800000000" {
+		t.Fatalf("callback %+v, want support since %v", items, queuedAt)
+	}
+	h.agentCmd("ready", "a1", "")
+	if h.item(items[0].ID).state != WorkReserved {
+		t.Fatalf("the callback (queued first) is not offered first: %s", h.item(items[0].ID).state)
+	}
+	bad := cbConfig()
+	bad.Flows["main"].Nodes["support"].Queue.CallbackDigit, bad.Flows["main"].Nodes["support"].Queue.OnCallback = "12", "bye"
+	err := bad.Validate()
+	if err == nil || !strings.Contains(err.Error(), "queue.callback_digit: must be one DTMF digit") || !strings.Contains(err.Error(), `queue.on_callback: node "bye" is not a callback step`) {
+		t.Fatalf("validate: %v", err)
 	}
 }
