@@ -128,17 +128,20 @@ func deskScope(p auth.Principal, agent string) (routing.Scope, error) {
 
 // deskView is the body of GET /api/v1/agents/{id}/desk.
 type deskView struct {
-	Now          time.Time             `json:"now"`
-	Agent        routing.AgentView     `json:"agent"`
-	StateSeconds float64               `json:"state_seconds"`
-	Call         *deskCall             `json:"call"`
-	WrapUpEnds   *time.Time            `json:"wrap_up_ends,omitempty"`
-	WrapUpLeft   *float64              `json:"wrap_up_left_seconds,omitempty"`
-	WrapUpExtend float64               `json:"wrap_up_extend_seconds,omitempty"`
-	Draft        *routing.WrapDraft    `json:"draft,omitempty"`
-	DefaultPhone string                `json:"default_endpoint,omitempty"`
-	Allowance    *float64              `json:"allowance_seconds,omitempty"`
-	AllowLeft    *float64              `json:"allowance_left_seconds,omitempty"`
+	Now          time.Time          `json:"now"`
+	Agent        routing.AgentView  `json:"agent"`
+	StateSeconds float64            `json:"state_seconds"`
+	Call         *deskCall          `json:"call"`
+	WrapUpEnds   *time.Time         `json:"wrap_up_ends,omitempty"`
+	WrapUpLeft   *float64           `json:"wrap_up_left_seconds,omitempty"`
+	WrapUpExtend float64            `json:"wrap_up_extend_seconds,omitempty"`
+	Draft        *routing.WrapDraft `json:"draft,omitempty"`
+	DefaultPhone string             `json:"default_endpoint,omitempty"`
+	Allowance    *float64           `json:"allowance_seconds,omitempty"`
+	AllowLeft    *float64           `json:"allowance_left_seconds,omitempty"`
+	// Callback is the callback preview the agent is reserved for; its
+	// customer and contacts are then the callback number's.
+	Callback     *routing.WorkItemView `json:"callback,omitempty"`
 	Customer     *store.Customer       `json:"customer"`
 	Contacts     []contact             `json:"contacts"`
 	OpenMessages int                   `json:"open_messages"`
@@ -230,15 +233,22 @@ func (h deskHandlers) getDesk(c echo.Context) error {
 			return err
 		}
 	}
-	if out.Call != nil && out.Call.Caller != "" {
-		cs, err := st.Customers(ctx, store.CustomerFilter{Number: normalizeNumber(out.Call.Caller), Limit: 1})
+	who := ""
+	switch {
+	case out.Call != nil:
+		who = out.Call.Caller
+	case v.Callback != nil:
+		out.Callback, who = v.Callback, v.Callback.Number
+	}
+	if who != "" {
+		cs, err := st.Customers(ctx, store.CustomerFilter{Number: normalizeNumber(who), Limit: 1})
 		if err != nil {
 			return err
 		}
 		if len(cs) > 0 {
 			out.Customer = &cs[0]
 		}
-		past, err := st.Calls(ctx, store.CallFilter{Caller: out.Call.Caller, Limit: defaultContacts + 1})
+		past, err := st.Calls(ctx, store.CallFilter{Caller: who, Limit: defaultContacts + 1})
 		if err != nil {
 			return err
 		}

@@ -20,6 +20,7 @@ type optional struct {
 	marker     MessageMarker
 	supervisor CallSupervisor
 	outbound   OutboundService
+	callbacks  CallbackService
 }
 
 func findOptional(agents AgentService, st Reader) optional {
@@ -33,6 +34,7 @@ func findOptional(agents AgentService, st Reader) optional {
 	o.marker, _ = agents.(MessageMarker)
 	o.supervisor, _ = agents.(CallSupervisor)
 	o.outbound, _ = agents.(OutboundService)
+	o.callbacks, _ = agents.(CallbackService)
 	return o
 }
 

@@ -122,7 +122,10 @@ var callKPIs = []kpi{
 	{Column{"messages", "Messages left", UnitCount, "Messages callers recorded (call.message), counted on their call: its offer interval and queue, or its arrival if it never queued."}, count("messages")},
 	{Column{"messages_handled", "Messages handled", UnitCount, "Those messages marked handled (the first message.handled of each), counted on the message's call like messages left, whenever they were handled."}, count("messages_handled")},
 	{Column{"message_handle_avg", "Average time to handle", UnitSeconds, "Sum of (message.handled − call.message) times ÷ messages handled."}, per(get("message_handle_s"), get("messages_handled"))},
-	{Column{"callbacks", "Callbacks requested", UnitCount, "Callers who asked to be called back (call.callback), counted on their call; callbacks completed are not reported yet (no outbound dialling)."}, count("callbacks")},
+	{Column{"callbacks", "Callbacks requested", UnitCount, "Callers who asked to be called back (call.callback), counted on their call."}, count("callbacks")},
+	{Column{"callbacks_connected", "Callbacks connected", UnitCount, "Callbacks whose customer answered and was bridged to an agent (work.connected), in the queue and interval they connected."}, count("callbacks_connected")},
+	{Column{"callbacks_failed", "Callbacks not reached", UnitCount, "Callbacks closed without a connection (work.closed: max_attempts, window_passed), in the interval they closed."}, count("callbacks_failed")},
+	{Column{"callback_wait_avg", "Average callback wait", UnitSeconds, "Sum of (work.connected − the caller's place in the queue, queued_at) ÷ callbacks connected: the virtual-hold wait."}, per(get("callback_wait_s"), get("callbacks_connected"))},
 }
 
 // Survey columns: a survey (call.survey, after the call's call.ended)

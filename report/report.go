@@ -250,7 +250,7 @@ func (b *Builder) BuildSpan(ctx context.Context, def Definition, group string, s
 			fmt.Sprintf("Calls are counted in the interval they were offered to the queue (call.queued), or arrived if they never queued; times in %s.", b.cfg.Location),
 			fmt.Sprintf("T (service-level threshold) is %s unless the queue sets service_level.within; short abandons are within %s.", b.cfg.SLThreshold, b.cfg.ShortAbandon),
 			"Surveys, messages and callback requests count on their call (its offer interval and queue, or arrival if it never queued); surveys for the agent who answered it.",
-			"Not in the engine yet, so not reported (zero): transfers, callbacks completed, trunks, hold time.",
+			"Not in the engine yet, so not reported (zero): transfers, trunks, hold time. Callbacks connected and not reached count in the queue and interval they ended.",
 		},
 	}
 	var err error

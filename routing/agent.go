@@ -15,6 +15,7 @@ type agent struct {
 	team     string
 	wrapUp   *Duration // overrides the queue's
 	state    AgentState
+	work     string // the work item reserved for (or dialled by) the agent
 	reason   string
 	since    time.Time // when the current state began
 	// idleSince is when the agent last became ready; longest idle first.

@@ -240,6 +240,22 @@ type SurveyNode struct {
 	Next    string   `yaml:"next"`
 }
 
+// QueueCallbacks are a queue's callback settings. Group "" dials
+// through outbound.callbacks.
+type QueueCallbacks struct {
+	Group          string   `yaml:"group"`
+	RetryDelay     Duration `yaml:"retry_delay"`
+	MaxAttempts    int      `yaml:"max_attempts"`
+	PreviewTimeout Duration `yaml:"preview_timeout"`
+}
+
+// Callback defaults.
+const (
+	DefaultCallbackRetryDelay     = Duration(5 * time.Minute)
+	DefaultCallbackMaxAttempts    = 3
+	DefaultCallbackPreviewTimeout = Duration(60 * time.Second)
+)
+
 // CallbackNode takes a callback request instead of waiting (the caller's
 // number, or ${var}) and confirms it.
 type CallbackNode struct {
@@ -272,6 +288,10 @@ type MenuNode struct {
 // QueueNode sends the caller to a queue.
 type QueueNode struct {
 	Queue string `yaml:"queue"`
+	// CallbackDigit pressed while waiting takes the caller to OnCallback,
+	// a callback step, keeping their place ("press 1 to be called back").
+	CallbackDigit string `yaml:"callback_digit"`
+	OnCallback    string `yaml:"on_callback"`
 	// Skills narrows the queue's own requirement for calls from this step.
 	Skills *SkillExpr `yaml:"skills"`
 	// Priority is added to the caller's priority (e.g. complaints first).
@@ -319,6 +339,8 @@ type Queue struct {
 	// WrapUpExtend is how much longer an agent may make wrap-up last, once
 	// per call (0: no extension).
 	WrapUpExtend Duration `yaml:"wrap_up_extend"`
+	// Callbacks: how this queue's callbacks are dialled and retried.
+	Callbacks QueueCallbacks `yaml:"callbacks"`
 }
 
 // ServiceLevel is "Percent% answered within Within".
@@ -509,6 +531,7 @@ func (c *Config) validateFlow(name string, f *Flow, bad func(key, format string,
 			ref(nk+".queue.no_agent", n.Queue.NoAgent, true)
 			ref(nk+".queue.on_timeout", n.Queue.OnTimeout, true)
 			ref(nk+".queue.survey", n.Queue.Survey, true)
+			c.validateQueueCallbackOffer(nk+".queue", n.Queue, f, ref, bad)
 		}
 	}
 	c.validateRingback(key, f, from, bad)

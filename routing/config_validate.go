@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -62,6 +63,7 @@ func NewQueue() Queue {
 	return Queue{
 		Strategy: StrategyLongestIdle, RingTimeout: DefaultRingTimeout, MaxWait: DefaultMaxWait,
 		WrapUp: DefaultWrapUp, WrapUpExtend: DefaultWrapUpExtend, ServiceLevel: ServiceLevel{Percent: DefaultSLPercent, Within: DefaultSLWithin},
+		Callbacks: QueueCallbacks{RetryDelay: DefaultCallbackRetryDelay, MaxAttempts: DefaultCallbackMaxAttempts, PreviewTimeout: DefaultCallbackPreviewTimeout},
 	}
 }
 
@@ -125,6 +127,9 @@ func (q *Queue) defaults() {
 	fill(&q.MaxWait, d.MaxWait)
 	fill(&q.WrapUp, d.WrapUp)
 	fill(&q.WrapUpExtend, d.WrapUpExtend)
+	fill(&q.Callbacks.RetryDelay, d.Callbacks.RetryDelay)
+	fill(&q.Callbacks.MaxAttempts, d.Callbacks.MaxAttempts)
+	fill(&q.Callbacks.PreviewTimeout, d.Callbacks.PreviewTimeout)
 	fill(&q.ServiceLevel.Within, d.ServiceLevel.Within)
 	fill(&q.ServiceLevel.Percent, d.ServiceLevel.Percent)
 	if o := q.OverflowBelowSL; o != nil {
@@ -275,6 +280,7 @@ func (c *Config) validateQueue(name string, q *Queue, bad func(key, format strin
 		bad(key+".service_level.percent", "must be 0-100")
 	}
 	c.validateTarget(key+".on_full", name, q.OnFull, bad)
+	c.validateQueueCallbacks(key+".callbacks", &q.Callbacks, bad)
 	if o := q.OverflowBelowSL; o != nil {
 		if o.Below <= 0 || o.Below > 100 {
 			bad(key+".overflow_below_sl.below", "must be 1-100")
@@ -434,4 +440,37 @@ func validCode(s string) bool {
 		}
 	}
 	return true
+}
+
+// validateQueueCallbackOffer: the digit and the callback step go together.
+func (c *Config) validateQueueCallbackOffer(key string, q *QueueNode, f *Flow, ref func(k, node string, optional bool), bad func(key, format string, a ...any)) {
+	switch {
+	case q.CallbackDigit == "" && q.OnCallback == "":
+		return
+	case len(q.CallbackDigit) != 1 || !strings.Contains("0123456789*#", q.CallbackDigit):
+		bad(key+".callback_digit", "must be one DTMF digit 0-9, * or #")
+	}
+	if q.OnCallback == "" {
+		bad(key+".on_callback", "is required with callback_digit: a callback step")
+		return
+	}
+	ref(key+".on_callback", q.OnCallback, false)
+	if n := f.Nodes[q.OnCallback]; n != nil && n.Callback == nil {
+		bad(key+".on_callback", "node %q is not a callback step", q.OnCallback)
+	}
+}
+
+func (c *Config) validateQueueCallbacks(key string, cb *QueueCallbacks, bad func(key, format string, a ...any)) {
+	if cb.Group != "" && c.TrunkGroups[cb.Group] == nil {
+		bad(key+".group", "unknown trunk group %q", cb.Group)
+	}
+	if cb.RetryDelay <= 0 {
+		bad(key+".retry_delay", "must be greater than 0")
+	}
+	if cb.PreviewTimeout <= 0 {
+		bad(key+".preview_timeout", "must be greater than 0")
+	}
+	if cb.MaxAttempts < 1 || cb.MaxAttempts > 20 {
+		bad(key+".max_attempts", "must be 1-20")
+	}
 }

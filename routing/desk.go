@@ -28,6 +28,8 @@ type desk struct {
 	// ringExtension is the dial step's: ring the extension a call is
 	// transferred to.
 	ringExtension func(c *call)
+	// previews finds the work item an agent is reserved for.
+	previews interface{ previewOf(a *agent) *WorkItemView }
 }
 
 // deskFlow is what the desk needs from the call flow: ending a call whose
@@ -96,6 +98,9 @@ type DeskView struct {
 	// Call is the call offered to the agent or being talked to (nil when
 	// none is live; in wrap-up, Agent.CallID names the call just ended).
 	Call *DeskCall `json:"call,omitempty"`
+	// Callback is the work item the agent is reserved for: the preview to
+	// accept or skip.
+	Callback *WorkItemView `json:"callback,omitempty"`
 	// WrapUpEnds is when wrap-up ends by itself.
 	WrapUpEnds *time.Time `json:"wrap_up_ends,omitempty"`
 	// WrapUpExtendSeconds is the extension the agent may still ask for
@@ -467,6 +472,9 @@ func (dk *desk) callView(c *call) *DeskCall {
 
 func (dk *desk) view(a *agent) DeskView {
 	v := DeskView{Agent: a.view(), Dispositions: slices.Clone(dk.cfg.Dispositions)}
+	if dk.previews != nil {
+		v.Callback = dk.previews.previewOf(a)
+	}
 	for _, r := range dk.cfg.NotReadyReasons {
 		v.Reasons = append(v.Reasons, ReasonView{Code: r.Code, AllowanceSeconds: r.Allowance.D().Seconds()})
 	}

@@ -16,6 +16,8 @@ var (
 	ErrUnknownCall = errors.New("unknown call")
 	// ErrNotYourCall is a wrap-up or transfer by someone the call is not
 	// theirs to act on (another agent's, another team's).
+	// ErrNoSuchItem is an accept or skip of a work item the engine does not hold.
+	ErrNoSuchItem  = errors.New("unknown callback")
 	ErrNotYourCall = errors.New("the call is not yours to act on")
 	errNoSnooper   = errors.New("this PBX driver cannot listen to calls")
 )

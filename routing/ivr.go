@@ -79,6 +79,10 @@ func (m *Machine) onPlaybackDone(c *call, id string) {
 }
 
 func (m *Machine) onDigit(c *call, digit string) {
+	if c.phase == phaseQueued {
+		m.acd.queueDigit(c, digit)
+		return
+	}
 	if c.phase != phaseIVR {
 		return
 	}

@@ -56,6 +56,7 @@ type Machine struct {
 	inbox       *inbox
 	trunks      *trunks
 	outbound    *outbound
+	work        *workItems
 	// phonesDown are the phones the PBX reports unreachable.
 	phonesDown map[string]bool
 }
@@ -82,10 +83,14 @@ func NewMachine(cfg *Config, ids IDs, log *slog.Logger) *Machine {
 		effects: m.effects, ids: ids, agents: m.agents, calls: m.calls, byChannel: m.byChannel,
 		roster: m.roster, trunks: m.trunks, calendars: m.calendars, supervisors: m.supervisors,
 	}
+	m.work = newWorkItems(m.effects, ids, m.agents, m.roster, m.acd, m.outbound)
+	m.outbound.work = m.work
+	m.roster.onReady = m.work.agentReady
 	m.desk = &desk{
 		effects: m.effects, agents: m.agents, calls: m.calls, byChannel: m.byChannel,
 		roster: m.roster, acd: m.acd, supervisors: m.supervisors, outbound: m.outbound, flow: m,
 		ringExtension: func(c *call) { dialStep{}.ringExtension(m, c) },
+		previews:      m.work,
 	}
 	m.apply(cfg)
 	return m
@@ -128,6 +133,11 @@ func (m *Machine) Handle(now time.Time, in any) Output {
 	case dialCommand:
 		m.record(&Record{Type: EvCommand, AgentID: in.Agent}, in)
 		out.Reply, out.Err = m.outbound.dial(in)
+	case workCommand:
+		if in.Op != "list" {
+			m.record(&Record{Type: EvCommand, AgentID: in.Agent}, in)
+		}
+		out.Reply, out.Err = m.work.command(in)
 	case trunksCommand:
 		out.Reply = m.trunks.view()
 	case agentCommand:

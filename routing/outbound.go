@@ -29,6 +29,15 @@ type outbound struct {
 	calendars *calendars
 	// supervisors may listen to an outbound call too; its end drops them.
 	supervisors *supervisors
+	// work hears of the calls placed for work items (a callback's dial).
+	work outboundWatcher
+}
+
+// outboundWatcher is told when a call placed for a work item (Ref) is
+// connected and when it ends.
+type outboundWatcher interface {
+	callConnected(c *call)
+	callEnded(c *call, outcome string)
 }
 
 // outCall is the outbound part of a call: what is dialled, through which
@@ -77,6 +86,10 @@ type dialCommand struct {
 	Role      string `json:"role,omitempty"`
 	OnlyAgent string `json:"only_agent,omitempty"`
 	OnlyTeam  string `json:"only_team,omitempty"`
+	// A work item's dial: its queue's group (if set), and its agent is
+	// reserved for it already.
+	group    string
+	reserved bool
 }
 
 // Codes of the engine's refusals of a dial (PolicyError.Code); the API
@@ -128,12 +141,16 @@ func (ob *outbound) dial(cmd dialCommand) (any, error) {
 		return nil, &PolicyError{Code: RefuseOutsideHours, Message: purpose + " calls are allowed only in calendar " + cal + "'s hours"}
 	}
 	switch {
+	case cmd.reserved && a.state == Reserved && a.endpoint != "":
 	case a.state != Ready || a.endpoint == "":
 		return nil, &PolicyError{Code: RefuseAgentBusy, Message: "agent " + a.id + " is " + a.state.String() + ", not ready"}
 	case a.deviceDown:
 		return nil, &PolicyError{Code: RefuseDeviceDown, Message: "agent " + a.id + "'s phone " + a.endpoint + " is unreachable"}
 	}
 	group := o.GroupFor(purpose, "")
+	if cmd.group != "" {
+		group = cmd.group
+	}
 	g := ob.cfg.TrunkGroups[group]
 	switch {
 	case g == nil:
@@ -163,7 +180,9 @@ func (ob *outbound) dial(cmd dialCommand) (any, error) {
 		Dialled: cmd.Number, Purpose: purpose, Group: group, CallerID: callerID, Customer: cmd.Customer,
 		Ref: cmd.Ref, By: cmd.By,
 	})
-	ob.roster.mustState(a, Reserved, "")
+	if a.state != Reserved {
+		ob.roster.mustState(a, Reserved, "")
+	}
 	ob.emit(cmdOriginate{Call: c.id, Req: pbx.Originate{
 		Channel: c.channel, Endpoint: a.endpoint, CallerID: number, Timeout: g.RingTimeout.D(),
 		Headers: map[string]string{"X-Switchboard-Call": c.id, "X-Switchboard-Direction": DirectionOutbound},
@@ -227,6 +246,9 @@ func (ob *outbound) answered(c *call, leg string) {
 		ob.record(&Record{Type: EvCallAnswered, CallID: c.id, AgentID: a.id},
 			OfferData{Agent: a.id, Endpoint: a.endpoint, Leg: leg})
 		ob.emit(cmdBridge{Call: c.id, BridgeID: c.bridge, Channels: []string{c.channel, leg}})
+		if ob.work != nil && o.ref != "" {
+			ob.work.callConnected(c)
+		}
 	}
 }
 
@@ -442,6 +464,9 @@ func (ob *outbound) finish(c *call, outcome, cause, by string) {
 	}
 	c.phase = phaseEnded
 	delete(ob.calls, c.id)
+	if ob.work != nil && o.ref != "" {
+		ob.work.callEnded(c, outcome)
+	}
 }
 
 // wrapUpFor is an outbound call's wrap-up: the agent's own, else the default.

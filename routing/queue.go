@@ -91,6 +91,16 @@ func (ac *acd) wait(c *call, name string) {
 	}
 }
 
+// queueDigit: a waiting caller pressed a digit; the queue step's callback
+// digit takes them to its callback step, which keeps their place.
+func (ac *acd) queueDigit(c *call, digit string) {
+	n := c.entry.node
+	if n == nil || n.CallbackDigit == "" || digit != n.CallbackDigit || n.OnCallback == "" {
+		return
+	}
+	ac.leaveToFlow(c, n.OnCallback, "callback")
+}
+
 // noAgent sends a call down its queue step's no-agent branch.
 func (ac *acd) noAgent(c *call) {
 	c.noAgent = true

@@ -56,6 +56,15 @@ var Records = map[string]reflect.Type{
 	EvTrunkState:       typeOf[TrunkStateData](),
 	EvAgentDevice:      typeOf[DeviceData](),
 
+	EvWorkRequested: typeOf[WorkData](),
+	EvWorkReserved:  typeOf[WorkData](),
+	EvWorkAccepted:  typeOf[WorkData](),
+	EvWorkSkipped:   typeOf[WorkData](),
+	EvWorkAttempt:   typeOf[WorkData](),
+	EvWorkConnected: typeOf[WorkData](),
+	EvWorkRequeued:  typeOf[WorkData](),
+	EvWorkClosed:    typeOf[WorkData](),
+
 	// PBX inputs: EvPBX + the event's Kind.
 	EvPBX + pbx.CallArrived{}.Kind():       typeOf[pbx.CallArrived](),
 	EvPBX + pbx.LegRinging{}.Kind():        typeOf[pbx.LegRinging](),

@@ -49,6 +49,7 @@ func (m *Machine) onResynced(ev pbx.Resynced) {
 		}
 	}
 	m.acd.distribute()
+	m.work.distribute()
 }
 
 // onAudit is the periodic watchdog: agent state is compared with the PBX's
@@ -125,8 +126,8 @@ func (m *Machine) checkAgents() {
 		a := m.agents[id]
 		switch a.state {
 		case Reserved, Ringing:
-			if m.outbound.outboundOf(a) != nil {
-				continue // dialling out: no offer, the call holds the agent
+			if m.outbound.outboundOf(a) != nil || m.work.previewOf(a) != nil {
+				continue // dialling out, or a callback's preview: no offer holds the agent
 			}
 			if a.offer == nil || m.acd.offers[a.offer.leg] != a.offer {
 				m.roster.repaired(a, nil, "watchdog: reserved with no offer")

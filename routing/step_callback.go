@@ -1,7 +1,8 @@
 package routing
 
-// callbackStep records a callback request, plays its prompt if any, and
-// goes on.
+// callbackStep records a callback request, puts it in its queue as a
+// work item keeping the caller's place (arrival and priority), plays its
+// prompt if any, and goes on; the caller may hang up.
 type callbackStep struct{ noInput }
 
 func (callbackStep) is(n *Node) bool { return n.Callback != nil }
@@ -13,6 +14,22 @@ func (callbackStep) enter(m *Machine, c *call, n *Node) {
 	}
 	m.record(&Record{Type: EvCallCallback, CallID: c.id, Queue: n.Callback.Queue},
 		CallbackData{Number: number, Queue: n.Callback.Queue})
+	// The caller's place: since they first queued (from a queue's callback
+	// digit) at their priority there, else since they arrived.
+	queue, since, prio := n.Callback.Queue, c.at, m.acd.callerPriority(c.caller)
+	if !c.entry.queuedAt.IsZero() {
+		since, prio = c.entry.queuedAt, c.entry.priority
+		if queue == "" {
+			queue = c.queue
+		}
+	}
+	if queue != "" {
+		if _, err := m.work.enqueue(&EnqueueRequest{
+			Kind: WorkCallback, Number: number, Queue: queue, Origin: c.id, Priority: prio, QueuedAt: since,
+		}); err != nil {
+			m.log.Warn("callback not queued", "call_id", c.id, "err", err)
+		}
+	}
 	if len(n.Callback.Prompt) > 0 {
 		m.play(c, n.Callback.Prompt)
 		return

@@ -27,6 +27,12 @@ func (m *Machine) onTimer(name string) {
 			m.record(&Record{Type: EvAgentAlert, AgentID: a.id}, data)
 		}
 		return
+	case "workdue":
+		m.work.dueTimer(id)
+		return
+	case "workpreview":
+		m.work.previewTimer(id)
+		return
 	case "lease":
 		if o := m.acd.offers[id]; o != nil && !o.ringing {
 			m.acd.dropLeg(o, "lease_expired")

@@ -9,6 +9,11 @@
 (function () {
   SB.i18n({
     zh: {
+      cb_title: "回电预览", cb_lead: "轮到一位请求回电的客户：接受后先响您的话机，再拨打客户。", cb_number: "号码",
+      cb_waiting_since: "排队自", cb_attempts: "已拨次数", cb_attempts_of: "{n} / {max}", cb_last: "上次结果",
+      cb_accept: "接受并回电", cb_skip: "跳过", cb_skip_reason: "跳过原因", cb_accepted: "正在回电",
+      cb_skipped: "已跳过，回电将交给其他坐席", e_cb_reason: "请填写跳过原因", e_not_reserved: "这条回电已不再为您保留",
+      o_busy: "忙线", o_no_answer: "无人接听", o_rejected: "拒接", o_trunks_failed: "线路均失败", o_agent_missed: "坐席未接", o_cancelled: "已取消",
       title: "坐席工作台", status: "状态", no_call: "暂无来电。就绪后，来电会在这里弹出。", in_state: "本状态时长", phone: "话机", allowance_left: "小休剩余",
       messages_open: "未处理留言", endpoint: "话机/分机", endpoint_ph: "{ep}（留空用默认）",
       sign_in: "签入", sign_out: "签出话机", call_notes: "通话备注（话后处理时带入）", draft_saved: "草稿已保存",
@@ -40,6 +45,11 @@
       o_queue_full: "队列已满", o_open: "进行中"
     },
     en: {
+      cb_title: "Callback preview", cb_lead: "A customer who asked to be called back is next: accept, and your phone rings first, then the customer is dialled.", cb_number: "Number",
+      cb_waiting_since: "Waiting since", cb_attempts: "Attempts", cb_attempts_of: "{n} of {max}", cb_last: "Last outcome",
+      cb_accept: "Accept and call back", cb_skip: "Skip", cb_skip_reason: "Reason for skipping", cb_accepted: "Calling back",
+      cb_skipped: "Skipped: another agent gets the callback", e_cb_reason: "Give a reason for skipping", e_not_reserved: "This callback is no longer reserved for you",
+      o_busy: "Busy", o_no_answer: "No answer", o_rejected: "Rejected", o_trunks_failed: "All trunks failed", o_agent_missed: "Agent missed", o_cancelled: "Cancelled",
       title: "Agent desk", status: "Status", no_call: "No call now. When you are ready, calls pop up here.", in_state: "Time in state", phone: "Phone", allowance_left: "Break left",
       messages_open: "Open messages", endpoint: "Phone / extension", endpoint_ph: "{ep} (empty: default)",
       sign_in: "Sign in", sign_out: "Sign out of the phone", call_notes: "Call notes (carried into wrap-up)", draft_saved: "Draft saved",
@@ -165,11 +175,35 @@
     });
   }
 
+  // renderPreview shows the callback the agent is reserved for, with the
+  // number's customer and history; it is what the desk pops instead of a call.
+  function renderPreview() {
+    var cb = desk.call ? null : desk.callback, sec = $("cb-preview");
+    sec.hidden = !cb;
+    if (!cb) { $("cb-skip-form").dataset.item = ""; return false; }
+    setText("cb-lead", SB.t("cb_lead"));
+    setText("cb-number", cb.number);
+    setText("cb-queue", cb.queue);
+    setText("cb-since", new Date(cb.queued_at).toLocaleString());
+    setText("cb-attempts", tr("cb_attempts_of", { n: cb.attempts, max: cb.max_attempts }));
+    setText("cb-last", cb.outcome ? label("o_", cb.outcome) : SB.t("none"));
+    if ($("cb-skip-form").dataset.item !== cb.id) {
+      $("cb-skip-form").dataset.item = cb.id;
+      $("cb-skip-reason").value = "";
+      clearErrors($("cb-skip-form"));
+      $("cb-accept").focus();
+    }
+    $("customer").hidden = false;
+    renderCustomer({ id: cb.id });
+    return true;
+  }
+
   function renderCall() {
     var c = desk.call, sec = $("call"), cust = $("customer");
-    $("idle").hidden = !!c;
+    var previewing = renderPreview();
+    $("idle").hidden = !!c || previewing;
     if (!c) {
-      sec.hidden = true; cust.hidden = true; sec.classList.remove("pop");
+      sec.hidden = true; cust.hidden = !previewing; sec.classList.remove("pop");
       popCall = ""; return;
     }
     sec.hidden = false; cust.hidden = false;
@@ -371,6 +405,8 @@
     // The dial box: the API's field and code, in the user's language; an
     // unknown code keeps the server's message.
     if (e.field === "number" && e.status === 400) return { field: e.field, code: e.code, message: SB.t("e_number") + " (" + e.message + ")" };
+    if (e.field === "reason" && e.status === 400) return { field: "reason", code: e.code, message: SB.t("e_cb_reason") };
+    if (e.code === "not_reserved") return { field: "", code: e.code, message: SB.t("e_not_reserved") };
     if (e.code === "do_not_call") return { field: "number", code: e.code, message: SB.t("e_do_not_call") };
     if (e.code === "endpoint_taken") {
       var m = /phone (\S+) is in use by agent (.+), who/.exec(e.message || "");
@@ -406,6 +442,19 @@
     $("dial-form").addEventListener("submit", function (ev) {
       ev.preventDefault();
       act(ev.target, "POST", "/api/v1/desk/dial", { number: $("dial-number").value.trim(), agent: agentID });
+    });
+    $("cb-accept").addEventListener("click", function () {
+      var cb = desk && desk.callback;
+      if (!cb) return;
+      act($("cb-skip-form"), "POST", "/api/v1/desk/callbacks/" + encodeURIComponent(cb.id) + "/accept", { agent: agentID },
+        function () { SB.toast(SB.t("cb_accepted")); });
+    });
+    $("cb-skip-form").addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var cb = desk && desk.callback;
+      if (!cb) return;
+      act(ev.target, "POST", "/api/v1/desk/callbacks/" + encodeURIComponent(cb.id) + "/skip",
+        { agent: agentID, reason: $("cb-skip-reason").value.trim() }, function () { SB.toast(SB.t("cb_skipped")); });
     });
     $("withdraw").addEventListener("click", function () { act($("state-form"), "POST", agentPath("/withdraw"), {}); });
     $("wrap-extend").addEventListener("click", function () {

@@ -186,7 +186,22 @@ func restore(ctx context.Context, st *store.Store, eng *routing.Engine) error {
 		}
 		restored = append(restored, rc)
 	}
-	return eng.Restore(ctx, states, restored)
+	if err := eng.Restore(ctx, states, restored); err != nil {
+		return err
+	}
+	var work []routing.Record
+	for after := int64(0); ; {
+		page, err := st.Events(ctx, store.EventFilter{TypePrefix: "work.", AfterSeq: after, Limit: store.MaxLimit})
+		if err != nil {
+			return fmt.Errorf("restore work items: %w", err)
+		}
+		work = append(work, page...)
+		if len(page) < store.MaxLimit {
+			break
+		}
+		after = page[len(page)-1].Seq
+	}
+	return eng.RestoreWork(ctx, work)
 }
 
 // reloadOnHangup reloads the config on SIGHUP, as daemons do.

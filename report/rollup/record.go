@@ -92,6 +92,8 @@ func (c Config) Record(t *Tally, rec *routing.Record, look Lookup) error {
 		// A callback asked for before the call queued counts for the queue
 		// the callback is for.
 		c.callMetric(t, call, firstNonEmpty(call.Queue, d.Queue), "callbacks", 1)
+	case *routing.WorkData:
+		c.workStep(t, rec, d)
 	case *routing.AlertData:
 		if d.Kind == "break_overrun" && rec.AgentID != "" {
 			t.add(GrainDay, DimAgent, DayOf(rec.Time, c.Location), rec.AgentID, "break_overruns", 1)
@@ -112,6 +114,27 @@ var counted = map[string]bool{
 	routing.EvCallIVR: true, routing.EvCallEnded: true, routing.EvCallOffered: true, routing.EvCallOfferFailed: true,
 	routing.EvAgentState: true, routing.EvCallMessage: true, routing.EvMessageHandled: true,
 	routing.EvCallCallback: true, routing.EvAgentAlert: true, routing.EvAgentRequest: true,
+	routing.EvWorkConnected: true, routing.EvWorkClosed: true,
+}
+
+// workStep counts a callback's end in its queue, in the interval it ended:
+// connected (with its wait, from the caller's place in the queue to the
+// customer's answer), or closed unconnected (attempts used up, window
+// passed).
+func (c Config) workStep(t *Tally, rec *routing.Record, d *routing.WorkData) {
+	if rec.Queue == "" {
+		return
+	}
+	b := BucketOf(rec.Time)
+	switch {
+	case rec.Type == routing.EvWorkConnected:
+		t.add(Grain15m, DimQueue, b, rec.Queue, "callbacks_connected", 1)
+		if d.QueuedAt != nil && rec.Time.After(*d.QueuedAt) {
+			t.add(Grain15m, DimQueue, b, rec.Queue, "callback_wait_s", rec.Time.Sub(*d.QueuedAt).Seconds())
+		}
+	case rec.Type == routing.EvWorkClosed && d.Reason != routing.CloseConnected:
+		t.add(Grain15m, DimQueue, b, rec.Queue, "callbacks_failed", 1)
+	}
 }
 
 // ivrStep counts entries to the node the call reached and the exit from

@@ -122,8 +122,8 @@ func (c Config) Threshold(queue string) time.Duration {
 // store rebuild tables built by an older version (2: the agent_calls
 // dimension, break overruns and not-ready requests per agent; 3: surveys,
 // messages left and handled, callbacks requested; 4: the disposition
-// dimension).
-const Version = 4
+// dimension; 5: callbacks connected and failed, and their wait).
+const Version = 5
 
 // Fingerprint identifies the numbers c computes: equal fingerprints, equal
 // tables.
