@@ -113,16 +113,11 @@ func (h callbackHandlers) answer(c echo.Context, op string, needBody bool) error
 		return badRequest("reason", "is for skip only")
 	}
 	p := principalOf(c)
-	if req.Agent == "" {
-		req.Agent = p.AgentID
-	}
-	if req.Agent == "" {
-		return badRequest("agent", "is required: this account is no agent")
-	}
-	scope, err := deskScope(p, req.Agent)
+	agent, scope, err := actingAgent(p, req.Agent)
 	if err != nil {
 		return err
 	}
+	req.Agent = agent
 	r := routing.WorkRequest{Item: id, Agent: req.Agent, Reason: req.Reason, By: p.Username, Role: string(p.Role), Scope: scope}
 	var v routing.WorkItemView
 	if op == "accept" {

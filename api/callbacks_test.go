@@ -1,17 +1,12 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"switchboard/routing"
-	"switchboard/routing/pbx"
 	"switchboard/store"
 )
 
@@ -24,23 +19,7 @@ func newCallbackHarness(t testing.TB) (*harness, *dialSwitch, *routing.Engine) {
 	cfg.Agents = append(cfg.Agents, routing.AgentConfig{ID: "a3", Endpoint: "PJSIP/1003", Queues: []routing.QueueMember{{Queue: "billing"}}})
 	cfg.Queues["billing"] = &routing.Queue{}
 	cfg.Defaults()
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	h := newHarness(t)
-	sw := &dialSwitch{done: make(chan pbx.Originate, 16)}
-	log := slog.New(slog.DiscardHandler)
-	eng := routing.NewEngine(cfg, sw, h.store, routing.SystemClock{}, routing.SequentialIDs(), log, nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = eng.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	if _, err := eng.SignIn(t.Context(), "a1", ""); err != nil {
-		t.Fatal(err)
-	}
-	h.srv = New(Config{Accounts: fakeAccounts{}, Audit: h.store}, eng, h.store, log, prometheus.NewRegistry(), nil)
-	h.h = h.srv.Handler()
-	return h, sw, eng
+	return newEngineHarness(t, cfg)
 }
 
 func TestCallbackPreviewAcceptAndSkip(t *testing.T) {

@@ -78,16 +78,11 @@ func (h outboundHandlers) dial(c echo.Context) error {
 		return badRequest("customer_id", "must be a positive customer ID")
 	}
 	p := principalOf(c)
-	if req.Agent == "" {
-		req.Agent = p.AgentID
-	}
-	if req.Agent == "" {
-		return badRequest("agent", "is required: this account is no agent")
-	}
-	scope, err := deskScope(p, req.Agent)
+	agent, scope, err := actingAgent(p, req.Agent)
 	if err != nil {
 		return err
 	}
+	req.Agent = agent
 	d := dialAudit{Agent: req.Agent, Number: req.Number, Customer: req.CustomerID}
 	v, err := h.svc.Dial(c.Request().Context(), routing.DialRequest{
 		Agent: req.Agent, Number: req.Number, Purpose: routing.PurposeManual, Customer: req.CustomerID,
@@ -132,4 +127,17 @@ func (h outboundHandlers) trunks(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, v)
+}
+
+// actingAgent is the agent a desk request acts for (the body's, else the
+// caller's own) and the scope the caller has over them.
+func actingAgent(p auth.Principal, agent string) (string, routing.Scope, error) {
+	if agent == "" {
+		agent = p.AgentID
+	}
+	if agent == "" {
+		return "", routing.Scope{}, badRequest("agent", "is required: this account is no agent")
+	}
+	scope, err := deskScope(p, agent)
+	return agent, scope, err
 }

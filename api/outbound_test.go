@@ -76,6 +76,12 @@ func dialConfig() *routing.Config {
 // newDialHarness serves the API over a real engine on a PBX that only
 // notes originates: a1 is signed in.
 func newDialHarness(t testing.TB, cfg *routing.Config) (*harness, *dialSwitch) {
+	h, sw, _ := newEngineHarness(t, cfg)
+	return h, sw
+}
+
+// newEngineHarness is newDialHarness that also returns the engine.
+func newEngineHarness(t testing.TB, cfg *routing.Config) (*harness, *dialSwitch, *routing.Engine) {
 	t.Helper()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
@@ -93,7 +99,7 @@ func newDialHarness(t testing.TB, cfg *routing.Config) (*harness, *dialSwitch) {
 	}
 	h.srv = New(Config{Accounts: fakeAccounts{}, Audit: h.store}, eng, h.store, log, prometheus.NewRegistry(), nil)
 	h.h = h.srv.Handler()
-	return h, sw
+	return h, sw, eng
 }
 
 func TestDialRefusalsDialNothing(t *testing.T) {
