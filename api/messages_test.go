@@ -219,10 +219,20 @@ func TestMessageHandledOnLiveFeed(t *testing.T) {
 	if r := h.do(t, "POST", "/api/v1/messages/msg-c2/handled", `{"by": "1002"}`); r.Code != 200 {
 		t.Fatalf("handled: %d %s", r.Code, r.Body)
 	}
-	ev := feed.next(t, "record")
-	var rec routing.Record
-	if err := json.Unmarshal([]byte(ev.Data), &rec); err != nil {
-		t.Fatal(err)
+	// The engine's own start-up records (config.applied) may still be
+	// on their way when the feed connects: skip them, not the one wanted.
+	var (
+		ev  sseEvent
+		rec routing.Record
+	)
+	for range 10 {
+		ev = feed.next(t, "record")
+		if err := json.Unmarshal([]byte(ev.Data), &rec); err != nil {
+			t.Fatal(err)
+		}
+		if rec.Type != routing.EvConfigApplied {
+			break
+		}
 	}
 	var d routing.MessageHandledData
 	if err := json.Unmarshal(rec.Data, &d); err != nil || rec.Type != routing.EvMessageHandled || rec.CallID != "c2" ||
