@@ -593,13 +593,13 @@ type WorkRequest struct {
 // Errors: ErrUnknownAgent, ErrNotYourCall, ErrNoSuchItem,
 // *PolicyError RefuseNotReserved.
 func (e *Engine) AcceptWork(ctx context.Context, r WorkRequest) (WorkItemView, error) {
-	return e.workDo(ctx, workCommand{Op: "accept", Item: r.Item, Agent: r.Agent, By: r.By, Role: r.Role,
+	return workDo(ctx, e, workCommand{Op: "accept", Item: r.Item, Agent: r.Agent, By: r.By, Role: r.Role,
 		OnlyAgent: r.Scope.Agent, OnlyTeam: r.Scope.Team})
 }
 
 // SkipWork passes agent's preview of r.Item on with r.Reason (required).
 func (e *Engine) SkipWork(ctx context.Context, r WorkRequest) (WorkItemView, error) {
-	return e.workDo(ctx, workCommand{Op: "skip", Item: r.Item, Agent: r.Agent, Reason: r.Reason, By: r.By,
+	return workDo(ctx, e, workCommand{Op: "skip", Item: r.Item, Agent: r.Agent, Reason: r.Reason, By: r.By,
 		OnlyAgent: r.Scope.Agent, OnlyTeam: r.Scope.Team})
 }
 
@@ -612,7 +612,7 @@ func (e *Engine) WorkItems(ctx context.Context, scope Scope) ([]WorkItemView, er
 	return v.([]WorkItemView), nil
 }
 
-func (e *Engine) workDo(ctx context.Context, cmd workCommand) (WorkItemView, error) {
+func workDo(ctx context.Context, e *Engine, cmd workCommand) (WorkItemView, error) {
 	v, err := e.doInput(ctx, cmd)
 	if err != nil {
 		return WorkItemView{}, err
