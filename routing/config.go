@@ -317,6 +317,11 @@ type Queue struct {
 	RingTimeout Duration `yaml:"ring_timeout"`
 	WrapUp      Duration `yaml:"wrap_up"`
 	HoldMedia   []string `yaml:"hold_media"`
+	// MOH is the PBX's music-on-hold class callers hear instead of
+	// HoldMedia (Asterisk musiconhold.conf, FreeSWITCH local_stream).
+	MOH string `yaml:"moh"`
+	// Announce: position and expected-wait announcements (announce.go).
+	Announce *Announce `yaml:"announce"`
 	// Skills is what an agent needs to take this queue's calls.
 	Skills *SkillExpr `yaml:"skills"`
 	// MaxPenalty limits the agents offered at first (-1 or unset: any);
