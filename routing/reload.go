@@ -66,6 +66,13 @@ func (m *Machine) reload(cfg *Config) error {
 			errs = append(errs, fmt.Errorf("queues.%s: cannot be removed while call %s uses it", c.queue, c.id))
 		}
 	}
+	// A callback waiting (or reserved, or being dialled) in a removed queue
+	// would wait forever: refused like a call, naming it.
+	for _, id := range sortedKeys(m.work.items) {
+		if it := m.work.items[id]; it.state != WorkClosed && cfg.Queues[it.queue] == nil {
+			errs = append(errs, fmt.Errorf("queues.%s: cannot be removed while callback %s is open in it (%s)", it.queue, it.id, it.state))
+		}
+	}
 	signedIn := map[string]bool{}
 	for _, ac := range cfg.Agents {
 		signedIn[ac.ID] = true
