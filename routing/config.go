@@ -37,6 +37,10 @@ type Config struct {
 	Watchdog Duration `yaml:"watchdog"`
 	// Calendars are business hours that time steps of flows consult.
 	Calendars map[string]*Calendar `yaml:"calendars"`
+	// SharedPhones are the phones (hot desks, supervisors' desk phones)
+	// anyone may sign in or listen on, besides each agent's own endpoint
+	// (phones.go).
+	SharedPhones []string `yaml:"shared_phones"`
 	// Extensions are the people and offices a flow can dial by number.
 	Extensions map[string]*Extension `yaml:"extensions"`
 	// TrunkGroups are ordered trunks calls go out through (config_trunks.go).

@@ -240,6 +240,7 @@ func (c *Config) Validate() error {
 	}
 	c.validateDispositions(bad)
 	c.validateTrunks(bad)
+	c.validatePhones(bad)
 	if c.Ordering != OrderLongestWaiting && c.Ordering != OrderSLRisk {
 		bad("ordering", "%q is not %s or %s", c.Ordering, OrderLongestWaiting, OrderSLRisk)
 	}

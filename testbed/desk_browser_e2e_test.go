@@ -75,6 +75,8 @@ func TestBrowserDeskWrapUpDraft(t *testing.T) {
 	if !strings.Contains(cfg, "wrap_up_extend: 6s") || !strings.Contains(cfg, "approval: lead") {
 		t.Fatal("deskConfig changed: the support queue or team line is not there")
 	}
+	// Ada's phone is also a shared one, so Bo may sit on it (and does).
+	cfg += "shared_phones: [PJSIP/1001]\n"
 	s := startSwitchboardWith(t, p, cfg)
 	pw := s.user("ada", "agent", "1001", "front")
 	StartPhone(t, p, 1, Answer(time.Second))
