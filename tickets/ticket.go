@@ -115,6 +115,8 @@ type Ticket struct {
 	DispatchedAt time.Time `json:"dispatched_at,omitempty"`
 	ResolvedAt   time.Time `json:"resolved_at,omitempty"`
 	History      []Change  `json:"history"`
+	// OverdueNow is Overdue at the time the ticket was read (API views).
+	OverdueNow bool `json:"overdue"`
 }
 
 // Overdue says whether the ticket is past its dispatch SLA at now: still
