@@ -29,6 +29,9 @@ const (
 	StateClosed     State = "closed"
 )
 
+// States are every state, in life order.
+var States = []State{StateNew, StateDispatched, StateInProgress, StateResolved, StateClosed}
+
 // Action is a transition a person asks for.
 type Action string
 
@@ -39,6 +42,9 @@ const (
 	ActClose    Action = "close"
 	ActReopen   Action = "reopen"
 )
+
+// Actions are every action.
+var Actions = []Action{ActDispatch, ActStart, ActResolve, ActClose, ActReopen}
 
 // next is the transition table: from a state, an action leads to a state.
 // Dispatch from dispatched is a reassignment.
