@@ -97,6 +97,10 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	if err := restore(ctx, st, eng); err != nil {
 		return err
 	}
+	desk, err := newTicketDesk(ctx, cfg, st, eng, hub, clk.now, log.With("component", "tickets"))
+	if err != nil {
+		return err
+	}
 
 	health := func(context.Context) (map[string]any, bool) {
 		up := eng.LinkUp()
@@ -110,7 +114,8 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	}
 	apiCfg := api.Config{Listen: cfg.Listen.Addr, TrustedProxies: proxies, Reload: reload, Reports: rep,
 		Accounts: accounts, Audit: st, Privacy: cfg.Privacy, SecureCookie: cfg.Auth.SecureCookie,
-		ConfigEdit: api.ConfigEdit{Source: editor, Versions: st}, Live: hub, Wallboard: board}
+		ConfigEdit: api.ConfigEdit{Source: editor, Versions: st}, Live: hub, Wallboard: board,
+		Tickets: desk.svc}
 	if rf, ok := drv.(pbx.RecordingFetcher); ok {
 		apiCfg.Recordings = rf // messages' audio through the API
 	}
@@ -124,7 +129,7 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	defer cancel(nil)
 	var wg sync.WaitGroup
 	runs := map[string]func(context.Context) error{"engine": eng.Run, "api": srv.Run, "exports": exports.Run,
-		"live": hub.Run, "wallboard": board.Run}
+		"live": hub.Run, "wallboard": board.Run, "tickets": desk.Run}
 	errc := make(chan error, len(runs))
 	for name, run := range runs {
 		wg.Add(1)
