@@ -115,3 +115,60 @@ func TestE2ETickets(t *testing.T) {
 		t.Fatalf("%d ticket.overdue records after restart, want the one", len(list.Events))
 	}
 }
+
+// TestBrowserLeadDispatchesTicket: a complaint wrap-up on the real
+// Asterisk opens a ticket; a second ticket, left alone, goes overdue; the
+// team lead sees it in the overdue list and dispatches the complaint in
+// Chromium by keyboard; the log and the audit have it.
+func TestBrowserLeadDispatchesTicket(t *testing.T) {
+	p := StartPBX(t)
+	s := startSwitchboardWith(t, p, ticketsConfig)
+	leadPW := s.user("lena", "team_lead", "", "front")
+	StartPhone(t, p, 1, Answer(500*time.Millisecond))
+	s.signIn("1001")
+	run := caller(p, "1", Pause(2*time.Second), HangUp()).Start(t)
+	id := s.onCall("1001", 10*time.Second)
+	if res := run.Wait(); res.Err != nil {
+		t.Fatalf("caller: %v\n%s", res.Err, res.ErrorLog)
+	}
+	s.eventually(5*time.Second, "1001 in wrap-up", func() bool { return s.agent("1001").State == "wrap_up" })
+	if code := s.do("POST", "/api/v1/calls/"+id+"/wrap-up", map[string]any{"agent": "1001", "disposition": "complaint"}, nil); code != 200 {
+		t.Fatalf("wrap-up: %d", code)
+	}
+	var complaint ticketView
+	s.eventually(10*time.Second, "a ticket from the complaint wrap-up", func() bool {
+		pg := s.tickets("?category=complaint")
+		if len(pg.Tickets) == 1 {
+			complaint = pg.Tickets[0]
+		}
+		return len(pg.Tickets) == 1
+	})
+	var quick ticketView
+	if code := s.do("POST", "/api/v1/tickets", map[string]any{"customer": "42", "category": "quick"}, &quick); code != 201 {
+		t.Fatalf("create: %d", code)
+	}
+	s.eventually(20*time.Second, "the quick ticket overdue", func() bool {
+		pg := s.tickets("?overdue=true")
+		return len(pg.Tickets) == 1 && pg.Tickets[0].ID == quick.ID
+	})
+
+	b := runBrowser(t, s, "tickets.mjs", "SB_LEAD_PW="+leadPW, "SB_COMPLAINT="+complaint.ID, "SB_QUICK="+quick.ID)
+	b.step("dispatched", time.Minute, nil)
+	b.finish(30 * time.Second)
+
+	var got ticketView
+	if code := s.do("GET", "/api/v1/tickets/"+complaint.ID, nil, &got); code != 200 || got.State != "dispatched" || got.Team != "front" ||
+		len(got.History) != 1 || got.History[0].By != "lena" {
+		t.Fatalf("complaint after the browser: %d %+v", code, got)
+	}
+	var audit struct {
+		Entries []struct {
+			Actor, Action, Target string
+			OK                    bool
+		}
+	}
+	if code := s.do("GET", "/api/v1/audit?action=ticket.transition&actor=lena", nil, &audit); code != 200 || len(audit.Entries) != 1 ||
+		audit.Entries[0].Target != complaint.ID || !audit.Entries[0].OK {
+		t.Fatalf("audit: %d %+v", code, audit.Entries)
+	}
+}
