@@ -72,7 +72,9 @@ func (s *Service) Restore(recs []routing.Record) error {
 }
 
 // Categories is the configured categories, for the desk's form.
-func (s *Service) Categories() []CategoryConfig { return append([]CategoryConfig(nil), s.cfg.Categories...) }
+func (s *Service) Categories() []CategoryConfig {
+	return append([]CategoryConfig(nil), s.cfg.Categories...)
+}
 
 // decide runs fn in the engine loop under the lock and applies what the
 // engine wrote.
@@ -137,6 +139,20 @@ func (s *Service) List(f Filter) []Ticket {
 		out[i].OverdueNow = out[i].Overdue(now)
 	}
 	return out
+}
+
+// OverdueCount is how many tickets are past their dispatch SLA at now
+// (the wallboard's count).
+func (s *Service) OverdueCount(now time.Time) int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	n := 0
+	for _, t := range s.book.tickets {
+		if t.Overdue(now) {
+			n++
+		}
+	}
+	return n
 }
 
 // Now is the service's clock (overdue is judged on it).

@@ -86,8 +86,13 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	// The engine's journal publishes each durable record to the live feed.
 	hub := live.NewHub(live.DefaultBuffer, log, reg)
 	eng := routing.NewEngine(&cfg.Config, drv, live.Tee{Next: st, Hub: hub}, clk.engine, routing.RandomIDs(), log.With("component", "engine"), reg)
+	desk, err := newTicketDesk(ctx, cfg, st, eng, hub, clk.now, log.With("component", "tickets"))
+	if err != nil {
+		return err
+	}
 	bc := boardConfig(cfg)
 	bc.Now = clk.now
+	bc.OverdueTickets = desk.svc.OverdueCount
 	board := live.NewBoard(bc, eng, rep, st, hub, log)
 	editor.Attach(eng, func(next *config.Config) {
 		rep.SetTeams(reportTeams(&next.Config)) // reports group by the teams now in force
@@ -95,10 +100,6 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 		board.SetConfig(bc.Wallboard, bc.Teams)
 	})
 	if err := restore(ctx, st, eng); err != nil {
-		return err
-	}
-	desk, err := newTicketDesk(ctx, cfg, st, eng, hub, clk.now, log.With("component", "tickets"))
-	if err != nil {
 		return err
 	}
 
