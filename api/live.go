@@ -477,7 +477,7 @@ func (sc *liveScope) mine(id string) bool {
 func (sc *liveScope) see(rec *routing.Record) bool {
 	mine := sc.mine(rec.AgentID)
 	show := mine || (rec.CallID != "" && sc.calls[rec.CallID]) ||
-		(sc.p.Role == auth.TeamLead && rec.Queue != "")
+		(sc.p.Role == auth.TeamLead && (rec.Queue != "" || strings.HasPrefix(rec.Type, "ticket."))) // tickets: the lead's alerts
 	switch rec.Type {
 	case routing.EvCallOffered, routing.EvCallAnswered:
 		if mine {

@@ -91,6 +91,8 @@ type Config struct {
 	// nil answers 503.
 	Live      *live.Hub   `yaml:"-"`
 	Wallboard *live.Board `yaml:"-"`
+	// Tickets serves the ticket routes (*tickets.Service); nil answers 501.
+	Tickets TicketService `yaml:"-"`
 }
 
 // DefaultListen is the address the server listens on when Config.Listen is
@@ -200,7 +202,7 @@ func (s *Server) routes() []route {
 		acdHandlers{engine: s.agents, calls: s.store, reload: s.cfg.Reload}.routes(),
 		callHandlers{calls: s.store, scope: s.scope}.routes(),
 		s.reportRoutes(), s.messageRoutes(), s.authRoutes(), s.liveRoutes(),
-		s.superviseRoutes(), s.deskRoutes(), s.outboundRoutes(), s.callbackRoutes(), s.adminRoutes(), s.uiRoutes())
+		s.superviseRoutes(), s.deskRoutes(), s.outboundRoutes(), s.callbackRoutes(), s.ticketRoutes(), s.adminRoutes(), s.uiRoutes())
 }
 
 // Handler is the server's whole HTTP handler, for httptest and for

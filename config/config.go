@@ -8,6 +8,7 @@ import (
 	"switchboard/dialplan"
 	"switchboard/live"
 	"switchboard/routing"
+	"switchboard/tickets"
 )
 
 //go:embed default.yaml
@@ -33,6 +34,8 @@ type Config struct {
 	Privacy api.Privacy `yaml:"privacy"`
 	// Wallboard is the wallboard's thresholds (wallboard.go).
 	Wallboard live.WallboardConfig `yaml:"wallboard"`
+	// Tickets is the ticket (工单) categories and SLA clocks.
+	Tickets tickets.Config `yaml:"tickets"`
 	// Clock sets the time Switchboard starts at (rehearsals, tests).
 	Clock ClockConfig `yaml:"clock"`
 

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,10 +22,13 @@ import (
 // Wallboard is the wallboard's data at one moment: a tile per queue and
 // per team, and the thresholds crossed.
 type Wallboard struct {
-	Queues      []QueueTile `json:"queues"`
-	Teams       []TeamTile  `json:"teams"`
-	Alerts      []Alert     `json:"alerts"`
-	GeneratedAt time.Time   `json:"generated_at"`
+	Queues []QueueTile `json:"queues"`
+	Teams  []TeamTile  `json:"teams"`
+	Alerts []Alert     `json:"alerts"`
+	// OverdueTickets counts the tickets past their dispatch SLA, still
+	// new (工单滞留); nil when the server keeps no tickets.
+	OverdueTickets *int      `json:"overdue_tickets,omitempty"`
+	GeneratedAt    time.Time `json:"generated_at"`
 
 	seq int64 // Snapshot.Seq
 }
@@ -112,6 +116,8 @@ type BoardConfig struct {
 	// (waits grow, thresholds cross).
 	MinInterval, Idle time.Duration
 	Now               func() time.Time
+	// OverdueTickets counts the overdue tickets at now (nil: no tickets).
+	OverdueTickets func(now time.Time) int
 }
 
 // Defaults of BoardConfig.
@@ -228,7 +234,7 @@ func relevant(typ string) bool {
 		routing.EvCallEnded, routing.EvCallOverflowed, routing.EvAgentState, routing.EvConfigApplied:
 		return true
 	}
-	return false
+	return strings.HasPrefix(typ, "ticket.") // the overdue count
 }
 
 // Run keeps the latest snapshot current until ctx ends or the hub closes:
@@ -353,6 +359,10 @@ func (b *Board) Compute(ctx context.Context) (Wallboard, error) {
 		ready := float64(t.Agents[routing.Ready.String()])
 		t.Status = mark(&w, "team", t.ID, map[string]*Limit{MetricReady: wcfg.Teams.Ready},
 			map[string]*float64{MetricReady: &ready}, t.Marks)
+	}
+	if b.cfg.OverdueTickets != nil {
+		n := b.cfg.OverdueTickets(now)
+		w.OverdueTickets = &n
 	}
 	sort.SliceStable(w.Alerts, func(i, j int) bool {
 		a, b := w.Alerts[i], w.Alerts[j]

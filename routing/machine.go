@@ -141,6 +141,8 @@ func (m *Machine) Handle(now time.Time, in any) Output {
 		out.Reply, out.Err = m.work.command(in)
 	case trunksCommand:
 		out.Reply = m.trunks.view()
+	case decideCommand:
+		out.Reply, out.Err = runDecision(m.effects, in)
 	case agentCommand:
 		if in.Op != "list" && in.Op != "get" && in.Op != "queues" {
 			m.record(&Record{Type: EvCommand, AgentID: in.Agent}, in)

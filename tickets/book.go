@@ -67,12 +67,18 @@ type Book struct {
 	cats    map[string]Category
 	hours   Hours
 	tickets map[string]*Ticket
+	alerted map[string]bool // ticket.overdue written
+	n       int             // tickets created, for the next ID
 }
+
+// nextID is the ID the next ticket gets: a count, so replay gives the
+// same IDs and nothing random enters the decision.
+func (b *Book) nextID() string { return fmt.Sprintf("T%06d", b.n+1) }
 
 // NewBook is an empty book over the configured categories; hours is the
 // calendar for categories that count business hours (may be nil if none do).
 func NewBook(cats []Category, hours Hours) *Book {
-	b := &Book{cats: map[string]Category{}, hours: hours, tickets: map[string]*Ticket{}}
+	b := &Book{cats: map[string]Category{}, hours: hours, tickets: map[string]*Ticket{}, alerted: map[string]bool{}}
 	for _, c := range cats {
 		b.cats[c.Name] = c
 	}
@@ -177,6 +183,7 @@ func (b *Book) Apply(rec *routing.Record) error {
 		if err := json.Unmarshal(rec.Data, &d); err != nil {
 			return fmt.Errorf("tickets: record %d: %w", rec.Seq, err)
 		}
+		b.n++
 		b.tickets[d.ID] = &Ticket{
 			ID: d.ID, Customer: d.Customer, Category: d.Category, Priority: d.Priority,
 			Description: d.Description, Calls: d.Calls, Source: d.Source,
@@ -203,6 +210,12 @@ func (b *Book) Apply(rec *routing.Record) error {
 			t.ResolvedAt = d.At
 		}
 		t.History = append(t.History, d.Change)
+	case EvTicketOverdue:
+		var d OverdueData
+		if err := json.Unmarshal(rec.Data, &d); err != nil {
+			return fmt.Errorf("tickets: record %d: %w", rec.Seq, err)
+		}
+		b.alerted[d.ID] = true
 	}
 	return nil
 }

@@ -29,6 +29,9 @@ const (
 	StateClosed     State = "closed"
 )
 
+// States are every state, in life order.
+var States = []State{StateNew, StateDispatched, StateInProgress, StateResolved, StateClosed}
+
 // Action is a transition a person asks for.
 type Action string
 
@@ -39,6 +42,9 @@ const (
 	ActClose    Action = "close"
 	ActReopen   Action = "reopen"
 )
+
+// Actions are every action.
+var Actions = []Action{ActDispatch, ActStart, ActResolve, ActClose, ActReopen}
 
 // next is the transition table: from a state, an action leads to a state.
 // Dispatch from dispatched is a reassignment.
@@ -115,6 +121,8 @@ type Ticket struct {
 	DispatchedAt time.Time `json:"dispatched_at,omitempty"`
 	ResolvedAt   time.Time `json:"resolved_at,omitempty"`
 	History      []Change  `json:"history"`
+	// OverdueNow is Overdue at the time the ticket was read (API views).
+	OverdueNow bool `json:"overdue"`
 }
 
 // Overdue says whether the ticket is past its dispatch SLA at now: still

@@ -86,8 +86,13 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	// The engine's journal publishes each durable record to the live feed.
 	hub := live.NewHub(live.DefaultBuffer, log, reg)
 	eng := routing.NewEngine(&cfg.Config, drv, live.Tee{Next: st, Hub: hub}, clk.engine, routing.RandomIDs(), log.With("component", "engine"), reg)
+	desk, err := newTicketDesk(ctx, cfg, st, eng, hub, clk.now, log.With("component", "tickets"))
+	if err != nil {
+		return err
+	}
 	bc := boardConfig(cfg)
 	bc.Now = clk.now
+	bc.OverdueTickets = desk.svc.OverdueCount
 	board := live.NewBoard(bc, eng, rep, st, hub, log)
 	editor.Attach(eng, func(next *config.Config) {
 		rep.SetTeams(reportTeams(&next.Config)) // reports group by the teams now in force
@@ -110,7 +115,8 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	}
 	apiCfg := api.Config{Listen: cfg.Listen.Addr, TrustedProxies: proxies, Reload: reload, Reports: rep,
 		Accounts: accounts, Audit: st, Privacy: cfg.Privacy, SecureCookie: cfg.Auth.SecureCookie,
-		ConfigEdit: api.ConfigEdit{Source: editor, Versions: st}, Live: hub, Wallboard: board}
+		ConfigEdit: api.ConfigEdit{Source: editor, Versions: st}, Live: hub, Wallboard: board,
+		Tickets: desk.svc}
 	if rf, ok := drv.(pbx.RecordingFetcher); ok {
 		apiCfg.Recordings = rf // messages' audio through the API
 	}
@@ -124,7 +130,7 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	defer cancel(nil)
 	var wg sync.WaitGroup
 	runs := map[string]func(context.Context) error{"engine": eng.Run, "api": srv.Run, "exports": exports.Run,
-		"live": hub.Run, "wallboard": board.Run}
+		"live": hub.Run, "wallboard": board.Run, "tickets": desk.Run}
 	errc := make(chan error, len(runs))
 	for name, run := range runs {
 		wg.Add(1)

@@ -1,0 +1,28 @@
+package live
+
+import (
+	"testing"
+	"time"
+)
+
+// The wallboard counts the overdue tickets at its now; without a tickets
+// source it has no count at all (not a zero).
+func TestBoardCountsOverdueTickets(t *testing.T) {
+	st, rep := seededStore(t)
+	var asked time.Time
+	cfg := BoardConfig{Now: func() time.Time { return now }, OverdueTickets: func(at time.Time) int { asked = at; return 3 }}
+	w, err := NewBoard(cfg, newEngine(), rep, st, NewHub(0, nil, nil), nil).Compute(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.OverdueTickets == nil || *w.OverdueTickets != 3 || !asked.Equal(now) {
+		t.Fatalf("overdue tickets %v asked at %v", w.OverdueTickets, asked)
+	}
+	cfg.OverdueTickets = nil
+	if w, _ := NewBoard(cfg, newEngine(), rep, st, NewHub(0, nil, nil), nil).Compute(t.Context()); w.OverdueTickets != nil {
+		t.Fatalf("a count without tickets: %d", *w.OverdueTickets)
+	}
+	if !relevant("ticket.overdue") || !relevant("ticket.transition") {
+		t.Fatal("ticket records do not wake the wallboard")
+	}
+}

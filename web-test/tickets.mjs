@@ -1,0 +1,46 @@
+// Browser test: a team lead finds the overdue ticket on the tickets page
+// and dispatches the complaint ticket (opened by a wrap-up) to their team
+// by keyboard only; the ticket page shows its history. The Go side
+// checks the record and the audit log.
+import { base, check, login, run, shot, step } from "./lib.mjs";
+
+run(async (ctx) => {
+  const page = await ctx.newPage();
+  await login(page, "lena", process.env.SB_LEAD_PW);
+  await page.goto(base + "/ui/tickets");
+  const complaint = process.env.SB_COMPLAINT, quick = process.env.SB_QUICK;
+
+  // The overdue list names the ticket left alone, and only it.
+  const od = page.locator('#tk-overdue-rows tr[data-ticket="' + quick + '"]');
+  await od.waitFor();
+  check((await page.locator('#tk-overdue-rows tr[data-ticket="' + complaint + '"]').count()) === 0, "the fresh complaint is listed overdue");
+  check((await od.textContent()).includes("quick"), "the overdue row names its category");
+  // States are written out.
+  const row = page.locator('#tk-rows tr[data-ticket="' + complaint + '"]');
+  await row.waitFor();
+  check(/新建|New/.test(await row.locator(".tk-state").textContent()), "the state is not written out");
+  await shot(page, "tickets-lead-overdue");
+
+  // Keyboard only: focus the ticket's button, Enter opens it; Tab to the
+  // dispatch target, pick the team, Tab to Dispatch, Enter.
+  await row.locator("button").focus();
+  await page.keyboard.press("Enter");
+  await page.locator("#tk-detail-h", { hasText: complaint }).waitFor();
+  await page.locator("#tk-note").focus();
+  await page.keyboard.type("please call back today");
+  await page.keyboard.press("Tab");
+  check(await page.locator("#tk-target").evaluate((el) => el === document.activeElement), "Tab does not reach the target");
+  await page.selectOption("#tk-target", "team:front");
+  await page.keyboard.press("Tab");
+  check(await page.locator("#tk-act-dispatch").evaluate((el) => el === document.activeElement), "Tab does not reach Dispatch");
+  await page.keyboard.press("Enter");
+  await page.locator("#tk-history tr").first().waitFor();
+  const hist = await page.locator("#tk-history").textContent();
+  check(hist.includes("lena") && hist.includes("front") && hist.includes("please call back today"), "history: " + hist);
+  check(/已派单|Dispatched/.test(await page.locator("#tk-detail .tk-state").first().textContent()), "the state after dispatch");
+  // Reassign is offered now, and the overdue ticket is still listed.
+  await page.locator("#tk-act-reassign").waitFor();
+  check((await od.count()) === 1, "the overdue ticket went from the list");
+  await shot(page, "tickets-lead-dispatched");
+  step("dispatched");
+});
