@@ -233,7 +233,6 @@ func (s *Accounts) ListTokens(ctx context.Context) ([]auth.Token, error) {
 	return out, nil
 }
 
-
 // authExec runs one write under wmu.
 func (s *Accounts) authExec(ctx context.Context, what, q string, args ...any) error {
 	s.wmu.Lock()
