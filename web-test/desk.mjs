@@ -75,6 +75,26 @@ run(async (ctx) => {
   await shot(page, "desk-wrapped");
   step("wrapped2");
 
+  // Not ready for a break: the reason list marks the current reason and
+  // offers the others; the button changes the reason.
+  await page.selectOption("#reason", "break");
+  await page.click("#notready");
+  await page.locator("#state[data-state=not_ready]").waitFor();
+  await page.locator("#reason option[value=break][disabled]").waitFor({ state: "attached" });
+  const brk = (await page.locator("#reason option[value=break]").textContent()).trim();
+  check(brk.includes("(current)"), "the current reason is marked: " + brk);
+  check((await page.locator("#reason").inputValue()) === "meal", "another reason is picked: " + (await page.locator("#reason").inputValue()));
+  check((await page.locator("#notready").textContent()).trim() === "Change reason", "the button changes the reason");
+  await shot(page, "desk-reason-current");
+  await page.click("#notready");
+  await page.locator("#reason option[value=meal][disabled]").waitFor({ state: "attached" });
+  check((await page.locator("#state-reason").textContent()).includes("Meal"), "now on a meal break");
+  check((await page.locator("#reason option[value=break]").isDisabled()) === false, "break can be picked again");
+  await page.click("#ready");
+  await page.locator("#state[data-state=ready]").waitFor();
+  check((await page.locator("#notready").textContent()).trim() === "Not ready", "ready again: the button is not ready");
+  check((await page.locator("#reason option[disabled]").count()) === 0, "ready: no reason marked");
+
   // Chinese is one click away (and the default for new users).
   await Promise.all([page.waitForEvent("load"), page.click("#sb-lang")]);
   await page.waitForFunction(() => document.getElementById("state-text").textContent === "就绪");
