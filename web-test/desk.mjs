@@ -19,8 +19,13 @@ async function popped(page, want) {
   return h.jsonValue();
 }
 
-async function wrapUp(page, disposition, notes, shotName) {
+// wrapUp submits the wrap-up; with then, the agent goes not ready for
+// that reason after it, and back to ready.
+async function wrapUp(page, disposition, notes, shotName, then) {
   await page.locator("#wrap-form:not([hidden])").waitFor({ timeout: 30000 });
+  // Each call's "then" starts at ready, whatever the last call's was.
+  check((await page.locator("#next-state").inputValue()) === "", "then: ready at the start of wrap-up, got " + (await page.locator("#next-state").inputValue()));
+  if (then) await page.selectOption("#next-state", then);
   check(await page.locator("#transfer-form").isHidden(), "no transfer form after the call");
   // The wrap-up timer counts down.
   const t1 = await page.locator("#wrap-timer").textContent();
@@ -31,6 +36,11 @@ async function wrapUp(page, disposition, notes, shotName) {
   // Keyboard: Enter in the disposition select's form submits via the button.
   await page.focus("#wrap-form button[type=submit]");
   await page.keyboard.press("Enter");
+  if (then) {
+    await page.locator("#state[data-state=not_ready]").waitFor({ timeout: 10000 });
+    check((await page.locator("#state-reason").textContent()).includes("Meal"), "not ready after wrap-up, as chosen");
+    await page.click("#ready");
+  }
   await page.locator("#state[data-state=ready]").waitFor({ timeout: 10000 });
 }
 
@@ -58,7 +68,7 @@ run(async (ctx) => {
   await page.fill("#cust-notes", "prefers mornings");
   await page.click("#customer-form button[type=submit]");
   await page.waitForFunction(() => /Known|已识别/.test(document.getElementById("customer-status").textContent));
-  await wrapUp(page, "callback", "<i>call back</i> tomorrow");
+  await wrapUp(page, "callback", "<i>call back</i> tomorrow", "", "meal");
   step("wrapped1");
 
   // Second call from the same number: the pop shows the customer and the

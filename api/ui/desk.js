@@ -125,9 +125,9 @@
       fetchedAt = Date.now();
       render();
     } catch (e) {
-      if (e.status === 404 && e.code === "not_found" && !desk) {
-        // A desk bound to an agent the engine does not know: say so and
-        // stop asking.
+      if (e.status === 404 && e.code === "not_found") {
+        // A desk bound to an agent the engine does not know (never, or no
+        // longer since a config change): say so and stop asking.
         unknownAgent = true;
         setText("who", tr("unknown_agent", { id: agentID }));
         $("who").className = "warn";
