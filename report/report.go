@@ -39,6 +39,10 @@ type Config struct {
 	Reasons      []string       // configured not-ready reasons
 	Dispositions []string       // configured wrap-up dispositions, shown even without calls
 	SLTarget     float64        // percent, the chart's target line; 0 = 80
+	// QueueSLTarget is each queue's own target (service_level.percent):
+	// the queue grouping's rows carry it, so a chart can draw each queue
+	// against its own.
+	QueueSLTarget map[string]float64
 	SLThreshold  time.Duration  // default T, for the notes
 	ShortAbandon time.Duration  // S, for the notes
 	// Teams are the configured teams (rows of the team grouping, even
@@ -128,6 +132,9 @@ type Row struct {
 	Key    string     `json:"key"`
 	Label  string     `json:"label"`
 	Values []*float64 `json:"values"`
+	// SLTarget is the row's own service-level target, percent (a queue's
+	// in the queue grouping); absent: the table's.
+	SLTarget *float64 `json:"sl_target,omitempty"`
 }
 
 // Table is a report as every output shows it: the API's JSON, the page,
@@ -145,6 +152,8 @@ type Table struct {
 	Total     Row      `json:"total"`
 	SLTarget  float64  `json:"sl_target"`
 	Notes     []string `json:"notes"`
+	// Lang is the language of the headers ("" English; Localized).
+	Lang string `json:"lang,omitempty"`
 }
 
 // Builder builds report tables.
@@ -399,6 +408,11 @@ func (b *Builder) byQueue(ctx context.Context, t *Table, span Span, only []kpi) 
 		g.get(c.Key, label).add(metrics{c.Metric: c.Value})
 	}
 	t.fill(g, slices.Concat(callKPIs, waitKPIs), only)
+	for i := range t.Rows {
+		if p, ok := b.cfg.QueueSLTarget[t.Rows[i].Key]; ok && p > 0 {
+			t.Rows[i].SLTarget = &p
+		}
+	}
 	return nil
 }
 
