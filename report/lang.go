@@ -23,7 +23,7 @@ var zhLabels = map[string]string{
 	"messages": "留言数", "messages_handled": "已处理留言", "message_handle_avg": "留言平均处理时长",
 	"callbacks": "回电请求", "callbacks_connected": "回电接通", "callbacks_failed": "回电未接通",
 	"callback_wait_avg": "回电平均等待",
-	"surveys": "满意度调查数", "survey_avg": "平均评分",
+	"surveys":           "满意度调查数", "survey_avg": "平均评分",
 	"signed_in": "签入时长", "ready": "就绪（空闲）", "not_ready": "未就绪", "reserved": "分配中",
 	"ringing": "振铃中", "on_call": "通话中", "wrap_up": "事后工作", "occupancy": "占用率",
 	"offers": "分配次数", "offer_failures": "未接分配", "for_messages": "给坐席的留言",

@@ -43,8 +43,8 @@ type Config struct {
 	// the queue grouping's rows carry it, so a chart can draw each queue
 	// against its own.
 	QueueSLTarget map[string]float64
-	SLThreshold  time.Duration  // default T, for the notes
-	ShortAbandon time.Duration  // S, for the notes
+	SLThreshold   time.Duration // default T, for the notes
+	ShortAbandon  time.Duration // S, for the notes
 	// Teams are the configured teams (rows of the team grouping, even
 	// without activity) and AgentTeam each agent's team ("" or absent: none),
 	// from the config in force; Builder.SetTeams replaces them on reload.
