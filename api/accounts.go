@@ -17,9 +17,10 @@ import (
 	"switchboard/auth"
 )
 
-// Accounts: sign-in and sign-out, users, teams and API tokens.
+// Accounts: sign-in and sign-out, users and API tokens. An account's
+// team and agent are checked against the routing config (teams.go).
 
-// Accounts is what the sign-in, user, team and token routes need
+// Accounts is what the sign-in, user and token routes need
 // (*auth.Service is one).
 type Accounts interface {
 	Authenticator
@@ -33,9 +34,6 @@ type Accounts interface {
 	Tokens(ctx context.Context) ([]auth.Token, error)
 	CreateToken(ctx context.Context, spec auth.TokenSpec) (raw string, t auth.Token, err error)
 	RevokeToken(ctx context.Context, id int64) error
-	Teams(ctx context.Context) ([]auth.Team, error)
-	PutTeam(ctx context.Context, t auth.Team) (auth.Team, error)
-	DeleteTeam(ctx context.Context, name string) error
 }
 
 // CodeBadCredentials: wrong username or password (401 on sign-in).
@@ -49,6 +47,7 @@ type accountHandlers struct {
 	log          *slog.Logger
 	secureCookie bool // the session cookie is Secure (behind TLS)
 	privacy      Privacy
+	dir          teamDirectory // what accounts may name
 }
 
 func (h accountHandlers) routes() []route {
@@ -61,9 +60,6 @@ func (h accountHandlers) routes() []route {
 		{http.MethodPost, "/api/v1/users", h.createUser, admins},
 		{http.MethodGet, "/api/v1/users/:id", h.getUser, admins},
 		{http.MethodPatch, "/api/v1/users/:id", h.patchUser, admins},
-		{http.MethodGet, "/api/v1/teams", h.listTeams, signedIn},
-		{http.MethodPut, "/api/v1/teams/:name", h.putTeam, admins},
-		{http.MethodDelete, "/api/v1/teams/:name", h.deleteTeam, admins},
 		{http.MethodGet, "/api/v1/tokens", h.listTokens, admins},
 		{http.MethodPost, "/api/v1/tokens", h.createToken, admins},
 		{http.MethodDelete, "/api/v1/tokens/:id", h.revokeToken, admins},
@@ -199,19 +195,39 @@ func (h accountHandlers) createUser(c echo.Context) error {
 	}
 	detail := b
 	detail.Password = ""
+	u, err := h.create(c.Request().Context(), b)
+	// Audited with its outcome: a refused creation is a refusal, with why.
+	if err != nil {
+		h.aud.refused(c, "user.create", b.Username, err, refusal{detail, httpError(err).Message})
+		return err
+	}
 	if err := h.aud.record(c, "user.create", b.Username, true, detail); err != nil {
 		return err
 	}
-	u, err := h.acc.CreateUser(c.Request().Context(), b)
-	if err != nil {
-		// The entry above is the attempt; the refusal is its own entry.
-		h.aud.refused(c, "user.create", b.Username, err, struct {
-			auth.NewUser
-			Error string `json:"error"`
-		}{detail, httpError(err).Message})
-		return err
-	}
 	return c.JSON(http.StatusCreated, u)
+}
+
+// refusal is an audit entry's detail for a refused change: what was
+// asked and why it was refused.
+type refusal struct {
+	Asked any    `json:"asked"`
+	Error string `json:"error"`
+}
+
+// create checks the team and agent b names against the routing config,
+// then creates the account; an agent's account without a team is in
+// their agent's team.
+func (h accountHandlers) create(ctx context.Context, b auth.NewUser) (auth.User, error) {
+	d, _, err := h.dir.read(ctx)
+	if err != nil {
+		return auth.User{}, err
+	}
+	u := auth.User{Role: b.Role, AgentID: strings.TrimSpace(b.AgentID), Team: strings.TrimSpace(b.Team)}
+	if err := d.Check(u); err != nil {
+		return auth.User{}, err
+	}
+	b.Team = d.AgentTeam(u)
+	return h.acc.CreateUser(ctx, b)
 }
 
 func (h accountHandlers) patchUser(c echo.Context) error {
@@ -235,51 +251,45 @@ func (h accountHandlers) patchUser(c echo.Context) error {
 	}
 	change := b
 	change.Password = nil
-	if err := h.aud.record(c, "user.update", before.Username, true, map[string]any{
-		"before": before, "change": change, "password_changed": b.Password != nil}); err != nil {
+	detail := map[string]any{"before": before, "change": change, "password_changed": b.Password != nil}
+	u, err := h.update(ctx, before, b)
+	if err != nil {
+		h.aud.refused(c, "user.update", before.Username, err, refusal{detail, httpError(err).Message})
 		return err
 	}
-	u, err := h.acc.UpdateUser(ctx, id, b)
-	if err != nil {
+	if err := h.aud.record(c, "user.update", before.Username, true, detail); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, u)
 }
 
-func (h accountHandlers) listTeams(c echo.Context) error {
-	ts, err := h.acc.Teams(c.Request().Context())
-	if err != nil {
-		return err
+// update checks a change of role, team or agent against the routing
+// config, then makes it (other changes are not held up by a config that
+// has moved on since).
+func (h accountHandlers) update(ctx context.Context, before auth.User, b auth.UserPatch) (auth.User, error) {
+	if b.Role != nil || b.Team != nil || b.AgentID != nil {
+		d, _, err := h.dir.read(ctx)
+		if err != nil {
+			return auth.User{}, err
+		}
+		after := before
+		if b.Role != nil {
+			after.Role = *b.Role
+		}
+		if b.Team != nil {
+			after.Team = strings.TrimSpace(*b.Team)
+		}
+		if b.AgentID != nil {
+			after.AgentID = strings.TrimSpace(*b.AgentID)
+		}
+		if err := d.Check(after); err != nil {
+			return auth.User{}, err
+		}
+		if t := d.AgentTeam(after); t != after.Team {
+			b.Team = &t
+		}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"teams": nonNil(ts)})
-}
-
-func (h accountHandlers) putTeam(c echo.Context) error {
-	var b struct {
-		Title string `json:"title"`
-	}
-	if err := decodeBody(c, &b, true); err != nil {
-		return err
-	}
-	t := auth.Team{Name: c.Param("name"), Title: b.Title}
-	if err := h.aud.record(c, "team.put", t.Name, true, t); err != nil {
-		return err
-	}
-	t, err := h.acc.PutTeam(c.Request().Context(), t)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, t)
-}
-
-func (h accountHandlers) deleteTeam(c echo.Context) error {
-	if err := h.aud.record(c, "team.delete", c.Param("name"), true, nil); err != nil {
-		return err
-	}
-	if err := h.acc.DeleteTeam(c.Request().Context(), c.Param("name")); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return h.acc.UpdateUser(ctx, before.ID, b)
 }
 
 func (h accountHandlers) listTokens(c echo.Context) error {

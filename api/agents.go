@@ -23,6 +23,7 @@ type agentHandlers struct {
 	agents agentCommands
 	aud    auditor
 	log    *slog.Logger
+	teams  teamDirectory // why a lead sees nobody
 }
 
 // agentCommands is what the agent routes read and change in the engine
@@ -60,6 +61,8 @@ func (h agentHandlers) routes() []route {
 // agentList is the body of GET /api/v1/agents.
 type agentList struct {
 	Agents []routing.AgentView `json:"agents"`
+	// Notice says why a team lead sees none of their team (teams.go).
+	Notice *notice `json:"notice,omitempty"`
 }
 
 func (h agentHandlers) listAgents(c echo.Context) error {
@@ -74,7 +77,8 @@ func (h agentHandlers) listAgents(c echo.Context) error {
 			out = append(out, a)
 		}
 	}
-	return c.JSON(http.StatusOK, agentList{Agents: out})
+	d, _ := h.teams.of(as)
+	return c.JSON(http.StatusOK, agentList{Agents: out, Notice: leadNotice(p, d)})
 }
 
 func (h agentHandlers) getAgent(c echo.Context) error {

@@ -14,9 +14,11 @@ import (
 // authRoutes: the account routes (accounts.go), the audit log (audit.go),
 // who you are, and revealing a masked number.
 func (s *Server) authRoutes() []route {
-	accounts := accountHandlers{acc: s.cfg.Accounts, aud: s.aud, log: s.log, secureCookie: s.cfg.SecureCookie, privacy: s.cfg.Privacy}
+	dir := teamDirectory{src: s.cfg.Teams, agents: s.agents}
+	accounts := accountHandlers{acc: s.cfg.Accounts, aud: s.aud, log: s.log, secureCookie: s.cfg.SecureCookie, privacy: s.cfg.Privacy, dir: dir}
 	return slices.Concat(
 		requires(s.cfg.Accounts != nil, errNoAccounts, accounts.routes()...),
+		dir.routes(),
 		requires(s.cfg.Audit != nil, errNoAudit, route{http.MethodGet, "/api/v1/audit", s.aud.list, admins}),
 		[]route{
 			{http.MethodGet, "/api/v1/auth/me", getMe, signedIn},

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -71,9 +73,16 @@ func (h reportHandlers) reportService() (ReportService, error) {
 }
 
 func (h reportHandlers) getReport(c echo.Context) error {
-	q := newQuery(c.QueryParams(), "group", "period", "from", "to", "format")
+	q := newQuery(c.QueryParams(), "group", "period", "from", "to", "format", "lang")
 	if q.err != nil {
 		return q.err
+	}
+	// Headers in the language asked for, else the user's.
+	lang := q.str("lang")
+	if lang == "" {
+		lang = principalOf(c).Lang
+	} else if !slices.Contains(report.Languages, lang) {
+		return badRequest("lang", "must be one of %s", strings.Join(report.Languages, ", "))
 	}
 	rs, err := h.reportService()
 	if err != nil {
@@ -91,6 +100,7 @@ func (h reportHandlers) getReport(c echo.Context) error {
 	if err != nil {
 		return reportError(err)
 	}
+	t = t.Localized(lang)
 	if format == "" || format == "json" {
 		return c.JSON(http.StatusOK, t)
 	}

@@ -278,3 +278,30 @@ func TestExportDownloadAudited(t *testing.T) {
 		t.Fatalf("audit: %+v", es)
 	}
 }
+
+// Headers come in the language asked for (lang), else the user's: JSON
+// and CSV alike; an unknown language is refused at the parameter.
+func TestReportHeadersInChinese(t *testing.T) {
+	s := reportFixture(t)
+	base := "/api/v1/reports/summary?from=2025-03-14&to=2025-03-14&group=queue"
+	var en, zh report.Table
+	if w := get(t, s, base); w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &en) != nil {
+		t.Fatalf("en: %d %s", w.Code, w.Body)
+	}
+	if w := get(t, s, base+"&lang=zh"); w.Code != 200 || json.Unmarshal(w.Body.Bytes(), &zh) != nil {
+		t.Fatalf("zh: %d %s", w.Code, w.Body)
+	}
+	if en.GroupName != "Queue" || zh.GroupName != "队列" || zh.Columns[0].Label != "进入队列" || zh.Total.Label != "合计" {
+		t.Errorf("headers: en %q, zh %q %q %q", en.GroupName, zh.GroupName, zh.Columns[0].Label, zh.Total.Label)
+	}
+	w := get(t, s, base+"&lang=zh&format=csv")
+	first, _, _ := strings.Cut(strings.TrimPrefix(w.Body.String(), "\ufeff"), "\n")
+	if w.Code != 200 || !strings.HasPrefix(first, "队列,进入队列 (数量),接通 (数量),") {
+		t.Errorf("zh CSV header: %d %q", w.Code, first)
+	}
+	w = get(t, s, base+"&lang=fr")
+	var e errorBody
+	if w.Code != 400 || json.Unmarshal(w.Body.Bytes(), &e) != nil || e.Error.Field != "lang" {
+		t.Errorf("lang=fr: %d %s", w.Code, w.Body)
+	}
+}

@@ -84,6 +84,9 @@ type Config struct {
 	Privacy Privacy `yaml:"-"`
 	// SecureCookie marks the session cookie Secure (behind TLS).
 	SecureCookie bool `yaml:"-"`
+	// Teams is the routing config's teams (*config.Editor), which accounts
+	// pick from (teams.go); nil: the teams the configured agents are in.
+	Teams TeamSource `yaml:"-"`
 	// ConfigEdit edits the routing sections from the admin page (admin.go).
 	ConfigEdit ConfigEdit `yaml:"-"`
 	// Live is the feed of records once durable (GET /api/v1/live) and
@@ -198,7 +201,7 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/healthz", s.getHealth, public},
 		{http.MethodGet, "/metrics", s.getMetrics(), public},
 		{http.MethodGet, "/api/v1/openapi.json", getOpenAPI, public},
-	}, agentHandlers{agents: s.agents, aud: s.aud, log: s.log}.routes(),
+	}, agentHandlers{agents: s.agents, aud: s.aud, log: s.log, teams: teamDirectory{src: s.cfg.Teams}}.routes(),
 		acdHandlers{engine: s.agents, calls: s.store, reload: s.cfg.Reload}.routes(),
 		callHandlers{calls: s.store, scope: s.scope}.routes(),
 		s.reportRoutes(), s.messageRoutes(), s.authRoutes(), s.liveRoutes(),

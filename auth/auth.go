@@ -120,12 +120,6 @@ type TokenSpec struct {
 	ValidFor time.Duration
 }
 
-// Team is a group of agents with a lead.
-type Team struct {
-	Name  string `json:"name"`
-	Title string `json:"title"`
-}
-
 // Session is a new browser session: ID goes in the cookie, CSRF in every
 // state-changing request's X-CSRF-Token header.
 type Session struct {

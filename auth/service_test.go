@@ -65,9 +65,6 @@ func newEnvWith(t *testing.T, cfg auth.Config) *env {
 	}
 	c := &clock{t: t0}
 	e := &env{svc: auth.New(cfg, st, c.now, slog.New(slog.DiscardHandler)), clock: c, path: path, ctx: t.Context()}
-	if _, err := e.svc.PutTeam(e.ctx, auth.Team{Name: "front", Title: "前台"}); err != nil {
-		t.Fatal(err)
-	}
 	return e
 }
 
@@ -494,45 +491,6 @@ func TestUpdateUserRules(t *testing.T) {
 	}
 	if err := e.svc.SetLang(e.ctx, ann.ID, "de"); fieldOf(err) != "lang" {
 		t.Errorf("SetLang de: %v", err)
-	}
-}
-
-func TestTeams(t *testing.T) {
-	e := newEnv(t)
-	e.user(t, "ann", auth.Agent) // in front
-	for _, tc := range []struct {
-		team  auth.Team
-		field string
-	}{
-		{auth.Team{Name: "back"}, ""},
-		{auth.Team{Name: "front", Title: "Front desk"}, ""},
-		{auth.Team{Name: "Back Office"}, "name"},
-		{auth.Team{Name: ""}, "name"},
-		{auth.Team{Name: "x", Title: "a\x00b"}, "title"},
-	} {
-		if _, err := e.svc.PutTeam(e.ctx, tc.team); fieldOf(err) != tc.field {
-			t.Errorf("PutTeam(%+v) = %v, want field %q", tc.team, err, tc.field)
-		}
-	}
-	teams, err := e.svc.Teams(e.ctx)
-	if err != nil || len(teams) != 2 || teams[0] != (auth.Team{Name: "back", Title: "back"}) || teams[1].Title != "Front desk" {
-		t.Errorf("Teams = %+v, %v", teams, err)
-	}
-	// A user's new team is created with the user.
-	if _, err := e.svc.CreateUser(e.ctx, auth.NewUser{Username: "nat", Name: "Nat", Role: auth.TeamLead, Team: "night", Password: goodPassword}); err != nil {
-		t.Fatal(err)
-	}
-	if teams, _ := e.svc.Teams(e.ctx); len(teams) != 3 || teams[2] != (auth.Team{Name: "night", Title: "night"}) {
-		t.Errorf("Teams after a user in a new team = %+v", teams)
-	}
-	if err := e.svc.DeleteTeam(e.ctx, "front"); fieldOf(err) != "name" {
-		t.Errorf("deleting a team with members: %v", err)
-	}
-	if err := e.svc.DeleteTeam(e.ctx, "back"); err != nil {
-		t.Error(err)
-	}
-	if err := e.svc.DeleteTeam(e.ctx, "back"); !errors.Is(err, auth.ErrNotFound) {
-		t.Errorf("deleting twice: %v", err)
 	}
 }
 

@@ -37,13 +37,6 @@ type Store interface {
 	RevokeToken(ctx context.Context, id int64, at time.Time) error
 	// ListTokens is every token, newest first.
 	ListTokens(ctx context.Context) ([]Token, error)
-
-	// ListTeams is every team, by name.
-	ListTeams(ctx context.Context) ([]Team, error)
-	// PutTeam creates the team or changes its title.
-	PutTeam(ctx context.Context, t Team) error
-	// DeleteTeam answers ErrNotFound for an unknown team.
-	DeleteTeam(ctx context.Context, name string) error
 }
 
 // Account is a user as stored: with the bcrypt hash of the password.

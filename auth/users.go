@@ -43,7 +43,8 @@ func (s *Service) UserNamed(ctx context.Context, username string) (User, error) 
 	return a.User, err
 }
 
-// CreateUser checks and stores a new account, creating its team if new.
+// CreateUser checks and stores a new account (the team and agent it
+// names are checked against the routing config by the caller: Directory).
 // Errors are *FieldError naming the field (username taken, weak
 // password, ...).
 func (s *Service) CreateUser(ctx context.Context, nu NewUser) (User, error) {
@@ -68,9 +69,6 @@ func (s *Service) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	if _, err := s.st.UserByName(ctx, u.Username); err == nil {
 		return User{}, &FieldError{Field: "username", Reason: fmt.Sprintf("%q is taken", u.Username)}
 	} else if !errors.Is(err, ErrNotFound) {
-		return User{}, err
-	}
-	if err := s.ensureTeam(ctx, u.Team); err != nil {
 		return User{}, err
 	}
 	id, err := s.st.InsertUser(ctx, Account{User: u, PasswordHash: hash})
@@ -122,9 +120,6 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, p UserPatch) (User, 
 		if err := s.keepAnAdmin(ctx, was.ID, p.Disabled != nil && *p.Disabled); err != nil {
 			return User{}, err
 		}
-	}
-	if err := s.ensureTeam(ctx, u.Team); err != nil {
-		return User{}, err
 	}
 	if err := s.st.UpdateUser(ctx, a); err != nil {
 		return User{}, err
@@ -188,27 +183,6 @@ func checkUser(u User) error {
 	return nil
 }
 
-// ensureTeam creates the user's team if it is new, so that every team a
-// user is in is listed (teams are also named in the routing config, and
-// accounts are often made before anyone lists the teams).
-func (s *Service) ensureTeam(ctx context.Context, name string) error {
-	if name == "" {
-		return nil
-	}
-	teams, err := s.st.ListTeams(ctx)
-	if err != nil {
-		return err
-	}
-	if slices.ContainsFunc(teams, func(t Team) bool { return t.Name == name }) {
-		return nil
-	}
-	if err := s.st.PutTeam(ctx, Team{Name: name, Title: name}); err != nil {
-		return fmt.Errorf("auth: create team %s: %w", name, err)
-	}
-	s.log.Info("team created for a user", "team", name)
-	return nil
-}
-
 // CheckPassword is why password may not be username's (nil: it may).
 func CheckPassword(username, password string) error {
 	switch {
@@ -251,47 +225,4 @@ func checkName(field, v string) error {
 		return &FieldError{Field: field, Reason: "no control characters"}
 	}
 	return nil
-}
-
-// Teams is every team, by name.
-func (s *Service) Teams(ctx context.Context) ([]Team, error) {
-	return s.st.ListTeams(ctx)
-}
-
-// PutTeam creates the team or renames it (its title; the name is its id).
-// An empty title is the name.
-func (s *Service) PutTeam(ctx context.Context, t Team) (Team, error) {
-	t.Name, t.Title = strings.TrimSpace(t.Name), strings.TrimSpace(t.Title)
-	if !teamRE.MatchString(t.Name) {
-		return Team{}, &FieldError{Field: "name", Reason: "1 to 64 of a-z, 0-9, '_', '-'"}
-	}
-	if t.Title == "" {
-		t.Title = t.Name
-	}
-	if err := checkName("title", t.Title); err != nil {
-		return Team{}, err
-	}
-	if err := s.st.PutTeam(ctx, t); err != nil {
-		return Team{}, err
-	}
-	return t, nil
-}
-
-// DeleteTeam removes an empty team (ErrNotFound; a *FieldError while
-// users are in it).
-func (s *Service) DeleteTeam(ctx context.Context, name string) error {
-	users, err := s.st.ListUsers(ctx)
-	if err != nil {
-		return err
-	}
-	n := 0
-	for _, u := range users {
-		if u.Team == name {
-			n++
-		}
-	}
-	if n > 0 {
-		return &FieldError{Field: "name", Reason: fmt.Sprintf("%d users are in team %q; move them first", n, name)}
-	}
-	return s.st.DeleteTeam(ctx, name)
 }

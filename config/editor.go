@@ -171,6 +171,22 @@ func (e *Editor) apply(ctx context.Context, cfg *Config) (int, error) {
 	return v, nil
 }
 
+// Teams is the teams of the config running, by id (api.TeamSource: the
+// one team model accounts pick from).
+func (e *Editor) Teams() map[string]routing.Team {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make(map[string]routing.Team, len(e.cfg.Teams))
+	for id, t := range e.cfg.Teams {
+		if t != nil {
+			out[id] = *t
+		} else {
+			out[id] = routing.Team{}
+		}
+	}
+	return out
+}
+
 // Sections implements api.ConfigSource.
 func (e *Editor) Sections() []string { return slices.Clone(e.names) }
 

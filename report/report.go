@@ -40,8 +40,12 @@ type Config struct {
 	Dispositions []string       // configured wrap-up dispositions, shown even without calls
 	Trunks       []string       // configured trunks, shown even without calls
 	SLTarget     float64        // percent, the chart's target line; 0 = 80
-	SLThreshold  time.Duration  // default T, for the notes
-	ShortAbandon time.Duration  // S, for the notes
+	// QueueSLTarget is each queue's own target (service_level.percent):
+	// the queue grouping's rows carry it, so a chart can draw each queue
+	// against its own.
+	QueueSLTarget map[string]float64
+	SLThreshold   time.Duration // default T, for the notes
+	ShortAbandon  time.Duration // S, for the notes
 	// Teams are the configured teams (rows of the team grouping, even
 	// without activity) and AgentTeam each agent's team ("" or absent: none),
 	// from the config in force; Builder.SetTeams replaces them on reload.
@@ -129,6 +133,9 @@ type Row struct {
 	Key    string     `json:"key"`
 	Label  string     `json:"label"`
 	Values []*float64 `json:"values"`
+	// SLTarget is the row's own service-level target, percent (a queue's
+	// in the queue grouping); absent: the table's.
+	SLTarget *float64 `json:"sl_target,omitempty"`
 }
 
 // Table is a report as every output shows it: the API's JSON, the page,
@@ -146,6 +153,8 @@ type Table struct {
 	Total     Row      `json:"total"`
 	SLTarget  float64  `json:"sl_target"`
 	Notes     []string `json:"notes"`
+	// Lang is the language of the headers ("" English; Localized).
+	Lang string `json:"lang,omitempty"`
 }
 
 // Builder builds report tables.
@@ -405,6 +414,11 @@ func (b *Builder) byQueue(ctx context.Context, t *Table, span Span, only []kpi) 
 		g.get(c.Key, label).add(metrics{c.Metric: c.Value})
 	}
 	t.fill(g, slices.Concat(callKPIs, waitKPIs), only)
+	for i := range t.Rows {
+		if p, ok := b.cfg.QueueSLTarget[t.Rows[i].Key]; ok && p > 0 {
+			t.Rows[i].SLTarget = &p
+		}
+	}
 	return nil
 }
 

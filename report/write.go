@@ -47,7 +47,7 @@ func Write(w io.Writer, t *Table, format string) error {
 func header(t *Table) []string {
 	h := []string{t.GroupName}
 	for _, c := range t.Columns {
-		h = append(h, c.Label+" ("+c.Unit+")")
+		h = append(h, c.Label+" ("+unitWord(t.Lang, c.Unit)+")")
 	}
 	return h
 }

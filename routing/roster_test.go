@@ -39,6 +39,48 @@ func TestSignInPhoneTaken(t *testing.T) {
 	}
 }
 
+// Whether a sign-in on a phone is refused as taken, by what the phone's
+// holder is doing: every state but signed out holds the phone; the phone
+// is matched without regard to case; the holder's own sign-in is not a
+// conflict.
+func TestSignInPhoneTakenTable(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		holder func(h *harness) // a1 on PJSIP/1001, then this
+		who    string           // signs in on ep
+		ep     string
+		taken  bool
+	}{
+		{"holder ready", nil, "a3", "PJSIP/1001", true},
+		{"holder ready, other case", nil, "a3", "pjsip/1001", true},
+		{"holder not ready", func(h *harness) { h.agentCmd("not_ready", "a1", "break") }, "a3", "PJSIP/1001", true},
+		{"holder on a call", func(h *harness) { h.talking() }, "a3", "PJSIP/1001", true},
+		{"holder signed out", func(h *harness) { h.agentCmd("sign_out", "a1", "") }, "a3", "PJSIP/1001", false},
+		{"another phone", nil, "a3", "PJSIP/1009", false},
+		{"the holder again", nil, "a1", "PJSIP/1001", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newDeskHarness(t)
+			h.signIn("a1")
+			if tc.holder != nil {
+				tc.holder(h)
+			}
+			_, err := h.agentCmd("sign_in", tc.who, tc.ep)
+			var pe *PolicyError
+			taken := errors.As(err, &pe) && pe.Code == CodeEndpointTaken
+			if taken != tc.taken {
+				t.Fatalf("%s on %s: %v, want taken %v", tc.who, tc.ep, err, tc.taken)
+			}
+			if taken && (pe.Field != "endpoint" || !strings.Contains(pe.Message, "agent a1") || h.agent(tc.who).State != SignedOut) {
+				t.Fatalf("refusal %+v, %s %+v", pe, tc.who, h.agent(tc.who))
+			}
+			if !taken && err != nil {
+				t.Fatalf("%s on %s: %v", tc.who, tc.ep, err)
+			}
+		})
+	}
+}
+
 // A pending not-ready request can be withdrawn by the agent: recorded,
 // gone, and a second withdrawal is refused.
 func TestWithdrawPendingNotReady(t *testing.T) {

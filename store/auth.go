@@ -233,32 +233,6 @@ func (s *Accounts) ListTokens(ctx context.Context) ([]auth.Token, error) {
 	return out, nil
 }
 
-// ListTeams is every team, by name.
-func (s *Accounts) ListTeams(ctx context.Context) ([]auth.Team, error) {
-	out := []auth.Team{}
-	if err := s.db.SelectContext(ctx, &out, `SELECT name, title FROM teams ORDER BY name`); err != nil {
-		return nil, fmt.Errorf("store: teams: %w", err)
-	}
-	return out, nil
-}
-
-// PutTeam creates the team or changes its title.
-func (s *Accounts) PutTeam(ctx context.Context, t auth.Team) error {
-	return s.authExec(ctx, "put team", `INSERT INTO teams (name, title, created_at) VALUES (?, ?, ?)
-		ON CONFLICT (name) DO UPDATE SET title = excluded.title`, t.Name, t.Title, someTime(time.Now()))
-}
-
-// DeleteTeam removes the team.
-func (s *Accounts) DeleteTeam(ctx context.Context, name string) error {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	res, err := s.db.ExecContext(ctx, `DELETE FROM teams WHERE name = ?`, name)
-	if err != nil {
-		return fmt.Errorf("store: delete team: %w", err)
-	}
-	return oneRow(res, fmt.Sprintf("team %q", name))
-}
-
 // authExec runs one write under wmu.
 func (s *Accounts) authExec(ctx context.Context, what, q string, args ...any) error {
 	s.wmu.Lock()

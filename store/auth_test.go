@@ -10,9 +10,6 @@ import (
 func TestUsers(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := t.Context()
-	if err := s.PutTeam(ctx, auth.Team{Name: "front", Title: "Front desk"}); err != nil {
-		t.Fatal(err)
-	}
 	ann := auth.Account{User: auth.User{Username: "ann", Name: "Ann", Role: auth.Agent, AgentID: "1001",
 		Team: "front", Lang: "zh", CreatedAt: t0}, PasswordHash: "$2a$hash"}
 	id, err := s.InsertUser(ctx, ann)
@@ -182,21 +179,5 @@ func TestTokensAndTeams(t *testing.T) {
 	}
 	if _, err := s.TokenByHash(ctx, []byte("nope")); !errors.Is(err, auth.ErrNotFound) {
 		t.Errorf("unknown token: %v", err)
-	}
-
-	for _, tm := range []auth.Team{{Name: "front", Title: "Front"}, {Name: "back", Title: "Back"}, {Name: "front", Title: "Front desk"}} {
-		if err := s.PutTeam(ctx, tm); err != nil {
-			t.Fatal(err)
-		}
-	}
-	teams, err := s.ListTeams(ctx)
-	if err != nil || len(teams) != 2 || teams[0] != (auth.Team{Name: "back", Title: "Back"}) || teams[1] != (auth.Team{Name: "front", Title: "Front desk"}) {
-		t.Errorf("ListTeams = %+v, %v", teams, err)
-	}
-	if err := s.DeleteTeam(ctx, "back"); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.DeleteTeam(ctx, "back"); !errors.Is(err, auth.ErrNotFound) {
-		t.Errorf("deleting a deleted team: %v", err)
 	}
 }

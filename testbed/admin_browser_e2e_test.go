@@ -32,11 +32,18 @@ queues:
     ring_timeout: 3s
     wrap_up: 1s
 agents:
-  - {id: "1001", name: Ada, endpoint: PJSIP/1001, queues: [support, sales]}
+  - {id: "1001", name: Ada, endpoint: PJSIP/1001, queues: [support, sales], team: front}
+teams:
+  front: {name: "<i id=pwn2>Front</i> desk"}
+  night: {name: Night}
 `
 
 // TestBrowserAdmin walks the admin page in chromium (web-test/admin.mjs):
-// a team and a team lead whose names hold HTML are shown as text; an API
+// the routing config's teams are listed (a title holding HTML as text,
+// a team without agents warned) and a team lead whose name holds HTML is
+// made in one of them; an account naming an agent the config does not
+// have is refused at the field; a lead of a team without agents is warned
+// on the users tab and on their own page; an API
 // token is shown once and revoked; a queues edit with an unknown strategy
 // is refused at its line and not saved; the fixed edit is saved as
 // version 1, diffed, run by the engine with a signed-in agent staying

@@ -16,7 +16,7 @@ func TestBrowserAuth(t *testing.T) {
 	s := startSwitchboardWith(t, p, e2eConfig+`
 auth: {session_idle: 3s, login_attempts: 5, login_window: 10m}
 `)
-	agentPW := s.user("ada", "agent", "1001", "front")
+	agentPW := s.user("ada", "agent", "1001", "")
 	// The display name holds HTML, which every page must show as text.
 	var u map[string]any
 	if code := s.do("GET", "/api/v1/users", nil, &u); code != 200 {
@@ -27,7 +27,7 @@ auth: {session_idle: 3s, login_attempts: 5, login_window: 10m}
 	if code := s.do("PATCH", "/api/v1/users/"+jsonNum(id), map[string]any{"name": "<b>Ada</b>"}, nil); code != 200 {
 		t.Fatalf("rename: %d", code)
 	}
-	boPW := s.user("bo", "agent", "1002", "front")
+	boPW := s.user("bo", "agent", "1002", "")
 
 	b := runBrowser(t, s, "auth.mjs", "SB_AGENT_PW="+agentPW, "SB_BO_PW="+boPW, "SB_IDLE_MS=3000")
 	b.step("idle", time.Minute, nil)

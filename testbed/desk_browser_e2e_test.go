@@ -201,3 +201,45 @@ outbound:
 	}
 	b.finish(30 * time.Second)
 }
+
+// TestBrowserDeskUnknownAgent: Bo's account was made for agent 1002,
+// whom a config change then took out; his desk says its agent is gone and
+// stops polling (it used to poll the 404 for ever).
+//
+//	go test -tags e2e -count=1 -run 'TestBrowserDeskUnknownAgent$' -v ./testbed/
+func TestBrowserDeskUnknownAgent(t *testing.T) {
+	p := StartPBX(t)
+	s := startSwitchboardWith(t, p, deskConfig)
+	pw := s.user("bo", "agent", "1002", "")
+	var cfg struct {
+		Sections []struct{ Name, YAML string }
+	}
+	if code := s.do("GET", "/api/v1/config", nil, &cfg); code != 200 {
+		t.Fatalf("config: %d", code)
+	}
+	var agents string
+	for _, sec := range cfg.Sections {
+		if sec.Name == "agents" {
+			agents = sec.YAML
+		}
+	}
+	var kept []string
+	for _, l := range strings.Split(agents, "\n") {
+		if !strings.Contains(l, `"1002"`) {
+			kept = append(kept, l)
+		}
+	}
+	if len(kept) == len(strings.Split(agents, "\n")) {
+		t.Fatalf("no agent 1002 line in the agents section:\n%s", agents)
+	}
+	body := map[string]string{"yaml": strings.Join(kept, "\n"), "comment": "Bo leaves"}
+	if code := s.do("PUT", "/api/v1/config/sections/agents", body, nil); code != 200 {
+		t.Fatalf("take 1002 out: %d", code)
+	}
+	if code := s.do("GET", "/api/v1/agents/1002", nil, nil); code != 404 {
+		t.Fatalf("1002 after the change: %d, want 404", code)
+	}
+	b := runBrowser(t, s, "desk-unknown.mjs", "SB_AGENT_PW="+pw)
+	b.step("stopped", time.Minute, nil)
+	b.finish(30 * time.Second)
+}

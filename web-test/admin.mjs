@@ -57,14 +57,21 @@ run(async (ctx, browser) => {
   check(new URL(page.url()).pathname === "/ui/admin", "admin lands on /ui/admin, got " + page.url());
   await page.locator("#cfg-sections button").first().waitFor();
 
-  // 2a. Teams: a team whose title holds HTML.
+  // 2a. Teams: the routing config's, read only; a title holding HTML is
+  // text; a team no configured agent is in is warned.
   await page.click("#tab-teams");
-  await page.fill("#t-name", "front");
-  await page.fill("#t-title", teamTitle);
-  await page.click("#team-form button[type=submit]");
   await page.locator("#team-rows td", { hasText: teamTitle }).waitFor();
   check(await page.getByRole("cell", { name: teamTitle, exact: true }).isVisible(), "team title shown as text");
+  const teamRows = await cells(page, "#team-rows");
+  check(teamRows.some((r) => r[0] === "front" && r[2] === "1001"), "front lists its configured agent: " + JSON.stringify(teamRows));
+  check(teamRows.some((r) => r[0] === "night" && r[2].includes("No agent of the routing config")), "night is warned: " + JSON.stringify(teamRows));
+  check((await page.locator("#team-form, #t-name").count()) === 0, "no team form: teams are edited in the routing config");
   await noInjection(page, "the teams tab");
+  await shot(page, "admin-teams");
+  // Its button opens the team rules in the config editor.
+  await page.click("#team-edit");
+  await page.locator("#cfg-sections button[data-section=teams][aria-current=true]").waitFor();
+  check((await page.locator("#cfg-text").inputValue()).includes("night"), "the teams section is in the editor");
 
   // 2b. Users: a team lead whose name holds HTML, in that team.
   await page.click("#tab-users");
@@ -86,6 +93,29 @@ run(async (ctx, browser) => {
   // The team select shows the title as text too.
   const opts = await page.locator("#u-team option").allTextContents();
   check(opts.includes(teamTitle + " (front)"), "team option as text: " + JSON.stringify(opts));
+  // An agent the routing config does not have is refused at the field.
+  await page.fill("#u-username", "zed");
+  await page.fill("#u-name", "Zed");
+  await page.selectOption("#u-role", "agent");
+  await page.fill("#u-agent", "1009");
+  await page.fill("#u-password", "pw-zed-0123456789");
+  await page.click("#u-submit");
+  const agentErr = page.locator("#user-form .sb-field-error");
+  await agentErr.waitFor();
+  check((await agentErr.textContent()).includes('no agent "1009" in the routing config'), "unknown agent refused: " + (await agentErr.textContent()));
+  check((await page.locator("#u-agent").getAttribute("aria-invalid")) === "true", "the agent field is marked");
+  // A lead of night (no agents): made, and warned on the users tab.
+  await page.fill("#u-username", "nat");
+  await page.fill("#u-name", "Nat");
+  await page.selectOption("#u-role", "team_lead");
+  await page.selectOption("#u-team", "night");
+  await page.fill("#u-agent", "");
+  await page.fill("#u-password", process.env.SB_LEAD_PW);
+  await page.click("#u-submit");
+  const natRow = page.locator("#user-rows tr", { hasText: "nat" });
+  await natRow.waitFor();
+  check((await natRow.locator(".badge.warn").textContent()).includes("Team night has no agents"), "the lead of an empty team is warned");
+  check((await leadRow.locator(".badge.warn").count()) === 0, "the lead of front is not warned");
   await shot(page, "admin-users");
 
   // 2c. Tokens: the raw token is shown once; the Go side checks it works,
@@ -248,5 +278,19 @@ run(async (ctx, browser) => {
   check(cfg.status() === 403, "GET /api/v1/config as a team lead: " + cfg.status());
   await shot(page2, "admin-forbidden");
   await ctx2.close();
+
+  // 7. The lead of night, on their own page, is told why they see nobody
+  // (in their language, zh).
+  const ctx3 = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "zh-CN" });
+  ctx3.setDefaultTimeout(10000);
+  const page3 = await ctx3.newPage();
+  await login(page3, "nat", process.env.SB_LEAD_PW);
+  await page3.goto(base + "/ui/supervisor");
+  const notice = page3.locator("#sv-notice[role=alert][data-code=team_empty]:not([hidden])");
+  await notice.waitFor();
+  const nt = await notice.textContent();
+  check(nt.includes("night") && nt.includes("路由配置中没有坐席"), "the empty team's lead is told why: " + nt);
+  await shot(page3, "supervisor-empty-team-zh");
+  await ctx3.close();
   step("done");
 });

@@ -19,8 +19,13 @@ async function popped(page, want) {
   return h.jsonValue();
 }
 
-async function wrapUp(page, disposition, notes, shotName) {
+// wrapUp submits the wrap-up; with then, the agent goes not ready for
+// that reason after it, and back to ready.
+async function wrapUp(page, disposition, notes, shotName, then) {
   await page.locator("#wrap-form:not([hidden])").waitFor({ timeout: 30000 });
+  // Each call's "then" starts at ready, whatever the last call's was.
+  check((await page.locator("#next-state").inputValue()) === "", "then: ready at the start of wrap-up, got " + (await page.locator("#next-state").inputValue()));
+  if (then) await page.selectOption("#next-state", then);
   check(await page.locator("#transfer-form").isHidden(), "no transfer form after the call");
   // The wrap-up timer counts down.
   const t1 = await page.locator("#wrap-timer").textContent();
@@ -31,6 +36,11 @@ async function wrapUp(page, disposition, notes, shotName) {
   // Keyboard: Enter in the disposition select's form submits via the button.
   await page.focus("#wrap-form button[type=submit]");
   await page.keyboard.press("Enter");
+  if (then) {
+    await page.locator("#state[data-state=not_ready]").waitFor({ timeout: 10000 });
+    check((await page.locator("#state-reason").textContent()).includes("Meal"), "not ready after wrap-up, as chosen");
+    await page.click("#ready");
+  }
   await page.locator("#state[data-state=ready]").waitFor({ timeout: 10000 });
 }
 
@@ -58,7 +68,7 @@ run(async (ctx) => {
   await page.fill("#cust-notes", "prefers mornings");
   await page.click("#customer-form button[type=submit]");
   await page.waitForFunction(() => /Known|已识别/.test(document.getElementById("customer-status").textContent));
-  await wrapUp(page, "callback", "<i>call back</i> tomorrow");
+  await wrapUp(page, "callback", "<i>call back</i> tomorrow", "", "meal");
   step("wrapped1");
 
   // Second call from the same number: the pop shows the customer and the
@@ -74,6 +84,26 @@ run(async (ctx) => {
   await wrapUp(page, "resolved", "done", "desk-wrap-up");
   await shot(page, "desk-wrapped");
   step("wrapped2");
+
+  // Not ready for a break: the reason list marks the current reason and
+  // offers the others; the button changes the reason.
+  await page.selectOption("#reason", "break");
+  await page.click("#notready");
+  await page.locator("#state[data-state=not_ready]").waitFor();
+  await page.locator("#reason option[value=break][disabled]").waitFor({ state: "attached" });
+  const brk = (await page.locator("#reason option[value=break]").textContent()).trim();
+  check(brk.includes("(current)"), "the current reason is marked: " + brk);
+  check((await page.locator("#reason").inputValue()) === "meal", "another reason is picked: " + (await page.locator("#reason").inputValue()));
+  check((await page.locator("#notready").textContent()).trim() === "Change reason", "the button changes the reason");
+  await shot(page, "desk-reason-current");
+  await page.click("#notready");
+  await page.locator("#reason option[value=meal][disabled]").waitFor({ state: "attached" });
+  check((await page.locator("#state-reason").textContent()).includes("Meal"), "now on a meal break");
+  check((await page.locator("#reason option[value=break]").isDisabled()) === false, "break can be picked again");
+  await page.click("#ready");
+  await page.locator("#state[data-state=ready]").waitFor();
+  check((await page.locator("#notready").textContent()).trim() === "Not ready", "ready again: the button is not ready");
+  check((await page.locator("#reason option[disabled]").count()) === 0, "ready: no reason marked");
 
   // Chinese is one click away (and the default for new users).
   await Promise.all([page.waitForEvent("load"), page.click("#sb-lang")]);

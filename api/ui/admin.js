@@ -25,8 +25,11 @@
       "user.lang": "语言", "user.status": "状态", "user.password": "密码", "user.reset": "重置密码（留空不改）",
       "user.disabled": "停用", "user.enabled": "启用中", "user.create": "新建用户", "user.edit": "编辑用户 {name}",
       "user.created": "已创建用户 {name}。", "user.updated": "已更新用户 {name}。", "user.none_team": "（无）",
-      "team.name": "班组代码", "team.title": "名称", "team.put": "新建/修改班组", "team.saved": "已保存班组 {name}。",
-      "team.confirm": "确定删除班组 {name}？", "team.deleted": "已删除班组 {name}。",
+      "team.name": "班组代码", "team.title": "名称", "team.agents": "坐席", "team.leads": "值班长",
+      "team.source": "班组来自路由配置：在“配置”中编辑“班组规则”，坐席所属班组在“坐席”中设置。用户账号只能选择已配置的班组。",
+      "team.edit": "编辑班组规则", "team.edit_agents": "编辑坐席所属班组",
+      "team.empty": "该班组在路由配置中没有坐席，其值班长看不到任何人", "team.no_lead": "（无）",
+      "user.lead_no_team": "值班长没有班组，看不到任何人", "user.lead_empty": "班组 {team} 在路由配置中没有坐席，该值班长看不到任何人",
       "token.name": "名称", "token.created_by": "创建人", "token.created_at": "创建时间", "token.last_used": "最近使用",
       "token.create": "新建令牌", "token.once": "请立即复制此令牌，它只显示这一次：", "token.copy": "复制", "token.copied": "已复制。",
       "token.revoke": "吊销", "token.revoked": "已吊销", "token.active": "有效", "token.expired": "已过期",
@@ -55,8 +58,11 @@
       "user.lang": "Language", "user.status": "Status", "user.password": "Password", "user.reset": "Reset password (empty: keep)",
       "user.disabled": "Disabled", "user.enabled": "Enabled", "user.create": "New user", "user.edit": "Edit user {name}",
       "user.created": "User {name} created.", "user.updated": "User {name} updated.", "user.none_team": "(none)",
-      "team.name": "Team code", "team.title": "Title", "team.put": "New or changed team", "team.saved": "Team {name} saved.",
-      "team.confirm": "Delete team {name}?", "team.deleted": "Team {name} deleted.",
+      "team.name": "Team code", "team.title": "Title", "team.agents": "Agents", "team.leads": "Team leads",
+      "team.source": "Teams come from the routing config: edit them under Configuration → Team rules, and each agent's team under Agents. A user account picks one of the configured teams.",
+      "team.edit": "Edit team rules", "team.edit_agents": "Edit the agents' teams",
+      "team.empty": "No agent of the routing config is in this team: its lead sees nobody", "team.no_lead": "(none)",
+      "user.lead_no_team": "A team lead without a team sees nobody", "user.lead_empty": "Team {team} has no agents in the routing config: this lead sees nobody",
       "token.name": "Name", "token.created_by": "Created by", "token.created_at": "Created", "token.last_used": "Last used",
       "token.create": "New token", "token.once": "Copy this token now; it is shown only once:", "token.copy": "Copy", "token.copied": "Copied.",
       "token.revoke": "Revoke", "token.revoked": "Revoked", "token.active": "Active", "token.expired": "Expired",
@@ -338,6 +344,14 @@
     fillSelect($("u-team"), teams.map((t) => t.name), (n) => { const t = teams.find((x) => x.name === n); return t.title ? t.title + " (" + n + ")" : n; }, true);
   }
 
+  // leadWarning is why team lead u sees nobody, or "".
+  function leadWarning(u) {
+    if (u.role !== "team_lead" || u.disabled) return "";
+    if (!u.team) return SB.t("user.lead_no_team");
+    const t = teams.find((x) => x.name === u.team);
+    return !t || !(t.agents || []).length ? SB.t("user.lead_empty", { team: u.team }) : "";
+  }
+
   async function loadUsers() {
     fillSelect($("u-role"), ROLES, (r) => SB.t("role." + r));
     await loadTeamsList();
@@ -345,9 +359,11 @@
     const rows = $("user-rows");
     rows.textContent = "";
     for (const u of us) {
+      const warn = leadWarning(u);
       rows.append(el("tr", {},
         el("td", {}, u.username), el("td", {}, u.name), el("td", {}, SB.t("role." + u.role)),
-        el("td", {}, u.team || ""), el("td", {}, u.agent_id || ""), el("td", {}, u.lang === "en" ? "English" : "中文"),
+        el("td", {}, u.team || "", warn ? el("span", { class: "badge warn", role: "note", title: warn }, " ⚠ " + warn) : ""),
+        el("td", {}, u.agent_id || ""), el("td", {}, u.lang === "en" ? "English" : "中文"),
         el("td", {}, el("span", { class: "badge " + (u.disabled ? "no" : "yes") }, u.disabled ? SB.t("user.disabled") : SB.t("user.enabled"))),
         el("td", { class: "actions" }, el("button", { type: "button", onclick: () => editUser(u) }, SB.t("common.edit")))));
     }
@@ -400,38 +416,26 @@
     } catch (err) { SB.fieldError(f, err); }
   });
 
-  // ---- Teams.
+  // ---- Teams: the routing config's, read only here (one team model).
   async function loadTeams() {
     await loadTeamsList();
+    const us = (await SB.api("GET", "/api/v1/users")).users;
     const rows = $("team-rows");
     rows.textContent = "";
     for (const t of teams) {
-      rows.append(el("tr", {}, el("td", {}, t.name), el("td", {}, t.title),
-        el("td", { class: "actions" },
-          el("button", { type: "button", onclick: () => { $("t-name").value = t.name; $("t-title").value = t.title; $("t-title").focus(); } }, SB.t("common.edit")), " ",
-          el("button", { type: "button", class: "danger", onclick: () => deleteTeam(t.name) }, SB.t("common.delete")))));
+      const leads = us.filter((u) => u.role === "team_lead" && u.team === t.name && !u.disabled).map((u) => u.username);
+      const agents = t.agents || [];
+      rows.append(el("tr", { "data-team": t.name }, el("td", {}, t.name), el("td", {}, t.title),
+        el("td", {}, agents.length ? agents.join(", ") : el("span", { class: "badge warn", role: "note" }, "⚠ " + SB.t("team.empty"))),
+        el("td", {}, leads.length ? leads.join(", ") : SB.t("team.no_lead"))));
     }
   }
-
-  async function deleteTeam(name) {
-    if (!confirm(SB.t("team.confirm", { name }))) return;
-    try {
-      await SB.api("DELETE", "/api/v1/teams/" + encodeURIComponent(name));
-      SB.toast(SB.t("team.deleted", { name }));
-      await loadTeams();
-    } catch (err) { fail(err); }
+  function toSection(name) {
+    $("tab-config").click();
+    openSection(name);
   }
-
-  $("team-form").addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    const name = $("t-name").value.trim();
-    try {
-      await SB.api("PUT", "/api/v1/teams/" + encodeURIComponent(name), { title: $("t-title").value });
-      SB.toast(SB.t("team.saved", { name }));
-      ev.target.reset();
-      await loadTeams();
-    } catch (err) { SB.fieldError(ev.target, err); }
-  });
+  $("team-edit").addEventListener("click", () => toSection("teams"));
+  $("team-agents").addEventListener("click", () => toSection("agents"));
 
   // ---- API tokens.
   async function loadTokens() {

@@ -20,7 +20,7 @@
       wrap_warn: "话后处理还剩 {t} 秒；已输入的内容会自动保存为话后处理", extend: "延长 {t}",
       phone_taken: "话机 {ep} 已被坐席 {who} 签入使用，请换一部话机或请其先签出",
       unknown_agent: "坐席 {id} 不存在（配置中没有），已停止刷新",
-      pending: "待班长审批：{r}", withdraw: "撤回申请", dial: "外呼", dial_number: "号码", dial_go: "呼叫",
+      pending: "待班长审批：{r}", withdraw: "撤回申请", r_current: "{r}（当前）", change_reason: "更换原因", dial: "外呼", dial_number: "号码", dial_go: "呼叫",
       call_back: "回拨", dialling_to: "外呼 {n}", phase_calling_agent: "正在呼叫您的话机", phase_ringing_agent: "您的话机振铃中",
       phase_dialling: "正在拨号", dial_refused: "无法外呼：{m}", dir_outbound: "外呼",
       e_number: "号码无效：只能是数字（可带 +），长度合适", e_do_not_call: "该号码在禁呼名单中", e_not_ready: "请先签入并处于就绪或未就绪状态再外呼", ready: "就绪", not_ready: "未就绪", reason: "未就绪原因",
@@ -56,7 +56,7 @@
       wrap_warn: "Wrap-up ends in {t} s; what you typed is kept as the wrap-up", extend: "More time ({t})",
       phone_taken: "Phone {ep} is in use by agent {who}; use another phone or ask them to sign out of it",
       unknown_agent: "Agent {id} does not exist (not in the config); the desk stopped refreshing",
-      pending: "Waiting for the lead's approval: {r}", withdraw: "Withdraw request", dial: "Dial out", dial_number: "Number", dial_go: "Call",
+      pending: "Waiting for the lead's approval: {r}", withdraw: "Withdraw request", r_current: "{r} (current)", change_reason: "Change reason", dial: "Dial out", dial_number: "Number", dial_go: "Call",
       call_back: "Call back", dialling_to: "Calling {n}", phase_calling_agent: "Calling your phone", phase_ringing_agent: "Your phone rings",
       phase_dialling: "Dialling", dial_refused: "Cannot dial: {m}", dir_outbound: "Outbound",
       e_number: "Invalid number: digits only (a leading + allowed), of a sensible length", e_do_not_call: "This number is on the do-not-call list", e_not_ready: "Sign in (ready or not ready) before dialling out", ready: "Ready", not_ready: "Not ready", reason: "Not-ready reason",
@@ -125,9 +125,9 @@
       fetchedAt = Date.now();
       render();
     } catch (e) {
-      if (e.status === 404 && e.code === "not_found" && !desk) {
-        // A desk bound to an agent the engine does not know: say so and
-        // stop asking.
+      if (e.status === 404 && e.code === "not_found") {
+        // A desk bound to an agent the engine does not know (never, or no
+        // longer since a config change): say so and stop asking.
         unknownAgent = true;
         setText("who", tr("unknown_agent", { id: agentID }));
         $("who").className = "warn";
@@ -161,18 +161,36 @@
     tick();
   }
 
+  // fillReasons fills the not-ready reasons; while not ready, the current
+  // reason is marked and cannot be picked again (the button changes it).
   function fillReasons() {
-    var sel = $("reason"), next = $("next-state");
+    var sel = $("reason"), next = $("next-state"), a = desk.agent;
+    var cur = a.state === "not_ready" ? a.reason || "" : "";
     var codes = desk.reasons.map(function (r) { return r.code; }).join(",");
-    if (sel.dataset.codes === codes) return;
-    sel.dataset.codes = codes;
-    sel.textContent = "";
-    next.textContent = "";
-    next.appendChild(new Option(SB.t("after_ready"), ""));
-    desk.reasons.forEach(function (r) {
-      sel.appendChild(new Option(label("r_", r.code), r.code));
-      next.appendChild(new Option(tr("after_not_ready", { r: label("r_", r.code) }), r.code));
+    if (sel.dataset.codes !== codes) {
+      sel.dataset.codes = codes;
+      sel.dataset.current = "\u0000"; // refill the marks below
+      sel.textContent = "";
+      next.textContent = "";
+      next.appendChild(new Option(SB.t("after_ready"), ""));
+      desk.reasons.forEach(function (r) {
+        sel.appendChild(new Option(label("r_", r.code), r.code));
+        next.appendChild(new Option(tr("after_not_ready", { r: label("r_", r.code) }), r.code));
+      });
+    }
+    setText("notready", cur ? SB.t("change_reason") : SB.t("not_ready"));
+    var other = Array.prototype.some.call(sel.options, function (o) { return o.value !== cur; });
+    if (cur && !other) $("notready").disabled = true; // no other reason to change to
+    if (sel.dataset.current === cur) return;
+    sel.dataset.current = cur;
+    var pick = null;
+    Array.prototype.forEach.call(sel.options, function (o) {
+      var mine = o.value === cur;
+      o.disabled = mine;
+      o.textContent = mine ? tr("r_current", { r: label("r_", o.value) }) : label("r_", o.value);
+      if (!mine && pick === null) pick = o.value;
     });
+    if (sel.value === cur || sel.selectedIndex < 0) sel.value = pick === null ? "" : pick;
   }
 
   // renderPreview shows the callback the agent is reserved for, with the

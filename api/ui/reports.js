@@ -3,11 +3,42 @@
 // markup out) so they can be checked without a browser.
 "use strict";
 
-var GROUP_LABELS = {
-  interval15: "15-minute intervals", interval30: "30-minute intervals", interval60: "hours",
-  day: "day", queue: "queue", agent: "agent", team: "team", ivr_node: "IVR node",
-  trunk: "trunk", trunk_cause: "trunk and cause", disposition: "disposition"
+// Texts in both languages; the table's own headers come from the API in
+// the user's language (lang=).
+var TEXT = {
+  zh: {
+    "rp.title": "报表", "rp.report": "报表", "rp.period": "时间段", "rp.from": "从", "rp.to": "到", "rp.group": "分组", "rp.show": "查看",
+    "rp.p_today": "今天", "rp.p_yesterday": "昨天", "rp.p_this_week": "本周", "rp.p_last_week": "上周",
+    "rp.p_this_month": "本月", "rp.p_last_month": "上月", "rp.p_custom": "自定义",
+    "rp.g_interval15": "15 分钟时段", "rp.g_interval30": "30 分钟时段", "rp.g_interval60": "小时", "rp.g_day": "日",
+    "rp.g_queue": "队列", "rp.g_agent": "坐席", "rp.g_team": "班组", "rp.g_ivr_node": "IVR 节点",
+    "rp.g_trunk": "中继", "rp.g_trunk_cause": "中继与原因", "rp.g_disposition": "处理结果",
+    "rp.c_volume": "进线 / 接通 / 放弃", "rp.c_sl": "服务水平与目标", "rp.c_state": "坐席各状态时长（秒）",
+    "rp.c_wait": "等待时长分布", "rp.c_survey": "满意度评分", "rp.target": "目标 {p} %", "rp.targets": "各队列目标",
+    "rp.r_summary": "话务汇总", "rp.r_service": "服务质量（月报）", "rp.r_satisfaction": "通话后满意度"
+  },
+  en: {
+    "rp.title": "Reports", "rp.report": "Report", "rp.period": "Period", "rp.from": "From", "rp.to": "To", "rp.group": "Group by", "rp.show": "Show",
+    "rp.p_today": "today", "rp.p_yesterday": "yesterday", "rp.p_this_week": "this week", "rp.p_last_week": "last week",
+    "rp.p_this_month": "this month", "rp.p_last_month": "last month", "rp.p_custom": "custom",
+    "rp.g_interval15": "15-minute intervals", "rp.g_interval30": "30-minute intervals", "rp.g_interval60": "hours", "rp.g_day": "day",
+    "rp.g_queue": "queue", "rp.g_agent": "agent", "rp.g_team": "team", "rp.g_ivr_node": "IVR node",
+    "rp.g_trunk": "trunk", "rp.g_trunk_cause": "trunk and cause", "rp.g_disposition": "disposition",
+    "rp.c_volume": "Offered / answered / abandoned", "rp.c_sl": "Service level against target", "rp.c_state": "Agent time by state (s)",
+    "rp.c_wait": "Wait-time distribution", "rp.c_survey": "Survey scores", "rp.target": "target {p} %", "rp.targets": "each queue's target",
+    "rp.r_summary": "Call summary", "rp.r_service": "Service quality (monthly)", "rp.r_satisfaction": "Post-call satisfaction"
+  }
 };
+if (typeof SB !== "undefined") SB.i18n(TEXT);
+
+// tx is a text of the page in the user's language (English without the
+// shell, as in the unit checks).
+function tx(key, vars) {
+  if (typeof SB !== "undefined") return SB.t(key, vars);
+  var s = TEXT.en[key] || key;
+  Object.keys(vars || {}).forEach(function (k) { s = s.replace("{" + k + "}", vars[k]); });
+  return s;
+}
 
 function esc(s) {
   return String(s).replace(/[&<>"']/g, function (c) {
@@ -90,20 +121,42 @@ function barChart(table, keys, stacked) {
   return '<svg width="' + W + '" height="' + H + '" role="img">' + out.join("") + '</svg>';
 }
 
-// slChart draws the service level per row as a line against the target.
+// slChart draws the service level per row, a dot on each value (so one
+// row is a dot, not nothing) joined by a line, against the target: each
+// row's own (a queue's) as a dashed mark over its slot, else the table's
+// as one line.
 function slChart(table) {
   var i = col(table, "sl_offered");
   if (i < 0 || !table.rows.length) return "";
-  var slot = (W - PAD) / table.rows.length, pts = [];
+  var slot = (W - PAD) / table.rows.length, pts = [], dots = [], marks = [];
+  var yOf = function (p) { return (H - PAD - (H - 2 * PAD) * p / 100).toFixed(1); };
+  var own = table.rows.some(function (r) { return r.sl_target != null; });
   table.rows.forEach(function (r, n) {
-    if (r.values[i] !== null) pts.push((PAD + n * slot + slot / 2).toFixed(1) + "," + (H - PAD - (H - 2 * PAD) * r.values[i] / 100).toFixed(1));
+    var x = PAD + n * slot + slot / 2;
+    if (r.values[i] !== null) {
+      pts.push(x.toFixed(1) + "," + yOf(r.values[i]));
+      dots.push('<circle class="sl-point" cx="' + x.toFixed(1) + '" cy="' + yOf(r.values[i]) + '" r="4" fill="#4e79a7"><title>' +
+        esc(r.label + " · " + table.columns[i].label + ": " + fmt(r.values[i], "percent")) + '</title></circle>');
+    }
+    if (own) {
+      var p = r.sl_target != null ? r.sl_target : table.sl_target, ty = yOf(p);
+      marks.push('<line class="sl-target" data-row="' + esc(r.key) + '" data-target="' + esc(p) + '" x1="' + (x - slot * 0.4).toFixed(1) +
+        '" x2="' + (x + slot * 0.4).toFixed(1) + '" y1="' + ty + '" y2="' + ty + '" stroke="#e15759" stroke-width="2" stroke-dasharray="4"><title>' +
+        esc(r.label + " · " + tx("rp.target", { p: p })) + '</title></line>');
+    }
   });
-  var ty = (H - PAD - (H - 2 * PAD) * table.sl_target / 100).toFixed(1);
-  return '<svg width="' + W + '" height="' + H + '" role="img">' + axis(100) +
-    '<line x1="' + PAD + '" x2="' + W + '" y1="' + ty + '" y2="' + ty + '" stroke="#e15759" stroke-dasharray="4"/>' +
-    '<text x="' + (W - 90) + '" y="' + (ty - 3) + '" font-size="10">target ' + esc(table.sl_target) + ' %</text>' +
-    '<polyline fill="none" stroke="#4e79a7" stroke-width="2" points="' + pts.join(" ") + '"/>' +
-    legend([table.columns[i].label]) + '</svg>';
+  var target;
+  if (own) {
+    target = marks.join("") + '<text x="' + (W - 110) + '" y="' + (PAD - 4) + '" font-size="10">' + esc(tx("rp.targets")) + '</text>';
+  } else {
+    var ty = yOf(table.sl_target);
+    target = '<line class="sl-target" data-target="' + esc(table.sl_target) + '" x1="' + PAD + '" x2="' + W + '" y1="' + ty + '" y2="' + ty +
+      '" stroke="#e15759" stroke-dasharray="4"/>' +
+      '<text x="' + (W - 90) + '" y="' + (ty - 3) + '" font-size="10">' + esc(tx("rp.target", { p: table.sl_target })) + '</text>';
+  }
+  return '<svg width="' + W + '" height="' + H + '" role="img" aria-label="' + esc(tx("rp.c_sl")) + '">' + axis(100) + target +
+    (pts.length > 1 ? '<polyline fill="none" stroke="#4e79a7" stroke-width="2" points="' + pts.join(" ") + '"/>' : "") +
+    dots.join("") + legend([table.columns[i].label]) + '</svg>';
 }
 
 // waitChart draws the total's wait-time distribution.
@@ -121,11 +174,11 @@ function waitChart(table) {
 // renderCharts is every chart that applies to the table's grouping.
 function renderCharts(table) {
   var charts = [
-    ["Offered / answered / abandoned", barChart(table, ["offered", "answered", "abandoned_queue", "abandoned_ringing", "abandoned_ivr"], false)],
-    ["Service level against target", slChart(table)],
-    ["Agent time by state (s)", barChart(table, ["ready", "not_ready", "reserved", "ringing", "on_call", "wrap_up"], true)],
-    ["Wait-time distribution", waitChart(table)],
-    ["Survey scores", barChart(table, ["score_1", "score_2", "score_3", "score_4", "score_5"], true)]
+    [tx("rp.c_volume"), barChart(table, ["offered", "answered", "abandoned_queue", "abandoned_ringing", "abandoned_ivr"], false)],
+    [tx("rp.c_sl"), slChart(table)],
+    [tx("rp.c_state"), barChart(table, ["ready", "not_ready", "reserved", "ringing", "on_call", "wrap_up"], true)],
+    [tx("rp.c_wait"), waitChart(table)],
+    [tx("rp.c_survey"), barChart(table, ["score_1", "score_2", "score_3", "score_4", "score_5"], true)]
   ];
   return charts.filter(function (c) { return c[1]; }).map(function (c) {
     return '<div class="chart"><h3>' + esc(c[0]) + '</h3>' + c[1] + '</div>';
@@ -137,6 +190,7 @@ function query(form) {
   p.set("period", form.period.value);
   if (form.period.value === "custom") { p.set("from", form.from.value); p.set("to", form.to.value); }
   if (form.group.value) p.set("group", form.group.value);
+  if (typeof SB !== "undefined") p.set("lang", SB.lang);
   return p;
 }
 
@@ -145,7 +199,7 @@ function init() {
   function groups() {
     var r = catalog.reports.filter(function (d) { return d.name === form.report.value; })[0];
     form.group.innerHTML = r.groups.concat(catalog.unavailable_groups).map(function (g) {
-      return '<option value="' + esc(g) + '"' + (g === r.default_group ? " selected" : "") + '>' + esc(GROUP_LABELS[g] || g) + '</option>';
+      return '<option value="' + esc(g) + '"' + (g === r.default_group ? " selected" : "") + '>' + esc(tx("rp.g_" + g) === "rp.g_" + g ? g : tx("rp.g_" + g)) + '</option>';
     }).join("");
   }
   function show() {
@@ -175,7 +229,7 @@ function init() {
   var ready = window.SB ? SB.init({ page: "reports" }) : Promise.resolve();
   ready.then(function () { return fetch("/api/v1/reports"); }).then(function (r) { return r.json(); }).then(function (c) {
     catalog = c;
-    form.report.innerHTML = c.reports.map(function (d) { return '<option value="' + esc(d.name) + '">' + esc(d.title) + '</option>'; }).join("");
+    form.report.innerHTML = c.reports.map(function (d) { return '<option value="' + esc(d.name) + '">' + esc(tx("rp.r_" + d.name) === "rp.r_" + d.name ? d.title : tx("rp.r_" + d.name)) + '</option>'; }).join("");
     groups();
     show();
   });

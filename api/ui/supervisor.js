@@ -25,6 +25,9 @@
       "sv.skills": "技能（等级 1–10）", "sv.skill_add": "添加技能", "sv.skill_name": "技能", "sv.skill_level": "等级",
       "sv.skill_remove": "删除", "sv.save": "保存", "sv.done_assign": "{a} 的队列与技能已更新（配置版本 {v}）",
       "sv.no_change": "{a}：没有变化",
+      "sv.n_no_team": "您的账号没有班组，因此看不到任何坐席。请管理员在“系统管理 → 用户”中为您选择一个已配置的班组。",
+      "sv.n_team_unknown": "您的班组 {team} 不在路由配置中，因此看不到任何坐席。请管理员在配置中添加该班组，或为您选择另一个班组。",
+      "sv.n_team_empty": "路由配置中没有坐席属于您的班组 {team}，因此看不到任何人。请管理员在配置的“坐席”中为坐席设置 team: {team}。",
       "sv.r_break": "休息", "sv.r_meal": "用餐", "sv.r_training": "培训", "sv.r_meeting": "会议", "sv.r_after_call_work": "话后处理",
     },
     en: {
@@ -47,6 +50,9 @@
       "sv.skills": "Skills (level 1–10)", "sv.skill_add": "Add skill", "sv.skill_name": "Skill", "sv.skill_level": "Level",
       "sv.skill_remove": "Remove", "sv.save": "Save", "sv.done_assign": "Queues and skills of {a} saved (config version {v})",
       "sv.no_change": "{a}: nothing changed",
+      "sv.n_no_team": "Your account has no team, so you see no agents. An admin picks one of the configured teams for it (Administration → Users).",
+      "sv.n_team_unknown": "Your team {team} is not in the routing config, so you see no agents. An admin adds it there or picks another team for you.",
+      "sv.n_team_empty": "No agent in the routing config is in your team {team}, so you see nobody. An admin sets team: {team} on its agents (Configuration → Agents).",
       "sv.r_break": "Break", "sv.r_meal": "Meal", "sv.r_training": "Training", "sv.r_meeting": "Meeting", "sv.r_after_call_work": "After-call work",
     },
   });
@@ -194,6 +200,11 @@
     try {
       const list = await SB.api("GET", "/api/v1/agents");
       agents = list.agents || [];
+      // A lead who sees nobody is told why (the API's notice).
+      const n = list.notice;
+      $("sv-notice").hidden = !n;
+      $("sv-notice").dataset.code = n ? n.code : "";
+      $("sv-notice").textContent = n ? SB.t("sv.n_" + n.code, { team: (me && me.team) || "" }) : "";
       draw();
       status();
     } catch (e) {

@@ -9,13 +9,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"switchboard/auth"
 	"switchboard/config"
+	"switchboard/routing"
 	"switchboard/store"
 )
 
@@ -34,7 +34,7 @@ func runAccounts(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		name       = fs.String("name", "", "display name (user), or token name")
 		role       = fs.String("role", "", "agent | team_lead | supervisor | quality | admin")
 		agentID    = fs.String("agent-id", "", "the routing agent the user takes calls as (agents)")
-		team       = fs.String("team", "", "the user's team (created if missing)")
+		team       = fs.String("team", "", "the user's team: one of the routing config's teams (an agent's is their agent's)")
 		lang       = fs.String("lang", "zh", "zh | en")
 		passFile   = fs.String("password-file", "", "read the password from this file's first line, not stdin")
 		id         = fs.Int64("id", 0, "token id (token revoke)")
@@ -72,12 +72,18 @@ func runAccounts(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer st.Close()
+	// Accounts name the teams and agents of the config running (with the
+	// admin page's saved sections), as the API checks them.
+	if cfg, err = config.NewEditor(*configPath, st, log).Start(ctx, cfg); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
 	svc := auth.New(cfg.Auth, st, time.Now, log)
 	password := func() (string, error) { return readPassword(*passFile, stdin, stderr) }
 
 	switch cmd {
 	case "user add":
-		err = userAdd(ctx, svc, st, auth.NewUser{Username: *username, Name: *name, Role: auth.Role(*role),
+		err = userAdd(ctx, svc, st, directory(&cfg.Config), auth.NewUser{Username: *username, Name: *name, Role: auth.Role(*role),
 			AgentID: *agentID, Team: *team, Lang: *lang}, password, stdout)
 	case "user passwd":
 		err = userPasswd(ctx, svc, st, *username, password, stdout)
@@ -96,23 +102,16 @@ func runAccounts(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func userAdd(ctx context.Context, svc *auth.Service, st *store.Store, nu auth.NewUser, password func() (string, error), stdout io.Writer) error {
+func userAdd(ctx context.Context, svc *auth.Service, st *store.Store, dir auth.Directory, nu auth.NewUser, password func() (string, error), stdout io.Writer) error {
 	// Check what can be checked before asking for a password.
 	if _, err := auth.ParseRole(string(nu.Role)); err != nil {
 		return err
 	}
-	if nu.Team != "" {
-		teams, err := svc.Teams(ctx)
-		if err != nil {
-			return err
-		}
-		if !slices.ContainsFunc(teams, func(t auth.Team) bool { return t.Name == nu.Team }) {
-			if _, err := svc.PutTeam(ctx, auth.Team{Name: nu.Team}); err != nil {
-				return fmt.Errorf("team: %w", err)
-			}
-			fmt.Fprintf(stdout, "team %s created\n", nu.Team)
-		}
+	named := auth.User{Role: nu.Role, AgentID: strings.TrimSpace(nu.AgentID), Team: strings.TrimSpace(nu.Team)}
+	if err := dir.Check(named); err != nil {
+		return err
 	}
+	nu.Team = dir.AgentTeam(named)
 	var err error
 	if nu.Password, err = password(); err != nil {
 		return err
@@ -126,6 +125,18 @@ func userAdd(ctx context.Context, svc *auth.Service, st *store.Store, nu auth.Ne
 	}
 	fmt.Fprintf(stdout, "user %s (%s) created, id %d\n", u.Username, u.Role, u.ID)
 	return nil
+}
+
+// directory is what accounts may name of cfg: its teams and agents.
+func directory(cfg *routing.Config) auth.Directory {
+	d := auth.Directory{Agents: map[string]string{}}
+	for id := range cfg.Teams {
+		d.Teams = append(d.Teams, id)
+	}
+	for _, a := range cfg.Agents {
+		d.Agents[a.ID] = a.Team
+	}
+	return d
 }
 
 func userPasswd(ctx context.Context, svc *auth.Service, st *store.Store, username string, password func() (string, error), stdout io.Writer) error {

@@ -25,7 +25,11 @@ func TestUserAndTokenCommands(t *testing.T) {
 	auth.PasswordCost = bcrypt.MinCost
 	t.Cleanup(func() { auth.PasswordCost = cost })
 	dir := t.TempDir()
-	cfgPath := writeConfig(t, "data_dir: "+dir+"\n")
+	cfgPath := writeConfig(t, "data_dir: "+dir+"\n"+`
+agents:
+  - {id: "1001", name: Ann, endpoint: PJSIP/1001, team: front}
+teams: {front: {name: Front}}
+`)
 	run := func(stdin string, args ...string) (string, string, int) {
 		var out, errb bytes.Buffer
 		code := runAccounts(args, strings.NewReader(stdin), &out, &errb)
@@ -42,8 +46,8 @@ func TestUserAndTokenCommands(t *testing.T) {
 	}
 	out, errs, code = run("", "user", "add", "--config", cfgPath, "--username", "ann", "--name", "Ann", "--role", "agent",
 		"--agent-id", "1001", "--team", "front", "--lang", "en", "--password-file", pwFile)
-	if code != 0 || !strings.Contains(out, "team front created") {
-		t.Fatalf("user add with a new team: %d %q %q", code, out, errs)
+	if code != 0 || !strings.Contains(out, "user ann (agent) created") {
+		t.Fatalf("user add in a configured team: %d %q %q", code, out, errs)
 	}
 	for _, tc := range []struct {
 		stdin string
@@ -51,6 +55,9 @@ func TestUserAndTokenCommands(t *testing.T) {
 		want  string
 	}{
 		{"whatever pass\n", []string{"user", "add", "--username", "bob", "--name", "B", "--role", "boss"}, `"boss" is not a role`},
+		// Teams and agents are the routing config's.
+		{"whatever pass\n", []string{"user", "add", "--username", "bob", "--name", "B", "--role", "team_lead", "--team", "night"}, `team: no team "night" in the routing config; teams: front`},
+		{"whatever pass\n", []string{"user", "add", "--username", "bob", "--name", "B", "--role", "agent", "--agent-id", "1002"}, `agent_id: no agent "1002"`},
 		{"short\n", []string{"user", "add", "--username", "bob", "--name", "B", "--role", "admin"}, "password: at least 10"},
 		{"", []string{"user", "add", "--username", "bob", "--name", "B", "--role", "admin"}, "password: none given"},
 		{"whatever pass\n", []string{"user", "add", "--username", "ann", "--name", "B", "--role", "admin"}, "username:"},

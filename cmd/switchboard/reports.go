@@ -33,7 +33,7 @@ func openReports(ctx context.Context, cfg *config.Config, st *store.Store, log *
 		return reporting{}, fmt.Errorf("reports.time_zone: %w", err)
 	}
 	rc := store.RollupConfig{Location: loc, ShortAbandon: cfg.Reports.ShortAbandon.D(), QueueSL: map[string]time.Duration{}}
-	bc := report.Config{Location: loc, ShortAbandon: cfg.Reports.ShortAbandon.D()}
+	bc := report.Config{Location: loc, ShortAbandon: cfg.Reports.ShortAbandon.D(), QueueSLTarget: map[string]float64{}}
 	targets := map[float64]bool{}
 	for name, q := range cfg.Queues {
 		if q == nil {
@@ -41,6 +41,7 @@ func openReports(ctx context.Context, cfg *config.Config, st *store.Store, log *
 		}
 		rc.QueueSL[name] = q.ServiceLevel.Within.D()
 		targets[q.ServiceLevel.Percent] = true
+		bc.QueueSLTarget[name] = q.ServiceLevel.Percent
 		bc.Queues = append(bc.Queues, name)
 	}
 	sort.Strings(bc.Queues)

@@ -115,7 +115,7 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	}
 	apiCfg := api.Config{Listen: cfg.Listen.Addr, TrustedProxies: proxies, Reload: reload, Reports: rep,
 		Accounts: accounts, Audit: st, Privacy: cfg.Privacy, SecureCookie: cfg.Auth.SecureCookie,
-		ConfigEdit: api.ConfigEdit{Source: editor, Versions: st}, Live: hub, Wallboard: board,
+		ConfigEdit: api.ConfigEdit{Source: editor, Versions: st}, Teams: editor, Live: hub, Wallboard: board,
 		Tickets: desk.svc}
 	if rf, ok := drv.(pbx.RecordingFetcher); ok {
 		apiCfg.Recordings = rf // messages' audio through the API
