@@ -31,12 +31,17 @@ var zhLabels = map[string]string{
 	"break_overruns": "小休超时", "nr_requests": "未就绪申请", "nr_approved": "申请已批准", "nr_refused": "申请被拒绝",
 	"entries": "进入次数", "hangups": "挂机",
 	"follow_ups": "需回访", "follow_up_rate": "回访率", "transferred": "转接", "avg_talk": "平均通话",
+	"outbound": "外呼数", "outbound_answered": "外呼接通", "outbound_talk": "外呼通话时长", "outbound_aht": "外呼平均处理时长",
+	"attempts": "试呼次数", "asr": "应答占用比", "failed": "运营商失败", "timeouts": "呼叫请求无响应",
+	"callee": "被叫忙/无应答/拒接", "aborted": "坐席取消", "failovers": "切换线路", "skipped": "跳过",
+	"connected": "接通通话", "acd": "平均每通时长",
 }
 
 // zhWords are the grouping names and row labels the builder writes.
 var zhWords = map[string]string{
 	"Interval start": "时段开始", "Day": "日期", "Queue": "队列", "Agent": "坐席", "Team": "班组",
 	"IVR node (flow/node)": "IVR 节点（流程/节点）", "Disposition": "处理结果", "Total": "合计",
+	"Trunk": "中继", "Trunk · why": "中继 · 原因",
 	"(no queue)": "（无队列）", "(no team)": "（无班组）", "(not answered)": "（未接通）",
 	"(not wrapped up)": "（未做事后处理）", "(no reason)": "（无原因）",
 	// The usual not-ready reason codes, as the desk shows them; other
