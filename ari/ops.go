@@ -56,6 +56,12 @@ var (
 		Query: []string{"spy", "whisper", "app"}, Values: map[string][]string{"spy": {"both"}, "whisper": {"none", "out"}}}
 	opRecordingFile = operation{Name: "recording_file", Method: "GET",
 		Path: "/recordings/stored/{recordingName}/file"}
+	opRecordBridge = operation{Name: "record_bridge", Method: "POST", Path: "/bridges/{bridgeId}/record",
+		Query: []string{"name", "format", "ifExists", "beep", "terminateOn"}}
+	opPauseRecording = operation{Name: "pause_recording", Method: "POST",
+		Path: "/recordings/live/{recordingName}/pause"}
+	opUnpauseRecording = operation{Name: "unpause_recording", Method: "DELETE",
+		Path: "/recordings/live/{recordingName}/pause"}
 )
 
 // operations is every entry above, for the spec conformance test and for
@@ -63,5 +69,5 @@ var (
 var operations = []operation{
 	opEvents, opEventFilter, opListChannels, opListBridges, opAnswer, opRing, opPlay,
 	opStopPlayback, opOriginate, opCreateBridge, opAddChannel, opDestroyBridge, opHangup,
-	opRecord, opRecordingFile, opSnoop, opSubscribe, opUnsubscribe, opGetApp, opListEndpoints,
+	opRecord, opRecordingFile, opRecordBridge, opPauseRecording, opUnpauseRecording, opSnoop, opSubscribe, opUnsubscribe, opGetApp, opListEndpoints,
 }
