@@ -13,6 +13,7 @@ type acd struct {
 	version int // config version, counted from 1
 	roster  *roster
 	flow    callFlow
+	rec     *recorder // records the calls the policy chooses once bridged
 
 	queues  map[string]*queueState
 	waiting []*call              // queued, in the order they joined
