@@ -3,6 +3,7 @@ package ari
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 
 	"switchboard/routing/pbx"
@@ -51,6 +52,22 @@ func (d *Driver) ResumeCallRecording(ctx context.Context, r pbx.CallRecording) e
 	}
 	if err := d.rest.do(ctx, opUnpauseRecording, []string{r.Name}, nil, nil, nil); err != nil {
 		return fmt.Errorf("ari: resume recording %s: %w", r.Name, err)
+	}
+	return nil
+}
+
+// DeleteRecording removes the stored recording name (its retention ran
+// out, or it was deleted by hand). An unknown name is ErrNotFound.
+func (d *Driver) DeleteRecording(ctx context.Context, name string) error {
+	if err := checkRecordingName(name); err != nil {
+		return fmt.Errorf("ari: delete recording: %w", err)
+	}
+	err := d.rest.do(ctx, opDeleteStored, []string{name}, nil, nil, nil)
+	switch {
+	case hasStatus(err, http.StatusNotFound):
+		return fmt.Errorf("ari: delete recording %s: %w", name, ErrNotFound)
+	case err != nil:
+		return fmt.Errorf("ari: delete recording %s: %w", name, err)
 	}
 	return nil
 }

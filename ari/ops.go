@@ -62,6 +62,8 @@ var (
 		Path: "/recordings/live/{recordingName}/pause"}
 	opUnpauseRecording = operation{Name: "unpause_recording", Method: "DELETE",
 		Path: "/recordings/live/{recordingName}/pause"}
+	opDeleteStored = operation{Name: "delete_recording", Method: "DELETE",
+		Path: "/recordings/stored/{recordingName}"}
 )
 
 // operations is every entry above, for the spec conformance test and for
@@ -69,5 +71,5 @@ var (
 var operations = []operation{
 	opEvents, opEventFilter, opListChannels, opListBridges, opAnswer, opRing, opPlay,
 	opStopPlayback, opOriginate, opCreateBridge, opAddChannel, opDestroyBridge, opHangup,
-	opRecord, opRecordingFile, opRecordBridge, opPauseRecording, opUnpauseRecording, opSnoop, opSubscribe, opUnsubscribe, opGetApp, opListEndpoints,
+	opRecord, opRecordingFile, opRecordBridge, opPauseRecording, opUnpauseRecording, opDeleteStored, opSnoop, opSubscribe, opUnsubscribe, opGetApp, opListEndpoints,
 }
