@@ -93,6 +93,7 @@ func NewMachine(cfg *Config, ids IDs, log *slog.Logger) *Machine {
 		roster: m.roster, acd: m.acd, supervisors: m.supervisors, outbound: m.outbound, flow: m,
 		ringExtension: func(c *call) { dialStep{}.ringExtension(m, c) },
 		previews:      m.work,
+		rec:           m.recorder,
 	}
 	m.apply(cfg)
 	return m

@@ -20,6 +20,7 @@ type recorder struct {
 	cfg    func() *Config
 	byCall map[string]*callRec // live calls with a recording
 	byName map[string]*callRec // parts the PBX has not reported stored
+	done   map[string]partDone // of those, the parts whose bridge went
 	// held are the holds put on or taken off in this run, which the store
 	// may not show yet (see inbox).
 	held map[string]bool
@@ -41,7 +42,7 @@ type callRec struct {
 }
 
 func newRecorder(fx *effects, cfg func() *Config) *recorder {
-	return &recorder{effects: fx, cfg: cfg, byCall: map[string]*callRec{}, byName: map[string]*callRec{}, held: map[string]bool{}}
+	return &recorder{effects: fx, cfg: cfg, byCall: map[string]*callRec{}, byName: map[string]*callRec{}, done: map[string]partDone{}, held: map[string]bool{}}
 }
 
 // RecordingID is the ID of call's recording (its set of files).
@@ -70,7 +71,7 @@ func (r *recorder) bridged(c *call) {
 		return
 	}
 	if cr.live {
-		r.finishPart(cr, "") // the PBX ends the old bridge's file
+		r.finishPart(cr) // the PBX ends the old bridge's file
 	}
 	dir := c.direction
 	if dir == "" {
@@ -110,23 +111,34 @@ func teamOf(a *agent) string {
 	return a.team
 }
 
-// finishPart closes the running part in the engine's view: its pause, if
-// any, ends with it. name "" means the engine ended it (the bridge went)
-// before the PBX said so; the PBX's RecordingFinished then finds it in
-// byName and records the end.
-func (r *recorder) finishPart(cr *callRec, _ string) {
+// finishPart closes the running part in the engine's view (its bridge
+// went): its pause, if any, ends with it, and what it covered waits in
+// done for the PBX's RecordingFinished, which records the end.
+func (r *recorder) finishPart(cr *callRec) {
 	if cr.paused {
 		cr.pausedSum += r.now.Sub(cr.pausedAt)
 		cr.paused = false
 	}
 	cr.live = false
+	r.done[cr.name] = partDone{talk: r.now.Sub(cr.started), paused: cr.pausedSum}
+}
+
+// partDone is a part whose bridge went, until the PBX reports its file:
+// the talk it covered and the gaps in it.
+type partDone struct{ talk, paused time.Duration }
+
+// unbridged: c's bridge went (a transfer); its part's file ends with it.
+func (r *recorder) unbridged(callID string) {
+	if cr := r.byCall[callID]; cr != nil && cr.live {
+		r.finishPart(cr)
+	}
 }
 
 // callEnded: the call is over; its part ends with its bridge.
 func (r *recorder) callEnded(callID string) {
 	if cr := r.byCall[callID]; cr != nil {
 		if cr.live {
-			r.finishPart(cr, "")
+			r.finishPart(cr)
 		}
 		delete(r.byCall, callID)
 	}
@@ -142,19 +154,23 @@ func (r *recorder) finished(ev pbx.RecordingFinished) bool {
 	delete(r.byName, ev.Name)
 	part := partOf(ev.Name)
 	if cr.live && cr.name == ev.Name {
-		r.finishPart(cr, ev.Name)
+		r.finishPart(cr) // the PBX ended it first (a failure)
 	}
 	if ev.Failed {
+		delete(r.done, ev.Name)
 		r.failed(cr, part, ev.Name, "store", "the PBX did not keep the recording")
 		return true
 	}
-	paused := 0.0
-	if cr.name == ev.Name {
-		paused = cr.pausedSum.Seconds()
+	// The talk the part covers is the engine's to measure: the PBX
+	// reports whole seconds of file.
+	paused, talk := 0.0, ev.Duration.Seconds()
+	if d, ok := r.done[ev.Name]; ok {
+		paused, talk = d.paused.Seconds(), d.talk.Seconds()
+		delete(r.done, ev.Name)
 	}
 	r.record(&Record{Type: EvRecordingEnded, CallID: cr.call},
 		RecordingEndedData{Recording: cr.id, Part: part, Name: ev.Name,
-			Seconds: ev.Duration.Seconds() + paused, PausedSeconds: paused})
+			Seconds: talk, PausedSeconds: paused, FileSeconds: ev.Duration.Seconds()})
 	return true
 }
 
@@ -181,6 +197,7 @@ func (r *recorder) commandFailed(ev pbx.CommandFailed, call string) bool {
 	}
 	if step == "start" {
 		delete(r.byName, cr.name)
+		delete(r.done, cr.name)
 		cr.live = false
 	}
 	r.failed(cr, cr.part, cr.name, step, ev.Err)

@@ -246,3 +246,34 @@ func TestRecordingHoldBlocksDelete(t *testing.T) {
 		t.Fatal("hold without a recording accepted")
 	}
 }
+
+// A transfer to another agent keeps recording the call: a second part of
+// the same recording, on the new bridge.
+func TestCallRecordingTransferKeepsRecording(t *testing.T) {
+	h := newDeskHarness(t)
+	h.m.cfg.Recording.Inbound = RecordingPolicy{Mode: RecordAll}
+	h.signIn("a1")
+	id, _ := h.talking()
+	h.signIn("a2")
+	h.advance(10 * time.Second)
+	out := h.in(deskCommand{Op: "transfer", Call: id, ToKind: TransferAgent, To: "a2"})
+	if out.Err != nil {
+		t.Fatal(out.Err)
+	}
+	leg := find[cmdOriginate](t, out).Req.Channel
+	h.in(pbx.LegRinging{Channel: leg})
+	h.advance(2 * time.Second)
+	out = h.in(pbx.LegAnswered{Channel: leg})
+	rc := find[cmdRecordCall](t, out)
+	started := recordedData[RecordingData](t, h, EvRecordingStarted)
+	if len(started) != 2 || started[0].Recording != started[1].Recording || started[1].Part != 2 ||
+		started[1].Agent != "a2" || rc.Rec.Name != started[1].Name || rc.Rec.Bridge != h.m.calls[id].bridge {
+		t.Fatalf("parts %+v, command %+v", started, rc)
+	}
+	// The first bridge's file comes in late: it covered the 10 s with a1.
+	h.in(pbx.RecordingFinished{Name: started[0].Name, Duration: 10 * time.Second})
+	ended := recordedData[RecordingEndedData](t, h, EvRecordingEnded)
+	if len(ended) != 1 || ended[0].Part != 1 || ended[0].Seconds != 10 {
+		t.Fatalf("ended %+v", ended)
+	}
+}

@@ -60,6 +60,9 @@ type RecordingEndedData struct {
 	// PausedSeconds the gaps in it; the file holds about the difference.
 	Seconds       float64 `json:"seconds"`
 	PausedSeconds float64 `json:"paused_seconds"`
+	// FileSeconds is the file's length as the PBX reports it (Asterisk:
+	// whole seconds).
+	FileSeconds float64 `json:"file_seconds"`
 }
 
 // RecordingFailedData is a recording step the PBX refused or lost.
