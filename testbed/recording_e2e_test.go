@@ -99,18 +99,13 @@ func wavSeconds(t *testing.T, b []byte) float64 {
 	return 0
 }
 
-// TestE2ECallRecording: a call answered by an agent is recorded from the
-// answer (the bridge); paused and resumed from the API, the gap is in the
-// index; it is found by agent and date; a quality inspector streams it
-// with a range request (audited); another team's agent is refused (403,
-// audited).
-func TestE2ECallRecording(t *testing.T) {
-	p := StartPBX(t)
-	s := startSwitchboardWith(t, p, recordingConfig)
+// recordedCall places a call 1001 answers (12 s) whose recording is
+// paused from the API 2 s in for 3 s, and returns the stored recording and
+// the call.
+func recordedCall(t *testing.T, s *sb, p *PBX) (recordingView, callView) {
+	t.Helper()
 	StartPhone(t, p, 1, Answer(500*time.Millisecond))
 	s.signIn("1001")
-	bo := s.user("bo", "agent", "1002", "blue")
-
 	run := Caller{Target: p.SIPAddr(), Number: "100", From: "13800138000",
 		Steps: append(append([]Step{Pause(1500 * time.Millisecond)}, Digits("1")...), Pause(12*time.Second), HangUp())}.Start(t)
 
@@ -149,6 +144,19 @@ func TestE2ECallRecording(t *testing.T) {
 		s.do("GET", "/api/v1/recordings/"+rec.ID, nil, &rec)
 		return rec.EndedAt != nil
 	})
+	return rec, call
+}
+
+// TestE2ECallRecording: a call answered by an agent is recorded from the
+// answer (the bridge); paused and resumed from the API, the gap is in the
+// index; it is found by agent and date; a quality inspector streams it
+// with a range request (audited); another team's agent is refused (403,
+// audited).
+func TestE2ECallRecording(t *testing.T) {
+	p := StartPBX(t)
+	s := startSwitchboardWith(t, p, recordingConfig)
+	bo := s.user("bo", "agent", "1002", "blue")
+	rec, call := recordedCall(t, s, p)
 	t.Logf("recording %+v; talk %.2fs", rec, *call.TalkSeconds)
 	if rec.Failures != 0 || len(rec.Parts) != 1 || rec.Team != "red" || rec.Queue != "support" || rec.Direction != "inbound" {
 		t.Fatalf("recording %+v", rec)
@@ -254,5 +262,31 @@ func TestE2ECallRecording(t *testing.T) {
 	s.do("GET", "/api/v1/audit?action=access.denied&actor=bo", nil, &denied)
 	if len(denied.Entries) != 1 || !strings.Contains(denied.Entries[0].Target, rec.ID) {
 		t.Errorf("access.denied entries %+v", denied.Entries)
+	}
+}
+
+// TestBrowserRecordings: a quality inspector finds, plays and seeks a
+// recorded call in Chromium; the pause is marked (web-test/recordings.mjs).
+func TestBrowserRecordings(t *testing.T) {
+	p := StartPBX(t)
+	s := startSwitchboardWith(t, p, recordingConfig)
+	pw := s.user("qa", "quality", "", "")
+	rec, _ := recordedCall(t, s, p)
+	b := runBrowser(t, s, "recordings.mjs", "SB_QA=qa", "SB_QA_PW="+pw)
+	var played struct {
+		Duration float64 `json:"duration"`
+		GapAt    float64 `json:"gap_at"`
+	}
+	b.step("played", 60*time.Second, &played)
+	b.finish(30 * time.Second)
+	if want := rec.DurationSeconds - rec.PausedSeconds; math.Abs(played.Duration-want) > 1 {
+		t.Errorf("the player's duration %.2fs, want about %.2fs", played.Duration, want)
+	}
+	var plays struct {
+		Entries []struct{ Actor string } `json:"entries"`
+	}
+	s.do("GET", "/api/v1/audit?action=recording.play&actor=qa", nil, &plays)
+	if len(plays.Entries) == 0 {
+		t.Error("the browser's playback was not audited")
 	}
 }
