@@ -265,14 +265,34 @@ func TestE2ECallRecording(t *testing.T) {
 	}
 }
 
-// TestBrowserRecordings: a quality inspector finds, plays and seeks a
-// recorded call in Chromium; the pause is marked (web-test/recordings.mjs).
+// TestBrowserRecordings: the agent pauses and resumes the recording from
+// the desk; a quality inspector finds, plays and seeks the call in
+// Chromium, the pause marked (web-test/recordings.mjs).
 func TestBrowserRecordings(t *testing.T) {
 	p := StartPBX(t)
 	s := startSwitchboardWith(t, p, recordingConfig)
-	pw := s.user("qa", "quality", "", "")
-	rec, _ := recordedCall(t, s, p)
-	b := runBrowser(t, s, "recordings.mjs", "SB_QA=qa", "SB_QA_PW="+pw)
+	qa := s.user("qa", "quality", "", "")
+	ada := s.user("ada", "agent", "1001", "red")
+	StartPhone(t, p, 1, Answer(500*time.Millisecond))
+	b := runBrowser(t, s, "recordings.mjs", "SB_QA=qa", "SB_QA_PW="+qa, "SB_AGENT_PW="+ada)
+	b.step("ready", time.Minute, nil)
+	run := Caller{Target: p.SIPAddr(), Number: "100", From: "13800138000",
+		Steps: append(append([]Step{Pause(1500 * time.Millisecond)}, Digits("1")...), Pause(12*time.Second), HangUp())}.Start(t)
+	b.send("call")
+	b.step("resumed", time.Minute, nil)
+	if res := run.Wait(); res.Err != nil {
+		t.Fatalf("caller: %v\n%s", res.Err, res.ErrorLog)
+	}
+	var page recordingPage
+	s.eventually(10*time.Second, "the recording stored", func() bool {
+		s.do("GET", "/api/v1/recordings?agent=1001", nil, &page)
+		return len(page.Recordings) == 1 && page.Recordings[0].EndedAt != nil
+	})
+	rec := page.Recordings[0]
+	if len(rec.Pauses) != 1 || rec.Pauses[0].By != "1001" || math.Abs(rec.PausedSeconds-3) > 1 {
+		t.Fatalf("the desk's pause: %+v, paused %.2fs", rec.Pauses, rec.PausedSeconds)
+	}
+	b.send("stored")
 	var played struct {
 		Duration float64 `json:"duration"`
 		GapAt    float64 `json:"gap_at"`

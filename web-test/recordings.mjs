@@ -1,12 +1,42 @@
-// Browser test of the recordings page (issue 19): a quality inspector
-// finds a recorded call by agent, plays it, sees the pause marked on the
-// track and in the list, seeks to it with the keyboard; the page in both
-// languages (the user reads English, then switches to Chinese). The Go
-// side (testbed/recording_e2e_test.go) placed the call.
-import { base, check, login, run, shot, step } from "./lib.mjs";
+// Browser test of call recording (issue 19): the agent pauses and resumes
+// the recording from the desk while the caller gives card details; then a
+// quality inspector finds the call by agent on the recordings page, plays
+// it, sees the pause marked on the track and in the list, seeks to it
+// with the keyboard; the page in both languages (the user reads English,
+// then switches to Chinese). The Go side (testbed/recording_e2e_test.go)
+// places the call.
+import { base, check, login, run, shot, step, waitGo } from "./lib.mjs";
 
-run(async (ctx) => {
-  const page = await ctx.newPage();
+const recState = (page) => page.locator("#rec-state").textContent();
+
+run(async (ctx, browser) => {
+  const desk = await ctx.newPage();
+  await login(desk, "ada", process.env.SB_AGENT_PW);
+  await desk.goto(base + "/ui/desk");
+  await desk.locator("#state[data-state=signed_out]").waitFor();
+  await desk.fill("#endpoint", "PJSIP/1001");
+  await desk.click("#signin");
+  await desk.locator("#state[data-state=ready]").waitFor();
+  step("ready");
+  await waitGo(); // the caller dials
+  await desk.locator("#rec-row:not([hidden])").waitFor({ timeout: 30000 });
+  await desk.waitForFunction(() => document.getElementById("rec-state").textContent === "Recording", null, { timeout: 10000 });
+  await desk.waitForTimeout(2000); // two seconds of talk recorded
+  await desk.locator("#rec-toggle").focus();
+  await desk.keyboard.press("Enter");
+  await desk.waitForFunction(() => /paused/.test(document.getElementById("rec-state").textContent), null, { timeout: 5000 });
+  check((await desk.locator("#rec-toggle").textContent()) === "Resume recording", "the button resumes now");
+  await shot(desk, "TestBrowserRecordings-desk");
+  await desk.waitForTimeout(3000); // the card number
+  await desk.click("#rec-toggle");
+  await desk.waitForFunction(() => document.getElementById("rec-state").textContent === "Recording", null, { timeout: 5000 });
+  step("resumed");
+  await waitGo(); // the call ended and its recording is stored
+  await desk.close();
+
+  const qa = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: "zh-CN" });
+  qa.setDefaultTimeout(10000);
+  const page = await qa.newPage();
   await login(page, process.env.SB_QA, process.env.SB_QA_PW);
   await page.goto(base + "/ui/recordings");
   await page.waitForSelector("#rc-list tbody tr");
@@ -35,7 +65,7 @@ run(async (ctx) => {
   const left = parseFloat(await page.locator("#rc-track .rc-gap").evaluate((el) => el.style.left));
   check(left > 5 && left < 60, "the gap is about 2 s into the file: " + left + "%");
   const label = await page.locator("#rc-gaps .rc-gap-item").textContent();
-  check(/Paused at 0:0\d for 0:0[234]/.test(label), "gap written out: " + label);
+  check(/Paused at 0:0\d for 0:0[234] \(1001\)/.test(label), "gap written out: " + label);
   await page.evaluate(() => document.getElementById("rc-audio").pause());
   await page.locator("#rc-gaps .rc-gap-item").focus();
   await page.keyboard.press("Enter");
