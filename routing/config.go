@@ -141,6 +141,9 @@ type Login struct {
 type Flow struct {
 	Start string           `yaml:"start"`
 	Nodes map[string]*Node `yaml:"nodes"`
+	// Recording is the recording policy of the flow's calls where their
+	// queue has none of its own (before recording.inbound).
+	Recording *RecordingPolicy `yaml:"recording,omitempty" json:",omitempty"`
 }
 
 // Node is one step of a flow. Exactly one of Play, Menu, Queue, Hangup is set.

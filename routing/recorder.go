@@ -61,7 +61,7 @@ func (r *recorder) bridged(c *call) {
 		if dir == "" {
 			dir = DirectionInbound
 		}
-		p := r.cfg().recordingPolicy(dir, c.queue)
+		p := r.cfg().recordingPolicy(dir, c.queue, c.flowName)
 		if !p.Records(c.id) {
 			return
 		}
@@ -77,7 +77,7 @@ func (r *recorder) bridged(c *call) {
 	if dir == "" {
 		dir = DirectionInbound
 	}
-	r.start(c, cr, r.cfg().recordingPolicy(dir, c.queue), dir)
+	r.start(c, cr, r.cfg().recordingPolicy(dir, c.queue, c.flowName), dir)
 }
 
 func (r *recorder) start(c *call, cr *callRec, p RecordingPolicy, dir string) {

@@ -50,18 +50,22 @@ func TestRecordingPolicyOf(t *testing.T) {
 		Outbound: RecordingPolicy{Mode: RecordNone}}
 	own := RecordingPolicy{Mode: RecordSample, Share: 0.1, RetentionDays: 30}
 	cfg.Queues["sales"] = &Queue{Recording: &own}
+	vip := RecordingPolicy{Mode: RecordAll, RetentionDays: 365}
+	cfg.Flows["vip"] = &Flow{Recording: &vip}
 	tests := []struct {
-		dir, queue string
-		want       RecordingPolicy
+		dir, queue, flow string
+		want             RecordingPolicy
 	}{
-		{DirectionInbound, "support", cfg.Recording.Inbound},
-		{DirectionInbound, "sales", own},
-		{DirectionInbound, "", cfg.Recording.Inbound},
-		{DirectionOutbound, "sales", cfg.Recording.Outbound},
+		{DirectionInbound, "support", "main", cfg.Recording.Inbound},
+		{DirectionInbound, "sales", "main", own},
+		{DirectionInbound, "sales", "vip", own}, // the queue's first
+		{DirectionInbound, "support", "vip", vip},
+		{DirectionInbound, "", "", cfg.Recording.Inbound},
+		{DirectionOutbound, "sales", "vip", cfg.Recording.Outbound},
 	}
 	for _, tt := range tests {
-		if got := cfg.recordingPolicy(tt.dir, tt.queue); got != tt.want {
-			t.Errorf("%s %s: %+v, want %+v", tt.dir, tt.queue, got, tt.want)
+		if got := cfg.recordingPolicy(tt.dir, tt.queue, tt.flow); got != tt.want {
+			t.Errorf("%s %s %s: %+v, want %+v", tt.dir, tt.queue, tt.flow, got, tt.want)
 		}
 	}
 }

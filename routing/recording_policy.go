@@ -7,7 +7,7 @@ import (
 )
 
 // Call recording policy: which calls are recorded (all, a sampled share,
-// none), per queue and per direction, and how long their recordings are
+// none), per queue, per flow and per direction, and how long their recordings are
 // kept. The PBX records; the engine decides and indexes.
 
 // Recording modes.
@@ -37,13 +37,18 @@ type RecordingConfig struct {
 	Outbound RecordingPolicy `yaml:"outbound"`
 }
 
-// policyFor is the policy of a call in queue (inbound) or an outbound call.
-func (c *Config) recordingPolicy(direction, queue string) RecordingPolicy {
+// recordingPolicy is the policy of an inbound call in queue that came
+// through flow (the queue's, else the flow's, else recording.inbound), or
+// of an outbound call.
+func (c *Config) recordingPolicy(direction, queue, flow string) RecordingPolicy {
 	if direction == DirectionOutbound {
 		return c.Recording.Outbound
 	}
 	if q := c.Queues[queue]; q != nil && q.Recording != nil {
 		return *q.Recording
+	}
+	if f := c.Flows[flow]; f != nil && f.Recording != nil {
+		return *f.Recording
 	}
 	return c.Recording.Inbound
 }
@@ -108,6 +113,11 @@ func (c *Config) validateRecording(bad func(key, format string, a ...any)) {
 	for _, name := range sortedKeys(c.Queues) {
 		if q := c.Queues[name]; q != nil && q.Recording != nil {
 			validateRecordingPolicy(fmt.Sprintf("queues.%s.recording", name), q.Recording, bad)
+		}
+	}
+	for _, name := range sortedKeys(c.Flows) {
+		if f := c.Flows[name]; f != nil && f.Recording != nil {
+			validateRecordingPolicy(fmt.Sprintf("flows.%s.recording", name), f.Recording, bad)
 		}
 	}
 }
