@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"switchboard/routing/pbx"
@@ -149,7 +150,7 @@ func (r *recorder) callEnded(callID string) {
 func (r *recorder) finished(ev pbx.RecordingFinished) bool {
 	cr := r.byName[ev.Name]
 	if cr == nil {
-		return false
+		return r.finishedUnknown(ev)
 	}
 	delete(r.byName, ev.Name)
 	part := partOf(ev.Name)
@@ -171,6 +172,27 @@ func (r *recorder) finished(ev pbx.RecordingFinished) bool {
 	r.record(&Record{Type: EvRecordingEnded, CallID: cr.call},
 		RecordingEndedData{Recording: cr.id, Part: part, Name: ev.Name,
 			Seconds: talk, PausedSeconds: paused, FileSeconds: ev.Duration.Seconds()})
+	return true
+}
+
+// finishedUnknown: a call recording's file the engine does not know (it
+// started before a restart) is stored: the index gets its end, with the
+// PBX's length for want of the engine's.
+func (r *recorder) finishedUnknown(ev pbx.RecordingFinished) bool {
+	set, ok := strings.CutPrefix(ev.Name, "rec-")
+	i := strings.LastIndexByte(set, '-')
+	if !ok || i <= 0 || partOf(ev.Name) < 1 {
+		return false
+	}
+	call, id := set[:i], "rec-"+set[:i]
+	if ev.Failed {
+		r.record(&Record{Type: EvRecordingFailed, CallID: call},
+			RecordingFailedData{Recording: id, Part: partOf(ev.Name), Name: ev.Name, Step: "store", Err: "the PBX did not keep the recording"})
+		return true
+	}
+	r.record(&Record{Type: EvRecordingEnded, CallID: call},
+		RecordingEndedData{Recording: id, Part: partOf(ev.Name), Name: ev.Name,
+			Seconds: ev.Duration.Seconds(), FileSeconds: ev.Duration.Seconds()})
 	return true
 }
 

@@ -281,3 +281,23 @@ func TestCallRecordingTransferKeepsRecording(t *testing.T) {
 		t.Fatalf("ended %+v", ended)
 	}
 }
+
+// A recording that began before a restart still gets its end in the
+// index when the PBX stores it; a message's recording is left to the
+// message step.
+func TestCallRecordingFinishedAfterRestart(t *testing.T) {
+	h := newHarness(t)
+	h.in(pbx.RecordingFinished{Name: "rec-call-7-2", Duration: 42 * time.Second})
+	ended := recordedData[RecordingEndedData](t, h, EvRecordingEnded)
+	if len(ended) != 1 || ended[0].Recording != "rec-call-7" || ended[0].Part != 2 || ended[0].Seconds != 42 {
+		t.Fatalf("ended %+v", ended)
+	}
+	if h.recs[len(h.recs)-1].CallID != "call-7" {
+		t.Fatalf("on call %q", h.recs[len(h.recs)-1].CallID)
+	}
+	h.in(pbx.RecordingFinished{Name: "msg-call-8"})
+	h.in(pbx.RecordingFinished{Name: "rec-"})
+	if n := len(recordedData[RecordingEndedData](t, h, EvRecordingEnded)); n != 1 {
+		t.Fatalf("%d ends, want 1", n)
+	}
+}
