@@ -140,10 +140,7 @@ func (h messageHandlers) markMessageHandled(c echo.Context) error {
 	// Who handled it is the session's: its agent or its user (or token)
 	// name. A "by" naming anyone else is refused, not believed.
 	p := principalOf(c)
-	own := p.AgentID
-	if own == "" {
-		own = p.Username
-	}
+	own := actor(p)
 	switch by := strings.TrimSpace(req.By); {
 	case by == "":
 		req.By = own

@@ -17,6 +17,9 @@ import (
 type Privacy struct {
 	FullNumbers []auth.Role `yaml:"full_numbers"`
 	Reveal      []auth.Role `yaml:"reveal"`
+	// AgentRecordings lets agents play the recordings of their own calls
+	// (team leads, supervisors and quality inspectors always may).
+	AgentRecordings bool `yaml:"agent_recordings"`
 }
 
 // DefaultPrivacy: agents see the number of the call they are on (they

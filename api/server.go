@@ -70,6 +70,13 @@ type Config struct {
 	// when it has recordings); nil makes GET
 	// /api/v1/messages/{id}/recording answer 501.
 	Recordings pbx.RecordingFetcher `yaml:"-"`
+	// RecordingsDir is the PBX's recordings directory as this machine
+	// sees it (a shared mount): call recordings are read from there, with
+	// ranges; empty: fetched through Recordings.
+	RecordingsDir string `yaml:"-"`
+	// RecordingControl pauses, holds and deletes call recordings
+	// (*routing.Recordings); nil answers 501 on those routes.
+	RecordingControl RecordingControl `yaml:"-"`
 	// Now is the API's clock for what it stamps itself (audit entries,
 	// config versions, customers); nil is time.Now. Records are the
 	// engine's, on the engine's clock.
@@ -149,6 +156,7 @@ func New(cfg Config, agents AgentService, st Reader, log *slog.Logger, reg Regis
 	s.scope = scoper{agents: agents}
 	if cfg.Privacy.FullNumbers == nil && cfg.Privacy.Reveal == nil {
 		s.cfg.Privacy = DefaultPrivacy
+		s.cfg.Privacy.AgentRecordings = cfg.Privacy.AgentRecordings
 	}
 	if cfg.Accounts != nil {
 		s.auth = cfg.Accounts
@@ -205,7 +213,7 @@ func (s *Server) routes() []route {
 		acdHandlers{engine: s.agents, calls: s.store, reload: s.cfg.Reload}.routes(),
 		callHandlers{calls: s.store, scope: s.scope}.routes(),
 		s.reportRoutes(), s.messageRoutes(), s.authRoutes(), s.liveRoutes(),
-		s.superviseRoutes(), s.deskRoutes(), s.outboundRoutes(), s.callbackRoutes(), s.ticketRoutes(), s.adminRoutes(), s.uiRoutes())
+		s.superviseRoutes(), s.deskRoutes(), s.outboundRoutes(), s.callbackRoutes(), s.ticketRoutes(), s.recordingRoutes(), s.adminRoutes(), s.uiRoutes())
 }
 
 // Handler is the server's whole HTTP handler, for httptest and for

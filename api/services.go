@@ -21,6 +21,7 @@ type optional struct {
 	supervisor CallSupervisor
 	outbound   OutboundService
 	callbacks  CallbackService
+	recordings RecordingIndex
 }
 
 func findOptional(agents AgentService, st Reader) optional {
@@ -35,6 +36,7 @@ func findOptional(agents AgentService, st Reader) optional {
 	o.supervisor, _ = agents.(CallSupervisor)
 	o.outbound, _ = agents.(OutboundService)
 	o.callbacks, _ = agents.(CallbackService)
+	o.recordings, _ = st.(RecordingIndex)
 	return o
 }
 

@@ -59,6 +59,14 @@ var (
 		Query: []string{"spy", "whisper", "app"}, Values: map[string][]string{"spy": {"both"}, "whisper": {"none", "out"}}}
 	opRecordingFile = operation{Name: "recording_file", Method: "GET",
 		Path: "/recordings/stored/{recordingName}/file"}
+	opRecordBridge = operation{Name: "record_bridge", Method: "POST", Path: "/bridges/{bridgeId}/record",
+		Query: []string{"name", "format", "ifExists", "beep", "terminateOn"}}
+	opPauseRecording = operation{Name: "pause_recording", Method: "POST",
+		Path: "/recordings/live/{recordingName}/pause"}
+	opUnpauseRecording = operation{Name: "unpause_recording", Method: "DELETE",
+		Path: "/recordings/live/{recordingName}/pause"}
+	opDeleteStored = operation{Name: "delete_recording", Method: "DELETE",
+		Path: "/recordings/stored/{recordingName}"}
 )
 
 // operations is every entry above, for the spec conformance test and for
@@ -66,6 +74,6 @@ var (
 var operations = []operation{
 	opEvents, opEventFilter, opListChannels, opListBridges, opAnswer, opRing, opPlay,
 	opStopPlayback, opOriginate, opCreateBridge, opAddChannel, opDestroyBridge, opHangup,
-	opRecord, opRecordingFile, opSnoop, opSubscribe, opUnsubscribe, opGetApp, opListEndpoints,
+	opRecord, opRecordingFile, opRecordBridge, opPauseRecording, opUnpauseRecording, opDeleteStored, opSnoop, opSubscribe, opUnsubscribe, opGetApp, opListEndpoints,
 	opStartMOH, opStopMOH,
 }

@@ -71,4 +71,8 @@ type ARIConfig struct {
 	User     string `yaml:"user"`
 	Password string `yaml:"password"`
 	App      string `yaml:"app"`
+	// RecordingsDir is Asterisk's recordings directory
+	// (astspooldir/recording) as Switchboard sees it, when both share it:
+	// call recordings are read from there; empty: fetched over ARI.
+	RecordingsDir string `yaml:"recordings_dir"`
 }

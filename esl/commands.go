@@ -397,6 +397,7 @@ func (d *Driver) DestroyBridge(ctx context.Context, bridgeID string) error {
 	if len(members) < 2 {
 		return nil
 	}
+	d.stopBridgeRecordings(ctx, bridgeID) // a part ends with its bridge
 	_, err := d.api(ctx, "uuid_transfer "+members[0]+" -both park inline")
 	if err != nil && !gone(err) {
 		return fmt.Errorf("esl: destroy bridge %s: %w", bridgeID, err)

@@ -25,7 +25,7 @@ type rig struct {
 func (h harness) Start(t *testing.T) pbxtest.Rig {
 	srv := esltest.NewServer()
 	t.Cleanup(srv.Close)
-	cfg := esl.Config{Addr: srv.Addr, Password: "ClueCon", Node: "fs1", PingInterval: time.Second}
+	cfg := esl.Config{Addr: srv.Addr, Password: "ClueCon", Node: "fs1", PingInterval: time.Second, PBXRecordingsDir: "/recordings"}
 	if h.outbound {
 		cfg.OutboundListen = "127.0.0.1:0"
 	}

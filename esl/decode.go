@@ -129,6 +129,9 @@ func (d *decoder) decode(ev *Event, src source, recv time.Time) pbx.Event {
 		return nil
 	}
 	ch := ev.Get(hdrUniqueID)
+	if out, ok := d.decodeCallRecord(base, ev); ok {
+		return out
+	}
 	if out, ok := d.decodeRecord(base, ev, ch); ok {
 		return out
 	}

@@ -88,6 +88,8 @@ type Driver struct {
 	owned     map[string]*Conn       // channel → its outbound socket
 	// recordings are the voice recordings going on, by channel.
 	recordings map[string]*voiceRec
+	// callRecs are the call recordings going on, by name (callrecording.go).
+	callRecs map[string]*callRec
 	// listener is the outbound socket listener while Run runs.
 	listener net.Listener
 }
@@ -150,7 +152,7 @@ func New(cfg Config, log *slog.Logger, reg prometheus.Registerer) (*Driver, erro
 		bridges:   map[string][]string{},
 		owned:     map[string]*Conn{},
 
-		recordings: map[string]*voiceRec{},
+		recordings: map[string]*voiceRec{}, callRecs: map[string]*callRec{},
 	}, nil
 }
 

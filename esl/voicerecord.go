@@ -286,6 +286,12 @@ func (d *decoder) recordEnded(base pbx.Base, ev *Event, ch string) pbx.Event {
 	}
 	r, pending := recs.voiceRecording(ch)
 	if !pending {
+		if cr, ok := d.reg.(callRecordings); ok {
+			if names := cr.endedOn(ch); len(names) > 0 {
+				// Its RECORD_STOP went missing: what was recorded is kept.
+				return pbx.RecordingFinished{Base: base, Name: names[0]}
+			}
+		}
 		return nil
 	}
 	recs.recordingDone(ch)

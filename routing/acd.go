@@ -14,6 +14,7 @@ type acd struct {
 	roster  *roster
 	flow    callFlow
 	ann     announcer // hold media, music on hold and announcements
+	rec     *recorder // records the calls the policy chooses once bridged
 
 	queues  map[string]*queueState
 	waiting []*call              // queued, in the order they joined

@@ -229,6 +229,7 @@ func (m *Machine) endCall(c *call, outcome, cause, by string) {
 		m.acd.slSample(c.queue, false, m.now.Sub(c.entry.joinedAt))
 	}
 	m.acd.rememberCaller(c.caller)
+	m.recorder.callEnded(c.id)
 	delete(m.calls, c.id)
 }
 

@@ -110,6 +110,12 @@ func channelOf(c Command) string {
 		return c.Channel
 	case cmdRecord:
 		return c.Rec.Channel
+	case cmdRecordCall:
+		return c.Rec.Channel
+	case cmdPauseRecording:
+		return c.Rec.Channel
+	case cmdResumeRecording:
+		return c.Rec.Channel
 	case cmdInCall:
 		return channelOf(c.Cmd)
 	case cmdSnoop:

@@ -47,6 +47,8 @@ type Config struct {
 	TrunkGroups map[string]*TrunkGroup `yaml:"trunk_groups"`
 	// Outbound is what may be dialled, through which group, and when.
 	Outbound Outbound `yaml:"outbound"`
+	// Recording is which calls are recorded (recording_policy.go).
+	Recording RecordingConfig `yaml:"recording"`
 	// Trunks are the trunks declared in dialplan.trunks, as routing needs
 	// them; config/load.go fills them in.
 	Trunks []Trunk `yaml:"-"`
@@ -143,6 +145,9 @@ type Login struct {
 type Flow struct {
 	Start string           `yaml:"start"`
 	Nodes map[string]*Node `yaml:"nodes"`
+	// Recording is the recording policy of the flow's calls where their
+	// queue has none of its own (before recording.inbound).
+	Recording *RecordingPolicy `yaml:"recording,omitempty" json:",omitempty"`
 }
 
 // Node is one step of a flow. Exactly one of Play, Menu, Queue, Hangup is set.
@@ -350,6 +355,8 @@ type Queue struct {
 	WrapUpExtend Duration `yaml:"wrap_up_extend"`
 	// Callbacks: how this queue's callbacks are dialled and retried.
 	Callbacks QueueCallbacks `yaml:"callbacks"`
+	// Recording overrides recording.inbound for this queue's calls.
+	Recording *RecordingPolicy `yaml:"recording"`
 }
 
 // ServiceLevel is "Percent% answered within Within".

@@ -210,6 +210,7 @@ func (c *Config) Validate() error {
 		c.validateFlow(name, c.Flows[name], bad)
 	}
 	c.validateAgents(bad)
+	c.validateRecording(bad)
 	for _, name := range sortedKeys(c.Teams) {
 		t := c.Teams[name]
 		key := "teams." + name

@@ -353,6 +353,7 @@ func (ac *acd) answered(leg string) {
 		ac.emit(cmdInCall{Call: c.id, Cmd: cmdAnswer{Channel: c.channel}})
 	}
 	ac.emit(cmdBridge{Call: c.id, BridgeID: c.bridge, Channels: []string{c.channel, leg}})
+	ac.rec.bridged(c)
 }
 
 func timerLease(o *offer) string { return "lease:" + o.leg }

@@ -30,6 +30,8 @@ type desk struct {
 	ringExtension func(c *call)
 	// previews finds the work item an agent is reserved for.
 	previews interface{ previewOf(a *agent) *WorkItemView }
+	// rec ends the recording part of a bridge a transfer takes down.
+	rec *recorder
 }
 
 // deskFlow is what the desk needs from the call flow: ending a call whose
@@ -418,6 +420,7 @@ func (dk *desk) handOver(c *call) {
 	if c.bridge != "" {
 		dk.emit(cmdDestroyBridge{Call: c.id, BridgeID: c.bridge})
 		c.bridge = ""
+		dk.rec.unbridged(c.id) // the part's file ends with the bridge
 	}
 	if c.leg != "" && dk.byChannel[c.leg] != nil {
 		delete(dk.byChannel, c.leg)

@@ -57,6 +57,7 @@ type Machine struct {
 	trunks      *trunks
 	outbound    *outbound
 	work        *workItems
+	recorder    *recorder
 	// phonesDown are the phones the PBX reports unreachable.
 	phonesDown map[string]bool
 }
@@ -69,9 +70,10 @@ func NewMachine(cfg *Config, ids IDs, log *slog.Logger) *Machine {
 		pendingRec: map[string]*call{},
 	}
 	m.roster = &roster{effects: m.effects, agents: m.agents}
+	m.recorder = newRecorder(m.effects, func() *Config { return m.cfg })
 	m.acd = &acd{
 		effects: m.effects, ids: ids, roster: m.roster, flow: m,
-		offers: map[string]*offer{}, recent: map[string]time.Time{}, byChannel: m.byChannel,
+		offers: map[string]*offer{}, recent: map[string]time.Time{}, byChannel: m.byChannel, rec: m.recorder,
 	}
 	m.acd.ann = announcer{ac: m.acd}
 	m.roster.onReady = m.acd.agentReady
@@ -82,7 +84,7 @@ func NewMachine(cfg *Config, ids IDs, log *slog.Logger) *Machine {
 	m.phonesDown = map[string]bool{}
 	m.outbound = &outbound{
 		effects: m.effects, ids: ids, agents: m.agents, calls: m.calls, byChannel: m.byChannel,
-		roster: m.roster, trunks: m.trunks, calendars: m.calendars, supervisors: m.supervisors,
+		roster: m.roster, trunks: m.trunks, calendars: m.calendars, supervisors: m.supervisors, rec: m.recorder,
 	}
 	m.work = newWorkItems(m.effects, ids, m.agents, m.roster, m.acd, m.outbound)
 	m.outbound.work = m.work
@@ -92,6 +94,7 @@ func NewMachine(cfg *Config, ids IDs, log *slog.Logger) *Machine {
 		roster: m.roster, acd: m.acd, supervisors: m.supervisors, outbound: m.outbound, flow: m,
 		ringExtension: func(c *call) { dialStep{}.ringExtension(m, c) },
 		previews:      m.work,
+		rec:           m.recorder,
 	}
 	m.apply(cfg)
 	return m
@@ -128,6 +131,8 @@ func (m *Machine) Handle(now time.Time, in any) Output {
 		out.Reply, out.Err = m.desk.command(in)
 	case messageCommand:
 		out.Err = m.inbox.markHandled(in)
+	case recordingCommand:
+		out.Reply, out.Err = m.recorder.command(in)
 	case superviseCommand:
 		m.record(&Record{Type: EvCommand, CallID: in.Call}, in)
 		out.Reply, out.Err = m.supervisors.supervise(in)
@@ -192,7 +197,9 @@ func (m *Machine) onPBX(ev pbx.Event) {
 			dialStep{}.onScreenDigit(m, c, ev.Digit)
 		}
 	case pbx.RecordingFinished:
-		messageStep{}.onRecordingFinished(m, ev)
+		if !m.recorder.finished(ev) {
+			messageStep{}.onRecordingFinished(m, ev)
+		}
 	case pbx.PlaybackFinished:
 		if c := m.playbacks[ev.PlaybackID]; c != nil {
 			delete(m.playbacks, ev.PlaybackID)
@@ -245,6 +252,14 @@ func eventChannel(ev pbx.Event) string {
 }
 
 func (m *Machine) onCommandFailed(ev pbx.CommandFailed) {
+	if _, ok := recorderCommands[ev.Command]; ok {
+		// A recording the PBX refused: a record and an alert, not the
+		// call's end.
+		if c := m.byChannel[ev.Channel]; c != nil {
+			m.recorder.commandFailed(ev, c.id)
+		}
+		return
+	}
 	if s := m.supervisors.legs[ev.Channel]; s != nil {
 		if ev.Command == "snoop" {
 			// No leg, or one that will be hung up: either way it is over.

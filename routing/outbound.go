@@ -31,6 +31,7 @@ type outbound struct {
 	supervisors *supervisors
 	// work hears of the calls placed for work items (a callback's dial).
 	work outboundWatcher
+	rec  *recorder
 }
 
 // outboundWatcher is told when a call placed for a work item (Ref) is
@@ -246,6 +247,7 @@ func (ob *outbound) answered(c *call, leg string) {
 		ob.record(&Record{Type: EvCallAnswered, CallID: c.id, AgentID: a.id},
 			OfferData{Agent: a.id, Endpoint: a.endpoint, Leg: leg})
 		ob.emit(cmdBridge{Call: c.id, BridgeID: c.bridge, Channels: []string{c.channel, leg}})
+		ob.rec.bridged(c)
 		if ob.work != nil && o.ref != "" {
 			ob.work.callConnected(c)
 		}
@@ -463,6 +465,7 @@ func (ob *outbound) finish(c *call, outcome, cause, by string) {
 		}
 	}
 	c.phase = phaseEnded
+	ob.rec.callEnded(c.id)
 	delete(ob.calls, c.id)
 	if ob.work != nil && o.ref != "" {
 		ob.work.callEnded(c, outcome)

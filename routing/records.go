@@ -66,6 +66,14 @@ var Records = map[string]reflect.Type{
 	EvWorkRequeued:  typeOf[WorkData](),
 	EvWorkClosed:    typeOf[WorkData](),
 
+	EvRecordingStarted: typeOf[RecordingData](),
+	EvRecordingPaused:  typeOf[RecordingPauseData](),
+	EvRecordingResumed: typeOf[RecordingPauseData](),
+	EvRecordingEnded:   typeOf[RecordingEndedData](),
+	EvRecordingFailed:  typeOf[RecordingFailedData](),
+	EvRecordingHold:    typeOf[RecordingHoldData](),
+	EvRecordingDeleted: typeOf[RecordingDeletedData](),
+
 	// PBX inputs: EvPBX + the event's Kind.
 	EvPBX + pbx.CallArrived{}.Kind():       typeOf[pbx.CallArrived](),
 	EvPBX + pbx.LegRinging{}.Kind():        typeOf[pbx.LegRinging](),

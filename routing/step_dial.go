@@ -93,6 +93,7 @@ func (ds dialStep) putThrough(m *Machine, c *call) {
 		Endpoint: m.cfg.Extensions[c.dial.ext].Endpoint, Leg: c.leg, Agent: "ext:" + c.dial.ext,
 	})
 	m.emit(cmdBridge{Call: c.id, BridgeID: c.bridge, Channels: []string{c.channel, c.leg}})
+	m.recorder.bridged(c) // a transfer to an extension goes on recording
 }
 
 // onScreenDigit is the extension's answer to a screened call.

@@ -96,6 +96,7 @@ func (s *Store) Append(ctx context.Context, recs ...*routing.Record) error {
 	proj := newProjector(tx, st)
 	roll := newRollup(ctx, tx, st, proj, s.rollupConfig)
 	msgs := newMessages(tx, true)
+	recIdx := newRecordings(tx)
 	seqs := make([]int64, len(recs))
 	for i, r := range recs {
 		var data any
@@ -121,6 +122,9 @@ func (s *Store) Append(ctx context.Context, recs ...*routing.Record) error {
 			return err
 		}
 		if err := msgs.apply(ctx, &rec); err != nil {
+			return err
+		}
+		if err := recIdx.apply(ctx, &rec); err != nil {
 			return err
 		}
 	}

@@ -58,7 +58,7 @@ func (s *Store) rebuildDerived(ctx context.Context) error {
 		return fmt.Errorf("store: rebuild: begin: %w", err)
 	}
 	defer tx.Rollback()
-	for _, table := range []string{"calls", "rollup", "rollup_agent_now", "messages"} {
+	for _, table := range []string{"calls", "rollup", "rollup_agent_now", "messages", "recordings"} {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+table); err != nil {
 			return fmt.Errorf("store: rebuild: empty %s: %w", table, err)
 		}
@@ -66,6 +66,7 @@ func (s *Store) rebuildDerived(ctx context.Context) error {
 	proj := newProjector(tx, st)
 	roll := newRollup(ctx, tx, st, proj, s.rollupConfig)
 	msgs := newMessages(tx, false)
+	recIdx := newRecordings(tx)
 	var after, n int64
 	for {
 		var rows []eventRow
@@ -85,6 +86,9 @@ func (s *Store) rebuildDerived(ctx context.Context) error {
 				return err
 			}
 			if err := msgs.apply(ctx, &rec); err != nil {
+				return err
+			}
+			if err := recIdx.apply(ctx, &rec); err != nil {
 				return err
 			}
 			after = r.Seq

@@ -30,6 +30,8 @@
       follow_up: "需要回访", next_state: "之后", notes: "备注", wrap_go: "提交", customer: "客户", name: "姓名",
       tags: "标签（逗号分隔）", save: "保存", contacts: "最近联系", no_contacts: "没有以前的来电",
       new_customer: "新客户：填写姓名并保存", known_customer: "已识别客户（可编辑）", saved: "已保存",
+      rec_pause: "暂停录音", rec_resume: "恢复录音", rec_on: "录音中", rec_paused: "录音已暂停（此段不录）",
+      rec_off: "本通话未录音", rec_failed: "录音失败（通话不受影响）",
       wrapped: "已提交话后处理", transferred: "已转接", left: "剩余 {t}", overrun: "已超时 {t}",
       after_ready: "就绪", after_not_ready: "未就绪：{r}", no_messages: "没有未处理的留言",
       handled: "已处理", mark_handled: "标记已处理", listen: "收听", duration: "时长", from: "来电号码",
@@ -66,6 +68,8 @@
       follow_up: "Follow-up needed", next_state: "Then", notes: "Notes", wrap_go: "Submit", customer: "Customer", name: "Name",
       tags: "Tags (comma separated)", save: "Save", contacts: "Last contacts", no_contacts: "No earlier calls",
       new_customer: "New customer: enter a name and save", known_customer: "Known customer (editable)", saved: "Saved",
+      rec_pause: "Pause recording", rec_resume: "Resume recording", rec_on: "Recording", rec_paused: "Recording paused (not recorded)",
+      rec_off: "This call is not recorded", rec_failed: "Recording failed (the call goes on)",
       wrapped: "Wrap-up submitted", transferred: "Transferred", left: "{t} left", overrun: "over by {t}",
       after_ready: "Ready", after_not_ready: "Not ready: {r}", no_messages: "No open messages",
       handled: "Handled", mark_handled: "Mark handled", listen: "Listen", duration: "Length", from: "From",
@@ -238,6 +242,7 @@
 
     var talking = c.phase === "talking";
     $("transfer-form").hidden = !talking;
+    renderRecording(c, talking);
     $("call-notes-form").hidden = !talking;
     if (talking) fillTargets();
     // The extension list only when there is one to pick from.
@@ -453,6 +458,17 @@
       act(ev.target, "POST", "/api/v1/calls/" + encodeURIComponent(desk.call.id) + "/transfer",
         { to_kind: $("to-kind").value, to: $("to").value }, function () { SB.toast(SB.t("transferred")); });
     });
+    $("rec-toggle").addEventListener("click", function () {
+      if (!desk || !desk.call) return;
+      var op = recState.state === "paused" ? "resume" : "pause";
+      SB.api("POST", "/api/v1/calls/" + encodeURIComponent(desk.call.id) + "/recording/" + op).then(function (r) {
+        recState = { call: desk.call.id, state: r && r.paused ? "paused" : "on" };
+        renderCall();
+      }, function (e) {
+        if (e.code === "not_recording") { recState = { call: desk.call.id, state: "off" }; renderCall(); return; }
+        SB.toast(e.message);
+      });
+    });
     $("disposition").addEventListener("change", function () { syncFollowUp(null); typed(); });
     $("follow-up").addEventListener("change", typed);
     $("wrap-notes").addEventListener("input", typed);
@@ -526,8 +542,27 @@
     }
   }
 
+  // The call's recording as the live feed tells it: on, paused, failed,
+  // or unknown (the page opened mid-call: the button still works).
+  var recState = { call: "", state: "" };
+  function renderRecording(c, talking) {
+    if (recState.call !== c.id) recState = { call: c.id, state: "" };
+    $("rec-row").hidden = !talking;
+    var st = recState.state;
+    setText("rec-state", st ? SB.t("rec_" + st) : "");
+    var b = $("rec-toggle");
+    b.textContent = SB.t(st === "paused" ? "rec_resume" : "rec_pause");
+    b.disabled = st === "off" || st === "failed";
+  }
+  function onRecording(rec) {
+    if (!desk || !desk.call || rec.call_id !== desk.call.id) return;
+    var st = { "recording.started": "on", "recording.resumed": "on", "recording.paused": "paused", "recording.failed": "failed" }[rec.type];
+    if (st) { recState = { call: desk.call.id, state: st }; renderCall(); }
+  }
+
   function onLive(rec) {
     if (!rec || typeof rec !== "object") return;
+    if (typeof rec.type === "string" && rec.type.indexOf("recording.") === 0) onRecording(rec);
     var mine = rec.agent_id === agentID || (desk && desk.call && rec.call_id === desk.call.id);
     if (mine) refresh();
     if (rec.type === "call.message" || rec.type === "message.handled") loadMessages();

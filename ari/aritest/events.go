@@ -110,3 +110,11 @@ func RecordingFailed(name, channel, cause string) string {
 		`"recording":{"name":%q,"format":"wav","target_uri":"channel:%s","state":"failed","cause":%q}`,
 		name, channel, cause))
 }
+
+// BridgeRecordingFinished of recording name on bridge (a call recording:
+// it ends when the bridge is destroyed).
+func BridgeRecordingFinished(name, bridge string, durationSeconds int) string {
+	return event("RecordingFinished", fmt.Sprintf(
+		`"recording":{"name":%q,"format":"wav","target_uri":"bridge:%s","state":"done","duration":%d}`,
+		name, bridge, durationSeconds))
+}

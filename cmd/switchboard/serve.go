@@ -22,6 +22,7 @@ import (
 	"switchboard/config"
 	"switchboard/esl"
 	"switchboard/live"
+	"switchboard/retention"
 	"switchboard/routing"
 	"switchboard/routing/pbx"
 	"switchboard/store"
@@ -118,7 +119,15 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 		ConfigEdit: api.ConfigEdit{Source: editor, Versions: st}, Teams: editor, Live: hub, Wallboard: board,
 		Tickets: desk.svc}
 	if rf, ok := drv.(pbx.RecordingFetcher); ok {
-		apiCfg.Recordings = rf // messages' audio through the API
+		apiCfg.Recordings = rf // messages' and calls' audio through the API
+	}
+	recCtl := routing.NewRecordings(eng)
+	apiCfg.RecordingControl = recCtl
+	sweeper := &retention.Sweeper{Index: st, Control: recCtl, Now: clk.now, Log: log.With("component", "retention")}
+	sweeper.Deleter, _ = drv.(retention.Deleter)
+	apiCfg.RecordingsDir = cfg.PBX.ARI.RecordingsDir
+	if cfg.PBX.Kind == "freeswitch" {
+		apiCfg.RecordingsDir = cfg.PBX.ESL.RecordingsDir
 	}
 	srv := api.New(apiCfg, eng, st, log, reg, health)
 	if err := servePprof(ctx, log); err != nil {
@@ -130,7 +139,7 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	defer cancel(nil)
 	var wg sync.WaitGroup
 	runs := map[string]func(context.Context) error{"engine": eng.Run, "api": srv.Run, "exports": exports.Run,
-		"live": hub.Run, "wallboard": board.Run, "tickets": desk.Run}
+		"live": hub.Run, "wallboard": board.Run, "tickets": desk.Run, "retention": sweeper.Run}
 	errc := make(chan error, len(runs))
 	for name, run := range runs {
 		wg.Add(1)

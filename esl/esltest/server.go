@@ -375,14 +375,35 @@ func (s *Server) api(arg string) string {
 		s.unbridgeToPark(c)
 		return BodyOK
 	case "uuid_record":
+		// As mod_commands 1.10 answers: start and stop fire RECORD_START
+		// and RECORD_STOP; pause and resume (the media bug's pause flag)
+		// fire nothing; an unknown path is refused.
 		c := ch(1)
 		if c == nil || len(f) < 4 {
 			return BodyRecordUnknown
 		}
-		if f[2] == "start" {
-			s.emit(c, "RECORD_START", Header{"Record-File-Path", f[3]})
-		} else {
-			s.emit(c, "RECORD_STOP", Header{"Record-File-Path", f[3]})
+		p := f[3]
+		_, known := c.sessionRecs[p]
+		switch f[2] {
+		case "start":
+			if c.sessionRecs == nil {
+				c.sessionRecs = map[string]bool{}
+			}
+			c.sessionRecs[p] = false
+			s.emit(c, "RECORD_START", Header{"Record-File-Path", p})
+		case "stop":
+			if !known {
+				return "-ERR Cannot stop record session!\n"
+			}
+			delete(c.sessionRecs, p)
+			s.emit(c, "RECORD_STOP", Header{"Record-File-Path", p})
+		case "pause", "resume":
+			if !known {
+				return "-ERR Cannot " + f[2] + " recording session!\n"
+			}
+			c.sessionRecs[p] = f[2] == "pause"
+		default:
+			return "-USAGE: <uuid> [start|stop|mask|unmask|pause|resume] <path> [<limit>] [<recording_vars>]\n"
 		}
 		return BodySuccess
 	}

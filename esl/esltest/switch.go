@@ -3,6 +3,7 @@ package esltest
 import (
 	"bufio"
 	"context"
+	"maps"
 	"net"
 	"slices"
 	"strconv"
@@ -25,6 +26,9 @@ type channel struct {
 	rec                                   *recording        // the record application running
 	recSeq                                int
 	queue                                 []map[string]string // sendmsg executes waiting behind rec
+	// sessionRecs are the uuid_record recordings of the channel, by
+	// path; true while paused.
+	sessionRecs map[string]bool
 }
 
 // Step is one action of a scripted caller, run once the call is answered.
@@ -267,6 +271,11 @@ func (s *Server) hangup(ch *channel, cause string) {
 		// FreeSWITCH keeps what was recorded.
 		recorder{s}.stopRecord(ch, "success-silence")
 	}
+	for _, p := range slices.Sorted(maps.Keys(ch.sessionRecs)) {
+		// The media bug closes with the channel: RECORD_STOP.
+		s.emit(ch, "RECORD_STOP", Header{"Record-File-Path", p})
+	}
+	ch.sessionRecs = nil
 	if ch.peer != "" {
 		s.emit(ch, "CHANNEL_UNBRIDGE", Header{"Hangup-Cause", cause}, Header{"Other-Leg-Unique-ID", ch.peer})
 	}

@@ -35,6 +35,7 @@ var Scenarios = []Scenario{
 	{"CallerAbandons", callerAbandons},
 	{"LinkDropsMidCall", linkDropsMidCall},
 	{"MusicOnHold", musicOnHold},
+	{"CallRecording", callRecording},
 }
 
 // Run runs every scenario against h, each as a subtest with a fresh rig.
@@ -269,5 +270,40 @@ func linkDropsMidCall(t *testing.T, s *Session) {
 	if !found {
 		t.Fatalf("Resynced %+v does not list the live call %s", rs, ch)
 	}
+	s.hangupAndExpect(t, ch)
+}
+
+// callRecording: a bridged call is recorded (pbx.CallRecorder), paused
+// and resumed; destroying the bridge ends the recording, reported by name
+// and not failed. Recording a bridge that does not exist is an error.
+func callRecording(t *testing.T, s *Session) {
+	cr, ok := s.Switch().(pbx.CallRecorder)
+	if !ok {
+		t.Fatalf("%T does not implement pbx.CallRecorder", s.Switch())
+	}
+	ch := s.arrive(t, Call{From: caller, Number: "108", Steps: []Step{WaitHangup(30 * time.Second)}})
+	leg := s.originate(t, 1, Answer(300*time.Millisecond, 0), 10*time.Second, ch)
+	s.rec.expect(eventTimeout, "LegAnswered", answered(leg))
+	bridge := newID()
+	s.must(t, "bridge", s.Switch().Bridge(s.ctx, bridge, ch, leg))
+	rec := pbx.CallRecording{Bridge: bridge, Channel: ch, Name: "rec-" + newID() + "-1"}
+	s.must(t, "record call", cr.RecordCall(s.ctx, rec))
+	time.Sleep(time.Second) // something to record before the pause
+	s.must(t, "pause recording", cr.PauseCallRecording(s.ctx, rec))
+	s.must(t, "resume recording", cr.ResumeCallRecording(s.ctx, rec))
+	time.Sleep(time.Second)
+	s.must(t, "destroy bridge", s.Switch().DestroyBridge(s.ctx, bridge))
+	fin := s.rec.expect(eventTimeout, "RecordingFinished of the call", func(ev pbx.Event) bool {
+		f, ok := ev.(pbx.RecordingFinished)
+		return ok && f.Name == rec.Name
+	}).(pbx.RecordingFinished)
+	if fin.Failed {
+		t.Errorf("RecordingFinished %+v: failed", fin)
+	}
+	gone := pbx.CallRecording{Bridge: newID(), Channel: newID(), Name: "rec-" + newID() + "-1"}
+	if err := cr.RecordCall(s.ctx, gone); err == nil {
+		t.Error("recorded a bridge that does not exist")
+	}
+	s.hangupAndExpect(t, leg)
 	s.hangupAndExpect(t, ch)
 }

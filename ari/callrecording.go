@@ -1,0 +1,73 @@
+package ari
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"switchboard/routing/pbx"
+)
+
+var _ pbx.CallRecorder = (*Driver)(nil)
+
+// RecordCall records the call's bridge, both parties mixed, into the
+// stored recording r.Name (POST /bridges/{id}/record). The recording ends
+// with the bridge; RecordingFinished (without a channel: the target is
+// the bridge) follows. A 404 (the bridge has gone) is an error.
+func (d *Driver) RecordCall(ctx context.Context, r pbx.CallRecording) error {
+	if err := checkRecordingName(r.Name); err != nil {
+		return fmt.Errorf("ari: record bridge %s: %w", r.Bridge, err)
+	}
+	if r.Bridge == "" {
+		return fmt.Errorf("ari: record call %s: no bridge", r.Name)
+	}
+	q := url.Values{
+		"name": {r.Name}, "format": {recordingFormat}, "ifExists": {"fail"},
+		"beep": {"false"}, "terminateOn": {"none"},
+	}
+	if err := d.rest.do(ctx, opRecordBridge, []string{r.Bridge}, q, nil, nil); err != nil {
+		return fmt.Errorf("ari: record bridge %s as %s: %w", r.Bridge, r.Name, err)
+	}
+	return nil
+}
+
+// PauseCallRecording pauses the live recording r.Name: Asterisk writes
+// nothing for the paused time, so the file is shorter than the talk by the
+// gaps (the index holds where they were).
+func (d *Driver) PauseCallRecording(ctx context.Context, r pbx.CallRecording) error {
+	if err := checkRecordingName(r.Name); err != nil {
+		return fmt.Errorf("ari: pause recording: %w", err)
+	}
+	if err := d.rest.do(ctx, opPauseRecording, []string{r.Name}, nil, nil, nil); err != nil {
+		return fmt.Errorf("ari: pause recording %s: %w", r.Name, err)
+	}
+	return nil
+}
+
+// ResumeCallRecording unpauses the live recording r.Name.
+func (d *Driver) ResumeCallRecording(ctx context.Context, r pbx.CallRecording) error {
+	if err := checkRecordingName(r.Name); err != nil {
+		return fmt.Errorf("ari: resume recording: %w", err)
+	}
+	if err := d.rest.do(ctx, opUnpauseRecording, []string{r.Name}, nil, nil, nil); err != nil {
+		return fmt.Errorf("ari: resume recording %s: %w", r.Name, err)
+	}
+	return nil
+}
+
+// DeleteRecording removes the stored recording name (its retention ran
+// out, or it was deleted by hand). An unknown name is ErrNotFound.
+func (d *Driver) DeleteRecording(ctx context.Context, name string) error {
+	if err := checkRecordingName(name); err != nil {
+		return fmt.Errorf("ari: delete recording: %w", err)
+	}
+	err := d.rest.do(ctx, opDeleteStored, []string{name}, nil, nil, nil)
+	switch {
+	case hasStatus(err, http.StatusNotFound):
+		return fmt.Errorf("ari: delete recording %s: %w", name, ErrNotFound)
+	case err != nil:
+		return fmt.Errorf("ari: delete recording %s: %w", name, err)
+	}
+	return nil
+}
