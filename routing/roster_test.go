@@ -61,6 +61,8 @@ func TestSignInPhoneTakenTable(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newDeskHarness(t)
+			// a1's own phone is also a shared one: others may take it when free.
+			h.m.cfg.SharedPhones = append(h.m.cfg.SharedPhones, "PJSIP/1001")
 			h.signIn("a1")
 			if tc.holder != nil {
 				tc.holder(h)
