@@ -398,24 +398,16 @@ func (h recordingHandlers) hold(c echo.Context) error {
 	case *req.Hold && strings.TrimSpace(req.Reason) == "":
 		return badRequest("reason", "is required: why the recording is held (a case, a complaint)")
 	}
-	if h.index == nil {
-		return errNoRecordingIndex()
-	}
-	if h.control == nil {
-		return errNoRecordingControl()
-	}
-	ctx := c.Request().Context()
-	r, err := h.index.Recording(ctx, c.Param("id"))
+	r, err := h.managed(c)
 	if err != nil {
 		return err
 	}
-	if r.DeletedAt != nil {
-		return &Error{Status: http.StatusGone, Code: "deleted", Message: "the recording was deleted"}
+	err = h.control.Hold(c.Request().Context(), routing.RecordingRequest{Recording: r.ID, By: actor(principalOf(c)), Reason: req.Reason}, *req.Hold)
+	// Audited with its outcome, after the engine answered.
+	if aerr := h.aud.record(c, "recording.hold", "recording:"+r.ID, err == nil, req); aerr != nil {
+		return aerr
 	}
-	if err := h.aud.record(c, "recording.hold", "recording:"+r.ID, true, req); err != nil {
-		return err
-	}
-	if err := h.control.Hold(ctx, routing.RecordingRequest{Recording: r.ID, By: actor(principalOf(c)), Reason: req.Reason}, *req.Hold); err != nil {
+	if err != nil {
 		return err
 	}
 	r.Held = *req.Hold
@@ -436,30 +428,40 @@ func (h recordingHandlers) delete(c echo.Context) error {
 	case len(reason) > maxReason:
 		return badRequest("reason", "must be at most %d bytes", maxReason)
 	}
-	if h.index == nil {
-		return errNoRecordingIndex()
-	}
-	if h.control == nil {
-		return errNoRecordingControl()
-	}
-	ctx := c.Request().Context()
-	r, err := h.index.Recording(ctx, c.Param("id"))
+	r, err := h.managed(c)
 	if err != nil {
 		return err
 	}
-	switch {
-	case r.DeletedAt != nil:
-		return &Error{Status: http.StatusGone, Code: "deleted", Message: "the recording was deleted already"}
-	case r.Held:
+	if r.Held {
 		return &Error{Status: http.StatusConflict, Code: "legal_hold", Field: "hold", Message: "the recording is under legal hold (by " + r.HeldBy + ")"}
 	}
-	if err := h.aud.record(c, "recording.delete", "recording:"+r.ID, true, map[string]string{"reason": reason}); err != nil {
-		return err
+	err = deleteRecording(c.Request().Context(), h.control, h.deleter, r, actor(principalOf(c)), reason, h.log)
+	if aerr := h.aud.record(c, "recording.delete", "recording:"+r.ID, err == nil, map[string]string{"reason": reason}); aerr != nil {
+		return aerr
 	}
-	if err := deleteRecording(ctx, h.control, h.deleter, r, actor(principalOf(c)), reason, h.log); err != nil {
+	if err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// managed is the recording a hold or a deletion acts on: the index and the
+// engine's control must be there, and the recording not deleted.
+func (h recordingHandlers) managed(c echo.Context) (store.Recording, error) {
+	if h.index == nil {
+		return store.Recording{}, errNoRecordingIndex()
+	}
+	if h.control == nil {
+		return store.Recording{}, errNoRecordingControl()
+	}
+	r, err := h.index.Recording(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return r, err
+	}
+	if r.DeletedAt != nil {
+		return r, &Error{Status: http.StatusGone, Code: "deleted", Message: "the recording was deleted already"}
+	}
+	return r, nil
 }
 
 // deleteRecording records r's deletion through the engine, then removes
