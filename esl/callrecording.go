@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"sync"
 
 	"switchboard/routing/pbx"
 )
@@ -26,21 +27,30 @@ var _ pbx.CallRecorder = (*Driver)(nil)
 // callRec is a call recording going on.
 type callRec struct{ name, channel, bridge, file string }
 
+// callRecorder is the driver's call recordings: the ones going on, by
+// name, under their own lock. Driver embeds it, so the driver is the
+// pbx.CallRecorder and the decoder's callRecordings.
+type callRecorder struct {
+	d    *Driver
+	mu   sync.Mutex
+	recs map[string]*callRec
+}
+
 // RecordCall implements pbx.CallRecorder.
-func (d *Driver) RecordCall(ctx context.Context, r pbx.CallRecording) error {
-	file, err := d.callRecordingFile(r)
+func (rc *callRecorder) RecordCall(ctx context.Context, r pbx.CallRecording) error {
+	file, err := rc.callRecordingFile(r)
 	if err != nil {
 		return err
 	}
-	d.mu.Lock()
-	if _, dup := d.callRecs[r.Name]; dup {
-		d.mu.Unlock()
+	rc.mu.Lock()
+	if _, dup := rc.recs[r.Name]; dup {
+		rc.mu.Unlock()
 		return fmt.Errorf("esl: record call %s: already recording", r.Name)
 	}
-	d.callRecs[r.Name] = &callRec{name: r.Name, channel: r.Channel, bridge: r.Bridge, file: file}
-	d.mu.Unlock()
-	if _, err := d.api(ctx, "uuid_record "+r.Channel+" start "+file); err != nil {
-		d.forgetCallRec(r.Name)
+	rc.recs[r.Name] = &callRec{name: r.Name, channel: r.Channel, bridge: r.Bridge, file: file}
+	rc.mu.Unlock()
+	if _, err := rc.d.api(ctx, "uuid_record "+r.Channel+" start "+file); err != nil {
+		rc.forgetCallRec(r.Name)
 		return fmt.Errorf("esl: record call %s on %s: %w", r.Name, r.Channel, err)
 	}
 	return nil
@@ -49,40 +59,40 @@ func (d *Driver) RecordCall(ctx context.Context, r pbx.CallRecording) error {
 // PauseCallRecording implements pbx.CallRecorder with `uuid_record
 // pause`: FreeSWITCH stops feeding the recording (its media bug is
 // paused), so the file has no audio for the gap, as with Asterisk.
-func (d *Driver) PauseCallRecording(ctx context.Context, r pbx.CallRecording) error {
-	return d.pauseCallRec(ctx, r.Name, "pause")
+func (rc *callRecorder) PauseCallRecording(ctx context.Context, r pbx.CallRecording) error {
+	return rc.pauseCallRec(ctx, r.Name, "pause")
 }
 
 // ResumeCallRecording implements pbx.CallRecorder (`uuid_record resume`).
-func (d *Driver) ResumeCallRecording(ctx context.Context, r pbx.CallRecording) error {
-	return d.pauseCallRec(ctx, r.Name, "resume")
+func (rc *callRecorder) ResumeCallRecording(ctx context.Context, r pbx.CallRecording) error {
+	return rc.pauseCallRec(ctx, r.Name, "resume")
 }
 
-func (d *Driver) pauseCallRec(ctx context.Context, name, op string) error {
-	d.mu.Lock()
-	cr := d.callRecs[name]
+func (rc *callRecorder) pauseCallRec(ctx context.Context, name, op string) error {
+	rc.mu.Lock()
+	cr := rc.recs[name]
 	var c callRec
 	if cr != nil {
 		c = *cr
 	}
-	d.mu.Unlock()
+	rc.mu.Unlock()
 	if cr == nil {
 		return fmt.Errorf("esl: %s recording %s: no such call recording going on", op, name)
 	}
-	if _, err := d.api(ctx, "uuid_record "+c.channel+" "+op+" "+c.file); err != nil {
+	if _, err := rc.d.api(ctx, "uuid_record "+c.channel+" "+op+" "+c.file); err != nil {
 		return fmt.Errorf("esl: %s recording %s: %w", op, name, err)
 	}
 	return nil
 }
 
-func (d *Driver) callRecordingFile(r pbx.CallRecording) (string, error) {
+func (rc *callRecorder) callRecordingFile(r pbx.CallRecording) (string, error) {
 	if err := checkRecordingName(r.Name); err != nil {
 		return "", fmt.Errorf("esl: record call: %w", err)
 	}
 	if err := checkID(r.Channel); err != nil {
 		return "", fmt.Errorf("esl: record call %s: %w", r.Name, err)
 	}
-	dir := d.cfg.PBXRecordingsDir
+	dir := rc.d.cfg.PBXRecordingsDir
 	if dir == "" || strings.ContainsAny(dir, " \r\n") {
 		// uuid_record is an API command: no channel variable expands in
 		// it, so FreeSWITCH's ${recordings_dir} cannot stand in.
@@ -91,26 +101,26 @@ func (d *Driver) callRecordingFile(r pbx.CallRecording) (string, error) {
 	return strings.TrimSuffix(dir, "/") + "/" + r.Name + recordingExt, nil
 }
 
-func (d *Driver) forgetCallRec(name string) {
-	d.mu.Lock()
-	delete(d.callRecs, name)
-	d.mu.Unlock()
+func (rc *callRecorder) forgetCallRec(name string) {
+	rc.mu.Lock()
+	delete(rc.recs, name)
+	rc.mu.Unlock()
 }
 
 // stopBridgeRecordings stops the recordings of bridge (it is being
 // destroyed).
-func (d *Driver) stopBridgeRecordings(ctx context.Context, bridge string) {
-	d.mu.Lock()
+func (rc *callRecorder) stopBridgeRecordings(ctx context.Context, bridge string) {
+	rc.mu.Lock()
 	var stop []callRec
-	for _, cr := range d.callRecs {
+	for _, cr := range rc.recs {
 		if cr.bridge == bridge {
 			stop = append(stop, *cr)
 		}
 	}
-	d.mu.Unlock()
+	rc.mu.Unlock()
 	for _, cr := range stop {
-		if _, err := d.api(ctx, "uuid_record "+cr.channel+" stop "+cr.file); err != nil && !gone(err) {
-			d.log.Warn("esl: call recording not stopped with its bridge", "recording", cr.name, "err", err)
+		if _, err := rc.d.api(ctx, "uuid_record "+cr.channel+" stop "+cr.file); err != nil && !gone(err) {
+			rc.d.log.Warn("esl: call recording not stopped with its bridge", "recording", cr.name, "err", err)
 		}
 	}
 }
@@ -119,27 +129,27 @@ func (d *Driver) stopBridgeRecordings(ctx context.Context, bridge string) {
 // base name) ends that call recording; ok reports whether it was one. A
 // channel's end ends any left (endedOn, through recordEnded), should its
 // RECORD_STOP have gone missing.
-func (d *Driver) callRecordingEnded(file string) (name string, ok bool) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
+func (rc *callRecorder) callRecordingEnded(file string) (name string, ok bool) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
 	n := strings.TrimSuffix(path.Base(file), recordingExt)
-	if d.callRecs[n] == nil {
+	if rc.recs[n] == nil {
 		return "", false
 	}
-	delete(d.callRecs, n)
+	delete(rc.recs, n)
 	return n, true
 }
 
 // endedOn forgets and returns the recordings left on channel, which
 // ended.
-func (d *Driver) endedOn(channel string) []string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
+func (rc *callRecorder) endedOn(channel string) []string {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
 	var out []string
-	for n, cr := range d.callRecs {
+	for n, cr := range rc.recs {
 		if cr.channel == channel {
 			out = append(out, n)
-			delete(d.callRecs, n)
+			delete(rc.recs, n)
 		}
 	}
 	return out

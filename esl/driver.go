@@ -71,6 +71,11 @@ const (
 
 // Driver is the FreeSWITCH implementation of pbx.Switch.
 type Driver struct {
+	// The optional features are types of their own (callrecording.go,
+	// moh.go), embedded so the driver has their methods.
+	*callRecorder
+	musicOnHold
+
 	cfg Config
 	log *slog.Logger
 	m   *metrics
@@ -88,8 +93,6 @@ type Driver struct {
 	owned     map[string]*Conn       // channel → its outbound socket
 	// recordings are the voice recordings going on, by channel.
 	recordings map[string]*voiceRec
-	// callRecs are the call recordings going on, by name (callrecording.go).
-	callRecs map[string]*callRec
 	// listener is the outbound socket listener while Run runs.
 	listener net.Listener
 }
@@ -141,7 +144,7 @@ func New(cfg Config, log *slog.Logger, reg prometheus.Registerer) (*Driver, erro
 	if err != nil {
 		return nil, fmt.Errorf("esl: metrics: %w", err)
 	}
-	return &Driver{
+	d := &Driver{
 		cfg:       cfg,
 		log:       log.With("component", "esl", "node", cfg.Node),
 		m:         m,
@@ -152,8 +155,11 @@ func New(cfg Config, log *slog.Logger, reg prometheus.Registerer) (*Driver, erro
 		bridges:   map[string][]string{},
 		owned:     map[string]*Conn{},
 
-		recordings: map[string]*voiceRec{}, callRecs: map[string]*callRec{},
-	}, nil
+		recordings: map[string]*voiceRec{},
+	}
+	d.callRecorder = &callRecorder{d: d, recs: map[string]*callRec{}}
+	d.musicOnHold = musicOnHold{d: d}
+	return d, nil
 }
 
 // Run connects the inbound link (and, with OutboundListen, accepts
