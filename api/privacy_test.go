@@ -35,7 +35,9 @@ func FuzzMaskJSON(f *testing.F) {
 		if !reflect.DeepEqual(decoded(t, got), decoded(t, want)) {
 			t.Errorf("maskJSON(%s)\n got %s\nwant %s", b, got, want)
 		}
-		if bytes.Equal(want, canonical(t, b)) && !bytes.Equal(got, b) {
+		// Decoding keeps only the last of duplicate keys, so "nothing to
+		// mask" is read from every string in the text, not the decoded value.
+		if !anyNumber(t, b) && !bytes.Equal(got, b) {
 			t.Errorf("nothing to mask in %s, yet it changed: %s", b, got)
 		}
 	})
@@ -80,12 +82,19 @@ func decoded(t *testing.T, b []byte) any {
 	return v
 }
 
-func canonical(t *testing.T, b []byte) []byte {
-	out, err := json.Marshal(decoded(t, b))
-	if err != nil {
-		t.Fatal(err)
+// anyNumber says whether any string token of b, key or value, is one
+// masking would change.
+func anyNumber(t *testing.T, b []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if s, ok := tok.(string); ok && MaskNumber(s) != s {
+			return true
+		}
 	}
-	return out
 }
 
 func BenchmarkMaskJSON(b *testing.B) {
