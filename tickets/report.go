@@ -36,7 +36,7 @@ var reportColumns = []report.Column{
 
 type reportRow struct {
 	created, dispatched, withinSLA, overdue, resolved int
-	resolveSecs                                        float64
+	resolveSecs                                       float64
 }
 
 func (r *reportRow) add(t *Ticket, now time.Time) {
