@@ -4,6 +4,7 @@ package testbed
 
 import (
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -74,7 +75,7 @@ func TestE2ETickets(t *testing.T) {
 		return len(pg.Tickets) == 1
 	})
 	if complaint.Source != "wrapup" || !slices.Equal(complaint.Calls, []string{id}) || complaint.State != "new" ||
-		complaint.CreatedBy != "1001" || complaint.Customer == "" || complaint.Overdue {
+		complaint.CreatedBy != "1001" || complaint.Customer != strconv.FormatInt(cust.ID, 10) || complaint.Overdue {
 		t.Fatalf("complaint ticket %+v (customer %d)", complaint, cust.ID)
 	}
 

@@ -28,7 +28,8 @@
       call_id: "呼叫编号", transfer: "转接", to_kind: "转到", kind_queue: "队列", kind_agent: "坐席",
       kind_extension: "分机", target: "目标", transfer_go: "转接", wrap_up: "话后处理", disposition: "处理结果",
       follow_up: "需要回访", next_state: "之后", notes: "备注", wrap_go: "提交", customer: "客户", name: "姓名",
-      tags: "标签（逗号分隔）", save: "保存", contacts: "最近联系", no_contacts: "没有以前的来电",
+      tags: "标签（逗号分隔）", save: "保存", contacts: "最近联系", no_contacts: "没有以前的来电", cust_tickets: "客户工单", no_tickets: "没有工单",
+      tks_new: "新建（待派单）", tks_dispatched: "已派单", tks_in_progress: "处理中", tks_resolved: "已解决", tks_closed: "已关闭",
       new_customer: "新客户：填写姓名并保存", known_customer: "已识别客户（可编辑）", saved: "已保存",
       wrapped: "已提交话后处理", transferred: "已转接", left: "剩余 {t}", overrun: "已超时 {t}",
       after_ready: "就绪", after_not_ready: "未就绪：{r}", no_messages: "没有未处理的留言",
@@ -64,7 +65,8 @@
       call_id: "Call ID", transfer: "Transfer", to_kind: "To", kind_queue: "Queue", kind_agent: "Agent",
       kind_extension: "Extension", target: "Target", transfer_go: "Transfer", wrap_up: "Wrap-up", disposition: "Disposition",
       follow_up: "Follow-up needed", next_state: "Then", notes: "Notes", wrap_go: "Submit", customer: "Customer", name: "Name",
-      tags: "Tags (comma separated)", save: "Save", contacts: "Last contacts", no_contacts: "No earlier calls",
+      tags: "Tags (comma separated)", save: "Save", contacts: "Last contacts", no_contacts: "No earlier calls", cust_tickets: "Customer's tickets", no_tickets: "No tickets",
+      tks_new: "New (to dispatch)", tks_dispatched: "Dispatched", tks_in_progress: "In progress", tks_resolved: "Resolved", tks_closed: "Closed",
       new_customer: "New customer: enter a name and save", known_customer: "Known customer (editable)", saved: "Saved",
       wrapped: "Wrap-up submitted", transferred: "Transferred", left: "{t} left", overrun: "over by {t}",
       after_ready: "Ready", after_not_ready: "Not ready: {r}", no_messages: "No open messages",
@@ -317,6 +319,28 @@
     $("follow-up").checked = v;
   }
 
+  // custTickets lists the customer's tickets (as far as the desk's user
+  // may see them) beside their calls, each linking to its ticket page.
+  function custTickets(cu) {
+    var box = $("cust-tickets");
+    box.textContent = "";
+    if (!cu) return;
+    SB.api("GET", "/api/v1/tickets?limit=20&customer=" + encodeURIComponent(String(cu.id))).then(function (page) {
+      var list = (page && page.tickets) || [];
+      if (!list.length) { box.textContent = SB.t("no_tickets"); return; }
+      var ul = document.createElement("ul");
+      list.forEach(function (tk) {
+        var li = document.createElement("li");
+        var a = document.createElement("a");
+        a.href = "/ui/tickets?id=" + encodeURIComponent(tk.id);
+        a.textContent = tk.id + " · " + tk.category + " · " + SB.t("tks_" + tk.state) + " · " + fmtTime(tk.created_at);
+        li.appendChild(a);
+        ul.appendChild(li);
+      });
+      box.appendChild(ul);
+    }).catch(function () { box.textContent = ""; });
+  }
+
   function renderCustomer(c) {
     var cu = desk.customer;
     var key = c.id + "|" + (cu ? cu.id + "@" + cu.updated_at : "new");
@@ -326,6 +350,7 @@
       $("cust-notes").value = cu ? cu.notes : "";
       $("cust-tags").value = cu ? cu.tags.join(", ") : "";
       setText("customer-status", cu ? SB.t("known_customer") : SB.t("new_customer"));
+      custTickets(cu);
     }
     var list = desk.contacts || [];
     if (!list.length) { $("contacts").textContent = SB.t("no_contacts"); return; }
