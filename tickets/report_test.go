@@ -31,7 +31,7 @@ func TestReport(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	inTime, late, alone, bill := mk("complaint"), mk("complaint"), mk("complaint"), mk("billing")
+	inTime, late, _, bill := mk("complaint"), mk("complaint"), mk("complaint"), mk("billing")
 	l.now = l.now.Add(10 * time.Minute)
 	step(inTime, ActDispatch, "front")
 	step(bill, ActDispatch, "back")
@@ -73,7 +73,6 @@ func TestReport(t *testing.T) {
 			t.Errorf("%s: %v, want %v", k, g, w)
 		}
 	}
-	_ = alone
 	tb, err = s.Report("team", report.PeriodCustom, "2026-03-02", "2026-03-02")
 	if err != nil {
 		t.Fatal(err)
