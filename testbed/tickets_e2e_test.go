@@ -120,7 +120,8 @@ func TestE2ETickets(t *testing.T) {
 // TestBrowserLeadDispatchesTicket: a complaint wrap-up on the real
 // Asterisk opens a ticket; a second ticket, left alone, goes overdue; the
 // team lead sees it in the overdue list and dispatches the complaint in
-// Chromium by keyboard; the log and the audit have it.
+// Chromium by keyboard; a third going overdue while the page is open
+// alerts the lead (live feed); the log and the audit have it.
 func TestBrowserLeadDispatchesTicket(t *testing.T) {
 	p := StartPBX(t)
 	s := startSwitchboardWith(t, p, ticketsConfig)
@@ -155,6 +156,12 @@ func TestBrowserLeadDispatchesTicket(t *testing.T) {
 
 	b := runBrowser(t, s, "tickets.mjs", "SB_LEAD_PW="+leadPW, "SB_COMPLAINT="+complaint.ID, "SB_QUICK="+quick.ID)
 	b.step("dispatched", time.Minute, nil)
+	var third ticketView
+	if code := s.do("POST", "/api/v1/tickets", map[string]any{"customer": "43", "category": "quick"}, &third); code != 201 {
+		t.Fatalf("create: %d", code)
+	}
+	b.send(third.ID)
+	b.step("alerted", time.Minute, nil)
 	b.finish(30 * time.Second)
 
 	var got ticketView

@@ -2,7 +2,7 @@
 // and dispatches the complaint ticket (opened by a wrap-up) to their team
 // by keyboard only; the ticket page shows its history. The Go side
 // checks the record and the audit log.
-import { base, check, login, run, shot, step } from "./lib.mjs";
+import { base, check, login, run, shot, step, waitGo } from "./lib.mjs";
 
 run(async (ctx) => {
   const page = await ctx.newPage();
@@ -43,4 +43,12 @@ run(async (ctx) => {
   check((await od.count()) === 1, "the overdue ticket went from the list");
   await shot(page, "tickets-lead-dispatched");
   step("dispatched");
+
+  // A ticket that goes overdue while the page is open is the lead's
+  // alert: a toast from the live feed, and the overdue list grows.
+  const third = await waitGo();
+  await page.locator("#sb-toast p", { hasText: third }).waitFor({ timeout: 30000 });
+  await page.locator('#tk-overdue-rows tr[data-ticket="' + third + '"]').waitFor();
+  await shot(page, "tickets-lead-alerted");
+  step("alerted");
 });

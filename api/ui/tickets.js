@@ -23,6 +23,7 @@
       "tk.prio.low": "低", "tk.prio.normal": "普通", "tk.prio.high": "高", "tk.prio.urgent": "紧急",
       "tk.src.wrapup": "话后整理", "tk.src.desk": "坐席工作台", "tk.src.api": "接口（CRM）",
       "tk.team": "班组 {name}", "tk.agent": "坐席 {name}", "nav.tickets": "工单",
+      "tk.alert": "工单 {id}（{category}）已超过派单时限，尚未派单",
     },
     en: {
       "tk.title": "Tickets", "tk.one": "Ticket {id}", "tk.overdue": "Overdue tickets (past the dispatch deadline)", "tk.mine": "My tickets (due first)",
@@ -40,6 +41,7 @@
       "tk.prio.low": "Low", "tk.prio.normal": "Normal", "tk.prio.high": "High", "tk.prio.urgent": "Urgent",
       "tk.src.wrapup": "Wrap-up", "tk.src.desk": "Agent desk", "tk.src.api": "API (CRM)",
       "tk.team": "Team {name}", "tk.agent": "Agent {name}", "nav.tickets": "Tickets",
+      "tk.alert": "Ticket {id} ({category}) is past its dispatch deadline, not dispatched",
     },
   });
 
@@ -291,8 +293,23 @@
     await refresh();
     const id = new URLSearchParams(location.search).get("id");
     if (id) await show(id);
-    // The lists follow the log: a bounded refresh every 5 s while open.
-    setInterval(() => { refresh().catch(() => {}); }, 5000);
+    // The lists follow the log: ticket records on the live feed refresh
+    // them (at most every 500 ms); an overdue one is the lead's alert.
+    // A slow poll covers a feed that is down.
+    let timer = null;
+    const soon = () => {
+      if (timer) return;
+      timer = setTimeout(() => { timer = null; refresh().then(() => (current ? show(current) : null)).catch(() => {}); }, 500);
+    };
+    SB.live("/api/v1/live?topics=records", {
+      record(r) {
+        if (!r || typeof r.type !== "string" || !r.type.startsWith("ticket.")) return;
+        if (r.type === "ticket.overdue" && r.data) SB.toast(t("tk.alert", { id: r.data.id, category: r.data.category }));
+        soon();
+      },
+      reset() { soon(); },
+    });
+    setInterval(() => { refresh().catch(() => {}); }, 30000);
   }
 
   main().catch((e) => SB.toast(e.message || t("common.error")));
