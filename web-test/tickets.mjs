@@ -4,7 +4,7 @@
 // checks the record and the audit log.
 import { base, check, login, run, shot, step, waitGo } from "./lib.mjs";
 
-run(async (ctx) => {
+run(async (ctx, browser) => {
   const page = await ctx.newPage();
   await login(page, "lena", process.env.SB_LEAD_PW);
   await page.goto(base + "/ui/tickets");
@@ -51,4 +51,21 @@ run(async (ctx) => {
   await page.locator('#tk-overdue-rows tr[data-ticket="' + third + '"]').waitFor();
   await shot(page, "tickets-lead-alerted");
   step("alerted");
+
+  // The customer calls again: the agent's desk shows their ticket in one
+  // timeline with their calls, linking to the ticket page.
+  const actx = await browser.newContext({ viewport: { width: 1600, height: 1000 }, locale: "zh-CN" });
+  actx.setDefaultTimeout(10000);
+  const agent = await actx.newPage();
+  await login(agent, "ada", process.env.SB_AGENT_PW);
+  await agent.goto(base + "/ui/desk");
+  await agent.locator("#state[data-state=ready]").waitFor();
+  step("desk");
+  const link = agent.locator("#contacts tr.ticket a", { hasText: complaint });
+  await link.waitFor({ timeout: 30000 });
+  check((await agent.locator("#contacts tr.ticket").textContent()).match(/已派单|Dispatched/), "the ticket's state is not written out on the desk");
+  check((await agent.locator("#contacts tr").count()) >= 3, "the earlier call is not in the timeline");
+  check((await link.getAttribute("href")) === "/ui/tickets?id=" + complaint, "the link does not open the ticket");
+  await shot(agent, "tickets-desk-timeline");
+  step("timeline");
 });
