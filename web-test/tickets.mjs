@@ -4,6 +4,12 @@
 // checks the record and the audit log.
 import { base, check, login, run, shot, step, waitGo } from "./lib.mjs";
 
+async function streamText(stream) {
+  const chunks = [];
+  for await (const c of stream) chunks.push(c);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 run(async (ctx, browser) => {
   const page = await ctx.newPage();
   await login(page, "lena", process.env.SB_LEAD_PW);
@@ -42,6 +48,12 @@ run(async (ctx, browser) => {
   await page.locator("#tk-act-reassign").waitFor();
   check((await od.count()) === 1, "the overdue ticket went from the list");
   await shot(page, "tickets-lead-dispatched");
+
+  // The ticket report downloads as CSV: one dispatched within SLA.
+  await page.selectOption("#tk-report-period", "today");
+  const [dl] = await Promise.all([page.waitForEvent("download"), page.click('#tk-report button[value="csv"]')]);
+  const csv = await streamText(await dl.createReadStream());
+  check(csv.includes("Dispatched within SLA") && /\ncomplaint,1,1,1,100,/.test(csv), "ticket report csv: " + csv);
   step("dispatched");
 
   // A ticket that goes overdue while the page is open is the lead's

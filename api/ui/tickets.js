@@ -24,6 +24,9 @@
       "tk.src.wrapup": "话后整理", "tk.src.desk": "坐席工作台", "tk.src.api": "接口（CRM）",
       "tk.team": "班组 {name}", "tk.agent": "坐席 {name}", "nav.tickets": "工单",
       "tk.alert": "工单 {id}（{category}）已超过派单时限，尚未派单",
+      "tk.report": "工单报表", "tk.period": "时段", "tk.group": "分组", "tk.csv": "下载 CSV", "tk.xlsx": "下载 XLSX",
+      "tk.p.today": "今天", "tk.p.yesterday": "昨天", "tk.p.this_week": "本周", "tk.p.last_week": "上周",
+      "tk.p.this_month": "本月", "tk.p.last_month": "上月", "tk.g.category": "按类别", "tk.g.team": "按班组",
     },
     en: {
       "tk.title": "Tickets", "tk.one": "Ticket {id}", "tk.overdue": "Overdue tickets (past the dispatch deadline)", "tk.mine": "My tickets (due first)",
@@ -42,6 +45,9 @@
       "tk.src.wrapup": "Wrap-up", "tk.src.desk": "Agent desk", "tk.src.api": "API (CRM)",
       "tk.team": "Team {name}", "tk.agent": "Agent {name}", "nav.tickets": "Tickets",
       "tk.alert": "Ticket {id} ({category}) is past its dispatch deadline, not dispatched",
+      "tk.report": "Ticket report", "tk.period": "Period", "tk.group": "Group", "tk.csv": "Download CSV", "tk.xlsx": "Download XLSX",
+      "tk.p.today": "Today", "tk.p.yesterday": "Yesterday", "tk.p.this_week": "This week", "tk.p.last_week": "Last week",
+      "tk.p.this_month": "This month", "tk.p.last_month": "Last month", "tk.g.category": "By category", "tk.g.team": "By team",
     },
   });
 
@@ -266,6 +272,23 @@
       ps.appendChild(o);
     }
     if (me.role === "quality") document.getElementById("tk-new-box").hidden = true;
+    // The report (created, dispatched within SLA, overdue, resolution
+    // time) for those who read reports, downloaded as CSV or XLSX.
+    if (["team_lead", "supervisor", "quality"].includes(me.role)) {
+      document.getElementById("tk-report-box").hidden = false;
+      const per = document.getElementById("tk-report-period"), grp = document.getElementById("tk-report-group");
+      for (const p of ["today", "yesterday", "this_week", "last_week", "this_month", "last_month"]) {
+        per.add(new Option(t("tk.p." + p), p));
+      }
+      per.value = "this_week";
+      for (const g of ["category", "team"]) grp.add(new Option(t("tk.g." + g), g));
+      document.getElementById("tk-report").addEventListener("submit", (ev) => {
+        ev.preventDefault();
+        const fmt = (ev.submitter && ev.submitter.value) || "csv";
+        location.href = "/api/v1/tickets/report?period=" + encodeURIComponent(per.value) + "&group=" +
+          encodeURIComponent(grp.value) + "&format=" + fmt;
+      });
+    }
     if (lead) {
       const agents = ((await api("GET", "/api/v1/agents").catch(() => null)) || {}).agents || [];
       const teams = [...new Set(agents.map((a) => a.team).filter(Boolean))].sort();
