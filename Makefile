@@ -7,7 +7,7 @@ CONFIG ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := debootstrap sip-tester ca-certificates curl ansible ansible-lint nodejs chromium fonts-wqy-microhei
 
-.PHONY: run test deps build pbx pbx-stop unit e2e lint clean bench-load
+.PHONY: run test deps build pbx pbx-stop unit fuzz e2e lint clean bench-load
 
 ## run: without CONFIG, build and start the testbed PBX, then Switchboard on it;
 ## with CONFIG=FILE, Switchboard on the PBX that file names. Ctrl-C stops
@@ -17,7 +17,7 @@ run: deps build
 	./bin/switchboard serve $(if $(CONFIG),--config $(CONFIG))
 
 ## test: every test: lint, unit (race), and end-to-end on the real Asterisk testbed
-test: deps lint unit e2e
+test: deps lint unit fuzz e2e
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -48,6 +48,17 @@ lint:
 
 unit:
 	$(GO) test -race -count=1 ./...
+
+## fuzz: every Fuzz target for FUZZTIME each (new crashers land in the
+## package's testdata/fuzz and fail the run); `make fuzz FUZZTIME=5m` digs longer.
+FUZZTIME ?= 8s
+fuzz:
+	@mkdir -p .cache; for d in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+	  for f in $$(grep -h '^func Fuzz' $$d/*_test.go | sed 's/^func \(Fuzz[A-Za-z0-9_]*\).*/\1/'); do \
+	    echo "fuzz $$d $$f ($(FUZZTIME))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$d >.cache/fuzz.log 2>&1 || { cat .cache/fuzz.log; exit 1; }; \
+	  done; \
+	done
 
 # e2e: every package with the e2e tag: the ARI spec check and the real-Asterisk call tests.
 e2e: build

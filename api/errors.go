@@ -125,7 +125,11 @@ func httpError(err error) *Error {
 	case errors.As(err, &transErr):
 		return &Error{Status: http.StatusConflict, Code: CodeInvalidTransition, Message: transErr.Error()}
 	case errors.As(err, &polErr):
-		return &Error{Status: http.StatusConflict, Code: polErr.Code, Field: polErr.Field, Message: polErr.Message}
+		status := http.StatusConflict
+		if polErr.Code == routing.CodeEndpointNotDeclared {
+			status = http.StatusForbidden // not a state to wait out: never allowed
+		}
+		return &Error{Status: status, Code: polErr.Code, Field: polErr.Field, Message: polErr.Message}
 	case errors.As(err, &cfgErr):
 		return &Error{Status: http.StatusUnprocessableEntity, Code: "invalid_config", Field: "config", Message: cfgErr.Err.Error()}
 	case errors.Is(err, routing.ErrUnknownAgent), errors.Is(err, routing.ErrUnknownCalendar), errors.Is(err, store.ErrNotFound):

@@ -119,6 +119,8 @@ func (h messageHandlers) getMessage(c echo.Context) error {
 
 // handledRequest is the body of POST /api/v1/messages/{id}/handled.
 type handledRequest struct {
+	// By may be left out: it is the session's agent or user name, and
+	// refused if it names anyone else.
 	By   string `json:"by"`
 	Note string `json:"note"`
 }
@@ -135,12 +137,20 @@ func (h messageHandlers) markMessageHandled(c echo.Context) error {
 	if err := decodeBody(c, &req, true); err != nil {
 		return err
 	}
-	req.By = strings.TrimSpace(req.By)
-	if p := principalOf(c); req.By == "" {
-		req.By = p.AgentID
-		if req.By == "" {
-			req.By = p.Username
-		}
+	// Who handled it is the session's: its agent or its user (or token)
+	// name. A "by" naming anyone else is refused, not believed.
+	p := principalOf(c)
+	own := p.AgentID
+	if own == "" {
+		own = p.Username
+	}
+	switch by := strings.TrimSpace(req.By); {
+	case by == "":
+		req.By = own
+	case by == p.Username || (p.AgentID != "" && by == p.AgentID):
+		req.By = by
+	default:
+		return badRequest("by", "must be you (%s): who handled a message is taken from your session", own)
 	}
 	switch {
 	case req.By == "":

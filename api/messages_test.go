@@ -165,7 +165,13 @@ func TestMessagesList(t *testing.T) {
 
 func TestMessageHandled(t *testing.T) {
 	h := newMessageHarness(t, nil)
+	// Someone else's name is refused: who handled it is the session's.
 	r := h.do(t, "POST", "/api/v1/messages/msg-c1/handled", `{"by": "1001", "note": "called back"}`)
+	if e := errorOf(t, r); r.Code != 400 || e.Field != "by" {
+		t.Fatalf("a supervisor naming agent 1001: %d %+v", r.Code, e)
+	}
+	h.token = "role:agent:1001"
+	r = h.do(t, "POST", "/api/v1/messages/msg-c1/handled", `{"note": "called back"}`)
 	m := decode[store.Message](t, r)
 	if r.Code != 200 || m.HandledAt == nil || !m.HandledAt.Equal(t0.Add(time.Hour)) || m.HandledBy != "1001" || m.Note != "called back" {
 		t.Fatalf("handled: %d %s", r.Code, r.Body)
@@ -176,7 +182,8 @@ func TestMessageHandled(t *testing.T) {
 		t.Errorf("log: %v %+v", err, evs)
 	}
 
-	r = h.do(t, "POST", "/api/v1/messages/msg-c1/handled", `{"by": "1002"}`)
+	h.token = "role:supervisor"
+	r = h.do(t, "POST", "/api/v1/messages/msg-c1/handled", `{}`)
 	if e := errorOf(t, r); r.Code != 409 || e.Code != CodeAlreadyHandled || !strings.Contains(e.Message, "1001") {
 		t.Errorf("twice: %d %+v", r.Code, e)
 	}
@@ -191,12 +198,13 @@ func TestMessageHandled(t *testing.T) {
 		code     string
 		field    string
 	}{
-		{"nope", `{"by": "1001"}`, 404, CodeNotFound, ""},
+		{"nope", `{}`, 404, CodeNotFound, ""},
 		{"msg-c2", `{"by": 1001}`, 400, CodeBadRequest, "by"},
-		{"msg-c2", `{"by": "1001", "not": "x"}`, 400, CodeBadRequest, "not"},
-		{"msg-c2", `{"by": "1001", "note": "` + strings.Repeat("x", maxNote+1) + `"}`, 400, CodeBadRequest, "note"},
+		{"msg-c2", `{"by": "1002"}`, 400, CodeBadRequest, "by"},
+		{"msg-c2", `{"not": "x"}`, 400, CodeBadRequest, "not"},
+		{"msg-c2", `{"note": "` + strings.Repeat("x", maxNote+1) + `"}`, 400, CodeBadRequest, "note"},
 		{"msg-c2", ``, 400, CodeBadRequest, ""},
-		{"msg-c2", `{"by": "1001"`, 400, CodeBadRequest, ""},
+		{"msg-c2", `{"note": "x"`, 400, CodeBadRequest, ""},
 	} {
 		r := h.do(t, "POST", "/api/v1/messages/"+tt.id+"/handled", tt.body)
 		e := errorOf(t, r)
@@ -216,7 +224,7 @@ func TestMessageHandledOnLiveFeed(t *testing.T) {
 	ts := httptest.NewServer(h.h)
 	t.Cleanup(ts.Close)
 	feed := (&liveHarness{ts: ts}).connect(t, "role:supervisor", "", "")
-	if r := h.do(t, "POST", "/api/v1/messages/msg-c2/handled", `{"by": "1002"}`); r.Code != 200 {
+	if r := h.do(t, "POST", "/api/v1/messages/msg-c2/handled", `{"by": "test-supervisor"}`); r.Code != 200 {
 		t.Fatalf("handled: %d %s", r.Code, r.Body)
 	}
 	// The engine's own start-up records (config.applied) may still be
@@ -236,7 +244,7 @@ func TestMessageHandledOnLiveFeed(t *testing.T) {
 	}
 	var d routing.MessageHandledData
 	if err := json.Unmarshal(rec.Data, &d); err != nil || rec.Type != routing.EvMessageHandled || rec.CallID != "c2" ||
-		d.Recording != "msg-c2" || d.By != "1002" || ev.ID != strconv.FormatInt(rec.Seq, 10) {
+		d.Recording != "msg-c2" || d.By != "test-supervisor" || ev.ID != strconv.FormatInt(rec.Seq, 10) {
 		t.Fatalf("live record %s: %+v %+v", ev.Data, rec, d)
 	}
 }
@@ -246,7 +254,7 @@ func TestMessageHandledWithoutEngine(t *testing.T) {
 	st := storetest.New(t, msg(10, "c1", "msg-c1", "1001", "agent"))
 	srv := New(Config{Accounts: fakeAccounts{}, Audit: st}, newFakeAgents(), st, nil, nil, nil)
 	h := &harness{srv: srv, h: srv.Handler(), store: st, token: "role:supervisor"}
-	r := h.do(t, "POST", "/api/v1/messages/msg-c1/handled", `{"by": "1001"}`)
+	r := h.do(t, "POST", "/api/v1/messages/msg-c1/handled", `{}`)
 	if e := errorOf(t, r); r.Code != 501 || e.Code != "not_configured" {
 		t.Fatalf("%d %+v, want 501 not_configured", r.Code, e)
 	}
@@ -264,7 +272,7 @@ func TestMessageHandledRace(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			req := httptest.NewRequest("POST", "/api/v1/messages/msg-c3/handled", strings.NewReader(fmt.Sprintf(`{"by": "10%02d"}`, i)))
+			req := httptest.NewRequest("POST", "/api/v1/messages/msg-c3/handled", strings.NewReader(fmt.Sprintf(`{"note": "try %d"}`, i)))
 			req.Header.Set("Authorization", "Bearer "+h.token)
 			w := httptest.NewRecorder()
 			h.h.ServeHTTP(w, req)

@@ -236,3 +236,36 @@ func TestCallsByDirection(t *testing.T) {
 		t.Fatalf("%d %s", r.Code, r.Body)
 	}
 }
+
+// TestSignInOnlyOnDeclaredPhones: through the API and the real engine, an
+// agent's sign-in on a dial string nobody declared (a trunk to a premium
+// number, a Local channel, another agent's phone) is a 403 naming the
+// field, nothing is rung and the refusal is audited as denied; their own
+// phone still works.
+func TestSignInOnlyOnDeclaredPhones(t *testing.T) {
+	h, sw, eng := newEngineHarness(t, dialConfig())
+	if _, err := eng.SignOut(t.Context(), "a1"); err != nil {
+		t.Fatal(err)
+	}
+	h.token = "role:agent:a1"
+	for _, ep := range []string{"PJSIP/+19005550100@carrier", "Local/900@from-internal", "PJSIP/1002", "IAX2/evil.example/100"} {
+		r := h.do(t, "POST", "/api/v1/agents/a1/sign-in", `{"endpoint":"`+ep+`"}`)
+		var body struct {
+			Error struct{ Code, Message, Field string }
+		}
+		_ = json.Unmarshal(r.Body, &body)
+		if r.Code != 403 || body.Error.Code != routing.CodeEndpointNotDeclared || body.Error.Field != "endpoint" {
+			t.Errorf("sign in on %s: %d %s", ep, r.Code, r.Body)
+		}
+	}
+	if o := sw.originated(); len(o) != 0 {
+		t.Fatalf("refused sign-ins rang %+v", o)
+	}
+	es, err := h.store.Audit(t.Context(), store.AuditFilter{Action: "access.denied"})
+	if err != nil || len(es) != 4 {
+		t.Fatalf("%d access.denied entries for 4 refused sign-ins (%v)", len(es), err)
+	}
+	if r := h.do(t, "POST", "/api/v1/agents/a1/sign-in", `{"endpoint":"PJSIP/1001"}`); r.Code != 200 {
+		t.Fatalf("own phone: %d %s", r.Code, r.Body)
+	}
+}

@@ -157,8 +157,7 @@ func TestReportBadInput(t *testing.T) {
 		{"/api/v1/reports/nope?period=today", "report", CodeBadRequest},
 		{"/api/v1/reports/summary?group=weekday", "group", CodeBadRequest},
 		{"/api/v1/reports/satisfaction?group=ivr_node", "group", CodeBadRequest},
-		{"/api/v1/reports/summary?group=trunk", "group", CodeNotAvailable},
-		{"/api/v1/reports/summary?group=trunk", "group", CodeNotAvailable},
+		{"/api/v1/reports/satisfaction?group=trunk", "group", CodeBadRequest},
 		{"/api/v1/reports/summary?from=2025-03-15&to=2025-03-14", "from", CodeBadRequest},
 		{"/api/v1/reports/summary?from=2024-01-01&to=2025-03-14", "to", CodeBadRequest},
 		{"/api/v1/reports/summary?from=14.03.2025&to=2025-03-14", "from", CodeBadRequest},
@@ -197,7 +196,7 @@ func TestExportRunsAndCatalog(t *testing.T) {
 	}
 	w = get(t, s, "/api/v1/reports")
 	if w.Code != 200 || !strings.Contains(w.Body.String(), `"satisfaction"`) ||
-		!strings.Contains(w.Body.String(), `"unavailable_groups":["trunk"]`) {
+		!strings.Contains(w.Body.String(), `"unavailable_groups":[]`) {
 		t.Fatalf("catalog %d %s", w.Code, w.Body)
 	}
 	var tab report.Table

@@ -47,6 +47,25 @@ func (d *Driver) Play(ctx context.Context, channel, playbackID string, media ...
 	return nil
 }
 
+// StartMOH plays music-on-hold class to channel until StopMOH (or the
+// channel joins a bridge or hangs up).
+func (d *Driver) StartMOH(ctx context.Context, channel, class string) error {
+	err := d.rest.do(ctx, opStartMOH, []string{channel}, url.Values{"mohClass": {class}}, nil, nil)
+	if err != nil && !hasStatus(err, http.StatusNotFound) {
+		return fmt.Errorf("ari: music on hold %q on %s: %w", class, channel, err)
+	}
+	return nil
+}
+
+// StopMOH stops a channel's music on hold.
+func (d *Driver) StopMOH(ctx context.Context, channel string) error {
+	err := d.rest.do(ctx, opStopMOH, []string{channel}, nil, nil, nil)
+	if err != nil && !hasStatus(err, http.StatusNotFound) {
+		return fmt.Errorf("ari: stop music on hold on %s: %w", channel, err)
+	}
+	return nil
+}
+
 // StopPlayback stops a playback; PlaybackFinished follows.
 func (d *Driver) StopPlayback(ctx context.Context, playbackID string) error {
 	err := d.rest.do(ctx, opStopPlayback, []string{playbackID}, nil, nil, nil)

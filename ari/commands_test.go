@@ -39,6 +39,8 @@ func TestCommandsRequests(t *testing.T) {
 		{func() error { return d.Play(ctx, "in-1", "pb-1", "sound:hello", "digits:12") }, "POST",
 			"/channels/in-1/play/pb-1", "media=sound%3Ahello&media=digits%3A12"},
 		{func() error { return d.StopPlayback(ctx, "pb-1") }, "DELETE", "/playbacks/pb-1", ""},
+		{func() error { return d.StartMOH(ctx, "in-1", "default") }, "POST", "/channels/in-1/moh", "mohClass=default"},
+		{func() error { return d.StopMOH(ctx, "in-1") }, "DELETE", "/channels/in-1/moh", ""},
 		{func() error {
 			return d.Originate(ctx, pbx.Originate{Channel: "leg-1", Endpoint: "PJSIP/agent1001",
 				CallerID: "4000", Timeout: 14500 * time.Millisecond, Headers: map[string]string{"X-Call": "c1"}, Related: "in-1"})
@@ -67,7 +69,7 @@ func TestCommandsRequests(t *testing.T) {
 		}
 	}
 	var body struct{ Variables map[string]string }
-	if err := json.Unmarshal([]byte(reqs[4].Body), &body); err != nil {
+	if err := json.Unmarshal([]byte(reqs[6].Body), &body); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]string{"PJSIP_HEADER(add,X-Call)": "c1", relatedVar: "in-1"}

@@ -41,7 +41,10 @@ var (
 	opPlay          = operation{Name: "play", Method: "POST", Path: "/channels/{channelId}/play/{playbackId}",
 		Query: []string{"media"}}
 	opStopPlayback = operation{Name: "stop_playback", Method: "DELETE", Path: "/playbacks/{playbackId}"}
-	opOriginate    = operation{Name: "originate", Method: "POST", Path: "/channels/{channelId}",
+	opStartMOH     = operation{Name: "start_moh", Method: "POST", Path: "/channels/{channelId}/moh",
+		Query: []string{"mohClass"}}
+	opStopMOH   = operation{Name: "stop_moh", Method: "DELETE", Path: "/channels/{channelId}/moh"}
+	opOriginate = operation{Name: "originate", Method: "POST", Path: "/channels/{channelId}",
 		Query: []string{"endpoint", "app", "callerId", "timeout"}, Body: true}
 	opCreateBridge = operation{Name: "create_bridge", Method: "POST", Path: "/bridges/{bridgeId}",
 		Query: []string{"type"}}
@@ -64,4 +67,5 @@ var operations = []operation{
 	opEvents, opEventFilter, opListChannels, opListBridges, opAnswer, opRing, opPlay,
 	opStopPlayback, opOriginate, opCreateBridge, opAddChannel, opDestroyBridge, opHangup,
 	opRecord, opRecordingFile, opSnoop, opSubscribe, opUnsubscribe, opGetApp, opListEndpoints,
+	opStartMOH, opStopMOH,
 }

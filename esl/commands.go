@@ -180,6 +180,12 @@ func mediaArg(media []string) (string, error) {
 			for _, c := range rest {
 				files = append(files, "digits/"+string(c)+".wav")
 			}
+		case ok && scheme == "number":
+			nf, err := numberFiles(rest)
+			if err != nil {
+				return "", err
+			}
+			files = append(files, nf...)
 		case ok && scheme == "tone":
 			files = append(files, "tone_stream://"+rest)
 		case ok && scheme == "recording":
@@ -194,6 +200,34 @@ func mediaArg(media []string) (string, error) {
 	return "file_string://" + strings.Join(files, "!"), nil
 }
 
+// numberFiles says a number 0-999 the way FreeSWITCH's English sounds
+// can: digits/0-20.wav, the tens (digits/30.wav …) and digits/hundred.wav
+// ("number:N" is what queue announcements say).
+func numberFiles(s string) ([]string, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > 999 || strconv.Itoa(n) != s {
+		return nil, fmt.Errorf("media number:%s: want a whole number 0-999", clipString(s, 16))
+	}
+	d := func(v int) string { return "digits/" + strconv.Itoa(v) + ".wav" }
+	var out []string
+	if n >= 100 {
+		out = append(out, d(n/100), "digits/hundred.wav")
+		if n %= 100; n == 0 {
+			return out, nil
+		}
+	}
+	switch {
+	case n <= 20:
+		out = append(out, d(n))
+	default:
+		out = append(out, d(n/10*10))
+		if n%10 != 0 {
+			out = append(out, d(n%10))
+		}
+	}
+	return out, nil
+}
+
 // StopPlayback stops a playback; PlaybackFinished follows.
 func (d *Driver) StopPlayback(ctx context.Context, playbackID string) error {
 	d.mu.Lock()
@@ -204,6 +238,38 @@ func (d *Driver) StopPlayback(ctx context.Context, playbackID string) error {
 	}
 	if _, err := d.api(ctx, "uuid_break "+p.channel); err != nil && !gone(err) {
 		return fmt.Errorf("esl: stop playback %s: %w", playbackID, err)
+	}
+	return nil
+}
+
+// StartMOH plays local_stream://CLASS (mod_local_stream's endless music)
+// on channel with the playback application, under an Application-UUID
+// the driver does not track, so its end reports nothing; StopMOH breaks
+// it with uuid_break.
+func (d *Driver) StartMOH(ctx context.Context, channel, class string) error {
+	if err := checkID(channel, class); err != nil {
+		return fmt.Errorf("esl: music on hold: %w", err)
+	}
+	err := d.sendmsg(ctx, channel,
+		"call-command: execute",
+		"execute-app-name: playback",
+		"execute-app-arg: local_stream://"+class,
+		"event-lock: true",
+		"Event-UUID: moh-"+channel,
+	)
+	if err != nil && !gone(err) {
+		return fmt.Errorf("esl: music on hold %q on %s: %w", class, channel, err)
+	}
+	return nil
+}
+
+// StopMOH stops a channel's music on hold.
+func (d *Driver) StopMOH(ctx context.Context, channel string) error {
+	if err := checkID(channel); err != nil {
+		return fmt.Errorf("esl: stop music on hold: %w", err)
+	}
+	if _, err := d.api(ctx, "uuid_break "+channel); err != nil && !gone(err) {
+		return fmt.Errorf("esl: stop music on hold on %s: %w", channel, err)
 	}
 	return nil
 }

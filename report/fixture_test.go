@@ -191,7 +191,7 @@ func TestIntervalsAddUpToTheDay(t *testing.T) {
 		}
 		for i, c := range tab.Columns {
 			if c.Unit == UnitPercent || c.Unit == UnitScore || strings.HasPrefix(c.Key, "max_") || c.Key == "max_wait" ||
-				c.Key == "asa" || c.Key == "avg_wait" || c.Key == "aht" || strings.HasSuffix(c.Key, "_avg") {
+				c.Key == "asa" || c.Key == "avg_wait" || strings.HasSuffix(c.Key, "aht") || strings.HasSuffix(c.Key, "_avg") {
 				continue
 			}
 			sum := 0.0

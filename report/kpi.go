@@ -126,6 +126,10 @@ var callKPIs = []kpi{
 	{Column{"callbacks_connected", "Callbacks connected", UnitCount, "Callbacks whose customer answered and was bridged to an agent (work.connected), in the queue and interval they connected."}, count("callbacks_connected")},
 	{Column{"callbacks_failed", "Callbacks not reached", UnitCount, "Callbacks closed without a connection (work.closed: max_attempts, window_passed), in the interval they closed."}, count("callbacks_failed")},
 	{Column{"callback_wait_avg", "Average callback wait", UnitSeconds, "Sum of (work.connected − the caller's place in the queue, queued_at) ÷ callbacks connected: the virtual-hold wait."}, per(get("callback_wait_s"), get("callbacks_connected"))},
+	{Column{"outbound", "Outbound calls", UnitCount, "Calls placed from the desk or for a callback (call.dialled), counted in the interval they were dialled; not in offered or answered."}, count("outbound")},
+	{Column{"outbound_answered", "Outbound answered", UnitCount, "Those calls the callee answered (call.answered after call.dialled)."}, count("outbound_answered")},
+	{Column{"outbound_talk", "Outbound talk time", UnitSeconds, "Sum of the callee's answer to call.ended over outbound calls that have ended."}, count("outbound_talk_s")},
+	{Column{"outbound_aht", "Outbound AHT", UnitSeconds, "(outbound talk + the wrap-up after those calls) ÷ outbound calls answered and ended."}, per(sum(get("outbound_talk_s"), get("outbound_wrap_s")), get("outbound_handled"))},
 }
 
 // Survey columns: a survey (call.survey, after the call's call.ended)
@@ -205,6 +209,10 @@ var agentCallKPIs = []kpi{
 	{Column{"talk", "Talk time", UnitSeconds, "Sum of call.answered to call.ended over the agent's handled calls."}, count("talk_s")},
 	{Column{"wrap", "Wrap-up time", UnitSeconds, "The agent's wrap_up time after those calls."}, count("wrap_s")},
 	{Column{"aht", "AHT", UnitSeconds, "(talk + hold + wrap-up) ÷ handled; hold is 0."}, per(sum(get("talk_s"), get("wrap_s")), get("handled"))},
+	{Column{"outbound", "Outbound calls", UnitCount, "Calls the agent placed or called back (call.dialled), by the day they were dialled; not in answered, handled or AHT."}, count("outbound")},
+	{Column{"outbound_answered", "Outbound answered", UnitCount, "Those calls the callee answered."}, count("outbound_answered")},
+	{Column{"outbound_talk", "Outbound talk time", UnitSeconds, "Sum of the callee's answer to call.ended over those calls that have ended."}, count("outbound_talk_s")},
+	{Column{"outbound_aht", "Outbound AHT", UnitSeconds, "(outbound talk + the wrap-up after those calls) ÷ outbound calls answered and ended."}, per(sum(get("outbound_talk_s"), get("outbound_wrap_s")), get("outbound_handled"))},
 	surveysKPI, surveyAvgKPI,
 }
 

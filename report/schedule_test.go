@@ -256,7 +256,7 @@ func TestScheduleConfigErrors(t *testing.T) {
 		{Name: "a", Cron: "61 * * * *", Report: "summary", Period: "yesterday", Format: "csv", Dir: "x"},
 		{Name: "b", Cron: "0 1 * * *", Report: "nope", Period: "yesterday", Format: "csv", Dir: "x"},
 		{Name: "c", Cron: "0 1 * * *", Report: "summary", Period: "yesterday", Format: "pdf", Dir: "x"},
-		{Name: "d", Cron: "0 1 * * *", Report: "summary", Group: "trunk", Period: "yesterday", Format: "csv", Dir: "x"},
+		{Name: "d", Cron: "0 1 * * *", Report: "satisfaction", Group: "trunk", Period: "yesterday", Format: "csv", Dir: "x"},
 		{Name: "e", Cron: "0 1 * * *", TimeZone: "Mars/Base", Report: "summary", Period: "yesterday", Format: "csv", Dir: "x"},
 	}, time.UTC)
 	for _, want := range []string{"schedules[0].cron", "schedules[1].report", "schedules[2].format", "schedules[3].group", "schedules[4].time_zone"} {

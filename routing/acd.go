@@ -13,6 +13,7 @@ type acd struct {
 	version int // config version, counted from 1
 	roster  *roster
 	flow    callFlow
+	ann     announcer // hold media, music on hold and announcements
 
 	queues  map[string]*queueState
 	waiting []*call              // queued, in the order they joined

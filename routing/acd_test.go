@@ -43,8 +43,9 @@ func newACD(t *testing.T, q, r *Queue, agents ...AgentConfig) *acdHarness {
 				"bye": {Play: &PlayNode{Media: []string{"sound:vm-goodbye"}}},
 			}},
 		},
-		Queues: map[string]*Queue{"q": q, "r": r},
-		Agents: agents,
+		Queues:       map[string]*Queue{"q": q, "r": r},
+		Agents:       agents,
+		SharedPhones: []string{"PJSIP/9999"}, // a shared hot desk
 	}
 	for i := range cfg.Agents {
 		if cfg.Agents[i].Endpoint == "" {

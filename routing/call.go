@@ -63,6 +63,8 @@ type call struct {
 	node           string
 	phase          phase
 	playback       string
+	// moh: the caller hears the PBX's music-on-hold class (queue hold).
+	moh bool
 	// unanswered: the caller hears ringback (a ringback queue); the call
 	// is answered before anything plays and when an agent answers.
 	unanswered bool
@@ -245,6 +247,7 @@ func (m *Machine) endTalk(c *call, outcome, cause, by string) {
 	m.supervisors.dropAll(c)
 	m.record(&Record{Type: EvCallEnded, CallID: c.id, Queue: c.queue, AgentID: agentID(c.agent)},
 		EndedData{Outcome: outcome, Cause: cause, HangupBy: by})
+	m.acd.ann.handled(c.queue, m.now.Sub(c.answeredAt))
 	if a := c.agent; a != nil {
 		a.talk += m.now.Sub(c.answeredAt)
 		m.roster.mustState(a, WrapUp, "")

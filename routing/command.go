@@ -114,6 +114,10 @@ func channelOf(c Command) string {
 		return channelOf(c.Cmd)
 	case cmdSnoop:
 		return c.Req.Channel
+	case cmdStartMOH:
+		return c.Channel
+	case cmdStopMOH:
+		return c.Channel
 	case cmdBridge:
 		if len(c.Channels) > 0 {
 			return c.Channels[0] // the caller: a failed bridge ends the call
@@ -157,6 +161,29 @@ func (c cmdInCall) Key() string  { return c.Call }
 func (c cmdInCall) Name() string { return c.Cmd.Name() }
 func (c cmdInCall) Exec(ctx context.Context, sw pbx.Switch) error {
 	return c.Cmd.Exec(ctx, sw)
+}
+
+// cmdStartMOH and cmdStopMOH start and stop the PBX's music on hold on a
+// waiting caller. They run in the call's order, so the music stops before
+// the caller joins the agent's bridge.
+type cmdStartMOH struct{ Call, Channel, Class string }
+type cmdStopMOH struct{ Call, Channel string }
+
+func (c cmdStartMOH) Key() string { return c.Call }
+func (cmdStartMOH) Name() string  { return "start_moh" }
+func (c cmdStartMOH) Exec(ctx context.Context, sw pbx.Switch) error {
+	if h, ok := sw.(pbx.MusicOnHold); ok {
+		return h.StartMOH(ctx, c.Channel, c.Class)
+	}
+	return errNoMOH
+}
+func (c cmdStopMOH) Key() string { return c.Call }
+func (cmdStopMOH) Name() string  { return "stop_moh" }
+func (c cmdStopMOH) Exec(ctx context.Context, sw pbx.Switch) error {
+	if h, ok := sw.(pbx.MusicOnHold); ok {
+		return h.StopMOH(ctx, c.Channel)
+	}
+	return nil
 }
 
 // cmdSnoop calls a supervisor's phone onto a call (supervise.go).

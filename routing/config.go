@@ -37,6 +37,10 @@ type Config struct {
 	Watchdog Duration `yaml:"watchdog"`
 	// Calendars are business hours that time steps of flows consult.
 	Calendars map[string]*Calendar `yaml:"calendars"`
+	// SharedPhones are the phones (hot desks, supervisors' desk phones)
+	// anyone may sign in or listen on, besides each agent's own endpoint
+	// (phones.go).
+	SharedPhones []string `yaml:"shared_phones"`
 	// Extensions are the people and offices a flow can dial by number.
 	Extensions map[string]*Extension `yaml:"extensions"`
 	// TrunkGroups are ordered trunks calls go out through (config_trunks.go).
@@ -317,6 +321,11 @@ type Queue struct {
 	RingTimeout Duration `yaml:"ring_timeout"`
 	WrapUp      Duration `yaml:"wrap_up"`
 	HoldMedia   []string `yaml:"hold_media"`
+	// MOH is the PBX's music-on-hold class callers hear instead of
+	// HoldMedia (Asterisk musiconhold.conf, FreeSWITCH local_stream).
+	MOH string `yaml:"moh"`
+	// Announce: position and expected-wait announcements (announce.go).
+	Announce *Announce `yaml:"announce"`
 	// Skills is what an agent needs to take this queue's calls.
 	Skills *SkillExpr `yaml:"skills"`
 	// MaxPenalty limits the agents offered at first (-1 or unset: any);

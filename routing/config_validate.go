@@ -240,6 +240,7 @@ func (c *Config) Validate() error {
 	}
 	c.validateDispositions(bad)
 	c.validateTrunks(bad)
+	c.validatePhones(bad)
 	if c.Ordering != OrderLongestWaiting && c.Ordering != OrderSLRisk {
 		bad("ordering", "%q is not %s or %s", c.Ordering, OrderLongestWaiting, OrderSLRisk)
 	}
@@ -281,6 +282,7 @@ func (c *Config) validateQueue(name string, q *Queue, bad func(key, format strin
 	}
 	c.validateTarget(key+".on_full", name, q.OnFull, bad)
 	c.validateQueueCallbacks(key+".callbacks", &q.Callbacks, bad)
+	validateHold(key, q, bad)
 	if o := q.OverflowBelowSL; o != nil {
 		if o.Below <= 0 || o.Below > 100 {
 			bad(key+".overflow_below_sl.below", "must be 1-100")

@@ -20,6 +20,7 @@ var (
 	ErrNoSuchItem  = errors.New("unknown callback")
 	ErrNotYourCall = errors.New("the call is not yours to act on")
 	errNoSnooper   = errors.New("this PBX driver cannot listen to calls")
+	errNoMOH       = errors.New("this PBX driver has no music on hold: use hold_media")
 )
 
 // TransitionError is returned when an agent state change is not allowed

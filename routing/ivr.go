@@ -49,6 +49,10 @@ func (m *Machine) play(c *call, media []string) {
 }
 
 func (m *Machine) stopPlayback(c *call) {
+	if c.moh {
+		c.moh = false
+		m.emit(cmdStopMOH{Call: c.id, Channel: c.channel})
+	}
 	if c.playback == "" {
 		return
 	}
@@ -68,9 +72,7 @@ func (m *Machine) onPlaybackDone(c *call, id string) {
 	c.playback = ""
 	switch c.phase {
 	case phaseQueued:
-		if q := m.cfg.Queues[c.queue]; len(q.HoldMedia) > 0 && !c.unanswered {
-			m.play(c, q.HoldMedia) // hold media loops until an agent answers
-		}
+		m.acd.ann.hold(c) // hold media loops, or the PBX's music resumes, until an agent answers
 	case phaseIVR:
 		if n := c.flow.Nodes[c.node]; n != nil {
 			stepFor(n).playbackDone(m, c, n)

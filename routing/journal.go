@@ -83,6 +83,7 @@ const (
 	EvMessageHandled = "message.handled" // MessageHandledData: someone dealt with it
 	EvCallSurvey     = "call.survey"     // SurveyData: the caller's post-call score
 	EvCallCallback   = "call.callback"   // CallbackData: the caller asked to be called back
+	EvCallAnnounced  = "call.announced"  // AnnouncedData: a waiting caller was told their place and wait
 
 	// Config.
 	EvConfigApplied = "config.applied" // ConfigData: a config version took effect

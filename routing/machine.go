@@ -73,6 +73,7 @@ func NewMachine(cfg *Config, ids IDs, log *slog.Logger) *Machine {
 		effects: m.effects, ids: ids, roster: m.roster, flow: m,
 		offers: map[string]*offer{}, recent: map[string]time.Time{}, byChannel: m.byChannel,
 	}
+	m.acd.ann = announcer{ac: m.acd}
 	m.roster.onReady = m.acd.agentReady
 	m.supervisors = &supervisors{effects: m.effects, ids: ids, calls: m.calls, legs: map[string]*supervision{}}
 	m.calendars = &calendars{effects: m.effects, modes: map[string]string{}}

@@ -34,6 +34,8 @@ func testConfig() *Config {
 			},
 		}},
 		Queues: map[string]*Queue{"support": {WrapUp: Duration(3 * time.Second), RingTimeout: Duration(10 * time.Second)}},
+		// Shared phones: a hot desk and a supervisor's.
+		SharedPhones: []string{"PJSIP/9999", "PJSIP/1009", "PJSIP/1008"},
 		Agents: []AgentConfig{
 			{ID: "a1", Endpoint: "PJSIP/1001", Queues: []QueueMember{{Queue: "support"}}},
 			{ID: "a2", Endpoint: "PJSIP/1002", Queues: []QueueMember{{Queue: "support"}}},

@@ -15,6 +15,8 @@ type queueState struct {
 	rrLast string
 	// sl holds recent outcomes for the live service level.
 	sl []slSample
+	// handle holds recent handled calls' talk, for the expected wait.
+	handle []handleSample
 }
 
 type slSample struct {
@@ -86,9 +88,8 @@ func (ac *acd) wait(c *call, name string) {
 	ac.record(&Record{Type: EvCallQueued, CallID: c.id, Queue: name}, QueuedData{Queue: name})
 	ac.setTimer(timerMaxWait(c), q.MaxWait.D())
 	ac.scheduleEscalation(c)
-	if len(q.HoldMedia) > 0 && c.playback == "" && !c.unanswered { // a ringing caller hears ringback
-		ac.flow.play(c, q.HoldMedia)
-	}
+	ac.ann.hold(c)
+	ac.ann.joined(c)
 }
 
 // queueDigit: a waiting caller pressed a digit; the queue step's callback
@@ -147,6 +148,7 @@ func (ac *acd) leaveQueue(c *call) {
 	}
 	ac.cancelTimer(timerMaxWait(c))
 	ac.cancelTimer(timerEscalate(c))
+	ac.cancelTimer(timerAnnounce(c))
 	for len(c.entry.offers) > 0 {
 		ac.withdraw(c.entry.offers[0])
 	}

@@ -48,6 +48,7 @@ var Records = map[string]reflect.Type{
 	EvMessageHandled: typeOf[MessageHandledData](),
 	EvCallSurvey:     typeOf[SurveyData](),
 	EvCallCallback:   typeOf[CallbackData](),
+	EvCallAnnounced:  typeOf[AnnouncedData](),
 
 	EvConfigApplied: typeOf[ConfigData](),
 

@@ -23,6 +23,7 @@ type reloadCommand struct {
 func (m *Machine) apply(cfg *Config) {
 	m.cfg, m.flows = cfg, cfg.Flows
 	m.roster.cfg, m.acd.cfg, m.desk.cfg, m.calendars.cfg, m.outbound.cfg, m.work.cfg = cfg, cfg, cfg, cfg, cfg, cfg
+	m.supervisors.cfg = cfg
 	m.trunks.apply(cfg)
 	m.acd.version++
 	keep := make(map[string]bool, len(cfg.Agents))
@@ -64,6 +65,13 @@ func (m *Machine) reload(cfg *Config) error {
 	for _, c := range m.liveCalls() {
 		if c.queue != "" && cfg.Queues[c.queue] == nil && c.phase != phaseIVR {
 			errs = append(errs, fmt.Errorf("queues.%s: cannot be removed while call %s uses it", c.queue, c.id))
+		}
+	}
+	// A callback waiting (or reserved, or being dialled) in a removed queue
+	// would wait forever: refused like a call, naming it.
+	for _, id := range sortedKeys(m.work.items) {
+		if it := m.work.items[id]; it.state != WorkClosed && cfg.Queues[it.queue] == nil {
+			errs = append(errs, fmt.Errorf("queues.%s: cannot be removed while callback %s is open in it (%s)", it.queue, it.id, it.state))
 		}
 	}
 	signedIn := map[string]bool{}

@@ -1,6 +1,9 @@
 package routing
 
 import (
+	"cmp"
+	"slices"
+	"strings"
 	"time"
 
 	"switchboard/routing/pbx"
@@ -12,6 +15,11 @@ import (
 type RestoredCall struct {
 	ID, Channel, Flow, Queue, Agent, Leg string
 	Answered                             bool
+	// Caller and Called are the numbers, so offers after the restart show
+	// who calls; QueuedAt is when the call first queued (zero if it never
+	// did), so a waiting caller keeps their place.
+	Caller, Called string
+	QueuedAt       time.Time
 }
 
 // RestoreCall remembers an open call from the log until the first resync.
@@ -34,8 +42,19 @@ const auditGrace = 3 * time.Second
 func (m *Machine) onResynced(ev pbx.Resynced) {
 	live := liveSet(ev.Channels)
 	m.reconcile(live, m.now, "gone_after_link_drop")
-	for ch, rc := range m.restored {
-		delete(m.restored, ch)
+	// Adopted in their original order (first queued, then ID), so the
+	// longest waiting caller is offered first, as before the restart.
+	restored := make([]RestoredCall, 0, len(m.restored))
+	for _, rc := range m.restored {
+		restored = append(restored, rc)
+	}
+	slices.SortFunc(restored, func(x, y RestoredCall) int {
+		return cmp.Or(cmp.Compare(b2i(x.QueuedAt.IsZero()), b2i(y.QueuedAt.IsZero())),
+			x.QueuedAt.Compare(y.QueuedAt), strings.Compare(x.ID, y.ID))
+	})
+	clear(m.restored)
+	for _, rc := range restored {
+		ch := rc.Channel
 		if _, ok := live[ch]; !ok || m.flows[rc.Flow] == nil {
 			m.record(&Record{Type: EvCallEnded, CallID: rc.ID, Queue: rc.Queue, AgentID: rc.Agent},
 				EndedData{Outcome: OutcomeLost, Cause: "gone_after_restart", HangupBy: "pbx"})
@@ -157,7 +176,8 @@ func (m *Machine) liveCalls() []*call {
 
 // adopt takes over a call that outlived a Switchboard restart.
 func (m *Machine) adopt(rc RestoredCall, live map[string]pbx.ChannelInfo) {
-	c := &call{id: rc.ID, channel: rc.Channel, flowName: rc.Flow, flow: m.flows[rc.Flow], at: m.now}
+	c := &call{id: rc.ID, channel: rc.Channel, flowName: rc.Flow, flow: m.flows[rc.Flow], at: m.now,
+		caller: rc.Caller, called: rc.Called}
 	m.calls[c.id] = c
 	m.byChannel[c.channel] = c
 	leg, legUp := live[rc.Leg]
@@ -177,14 +197,36 @@ func (m *Machine) adopt(rc RestoredCall, live map[string]pbx.ChannelInfo) {
 	if rc.Leg != "" && legUp {
 		m.emit(cmdHangup{Call: c.id, Channel: rc.Leg, Cause: pbx.CauseNormal})
 	}
+	if rc.Answered {
+		// The agent's leg (or its bridge) went while we were away: that
+		// conversation is over. Queueing the caller again would hand them
+		// to a second agent for a call already had; it ends instead.
+		c.phase, c.queue, c.answeredAt = phaseBridged, rc.Queue, m.now
+		if a != nil && a.state == OnCall {
+			c.agent, a.callID = a, c.id
+		}
+		m.emit(cmdHangup{Call: c.id, Channel: c.channel, Cause: pbx.CauseNormal})
+		m.endCall(c, OutcomeAnswered, "agent_gone_after_restart", "agent")
+		return
+	}
 	// A ringback caller may not have been answered: answer when it counts
 	// (answering an answered channel again does no harm).
 	c.unanswered = ringsFirst(c.flow)
 	for _, name := range sortedKeys(c.flow.Nodes) {
 		if n := c.flow.Nodes[name]; n.Queue != nil && n.Queue.Queue == rc.Queue && rc.Queue != "" {
 			m.enterNode(c, name, "resumed")
+			if c.phase == phaseQueued && !rc.QueuedAt.IsZero() {
+				c.entry.queuedAt = rc.QueuedAt // their place, not the restart's time
+			}
 			return
 		}
 	}
 	m.enterNode(c, c.flow.Start, "resumed")
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

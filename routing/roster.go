@@ -140,6 +140,9 @@ func (ro *roster) signIn(a *agent, ep string) error {
 	if !validEndpoint(ep) {
 		return &FieldError{Field: "endpoint", Reason: "must be TECH/resource, e.g. PJSIP/1001"}
 	}
+	if err := ro.cfg.agentMayUse(a.id, ep); err != nil {
+		return err
+	}
 	if o := ro.holderOfPhone(ep, a); o != nil {
 		who := o.id
 		if o.name != "" {

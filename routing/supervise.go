@@ -38,6 +38,7 @@ const superviseRing = 30 * time.Second
 // each leg's end is known. The machine routes a leg's PBX events here.
 type supervisors struct {
 	*effects
+	cfg   *Config // the phones a supervisor may be called on
 	ids   IDs
 	calls map[string]*call // the machine's, read only
 	legs  map[string]*supervision
@@ -63,6 +64,8 @@ func (sv *supervisors) supervise(cmd superviseCommand) (any, error) {
 		return nil, &FieldError{Field: "endpoint", Reason: "required: the phone to call the supervisor on"}
 	case !validEndpoint(cmd.Endpoint):
 		return nil, &FieldError{Field: "endpoint", Reason: "must be TECH/resource, e.g. PJSIP/1001"}
+	case sv.cfg != nil && sv.cfg.supervisorMayUse(cmd.Endpoint) != nil:
+		return nil, sv.cfg.supervisorMayUse(cmd.Endpoint)
 	case cmd.By == "":
 		return nil, &FieldError{Field: "by", Reason: "required: who supervises"}
 	}

@@ -75,6 +75,8 @@ func (m *Machine) onTimer(name string) {
 		if c.phase == phaseQueued {
 			m.acd.queueTimeout(c)
 		}
+	case "announce":
+		m.acd.ann.fire(c)
 	case "escalate":
 		if c.phase == phaseQueued {
 			m.acd.escalate(c)

@@ -347,3 +347,44 @@ func TestQueueCallbackDigitKeepsPlace(t *testing.T) {
 		t.Fatalf("validate: %v", err)
 	}
 }
+
+// TestReloadKeepsOpenCallbacksQueue: a reload that removes the queue an
+// open callback is in is refused naming both (the callback would wait
+// forever), and nothing of it is applied; once the callback is closed the
+// same reload goes through.
+func TestReloadKeepsOpenCallbacksQueue(t *testing.T) {
+	cfg := cbConfig()
+	cfg.Queues["billing"] = &Queue{}
+	cfg.Defaults()
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	h := newOutHarness(t, cfg)
+	out := h.in(workCommand{Op: "enqueue", Enqueue: &EnqueueRequest{Kind: WorkCallback, Number: "030 5555 1234",
+		Queue: "support", QueuedAt: h.now, Until: h.now.Add(time.Minute)}})
+	if out.Err != nil {
+		t.Fatal(out.Err)
+	}
+	it := out.Reply.(WorkItemView)
+	next := *cfg
+	next.Queues = map[string]*Queue{"billing": cfg.Queues["billing"]}
+	next.Agents = nil
+	next.Flows = map[string]*Flow{}
+	next.Routes = map[string]string{}
+	out = h.in(reloadCommand{cfg: &next})
+	if out.Err == nil || !strings.Contains(out.Err.Error(), "queues.support: cannot be removed while callback "+it.ID) {
+		t.Fatalf("reload removing the callback's queue: %v", out.Err)
+	}
+	if h.m.Version() != 1 || h.m.acd.queues["support"] == nil {
+		t.Fatalf("refused reload was applied: version %d", h.m.Version())
+	}
+	// Its window passes: closed, and the queue may go.
+	h.advance(2 * time.Minute)
+	h.in(TimerFired{Name: "workdue:" + it.ID})
+	if st := h.item(it.ID).state; st != WorkClosed {
+		t.Fatalf("callback past its window: %s", st)
+	}
+	if out := h.in(reloadCommand{cfg: &next}); out.Err != nil {
+		t.Fatalf("reload after the callback closed: %v", out.Err)
+	}
+}

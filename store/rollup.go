@@ -146,12 +146,12 @@ func (r *rollupWriter) Agent(id string) (*rollup.AgentNow, error) {
 // runs before the projector's flush forgets the rows.
 func (r *rollupWriter) flush() error {
 	for id, before := range r.orig {
-		// Outbound calls are not in the call figures (docs/kpis.md): no
-		// queue, no wait, no service level; their own figures are to come.
-		if before != nil && before.Direction != routing.DirectionOutbound {
+		// Outbound calls count too: Contrib keeps them apart from the
+		// inbound figures (docs/kpis.md, "Outbound calls and trunks").
+		if before != nil {
 			r.cfg.Contrib(r.tally, before.rollupCall(), -1)
 		}
-		if after := r.proj.rows[id]; after != nil && after.Direction != routing.DirectionOutbound {
+		if after := r.proj.rows[id]; after != nil {
 			r.cfg.Contrib(r.tally, after.rollupCall(), 1)
 		}
 	}
@@ -219,6 +219,7 @@ func (row *callRow) rollupCall() *rollup.Call {
 	c := &rollup.Call{ID: row.ID, Flow: row.Flow, IVRPath: row.IVRPath, Queue: row.Queue, Agent: row.Agent,
 		FirstAt: row.FirstAt.T, ArrivedAt: validTime(row.ArrivedAt), QueuedAt: validTime(row.QueuedAt),
 		AnsweredAt: validTime(row.AnsweredAt), EndedAt: validTime(row.EndedAt), Outcome: row.Outcome,
+		Direction: row.Direction, Trunk: row.Trunk,
 		Disposition: row.Disposition, FollowUp: row.FollowUp, Transfers: row.Transfers}
 	if row.SurveyScore.Valid {
 		c.SurveyScore = int(row.SurveyScore.Int64)

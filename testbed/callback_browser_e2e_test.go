@@ -12,7 +12,7 @@ import (
 // agent signs in on the desk page, which pops the callback preview; a
 // skip without a reason is refused at the field; the agent accepts with
 // the keyboard; the customer (carrier-good) answers and the callback
-// closes connected.
+// closes connected; the team lead's callbacks page lists it.
 //
 //	go test -tags e2e -count=1 -run TestBrowserDeskCallbackPreview -v ./testbed/
 func TestBrowserDeskCallbackPreview(t *testing.T) {
@@ -39,4 +39,10 @@ func TestBrowserDeskCallbackPreview(t *testing.T) {
 		return v[0].State == "closed" && v[0].Reason == "connected"
 	})
 	b.finish(30 * time.Second)
+
+	// The team lead's worklist shows it, closed and connected.
+	leadPW := s.user("lea", "team_lead", "", "front")
+	lb := runBrowser(t, s, "callbacks.mjs", "SB_LEAD_PW="+leadPW, "SB_CB_NUMBER=5550100")
+	lb.step("listed", time.Minute, nil)
+	lb.finish(30 * time.Second)
 }

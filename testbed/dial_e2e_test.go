@@ -169,6 +169,30 @@ func TestE2EClickToDialFailover(t *testing.T) {
 		t.Errorf("call record %+v", rec)
 	}
 
+	// The trunk report counts the same tries from the records: one carrier
+	// failure, one INVITE timeout, one answer, two failovers, and the talk.
+	now := time.Now()
+	period := fmt.Sprintf("from=%s&to=%s", now.AddDate(0, 0, -1).Format(time.DateOnly), now.AddDate(0, 0, 1).Format(time.DateOnly))
+	var byTrunk reportTable
+	if code := s.do("GET", "/api/v1/reports/summary?group=trunk&"+period, nil, &byTrunk); code != 200 {
+		t.Fatalf("trunk report: %d", code)
+	}
+	for _, tc := range []struct {
+		trunk, col string
+		want       float64
+	}{
+		{"carrier-503", "attempts", 1}, {"carrier-503", "failed", 1}, {"carrier-503", "failovers", 1}, {"carrier-503", "asr", 0},
+		{"carrier-silent", "timeouts", 1}, {"carrier-silent", "failovers", 1},
+		{"carrier-good", "attempts", 1}, {"carrier-good", "answered", 1}, {"carrier-good", "asr", 100}, {"carrier-good", "connected", 1},
+	} {
+		if got := byTrunk.value(t, tc.trunk, tc.col); got != tc.want {
+			t.Errorf("trunk report %s %s = %v, want %v", tc.trunk, tc.col, got, tc.want)
+		}
+	}
+	if talk := byTrunk.value(t, "carrier-good", "talk"); talk <= 0 || talk != byTrunk.value(t, "carrier-good", "acd") {
+		t.Errorf("carrier-good talk %v, acd %v: want the one call's talk, > 0", talk, byTrunk.value(t, "carrier-good", "acd"))
+	}
+
 	// The good carrier dies: the engine marks its trunk down from the
 	// PBX's qualify (2 s + pjsip's 3 s qualify timeout), and back up by
 	// itself when the carrier returns.

@@ -191,7 +191,7 @@ var sippTimestamp = regexp.MustCompile(`\d{4}-\d\d-\d\d\t\d\d:\d\d:\d\d\.\d+\t`)
 
 // sippErrors returns the entries of sipp's error file that are real errors:
 // the scenarios use receive timeouts (ontimeout) as interruptible pauses, and
-// sipp notes each of them there.
+// sipp notes each of them there; its minor watchdog trips on a loaded machine.
 func sippErrors(s string) string {
 	idx := sippTimestamp.FindAllStringIndex(s, -1)
 	var out []string
@@ -202,6 +202,11 @@ func sippErrors(s string) string {
 		}
 		e := strings.TrimSpace(s[loc[0]:end])
 		if strings.Contains(e, "receive timeout on message") && strings.Contains(e, "jumping to label") {
+			continue
+		}
+		// sipp's own scheduler falling behind on a busy machine (its
+		// watchdog), not a SIP error: the scenario's checks still run.
+		if strings.Contains(e, "Overload warning: the minor watchdog timer") {
 			continue
 		}
 		out = append(out, e)

@@ -29,6 +29,7 @@ agents:
   - {id: "1001", name: Ada, endpoint: PJSIP/1001, queues: [support], team: front}
   - {id: "1002", name: Bo, endpoint: PJSIP/1002, queues: [support], team: back}
   - {id: "1003", name: "<b>Cy</b>", endpoint: PJSIP/1003, queues: [support], team: front}
+shared_phones: [PJSIP/1008, PJSIP/1009] # the supervisors' desk phones
 `
 
 // TestBrowserLeadForcesNotReady is browser test c: a team lead forces an

@@ -57,6 +57,7 @@ teams:
   front: {}
 agents:
   - {id: "1001", name: Ada, endpoint: PJSIP/1001, queues: [support], team: front}
+shared_phones: [PJSIP/1008, PJSIP/1009] # the supervisors' desk phones
 `
 
 // rtpCounter counts the RTP packets reaching a UDP port.

@@ -6,7 +6,7 @@
 var GROUP_LABELS = {
   interval15: "15-minute intervals", interval30: "30-minute intervals", interval60: "hours",
   day: "day", queue: "queue", agent: "agent", team: "team", ivr_node: "IVR node",
-  trunk: "trunk (not available yet)", disposition: "disposition"
+  trunk: "trunk", trunk_cause: "trunk and cause", disposition: "disposition"
 };
 
 function esc(s) {

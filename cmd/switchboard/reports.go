@@ -58,6 +58,10 @@ func openReports(ctx context.Context, cfg *config.Config, st *store.Store, log *
 	for _, d := range cfg.Dispositions {
 		bc.Dispositions = append(bc.Dispositions, d.Code)
 	}
+	for _, tr := range cfg.Config.Trunks {
+		bc.Trunks = append(bc.Trunks, tr.Name)
+	}
+	sort.Strings(bc.Trunks)
 	bc.Teams, bc.AgentTeam = reportTeams(&cfg.Config)
 	rebuilt, err := st.SetRollupConfig(ctx, rc)
 	if err != nil {

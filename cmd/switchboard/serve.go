@@ -178,7 +178,11 @@ func restore(ctx context.Context, st *store.Store, eng *routing.Engine) error {
 	}
 	var restored []routing.RestoredCall
 	for _, c := range calls {
-		rc := routing.RestoredCall{ID: c.ID, Channel: c.Channel, Flow: c.Flow, Queue: c.Queue, Agent: c.Agent, Answered: c.AnsweredAt != nil}
+		rc := routing.RestoredCall{ID: c.ID, Channel: c.Channel, Flow: c.Flow, Queue: c.Queue, Agent: c.Agent, Answered: c.AnsweredAt != nil,
+			Caller: c.Caller, Called: c.Called}
+		if c.QueuedAt != nil {
+			rc.QueuedAt = *c.QueuedAt
+		}
 		if rc.Answered {
 			evs, err := st.Events(ctx, store.EventFilter{CallID: c.ID, TypePrefix: routing.EvCallAnswered})
 			if err != nil {

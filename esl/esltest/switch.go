@@ -347,6 +347,10 @@ func (s *Server) execApp(ch *channel, h map[string]string, queued bool) {
 		ch.playing, ch.playSeq = appUUID, ch.playSeq+1
 		seq := ch.playSeq
 		s.emit(ch, "PLAYBACK_START", Header{"Playback-File-Path", arg})
+		if strings.HasPrefix(arg, "local_stream://") {
+			ch.app = "playback" // endless music on hold: only uuid_break ends it
+			break
+		}
 		s.after(s.playTime, func() {
 			if ch.playing == appUUID && ch.playSeq == seq && !ch.hungup {
 				s.finishPlayback(ch, "FILE PLAYED")

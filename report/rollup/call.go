@@ -25,6 +25,10 @@ type Call struct {
 	Disposition string
 	FollowUp    bool
 	Transfers   int
+	// Direction is routing.DirectionInbound or DirectionOutbound; Trunk
+	// the trunk an outbound call connected through ("" if none).
+	Direction string
+	Trunk     string
 }
 
 // IVRArrow joins the input that left a node to the node it led to in an
@@ -75,7 +79,10 @@ func (c Config) Contrib(t *Tally, call *Call, sign float64) {
 		}
 	}
 	answered, ended := !call.AnsweredAt.IsZero(), !call.EndedAt.IsZero()
-	q("calls", 1)
+	outbound := call.Direction == routing.DirectionOutbound
+	if !outbound {
+		q("calls", 1)
+	}
 	queued := !call.QueuedAt.IsZero()
 	var wait time.Duration
 	waited := queued && (answered || ended)
@@ -89,7 +96,29 @@ func (c Config) Contrib(t *Tally, call *Call, sign float64) {
 	if queued {
 		q("offered", 1)
 	}
-	if answered {
+	if outbound {
+		// Outbound calls (click-to-dial, callbacks) are not offered work:
+		// they have their own figures and stay out of answered, handled and
+		// AHT, which are the inbound queue's (docs/kpis.md, "Outbound").
+		q("outbound", 1)
+		agent("outbound", 1)
+		if answered {
+			q("outbound_answered", 1)
+			agent("outbound_answered", 1)
+		}
+		if answered && ended {
+			talk := call.EndedAt.Sub(call.AnsweredAt).Seconds()
+			q("outbound_handled", 1)
+			q("outbound_talk_s", talk)
+			agent("outbound_handled", 1)
+			agent("outbound_talk_s", talk)
+			if call.Trunk != "" {
+				t.add(GrainDay, DimTrunk, day, call.Trunk, "talk_s", sign*talk)
+				t.add(GrainDay, DimTrunk, day, call.Trunk, "connected", sign)
+			}
+		}
+	}
+	if answered && !outbound {
 		q("answered", 1)
 		agent("answered", 1)
 		if queued {
@@ -106,6 +135,8 @@ func (c Config) Contrib(t *Tally, call *Call, sign float64) {
 			agent("handled", 1)
 			agent("talk_s", talk)
 		}
+	}
+	if answered {
 		// A later wrap-up replaces the disposition: the call moves key.
 		d := func(metric string, v float64) { t.add(Grain15m, DimDisposition, b, call.Disposition, metric, sign*v) }
 		d("answered", 1)

@@ -94,6 +94,8 @@ func (c Config) Record(t *Tally, rec *routing.Record, look Lookup) error {
 		c.callMetric(t, call, firstNonEmpty(call.Queue, d.Queue), "callbacks", 1)
 	case *routing.WorkData:
 		c.workStep(t, rec, d)
+	case *routing.TrunkAttemptData:
+		c.trunkAttempt(t, rec, d)
 	case *routing.AlertData:
 		if d.Kind == "break_overrun" && rec.AgentID != "" {
 			t.add(GrainDay, DimAgent, DayOf(rec.Time, c.Location), rec.AgentID, "break_overruns", 1)
@@ -114,7 +116,36 @@ var counted = map[string]bool{
 	routing.EvCallIVR: true, routing.EvCallEnded: true, routing.EvCallOffered: true, routing.EvCallOfferFailed: true,
 	routing.EvAgentState: true, routing.EvCallMessage: true, routing.EvMessageHandled: true,
 	routing.EvCallCallback: true, routing.EvAgentAlert: true, routing.EvAgentRequest: true,
-	routing.EvWorkConnected: true, routing.EvWorkClosed: true,
+	routing.EvWorkConnected: true, routing.EvWorkClosed: true, routing.EvCallTrunkAttempt: true,
+}
+
+// trunkMetric is the trunk dimension's metric for each attempt result.
+var trunkMetric = map[string]string{
+	routing.AttemptAnswered: "answered", routing.AttemptFailed: "failed", routing.AttemptTimeout: "timeouts",
+	routing.AttemptSkipped: "skipped", routing.AttemptCallee: "callee", routing.AttemptAborted: "aborted",
+}
+
+// trunkAttempt counts one try through a trunk, by the day it ended: a
+// seizure unless it was skipped (down or at max_channels), its result, a
+// failover, and why it did not connect.
+func (c Config) trunkAttempt(t *Tally, rec *routing.Record, d *routing.TrunkAttemptData) {
+	if d.Trunk == "" {
+		return
+	}
+	day := DayOf(rec.Time, c.Location)
+	add := func(metric string) { t.add(GrainDay, DimTrunk, day, d.Trunk, metric, 1) }
+	if d.Result != routing.AttemptSkipped {
+		add("attempts")
+	}
+	if m, ok := trunkMetric[d.Result]; ok {
+		add(m)
+	}
+	if d.Failover {
+		add("failovers")
+	}
+	if d.Result != routing.AttemptAnswered {
+		t.add(GrainDay, DimTrunkWhy, day, d.Trunk+"/"+firstNonEmpty(d.Why, d.Result), "attempts", 1)
+	}
 }
 
 // workStep counts a callback's end in its queue, in the interval it ended:
@@ -179,13 +210,18 @@ func (c Config) agentState(t *Tally, rec *routing.Record, d *routing.AgentStateD
 				wrap := rec.Time.Sub(a.Since).Seconds()
 				ref := call.refTime()
 				b, day := BucketOf(ref), DayOf(ref, c.Location)
-				t.add(Grain15m, DimQueue, b, call.Queue, "wrap_s", wrap)
-				t.add(Grain15m, DimQueue, b, call.Queue, "wraps", 1)
-				t.add(GrainDay, DimAgentCalls, day, call.Agent, "wrap_s", wrap)
-				t.add(GrainDay, DimAgentCalls, day, call.Agent, "wraps", 1)
+				// Wrap-up after an outbound call is the outbound figures'.
+				ws, wn := "wrap_s", "wraps"
+				if call.Direction == routing.DirectionOutbound {
+					ws, wn = "outbound_wrap_s", "outbound_wraps"
+				}
+				t.add(Grain15m, DimQueue, b, call.Queue, ws, wrap)
+				t.add(Grain15m, DimQueue, b, call.Queue, wn, 1)
+				t.add(GrainDay, DimAgentCalls, day, call.Agent, ws, wrap)
+				t.add(GrainDay, DimAgentCalls, day, call.Agent, wn, 1)
 				if agent := firstNonEmpty(call.Agent, rec.AgentID); agent != "" {
-					t.add(GrainDay, DimAgent, day, agent, "wrap_s", wrap)
-					t.add(GrainDay, DimAgent, day, agent, "wraps", 1)
+					t.add(GrainDay, DimAgent, day, agent, ws, wrap)
+					t.add(GrainDay, DimAgent, day, agent, wn, 1)
 				}
 			}
 		}

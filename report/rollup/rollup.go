@@ -30,6 +30,12 @@ const (
 	// DimDisposition is answered calls by the disposition of their latest
 	// wrap-up ("" = not wrapped up), counted like the queue dimension.
 	DimDisposition = "disposition" // 15m; key: disposition code
+	// DimTrunk is outbound trunk use by local day: attempts by result
+	// (call.trunk_attempt) and the talk of the calls each trunk connected.
+	DimTrunk = "trunk" // day; key: trunk name
+	// DimTrunkWhy is the attempts that did not connect, by trunk and why
+	// ("trunk/sip_503", "trunk/invite_timeout", "trunk/busy").
+	DimTrunkWhy = "trunk_why" // day; key: "trunk/why"
 )
 
 // IntervalLength is the rollup's finest interval.
@@ -122,8 +128,9 @@ func (c Config) Threshold(queue string) time.Duration {
 // store rebuild tables built by an older version (2: the agent_calls
 // dimension, break overruns and not-ready requests per agent; 3: surveys,
 // messages left and handled, callbacks requested; 4: the disposition
-// dimension; 5: callbacks connected and failed, and their wait).
-const Version = 5
+// dimension; 5: callbacks connected and failed, and their wait; 6:
+// outbound calls apart from inbound, and the trunk dimensions).
+const Version = 6
 
 // Fingerprint identifies the numbers c computes: equal fingerprints, equal
 // tables.

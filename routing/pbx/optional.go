@@ -82,6 +82,14 @@ type Snoop struct {
 	Bridge string
 }
 
+// MusicOnHold plays the PBX's own music-on-hold class to a channel until
+// stopped (Asterisk: ARI POST/DELETE /channels/{id}/moh; FreeSWITCH:
+// local_stream://CLASS). No PlaybackFinished follows.
+type MusicOnHold interface {
+	StartMOH(ctx context.Context, channel, class string) error
+	StopMOH(ctx context.Context, channel string) error
+}
+
 // Ringer tells an inbound caller's phone that it rings (SIP 180) without
 // answering, so the caller pays nothing while waiting (a ringback queue).
 // Answer later connects the call as usual. A driver without it makes the

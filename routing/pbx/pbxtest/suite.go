@@ -34,6 +34,7 @@ var Scenarios = []Scenario{
 	{"AgentBusy", agentBusy},
 	{"CallerAbandons", callerAbandons},
 	{"LinkDropsMidCall", linkDropsMidCall},
+	{"MusicOnHold", musicOnHold},
 }
 
 // Run runs every scenario against h, each as a subtest with a fresh rig.
@@ -121,6 +122,40 @@ func answerPlayHangup(t *testing.T, s *Session) {
 	}
 	s.must(t, "hangup of a gone channel", s.Switch().Hangup(s.ctx, ch, 0))
 	s.must(t, "answer of a gone channel", s.Switch().Answer(s.ctx, ch))
+}
+
+// musicOnHold: a driver with pbx.MusicOnHold plays the PBX's class
+// "default" to a waiting caller until stopped: the music reports no end
+// of its own, and once stopped the channel plays a prompt to its end (on
+// FreeSWITCH a prompt would otherwise queue behind the endless stream).
+// Stopping it on a channel that is gone is not an error.
+func musicOnHold(t *testing.T, s *Session) {
+	moh, ok := s.Switch().(pbx.MusicOnHold)
+	if !ok {
+		t.Fatalf("%T has no music on hold", s.Switch())
+	}
+	ch := s.arrive(t, Call{From: caller, Number: "100", Steps: []Step{WaitHangup(20 * time.Second)}})
+	s.must(t, "start music on hold", moh.StartMOH(s.ctx, ch, "default"))
+	// The music must still be on a while later: nothing to await, so a
+	// bounded look at what arrived meanwhile.
+	time.Sleep(1500 * time.Millisecond)
+	s.rec.none("end of the music", func(ev pbx.Event) bool {
+		switch ev := ev.(type) {
+		case pbx.PlaybackFinished:
+			return ev.Channel == ch
+		case pbx.ChannelHungUp:
+			return ev.Channel == ch
+		}
+		return false
+	})
+	s.must(t, "stop music on hold", moh.StopMOH(s.ctx, ch))
+	pb := newID()
+	s.must(t, "play after the music", s.Switch().Play(s.ctx, ch, pb, s.Media()))
+	if fin := s.rec.expect(eventTimeout, "PlaybackFinished after the music", playbackDone(pb)).(pbx.PlaybackFinished); fin.Failed {
+		t.Errorf("prompt after the music failed: %+v", fin)
+	}
+	s.hangupAndExpect(t, ch)
+	s.must(t, "stop music on hold of a gone channel", moh.StopMOH(s.ctx, ch))
 }
 
 // dtmfMenu: digits reach the engine in the order pressed, on the
