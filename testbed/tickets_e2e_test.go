@@ -175,6 +175,11 @@ func TestBrowserLeadDispatchesTicket(t *testing.T) {
 	if res := again.Wait(); res.Err != nil {
 		t.Fatalf("second call: %v\n%s", res.Err, res.ErrorLog)
 	}
+	var fromDesk ticketView
+	if code := s.do("GET", "/api/v1/tickets/T000004", nil, &fromDesk); code != 200 || fromDesk.Source != "desk" || fromDesk.CreatedBy != "1001" ||
+		len(fromDesk.Calls) != 1 || fromDesk.Customer != complaint.Customer {
+		t.Fatalf("ticket from the desk: %d %+v", code, fromDesk)
+	}
 
 	var got ticketView
 	if code := s.do("GET", "/api/v1/tickets/"+complaint.ID, nil, &got); code != 200 || got.State != "dispatched" || got.Team != "front" ||

@@ -79,5 +79,19 @@ run(async (ctx, browser) => {
   check((await agent.locator("#contacts tr").count()) >= 3, "the earlier call is not in the timeline");
   check((await link.getAttribute("href")) === "/ui/tickets?id=" + complaint, "the link does not open the ticket");
   await shot(agent, "tickets-desk-timeline");
+
+  // From the desk, a new ticket for this call: the tickets page opens
+  // prefilled with the call and the customer; keyboard to the end.
+  const href = await agent.locator("#new-ticket").getAttribute("href");
+  check(href.includes("call=") && href.includes("customer="), "the desk's new-ticket link: " + href);
+  await agent.goto(base + href);
+  await agent.locator("#tk-new-category:focus").waitFor();
+  check((await agent.locator('#tk-new [name="calls"]').inputValue()).startsWith("call-"), "the call is not prefilled");
+  await agent.selectOption("#tk-new-category", "complaint");
+  await agent.locator('#tk-new [name="description"]').fill("asked for a refund");
+  await agent.locator('#tk-new button[type="submit"]').focus();
+  await agent.keyboard.press("Enter");
+  await agent.locator("#tk-detail-h", { hasText: "T000004" }).waitFor();
+  check(/坐席工作台|Agent desk/.test(await agent.locator("#tk-detail").textContent()), "the source is not written out");
   step("timeline");
 });

@@ -28,7 +28,7 @@
       call_id: "呼叫编号", transfer: "转接", to_kind: "转到", kind_queue: "队列", kind_agent: "坐席",
       kind_extension: "分机", target: "目标", transfer_go: "转接", wrap_up: "话后处理", disposition: "处理结果",
       follow_up: "需要回访", next_state: "之后", notes: "备注", wrap_go: "提交", customer: "客户", name: "姓名",
-      tags: "标签（逗号分隔）", save: "保存", contacts: "最近联系", no_contacts: "没有以前的来电", kind: "类型", kind_call: "来电", kind_ticket: "工单",
+      tags: "标签（逗号分隔）", save: "保存", contacts: "最近联系", no_contacts: "没有以前的来电", kind: "类型", kind_call: "来电", kind_ticket: "工单", new_ticket: "为此来电新建工单",
       tks_new: "新建（待派单）", tks_dispatched: "已派单", tks_in_progress: "处理中", tks_resolved: "已解决", tks_closed: "已关闭",
       new_customer: "新客户：填写姓名并保存", known_customer: "已识别客户（可编辑）", saved: "已保存",
       wrapped: "已提交话后处理", transferred: "已转接", left: "剩余 {t}", overrun: "已超时 {t}",
@@ -65,7 +65,7 @@
       call_id: "Call ID", transfer: "Transfer", to_kind: "To", kind_queue: "Queue", kind_agent: "Agent",
       kind_extension: "Extension", target: "Target", transfer_go: "Transfer", wrap_up: "Wrap-up", disposition: "Disposition",
       follow_up: "Follow-up needed", next_state: "Then", notes: "Notes", wrap_go: "Submit", customer: "Customer", name: "Name",
-      tags: "Tags (comma separated)", save: "Save", contacts: "Last contacts", no_contacts: "No earlier calls", kind: "Kind", kind_call: "Call", kind_ticket: "Ticket",
+      tags: "Tags (comma separated)", save: "Save", contacts: "Last contacts", no_contacts: "No earlier calls", kind: "Kind", kind_call: "Call", kind_ticket: "Ticket", new_ticket: "New ticket for this call",
       tks_new: "New (to dispatch)", tks_dispatched: "Dispatched", tks_in_progress: "In progress", tks_resolved: "Resolved", tks_closed: "Closed",
       new_customer: "New customer: enter a name and save", known_customer: "Known customer (editable)", saved: "Saved",
       wrapped: "Wrap-up submitted", transferred: "Transferred", left: "{t} left", overrun: "over by {t}",
@@ -342,6 +342,15 @@
       $("cust-tags").value = cu ? cu.tags.join(", ") : "";
       setText("customer-status", cu ? SB.t("known_customer") : SB.t("new_customer"));
       custTickets(cu);
+    }
+    // A ticket for this call opens on the tickets page, prefilled.
+    var nt = $("new-ticket");
+    if (nt) {
+      nt.hidden = !desk.call;
+      if (desk.call) {
+        nt.href = "/ui/tickets?new=1&call=" + encodeURIComponent(desk.call.id) +
+          (cu ? "&customer=" + encodeURIComponent(String(cu.id)) : "");
+      }
     }
     var list = desk.contacts || [];
     if (!list.length && !custTicketList.length) { $("contacts").textContent = SB.t("no_contacts"); return; }

@@ -314,8 +314,15 @@
       }
     });
     await refresh();
-    const id = new URLSearchParams(location.search).get("id");
+    const params = new URLSearchParams(location.search);
+    const id = params.get("id");
     if (id) await show(id);
+    // From the desk: a new ticket for the call (and its customer).
+    if (params.get("new") && !document.getElementById("tk-new-box").hidden) {
+      form.elements.customer.value = params.get("customer") || "";
+      form.elements.calls.value = params.get("call") || "";
+      (form.elements.customer.value ? form.elements.category : form.elements.customer).focus();
+    }
     // The lists follow the log: ticket records on the live feed refresh
     // them (at most every 500 ms); an overdue one is the lead's alert.
     // A slow poll covers a feed that is down.
