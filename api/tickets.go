@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"switchboard/auth"
+	"switchboard/report"
 	"switchboard/tickets"
 )
 
@@ -28,6 +30,7 @@ type TicketService interface {
 	Get(id string) (tickets.Ticket, bool)
 	List(f tickets.Filter) []tickets.Ticket
 	Categories() []tickets.CategoryConfig
+	Report(group, period, from, to string) (*report.Table, error)
 }
 
 var _ TicketService = (*tickets.Service)(nil)
@@ -59,6 +62,7 @@ func (s *Server) ticketRoutes() []route {
 		route{http.MethodGet, "/api/v1/tickets", h.list, ticketViewers},
 		route{http.MethodPost, "/api/v1/tickets", h.create, ticketOpeners},
 		route{http.MethodGet, "/api/v1/tickets/categories", h.categories, signedIn},
+		route{http.MethodGet, "/api/v1/tickets/report", h.report, reporters},
 		route{http.MethodGet, "/api/v1/tickets/:id", h.get, ticketViewers},
 		route{http.MethodPost, "/api/v1/tickets/:id/transitions", h.transition, floor},
 	)
@@ -383,4 +387,36 @@ func ticketError(err error) error {
 		return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Message: err.Error()}
 	}
 	return err
+}
+
+// report is GET /api/v1/tickets/report: the ticket report (created,
+// dispatched within SLA, overdue, resolution time) by category or team,
+// as JSON or downloaded as CSV/XLSX (audited like report downloads).
+func (h ticketHandlers) report(c echo.Context) error {
+	q := newQuery(c.QueryParams(), "group", "period", "from", "to", "format")
+	if q.err != nil {
+		return q.err
+	}
+	format := q.str("format")
+	if format != "" && format != "json" {
+		if err := report.CheckFormat(format); err != nil {
+			return reportError(err)
+		}
+	}
+	t, err := h.svc.Report(q.str("group"), q.str("period"), q.str("from"), q.str("to"))
+	if err != nil {
+		return reportError(err)
+	}
+	if format == "" || format == "json" {
+		return c.JSON(http.StatusOK, t)
+	}
+	name := fmt.Sprintf("tickets-%s-%s_%s.%s", t.Group, t.From, t.To, format)
+	if err := h.aud.record(c, "export.download", name, true, map[string]string{"query": c.Request().URL.RawQuery}); err != nil {
+		return err
+	}
+	hdr := c.Response().Header()
+	hdr.Set(echo.HeaderContentType, report.ContentType(format))
+	hdr.Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	c.Response().WriteHeader(http.StatusOK)
+	return report.Write(c.Response(), t, format)
 }

@@ -214,3 +214,38 @@ func FuzzTicketBodies(f *testing.F) {
 		}
 	})
 }
+
+func TestTicketReportRoute(t *testing.T) {
+	h, _ := newTicketHarness(t)
+	h.do(t, "POST", "/api/v1/tickets", `{"customer":"42","category":"complaint"}`)
+	r := h.do(t, "GET", "/api/v1/tickets/report?period=custom&from=2026-03-02&to=2026-03-02", "")
+	tb := decode[struct {
+		Report string
+		Rows   []struct {
+			Key    string
+			Values []*float64
+		}
+	}](t, r)
+	if r.Code != 200 || tb.Report != "tickets" || len(tb.Rows) != 2 || tb.Rows[1].Key != "complaint" || *tb.Rows[1].Values[0] != 1 {
+		t.Fatalf("report %d %s", r.Code, r.Body)
+	}
+	csv := h.do(t, "GET", "/api/v1/tickets/report?group=team&period=custom&from=2026-03-02&to=2026-03-02&format=csv", "")
+	if csv.Code != 200 || !strings.HasPrefix(csv.Hdr.Get("Content-Type"), "text/csv") || !strings.Contains(string(csv.Body), "Dispatched within SLA") ||
+		!strings.Contains(string(csv.Body), tickets.NotDispatched) {
+		t.Fatalf("csv %d %s", csv.Code, csv.Body)
+	}
+	xlsx := h.do(t, "GET", "/api/v1/tickets/report?format=xlsx", "")
+	if xlsx.Code != 200 || len(xlsx.Body) < 100 || string(xlsx.Body[:2]) != "PK" {
+		t.Fatalf("xlsx %d", xlsx.Code)
+	}
+	for _, q := range []string{"group=colour", "format=pdf", "period=someday", "colour=red"} {
+		r := h.do(t, "GET", "/api/v1/tickets/report?"+q, "")
+		if r.Code != 400 {
+			t.Errorf("%s: %d", q, r.Code)
+		}
+	}
+	h.token = "role:agent:a1:front"
+	if r := h.do(t, "GET", "/api/v1/tickets/report", ""); r.Code != 403 {
+		t.Fatalf("agent reads the report: %d", r.Code)
+	}
+}

@@ -4,6 +4,7 @@ package testbed
 
 import (
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -74,7 +75,7 @@ func TestE2ETickets(t *testing.T) {
 		return len(pg.Tickets) == 1
 	})
 	if complaint.Source != "wrapup" || !slices.Equal(complaint.Calls, []string{id}) || complaint.State != "new" ||
-		complaint.CreatedBy != "1001" || complaint.Customer == "" || complaint.Overdue {
+		complaint.CreatedBy != "1001" || complaint.Customer != strconv.FormatInt(cust.ID, 10) || complaint.Overdue {
 		t.Fatalf("complaint ticket %+v (customer %d)", complaint, cust.ID)
 	}
 
@@ -119,13 +120,20 @@ func TestE2ETickets(t *testing.T) {
 // TestBrowserLeadDispatchesTicket: a complaint wrap-up on the real
 // Asterisk opens a ticket; a second ticket, left alone, goes overdue; the
 // team lead sees it in the overdue list and dispatches the complaint in
-// Chromium by keyboard; the log and the audit have it.
+// Chromium by keyboard; a third going overdue while the page is open
+// alerts the lead (live feed); when the customer calls again the agent's
+// desk shows the ticket in the customer's timeline; the log and the
+// audit have it.
 func TestBrowserLeadDispatchesTicket(t *testing.T) {
 	p := StartPBX(t)
 	s := startSwitchboardWith(t, p, ticketsConfig)
 	leadPW := s.user("lena", "team_lead", "", "front")
+	agentPW := s.user("ada", "agent", "1001", "front")
 	StartPhone(t, p, 1, Answer(500*time.Millisecond))
 	s.signIn("1001")
+	if code := s.do("POST", "/api/v1/customers", map[string]any{"name": "Wang", "numbers": []string{"138-0013-8000"}}, nil); code != 201 {
+		t.Fatalf("customer: %d", code)
+	}
 	run := caller(p, "1", Pause(2*time.Second), HangUp()).Start(t)
 	id := s.onCall("1001", 10*time.Second)
 	if res := run.Wait(); res.Err != nil {
@@ -152,9 +160,26 @@ func TestBrowserLeadDispatchesTicket(t *testing.T) {
 		return len(pg.Tickets) == 1 && pg.Tickets[0].ID == quick.ID
 	})
 
-	b := runBrowser(t, s, "tickets.mjs", "SB_LEAD_PW="+leadPW, "SB_COMPLAINT="+complaint.ID, "SB_QUICK="+quick.ID)
+	b := runBrowser(t, s, "tickets.mjs", "SB_LEAD_PW="+leadPW, "SB_AGENT_PW="+agentPW, "SB_COMPLAINT="+complaint.ID, "SB_QUICK="+quick.ID)
 	b.step("dispatched", time.Minute, nil)
+	var third ticketView
+	if code := s.do("POST", "/api/v1/tickets", map[string]any{"customer": "43", "category": "quick"}, &third); code != 201 {
+		t.Fatalf("create: %d", code)
+	}
+	b.send(third.ID)
+	b.step("alerted", time.Minute, nil)
+	b.step("desk", time.Minute, nil)
+	again := caller(p, "1", Pause(8*time.Second), HangUp()).Start(t)
+	b.step("timeline", time.Minute, nil)
 	b.finish(30 * time.Second)
+	if res := again.Wait(); res.Err != nil {
+		t.Fatalf("second call: %v\n%s", res.Err, res.ErrorLog)
+	}
+	var fromDesk ticketView
+	if code := s.do("GET", "/api/v1/tickets/T000004", nil, &fromDesk); code != 200 || fromDesk.Source != "desk" || fromDesk.CreatedBy != "1001" ||
+		len(fromDesk.Calls) != 1 || fromDesk.Customer != complaint.Customer {
+		t.Fatalf("ticket from the desk: %d %+v", code, fromDesk)
+	}
 
 	var got ticketView
 	if code := s.do("GET", "/api/v1/tickets/"+complaint.ID, nil, &got); code != 200 || got.State != "dispatched" || got.Team != "front" ||

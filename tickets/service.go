@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"switchboard/report"
 	"switchboard/routing"
 )
 
@@ -48,6 +49,7 @@ type Service struct {
 	submit Submitter
 	now    func() time.Time
 	log    *slog.Logger
+	loc    *time.Location // the reports' time zone
 }
 
 // NewService is a Service over cfg; hours is the calendar business-hours
@@ -153,6 +155,28 @@ func (s *Service) OverdueCount(now time.Time) int {
 		}
 	}
 	return n
+}
+
+// SetLocation sets the reports' time zone (default the machine's); call
+// it before serving.
+func (s *Service) SetLocation(loc *time.Location) { s.loc = loc }
+
+// Report is the ticket report for a period (report.ResolvePeriod's
+// period, from, to) in the reports' time zone, by group. Errors:
+// *report.FieldError.
+func (s *Service) Report(group, period, from, to string) (*report.Table, error) {
+	now := s.now()
+	loc := s.loc
+	if loc == nil {
+		loc = time.Local
+	}
+	span, err := report.ResolvePeriod(period, from, to, now.In(loc), loc)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.book.Report(group, span, now)
 }
 
 // Now is the service's clock (overdue is judged on it).

@@ -28,7 +28,8 @@
       call_id: "呼叫编号", transfer: "转接", to_kind: "转到", kind_queue: "队列", kind_agent: "坐席",
       kind_extension: "分机", target: "目标", transfer_go: "转接", wrap_up: "话后处理", disposition: "处理结果",
       follow_up: "需要回访", next_state: "之后", notes: "备注", wrap_go: "提交", customer: "客户", name: "姓名",
-      tags: "标签（逗号分隔）", save: "保存", contacts: "最近联系", no_contacts: "没有以前的来电",
+      tags: "标签（逗号分隔）", save: "保存", contacts: "最近联系", no_contacts: "没有以前的来电", kind: "类型", kind_call: "来电", kind_ticket: "工单", new_ticket: "为此来电新建工单",
+      tks_new: "新建（待派单）", tks_dispatched: "已派单", tks_in_progress: "处理中", tks_resolved: "已解决", tks_closed: "已关闭",
       new_customer: "新客户：填写姓名并保存", known_customer: "已识别客户（可编辑）", saved: "已保存",
       rec_pause: "暂停录音", rec_resume: "恢复录音", rec_on: "录音中", rec_paused: "录音已暂停（此段不录）",
       rec_off: "本通话未录音", rec_failed: "录音失败（通话不受影响）",
@@ -66,7 +67,8 @@
       call_id: "Call ID", transfer: "Transfer", to_kind: "To", kind_queue: "Queue", kind_agent: "Agent",
       kind_extension: "Extension", target: "Target", transfer_go: "Transfer", wrap_up: "Wrap-up", disposition: "Disposition",
       follow_up: "Follow-up needed", next_state: "Then", notes: "Notes", wrap_go: "Submit", customer: "Customer", name: "Name",
-      tags: "Tags (comma separated)", save: "Save", contacts: "Last contacts", no_contacts: "No earlier calls",
+      tags: "Tags (comma separated)", save: "Save", contacts: "Last contacts", no_contacts: "No earlier calls", kind: "Kind", kind_call: "Call", kind_ticket: "Ticket", new_ticket: "New ticket for this call",
+      tks_new: "New (to dispatch)", tks_dispatched: "Dispatched", tks_in_progress: "In progress", tks_resolved: "Resolved", tks_closed: "Closed",
       new_customer: "New customer: enter a name and save", known_customer: "Known customer (editable)", saved: "Saved",
       rec_pause: "Pause recording", rec_resume: "Resume recording", rec_on: "Recording", rec_paused: "Recording paused (not recorded)",
       rec_off: "This call is not recorded", rec_failed: "Recording failed (the call goes on)",
@@ -340,6 +342,19 @@
     $("follow-up").checked = v;
   }
 
+  // custTickets fetches the customer's tickets (as far as the desk's user
+  // may see them); renderCustomer puts them in one timeline with the
+  // calls, each linking to its ticket page.
+  var custTicketList = [];
+  function custTickets(cu) {
+    custTicketList = [];
+    if (!cu) return;
+    SB.api("GET", "/api/v1/tickets?limit=20&customer=" + encodeURIComponent(String(cu.id))).then(function (page) {
+      custTicketList = (page && page.tickets) || [];
+      if (desk && desk.call) renderCustomer(desk.call);
+    }).catch(function () { custTicketList = []; });
+  }
+
   function renderCustomer(c) {
     var cu = desk.customer;
     var key = c.id + "|" + (cu ? cu.id + "@" + cu.updated_at : "new");
@@ -349,15 +364,38 @@
       $("cust-notes").value = cu ? cu.notes : "";
       $("cust-tags").value = cu ? cu.tags.join(", ") : "";
       setText("customer-status", cu ? SB.t("known_customer") : SB.t("new_customer"));
+      custTickets(cu);
+    }
+    // A ticket for this call opens on the tickets page, prefilled.
+    var nt = $("new-ticket");
+    if (nt) {
+      nt.hidden = !desk.call;
+      if (desk.call) {
+        nt.href = "/ui/tickets?new=1&call=" + encodeURIComponent(desk.call.id) +
+          (cu ? "&customer=" + encodeURIComponent(String(cu.id)) : "");
+      }
     }
     var list = desk.contacts || [];
-    if (!list.length) { $("contacts").textContent = SB.t("no_contacts"); return; }
-    var h = ['<table class="list"><thead><tr><th>' + SB.esc(SB.t("time")) + '</th><th>' + SB.esc(SB.t("queue")) +
+    if (!list.length && !custTicketList.length) { $("contacts").textContent = SB.t("no_contacts"); return; }
+    // One timeline, newest first: the calls and the tickets.
+    var items = list.map(function (x) { return { at: x.at || "", call: x }; })
+      .concat(custTicketList.map(function (tk) { return { at: tk.created_at, ticket: tk }; }));
+    items.sort(function (a, b) { return String(b.at).localeCompare(String(a.at)); });
+    var h = ['<table class="list"><thead><tr><th>' + SB.esc(SB.t("kind")) + '</th><th>' + SB.esc(SB.t("time")) + '</th><th>' + SB.esc(SB.t("queue")) +
       '</th><th>' + SB.esc(SB.t("agent")) + '</th><th>' + SB.esc(SB.t("outcome")) + '</th><th>' +
       SB.esc(SB.t("disposition")) + '</th><th>' + SB.esc(SB.t("notes")) + '</th></tr></thead><tbody>'];
-    list.forEach(function (x) {
+    items.forEach(function (it) {
+      if (it.ticket) {
+        var tk = it.ticket;
+        h.push('<tr class="ticket"><td>' + SB.esc(SB.t("kind_ticket")) + "</td><td>" + SB.esc(fmtTime(tk.created_at)) +
+          '</td><td><a href="/ui/tickets?id=' + encodeURIComponent(tk.id) + '">' + SB.esc(tk.id) + "</a></td><td>" +
+          SB.esc(tk.agent || tk.team || "") + "</td><td>" + SB.esc(SB.t("tks_" + tk.state)) + "</td><td>" + SB.esc(tk.category) +
+          "</td><td>" + SB.esc(tk.description) + "</td></tr>");
+        return;
+      }
+      var x = it.call;
       var d = desk.dispositions.find(function (y) { return y.code === x.disposition; });
-      h.push("<tr><td>" + SB.esc(fmtTime(x.at)) + "</td><td>" + SB.esc(x.queue) + "</td><td>" + SB.esc(x.agent) +
+      h.push("<tr><td>" + SB.esc(SB.t("kind_call")) + "</td><td>" + SB.esc(fmtTime(x.at)) + "</td><td>" + SB.esc(x.queue) + "</td><td>" + SB.esc(x.agent) +
         "</td><td>" + SB.esc(label("o_", x.outcome || "open")) + "</td><td>" + SB.esc(d ? dispLabel(d) : x.disposition) +
         (x.follow_up ? " ⚑" : "") + "</td><td>" + SB.esc(x.notes) + "</td></tr>");
     });

@@ -6,7 +6,7 @@
   "use strict";
   SB.i18n({
     zh: {
-      "sv.title": "班长/主管", "sv.team": "班组", "sv.queue": "队列", "sv.all": "全部",
+      "sv.title": "班长/主管", "sv.ticket_overdue": "工单 {id}（{category}）已超过派单时限，尚未派单", "sv.team": "班组", "sv.queue": "队列", "sv.all": "全部",
       "sv.my_phone": "我的话机（监听/耳语/强插）", "sv.my_phone_hint": "默认：我签入的话机，如 PJSIP/1009",
       "sv.caption": "坐席状态（实时）", "sv.empty": "没有符合条件的坐席。",
       "sv.col_agent": "坐席", "sv.col_team": "班组", "sv.col_state": "状态", "sv.col_time": "状态时长",
@@ -31,7 +31,7 @@
       "sv.r_break": "休息", "sv.r_meal": "用餐", "sv.r_training": "培训", "sv.r_meeting": "会议", "sv.r_after_call_work": "话后处理",
     },
     en: {
-      "sv.title": "Supervisor", "sv.team": "Team", "sv.queue": "Queue", "sv.all": "All",
+      "sv.title": "Supervisor", "sv.ticket_overdue": "Ticket {id} ({category}) is past its dispatch deadline, not dispatched", "sv.team": "Team", "sv.queue": "Queue", "sv.all": "All",
       "sv.my_phone": "My phone (listen/whisper/barge)", "sv.my_phone_hint": "Default: the phone I am signed in on, e.g. PJSIP/1009",
       "sv.caption": "Agents (live)", "sv.empty": "No agents match.",
       "sv.col_agent": "Agent", "sv.col_team": "Team", "sv.col_state": "State", "sv.col_time": "Time in state",
@@ -422,7 +422,10 @@
     poll();
     SB.live("/api/v1/live?topics=records", {
       onstatus(up) { if (up !== liveUp) { liveUp = up; poll(); status(); } },
-      record(r) { if (r && typeof r.type === "string" && (r.type.startsWith("agent.") || r.type.startsWith("call."))) soon(); },
+      record(r) {
+        if (r && r.type === "ticket.overdue" && r.data) SB.toast(SB.t("sv.ticket_overdue", { id: r.data.id, category: r.data.category }));
+        if (r && typeof r.type === "string" && (r.type.startsWith("agent.") || r.type.startsWith("call."))) soon();
+      },
       reset() { soon(); },
     });
   }

@@ -23,6 +23,10 @@
       "tk.prio.low": "低", "tk.prio.normal": "普通", "tk.prio.high": "高", "tk.prio.urgent": "紧急",
       "tk.src.wrapup": "话后整理", "tk.src.desk": "坐席工作台", "tk.src.api": "接口（CRM）",
       "tk.team": "班组 {name}", "tk.agent": "坐席 {name}", "nav.tickets": "工单",
+      "tk.alert": "工单 {id}（{category}）已超过派单时限，尚未派单",
+      "tk.report": "工单报表", "tk.period": "时段", "tk.group": "分组", "tk.csv": "下载 CSV", "tk.xlsx": "下载 XLSX",
+      "tk.p.today": "今天", "tk.p.yesterday": "昨天", "tk.p.this_week": "本周", "tk.p.last_week": "上周",
+      "tk.p.this_month": "本月", "tk.p.last_month": "上月", "tk.g.category": "按类别", "tk.g.team": "按班组",
     },
     en: {
       "tk.title": "Tickets", "tk.one": "Ticket {id}", "tk.overdue": "Overdue tickets (past the dispatch deadline)", "tk.mine": "My tickets (due first)",
@@ -40,6 +44,10 @@
       "tk.prio.low": "Low", "tk.prio.normal": "Normal", "tk.prio.high": "High", "tk.prio.urgent": "Urgent",
       "tk.src.wrapup": "Wrap-up", "tk.src.desk": "Agent desk", "tk.src.api": "API (CRM)",
       "tk.team": "Team {name}", "tk.agent": "Agent {name}", "nav.tickets": "Tickets",
+      "tk.alert": "Ticket {id} ({category}) is past its dispatch deadline, not dispatched",
+      "tk.report": "Ticket report", "tk.period": "Period", "tk.group": "Group", "tk.csv": "Download CSV", "tk.xlsx": "Download XLSX",
+      "tk.p.today": "Today", "tk.p.yesterday": "Yesterday", "tk.p.this_week": "This week", "tk.p.last_week": "Last week",
+      "tk.p.this_month": "This month", "tk.p.last_month": "Last month", "tk.g.category": "By category", "tk.g.team": "By team",
     },
   });
 
@@ -264,6 +272,23 @@
       ps.appendChild(o);
     }
     if (me.role === "quality") document.getElementById("tk-new-box").hidden = true;
+    // The report (created, dispatched within SLA, overdue, resolution
+    // time) for those who read reports, downloaded as CSV or XLSX.
+    if (["team_lead", "supervisor", "quality"].includes(me.role)) {
+      document.getElementById("tk-report-box").hidden = false;
+      const per = document.getElementById("tk-report-period"), grp = document.getElementById("tk-report-group");
+      for (const p of ["today", "yesterday", "this_week", "last_week", "this_month", "last_month"]) {
+        per.add(new Option(t("tk.p." + p), p));
+      }
+      per.value = "this_week";
+      for (const g of ["category", "team"]) grp.add(new Option(t("tk.g." + g), g));
+      document.getElementById("tk-report").addEventListener("submit", (ev) => {
+        ev.preventDefault();
+        const fmt = (ev.submitter && ev.submitter.value) || "csv";
+        location.href = "/api/v1/tickets/report?period=" + encodeURIComponent(per.value) + "&group=" +
+          encodeURIComponent(grp.value) + "&format=" + fmt;
+      });
+    }
     if (lead) {
       const agents = ((await api("GET", "/api/v1/agents").catch(() => null)) || {}).agents || [];
       const teams = [...new Set(agents.map((a) => a.team).filter(Boolean))].sort();
@@ -289,10 +314,32 @@
       }
     });
     await refresh();
-    const id = new URLSearchParams(location.search).get("id");
+    const params = new URLSearchParams(location.search);
+    const id = params.get("id");
     if (id) await show(id);
-    // The lists follow the log: a bounded refresh every 5 s while open.
-    setInterval(() => { refresh().catch(() => {}); }, 5000);
+    // From the desk: a new ticket for the call (and its customer).
+    if (params.get("new") && !document.getElementById("tk-new-box").hidden) {
+      form.elements.customer.value = params.get("customer") || "";
+      form.elements.calls.value = params.get("call") || "";
+      (form.elements.customer.value ? form.elements.category : form.elements.customer).focus();
+    }
+    // The lists follow the log: ticket records on the live feed refresh
+    // them (at most every 500 ms); an overdue one is the lead's alert.
+    // A slow poll covers a feed that is down.
+    let timer = null;
+    const soon = () => {
+      if (timer) return;
+      timer = setTimeout(() => { timer = null; refresh().then(() => (current ? show(current) : null)).catch(() => {}); }, 500);
+    };
+    SB.live("/api/v1/live?topics=records", {
+      record(r) {
+        if (!r || typeof r.type !== "string" || !r.type.startsWith("ticket.")) return;
+        if (r.type === "ticket.overdue" && r.data) SB.toast(t("tk.alert", { id: r.data.id, category: r.data.category }));
+        soon();
+      },
+      reset() { soon(); },
+    });
+    setInterval(() => { refresh().catch(() => {}); }, 30000);
   }
 
   main().catch((e) => SB.toast(e.message || t("common.error")));

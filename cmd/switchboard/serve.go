@@ -94,6 +94,7 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	bc := boardConfig(cfg)
 	bc.Now = clk.now
 	bc.OverdueTickets = desk.svc.OverdueCount
+	desk.svc.SetLocation(rep.Location())
 	board := live.NewBoard(bc, eng, rep, st, hub, log)
 	editor.Attach(eng, func(next *config.Config) {
 		rep.SetTeams(reportTeams(&next.Config)) // reports group by the teams now in force
