@@ -91,7 +91,7 @@ func TestCustomersProjection(t *testing.T) {
 		{CustomerFilter{Name: "ada"}, []int64{1}},
 		{CustomerFilter{Name: "_100%"}, nil}, // LIKE wildcards are literal
 		{CustomerFilter{Name: "%"}, nil},
-		{CustomerFilter{}, []int64{1, 2}}, // most recently updated first
+		{CustomerFilter{}, []int64{1, 2}},                                 // most recently updated first
 		{CustomerFilter{Teams: []string{"back"}}, []int64{2}},             // shared ones and the team's
 		{CustomerFilter{Teams: []string{"front", "back"}}, []int64{1, 2}}, // a lead of two teams
 		{CustomerFilter{Teams: []string{}}, []int64{2}},                   // no team: the shared only
