@@ -124,7 +124,7 @@ func TestE2ELoadSwitchboardKilled(t *testing.T) {
 	var list struct {
 		Calls []struct {
 			ID, Caller, Agent, Outcome string
-			Talk                       *float64 `json:"talk_seconds"`
+			Talk                       *float64   `json:"talk_seconds"`
 			Ended                      *time.Time `json:"ended_at"`
 			Offers                     int
 		}
