@@ -133,6 +133,7 @@ type Server struct {
 	aud     auditor
 	denied  *windowLimiter // access.denied entries per principal (denied.go)
 	search  *windowLimiter // customer searches by number (searchlimit.go)
+	streams streamSlots    // open live streams per principal (livecap.go)
 	scope   scoper
 }
 
