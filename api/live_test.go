@@ -462,7 +462,7 @@ func TestLiveStreamsPerUserAreCapped(t *testing.T) {
 	if code := get("role:agent:a1"); code != http.StatusTooManyRequests {
 		t.Fatalf("stream %d: %d, want 429", maxLiveStreams+1, code)
 	}
-	<-h.served // the refused request's
+	<-h.served                              // the refused request's
 	h.connect(t, "role:supervisor", "", "") // someone else: fine
 	open[0].cancel()
 	select {
