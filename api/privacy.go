@@ -75,8 +75,57 @@ func isPhoneNumber(v string) bool {
 	return true
 }
 
-// maskJSON masks every string value in b that is a phone number (object
-// keys are left alone). It rewrites those strings in place and keeps the
+// MaskText masks every phone number inside v (MaskNumber of each): a run
+// of 7 to 20 digits, with its leading + if any, that is a word of its own
+// — not part of a longer word, an ID or a time: a run right after or
+// before a letter, digit, '.', '-' or '_' is not a number someone keyed
+// in, so "…T09:30:01.123456789Z" keeps its fraction. Notes ("call me on
+// 13812345678"), keyed-in digits in an IVR path ("collect:6222…") and
+// whole numbers are all masked; the rest of v is kept.
+func MaskText(v string) string {
+	var b []byte // nil until something is masked
+	last := 0
+	for i := 0; i < len(v); {
+		if !isDigit(v[i]) || (i > 0 && wordByte(v[i-1]) && v[i-1] != '+') {
+			i++
+			continue
+		}
+		start := i
+		if i > 0 && v[i-1] == '+' {
+			if i > 1 && wordByte(v[i-2]) {
+				i++
+				continue
+			}
+			start = i - 1
+		}
+		j := i
+		for j < len(v) && isDigit(v[j]) {
+			j++
+		}
+		// A '.' ends a sentence, but "1764763353.42" (an Asterisk
+		// uniqueid) or a decimal is no number.
+		end := j == len(v) || !wordByte(v[j]) || v[j] == '.' && (j+1 == len(v) || !isDigit(v[j+1]))
+		if n := j - i; n >= 7 && n <= 20 && end {
+			b = append(append(b, v[last:start]...), MaskNumber(v[start:j])...)
+			last = j
+		}
+		i = j
+	}
+	if b == nil {
+		return v
+	}
+	return string(append(b, v[last:]...))
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// wordByte: a byte that continues a word, an ID or a time.
+func wordByte(c byte) bool {
+	return isDigit(c) || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '.' || c == '-' || c == '_' || c == '+'
+}
+
+// maskJSON masks the phone numbers in every string value in b (MaskText;
+// object keys are left alone). It rewrites those strings in place and keeps the
 // rest of b as it is, so a record or answer is not decoded and encoded
 // again for masking; b must be JSON.
 func maskJSON(b []byte) ([]byte, error) {
@@ -134,21 +183,26 @@ func stringEnd(b []byte, i int) int {
 	return len(b)
 }
 
-// maskString is the literal lit masked, if it is a phone number.
+// maskString is the literal lit masked, if it holds a phone number.
 func maskString(lit []byte) ([]byte, bool) {
 	inner := lit[1 : len(lit)-1]
 	if !bytes.ContainsRune(inner, '\\') {
-		if !isPhoneNumber(string(inner)) {
+		m := MaskText(string(inner))
+		if m == string(inner) {
 			return nil, false
 		}
-		return []byte(`"` + MaskNumber(string(inner)) + `"`), true
+		return []byte(`"` + m + `"`), true
 	}
 	var v string
-	if err := json.Unmarshal(lit, &v); err != nil || !isPhoneNumber(v) {
+	if err := json.Unmarshal(lit, &v); err != nil {
 		return nil, false
 	}
-	m, err := json.Marshal(MaskNumber(v))
-	return m, err == nil
+	m := MaskText(v)
+	if m == v {
+		return nil, false
+	}
+	out, err := json.Marshal(m)
+	return out, err == nil
 }
 
 // MaskFor returns how JSON for p must be transformed before it leaves the

@@ -57,7 +57,7 @@ func maskByDecoding(b []byte) ([]byte, error) {
 	walk = func(v any) any {
 		switch t := v.(type) {
 		case string:
-			return MaskNumber(t)
+			return MaskText(t)
 		case []any:
 			for i := range t {
 				t[i] = walk(t[i])
@@ -91,7 +91,7 @@ func anyNumber(t *testing.T, b []byte) bool {
 		if err != nil {
 			return false
 		}
-		if s, ok := tok.(string); ok && MaskNumber(s) != s {
+		if s, ok := tok.(string); ok && MaskText(s) != s {
 			return true
 		}
 	}
@@ -113,4 +113,27 @@ func BenchmarkMaskJSON(b *testing.B) {
 			}
 		}
 	})
+}
+
+func TestMaskText(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"13812345678", "138****5678"},
+		{"+8613812345678", "+861******5678"},
+		{"call me on 13812345678 after 5", "call me on 138****5678 after 5"},
+		{"电话13812345678，谢谢", "电话138****5678，谢谢"},
+		{"card 6222021234567890123.", "card 622************0123."},
+		{"collect:6222021234567890", "collect:622*********7890"},
+		{"two: 13812345678/13987654321", "two: 138****5678/139****4321"},
+		{"2026-12-03T12:02:33.970313352Z", "2026-12-03T12:02:33.970313352Z"},
+		{"1764763353.42", "1764763353.42"},
+		{"rec-20261203120233-1", "rec-20261203120233-1"},
+		{"T0000012345", "T0000012345"},
+		{"ext 1001, queue 123456", "ext 1001, queue 123456"},
+		{"138****5678", "138****5678"},
+		{"", ""},
+	} {
+		if got := MaskText(tt.in); got != tt.want {
+			t.Errorf("MaskText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
 }
