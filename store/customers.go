@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/mattn/go-sqlite3"
 )
 
 // Customers are kept by the agents at the desk, not derived from the log:
@@ -73,7 +72,7 @@ func (s *Store) Customers(ctx context.Context, f CustomerFilter) ([]Customer, er
 		args = append(args, f.Number)
 	}
 	if f.Name != "" {
-		where = append(where, "c.name LIKE ? ESCAPE '\\'")
+		where = append(where, "c.name "+s.d.like+" ? ESCAPE '\\'")
 		args = append(args, "%"+likeEscape(f.Name)+"%")
 	}
 	if len(where) > 0 {
@@ -118,7 +117,7 @@ func (s *Store) withNumbers(ctx context.Context, q sqlx.QueryerContext, r custom
 		c.Tags = []string{}
 	}
 	if err := sqlx.SelectContext(ctx, q, &c.Numbers,
-		"SELECT number FROM customer_numbers WHERE customer_id = ? ORDER BY rowid", r.ID); err != nil {
+		"SELECT number FROM customer_numbers WHERE customer_id = ? ORDER BY "+s.d.rowOrder, r.ID); err != nil {
 		return Customer{}, fmt.Errorf("store: customer %d numbers: %w", r.ID, err)
 	}
 	return c, nil
@@ -128,12 +127,13 @@ func (s *Store) withNumbers(ctx context.Context, q sqlx.QueryerContext, r custom
 // A number another customer has gives *NumberTakenError.
 func (s *Store) CreateCustomer(ctx context.Context, c Customer, now time.Time) (Customer, error) {
 	return s.writeCustomer(ctx, func(tx *sqlx.Tx) (int64, error) {
-		res, err := tx.ExecContext(ctx, `INSERT INTO customers (name, notes, tags, created_at, updated_at, updated_by)
-			VALUES (?, ?, ?, ?, ?, ?)`, c.Name, c.Notes, stringList(c.Tags), formatTime(now), formatTime(now), c.UpdatedBy)
+		var id int64
+		err := tx.GetContext(ctx, &id, `INSERT INTO customers (name, notes, tags, created_at, updated_at, updated_by)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, c.Name, c.Notes, stringList(c.Tags), formatTime(now), formatTime(now), c.UpdatedBy)
 		if err != nil {
 			return 0, fmt.Errorf("store: create customer: %w", err)
 		}
-		return res.LastInsertId()
+		return id, nil
 	}, c.Numbers)
 }
 
@@ -169,18 +169,19 @@ func (s *Store) writeCustomer(ctx context.Context, write func(*sqlx.Tx) (int64, 
 		return Customer{}, err
 	}
 	for _, n := range numbers {
-		_, err := tx.ExecContext(ctx, "INSERT INTO customer_numbers (number, customer_id) VALUES (?, ?)", n, id)
-		var se sqlite3.Error
-		if errors.As(err, &se) && se.Code == sqlite3.ErrConstraint {
+		// DO NOTHING rather than catching the error: a failed statement
+		// aborts a PostgreSQL transaction.
+		res, err := tx.ExecContext(ctx, "INSERT INTO customer_numbers (number, customer_id) VALUES (?, ?) ON CONFLICT (number) DO NOTHING", n, id)
+		if err != nil {
+			return Customer{}, fmt.Errorf("store: customer %d number: %w", id, err)
+		}
+		if added, err := res.RowsAffected(); err != nil || added == 0 {
 			var owner int64
 			_ = tx.GetContext(ctx, &owner, "SELECT customer_id FROM customer_numbers WHERE number = ?", n)
 			if owner == id {
 				continue // listed twice
 			}
-			return Customer{}, &NumberTakenError{Number: n, Customer: owner}
-		}
-		if err != nil {
-			return Customer{}, fmt.Errorf("store: customer %d number: %w", id, err)
+			return Customer{}, errors.Join(err, &NumberTakenError{Number: n, Customer: owner})
 		}
 	}
 	c, err := s.customer(ctx, tx, id)

@@ -8,7 +8,9 @@ import (
 	"switchboard/routing"
 )
 
-func TestCustomers(t *testing.T) {
+func TestCustomers(t *testing.T) { eachBackend(t, testCustomers) }
+
+func testCustomers(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := t.Context()
 	ada, err := s.CreateCustomer(ctx, Customer{Name: "Ada <b>", Numbers: []string{"13800000001", "13800000002", "13800000001"},
@@ -84,7 +86,9 @@ func TestCustomers(t *testing.T) {
 	}
 }
 
-func TestWrapUpAndTransferProjection(t *testing.T) {
+func TestWrapUpAndTransferProjection(t *testing.T) { eachBackend(t, testWrapUpAndTransferProjection) }
+
+func testWrapUpAndTransferProjection(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := t.Context()
 	recs := []*routing.Record{
