@@ -18,6 +18,7 @@ var defaultYAML []byte
 type Config struct {
 	DataDir  string       `yaml:"data_dir"`
 	Database string       `yaml:"database"` // SQLite file; default DATA_DIR/switchboard.db
+	Store    StoreConfig  `yaml:"store"`    // sqlite (database:) or postgres (store.go)
 	Listen   ListenConfig `yaml:"listen"`
 	LogLevel string       `yaml:"log_level"`
 	// FlowsDir holds one YAML file per flow (NAME.yaml), beside or instead

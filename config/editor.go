@@ -157,7 +157,7 @@ func (e *Editor) noteBase(v store.ConfigVersion, hash string) {
 }
 
 func (e *Editor) apply(ctx context.Context, cfg *Config) (int, error) {
-	if !cfg.Listen.Equal(e.cfg.Listen) || cfg.PBX != e.cfg.PBX || cfg.Database != e.cfg.Database {
+	if !cfg.Listen.Equal(e.cfg.Listen) || cfg.PBX != e.cfg.PBX || cfg.Database != e.cfg.Database || cfg.Store != e.cfg.Store {
 		e.log.Warn("config reload: listen, pbx and database changes need a restart; routing changes applied")
 	}
 	v, err := e.eng.Reload(ctx, &cfg.Config)

@@ -140,6 +140,33 @@ func OpenPostgres(ctx context.Context, dsn string, log *slog.Logger) (*Store, er
 	return st, nil
 }
 
+// The kinds of store (config's store.kind).
+const (
+	KindSQLite   = "sqlite"
+	KindPostgres = "postgres"
+)
+
+// OpenKind opens a store of the given kind: dsn is the SQLite file or the
+// PostgreSQL connection string.
+func OpenKind(ctx context.Context, kind, dsn string, log *slog.Logger) (*Store, error) {
+	switch kind {
+	case KindSQLite, "":
+		return Open(ctx, dsn, log)
+	case KindPostgres:
+		return OpenPostgres(ctx, dsn, log)
+	}
+	return nil, fmt.Errorf("store: unknown kind %q (sqlite, postgres)", kind)
+}
+
+// CheckDSN reports whether dsn is a PostgreSQL connection string pgx can
+// read, without connecting.
+func CheckDSN(dsn string) error {
+	if _, err := pgx.ParseConfig(dsn); err != nil {
+		return err
+	}
+	return nil
+}
+
 // Backend is "sqlite" or "postgres".
 func (s *Store) Backend() string { return s.d.name }
 

@@ -30,7 +30,7 @@ import (
 
 // openStore opens the configured database and brings its schema up to date.
 func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.Store, error) {
-	st, err := store.Open(ctx, cfg.Database, log)
+	st, err := store.OpenKind(ctx, cfg.Store.Kind, cfg.Store.DSN, log)
 	if err != nil {
 		return nil, err
 	}
