@@ -2,6 +2,8 @@ package report
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -31,11 +33,13 @@ func TestBackupUnderLoadRestoresTheSameReports(t *testing.T) {
 	day := time.Date(2025, 3, 14, 0, 0, 0, 0, fixtureLoc)
 	script := readScript(t, "testdata/fixture_day.txt", day)
 
-	// The writer appends the fixture day, then the same day a week later
-	// and so on, until the backup is done (at most 20 weeks).
+	// The writer appends the fixture day, then calls arriving a week later,
+	// until the backup is done (at most 2000 of them).
 	weeks := [][]*routing.Record{script}
-	for w := 1; w < 20; w++ {
-		weeks = append(weeks, readScript(t, "testdata/fixture_day.txt", day.AddDate(0, 0, 7*w)))
+	for k := range 2000 {
+		data, _ := json.Marshal(routing.CallArrivedData{Channel: "ch", Caller: "200"})
+		weeks = append(weeks, []*routing.Record{{Time: day.AddDate(0, 0, 7).Add(time.Duration(k) * time.Second),
+			Type: routing.EvCallArrived, CallID: fmt.Sprintf("F%d", k), Data: data}})
 	}
 	half := make(chan struct{})
 	done := make(chan struct{})
