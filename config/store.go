@@ -34,6 +34,12 @@ func (c *Config) validateStore() error {
 	default:
 		errs = append(errs, fmt.Errorf("store.kind: %q is not supported (supported: sqlite, postgres)", c.Store.Kind))
 	}
+	if c.Store.Kind == store.KindPostgres && c.Backups.Cron != "" {
+		errs = append(errs, errors.New("backups.cron: scheduled backups copy a SQLite store; back PostgreSQL up with pg_dump (docs/operations.md)"))
+	}
+	if err := c.Backups.Check(c.Reports.TimeZone); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
 

@@ -28,9 +28,9 @@ func addBackupFlags(fs *flag.FlagSet, cmd string) *backupOptions {
 	return o
 }
 
-// backup copies the configured SQLite database to --out while Switchboard
+// backupDB copies the configured SQLite database to --out while Switchboard
 // may be running (store.Backup).
-func backup(ctx context.Context, cfg *config.Config, o *backupOptions, log *slog.Logger, stdout io.Writer) error {
+func backupDB(ctx context.Context, cfg *config.Config, o *backupOptions, log *slog.Logger, stdout io.Writer) error {
 	if o.out == "" {
 		return errors.New("backup: --out FILE is required")
 	}

@@ -74,7 +74,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "rollup":
 		err = rollup(ctx, cfg, rollupOpts, log, stdout)
 	case "backup":
-		err = backup(ctx, cfg, backupOpts, log, stdout)
+		err = backupDB(ctx, cfg, backupOpts, log, stdout)
 	case "restore":
 		err = restoreBackup(ctx, cfg, backupOpts, stdout)
 	case "serve":

@@ -19,6 +19,7 @@ import (
 	"switchboard/api"
 	"switchboard/ari"
 	"switchboard/auth"
+	"switchboard/backup"
 	"switchboard/config"
 	"switchboard/esl"
 	"switchboard/live"
@@ -76,6 +77,10 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 		log.Warn("clock: running on a set clock, not the machine's (a rehearsal or test; never in production)", "start", cfg.Clock.Start)
 	}
 	exports, err := newScheduler(cfg, rep, clk.report, log, reg)
+	if err != nil {
+		return err
+	}
+	backups, err := backup.NewScheduler(cfg.Backups, cfg.Reports.TimeZone, st, nil, log)
 	if err != nil {
 		return err
 	}
@@ -139,7 +144,7 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var wg sync.WaitGroup
-	runs := map[string]func(context.Context) error{"engine": eng.Run, "api": srv.Run, "exports": exports.Run,
+	runs := map[string]func(context.Context) error{"engine": eng.Run, "api": srv.Run, "exports": exports.Run, "backups": backups.Run,
 		"live": hub.Run, "wallboard": board.Run, "tickets": desk.Run, "retention": sweeper.Run}
 	errc := make(chan error, len(runs))
 	for name, run := range runs {
