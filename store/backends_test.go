@@ -26,7 +26,7 @@ func eachBackend(t *testing.T, f func(*testing.T)) {
 // backendOf is the backend a (sub)test runs on: "postgres" under a
 // postgres subtest, "sqlite" otherwise.
 func backendOf(t testing.TB) string {
-	if strings.Contains(t.Name()+"/", "/postgres/") {
+	if strings.Contains("/"+t.Name()+"/", "/postgres/") {
 		return "postgres"
 	}
 	return "sqlite"
