@@ -121,6 +121,9 @@ func (s *Scheduler) Run(ctx context.Context) error {
 			return nil
 		case <-s.clock.After(next.Sub(s.clock.Now())):
 		}
+		if ctx.Err() != nil { // both were ready: stopping wins
+			return nil
+		}
 		if _, err := s.RunOnce(ctx, next); err != nil && ctx.Err() == nil {
 			s.log.Error("backup failed", "err", err)
 		}

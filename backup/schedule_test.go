@@ -82,7 +82,8 @@ func TestScheduledBackupsKeepTheNewest(t *testing.T) {
 	if err := s.Run(ctx); err != nil {
 		t.Fatal(err)
 	}
-	// 03:00 Shanghai is 19:00 UTC the day before: 2 March to 6 March.
+	// 03:00 Shanghai is 19:00 UTC the day before: runs at 19:00 UTC on
+	// 1 to 5 March, the last three kept.
 	want := []string{"notes.txt", "switchboard-20260303T190000Z.db", "switchboard-20260304T190000Z.db",
 		"switchboard-20260305T190000Z.db", "switchboard-latest.db"}
 	if got := names(t, dir); !slices.Equal(got, want) {
