@@ -60,3 +60,12 @@ func (c *Config) settleStore() {
 	}
 	c.Store.DSN = c.Database
 }
+
+// Where names the database for logs and messages: the SQLite file, or the
+// PostgreSQL host, port and database without the password.
+func (s StoreConfig) Where() string {
+	if s.Kind != store.KindPostgres {
+		return s.DSN
+	}
+	return store.RedactDSN(s.DSN)
+}

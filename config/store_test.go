@@ -16,8 +16,8 @@ func TestStoreSection(t *testing.T) {
 		{"old config: database only", "data_dir: /srv/sb\n", "sqlite", "/srv/sb/switchboard.db", "/srv/sb/switchboard.db"},
 		{"old config: database set", "database: /srv/x.db\n", "sqlite", "/srv/x.db", "/srv/x.db"},
 		{"sqlite dsn", "store: {kind: sqlite, dsn: /srv/y.db}\n", "sqlite", "/srv/y.db", "/srv/y.db"},
-		{"postgres", "store: {kind: postgres, dsn: 'postgres://sb@127.0.0.1:5432/sb?sslmode=disable'}\n",
-			"postgres", "postgres://sb@127.0.0.1:5432/sb?sslmode=disable", ""},
+		{"postgres", "store: {kind: postgres, dsn: 'postgres://sb:secret@127.0.0.1:5432/sb?sslmode=disable'}\n",
+			"postgres", "postgres://sb:secret@127.0.0.1:5432/sb?sslmode=disable", ""},
 	} {
 		cfg, err := Load(configtest.WriteFile(t, tt.yaml))
 		if err != nil {
@@ -25,6 +25,9 @@ func TestStoreSection(t *testing.T) {
 		}
 		if cfg.Store.Kind != tt.kind || filepath.ToSlash(cfg.Store.DSN) != tt.dsn || filepath.ToSlash(cfg.Database) != tt.sqlDB {
 			t.Errorf("%s: store %+v database %q", tt.name, cfg.Store, cfg.Database)
+		}
+		if w := cfg.Store.Where(); strings.Contains(w, "secret") || !strings.Contains(w, "127.0.0.1") && tt.kind == "postgres" {
+			t.Errorf("%s: Where() = %q", tt.name, w)
 		}
 	}
 }

@@ -167,6 +167,16 @@ func CheckDSN(dsn string) error {
 	return nil
 }
 
+// RedactDSN is a PostgreSQL DSN as postgres://user@host:port/db, for logs:
+// no password, no other parameters.
+func RedactDSN(dsn string) string {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return "postgres (unreadable dsn)"
+	}
+	return fmt.Sprintf("postgres://%s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)
+}
+
 // Backend is "sqlite" or "postgres".
 func (s *Store) Backend() string { return s.d.name }
 

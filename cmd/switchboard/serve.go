@@ -48,7 +48,7 @@ func migrate(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer st.Close()
-	log.Info("database ready", "path", cfg.Database)
+	log.Info("database ready", "store", cfg.Store.Kind, "where", cfg.Store.Where())
 	return nil
 }
 
@@ -159,11 +159,11 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	}
 	fmt.Fprintf(stdout, "switchboard: API http://%s/api/v1  (health /healthz, metrics /metrics)\n", cfg.Listen.Addr)
 	if cfg.PBX.Kind == "freeswitch" {
-		fmt.Fprintf(stdout, "switchboard: driving freeswitch at %s (outbound socket %q); database %s\n", cfg.PBX.ESL.Addr, cfg.PBX.ESL.OutboundListen, cfg.Database)
-		log.Info("switchboard started", "listen", cfg.Listen.Addr, "pbx", cfg.PBX.ESL.Addr, "db", cfg.Database)
+		fmt.Fprintf(stdout, "switchboard: driving freeswitch at %s (outbound socket %q); database %s\n", cfg.PBX.ESL.Addr, cfg.PBX.ESL.OutboundListen, cfg.Store.Where())
+		log.Info("switchboard started", "listen", cfg.Listen.Addr, "pbx", cfg.PBX.ESL.Addr, "db", cfg.Store.Where())
 	} else {
-		fmt.Fprintf(stdout, "switchboard: driving %s at %s as Stasis app %q; database %s\n", cfg.PBX.Kind, cfg.PBX.ARI.URL, cfg.PBX.ARI.App, cfg.Database)
-		log.Info("switchboard started", "listen", cfg.Listen.Addr, "pbx", cfg.PBX.ARI.URL, "db", cfg.Database)
+		fmt.Fprintf(stdout, "switchboard: driving %s at %s as Stasis app %q; database %s\n", cfg.PBX.Kind, cfg.PBX.ARI.URL, cfg.PBX.ARI.App, cfg.Store.Where())
+		log.Info("switchboard started", "listen", cfg.Listen.Addr, "pbx", cfg.PBX.ARI.URL, "db", cfg.Store.Where())
 	}
 	wg.Wait()
 	close(errc)
