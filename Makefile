@@ -53,12 +53,7 @@ unit:
 ## package's testdata/fuzz and fail the run); `make fuzz FUZZTIME=5m` digs longer.
 FUZZTIME ?= 8s
 fuzz:
-	@mkdir -p .cache; for d in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
-	  for f in $$(grep -h '^func Fuzz' $$d/*_test.go | sed 's/^func \(Fuzz[A-Za-z0-9_]*\).*/\1/'); do \
-	    echo "fuzz $$d $$f ($(FUZZTIME))"; \
-	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$d >.cache/fuzz.log 2>&1 || { cat .cache/fuzz.log; exit 1; }; \
-	  done; \
-	done
+	GO=$(GO) testbed/fuzz.sh $(FUZZTIME)
 
 # e2e: every package with the e2e tag: the ARI spec check and the real-Asterisk call tests.
 e2e: build

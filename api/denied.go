@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -16,52 +15,15 @@ import (
 const (
 	deniedBurst     = 20
 	deniedWindow    = time.Minute
-	deniedUsers     = 10000 // principals tracked before the oldest windows go
+	deniedUsers     = 10000 // principals tracked before lapsed windows go
 	maxDeniedTarget = 200
 )
 
-type deniedLimiter struct {
-	mu    sync.Mutex
-	users map[string]*deniedWindowState
-}
+// deniedLimiter bounds access.denied entries per principal.
+type deniedLimiter = windowLimiter
 
-type deniedWindowState struct {
-	start   time.Time
-	n       int
-	dropped int
-}
-
-// allow says whether user's refusal at now is written, and how many were
-// dropped since the last written one.
-func (l *deniedLimiter) allow(user string, now time.Time) (bool, int) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.users == nil {
-		l.users = map[string]*deniedWindowState{}
-	}
-	w := l.users[user]
-	if w == nil {
-		if len(l.users) >= deniedUsers {
-			for k, v := range l.users {
-				if now.Sub(v.start) >= deniedWindow {
-					delete(l.users, k)
-				}
-			}
-		}
-		w = &deniedWindowState{start: now}
-		l.users[user] = w
-	}
-	if now.Sub(w.start) >= deniedWindow {
-		w.start, w.n = now, 0
-	}
-	if w.n >= deniedBurst {
-		w.dropped++
-		return false, 0
-	}
-	w.n++
-	dropped := w.dropped
-	w.dropped = 0
-	return true, dropped
+func newDeniedLimiter() *windowLimiter {
+	return &windowLimiter{burst: deniedBurst, window: deniedWindow, maxUsers: deniedUsers}
 }
 
 // auditDenied records err when it refuses a signed-in caller. It never

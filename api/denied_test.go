@@ -8,7 +8,7 @@ import (
 // A principal hammering refused routes gets deniedBurst entries a window;
 // the next entry written says how many were dropped in between.
 func TestDeniedAuditIsBoundedPerPrincipal(t *testing.T) {
-	var l deniedLimiter
+	l := newDeniedLimiter()
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	written := 0
 	for range deniedBurst + 5 {

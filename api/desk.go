@@ -29,7 +29,7 @@ type DeskService interface {
 	ExtendWrapUp(ctx context.Context, agent string, scope routing.Scope) (routing.DeskView, error)
 }
 
-// DeskStore is what the desk reads and writes in the store (*store.Store):
+// DeskStore is what the desk reads in the store (*store.Store):
 // customers, the caller's past calls and the agent's messages.
 type DeskStore interface {
 	Call(ctx context.Context, id string) (store.Call, error)
@@ -37,8 +37,6 @@ type DeskStore interface {
 	Messages(ctx context.Context, f store.MessageFilter) ([]store.Message, error)
 	Customers(ctx context.Context, f store.CustomerFilter) ([]store.Customer, error)
 	Customer(ctx context.Context, id int64) (store.Customer, error)
-	CreateCustomer(ctx context.Context, c store.Customer, now time.Time) (store.Customer, error)
-	UpdateCustomer(ctx context.Context, c store.Customer, now time.Time) (store.Customer, error)
 }
 
 var (
@@ -74,7 +72,7 @@ type deskHandlers struct {
 
 func (s *Server) deskRoutes() []route {
 	h := deskHandlers{svc: s.opt.desk, st: s.opt.deskStore, now: s.now}
-	cu := customerHandlers{st: s.opt.deskStore, now: s.now, scope: s.scope}
+	cu := customerHandlers{st: s.opt.deskStore, save: s.cfg.Customers, scope: s.scope, aud: s.aud, masks: s.masks, searches: s.search}
 	return []route{
 		{http.MethodGet, "/api/v1/agents/:id/desk", h.getDesk, floor},
 		{http.MethodPost, "/api/v1/calls/:id/wrap-up", h.wrapUp, floor},

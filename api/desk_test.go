@@ -9,10 +9,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"switchboard/customers"
 	"switchboard/routing"
+	"switchboard/store"
 )
 
 // fakeDesk adds the desk to fakeAgents: a1 (team front) has call c9 from
@@ -106,9 +109,26 @@ func (f *fakeDesk) ExtendWrapUp(ctx context.Context, agent string, sc routing.Sc
 func newDeskHarness(t testing.TB) (*harness, *fakeDesk) {
 	h := newHarness(t)
 	fd := newFakeDesk()
-	h.srv = New(Config{Accounts: fakeAccounts{}, Audit: h.store}, fd, h.store, slog.New(slog.DiscardHandler), prometheus.NewRegistry(), nil)
+	h.srv = New(Config{Accounts: fakeAccounts{}, Audit: h.store, Customers: customers.NewService(h.store, appendDecision(h.store))},
+		fd, h.store, slog.New(slog.DiscardHandler), prometheus.NewRegistry(), nil)
 	h.h = h.srv.Handler()
 	return h, fd
+}
+
+// appendDecision runs a decision the way the engine does, minus the
+// engine: its records appended to st, stamped now.
+func appendDecision(st *store.Store) customers.Submitter {
+	return func(ctx context.Context, d routing.Decision) (any, error) {
+		now := time.Now()
+		recs, reply, err := d(now)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			r.Time = now
+		}
+		return reply, st.Append(ctx, recs...)
+	}
 }
 
 func TestDeskScope(t *testing.T) {
@@ -382,5 +402,107 @@ func TestDeskDraftAndExtend(t *testing.T) {
 				t.Fatalf("%s: field %q, want %q", tt.body, e.Field, tt.field)
 			}
 		}
+	}
+}
+
+// TestCustomerScope: agents and leads see and edit their team's customers
+// and the shared ones; another team's answer as unknown; supervisors see
+// all and move them; every write is audited; a search by full number by
+// one who sees numbers masked is an audited, rate-limited reveal.
+func TestCustomerScope(t *testing.T) {
+	h, _ := newDeskHarness(t)
+	create := func(token, body string) int64 {
+		t.Helper()
+		h.token = token
+		r := h.do(t, "POST", "/api/v1/customers", body)
+		if r.Code != 201 {
+			t.Fatalf("%s create: %d %s", token, r.Code, r.Body)
+		}
+		return decode[store.Customer](t, r).ID
+	}
+	front := create("role:agent:a1:front", `{"name":"Front One","numbers":["13800000011"]}`)
+	back := create("role:agent:a2:back", `{"name":"Back One","numbers":["13800000022"]}`)
+	shared := create("role:supervisor", `{"name":"Shared","numbers":["13800000033"],"team":""}`)
+	for _, tt := range []struct {
+		token  string
+		id     int64
+		method string
+		body   string
+		want   int
+	}{
+		{"role:agent:a1:front", front, "GET", "", 200},
+		{"role:agent:a1:front", back, "GET", "", 404},
+		{"role:agent:a1:front", shared, "GET", "", 200},
+		{"role:team_lead:x:back", back, "GET", "", 200},
+		{"role:team_lead:x:back", front, "GET", "", 404},
+		{"role:supervisor", front, "GET", "", 200},
+		{"role:agent:a2:back", front, "PUT", `{"name":"taken over"}`, 404},
+		{"role:agent:a1:front", front, "PUT", `{"name":"Front 1","numbers":["13800000011"],"team":"back"}`, 403},
+		{"role:agent:a1:front", front, "PUT", `{"name":"Front 1","numbers":["13800000011"],"team":"front"}`, 200},
+		{"role:team_lead:x:back", front, "GET", "", 404},
+	} {
+		h.token = tt.token
+		path := fmt.Sprintf("/api/v1/customers/%d", tt.id)
+		if r := h.do(t, tt.method, path, tt.body); r.Code != tt.want {
+			t.Errorf("%s %s %s: %d, want %d (%s)", tt.token, tt.method, path, r.Code, tt.want, r.Body)
+		}
+	}
+	// Lists and number lookups keep to the scope too.
+	h.token = "role:agent:a1:front"
+	if l := decode[customerList](t, h.do(t, "GET", "/api/v1/customers", "")); len(l.Customers) != 2 {
+		t.Errorf("front agent lists %d customers, want its own and the shared", len(l.Customers))
+	}
+	if l := decode[customerList](t, h.do(t, "GET", "/api/v1/customers?number=13800000022", "")); len(l.Customers) != 0 {
+		t.Errorf("front agent found back's customer by number")
+	}
+	// A supervisor moves a customer; a lead sending back the masked
+	// numbers it was shown keeps them.
+	h.token = "role:supervisor"
+	if r := h.do(t, "PUT", fmt.Sprintf("/api/v1/customers/%d", front), `{"name":"Front 1","numbers":["13800000011"],"team":"back"}`); r.Code != 200 {
+		t.Fatalf("supervisor moves: %d %s", r.Code, r.Body)
+	}
+	h.token = "role:team_lead:x:back"
+	r := h.do(t, "GET", fmt.Sprintf("/api/v1/customers/%d", front), "")
+	if r.Code != 200 || !strings.Contains(string(r.Body), `"138****0011"`) {
+		t.Fatalf("moved customer for back's lead: %d %s", r.Code, r.Body)
+	}
+	if r := h.do(t, "PUT", fmt.Sprintf("/api/v1/customers/%d", front), `{"name":"Front I","numbers":["138****0011"]}`); r.Code != 200 {
+		t.Fatalf("lead edit with masked numbers: %d %s", r.Code, r.Body)
+	}
+	if n, _ := h.store.NumberOwner(t.Context(), "13800000011"); n != front {
+		t.Fatalf("masked number not kept: owner %d", n)
+	}
+	// Number searches by the lead (masked): searchBurst allowed, then 429.
+	for i := range searchBurst {
+		if r := h.do(t, "GET", "/api/v1/customers?number=1380000"+fmt.Sprintf("%04d", i), ""); r.Code != 200 {
+			t.Fatalf("search %d: %d", i, r.Code)
+		}
+	}
+	if r := h.do(t, "GET", "/api/v1/customers?number=13800000022", ""); r.Code != 429 || errorOf(t, r).Field != "number" {
+		t.Fatalf("search past the limit: %d %s", r.Code, r.Body)
+	}
+	if r := h.do(t, "GET", "/api/v1/customers?q=Back", ""); r.Code != 200 {
+		t.Fatalf("name search after the limit: %d", r.Code)
+	}
+	h.token = "role:agent:a1:front" // sees full numbers: no limit
+	for range searchBurst + 1 {
+		if r := h.do(t, "GET", "/api/v1/customers?number=13800000011", ""); r.Code != 200 {
+			t.Fatalf("agent search: %d", r.Code)
+		}
+	}
+	searches, _ := h.store.Audit(t.Context(), store.AuditFilter{Action: "customer.search_number"})
+	if len(searches) != searchBurst+1 || searches[0].Target != "number:138****0022" || searches[0].OK {
+		t.Errorf("search audit: %d entries, newest %+v", len(searches), searches[0])
+	}
+	for _, a := range []string{"customer.create", "customer.update"} {
+		es, _ := h.store.Audit(t.Context(), store.AuditFilter{Action: a})
+		if len(es) == 0 {
+			t.Errorf("no %s audit entries", a)
+		}
+	}
+	// Every write is a customer.saved record: the log is the memory.
+	recs, err := h.store.Events(t.Context(), store.EventFilter{TypePrefix: customers.EvSaved})
+	if err != nil || len(recs) != 6 {
+		t.Fatalf("%d customer.saved records (%v), want 6", len(recs), err)
 	}
 }

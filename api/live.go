@@ -168,6 +168,11 @@ func (s *Server) getLive(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	p := principalOf(c)
+	release, err := s.streams.take(p.Username)
+	if err != nil {
+		return err
+	}
+	defer release()
 	// Subscribe before reading the store: whatever is appended meanwhile
 	// is in the subscription, and duplicates are skipped by seq.
 	sub, err := s.cfg.Live.Subscribe()

@@ -436,3 +436,39 @@ func TestLiveScopeUnit(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveStreamsPerUserAreCapped: one principal holds at most
+// maxLiveStreams open; the next is 429 until one closes; others are not
+// affected.
+func TestLiveStreamsPerUserAreCapped(t *testing.T) {
+	h := newLiveHarness(t)
+	var open []*sseClient
+	for range maxLiveStreams {
+		open = append(open, h.connect(t, "role:agent:a1", "", ""))
+	}
+	get := func(token string) int {
+		t.Helper()
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, "GET", h.ts.URL+"/api/v1/live", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := h.ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := get("role:agent:a1"); code != http.StatusTooManyRequests {
+		t.Fatalf("stream %d: %d, want 429", maxLiveStreams+1, code)
+	}
+	<-h.served                              // the refused request's
+	h.connect(t, "role:supervisor", "", "") // someone else: fine
+	open[0].cancel()
+	select {
+	case <-h.served:
+	case <-time.After(2 * time.Second):
+		t.Fatal("closed stream's handler still running")
+	}
+	h.connect(t, "role:agent:a1", "", "") // its slot is free again
+}

@@ -7,9 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
-	"switchboard/store"
+	"switchboard/customers"
 )
 
 // TestEveryCallReadIsScoped walks every route that returns a logged
@@ -60,11 +59,11 @@ func TestEveryCallReadIsScoped(t *testing.T) {
 func TestContactsAreScoped(t *testing.T) {
 	h, fd := newDeskHarness(t)
 	fd.agents["a1"].Team = "blue"
-	cu, err := h.store.CreateCustomer(t.Context(), store.Customer{Name: "Ann", Numbers: []string{"+1555"}}, time.Now())
+	id, err := customers.NewService(h.store, appendDecision(h.store)).Save(t.Context(), customers.Data{Name: "Ann", Numbers: []string{"+1555"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := "/api/v1/customers/" + strconv.FormatInt(cu.ID, 10) + "/contacts"
+	path := "/api/v1/customers/" + strconv.FormatInt(id, 10) + "/contacts"
 	count := func(token string) int {
 		t.Helper()
 		h.token = token

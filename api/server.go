@@ -103,6 +103,9 @@ type Config struct {
 	Wallboard *live.Board `yaml:"-"`
 	// Tickets serves the ticket routes (*tickets.Service); nil answers 501.
 	Tickets TicketService `yaml:"-"`
+	// Customers writes customers through the engine (*customers.Service);
+	// nil makes customer writes answer 501.
+	Customers CustomerSaver `yaml:"-"`
 }
 
 // DefaultListen is the address the server listens on when Config.Listen is
@@ -128,7 +131,9 @@ type Server struct {
 	auth    Authenticator
 	opt     optional // services decided once in New (services.go)
 	aud     auditor
-	denied  deniedLimiter // access.denied entries per principal (denied.go)
+	denied  *windowLimiter // access.denied entries per principal (denied.go)
+	search  *windowLimiter // customer searches by number (searchlimit.go)
+	streams streamSlots    // open live streams per principal (livecap.go)
 	scope   scoper
 }
 
@@ -151,6 +156,7 @@ func New(cfg Config, agents AgentService, st Reader, log *slog.Logger, reg Regis
 	s := &Server{
 		cfg: cfg, agents: agents, store: st, log: log.With("component", "api"),
 		reg: reg, health: health, metrics: newHTTPMetrics(reg), opt: findOptional(agents, st),
+		denied: newDeniedLimiter(), search: newSearchLimiter(),
 	}
 	s.aud = auditor{log: cfg.Audit, now: s.now, slog: s.log}
 	s.scope = scoper{agents: agents}

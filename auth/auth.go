@@ -142,8 +142,13 @@ type Config struct {
 	// (guessing spread over many addresses); default 10×LoginAttempts.
 	AddressAttempts int           `yaml:"login_attempts_per_address"`
 	LoginWindow     time.Duration `yaml:"login_window"`
-	// SecureCookie marks the session cookie Secure (serve behind TLS).
+	// SecureCookie marks the session cookie Secure (serve behind TLS); the
+	// API then also sends Strict-Transport-Security.
 	SecureCookie bool `yaml:"secure_cookie"`
+	// MaxSessions is how many sessions one user holds at once; a sign-in
+	// past it ends the oldest (a stolen password cannot pile up sessions,
+	// and a forgotten browser does not keep one forever).
+	MaxSessions int `yaml:"max_sessions"`
 }
 
 // Defaults for a zero Config.
@@ -155,6 +160,7 @@ const (
 	// limit when it is not set.
 	DefaultAddressAttempts = 10
 	DefaultLoginWindow     = 15 * time.Minute
+	DefaultMaxSessions     = 5
 )
 
 // CookieName is the session cookie.

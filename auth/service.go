@@ -57,6 +57,9 @@ func New(cfg Config, st Store, now func() time.Time, log *slog.Logger) *Service 
 	if cfg.AddressAttempts <= 0 {
 		cfg.AddressAttempts = DefaultAddressAttempts * cfg.LoginAttempts
 	}
+	if cfg.MaxSessions <= 0 {
+		cfg.MaxSessions = DefaultMaxSessions
+	}
 	if cfg.LoginWindow <= 0 {
 		cfg.LoginWindow = DefaultLoginWindow
 	}
@@ -118,6 +121,9 @@ func (s *Service) Login(ctx context.Context, username, password, addr string) (S
 	rec := SessionRecord{Hash: digest(id), UserID: a.ID, CSRF: csrf, Addr: addr, CreatedAt: now, LastSeen: now}
 	if err := s.st.InsertSession(ctx, rec); err != nil {
 		return Session{}, fmt.Errorf("auth: start session: %w", err)
+	}
+	if err := s.st.TrimUserSessions(ctx, a.ID, s.cfg.MaxSessions); err != nil {
+		s.log.Warn("ending sessions past the cap failed", "username", a.Username, "err", err)
 	}
 	s.log.Info("signed in", "username", a.Username, "role", a.Role, "addr", addr)
 	return Session{ID: id, Principal: s.principal(a.User, rec)}, nil

@@ -627,3 +627,30 @@ func TestGuessesDoNotLockTheOwnerOut(t *testing.T) {
 		t.Errorf("after guesses from 6 addresses: %v, want limited", err)
 	}
 }
+
+// TestSessionsPerUserAreCapped: a sign-in past MaxSessions ends the
+// user's oldest session; the others and other users' stay.
+func TestSessionsPerUserAreCapped(t *testing.T) {
+	c := cfg
+	c.MaxSessions = 3
+	e := newEnvWith(t, c)
+	e.user(t, "ann", auth.Agent)
+	e.user(t, "bob", auth.Agent)
+	bob := e.login(t, "bob")
+	var ann []auth.Session
+	for range 4 {
+		e.clock.add(time.Second)
+		ann = append(ann, e.login(t, "ann"))
+	}
+	if _, err := e.svc.Session(e.ctx, ann[0].ID); !errors.Is(err, auth.ErrNoSession) {
+		t.Errorf("the oldest of 4 sessions (cap 3) still works: %v", err)
+	}
+	for i, s := range ann[1:] {
+		if _, err := e.svc.Session(e.ctx, s.ID); err != nil {
+			t.Errorf("session %d ended: %v", i+2, err)
+		}
+	}
+	if _, err := e.svc.Session(e.ctx, bob.ID); err != nil {
+		t.Errorf("another user's session ended: %v", err)
+	}
+}

@@ -28,6 +28,9 @@ type Store interface {
 	// PruneSessions deletes sessions last seen before idleBefore or
 	// created before createdBefore.
 	PruneSessions(ctx context.Context, idleBefore, createdBefore time.Time) error
+	// TrimUserSessions ends the user's oldest sessions past the newest
+	// keep.
+	TrimUserSessions(ctx context.Context, userID int64, keep int) error
 
 	InsertToken(ctx context.Context, t TokenRecord) (int64, error)
 	TokenByHash(ctx context.Context, hash []byte) (Token, error)

@@ -160,6 +160,13 @@ func (s *Accounts) PruneSessions(ctx context.Context, idleBefore, createdBefore 
 		someTime(idleBefore), someTime(createdBefore))
 }
 
+// TrimUserSessions ends the user's sessions but the keep newest (by
+// sign-in time, then id for ties).
+func (s *Accounts) TrimUserSessions(ctx context.Context, userID int64, keep int) error {
+	return s.authExec(ctx, "trim user sessions", `DELETE FROM sessions WHERE user_id = ? AND id_hash NOT IN
+		(SELECT id_hash FROM sessions WHERE user_id = ? ORDER BY created_at DESC, id_hash DESC LIMIT ?)`, userID, userID, keep)
+}
+
 type tokenRow struct {
 	ID        int64  `db:"id"`
 	Name      string `db:"name"`

@@ -2,16 +2,21 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"switchboard/customers"
+	"switchboard/routing"
 )
 
-// Customers are kept by the agents at the desk, not derived from the log:
-// a name, notes, tags and the numbers a screen pop finds them by.
+// Customers are kept by the agents at the desk: a name, notes, tags and
+// the numbers a screen pop finds them by. The tables are a projection of
+// customer.saved records (customers/); the writes go through the engine.
 
 // Customer is one customer record.
 type Customer struct {
@@ -20,23 +25,10 @@ type Customer struct {
 	Numbers   []string  `json:"numbers"`
 	Notes     string    `json:"notes"`
 	Tags      []string  `json:"tags"`
+	Team      string    `json:"team"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 	UpdatedBy string    `json:"updated_by"`
-}
-
-// NumberTakenError is a customer write naming a number another customer
-// already has.
-type NumberTakenError struct {
-	Number   string
-	Customer int64
-}
-
-// Error does not name the other customer: the answer goes to a client who
-// may not be allowed to see them (issue 13), and it would let a masked
-// number's owner be found by trying numbers.
-func (e *NumberTakenError) Error() string {
-	return fmt.Sprintf("number %s already belongs to another customer", e.Number)
 }
 
 // CustomerFilter selects customers: by one of their numbers, or by a
@@ -44,7 +36,10 @@ func (e *NumberTakenError) Error() string {
 type CustomerFilter struct {
 	Number string
 	Name   string
-	Limit  int // DefaultLimit if <= 0, at most MaxLimit
+	// Teams, when not nil, keeps the customers of these teams (and the
+	// shared ones, of no team): a team's scope.
+	Teams []string
+	Limit int // DefaultLimit if <= 0, at most MaxLimit
 }
 
 type customerRow struct {
@@ -52,12 +47,13 @@ type customerRow struct {
 	Name      string     `db:"name"`
 	Notes     string     `db:"notes"`
 	Tags      stringList `db:"tags"`
+	Team      string     `db:"team"`
 	CreatedAt dbTime     `db:"created_at"`
 	UpdatedAt dbTime     `db:"updated_at"`
 	UpdatedBy string     `db:"updated_by"`
 }
 
-const customerColumns = `c.id, c.name, c.notes, c.tags, c.created_at, c.updated_at, c.updated_by`
+const customerColumns = `c.id, c.name, c.notes, c.tags, c.team, c.created_at, c.updated_at, c.updated_by`
 
 // Customers returns the customers f selects, most recently updated first.
 func (s *Store) Customers(ctx context.Context, f CustomerFilter) ([]Customer, error) {
@@ -74,6 +70,14 @@ func (s *Store) Customers(ctx context.Context, f CustomerFilter) ([]Customer, er
 	if f.Name != "" {
 		where = append(where, "c.name "+s.d.like+" ? ESCAPE '\\'")
 		args = append(args, "%"+likeEscape(f.Name)+"%")
+	}
+	if f.Teams != nil {
+		cond := "c.team = ''"
+		for _, t := range f.Teams {
+			cond += " OR c.team = ?"
+			args = append(args, t)
+		}
+		where = append(where, "("+cond+")")
 	}
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
@@ -110,7 +114,7 @@ func (s *Store) customer(ctx context.Context, q sqlx.QueryerContext, id int64) (
 
 func (s *Store) withNumbers(ctx context.Context, q sqlx.QueryerContext, r customerRow) (Customer, error) {
 	c := Customer{
-		ID: r.ID, Name: r.Name, Notes: r.Notes, Tags: []string(r.Tags),
+		ID: r.ID, Name: r.Name, Notes: r.Notes, Tags: []string(r.Tags), Team: r.Team,
 		CreatedAt: r.CreatedAt.T, UpdatedAt: r.UpdatedAt.T, UpdatedBy: r.UpdatedBy, Numbers: []string{},
 	}
 	if c.Tags == nil {
@@ -123,75 +127,75 @@ func (s *Store) withNumbers(ctx context.Context, q sqlx.QueryerContext, r custom
 	return c, nil
 }
 
-// CreateCustomer adds c (its ID and times are set here) and returns it.
-// A number another customer has gives *NumberTakenError.
-func (s *Store) CreateCustomer(ctx context.Context, c Customer, now time.Time) (Customer, error) {
-	return s.writeCustomer(ctx, func(tx *sqlx.Tx) (int64, error) {
-		var id int64
-		err := tx.GetContext(ctx, &id, `INSERT INTO customers (name, notes, tags, created_at, updated_at, updated_by)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, c.Name, c.Notes, stringList(c.Tags), formatTime(now), formatTime(now), c.UpdatedBy)
-		if err != nil {
-			return 0, fmt.Errorf("store: create customer: %w", err)
+// customerWriter projects customer.saved records (customers/) into the
+// customers tables, in Append's transaction. The Service checked the
+// numbers before the record was written; should two customers still name
+// one number (records from an older build), the later record wins, so
+// the projection never refuses what the log holds.
+type customerWriter struct{ tx *sqlx.Tx }
+
+func (w customerWriter) apply(ctx context.Context, rec *routing.Record) error {
+	if rec.Type != customers.EvSaved {
+		return nil
+	}
+	d, err := customers.Decode(rec)
+	if err != nil {
+		return fmt.Errorf("store: %w: %w", err, ErrBadRecord)
+	}
+	at := formatTime(rec.Time)
+	if _, err := w.tx.ExecContext(ctx, `INSERT INTO customers (id, name, notes, tags, team, created_at, updated_at, updated_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, notes = excluded.notes, tags = excluded.tags,
+			team = excluded.team, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+		d.ID, d.Name, d.Notes, stringList(d.Tags), d.Team, at, at, d.By); err != nil {
+		return fmt.Errorf("store: customer %d: %w", d.ID, err)
+	}
+	if _, err := w.tx.ExecContext(ctx, "DELETE FROM customer_numbers WHERE customer_id = ?", d.ID); err != nil {
+		return fmt.Errorf("store: customer %d numbers: %w", d.ID, err)
+	}
+	for _, n := range d.Numbers {
+		if _, err := w.tx.ExecContext(ctx, `INSERT INTO customer_numbers (number, customer_id) VALUES (?, ?)
+			ON CONFLICT (number) DO UPDATE SET customer_id = excluded.customer_id`, n, d.ID); err != nil {
+			return fmt.Errorf("store: customer %d number: %w", d.ID, err)
 		}
-		return id, nil
-	}, c.Numbers)
+	}
+	return nil
 }
 
-// UpdateCustomer replaces customer c.ID's name, numbers, notes and tags.
-// Errors: ErrNotFound, *NumberTakenError.
-func (s *Store) UpdateCustomer(ctx context.Context, c Customer, now time.Time) (Customer, error) {
-	return s.writeCustomer(ctx, func(tx *sqlx.Tx) (int64, error) {
-		res, err := tx.ExecContext(ctx, `UPDATE customers SET name = ?, notes = ?, tags = ?, updated_at = ?, updated_by = ?
-			WHERE id = ?`, c.Name, c.Notes, stringList(c.Tags), formatTime(now), c.UpdatedBy, c.ID)
-		if err != nil {
-			return 0, fmt.Errorf("store: update customer %d: %w", c.ID, err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return 0, errors.Join(err, fmt.Errorf("customer %d: %w", c.ID, ErrNotFound))
-		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM customer_numbers WHERE customer_id = ?", c.ID); err != nil {
-			return 0, fmt.Errorf("store: update customer %d: %w", c.ID, err)
-		}
-		return c.ID, nil
-	}, c.Numbers)
+// NumberOwner is the customer number belongs to; 0 if nobody's.
+func (s *Store) NumberOwner(ctx context.Context, number string) (int64, error) {
+	var id int64
+	err := sqlx.GetContext(ctx, s.db, &id, "SELECT customer_id FROM customer_numbers WHERE number = ?", number)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: number owner: %w", err)
+	}
+	return id, nil
 }
 
-// writeCustomer runs write and sets the customer's numbers, in one
-// transaction.
-func (s *Store) writeCustomer(ctx context.Context, write func(*sqlx.Tx) (int64, error), numbers []string) (Customer, error) {
-	tx, err := s.db.BeginTxx(ctx, nil)
+// CustomerTeam is customer id's team; ok is false if there is no such
+// customer.
+func (s *Store) CustomerTeam(ctx context.Context, id int64) (string, bool, error) {
+	var team string
+	err := sqlx.GetContext(ctx, s.db, &team, "SELECT team FROM customers WHERE id = ?", id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
 	if err != nil {
-		return Customer{}, fmt.Errorf("store: customer: begin: %w", err)
+		return "", false, fmt.Errorf("store: customer %d team: %w", id, err)
 	}
-	defer tx.Rollback()
-	id, err := write(tx)
-	if err != nil {
-		return Customer{}, err
+	return team, true, nil
+}
+
+// MaxCustomerID is the highest customer ID in the table (0: none).
+func (s *Store) MaxCustomerID(ctx context.Context) (int64, error) {
+	var id sql.NullInt64
+	if err := sqlx.GetContext(ctx, s.db, &id, "SELECT MAX(id) FROM customers"); err != nil {
+		return 0, fmt.Errorf("store: max customer id: %w", err)
 	}
-	for _, n := range numbers {
-		// DO NOTHING rather than catching the error: a failed statement
-		// aborts a PostgreSQL transaction.
-		res, err := tx.ExecContext(ctx, "INSERT INTO customer_numbers (number, customer_id) VALUES (?, ?) ON CONFLICT (number) DO NOTHING", n, id)
-		if err != nil {
-			return Customer{}, fmt.Errorf("store: customer %d number: %w", id, err)
-		}
-		if added, err := res.RowsAffected(); err != nil || added == 0 {
-			var owner int64
-			_ = tx.GetContext(ctx, &owner, "SELECT customer_id FROM customer_numbers WHERE number = ?", n)
-			if owner == id {
-				continue // listed twice
-			}
-			return Customer{}, errors.Join(err, &NumberTakenError{Number: n, Customer: owner})
-		}
-	}
-	c, err := s.customer(ctx, tx, id)
-	if err != nil {
-		return Customer{}, err
-	}
-	if err := tx.Commit(); err != nil {
-		return Customer{}, fmt.Errorf("store: customer: commit: %w", err)
-	}
-	return c, nil
+	return id.Int64, nil
 }
 
 func likeEscape(s string) string {

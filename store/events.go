@@ -111,6 +111,7 @@ func (s *Store) Append(ctx context.Context, recs ...*routing.Record) error {
 	roll := newRollup(ctx, tx, st, proj, s.rollupConfig)
 	msgs := newMessages(tx, true)
 	recIdx := newRecordings(tx)
+	cust := customerWriter{tx: tx}
 	seqs := make([]int64, len(recs))
 	for i, r := range recs {
 		var data any
@@ -136,6 +137,9 @@ func (s *Store) Append(ctx context.Context, recs ...*routing.Record) error {
 			return err
 		}
 		if err := recIdx.apply(ctx, &rec); err != nil {
+			return err
+		}
+		if err := cust.apply(ctx, &rec); err != nil {
 			return err
 		}
 	}

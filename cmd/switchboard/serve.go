@@ -21,6 +21,7 @@ import (
 	"switchboard/auth"
 	"switchboard/backup"
 	"switchboard/config"
+	"switchboard/customers"
 	"switchboard/esl"
 	"switchboard/live"
 	"switchboard/retention"
@@ -123,7 +124,9 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	apiCfg := api.Config{Listen: cfg.Listen.Addr, TrustedProxies: proxies, Reload: reload, Reports: rep,
 		Accounts: accounts, Audit: st, Privacy: cfg.Privacy, SecureCookie: cfg.Auth.SecureCookie,
 		ConfigEdit: api.ConfigEdit{Source: editor, Versions: st}, Teams: editor, Live: hub, Wallboard: board,
-		Tickets: desk.svc}
+		Tickets: desk.svc, Customers: customers.NewService(st, func(ctx context.Context, d routing.Decision) (any, error) {
+			return routing.Decide(ctx, eng, d)
+		})}
 	if rf, ok := drv.(pbx.RecordingFetcher); ok {
 		apiCfg.Recordings = rf // messages' and calls' audio through the API
 	}
