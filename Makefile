@@ -5,7 +5,7 @@ export PATH := /usr/local/go/bin:$(PATH)
 GO ?= go
 CONFIG ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := debootstrap sip-tester ca-certificates curl ansible ansible-lint nodejs chromium fonts-wqy-microhei
+APT_PACKAGES := debootstrap sip-tester ca-certificates curl ansible ansible-lint nodejs chromium fonts-wqy-microhei postgresql
 
 .PHONY: run test deps build pbx pbx-stop unit fuzz e2e lint clean bench-load
 

@@ -5,6 +5,7 @@ import (
 
 	"switchboard/api"
 	"switchboard/auth"
+	"switchboard/backup"
 	"switchboard/dialplan"
 	"switchboard/live"
 	"switchboard/routing"
@@ -16,10 +17,13 @@ var defaultYAML []byte
 
 // Config is the whole YAML file.
 type Config struct {
-	DataDir  string       `yaml:"data_dir"`
-	Database string       `yaml:"database"` // SQLite file; default DATA_DIR/switchboard.db
-	Listen   ListenConfig `yaml:"listen"`
-	LogLevel string       `yaml:"log_level"`
+	DataDir  string      `yaml:"data_dir"`
+	Database string      `yaml:"database"` // SQLite file; default DATA_DIR/switchboard.db
+	Store    StoreConfig `yaml:"store"`    // sqlite (database:) or postgres (store.go)
+	// Backups are scheduled copies of the SQLite database, keep N.
+	Backups  backup.Config `yaml:"backups"`
+	Listen   ListenConfig  `yaml:"listen"`
+	LogLevel string        `yaml:"log_level"`
 	// FlowsDir holds one YAML file per flow (NAME.yaml), beside or instead
 	// of the flows: section; relative to the config file.
 	FlowsDir string    `yaml:"flows_dir"`

@@ -157,8 +157,8 @@ func (e *Editor) noteBase(v store.ConfigVersion, hash string) {
 }
 
 func (e *Editor) apply(ctx context.Context, cfg *Config) (int, error) {
-	if !cfg.Listen.Equal(e.cfg.Listen) || cfg.PBX != e.cfg.PBX || cfg.Database != e.cfg.Database {
-		e.log.Warn("config reload: listen, pbx and database changes need a restart; routing changes applied")
+	if !cfg.Listen.Equal(e.cfg.Listen) || cfg.PBX != e.cfg.PBX || cfg.Database != e.cfg.Database || cfg.Store != e.cfg.Store || cfg.Backups != e.cfg.Backups {
+		e.log.Warn("config reload: listen, pbx, database, store and backups changes need a restart; routing changes applied")
 	}
 	v, err := e.eng.Reload(ctx, &cfg.Config)
 	if err != nil {

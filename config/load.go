@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 
@@ -55,9 +54,7 @@ func Load(path string) (*Config, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, locate(name, src, err, files)
 	}
-	if cfg.Database == "" {
-		cfg.Database = filepath.Join(cfg.DataDir, "switchboard.db")
-	}
+	cfg.settleStore()
 	return &cfg, nil
 }
 

@@ -46,6 +46,9 @@ func (c *Config) validate() error {
 	if err := c.validateReports(); err != nil {
 		errs = append(errs, err)
 	}
+	if err := c.validateStore(); err != nil {
+		errs = append(errs, err)
+	}
 	if err := c.validateAuth(); err != nil {
 		errs = append(errs, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -59,10 +60,16 @@ func appendBatches(t testing.TB, st *store.Store, recs []*routing.Record) {
 	}
 }
 
-// fixtureStore is a store holding the fixture day.
+// fixtureStore is a SQLite store holding the fixture day.
 func fixtureStore(t testing.TB) *store.Store {
 	t.Helper()
-	st := storetest.New(t)
+	return fixtureStoreOn(t, store.KindSQLite)
+}
+
+// fixtureStoreOn is a store of the given kind holding the fixture day.
+func fixtureStoreOn(t testing.TB, kind string) *store.Store {
+	t.Helper()
+	st := storetest.Open(t, kind)
 	if _, err := st.SetRollupConfig(context.Background(), fixtureRollup); err != nil {
 		t.Fatal(err)
 	}
@@ -142,9 +149,54 @@ func cell(t *Table, r Row, col string) (string, bool) {
 	return "", false
 }
 
-// TestFixtureDay checks every KPI of the hand-worked fixture day.
+// TestFixtureDay checks every KPI of the hand-worked fixture day, on each
+// backend.
 func TestFixtureDay(t *testing.T) {
-	st := fixtureStore(t)
+	for _, kind := range storetest.Backends {
+		t.Run(kind, func(t *testing.T) { testFixtureDay(t, fixtureStoreOn(t, kind)) })
+	}
+}
+
+// TestBackendsAnswerTheSame: every report of the fixture's expectations,
+// built from a SQLite and from a PostgreSQL store holding the same day, is
+// the same table, cell for cell.
+func TestBackendsAnswerTheSame(t *testing.T) {
+	lite, pg := fixtureBuilder(fixtureStoreOn(t, store.KindSQLite)), fixtureBuilder(fixtureStoreOn(t, store.KindPostgres))
+	n := 0
+	for _, e := range readExpected(t) {
+		req := Request{Report: e.report, Group: e.group, From: e.from, To: e.to}
+		a, err := lite.Build(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := pg.Build(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(tableCells(a), tableCells(p)) {
+			t.Errorf("%+v:\nsqlite   %v\npostgres %v", req, tableCells(a), tableCells(p))
+		}
+		n += len(a.Rows)
+	}
+	if n == 0 {
+		t.Fatal("the fixture built no rows")
+	}
+}
+
+// tableCells is a table's rows as key: formatted values, total included.
+func tableCells(tab *Table) map[string][]string {
+	out := map[string][]string{}
+	for _, r := range append([]Row{tab.Total}, tab.Rows...) {
+		vals := make([]string, len(r.Values))
+		for i, v := range r.Values {
+			vals[i] = fmtVal(v)
+		}
+		out[r.Key] = vals
+	}
+	return out
+}
+
+func testFixtureDay(t *testing.T, st *store.Store) {
 	b := fixtureBuilder(st)
 	for _, e := range readExpected(t) {
 		t.Run(fmt.Sprintf("%s_%s_%s_%s", e.report, e.group, e.from, e.to), func(t *testing.T) {

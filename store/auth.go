@@ -5,12 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/mattn/go-sqlite3"
 
 	"switchboard/auth"
 )
@@ -53,13 +51,14 @@ const userColumns = `id, username, name, role, agent_id, team, lang, password_ha
 func (s *Accounts) InsertUser(ctx context.Context, a auth.Account) (int64, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	res, err := s.db.ExecContext(ctx, `INSERT INTO users (username, name, role, agent_id, team, lang, password_hash, disabled, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	var id int64
+	err := s.db.GetContext(ctx, &id, `INSERT INTO users (username, name, role, agent_id, team, lang, password_hash, disabled, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		a.Username, a.Name, string(a.Role), a.AgentID, a.Team, a.Lang, a.PasswordHash, a.Disabled, someTime(a.CreatedAt))
 	if err != nil {
 		return 0, uniqueError(err, "insert user")
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // UpdateUser writes the account's fields but its id, username and
@@ -194,12 +193,13 @@ const tokenColumns = `id, name, role, created_by, created_at, last_used, revoked
 func (s *Accounts) InsertToken(ctx context.Context, t auth.TokenRecord) (int64, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	res, err := s.db.ExecContext(ctx, `INSERT INTO api_tokens (name, role, secret_hash, created_by, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, t.Name, string(t.Role), t.Hash, t.CreatedBy, someTime(t.CreatedAt), someTime(t.ExpiresAt))
+	var id int64
+	err := s.db.GetContext(ctx, &id, `INSERT INTO api_tokens (name, role, secret_hash, created_by, created_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, t.Name, string(t.Role), t.Hash, t.CreatedBy, someTime(t.CreatedAt), someTime(t.ExpiresAt))
 	if err != nil {
 		return 0, uniqueError(err, "insert token")
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // TokenByHash is the token whose secret hashes to hash, revoked or not.
@@ -270,15 +270,10 @@ func oneRow(res sql.Result, what string) error {
 	return nil
 }
 
-// uniqueError turns SQLite's "UNIQUE constraint failed: users.username"
-// into a *auth.FieldError naming the column.
+// uniqueError turns a UNIQUE constraint failure ("UNIQUE constraint
+// failed: users.username") into a *auth.FieldError naming the column.
 func uniqueError(err error, what string) error {
-	var se sqlite3.Error
-	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique {
-		col := se.Error()
-		if i := strings.LastIndexByte(col, '.'); i >= 0 {
-			col = col[i+1:]
-		}
+	if col, ok := uniqueViolation(err); ok {
 		return &auth.FieldError{Field: col, Reason: "already taken"}
 	}
 	return fmt.Errorf("store: %s: %w", what, err)

@@ -7,7 +7,9 @@ import (
 	"switchboard/auth"
 )
 
-func TestUsers(t *testing.T) {
+func TestUsers(t *testing.T) { eachBackend(t, testUsers) }
+
+func testUsers(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := t.Context()
 	ann := auth.Account{User: auth.User{Username: "ann", Name: "Ann", Role: auth.Agent, AgentID: "1001",
@@ -72,7 +74,9 @@ func TestUsers(t *testing.T) {
 	}
 }
 
-func TestSessions(t *testing.T) {
+func TestSessions(t *testing.T) { eachBackend(t, testSessions) }
+
+func testSessions(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := t.Context()
 	uid, err := s.InsertUser(ctx, auth.Account{User: auth.User{Username: "ann", Name: "Ann", Role: auth.Admin, Lang: "zh", CreatedAt: t0}})
@@ -139,7 +143,9 @@ func TestSessions(t *testing.T) {
 	}
 }
 
-func TestTokensAndTeams(t *testing.T) {
+func TestTokensAndTeams(t *testing.T) { eachBackend(t, testTokensAndTeams) }
+
+func testTokensAndTeams(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := t.Context()
 	rec := auth.TokenRecord{Token: auth.Token{Name: "crm", Role: auth.Supervisor, CreatedBy: "ann", CreatedAt: t0}, Hash: []byte("h1")}

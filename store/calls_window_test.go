@@ -11,7 +11,9 @@ import (
 // FollowedCalls is the calls first queued since the time or not ended
 // yet, each once, more of them than MaxLimit, and the last seq they
 // reflect.
-func TestFollowedCalls(t *testing.T) {
+func TestFollowedCalls(t *testing.T) { eachBackend(t, testFollowedCalls) }
+
+func testFollowedCalls(t *testing.T) {
 	s, _ := openTest(t)
 	seed(t, s) // c1 queued at 3 s, c2 at 11 s, c3 at 21 s (all ended), c4 open
 	f, err := s.FollowedCalls(t.Context(), at(11))

@@ -7,7 +7,9 @@ import (
 	"time"
 )
 
-func TestConfigVersions(t *testing.T) {
+func TestConfigVersions(t *testing.T) { eachBackend(t, testConfigVersions) }
+
+func testConfigVersions(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := t.Context()
 	if _, ok, err := s.LatestConfigVersion(ctx); ok || err != nil {

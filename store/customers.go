@@ -68,7 +68,7 @@ func (s *Store) Customers(ctx context.Context, f CustomerFilter) ([]Customer, er
 		args = append(args, f.Number)
 	}
 	if f.Name != "" {
-		where = append(where, "c.name LIKE ? ESCAPE '\\'")
+		where = append(where, "c.name "+s.d.like+" ? ESCAPE '\\'")
 		args = append(args, "%"+likeEscape(f.Name)+"%")
 	}
 	if f.Teams != nil {
@@ -121,7 +121,7 @@ func (s *Store) withNumbers(ctx context.Context, q sqlx.QueryerContext, r custom
 		c.Tags = []string{}
 	}
 	if err := sqlx.SelectContext(ctx, q, &c.Numbers,
-		"SELECT number FROM customer_numbers WHERE customer_id = ? ORDER BY rowid", r.ID); err != nil {
+		"SELECT number FROM customer_numbers WHERE customer_id = ? ORDER BY "+s.d.rowOrder, r.ID); err != nil {
 		return Customer{}, fmt.Errorf("store: customer %d numbers: %w", r.ID, err)
 	}
 	return c, nil

@@ -15,7 +15,9 @@ func saved(sec float64, d customers.Data) *routing.Record {
 
 // TestCustomersProjection: the customers tables are what the
 // customer.saved records say, whole state per record.
-func TestCustomersProjection(t *testing.T) {
+func TestCustomersProjection(t *testing.T) { eachBackend(t, testCustomersProjection) }
+
+func testCustomersProjection(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := t.Context()
 	if n, err := s.MaxCustomerID(ctx); err != nil || n != 0 {

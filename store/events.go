@@ -62,6 +62,11 @@ func (r eventRow) record() routing.Record {
 
 const insertEventSQL = `INSERT INTO events (time, type, call_id, agent_id, queue, data) VALUES (?, ?, ?, ?, ?, ?)`
 
+// appendEventSQL gives the record the seq Append counted: the log's newest
+// seq plus one, read inside the transaction that holds the write lock
+// (dialect.lockEvents), so seqs are 1..N with no gap on either backend.
+const appendEventSQL = `INSERT INTO events (seq, time, type, call_id, agent_id, queue, data) VALUES (?, ?, ?, ?, ?, ?, ?)`
+
 // Append writes recs to the log in order and sets each one's Seq. All of
 // them, and the calls rows, report rollups (rollup.go) and messages
 // (messages.go) they change, are written in one transaction: on
@@ -91,6 +96,15 @@ func (s *Store) Append(ctx context.Context, recs ...*routing.Record) error {
 		return fmt.Errorf("store: append: begin: %w", err)
 	}
 	defer tx.Rollback()
+	if s.d.lockEvents != "" {
+		if _, err := tx.ExecContext(ctx, s.d.lockEvents); err != nil {
+			return fmt.Errorf("store: append: lock: %w", err)
+		}
+	}
+	var last int64
+	if err := tx.GetContext(ctx, &last, `SELECT coalesce(max(seq), 0) FROM events`); err != nil {
+		return fmt.Errorf("store: append: last seq: %w", err)
+	}
 
 	ins := tx.StmtxContext(ctx, st.insertEvent)
 	proj := newProjector(tx, st)
@@ -104,11 +118,8 @@ func (s *Store) Append(ctx context.Context, recs ...*routing.Record) error {
 		if len(r.Data) > 0 {
 			data = string(r.Data)
 		}
-		res, err := ins.ExecContext(ctx, formatTime(r.Time), r.Type, r.CallID, r.AgentID, r.Queue, data)
-		if err != nil {
-			return fmt.Errorf("store: append %s: %w", r.Type, err)
-		}
-		if seqs[i], err = res.LastInsertId(); err != nil {
+		seqs[i] = last + int64(i) + 1
+		if _, err := ins.ExecContext(ctx, seqs[i], formatTime(r.Time), r.Type, r.CallID, r.AgentID, r.Queue, data); err != nil {
 			return fmt.Errorf("store: append %s: %w", r.Type, err)
 		}
 		rec := *r
@@ -182,9 +193,9 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]routing.Record, er
 	}
 	if f.TypePrefix != "" {
 		// A range instead of LIKE: no escaping of "_" and it can use the
-		// index. 0xFF never occurs in UTF-8, so it sorts after any suffix.
+		// index. maxRune sorts after any suffix in byte (C collation) order.
 		where = append(where, "type >= ? AND type < ?")
-		args = append(args, f.TypePrefix, f.TypePrefix+"\xff")
+		args = append(args, f.TypePrefix, f.TypePrefix+maxRune)
 	}
 	if f.AfterSeq > 0 {
 		add("seq > ?", f.AfterSeq)
@@ -206,3 +217,7 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]routing.Record, er
 	}
 	return out, nil
 }
+
+// maxRune is the greatest code point, valid UTF-8 (PostgreSQL refuses
+// invalid bytes in TEXT), after any other character in byte order.
+const maxRune = "\U0010FFFF"

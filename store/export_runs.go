@@ -46,15 +46,11 @@ const exportRunColumns = `id, schedule, scheduled_for, started_at, finished_at, 
 
 // RecordExportRun stores a finished run and sets its ID.
 func (s *Store) RecordExportRun(ctx context.Context, run *ExportRun) error {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO export_runs (schedule, scheduled_for, started_at, finished_at,
+	err := s.db.GetContext(ctx, &run.ID, `INSERT INTO export_runs (schedule, scheduled_for, started_at, finished_at,
 		catch_up, period_from, period_to, status, attempts, file, rows, sha256, error)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		run.Schedule, formatTime(run.ScheduledFor), formatTime(run.StartedAt), formatTime(run.FinishedAt),
 		run.CatchUp, run.From, run.To, run.Status, run.Attempts, run.File, run.Rows, run.SHA256, run.Error)
-	if err != nil {
-		return fmt.Errorf("store: record export run: %w", err)
-	}
-	run.ID, err = res.LastInsertId()
 	if err != nil {
 		return fmt.Errorf("store: record export run: %w", err)
 	}

@@ -5,13 +5,15 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations/postgres/*.sql
 var migrationFS embed.FS
 
 // migration is one numbered file of migrations/, "0001_name.sql".
@@ -19,6 +21,7 @@ type migration struct {
 	Version int
 	Name    string
 	SQL     string
+	twin    bool // PostgreSQL's own text, not rewritten
 }
 
 // loadMigrations reads and orders the embedded migrations, refusing
@@ -59,7 +62,37 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("store: migrations: %w", err)
 	}
+	if s.d.name == "postgres" {
+		if ms, err = withTwins(migrationFS, ms); err != nil {
+			return fmt.Errorf("store: migrations: %w", err)
+		}
+	}
 	return s.migrate(ctx, ms)
+}
+
+// withTwins replaces each migration that has a PostgreSQL twin
+// (migrations/postgres/<same name>.sql) by it; a twin without a migration
+// of its name is an error, so that a renamed file cannot be forgotten.
+func withTwins(fsys fs.FS, ms []migration) ([]migration, error) {
+	names, err := fs.Glob(fsys, "migrations/postgres/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	out := append([]migration(nil), ms...)
+	for _, p := range names {
+		base := strings.TrimSuffix(path.Base(p), ".sql")
+		i := slices.IndexFunc(out, func(m migration) bool { return m.Name == base })
+		if i < 0 {
+			return nil, fmt.Errorf("%s: no migrations/%s.sql for it to stand in for", p, base)
+		}
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return nil, err
+		}
+		out[i].SQL = string(b)
+		out[i].twin = true
+	}
+	return out, nil
 }
 
 func (s *Store) migrate(ctx context.Context, ms []migration) error {
@@ -93,7 +126,11 @@ func (s *Store) applyMigration(ctx context.Context, m migration) error {
 	if n > 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+	text := m.SQL
+	if !m.twin {
+		text = s.d.migrationSQL(text)
+	}
+	if _, err := tx.ExecContext(ctx, text); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,

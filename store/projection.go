@@ -283,7 +283,7 @@ func (s *Store) prepared(ctx context.Context) (*writeStmts, error) {
 		stmt **sqlx.Stmt
 		sql  string
 	}{
-		{&st.insertEvent, insertEventSQL}, {&st.selectCall, selectCallSQL},
+		{&st.insertEvent, appendEventSQL}, {&st.selectCall, selectCallSQL},
 		{&st.upsertSum, upsertSumSQL}, {&st.upsertMax, upsertMaxSQL},
 		{&st.selectAgentNow, selectAgentNowSQL}, {&st.upsertAgentNow, upsertAgentNowSQL},
 		{&st.selectMessage, selectMessageSQL},

@@ -49,7 +49,9 @@ func recIDs(p RecordingPage) []string {
 	return out
 }
 
-func TestRecordingsProjection(t *testing.T) {
+func TestRecordingsProjection(t *testing.T) { eachBackend(t, testRecordingsProjection) }
+
+func testRecordingsProjection(t *testing.T) {
 	s, _ := openTest(t)
 	seedRecordings(t, s)
 	r, err := s.Recording(t.Context(), "rec-c1")
@@ -111,7 +113,9 @@ func equalStrings(a, b []string) bool {
 	return true
 }
 
-func TestRecordingsRetention(t *testing.T) {
+func TestRecordingsRetention(t *testing.T) { eachBackend(t, testRecordingsRetention) }
+
+func testRecordingsRetention(t *testing.T) {
 	s, _ := openTest(t)
 	seedRecordings(t, s)
 	day := at(110).Add(24 * time.Hour)

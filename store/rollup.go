@@ -177,9 +177,9 @@ const (
 	upsertAgentNowSQL = `INSERT INTO rollup_agent_now (agent, state, reason, since) VALUES (?, ?, ?, ?)
 		ON CONFLICT (agent) DO UPDATE SET state = excluded.state, reason = excluded.reason, since = excluded.since`
 	upsertSumSQL = `INSERT INTO rollup (grain, dim, bucket, key, metric, value) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (grain, dim, bucket, key, metric) DO UPDATE SET value = value + excluded.value`
+		ON CONFLICT (grain, dim, bucket, key, metric) DO UPDATE SET value = rollup.value + excluded.value`
 	upsertMaxSQL = `INSERT INTO rollup (grain, dim, bucket, key, metric, value) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (grain, dim, bucket, key, metric) DO UPDATE SET value = max(value, excluded.value)`
+		ON CONFLICT (grain, dim, bucket, key, metric) DO UPDATE SET value = CASE WHEN excluded.value > rollup.value THEN excluded.value ELSE rollup.value END`
 )
 
 func (r *rollupWriter) write() error {

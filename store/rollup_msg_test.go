@@ -12,6 +12,10 @@ import (
 // first; a repeated call.message counts once; handled counts on the
 // message's call with its time to handle; a callback counts on its call.
 func TestRollupSurveysMessagesCallbacks(t *testing.T) {
+	eachBackend(t, testRollupSurveysMessagesCallbacks)
+}
+
+func testRollupSurveysMessagesCallbacks(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := t.Context()
 	if _, err := s.SetRollupConfig(ctx, RollupConfig{}); err != nil {

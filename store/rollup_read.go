@@ -42,7 +42,7 @@ func (s *Store) Rollup(ctx context.Context, q RollupQuery) ([]RollupCell, error)
 		sel = append(sel, "'' AS key")
 	}
 	query := `SELECT ` + strings.Join(sel, ", ") + `,
-		CASE WHEN substr(metric, 1, 4) = 'max_' THEN max(value) ELSE total(value) END AS value
+		CASE WHEN substr(metric, 1, 4) = 'max_' THEN max(value) ELSE coalesce(sum(value), 0.0) END AS value
 		FROM rollup WHERE grain = ? AND dim = ? AND bucket >= ? AND bucket < ?`
 	args := []any{q.Grain, q.Dim, q.From, q.To}
 	if len(q.Keys) > 0 {

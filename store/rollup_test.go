@@ -11,7 +11,9 @@ import (
 // TestRollupVersionRebuilds: a rollup built by an older version (no
 // agent_calls, no break overruns) is rebuilt from the log by
 // SetRollupConfig, and then holds the version-2 metrics.
-func TestRollupVersionRebuilds(t *testing.T) {
+func TestRollupVersionRebuilds(t *testing.T) { eachBackend(t, testRollupVersionRebuilds) }
+
+func testRollupVersionRebuilds(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := t.Context()
 	if _, err := s.SetRollupConfig(ctx, RollupConfig{}); err != nil {

@@ -1,5 +1,5 @@
 // Package store persists Switchboard's event log and the tables derived from
-// it, in SQLite through sqlx.
+// it, in SQLite or PostgreSQL through sqlx (dialect.go keeps what differs).
 //
 // The log (table events) is the truth: every record the engine appends gets a
 // strictly increasing seq. The calls table, the messages table and the report
@@ -24,6 +24,8 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/jmoiron/sqlx"
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 
@@ -32,13 +34,15 @@ import (
 
 var _ routing.Journal = (*Store)(nil)
 
-// Store is a SQLite database holding the event log and derived tables. It is
-// safe for concurrent use: one writer (the engine's goroutine calling Append)
-// and any number of readers, which WAL lets run while a write is under way.
+// Store is a SQLite or PostgreSQL database holding the event log and
+// derived tables. It is safe for concurrent use: one writer (the engine's
+// goroutine calling Append) and any number of readers, which WAL (or
+// PostgreSQL's MVCC) lets run while a write is under way.
 type Store struct {
 	*Accounts // users, sessions, tokens (auth.go)
 
 	db  *sqlx.DB
+	d   dialect
 	log *slog.Logger
 
 	// wmu serialises writers in this process (Append, RebuildCalls) and
@@ -101,10 +105,80 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 	}
 	log = log.With("component", "store")
 	log.Debug("database opened", "path", path)
-	st := &Store{db: db, log: log}
+	st := &Store{db: db, d: sqliteDialect, log: log}
 	st.Accounts = &Accounts{db: db, wmu: &st.wmu}
 	return st, nil
 }
+
+// OpenPostgres connects to the PostgreSQL database dsn names (a URL,
+// "postgres://user@host:5432/db?sslmode=disable", or key=value pairs).
+// The database should use UTF8 and the C collation, so that text sorts by
+// bytes as in SQLite (times and prefixes compare as text). Call Migrate
+// before using the store.
+func OpenPostgres(ctx context.Context, dsn string, log *slog.Logger) (*Store, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: postgres dsn: %w", err)
+	}
+	sdb := sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)})
+	if err := sdb.PingContext(ctx); err != nil {
+		sdb.Close()
+		return nil, fmt.Errorf("store: connect postgres %s@%s:%d/%s: %w", cfg.User, cfg.Host, cfg.Port, cfg.Database, err)
+	}
+	sdb.SetMaxIdleConns(8)
+	sdb.SetMaxOpenConns(32)
+	// "pgx" tells sqlx the bind type, for the few places that call Rebind;
+	// pgConn rewrites "?" anyway.
+	db := sqlx.NewDb(sdb, "pgx")
+	log = log.With("component", "store")
+	log.Debug("database opened", "host", cfg.Host, "port", cfg.Port, "database", cfg.Database)
+	st := &Store{db: db, d: postgresDialect, log: log}
+	st.Accounts = &Accounts{db: db, wmu: &st.wmu}
+	return st, nil
+}
+
+// The kinds of store (config's store.kind).
+const (
+	KindSQLite   = "sqlite"
+	KindPostgres = "postgres"
+)
+
+// OpenKind opens a store of the given kind: dsn is the SQLite file or the
+// PostgreSQL connection string.
+func OpenKind(ctx context.Context, kind, dsn string, log *slog.Logger) (*Store, error) {
+	switch kind {
+	case KindSQLite, "":
+		return Open(ctx, dsn, log)
+	case KindPostgres:
+		return OpenPostgres(ctx, dsn, log)
+	}
+	return nil, fmt.Errorf("store: unknown kind %q (sqlite, postgres)", kind)
+}
+
+// CheckDSN reports whether dsn is a PostgreSQL connection string pgx can
+// read, without connecting.
+func CheckDSN(dsn string) error {
+	if _, err := pgx.ParseConfig(dsn); err != nil {
+		return err
+	}
+	return nil
+}
+
+// RedactDSN is a PostgreSQL DSN as postgres://user@host:port/db, for logs:
+// no password, no other parameters.
+func RedactDSN(dsn string) string {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return "postgres (unreadable dsn)"
+	}
+	return fmt.Sprintf("postgres://%s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)
+}
+
+// Backend is "sqlite" or "postgres".
+func (s *Store) Backend() string { return s.d.name }
 
 // Close releases the prepared statements and closes the database.
 func (s *Store) Close() error {

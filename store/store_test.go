@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"switchboard/routing"
+	"switchboard/store/pgtest"
 )
 
 var t0 = time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
@@ -21,8 +22,18 @@ var t0 = time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
 // end of the test.
 func openTest(t testing.TB) (*Store, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "data", "switchboard.db")
-	s, err := Open(t.Context(), path, slog.New(slog.DiscardHandler))
+	var (
+		s    *Store
+		err  error
+		path string
+	)
+	if backendOf(t) == "postgres" {
+		path = pgtest.DSN(t)
+		s, err = OpenPostgres(t.Context(), path, slog.New(slog.DiscardHandler))
+	} else {
+		path = filepath.Join(t.TempDir(), "data", "switchboard.db")
+		s, err = Open(t.Context(), path, slog.New(slog.DiscardHandler))
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +93,9 @@ func agentState(agent string, sec float64, from, to string) *routing.Record {
 func tp(sec float64) *time.Time { v := at(sec); return &v }
 func fp(v float64) *float64     { return &v }
 
-func TestMigrateIdempotent(t *testing.T) {
+func TestMigrateIdempotent(t *testing.T) { eachBackend(t, testMigrateIdempotent) }
+
+func testMigrateIdempotent(t *testing.T) {
 	s, _ := openTest(t)
 	if err := s.Migrate(t.Context()); err != nil {
 		t.Fatalf("second Migrate: %v", err)
@@ -100,17 +113,16 @@ func TestMigrateIdempotent(t *testing.T) {
 	}
 }
 
-func TestMigrationFailureRollsBack(t *testing.T) {
+func TestMigrationFailureRollsBack(t *testing.T) { eachBackend(t, testMigrationFailureRollsBack) }
+
+func testMigrationFailureRollsBack(t *testing.T) {
 	s, _ := openTest(t)
 	bad := []migration{{Version: 900, Name: "0900_bad", SQL: "CREATE TABLE half (x INT); SELECT nope FROM nowhere;"}}
 	if err := s.migrate(t.Context(), bad); err == nil {
 		t.Fatal("bad migration applied without error")
 	}
 	var n int
-	if err := s.db.Get(&n, "SELECT count(*) FROM sqlite_master WHERE name = 'half'"); err != nil {
-		t.Fatal(err)
-	}
-	if n != 0 {
+	if err := s.db.Get(&n, "SELECT count(*) FROM half"); err == nil {
 		t.Fatal("failed migration left table half behind")
 	}
 	if err := s.db.Get(&n, "SELECT count(*) FROM schema_migrations WHERE version = 900"); err != nil {
@@ -136,7 +148,9 @@ func TestOpenIsWAL(t *testing.T) {
 	}
 }
 
-func TestProjection(t *testing.T) {
+func TestProjection(t *testing.T) { eachBackend(t, testProjection) }
+
+func testProjection(t *testing.T) {
 	tests := []struct {
 		name string
 		recs []*routing.Record
@@ -265,7 +279,9 @@ func assertCall(t *testing.T, got, want Call) {
 	}
 }
 
-func TestAppendSeq(t *testing.T) {
+func TestAppendSeq(t *testing.T) { eachBackend(t, testAppendSeq) }
+
+func testAppendSeq(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := t.Context()
 	a := []*routing.Record{arrived("c1", 0), agentState("a1", 0, "signed_out", "ready")}
@@ -305,6 +321,10 @@ func TestAppendSeq(t *testing.T) {
 }
 
 func TestAppendRefusesBadRecordAtomically(t *testing.T) {
+	eachBackend(t, testAppendRefusesBadRecordAtomically)
+}
+
+func testAppendRefusesBadRecordAtomically(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := t.Context()
 	tests := []struct {
@@ -364,7 +384,9 @@ func seed(t testing.TB, s *Store) {
 	}
 }
 
-func TestEventsFilter(t *testing.T) {
+func TestEventsFilter(t *testing.T) { eachBackend(t, testEventsFilter) }
+
+func testEventsFilter(t *testing.T) {
 	s, _ := openTest(t)
 	seed(t, s)
 	all, err := s.Events(t.Context(), EventFilter{})
@@ -415,7 +437,9 @@ func TestEventsFilter(t *testing.T) {
 	}
 }
 
-func TestCallsFilter(t *testing.T) {
+func TestCallsFilter(t *testing.T) { eachBackend(t, testCallsFilter) }
+
+func testCallsFilter(t *testing.T) {
 	s, _ := openTest(t)
 	seed(t, s)
 	yes, no := true, false
@@ -456,7 +480,9 @@ func TestCallsFilter(t *testing.T) {
 	}
 }
 
-func TestCallNotFound(t *testing.T) {
+func TestCallNotFound(t *testing.T) { eachBackend(t, testCallNotFound) }
+
+func testCallNotFound(t *testing.T) {
 	s, _ := openTest(t)
 	_, err := s.Call(t.Context(), "nope")
 	if !errors.Is(err, ErrNotFound) {
@@ -474,7 +500,9 @@ func allCallRows(t *testing.T, s *Store) []callRow {
 	return rows
 }
 
-func TestRebuildCalls(t *testing.T) {
+func TestRebuildCalls(t *testing.T) { eachBackend(t, testRebuildCalls) }
+
+func testRebuildCalls(t *testing.T) {
 	s, _ := openTest(t)
 	seed(t, s)
 	// More calls than one rebuild batch, appended in small batches.
@@ -550,7 +578,9 @@ func TestReopenKeepsData(t *testing.T) {
 
 // TestConcurrentReaders reads calls and events from several goroutines while
 // one goroutine appends, as the API does beside the engine.
-func TestConcurrentReaders(t *testing.T) {
+func TestConcurrentReaders(t *testing.T) { eachBackend(t, testConcurrentReaders) }
+
+func testConcurrentReaders(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := t.Context()
 	const calls = 200

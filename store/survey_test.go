@@ -2,28 +2,22 @@ package store
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"switchboard/routing"
 )
 
-func TestSurveyScoreLandsOnTheCall(t *testing.T) {
-	st, err := Open(t.Context(), filepath.Join(t.TempDir(), "s.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+func TestSurveyScoreLandsOnTheCall(t *testing.T) { eachBackend(t, testSurveyScoreLandsOnTheCall) }
+
+func testSurveyScoreLandsOnTheCall(t *testing.T) {
+	st, _ := openTest(t)
 	t0 := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	rec := func(sec int, typ string, data any) *routing.Record {
 		b, _ := json.Marshal(data)
 		return &routing.Record{Time: t0.Add(time.Duration(sec) * time.Second), Type: typ, CallID: "c1", Data: b}
 	}
-	err = st.Append(t.Context(),
+	err := st.Append(t.Context(),
 		rec(0, routing.EvCallArrived, routing.CallArrivedData{Channel: "ch", Caller: "1"}),
 		rec(5, routing.EvCallQueued, routing.QueuedData{Queue: "q"}),
 		rec(9, routing.EvCallAnswered, routing.OfferData{Agent: "a1"}),

@@ -38,6 +38,12 @@ var commands = []command{
 	{name: "rollup", synopses: []string{"--rebuild [--config FILE]"},
 		summary: "rebuild the report rollups from the event log (--rebuild)",
 		about:   "With --rebuild, re-derives the calls table and the report rollups from\nthe event log."},
+	{name: "backup", synopses: []string{"--out FILE [--config FILE]"},
+		summary: "copy the SQLite database to FILE while Switchboard runs (--out FILE)",
+		about:   "Writes a consistent copy of the SQLite database to FILE (VACUUM INTO),\nsafe while switchboard serve runs. PostgreSQL: pg_dump (docs/operations.md)."},
+	{name: "restore", synopses: []string{"--from FILE [--config FILE]"},
+		summary: "put a backup in place of the database, in an empty data dir (--from FILE)",
+		about:   "Checks the backup FILE and copies it to the config's database path,\nwhose directory must be empty or missing. PostgreSQL: pg_restore."},
 	{name: "user", synopses: []string{
 		"add --config FILE --username U --name N --role R [--agent-id A] [--team T] [--lang zh|en] [--password-file F]",
 		"passwd --config FILE --username U [--password-file F]",

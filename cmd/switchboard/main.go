@@ -48,6 +48,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	configPath := fs.String("config", "", "YAML config file (default: built-in)")
 	renderOpts := addRenderFlags(fs, cmd.name)
 	exportOpts, rollupOpts := addReportFlags(fs, cmd.name)
+	backupOpts := addBackupFlags(fs, cmd.name)
 	if code, done := cmd.parseFlags(fs, args[1:], stdout, stderr); done {
 		return code
 	}
@@ -72,6 +73,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = export(ctx, cfg, exportOpts, log, stdout)
 	case "rollup":
 		err = rollup(ctx, cfg, rollupOpts, log, stdout)
+	case "backup":
+		err = backupDB(ctx, cfg, backupOpts, log, stdout)
+	case "restore":
+		err = restoreBackup(ctx, cfg, backupOpts, stdout)
 	case "serve":
 		err = serve(ctx, cfg, *configPath, log, stdout)
 	}

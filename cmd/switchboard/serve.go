@@ -19,6 +19,7 @@ import (
 	"switchboard/api"
 	"switchboard/ari"
 	"switchboard/auth"
+	"switchboard/backup"
 	"switchboard/config"
 	"switchboard/customers"
 	"switchboard/esl"
@@ -31,7 +32,7 @@ import (
 
 // openStore opens the configured database and brings its schema up to date.
 func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.Store, error) {
-	st, err := store.Open(ctx, cfg.Database, log)
+	st, err := store.OpenKind(ctx, cfg.Store.Kind, cfg.Store.DSN, log)
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +49,7 @@ func migrate(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer st.Close()
-	log.Info("database ready", "path", cfg.Database)
+	log.Info("database ready", "store", cfg.Store.Kind, "where", cfg.Store.Where())
 	return nil
 }
 
@@ -77,6 +78,10 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 		log.Warn("clock: running on a set clock, not the machine's (a rehearsal or test; never in production)", "start", cfg.Clock.Start)
 	}
 	exports, err := newScheduler(cfg, rep, clk.report, log, reg)
+	if err != nil {
+		return err
+	}
+	backups, err := backup.NewScheduler(cfg.Backups, cfg.Reports.TimeZone, st, nil, log)
 	if err != nil {
 		return err
 	}
@@ -142,7 +147,7 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var wg sync.WaitGroup
-	runs := map[string]func(context.Context) error{"engine": eng.Run, "api": srv.Run, "exports": exports.Run,
+	runs := map[string]func(context.Context) error{"engine": eng.Run, "api": srv.Run, "exports": exports.Run, "backups": backups.Run,
 		"live": hub.Run, "wallboard": board.Run, "tickets": desk.Run, "retention": sweeper.Run}
 	errc := make(chan error, len(runs))
 	for name, run := range runs {
@@ -157,11 +162,11 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	}
 	fmt.Fprintf(stdout, "switchboard: API http://%s/api/v1  (health /healthz, metrics /metrics)\n", cfg.Listen.Addr)
 	if cfg.PBX.Kind == "freeswitch" {
-		fmt.Fprintf(stdout, "switchboard: driving freeswitch at %s (outbound socket %q); database %s\n", cfg.PBX.ESL.Addr, cfg.PBX.ESL.OutboundListen, cfg.Database)
-		log.Info("switchboard started", "listen", cfg.Listen.Addr, "pbx", cfg.PBX.ESL.Addr, "db", cfg.Database)
+		fmt.Fprintf(stdout, "switchboard: driving freeswitch at %s (outbound socket %q); database %s\n", cfg.PBX.ESL.Addr, cfg.PBX.ESL.OutboundListen, cfg.Store.Where())
+		log.Info("switchboard started", "listen", cfg.Listen.Addr, "pbx", cfg.PBX.ESL.Addr, "db", cfg.Store.Where())
 	} else {
-		fmt.Fprintf(stdout, "switchboard: driving %s at %s as Stasis app %q; database %s\n", cfg.PBX.Kind, cfg.PBX.ARI.URL, cfg.PBX.ARI.App, cfg.Database)
-		log.Info("switchboard started", "listen", cfg.Listen.Addr, "pbx", cfg.PBX.ARI.URL, "db", cfg.Database)
+		fmt.Fprintf(stdout, "switchboard: driving %s at %s as Stasis app %q; database %s\n", cfg.PBX.Kind, cfg.PBX.ARI.URL, cfg.PBX.ARI.App, cfg.Store.Where())
+		log.Info("switchboard started", "listen", cfg.Listen.Addr, "pbx", cfg.PBX.ARI.URL, "db", cfg.Store.Where())
 	}
 	wg.Wait()
 	close(errc)
