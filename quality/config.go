@@ -23,7 +23,7 @@ type SamplingConfig struct {
 	// Seed makes the draw repeatable (with the month).
 	Seed uint64 `yaml:"seed"`
 	// Complaints are the wrap-up dispositions whose calls are always
-	// sampled (up to max).
+	// sampled (up to max); default complaint.
 	Complaints []string `yaml:"complaints"`
 	// Inspectors are the usernames sampled calls are assigned to.
 	Inspectors []string `yaml:"inspectors"`
@@ -37,12 +37,16 @@ const (
 	DefaultMin          = 1
 	DefaultMax          = 5
 	DefaultInspectorCap = 200
+	DefaultComplaint    = "complaint"
 )
 
 // withDefaults fills the unset sampling bounds.
 func (s SamplingConfig) withDefaults() SamplingConfig {
 	if s.Min == 0 && s.Max == 0 {
 		s.Min, s.Max = DefaultMin, DefaultMax
+	}
+	if s.Complaints == nil {
+		s.Complaints = []string{DefaultComplaint}
 	}
 	if s.InspectorCap == 0 {
 		s.InspectorCap = DefaultInspectorCap
