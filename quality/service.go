@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"switchboard/report"
 	"switchboard/routing"
 )
 
@@ -224,4 +225,16 @@ func (s *Service) Sampled(month string) (SampledData, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.book.samples[month], s.book.sampled[month]
+}
+
+// Report is the quality summary for a period (report.ResolvePeriod's
+// period, from, to) at now in loc, by group. Errors: *report.FieldError.
+func (s *Service) Report(group, period, from, to string, now time.Time, loc *time.Location) (*report.Table, error) {
+	span, err := report.ResolvePeriod(period, from, to, now.In(loc), loc)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.book.Report(group, span)
 }
