@@ -20,7 +20,7 @@ func TestReport(t *testing.T) {
 	}
 	nov := time.Date(2026, 11, 10, 9, 0, 0, 0, time.UTC)
 	dec := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
-	score(nov, "R0", "a1", "red", map[string]int{"greet": 0, "close": 4, "polite": 5, "abuse": 1}) // 80 in November
+	score(nov, "R0", "a1", "red", map[string]int{"greet": 0, "close": 4, "polite": 5, "abuse": 1})  // 80 in November
 	score(dec, "R1", "a1", "red", full)                                                             // 100
 	score(dec, "R2", "a1", "red", map[string]int{"greet": 0, "close": 2, "polite": 5, "abuse": 1})  // 70
 	score(dec, "R3", "a2", "blue", map[string]int{"greet": 0, "close": 4, "polite": 5, "abuse": 0}) // critical: 0
