@@ -12,6 +12,7 @@ import (
 
 	"switchboard/auth"
 	"switchboard/quality"
+	"switchboard/report"
 	"switchboard/store"
 )
 
@@ -35,6 +36,7 @@ type QualityService interface {
 	Sample(ctx context.Context, in quality.SampleInput) (quality.SampledData, error)
 	Sampled(month string) (quality.SampledData, bool)
 	SamplingConfig() quality.SamplingConfig
+	Report(group, period, from, to string, now time.Time, loc *time.Location) (*report.Table, error)
 }
 
 var _ QualityService = (*quality.Service)(nil)
@@ -60,10 +62,11 @@ type qualityHandlers struct {
 	calls Reader
 	scope scoper
 	aud   auditor
+	now   func() time.Time
 }
 
 func (s *Server) qualityRoutes() []route {
-	h := qualityHandlers{svc: s.cfg.Quality, index: s.opt.recordings, calls: s.store, scope: s.scope, aud: s.aud}
+	h := qualityHandlers{svc: s.cfg.Quality, index: s.opt.recordings, calls: s.store, scope: s.scope, aud: s.aud, now: s.now}
 	return requires(h.svc != nil, errNoQuality,
 		route{http.MethodGet, "/api/v1/quality/forms", h.forms, signedIn},
 		route{http.MethodGet, "/api/v1/quality/forms/:id", h.form, signedIn},
@@ -74,6 +77,7 @@ func (s *Server) qualityRoutes() []route {
 		route{http.MethodPost, "/api/v1/quality/evaluations/:id/acknowledge", h.acknowledge, allow(auth.Agent, auth.TeamLead)},
 		route{http.MethodPost, "/api/v1/quality/evaluations/:id/dispute", h.dispute, allow(auth.Agent, auth.TeamLead)},
 		route{http.MethodPost, "/api/v1/quality/evaluations/:id/settle", h.settle, allow(auth.TeamLead, auth.Supervisor)},
+		route{http.MethodGet, "/api/v1/quality/report", h.report, allow(auth.Quality, auth.Supervisor, auth.Admin)},
 		route{http.MethodGet, "/api/v1/quality/sampling", h.sampling, allow(auth.Quality, auth.Supervisor, auth.TeamLead)},
 		route{http.MethodPost, "/api/v1/quality/sampling", h.sample, samplers},
 	)

@@ -220,3 +220,37 @@ func FuzzQualityScoreBody(f *testing.F) {
 		}
 	})
 }
+
+func TestQualityReport(t *testing.T) {
+	h, _, _ := newQualityHarness(t)
+	h.token = "role:quality"
+	if r := h.do(t, "POST", "/api/v1/quality/evaluations", `{"recording":"rec-c1","answers":{"greet":0,"polite":5,"abuse":1}}`); r.Code != 201 {
+		t.Fatalf("score: %d %s", r.Code, r.Body)
+	}
+	day := t0.Add(time.Hour).In(time.Local).Format(time.DateOnly)
+	r := h.do(t, "GET", "/api/v1/quality/report?period=custom&from="+day+"&to="+day, "")
+	if r.Code != 200 {
+		t.Fatalf("report: %d %s", r.Code, r.Body)
+	}
+	var tb struct {
+		Rows []struct {
+			Key    string     `json:"key"`
+			Values []*float64 `json:"values"`
+		} `json:"rows"`
+		Notes []string `json:"notes"`
+	}
+	json.Unmarshal(r.Body, &tb)
+	if len(tb.Rows) != 1 || tb.Rows[0].Key != "a1" || *tb.Rows[0].Values[1] != 60 || !strings.Contains(strings.Join(tb.Notes, "\n"), "Training needs, a1: greet (1)") {
+		t.Fatalf("report %s", r.Body)
+	}
+	if r := h.do(t, "GET", "/api/v1/quality/report?period=custom&from="+day+"&to="+day+"&format=csv", ""); r.Code != 200 || !strings.Contains(string(r.Body), "a1") {
+		t.Fatalf("csv: %d %s", r.Code, r.Body)
+	}
+	if r := h.do(t, "GET", "/api/v1/quality/report?group=queue", ""); r.Code != 400 || errorOf(t, r).Field != "group" {
+		t.Fatalf("bad group: %d %s", r.Code, r.Body)
+	}
+	h.token = "role:agent:a1:red"
+	if r := h.do(t, "GET", "/api/v1/quality/report", ""); r.Code != 403 {
+		t.Fatalf("agent: %d", r.Code)
+	}
+}
