@@ -238,3 +238,11 @@ func (s *Service) Report(group, period, from, to string, now time.Time, loc *tim
 	defer s.mu.RUnlock()
 	return s.book.Report(group, span)
 }
+
+// ReportSpan is the quality summary of span by group (the scheduled
+// service export's quality section).
+func (s *Service) ReportSpan(group string, span report.Span) (*report.Table, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.book.Report(group, span)
+}

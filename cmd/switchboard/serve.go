@@ -22,6 +22,8 @@ import (
 	"switchboard/config"
 	"switchboard/esl"
 	"switchboard/live"
+	"switchboard/quality"
+	"switchboard/report"
 	"switchboard/retention"
 	"switchboard/routing"
 	"switchboard/routing/pbx"
@@ -95,6 +97,11 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	if err != nil {
 		return err
 	}
+	// The monthly service export (due by the 22nd) carries quality
+	// inspection's summary beside it.
+	exports.AddSection("service", report.Section{Key: "quality", Build: func(_ context.Context, span report.Span) (*report.Table, error) {
+		return qd.svc.ReportSpan(quality.GroupAgent, span)
+	}})
 	bc := boardConfig(cfg)
 	bc.Now = clk.now
 	bc.OverdueTickets = desk.svc.OverdueCount
