@@ -92,3 +92,34 @@ func TestBrowserQuality(t *testing.T) {
 		t.Errorf("quality.score audit %+v", audit.Entries)
 	}
 }
+
+// TestBrowserRecordingHoldDelete: a supervisor holds, releases and
+// deletes a real call's recording from the recordings page
+// (web-test/recordings-manage.mjs); the index shows each step.
+func TestBrowserRecordingHoldDelete(t *testing.T) {
+	p := StartPBX(t)
+	s := startSwitchboardWith(t, p, recordingConfig)
+	sue := s.user("sue", "supervisor", "", "")
+	rec, _ := recordedCall(t, s, p)
+	b := runBrowser(t, s, "recordings-manage.mjs", "SB_SUP_PW="+sue)
+	b.step("held", 60*time.Second, nil)
+	var r struct {
+		Held      bool    `json:"legal_hold"`
+		DeletedAt *string `json:"deleted_at"`
+	}
+	s.do("GET", "/api/v1/recordings/"+rec.ID, nil, &r)
+	if !r.Held {
+		t.Errorf("after the hold button: %+v", r)
+	}
+	b.step("deleted", 60*time.Second, nil)
+	b.finish(30 * time.Second)
+	var audit struct {
+		Entries []struct {
+			Action string `json:"action"`
+		} `json:"entries"`
+	}
+	s.do("GET", "/api/v1/audit?action=recording.delete&actor=sue", nil, &audit)
+	if len(audit.Entries) != 1 {
+		t.Errorf("recording.delete audit %+v", audit.Entries)
+	}
+}
