@@ -91,6 +91,34 @@ func TestBrowserQuality(t *testing.T) {
 	if len(audit.Entries) != 1 {
 		t.Errorf("quality.score audit %+v", audit.Entries)
 	}
+
+	// A restart rebuilds evaluations, forms and the month's draw from the
+	// log: the same evaluation, the form still at version 1 (unchanged),
+	// and the month not drawn again.
+	before := e
+	s.stop()
+	s.start()
+	e.Comments, e.History = nil, nil
+	if code := s.do("GET", "/api/v1/quality/evaluations/"+id, nil, &e); code != 200 || e.State != before.State ||
+		e.Score != before.Score || len(e.Comments) != 1 || len(e.History) != 3 {
+		t.Fatalf("after restart %d %+v, before %+v", code, e, before)
+	}
+	var forms struct {
+		Forms []struct {
+			ID      string `json:"id"`
+			Version int    `json:"version"`
+		} `json:"forms"`
+	}
+	s.eventually(10*time.Second, "the forms restored", func() bool {
+		s.do("GET", "/api/v1/quality/forms", nil, &forms)
+		return len(forms.Forms) == 1
+	})
+	if forms.Forms[0].ID != "service" || forms.Forms[0].Version != 1 {
+		t.Fatalf("forms after restart %+v", forms)
+	}
+	if code := s.do("POST", "/api/v1/quality/sampling", map[string]string{"month": month}, nil); code != 409 {
+		t.Fatalf("the month drawn again after restart: %d", code)
+	}
 }
 
 // TestBrowserRecordingHoldDelete: a supervisor holds, releases and
