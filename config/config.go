@@ -8,6 +8,7 @@ import (
 	"switchboard/backup"
 	"switchboard/dialplan"
 	"switchboard/live"
+	"switchboard/quality"
 	"switchboard/routing"
 	"switchboard/tickets"
 )
@@ -40,6 +41,8 @@ type Config struct {
 	Wallboard live.WallboardConfig `yaml:"wallboard"`
 	// Tickets is the ticket (工单) categories and SLA clocks.
 	Tickets tickets.Config `yaml:"tickets"`
+	// Quality is quality inspection (质检): scoring forms and sampling.
+	Quality quality.Config `yaml:"quality"`
 	// Clock sets the time Switchboard starts at (rehearsals, tests).
 	Clock ClockConfig `yaml:"clock"`
 

@@ -56,3 +56,35 @@ func TestTicketsErrorsAtFileLine(t *testing.T) {
 		}
 	}
 }
+
+func TestQualityDefaultForm(t *testing.T) {
+	cfg, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Quality.Validate(cfg.dispositionCodes()); err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Quality.Forms) != 1 || len(cfg.Quality.Forms[0].Sections) != 5 {
+		t.Fatalf("default form %+v", cfg.Quality.Forms)
+	}
+}
+
+func TestQualityFormErrorsAtFileLine(t *testing.T) {
+	body := ticketsBase + `quality:
+  forms:
+    - id: f
+      sections:
+        - id: s
+          items:
+            - {id: a, weight: 60}
+            - {id: b, weight: 30, max: 5}
+`
+	p := configtest.WriteFile(t, body)
+	line := strings.Count(body[:strings.Index(body, "      sections:")], "\n") + 1
+	_, err := Load(p)
+	want := fmt.Sprintf("%s:%d: quality.forms[0].sections: the items' weights add up to 90, not 100", p, line)
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err = %v\nwant %s", err, want)
+	}
+}

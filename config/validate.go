@@ -58,6 +58,9 @@ func (c *Config) validate() error {
 	if err := c.Tickets.Validate(&c.Config); err != nil {
 		errs = append(errs, err)
 	}
+	if err := c.Quality.Validate(c.dispositionCodes()); err != nil {
+		errs = append(errs, err)
+	}
 	if err := c.Clock.validate(); err != nil {
 		errs = append(errs, err)
 	}
@@ -76,6 +79,15 @@ func routingTrunks(ts []dialplan.Trunk) []routing.Trunk {
 	out := make([]routing.Trunk, 0, len(ts))
 	for _, t := range ts {
 		out = append(out, routing.Trunk{Name: t.Name, MaxChannels: t.MaxChannels, CallerID: t.CallerID})
+	}
+	return out
+}
+
+// dispositionCodes is the configured wrap-up codes.
+func (c *Config) dispositionCodes() []string {
+	out := make([]string, 0, len(c.Dispositions))
+	for _, d := range c.Dispositions {
+		out = append(out, d.Code)
 	}
 	return out
 }

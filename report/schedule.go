@@ -88,6 +88,26 @@ type Scheduler struct {
 	metrics *exportMetrics
 
 	afterRun func(store.ExportRun) // tests: called after each recorded run
+	// sections are companion tables written beside a report's export
+	// (the service report's quality section), by report name.
+	sections map[string]Section
+}
+
+// Section builds a companion table for an export's span: another domain's
+// part of the same monthly report (quality inspection's summary beside
+// the service report). It is written beside the export as
+// NAME-KEY.EXT with its own manifest; a failure fails the run.
+type Section struct {
+	Key   string
+	Build func(ctx context.Context, span Span) (*Table, error)
+}
+
+// AddSection makes every export of report carry sec; call it before Run.
+func (s *Scheduler) AddSection(report string, sec Section) {
+	if s.sections == nil {
+		s.sections = map[string]Section{}
+	}
+	s.sections[report] = sec
 }
 
 type compiled struct {
@@ -322,6 +342,16 @@ func (s *Scheduler) export(ctx context.Context, c *compiled, span Span, at time.
 		"{from}", t.From, "{to}", t.To, "{date}", at.In(s.b.Location()).Format(time.DateOnly),
 		"{ext}", c.Format).Replace(pattern)
 	m := Manifest{Schedule: c.Name, GeneratedAt: s.clock.Now().UTC()}
+	if sec, ok := s.sections[c.Report]; ok {
+		st, err := sec.Build(ctx, span)
+		if err != nil {
+			return Manifest{}, fmt.Errorf("%s section: %w", sec.Key, err)
+		}
+		ext := filepath.Ext(name)
+		if _, err := WriteFile(filepath.Join(c.Dir, strings.TrimSuffix(name, ext)+"-"+sec.Key+ext), st, c.Format, m); err != nil {
+			return Manifest{}, fmt.Errorf("%s section: %w", sec.Key, err)
+		}
+	}
 	return WriteFile(filepath.Join(c.Dir, name), t, c.Format, m)
 }
 

@@ -265,3 +265,33 @@ func TestScheduleConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestSectionWrittenBeside: a report's section (quality beside the
+// service report) is written beside the export with its own manifest.
+func TestSectionWrittenBeside(t *testing.T) {
+	st := fixtureStore(t)
+	dir := t.TempDir()
+	clock := newFakeClock(time.Date(2025, 3, 15, 0, 29, 0, 0, fixtureLoc))
+	s, runs, _ := newTestScheduler(t, st, clock, dailySchedule(dir))
+	var got Span
+	s.AddSection("summary", Section{Key: "quality", Build: func(_ context.Context, span Span) (*Table, error) {
+		got = span
+		v := 87.0
+		return &Table{Report: "quality", GroupName: "Agent", Columns: []Column{{Key: "average", Label: "Average score", Unit: UnitCount}},
+			Rows: []Row{{Key: "1001", Label: "1001", Values: []*float64{&v}}}, Total: Row{Key: "total", Label: "Total", Values: []*float64{&v}}}, nil
+	}})
+	go s.RunOnce(context.Background(), "daily", clock.Now(), false)
+	if run := waitRun(t, runs); run.Status != "ok" {
+		t.Fatalf("run %+v", run)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "daily-2025-03-14-quality.csv"))
+	if err != nil || !strings.Contains(string(b), "1001,87") {
+		t.Fatalf("section %q %v", b, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "daily-2025-03-14-quality.csv.manifest.json")); err != nil {
+		t.Fatal(err)
+	}
+	if got.From.Format(time.DateOnly) != "2025-03-14" {
+		t.Fatalf("section span %+v", got)
+	}
+}

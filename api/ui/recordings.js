@@ -15,6 +15,10 @@
       "rc.gap": "{at} 处暂停 {len}（{by}），录音中无此段", "rc.gap.open": "{at} 处暂停至通话结束（{by}）",
       "rc.nogaps": "本段无暂停。", "rc.running": "录音中", "rc.failed": "录音失败",
       "rc.held": "法律保全", "rc.pos": "{pos} / {len}",
+      "rc.reason": "原因（保全或删除必填）", "rc.delete": "删除录音", "rc.hold": "设置法律保全", "rc.unhold": "解除法律保全",
+      "rc.confirmDelete": "确定删除该录音？此操作不可撤销。", "rc.confirmHold": "确定设置法律保全？", "rc.confirmUnhold": "确定解除法律保全？",
+      "rc.deleted": "录音已删除。", "rc.heldNow": "已设置法律保全。", "rc.unheldNow": "已解除法律保全。", "rc.cancelled": "已取消，未做更改。",
+      "rc.needReason": "请填写原因。", "rc.refused": "未完成：{msg}",
     },
     en: {
       "rc.title": "Recordings", "rc.agent": "Agent", "rc.team": "Team", "rc.queue": "Queue", "rc.from": "From", "rc.to": "To",
@@ -26,6 +30,10 @@
       "rc.gap": "Paused at {at} for {len} ({by}); not in the recording", "rc.gap.open": "Paused at {at} to the end ({by})",
       "rc.nogaps": "No pauses in this part.", "rc.running": "Recording", "rc.failed": "Recording failed",
       "rc.held": "Legal hold", "rc.pos": "{pos} / {len}",
+      "rc.reason": "Reason (required to hold or delete)", "rc.delete": "Delete recording", "rc.hold": "Put on legal hold", "rc.unhold": "Release legal hold",
+      "rc.confirmDelete": "Delete this recording? This cannot be undone.", "rc.confirmHold": "Put this recording on legal hold?", "rc.confirmUnhold": "Release the legal hold?",
+      "rc.deleted": "The recording was deleted.", "rc.heldNow": "The recording is on legal hold.", "rc.unheldNow": "The legal hold was released.", "rc.cancelled": "Cancelled; nothing changed.",
+      "rc.needReason": "Give a reason.", "rc.refused": "Not done: {msg}",
     },
   });
   const limit = 20;
@@ -112,7 +120,45 @@
       }
     }
     showPart();
+    drawManage();
     $("rc-audio").focus();
+  }
+
+  // Legal hold and deletion, for supervisors (the API's roles); each asks
+  // to confirm and writes the outcome out.
+  function drawManage() {
+    const can = SB.me && ["supervisor", "admin"].includes(SB.me.role);
+    $("rc-manage").hidden = !can;
+    if (!can) return;
+    $("rc-hold").textContent = SB.t(current.legal_hold ? "rc.unhold" : "rc.hold");
+    $("rc-delete").disabled = !!current.legal_hold;
+    $("rc-outcome").textContent = "";
+  }
+
+  async function manage(action) {
+    const reason = $("rc-reason").value.trim();
+    const hold = !current.legal_hold;
+    if ((action === "delete" || hold) && !reason) { $("rc-outcome").textContent = SB.t("rc.needReason"); $("rc-reason").focus(); return; }
+    const ask = action === "delete" ? "rc.confirmDelete" : hold ? "rc.confirmHold" : "rc.confirmUnhold";
+    if (!window.confirm(SB.t(ask))) { $("rc-outcome").textContent = SB.t("rc.cancelled"); return; }
+    const id = encodeURIComponent(current.id);
+    try {
+      if (action === "delete") {
+        await SB.api("DELETE", "/api/v1/recordings/" + id + "?reason=" + encodeURIComponent(reason));
+        $("rc-audio").removeAttribute("src");
+        await load();
+        $("rc-outcome").textContent = SB.t("rc.deleted");
+        $("rc-hold").disabled = $("rc-delete").disabled = true;
+        return;
+      }
+      current = await SB.api("POST", "/api/v1/recordings/" + id + "/hold", { hold, reason });
+      drawManage();
+      $("rc-outcome").textContent = SB.t(hold ? "rc.heldNow" : "rc.unheldNow");
+      $("rc-reason").value = "";
+      load();
+    } catch (e) {
+      $("rc-outcome").textContent = SB.t("rc.refused", { msg: e.message || String(e) });
+    }
   }
 
   // fileLength is the part's audio length: the talk less its gaps.
@@ -180,6 +226,8 @@
     });
     $("rc-audio").addEventListener("timeupdate", tick);
     $("rc-audio").addEventListener("loadedmetadata", tick);
+    $("rc-hold").addEventListener("click", () => manage("hold"));
+    $("rc-delete").addEventListener("click", () => manage("delete"));
     const q = new URLSearchParams(location.search);
     for (const k of ["agent", "team", "queue"]) if (q.get(k)) $("rc-" + k).value = q.get(k);
     load();

@@ -24,6 +24,8 @@ import (
 	"switchboard/customers"
 	"switchboard/esl"
 	"switchboard/live"
+	"switchboard/quality"
+	"switchboard/report"
 	"switchboard/retention"
 	"switchboard/routing"
 	"switchboard/routing/pbx"
@@ -97,6 +99,15 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	if err != nil {
 		return err
 	}
+	qd, err := newQualityDesk(ctx, cfg, st, eng, log.With("component", "quality"))
+	if err != nil {
+		return err
+	}
+	// The monthly service export (due by the 22nd) carries quality
+	// inspection's summary beside it.
+	exports.AddSection("service", report.Section{Key: "quality", Build: func(_ context.Context, span report.Span) (*report.Table, error) {
+		return qd.svc.ReportSpan(quality.GroupAgent, span)
+	}})
 	bc := boardConfig(cfg)
 	bc.Now = clk.now
 	bc.OverdueTickets = desk.svc.OverdueCount
@@ -124,7 +135,7 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	apiCfg := api.Config{Listen: cfg.Listen.Addr, TrustedProxies: proxies, Reload: reload, Reports: rep,
 		Accounts: accounts, Audit: st, Privacy: cfg.Privacy, SecureCookie: cfg.Auth.SecureCookie,
 		ConfigEdit: api.ConfigEdit{Source: editor, Versions: st}, Teams: editor, Live: hub, Wallboard: board,
-		Tickets: desk.svc, Customers: customers.NewService(st, func(ctx context.Context, d routing.Decision) (any, error) {
+		Tickets: desk.svc, Quality: qd.svc, Customers: customers.NewService(st, func(ctx context.Context, d routing.Decision) (any, error) {
 			return routing.Decide(ctx, eng, d)
 		})}
 	if rf, ok := drv.(pbx.RecordingFetcher); ok {
@@ -148,7 +159,7 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	defer cancel(nil)
 	var wg sync.WaitGroup
 	runs := map[string]func(context.Context) error{"engine": eng.Run, "api": srv.Run, "exports": exports.Run, "backups": backups.Run,
-		"live": hub.Run, "wallboard": board.Run, "tickets": desk.Run, "retention": sweeper.Run}
+		"live": hub.Run, "wallboard": board.Run, "tickets": desk.Run, "quality": qd.Run, "retention": sweeper.Run}
 	errc := make(chan error, len(runs))
 	for name, run := range runs {
 		wg.Add(1)
