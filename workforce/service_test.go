@@ -169,7 +169,9 @@ func TestAdherenceReportAndFloor(t *testing.T) {
 		t.Fatal(err)
 	}
 	day := time.Date(2027, 1, 4, 0, 0, 0, 0, cst)
-	h := func(hh, mm int) time.Time { return day.Add(time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute) }
+	h := func(hh, mm int) time.Time {
+		return day.Add(time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute)
+	}
 	for _, r := range []routing.Record{
 		agentState("1001", h(8, 50), "signed_out", "ready"),
 		agentState("1001", h(12, 0), "ready", "not_ready"),
