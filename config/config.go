@@ -9,6 +9,7 @@ import (
 	"switchboard/live"
 	"switchboard/routing"
 	"switchboard/tickets"
+	"switchboard/workforce"
 )
 
 //go:embed default.yaml
@@ -36,6 +37,8 @@ type Config struct {
 	Wallboard live.WallboardConfig `yaml:"wallboard"`
 	// Tickets is the ticket (工单) categories and SLA clocks.
 	Tickets tickets.Config `yaml:"tickets"`
+	// Workforce is shift templates and the floor's schedule deadlines (排班).
+	Workforce workforce.Config `yaml:"workforce"`
 	// Clock sets the time Switchboard starts at (rehearsals, tests).
 	Clock ClockConfig `yaml:"clock"`
 

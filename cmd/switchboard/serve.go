@@ -91,6 +91,10 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	if err != nil {
 		return err
 	}
+	floor, err := newFloorDesk(ctx, cfg, st, eng, hub, clk.now, log.With("component", "workforce"))
+	if err != nil {
+		return err
+	}
 	bc := boardConfig(cfg)
 	bc.Now = clk.now
 	bc.OverdueTickets = desk.svc.OverdueCount
@@ -118,7 +122,7 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	apiCfg := api.Config{Listen: cfg.Listen.Addr, TrustedProxies: proxies, Reload: reload, Reports: rep,
 		Accounts: accounts, Audit: st, Privacy: cfg.Privacy, SecureCookie: cfg.Auth.SecureCookie,
 		ConfigEdit: api.ConfigEdit{Source: editor, Versions: st}, Teams: editor, Live: hub, Wallboard: board,
-		Tickets: desk.svc}
+		Tickets: desk.svc, Workforce: floor.svc}
 	if rf, ok := drv.(pbx.RecordingFetcher); ok {
 		apiCfg.Recordings = rf // messages' and calls' audio through the API
 	}
@@ -140,7 +144,7 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	defer cancel(nil)
 	var wg sync.WaitGroup
 	runs := map[string]func(context.Context) error{"engine": eng.Run, "api": srv.Run, "exports": exports.Run,
-		"live": hub.Run, "wallboard": board.Run, "tickets": desk.Run, "retention": sweeper.Run}
+		"live": hub.Run, "wallboard": board.Run, "tickets": desk.Run, "workforce": floor.Run, "retention": sweeper.Run}
 	errc := make(chan error, len(runs))
 	for name, run := range runs {
 		wg.Add(1)
