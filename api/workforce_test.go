@@ -38,8 +38,8 @@ func TestWorkforceScheduleFlow(t *testing.T) {
 	body := `{"entries":[{"agent":"a1","date":"2027-01-04","shift":"day"},{"agent":"a3","date":"2027-01-04","shift":"night"}]}`
 	for _, tc := range []struct {
 		name, token, method, path, body string
-		want                             int
-		field                            string
+		want                            int
+		field                           string
 	}{
 		{"agent may not build", "role:agent:a1:front", "PUT", "/api/v1/schedules/front/2027-01", body, 403, ""},
 		{"lead of another team", "role:team_lead:l2:back", "PUT", "/api/v1/schedules/front/2027-01", body, 403, ""},
