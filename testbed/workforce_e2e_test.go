@@ -56,7 +56,7 @@ func TestE2EAdherence(t *testing.T) {
 	if fl.Teams[0].SignedIn != 1 || fl.Teams[0].Ready != 1 {
 		t.Fatalf("floor %+v", fl)
 	}
-	if code := s.do("POST", "/api/v1/agents/1001/sign-out", map[string]string{}, nil); code != 200 {
+	if code := s.do("POST", "/api/v1/agents/1001/sign-out", map[string]string{"reason": "end of test shift"}, nil); code != 200 {
 		t.Fatalf("sign out: %d", code)
 	}
 	type table struct {
