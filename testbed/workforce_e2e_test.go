@@ -5,6 +5,7 @@ package testbed
 import (
 	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -115,4 +116,47 @@ func TestE2EAdherence(t *testing.T) {
 		t.Fatalf("report %v, want adherence %v (in %v, out %v)", got, want, in, out)
 	}
 	t.Logf("adherence %.3f%% (signed out %v into the shift)", got["adherence"], out.Sub(start))
+}
+
+// scheduleConfig: deskConfig's team and agents with a day shift; the
+// machine's clock, so next month is before its deadline.
+const scheduleConfig = deskConfig + `workforce:
+  time_zone: "+08:00"
+  shifts:
+    - {name: day, start: "09:00", end: "17:00", meals: [{start: "12:00", end: "13:00", allowance: 30m}]}
+`
+
+// TestBrowserSchedule: a lead builds and publishes next month on
+// /ui/schedule, an agent sees it there (web-test/schedule.mjs); the log
+// holds schedule.saved then schedule.published, and both are audited.
+func TestBrowserSchedule(t *testing.T) {
+	p := StartPBX(t)
+	s := startSwitchboardWith(t, p, scheduleConfig)
+	leadPW := s.user("lena", "team_lead", "", "front")
+	agentPW := s.user("ada", "agent", "1001", "front")
+	now := time.Now()
+	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 1, 0).Format("2006-01")
+	b := runBrowser(t, s, "schedule.mjs", "SB_LEAD_PW="+leadPW, "SB_AGENT_PW="+agentPW, "SB_MONTH="+month)
+	b.step("published", time.Minute, nil)
+	var list eventList
+	if code := s.do("GET", "/api/v1/events?type=schedule.", nil, &list); code != 200 {
+		t.Fatalf("events: %d", code)
+	}
+	var types []string
+	for _, ev := range list.Events {
+		types = append(types, ev.Type)
+	}
+	if strings.Join(types, ",") != "schedule.saved,schedule.published" {
+		t.Fatalf("records %v", types)
+	}
+	var audit struct {
+		Entries []struct{ Action, Target, Actor string }
+	}
+	for _, action := range []string{"schedule.import", "schedule.save", "schedule.publish"} {
+		if code := s.do("GET", "/api/v1/audit?action="+action, nil, &audit); code != 200 || len(audit.Entries) != 1 {
+			t.Errorf("audit %s: %d %+v", action, code, audit)
+		}
+	}
+	b.step("agent", time.Minute, nil)
+	b.finish(30 * time.Second)
 }
