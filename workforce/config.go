@@ -29,6 +29,8 @@ type Config struct {
 	// Grace is how long before a shift an agent signs in and after it
 	// signs out (default 5m).
 	Grace routing.Duration `yaml:"grace"`
+	// Leave is who approves how many days of leave a month.
+	Leave LeaveConfig `yaml:"leave"`
 }
 
 // ShiftConfig is one shift template. End before Start crosses midnight.
@@ -134,6 +136,9 @@ func (c Config) Validate(rc *routing.Config) error {
 	}
 	if c.PublishBy < 0 || c.PublishBy > 31 {
 		bad("publish_by", "must be a day 1-31")
+	}
+	if c.Leave.LeadDays < 0 || c.Leave.SupervisorDays < 0 {
+		bad("leave", "limits must not be negative")
 	}
 	if c.Grace < 0 {
 		bad("grace", "must not be negative")

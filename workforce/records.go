@@ -50,4 +50,6 @@ func init() {
 	routing.Records[EvScheduleSaved] = reflect.TypeFor[SavedData]()
 	routing.Records[EvSchedulePublished] = reflect.TypeFor[PublishedData]()
 	routing.Records[EvScheduleExcused] = reflect.TypeFor[ExcusedData]()
+	routing.Records[EvLeaveRequested] = reflect.TypeFor[LeaveData]()
+	routing.Records[EvLeaveDecided] = reflect.TypeFor[LeaveDecisionData]()
 }

@@ -96,6 +96,7 @@ type Book struct {
 	roster  Roster
 	sched   map[string]*Schedule // team/month
 	excuses []Excuse
+	leaves  []*Leave
 }
 
 // NewBook is an empty book over the shift templates (Validate has checked
@@ -327,6 +328,8 @@ func (b *Book) Apply(rec *routing.Record) error {
 			return fmt.Errorf("workforce: record %d publishes %s %s, never saved", rec.Seq, d.Team, d.Month)
 		}
 		s.State, s.PublishedBy, s.PublishedAt, s.Late, s.LateReason = StatePublished, d.By, rec.Time, d.Late, d.Reason
+	case EvLeaveRequested, EvLeaveDecided:
+		return b.applyLeave(rec)
 	case EvScheduleExcused:
 		d, err := routing.Decode[ExcusedData](rec)
 		if err != nil {

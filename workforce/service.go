@@ -400,3 +400,48 @@ func (s *Service) Report(month, group, team string) (*report.Table, error) {
 	tb.Total = report.Row{Key: "total", Label: "Total", Values: summaryValues(total)}
 	return tb, nil
 }
+
+// RequestLeave files a leave request. Errors: *FieldError, *DeadlineError.
+func (s *Service) RequestLeave(ctx context.Context, agent, from, to, reason, by string) (Leave, error) {
+	rec, err := s.decide(ctx, func(now time.Time) (*routing.Record, error) {
+		return s.book.DecideLeave(agent, from, to, reason, by, s.cfg.requestsBy(), now)
+	})
+	if err != nil {
+		return Leave{}, err
+	}
+	d, err := routing.Decode[LeaveData](rec)
+	if err != nil {
+		return Leave{}, err
+	}
+	return s.Leave(d.ID)
+}
+
+// DecideLeave approves, refuses or withdraws a pending request; role is
+// the decider's (its limit applies). Errors: ErrNoLeave,
+// *LeaveStateError, *LimitError, *FieldError.
+func (s *Service) DecideLeave(ctx context.Context, id string, decision LeaveState, by, role, note string) (Leave, error) {
+	if _, err := s.decide(ctx, func(time.Time) (*routing.Record, error) {
+		return s.book.DecideLeaveDecision(id, decision, by, role, note, s.cfg.Leave)
+	}); err != nil {
+		return Leave{}, err
+	}
+	return s.Leave(id)
+}
+
+// Leave is one request.
+func (s *Service) Leave(id string) (Leave, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	l, ok := s.book.LeaveByID(id)
+	if !ok {
+		return Leave{}, ErrNoLeave
+	}
+	return l, nil
+}
+
+// Leaves is the requests of agent and/or team ("" all), newest first.
+func (s *Service) Leaves(agent, team string) []Leave {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.book.Leaves(agent, team)
+}
