@@ -386,6 +386,9 @@ func workforceError(err error) error {
 	var fe *workforce.FieldError
 	var se *workforce.StateError
 	var de *workforce.DeadlineError
+	if e := leaveError(err); e != nil {
+		return e
+	}
 	switch {
 	case errors.As(err, &fe):
 		return badRequest(fe.Field, "%s", fe.Reason)
