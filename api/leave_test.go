@@ -14,8 +14,8 @@ func TestLeaveFlow(t *testing.T) {
 	var ids []string
 	for _, tc := range []struct {
 		name, token, method, path, body string
-		want                             int
-		field                            string
+		want                            int
+		field                           string
 	}{
 		{"past", agent, "POST", "/api/v1/leave", `{"from":"2026-12-01","to":"2026-12-02"}`, 400, "from"},
 		{"for someone else", agent, "POST", "/api/v1/leave", `{"agent":"a3","from":"2026-12-14","to":"2026-12-15"}`, 403, ""},
