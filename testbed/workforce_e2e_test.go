@@ -127,8 +127,9 @@ const scheduleConfig = deskConfig + `workforce:
 `
 
 // TestBrowserSchedule: a lead builds and publishes next month on
-// /ui/schedule, an agent sees it there (web-test/schedule.mjs); the log
-// holds schedule.saved then schedule.published, and both are audited.
+// /ui/schedule, an agent sees it there and requests leave, the lead
+// approves it (web-test/schedule.mjs); the log holds the records, the
+// audit the actions, and a restart keeps both.
 func TestBrowserSchedule(t *testing.T) {
 	p := StartPBX(t)
 	s := startSwitchboardWith(t, p, scheduleConfig)
@@ -158,5 +159,21 @@ func TestBrowserSchedule(t *testing.T) {
 		}
 	}
 	b.step("agent", time.Minute, nil)
+	b.step("approved", time.Minute, nil)
 	b.finish(30 * time.Second)
+	if code := s.do("GET", "/api/v1/events?type=schedule.leave", nil, &list); code != 200 || len(list.Events) != 2 ||
+		list.Events[0].Type != "schedule.leave_requested" || list.Events[1].Type != "schedule.leave_decided" {
+		t.Fatalf("leave records: %d %+v", code, list.Events)
+	}
+	// A restart keeps the schedule and the decided leave.
+	s.stop()
+	s.start()
+	var sc struct{ State string }
+	if code := s.do("GET", "/api/v1/schedules/front/"+month, nil, &sc); code != 200 || sc.State != "published" {
+		t.Fatalf("schedule after restart: %d %+v", code, sc)
+	}
+	var lv struct{ Leave []struct{ State string } }
+	if code := s.do("GET", "/api/v1/leave", nil, &lv); code != 200 || len(lv.Leave) != 1 || lv.Leave[0].State != "approved" {
+		t.Fatalf("leave after restart: %d %+v", code, lv)
+	}
 }

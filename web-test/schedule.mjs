@@ -56,5 +56,33 @@ run(async (ctx, browser) => {
   check(txt.includes("day") && txt.includes("09:00") && txt.includes("17:00"), "agent's row: " + txt);
   check(await ap.locator("#sc-build-box").isHidden(), "an agent sees the lead's builder");
   await shot(ap, "schedule-agent");
+
+  // The agent requests two days of leave, by keyboard.
+  await ap.locator("#sc-leave-from").fill(month + "-06");
+  await ap.locator("#sc-leave-to").fill(month + "-07");
+  await ap.locator("#sc-leave-reason").focus();
+  await ap.keyboard.type("family");
+  await ap.keyboard.press("Tab");
+  check(await ap.locator("#sc-leave-btn").evaluate((el) => el === document.activeElement), "Tab does not reach Request");
+  await ap.keyboard.press("Enter");
+  const lrow = ap.locator("#sc-leave-rows tr[data-leave-row]");
+  await lrow.first().waitFor();
+  check(/Pending/.test(await lrow.first().locator(".sc-lstate").textContent()), "the request's state is not written out");
   step("agent");
+
+  // The lead sees it pending and approves it.
+  await page.reload();
+  await page.locator("#sc-pick button").click();
+  const prow = page.locator("#sc-leave-rows tr[data-leave-row]", { hasText: "1001" });
+  await prow.waitFor();
+  check(/待审批|Pending/.test(await prow.textContent()), "lead: not pending: " + (await prow.textContent()));
+  await prow.locator('button[data-d="approve"]').focus();
+  await page.keyboard.press("Enter");
+  await page.locator("#sc-leave-rows tr[data-leave-row] .sc-lstate", { hasText: /已批准|Approved/ }).waitFor();
+  await shot(page, "schedule-lead-approved");
+
+  // The agent sees it approved.
+  await ap.reload();
+  await ap.locator("#sc-leave-rows tr[data-leave-row] .sc-lstate", { hasText: "Approved" }).waitFor();
+  step("approved");
 });

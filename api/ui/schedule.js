@@ -18,6 +18,10 @@
       "sc.state.none": "尚未建立", "sc.state.draft": "草稿", "sc.state.published": "已发布", "sc.saved": "草稿已保存（{n} 条）",
       "sc.published": "已发布 {team} {month}", "sc.late": "逾期发布：{reason}", "sc.below": "低于最少就绪", "sc.ok": "正常",
       "sc.line": "第 {line} 行 {field}：{reason}", "sc.nofloor": "没有班组。", "sc.noentries": "还没有班次。",
+      "sc.leave": "请假", "sc.from_day": "从", "sc.to_day": "到", "sc.request": "提交申请", "sc.id": "编号", "sc.days": "天数",
+      "sc.lstate": "状态", "sc.action": "操作", "sc.approve": "批准", "sc.refuse": "拒绝", "sc.withdraw": "撤回",
+      "sc.ls.pending": "待审批", "sc.ls.approved": "已批准", "sc.ls.refused": "已拒绝", "sc.ls.withdrawn": "已撤回",
+      "sc.noleave": "没有请假申请。", "sc.requested": "已提交请假申请 {id}", "sc.decided": "请假 {id}：{state}",
     },
     en: {
       "sc.title": "Schedule", "sc.month": "Month", "sc.team": "Team", "sc.show": "Show", "sc.mine": "My shifts (published)",
@@ -29,6 +33,10 @@
       "sc.state.none": "Not started", "sc.state.draft": "Draft", "sc.state.published": "Published", "sc.saved": "Draft saved ({n} entries)",
       "sc.published": "Published {team} {month}", "sc.late": "Published late: {reason}", "sc.below": "Below minimum", "sc.ok": "OK",
       "sc.line": "Line {line} {field}: {reason}", "sc.nofloor": "No teams.", "sc.noentries": "No shifts yet.",
+      "sc.leave": "Leave", "sc.from_day": "From", "sc.to_day": "To", "sc.request": "Request", "sc.id": "ID", "sc.days": "Days",
+      "sc.lstate": "State", "sc.action": "Action", "sc.approve": "Approve", "sc.refuse": "Refuse", "sc.withdraw": "Withdraw",
+      "sc.ls.pending": "Pending", "sc.ls.approved": "Approved", "sc.ls.refused": "Refused", "sc.ls.withdrawn": "Withdrawn",
+      "sc.noleave": "No leave requests.", "sc.requested": "Leave {id} requested", "sc.decided": "Leave {id}: {state}",
     },
   });
 
@@ -96,7 +104,23 @@
     $("sc-adh-xlsx").href = q + "&format=xlsx";
   }
 
+  async function loadLeave() {
+    const r = await api("GET", "/api/v1/leave");
+    const mine = (l) => l.agent === me.agent_id;
+    $("sc-leave-rows").innerHTML = r.leave.length ? r.leave.map((l) => {
+      let acts = "";
+      if (l.state === "pending" && mine(l)) acts = "<button type=\"button\" data-leave=\"" + esc(l.id) + "\" data-d=\"withdraw\">" + esc(t("sc.withdraw")) + "</button>";
+      else if (l.state === "pending" && me.role !== "agent") {
+        acts = "<button type=\"button\" data-leave=\"" + esc(l.id) + "\" data-d=\"approve\">" + esc(t("sc.approve")) + "</button> " +
+          "<button type=\"button\" data-leave=\"" + esc(l.id) + "\" data-d=\"refuse\">" + esc(t("sc.refuse")) + "</button>";
+      }
+      return "<tr data-leave-row=\"" + esc(l.id) + "\"><td>" + esc(l.id) + "</td><td>" + esc(l.agent) + "</td><td>" + esc(l.from) + "</td><td>" + esc(l.to) +
+        "</td><td>" + l.days + "</td><td class=\"sc-lstate\">" + esc(t("sc.ls." + l.state)) + "</td><td>" + acts + "</td></tr>";
+    }).join("") : "<tr><td colspan=\"7\">" + esc(t("sc.noleave")) + "</td></tr>";
+  }
+
   async function show() {
+    await loadLeave();
     if (me.role === "agent" || me.agent_id) await loadMine().catch(() => { $("sc-mine-empty").hidden = false; });
     if (me.role === "team_lead" || me.role === "supervisor") {
       if (team()) await loadTeam();
@@ -181,6 +205,25 @@
     $("sc-save").addEventListener("submit", (ev) => { ev.preventDefault(); save(ev.target, entries); });
     $("sc-import").addEventListener("submit", (ev) => { ev.preventDefault(); importCSV(ev.target).catch((e) => SB.fieldError(ev.target, e)); });
     $("sc-publish").addEventListener("submit", (ev) => { ev.preventDefault(); publish(ev.target); });
+    $("sc-leave-box").hidden = false;
+    $("sc-leave-form").hidden = !me.agent_id;
+    $("sc-leave-form").addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      try {
+        const l = await api("POST", "/api/v1/leave", { from: $("sc-leave-from").value, to: $("sc-leave-to").value, reason: $("sc-leave-reason").value });
+        SB.toast(t("sc.requested", { id: l.id }));
+        await loadLeave();
+      } catch (e) { SB.fieldError(ev.target, e); }
+    });
+    $("sc-leave-rows").addEventListener("click", async (ev) => {
+      const b = ev.target.closest("button[data-leave]");
+      if (!b) return;
+      try {
+        const l = await api("POST", "/api/v1/leave/" + encodeURIComponent(b.dataset.leave) + "/decision", { decision: b.dataset.d });
+        SB.toast(t("sc.decided", { id: l.id, state: t("sc.ls." + l.state) }));
+      } catch (e) { SB.toast(e.message); }
+      await loadLeave();
+    });
     await show();
   }
   main().catch((e) => SB.toast(e.message || t("common.error")));
