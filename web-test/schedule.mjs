@@ -81,6 +81,14 @@ run(async (ctx, browser) => {
   await page.locator("#sc-leave-rows tr[data-leave-row] .sc-lstate", { hasText: /已批准|Approved/ }).waitFor();
   await shot(page, "schedule-lead-approved");
 
+  // The wallboard shows the team's scheduled-now line (none scheduled now:
+  // the schedule is next month's, so not flagged).
+  await page.goto(base + "/ui/wallboard");
+  const fl = page.locator('#wb-floor li[data-team="front"]');
+  await fl.waitFor();
+  const ft = await fl.textContent();
+  check(/排班 0|scheduled 0/.test(ft) && !/低于|below/.test(ft), "wallboard floor: " + ft);
+
   // The agent sees it approved.
   await ap.reload();
   await ap.locator("#sc-leave-rows tr[data-leave-row] .sc-lstate", { hasText: "Approved" }).waitFor();
