@@ -52,4 +52,6 @@ func init() {
 	routing.Records[EvScheduleExcused] = reflect.TypeFor[ExcusedData]()
 	routing.Records[EvLeaveRequested] = reflect.TypeFor[LeaveData]()
 	routing.Records[EvLeaveDecided] = reflect.TypeFor[LeaveDecisionData]()
+	routing.Records[EvSwapRequested] = reflect.TypeFor[SwapData]()
+	routing.Records[EvSwapDecided] = reflect.TypeFor[SwapDecisionData]()
 }

@@ -97,6 +97,7 @@ type Book struct {
 	sched   map[string]*Schedule // team/month
 	excuses []Excuse
 	leaves  []*Leave
+	swaps   []*Swap
 }
 
 // NewBook is an empty book over the shift templates (Validate has checked
@@ -330,6 +331,8 @@ func (b *Book) Apply(rec *routing.Record) error {
 		s.State, s.PublishedBy, s.PublishedAt, s.Late, s.LateReason = StatePublished, d.By, rec.Time, d.Late, d.Reason
 	case EvLeaveRequested, EvLeaveDecided:
 		return b.applyLeave(rec)
+	case EvSwapRequested, EvSwapDecided:
+		return b.applySwap(rec)
 	case EvScheduleExcused:
 		d, err := routing.Decode[ExcusedData](rec)
 		if err != nil {

@@ -445,3 +445,57 @@ func (s *Service) Leaves(agent, team string) []Leave {
 	defer s.mu.RUnlock()
 	return s.book.Leaves(agent, team)
 }
+
+func (s *Service) minimums() map[string]int {
+	m := map[string]int{}
+	for n, t := range s.teams {
+		m[n] = t.MinReady
+	}
+	return m
+}
+
+// RequestSwap files a swap of a's shift on aDate with b's on bDate.
+// Errors: *FieldError, *RuleError.
+func (s *Service) RequestSwap(ctx context.Context, a, aDate, b, bDate, by string) (Swap, error) {
+	rec, err := s.decide(ctx, func(now time.Time) (*routing.Record, error) {
+		return s.book.DecideSwap(a, aDate, b, bDate, by, s.holidays, s.minimums(), now)
+	})
+	if err != nil {
+		return Swap{}, err
+	}
+	d, err := routing.Decode[SwapData](rec)
+	if err != nil {
+		return Swap{}, err
+	}
+	return s.Swap(d.ID)
+}
+
+// DecideSwap approves (for teams) or refuses a pending swap. Errors:
+// ErrNoSwap, *LeaveStateError, *RuleError, *FieldError.
+func (s *Service) DecideSwap(ctx context.Context, id, decision string, teams []string, by string) (Swap, error) {
+	if _, err := s.decide(ctx, func(time.Time) (*routing.Record, error) {
+		return s.book.DecideSwapDecision(id, decision, teams, by, s.minimums())
+	}); err != nil {
+		return Swap{}, err
+	}
+	return s.Swap(id)
+}
+
+// Swap is one swap request.
+func (s *Service) Swap(id string) (Swap, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, sw := range s.book.Swaps("") {
+		if sw.ID == id {
+			return sw, nil
+		}
+	}
+	return Swap{}, ErrNoSwap
+}
+
+// Swaps is the swaps involving team ("" all), newest first.
+func (s *Service) Swaps(team string) []Swap {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.book.Swaps(team)
+}
