@@ -202,7 +202,12 @@ func (h leaveHandlers) decide(c echo.Context) error {
 func leaveError(err error) error {
 	var le *workforce.LimitError
 	var se *workforce.LeaveStateError
+	var re *workforce.RuleError
 	switch {
+	case errors.As(err, &re):
+		return &Error{Status: http.StatusConflict, Code: CodeRule, Field: re.Rule, Message: re.Error()}
+	case errors.Is(err, workforce.ErrNoSwap):
+		return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Message: err.Error()}
 	case errors.As(err, &le):
 		return &Error{Status: http.StatusConflict, Code: CodeLimit, Field: le.Rule, Message: le.Error()}
 	case errors.As(err, &se):
