@@ -68,6 +68,14 @@ run(async (ctx, browser) => {
   const lrow = ap.locator("#sc-leave-rows tr[data-leave-row]");
   await lrow.first().waitFor();
   check(/Pending/.test(await lrow.first().locator(".sc-lstate").textContent()), "the request's state is not written out");
+  // A swap with oneself is refused, the message next to the field.
+  await ap.locator("#sc-swap-date").fill(month + "-04");
+  await ap.locator("#sc-swap-with").fill("1001");
+  await ap.locator("#sc-swap-wdate").fill(month + "-04");
+  await ap.click("#sc-swap-btn");
+  const se = ap.locator("#sc-swap-form .sb-field-error");
+  await se.waitFor();
+  check(/oneself/.test(await se.textContent()) && (await ap.getAttribute("#sc-swap-with", "aria-invalid")) === "true", "swap error: " + (await se.textContent()));
   step("agent");
 
   // The lead sees it pending and approves it.

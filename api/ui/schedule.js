@@ -21,6 +21,8 @@
       "sc.leave": "请假", "sc.from_day": "从", "sc.to_day": "到", "sc.request": "提交申请", "sc.id": "编号", "sc.days": "天数",
       "sc.lstate": "状态", "sc.action": "操作", "sc.approve": "批准", "sc.refuse": "拒绝", "sc.withdraw": "撤回",
       "sc.ls.pending": "待审批", "sc.ls.approved": "已批准", "sc.ls.refused": "已拒绝", "sc.ls.withdrawn": "已撤回",
+      "sc.swap": "换班", "sc.my_day": "我的班次日期", "sc.with": "与坐席", "sc.with_day": "对方班次日期", "sc.swap_of": "换班",
+      "sc.noswap": "没有换班申请。", "sc.swap_line": "{a} {a_date} {a_shift} ⇄ {b} {b_date} {b_shift}", "sc.swap_ok": "已提交换班申请 {id}",
       "sc.noleave": "没有请假申请。", "sc.requested": "已提交请假申请 {id}", "sc.decided": "请假 {id}：{state}",
     },
     en: {
@@ -36,6 +38,8 @@
       "sc.leave": "Leave", "sc.from_day": "From", "sc.to_day": "To", "sc.request": "Request", "sc.id": "ID", "sc.days": "Days",
       "sc.lstate": "State", "sc.action": "Action", "sc.approve": "Approve", "sc.refuse": "Refuse", "sc.withdraw": "Withdraw",
       "sc.ls.pending": "Pending", "sc.ls.approved": "Approved", "sc.ls.refused": "Refused", "sc.ls.withdrawn": "Withdrawn",
+      "sc.swap": "Shift swaps", "sc.my_day": "My shift on", "sc.with": "With agent", "sc.with_day": "Their shift on", "sc.swap_of": "Swap",
+      "sc.noswap": "No swap requests.", "sc.swap_line": "{a} {a_date} {a_shift} ⇄ {b} {b_date} {b_shift}", "sc.swap_ok": "Swap {id} requested",
       "sc.noleave": "No leave requests.", "sc.requested": "Leave {id} requested", "sc.decided": "Leave {id}: {state}",
     },
   });
@@ -119,8 +123,20 @@
     }).join("") : "<tr><td colspan=\"7\">" + esc(t("sc.noleave")) + "</td></tr>";
   }
 
+  async function loadSwaps() {
+    const r = await api("GET", "/api/v1/swaps");
+    $("sc-swap-rows").innerHTML = r.swaps.length ? r.swaps.map((w) => {
+      const acts = w.state === "pending" && me.role !== "agent" ? "<button type=\"button\" data-swap=\"" + esc(w.id) + "\" data-d=\"approve\">" +
+        esc(t("sc.approve")) + "</button> <button type=\"button\" data-swap=\"" + esc(w.id) + "\" data-d=\"refuse\">" + esc(t("sc.refuse")) + "</button>" : "";
+      const st = t("sc.ls." + w.state) + (w.state === "pending" && w.approved_teams && w.approved_teams.length ? " (" + w.approved_teams.join(", ") + " ✓)" : "");
+      return "<tr data-swap-row=\"" + esc(w.id) + "\"><td>" + esc(w.id) + "</td><td>" + esc(t("sc.swap_line", w)) + "</td><td class=\"sc-lstate\">" +
+        esc(st) + "</td><td>" + acts + "</td></tr>";
+    }).join("") : "<tr><td colspan=\"4\">" + esc(t("sc.noswap")) + "</td></tr>";
+  }
+
   async function show() {
     await loadLeave();
+    await loadSwaps();
     if (me.role === "agent" || me.agent_id) await loadMine().catch(() => { $("sc-mine-empty").hidden = false; });
     if (me.role === "team_lead" || me.role === "supervisor") {
       if (team()) await loadTeam();
@@ -206,6 +222,24 @@
     $("sc-import").addEventListener("submit", (ev) => { ev.preventDefault(); importCSV(ev.target).catch((e) => SB.fieldError(ev.target, e)); });
     $("sc-publish").addEventListener("submit", (ev) => { ev.preventDefault(); publish(ev.target); });
     $("sc-leave-box").hidden = false;
+    $("sc-swap-box").hidden = false;
+    $("sc-swap-form").hidden = !me.agent_id;
+    $("sc-swap-form").addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      try {
+        const w = await api("POST", "/api/v1/swaps", { date: $("sc-swap-date").value, with: $("sc-swap-with").value.trim(), with_date: $("sc-swap-wdate").value });
+        SB.toast(t("sc.swap_ok", { id: w.id }));
+        await loadSwaps();
+      } catch (e) { SB.fieldError(ev.target, e); }
+    });
+    $("sc-swap-rows").addEventListener("click", async (ev) => {
+      const b = ev.target.closest("button[data-swap]");
+      if (!b) return;
+      try {
+        await api("POST", "/api/v1/swaps/" + encodeURIComponent(b.dataset.swap) + "/decision", { decision: b.dataset.d });
+      } catch (e) { SB.toast(e.message); }
+      await loadSwaps();
+    });
     $("sc-leave-form").hidden = !me.agent_id;
     $("sc-leave-form").addEventListener("submit", async (ev) => {
       ev.preventDefault();
