@@ -54,4 +54,6 @@ func init() {
 	routing.Records[EvLeaveDecided] = reflect.TypeFor[LeaveDecisionData]()
 	routing.Records[EvSwapRequested] = reflect.TypeFor[SwapData]()
 	routing.Records[EvSwapDecided] = reflect.TypeFor[SwapDecisionData]()
+	routing.Records[EvHandoverWritten] = reflect.TypeFor[HandoverData]()
+	routing.Records[EvHandoverAcked] = reflect.TypeFor[HandoverAckData]()
 }

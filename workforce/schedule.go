@@ -98,6 +98,8 @@ type Book struct {
 	excuses []Excuse
 	leaves  []*Leave
 	swaps   []*Swap
+	// handovers are the handover log's entries, in order.
+	handovers []*Handover
 }
 
 // NewBook is an empty book over the shift templates (Validate has checked
@@ -333,6 +335,8 @@ func (b *Book) Apply(rec *routing.Record) error {
 		return b.applyLeave(rec)
 	case EvSwapRequested, EvSwapDecided:
 		return b.applySwap(rec)
+	case EvHandoverWritten, EvHandoverAcked:
+		return b.applyHandover(rec)
 	case EvScheduleExcused:
 		d, err := routing.Decode[ExcusedData](rec)
 		if err != nil {

@@ -499,3 +499,42 @@ func (s *Service) Swaps(team string) []Swap {
 	defer s.mu.RUnlock()
 	return s.book.Swaps(team)
 }
+
+// WriteHandover adds an entry to the handover log. Errors: *FieldError.
+func (s *Service) WriteHandover(ctx context.Context, d HandoverData) (Handover, error) {
+	rec, err := s.decide(ctx, func(time.Time) (*routing.Record, error) { return s.book.DecideHandover(d) })
+	if err != nil {
+		return Handover{}, err
+	}
+	w, err := routing.Decode[HandoverData](rec)
+	if err != nil {
+		return Handover{}, err
+	}
+	return s.Handover(w.ID)
+}
+
+// AckHandover acknowledges an entry. Errors: ErrNoHandover,
+// *LeaveStateError, *FieldError.
+func (s *Service) AckHandover(ctx context.Context, id, by string) (Handover, error) {
+	if _, err := s.decide(ctx, func(time.Time) (*routing.Record, error) { return s.book.DecideAck(id, by) }); err != nil {
+		return Handover{}, err
+	}
+	return s.Handover(id)
+}
+
+// Handover is one entry.
+func (s *Service) Handover(id string) (Handover, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if h := s.book.handover(id); h != nil {
+		return *h, nil
+	}
+	return Handover{}, ErrNoHandover
+}
+
+// Handovers is team's ("" all) entries, newest first.
+func (s *Service) Handovers(team string) []Handover {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.book.Handovers(team)
+}
