@@ -203,10 +203,13 @@ func leaveError(err error) error {
 	var le *workforce.LimitError
 	var se *workforce.LeaveStateError
 	var re *workforce.RuleError
+	var ae *workforce.AckedError
 	switch {
+	case errors.As(err, &ae):
+		return &Error{Status: http.StatusConflict, Code: CodeInvalidTransition, Message: ae.Error()}
 	case errors.As(err, &re):
 		return &Error{Status: http.StatusConflict, Code: CodeRule, Field: re.Rule, Message: re.Error()}
-	case errors.Is(err, workforce.ErrNoSwap):
+	case errors.Is(err, workforce.ErrNoSwap), errors.Is(err, workforce.ErrNoHandover):
 		return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Message: err.Error()}
 	case errors.As(err, &le):
 		return &Error{Status: http.StatusConflict, Code: CodeLimit, Field: le.Rule, Message: le.Error()}

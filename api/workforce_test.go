@@ -184,13 +184,14 @@ func FuzzWorkforceBodies(f *testing.F) {
 	routes := [][2]string{{"PUT", "/api/v1/schedules/front/2027-01"}, {"POST", "/api/v1/schedules/front/2027-01/publish"},
 		{"POST", "/api/v1/workforce/excuses"}, {"POST", "/api/v1/schedules/front/2027-01/import"},
 		{"POST", "/api/v1/leave"}, {"POST", "/api/v1/leave/L000001/decision"},
-		{"POST", "/api/v1/swaps"}, {"POST", "/api/v1/swaps/S000001/decision"}}
+		{"POST", "/api/v1/swaps"}, {"POST", "/api/v1/swaps/S000001/decision"}, {"POST", "/api/v1/handovers"}}
 	f.Add(uint8(0), `{"entries":[{"agent":"a1","date":"2027-01-04","shift":"day"}]}`)
 	f.Add(uint8(1), `{"override":true,"reason":"r"}`)
 	f.Add(uint8(2), `{"agent":"a1","from":"2026-12-01T09:00:00Z","to":"2026-12-01T10:00:00Z","reason":"x"}`)
 	f.Add(uint8(3), "a1,2027-01-04,day\n")
 	f.Add(uint8(4), `{"agent":"a1","from":"2026-12-14","to":"2026-12-15"}`)
 	f.Add(uint8(5), `{"decision":"approve"}`)
+	f.Add(uint8(8), `{"team":"front","date":"2027-01-04","shift":"day","items":[{"kind":"incident"}]}`)
 	f.Add(uint8(6), `{"agent":"a1","date":"2027-01-04","with":"a3","with_date":"2027-01-05"}`)
 	h, _ := newWorkforceHarness(f)
 	h.token = "role:supervisor"

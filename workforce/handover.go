@@ -55,6 +55,13 @@ type Handover struct {
 	AckedAt time.Time `json:"acked_at,omitzero"`
 }
 
+// AckedError: the entry is acknowledged already (→ 409).
+type AckedError struct{ ID, By string }
+
+func (e *AckedError) Error() string {
+	return fmt.Sprintf("handover %s was acknowledged by %s already", e.ID, e.By)
+}
+
 // ErrNoHandover: no such handover entry.
 var ErrNoHandover = errors.New("workforce: no such handover entry")
 
@@ -106,7 +113,7 @@ func (b *Book) DecideAck(id, by string) (*routing.Record, error) {
 	case h == nil:
 		return nil, ErrNoHandover
 	case h.AckedBy != "":
-		return nil, &LeaveStateError{ID: id, State: "acknowledged"}
+		return nil, &AckedError{ID: id, By: h.AckedBy}
 	case h.By == by:
 		return nil, &FieldError{Field: "by", Reason: "the incoming lead acknowledges, not the writer"}
 	}

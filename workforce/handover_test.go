@@ -49,7 +49,7 @@ func TestHandoverRules(t *testing.T) {
 	if h, err = s.AckHandover(ctx, h.ID, "lead2"); err != nil || h.AckedBy != "lead2" {
 		t.Fatalf("ack: %+v %v", h, err)
 	}
-	var se *LeaveStateError
+	var se *AckedError
 	if _, err := s.AckHandover(ctx, h.ID, "lead3"); !errors.As(err, &se) {
 		t.Fatalf("ack twice: %v", err)
 	}
