@@ -13,12 +13,12 @@
   async function poll() {
     try {
       const r = await api("GET", "/api/v1/workforce/floor");
-      box.hidden = false;
+      box.style.display = "flex";
       document.getElementById("wb-floor").innerHTML = r.teams.map((f) => "<li class=\"wb-floor-team\" data-team=\"" + esc(f.team) +
         "\"" + (f.below ? " style=\"color:var(--red);font-weight:600\"" : "") + "><strong>" + esc(f.team) + "</strong> " +
         esc(t("wbf.line", f)) + (f.below ? " · <span class=\"wbf-below\" role=\"alert\">" + esc(t("wbf.below")) + "</span>" : "") + "</li>").join("");
     } catch (e) {
-      if (e.status === 501) { box.hidden = true; return; }
+      if (e.status === 501) { box.style.display = "none"; }
     }
   }
   // After the page's own SB.init (same tick order: wallboard.js first).
