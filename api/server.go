@@ -109,6 +109,8 @@ type Config struct {
 	// Quality serves the quality inspection routes (*quality.Service);
 	// nil answers 501.
 	Quality QualityService `yaml:"-"`
+	// Workforce serves the schedule routes (*workforce.Service); nil answers 501.
+	Workforce WorkforceService `yaml:"-"`
 }
 
 // DefaultListen is the address the server listens on when Config.Listen is
@@ -222,7 +224,7 @@ func (s *Server) routes() []route {
 		acdHandlers{engine: s.agents, calls: s.store, reload: s.cfg.Reload}.routes(),
 		callHandlers{calls: s.store, scope: s.scope}.routes(),
 		s.reportRoutes(), s.messageRoutes(), s.authRoutes(), s.liveRoutes(),
-		s.superviseRoutes(), s.deskRoutes(), s.outboundRoutes(), s.callbackRoutes(), s.ticketRoutes(), s.qualityRoutes(), s.recordingRoutes(), s.adminRoutes(), s.uiRoutes())
+		s.superviseRoutes(), s.deskRoutes(), s.outboundRoutes(), s.callbackRoutes(), s.ticketRoutes(), s.qualityRoutes(), s.workforceRoutes(), s.leaveRoutes(), s.swapRoutes(), s.handoverRoutes(), s.recordingRoutes(), s.adminRoutes(), s.uiRoutes())
 }
 
 // Handler is the server's whole HTTP handler, for httptest and for

@@ -11,6 +11,7 @@ import (
 	"switchboard/quality"
 	"switchboard/routing"
 	"switchboard/tickets"
+	"switchboard/workforce"
 )
 
 //go:embed default.yaml
@@ -43,6 +44,8 @@ type Config struct {
 	Tickets tickets.Config `yaml:"tickets"`
 	// Quality is quality inspection (质检): scoring forms and sampling.
 	Quality quality.Config `yaml:"quality"`
+	// Workforce is shift templates and the floor's schedule deadlines (排班).
+	Workforce workforce.Config `yaml:"workforce"`
 	// Clock sets the time Switchboard starts at (rehearsals, tests).
 	Clock ClockConfig `yaml:"clock"`
 

@@ -61,6 +61,9 @@ func (c *Config) validate() error {
 	if err := c.Quality.Validate(c.dispositionCodes()); err != nil {
 		errs = append(errs, err)
 	}
+	if err := c.Workforce.Validate(&c.Config); err != nil {
+		errs = append(errs, err)
+	}
 	if err := c.Clock.validate(); err != nil {
 		errs = append(errs, err)
 	}

@@ -108,6 +108,10 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	exports.AddSection("service", report.Section{Key: "quality", Build: func(_ context.Context, span report.Span) (*report.Table, error) {
 		return qd.svc.ReportSpan(quality.GroupAgent, span)
 	}})
+	floor, err := newFloorDesk(ctx, cfg, st, eng, hub, clk.now, log.With("component", "workforce"))
+	if err != nil {
+		return err
+	}
 	bc := boardConfig(cfg)
 	bc.Now = clk.now
 	bc.OverdueTickets = desk.svc.OverdueCount
@@ -135,7 +139,7 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	apiCfg := api.Config{Listen: cfg.Listen.Addr, TrustedProxies: proxies, Reload: reload, Reports: rep,
 		Accounts: accounts, Audit: st, Privacy: cfg.Privacy, SecureCookie: cfg.Auth.SecureCookie,
 		ConfigEdit: api.ConfigEdit{Source: editor, Versions: st}, Teams: editor, Live: hub, Wallboard: board,
-		Tickets: desk.svc, Quality: qd.svc, Customers: customers.NewService(st, func(ctx context.Context, d routing.Decision) (any, error) {
+		Tickets: desk.svc, Quality: qd.svc, Workforce: floor.svc, Customers: customers.NewService(st, func(ctx context.Context, d routing.Decision) (any, error) {
 			return routing.Decide(ctx, eng, d)
 		})}
 	if rf, ok := drv.(pbx.RecordingFetcher); ok {
@@ -159,7 +163,7 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	defer cancel(nil)
 	var wg sync.WaitGroup
 	runs := map[string]func(context.Context) error{"engine": eng.Run, "api": srv.Run, "exports": exports.Run, "backups": backups.Run,
-		"live": hub.Run, "wallboard": board.Run, "tickets": desk.Run, "quality": qd.Run, "retention": sweeper.Run}
+		"live": hub.Run, "wallboard": board.Run, "tickets": desk.Run, "quality": qd.Run, "workforce": floor.Run, "retention": sweeper.Run}
 	errc := make(chan error, len(runs))
 	for name, run := range runs {
 		wg.Add(1)
