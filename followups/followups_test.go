@@ -342,4 +342,3 @@ func TestConfigValidate(t *testing.T) {
 		})
 	}
 }
-
