@@ -6,6 +6,7 @@ import (
 	"switchboard/api"
 	"switchboard/auth"
 	"switchboard/dialplan"
+	"switchboard/followups"
 	"switchboard/live"
 	"switchboard/routing"
 	"switchboard/tickets"
@@ -36,6 +37,9 @@ type Config struct {
 	Wallboard live.WallboardConfig `yaml:"wallboard"`
 	// Tickets is the ticket (工单) categories and SLA clocks.
 	Tickets tickets.Config `yaml:"tickets"`
+	// FollowUps is the follow-up (回访) deadlines, attempts and the
+	// appointments' morning window.
+	FollowUps followups.Config `yaml:"followups"`
 	// Clock sets the time Switchboard starts at (rehearsals, tests).
 	Clock ClockConfig `yaml:"clock"`
 

@@ -95,6 +95,10 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	bc.Now = clk.now
 	bc.OverdueTickets = desk.svc.OverdueCount
 	desk.svc.SetLocation(rep.Location())
+	fdesk, err := newFollowupDesk(ctx, cfg, st, eng, hub, desk, rep.Location(), clk.now, log.With("component", "followups"))
+	if err != nil {
+		return err
+	}
 	board := live.NewBoard(bc, eng, rep, st, hub, log)
 	editor.Attach(eng, func(next *config.Config) {
 		rep.SetTeams(reportTeams(&next.Config)) // reports group by the teams now in force
@@ -118,7 +122,7 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	apiCfg := api.Config{Listen: cfg.Listen.Addr, TrustedProxies: proxies, Reload: reload, Reports: rep,
 		Accounts: accounts, Audit: st, Privacy: cfg.Privacy, SecureCookie: cfg.Auth.SecureCookie,
 		ConfigEdit: api.ConfigEdit{Source: editor, Versions: st}, Teams: editor, Live: hub, Wallboard: board,
-		Tickets: desk.svc}
+		Tickets: desk.svc, FollowUps: fdesk.svc}
 	if rf, ok := drv.(pbx.RecordingFetcher); ok {
 		apiCfg.Recordings = rf // messages' and calls' audio through the API
 	}
@@ -140,7 +144,7 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	defer cancel(nil)
 	var wg sync.WaitGroup
 	runs := map[string]func(context.Context) error{"engine": eng.Run, "api": srv.Run, "exports": exports.Run,
-		"live": hub.Run, "wallboard": board.Run, "tickets": desk.Run, "retention": sweeper.Run}
+		"live": hub.Run, "wallboard": board.Run, "tickets": desk.Run, "followups": fdesk.Run, "retention": sweeper.Run}
 	errc := make(chan error, len(runs))
 	for name, run := range runs {
 		wg.Add(1)

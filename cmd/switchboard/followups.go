@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"switchboard/config"
+	"switchboard/followups"
+	"switchboard/live"
+	"switchboard/routing"
+	"switchboard/store"
+	"switchboard/tickets"
+)
+
+// followupSweep is how often overdue follow-ups are looked for.
+const followupSweep = 5 * time.Second
+
+// followupDesk wires the follow-ups service: its records go through the
+// engine (routing.Decide), it is restored from the log's followup.*
+// records, it opens a task for each wrap-up with follow_up and each
+// closed ticket it hears on the live feed, and writes followup.overdue.
+type followupDesk struct {
+	svc     *followups.Service
+	tickets *tickets.Service
+	st      *store.Store
+	hub     *live.Hub
+	log     *slog.Logger
+	lookup  func(ctx context.Context, call string) (string, error)
+	// last is the seq of the last record looked at, so a feed that dropped
+	// us is caught up from the store.
+	last int64
+}
+
+func newFollowupDesk(ctx context.Context, cfg *config.Config, st *store.Store, eng *routing.Engine, hub *live.Hub,
+	td *ticketDesk, loc *time.Location, now func() time.Time, log *slog.Logger) (*followupDesk, error) {
+	codes := make([]string, 0, len(cfg.Dispositions))
+	for _, d := range cfg.Dispositions {
+		codes = append(codes, d.Code)
+	}
+	submit := func(ctx context.Context, d routing.Decision) (any, error) { return routing.Decide(ctx, eng, d) }
+	fd := &followupDesk{svc: followups.NewService(cfg.FollowUps, codes, loc, submit, now, log),
+		tickets: td.svc, st: st, hub: hub, log: log, lookup: td.lookup}
+	var recs []routing.Record
+	for after := int64(0); ; {
+		page, err := st.Events(ctx, store.EventFilter{TypePrefix: "followup.", AfterSeq: after, Limit: store.MaxLimit})
+		if err != nil {
+			return nil, fmt.Errorf("restore follow-ups: %w", err)
+		}
+		recs = append(recs, page...)
+		if len(page) < store.MaxLimit {
+			break
+		}
+		after = page[len(page)-1].Seq
+	}
+	if err := fd.svc.Restore(recs); err != nil {
+		return nil, fmt.Errorf("restore follow-ups: %w", err)
+	}
+	// Wrap-ups after the last follow-up record may not have been looked at
+	// (a stop between the wrap-up and its task): Run catches up from there.
+	var err error
+	if len(recs) > 0 {
+		fd.last = recs[len(recs)-1].Seq
+	} else if fd.last, err = st.LastSeq(ctx); err != nil {
+		return nil, fmt.Errorf("restore follow-ups: %w", err)
+	}
+	return fd, nil
+}
+
+func (fd *followupDesk) ticket(id string) (customer, call string, ok bool) {
+	t, ok := fd.tickets.Get(id)
+	if !ok {
+		return "", "", false
+	}
+	if len(t.Calls) > 0 {
+		call = t.Calls[0]
+	}
+	return t.Customer, call, true
+}
+
+// heard opens a task for a wrap-up with follow_up or a closed ticket.
+func (fd *followupDesk) heard(ctx context.Context, rec *routing.Record) {
+	if rec.Seq <= fd.last {
+		return
+	}
+	fd.last = rec.Seq
+	var (
+		t   followups.Task
+		ok  bool
+		err error
+	)
+	switch rec.Type {
+	case routing.EvCallWrapped:
+		t, ok, err = fd.svc.OnWrapUp(ctx, rec, fd.lookup)
+	case tickets.EvTicketTransition:
+		t, ok, err = fd.svc.OnTicket(ctx, rec, fd.ticket)
+	default:
+		return
+	}
+	switch {
+	case err != nil:
+		fd.log.Error("followups: task not opened", "record", rec.Seq, "type", rec.Type, "err", err)
+	case ok:
+		fd.log.Info("followups: task opened", "task", t.ID, "source", t.Source, "call", t.Call, "due", t.Due)
+	}
+}
+
+// catchUp looks at the records the store has after fd.last.
+func (fd *followupDesk) catchUp(ctx context.Context) error {
+	for range 10_000 {
+		page, err := fd.st.Events(ctx, store.EventFilter{AfterSeq: fd.last, Limit: store.MaxLimit})
+		if err != nil {
+			return err
+		}
+		for i := range page {
+			fd.heard(ctx, &page[i])
+		}
+		if len(page) < store.MaxLimit {
+			return nil
+		}
+	}
+	return nil
+}
+
+// Run follows the live feed and sweeps for overdue tasks until ctx ends.
+func (fd *followupDesk) Run(ctx context.Context) error {
+	go func() {
+		if err := fd.svc.Run(ctx, followupSweep); err != nil && !errors.Is(err, context.Canceled) {
+			fd.log.Error("followups: sweep stopped", "err", err)
+		}
+	}()
+	for {
+		sub, err := fd.hub.Subscribe()
+		if err != nil {
+			return nil // the hub closed: shutting down
+		}
+		if err := fd.catchUp(ctx); err != nil {
+			fd.log.Warn("followups: catching up", "err", err)
+		}
+		if done := fd.follow(ctx, sub); done {
+			return ctx.Err()
+		}
+	}
+}
+
+// follow reads sub until it ends (false: resubscribe) or ctx does (true).
+func (fd *followupDesk) follow(ctx context.Context, sub *live.Subscription) bool {
+	defer sub.Close()
+	for {
+		select {
+		case <-ctx.Done():
+			return true
+		case <-sub.Done():
+			return errors.Is(sub.Err(), live.ErrClosed)
+		case ev := <-sub.C():
+			fd.heard(ctx, ev.Rec)
+		}
+	}
+}
