@@ -58,6 +58,7 @@ type Book struct {
 	appts    map[string]*Appointment
 	alerted  map[string]bool
 	fromCall map[string]string // original call → task (once per call)
+	items    map[string]string // open work item → task
 	n, na    int               // tasks and appointments created, for IDs
 }
 
@@ -65,7 +66,7 @@ type Book struct {
 // (nil: any), loc the zone appointment windows are in.
 func NewBook(cfg Config, dispositions []string, loc *time.Location) *Book {
 	b := &Book{r: cfg.rules(loc), tasks: map[string]*Task{}, appts: map[string]*Appointment{},
-		alerted: map[string]bool{}, fromCall: map[string]string{}}
+		alerted: map[string]bool{}, fromCall: map[string]string{}, items: map[string]string{}}
 	if dispositions != nil {
 		b.disps = map[string]bool{}
 		for _, d := range dispositions {
@@ -270,6 +271,8 @@ func (b *Book) Apply(rec *routing.Record) error {
 		b.alerted[d.ID] = true
 	case EvAppointment, EvRescheduled:
 		return b.applyAppointment(rec)
+	case routing.EvWorkRequested, routing.EvWorkClosed:
+		b.applyWork(rec)
 	}
 	return nil
 }
@@ -331,3 +334,34 @@ func (b *Book) List(f Filter, now time.Time) []Task {
 	})
 	return out
 }
+
+// Origin is the work item origin naming a follow-up task.
+func Origin(task string) string { return originPrefix + task }
+
+const originPrefix = "followup:"
+
+// applyWork follows the work items dialling tasks: work.requested with a
+// follow-up origin marks the task as being dialled, its work.closed frees
+// it for the next attempt.
+func (b *Book) applyWork(rec *routing.Record) {
+	d, err := decode[routing.WorkData](rec)
+	if err != nil {
+		return // not ours to judge; the engine wrote it
+	}
+	if rec.Type == routing.EvWorkRequested {
+		if id, ok := strings.CutPrefix(d.Origin, originPrefix); ok && b.tasks[id] != nil {
+			b.tasks[id].Item = d.ID
+			b.items[d.ID] = id
+		}
+		return
+	}
+	if id, ok := b.items[d.ID]; ok {
+		if t := b.tasks[id]; t != nil && t.Item == d.ID {
+			t.Item = ""
+		}
+		delete(b.items, d.ID)
+	}
+}
+
+// TaskOfItem is the task a work item dials ("" if none).
+func (b *Book) TaskOfItem(item string) string { return b.items[item] }

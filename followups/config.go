@@ -19,6 +19,10 @@ type Config struct {
 	MaxAttempts int `yaml:"max_attempts"`
 	// RetryAfter spaces failed attempts.
 	RetryAfter routing.Duration `yaml:"retry_after"`
+	// Queue is the routing queue whose agents dial due follow-ups (as
+	// work items of kind follow_up, through outbound.follow_ups trunks);
+	// "" leaves them to be dialled by hand.
+	Queue string `yaml:"queue"`
 	// FromTickets opens a follow-up when a ticket is closed.
 	FromTickets bool `yaml:"from_tickets"`
 	// AppointmentWindow is the morning window an appointment's call falls
@@ -56,6 +60,9 @@ func (c Config) Validate(rc *routing.Config) error {
 	}
 	if c.RetryAfter < 0 {
 		bad("retry_after", "must not be negative")
+	}
+	if c.Queue != "" && rc.Queues[c.Queue] == nil {
+		bad("queue", "unknown queue %q", c.Queue)
 	}
 	codes := map[string]bool{}
 	for _, d := range rc.Dispositions {

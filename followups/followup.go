@@ -143,6 +143,9 @@ type Task struct {
 	ClosedAt    time.Time    `json:"closed_at,omitempty"`
 	Attempts    []Attempt    `json:"attempts"`
 	Assigned    []Assignment `json:"assignments,omitempty"`
+	// Item is the outbound work item dialling the task now (work.requested
+	// with origin "followup:ID", until its work.closed).
+	Item string `json:"work_item,omitempty"`
 	// OverdueNow is Overdue at the time the task was read (API views).
 	OverdueNow bool `json:"overdue"`
 }

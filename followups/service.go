@@ -297,3 +297,46 @@ func (s *Service) hasTicket(id string) bool {
 	}
 	return false
 }
+
+// Observe applies a record the service did not decide (work.* records
+// of the items dialling its tasks) and says which task it concerns.
+func (s *Service) Observe(rec *routing.Record) (task string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.book.Apply(rec); err != nil {
+		return "", err
+	}
+	var d routing.WorkData
+	if json.Unmarshal(rec.Data, &d) != nil {
+		return "", nil
+	}
+	return s.book.TaskOfItem(d.ID), nil
+}
+
+// Dialable is the open tasks whose next attempt may be made at now and
+// that no work item dials yet, due first.
+func (s *Service) Dialable(now time.Time) []Task {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []Task
+	for _, t := range s.book.List(Filter{DueBy: now}, now) {
+		if t.Item == "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// DialOutcome maps a work.attempt outcome to a follow-up outcome: ok is
+// false for outcomes that are not the customer's (the agent's phone
+// missed, a refusal that waits again) and for answered, whose result the
+// agent records on the desk.
+func DialOutcome(outcome string) (Outcome, bool) {
+	switch outcome {
+	case "busy":
+		return Busy, true
+	case "no_answer", "rejected", "trunks_failed":
+		return NoAnswer, true
+	}
+	return "", false
+}
