@@ -246,6 +246,9 @@ func (b *Book) Apply(rec *routing.Record) error {
 			return err
 		}
 		t.Attempts = append(t.Attempts, d.Attempt)
+		if _, dialling := b.items[t.Item]; !dialling {
+			t.Item = "" // the answers of a connected dial came in
+		}
 		if d.Close != "" {
 			t.State, t.Reason, t.ClosedAt = StateClosed, d.Close, d.At
 		} else {
@@ -356,7 +359,9 @@ func (b *Book) applyWork(rec *routing.Record) {
 		return
 	}
 	if id, ok := b.items[d.ID]; ok {
-		if t := b.tasks[id]; t != nil && t.Item == d.ID {
+		// A connected item's task waits for the agent's answers (an
+		// attempt) before it may be dialled again.
+		if t := b.tasks[id]; t != nil && t.Item == d.ID && d.Reason != routing.CloseConnected {
 			t.Item = ""
 		}
 		delete(b.items, d.ID)

@@ -342,3 +342,52 @@ func TestConfigValidate(t *testing.T) {
 		})
 	}
 }
+
+// TestWorkItemTracking: a task is not dialable while its work item is
+// open, nor after a connected dial until the agent records the answers.
+func TestWorkItemTracking(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, shanghai)
+	f := &fakeEngine{now: t0}
+	s := newSvc(cfg(), f)
+	ctx := context.Background()
+	task, _ := s.Create(ctx, NewTask{Customer: "42", Source: SourceLead, By: "lead1"})
+	if got := s.Dialable(t0); len(got) != 1 {
+		t.Fatalf("dialable %d", len(got))
+	}
+	work := func(typ string, d routing.WorkData) string {
+		rec, err := record(typ, t0, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, err := s.Observe(rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	if id := work(routing.EvWorkRequested, routing.WorkData{ID: "cb1", Origin: Origin(task.ID)}); id != task.ID {
+		t.Fatalf("item of %q", id)
+	}
+	if got := s.Dialable(t0); len(got) != 0 {
+		t.Fatal("dialable while its item is open")
+	}
+	work(routing.EvWorkClosed, routing.WorkData{ID: "cb1", Reason: routing.CloseConnected})
+	if got := s.Dialable(t0.Add(time.Hour)); len(got) != 0 {
+		t.Fatal("dialable again before the answers of a connected dial")
+	}
+	if _, err := s.Attempt(ctx, AttemptRequest{ID: task.ID, By: "1001", Outcome: Reached, Result: CallLater, Later: t0.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Dialable(t0.Add(time.Hour)); len(got) != 1 {
+		t.Fatal("not dialable after the answers and the time to call later")
+	}
+	for _, tc := range []struct {
+		in   string
+		want Outcome
+		ok   bool
+	}{{"busy", Busy, true}, {"no_answer", NoAnswer, true}, {"rejected", NoAnswer, true}, {"answered", "", false}, {"agent_missed", "", false}} {
+		if got, ok := DialOutcome(tc.in); got != tc.want || ok != tc.ok {
+			t.Errorf("DialOutcome(%s) = %s %v", tc.in, got, ok)
+		}
+	}
+}

@@ -340,3 +340,15 @@ func DialOutcome(outcome string) (Outcome, bool) {
 	}
 	return "", false
 }
+
+// Queued notes that item (whose work.requested the engine has written)
+// dials task, as applying that record will: so the next look for due
+// tasks does not enqueue it twice before the feed brings the record.
+func (s *Service) Queued(task, item string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t := s.book.tasks[task]; t != nil && t.State == StateOpen {
+		t.Item = item
+		s.book.items[item] = task
+	}
+}

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strconv"
 	"time"
 
 	"switchboard/config"
@@ -18,6 +22,9 @@ import (
 // followupSweep is how often overdue follow-ups are looked for.
 const followupSweep = 5 * time.Second
 
+// followupDial is how often tasks due for a dial are enqueued.
+const followupDial = 2 * time.Second
+
 // followupDesk wires the follow-ups service: its records go through the
 // engine (routing.Decide), it is restored from the log's followup.*
 // records, it opens a task for each wrap-up with follow_up and each
@@ -29,6 +36,8 @@ type followupDesk struct {
 	hub     *live.Hub
 	log     *slog.Logger
 	lookup  func(ctx context.Context, call string) (string, error)
+	eng     *routing.Engine
+	queue   string // followups.queue: where due tasks are dialled from
 	// last is the seq of the last record looked at, so a feed that dropped
 	// us is caught up from the store.
 	last int64
@@ -42,20 +51,29 @@ func newFollowupDesk(ctx context.Context, cfg *config.Config, st *store.Store, e
 	}
 	submit := func(ctx context.Context, d routing.Decision) (any, error) { return routing.Decide(ctx, eng, d) }
 	fd := &followupDesk{svc: followups.NewService(cfg.FollowUps, codes, loc, submit, now, log),
-		tickets: td.svc, st: st, hub: hub, log: log, lookup: td.lookup}
-	var recs []routing.Record
-	for after := int64(0); ; {
-		page, err := st.Events(ctx, store.EventFilter{TypePrefix: "followup.", AfterSeq: after, Limit: store.MaxLimit})
-		if err != nil {
-			return nil, fmt.Errorf("restore follow-ups: %w", err)
+		tickets: td.svc, st: st, hub: hub, log: log, lookup: td.lookup, eng: eng, queue: cfg.FollowUps.Queue}
+	// The tasks' records, and the work items' that say which task is being
+	// dialled, in log order.
+	var recs, work []routing.Record
+	for _, p := range []struct {
+		prefix string
+		into   *[]routing.Record
+	}{{"followup.", &recs}, {"work.", &work}} {
+		for after := int64(0); ; {
+			page, err := st.Events(ctx, store.EventFilter{TypePrefix: p.prefix, AfterSeq: after, Limit: store.MaxLimit})
+			if err != nil {
+				return nil, fmt.Errorf("restore follow-ups: %w", err)
+			}
+			*p.into = append(*p.into, page...)
+			if len(page) < store.MaxLimit {
+				break
+			}
+			after = page[len(page)-1].Seq
 		}
-		recs = append(recs, page...)
-		if len(page) < store.MaxLimit {
-			break
-		}
-		after = page[len(page)-1].Seq
 	}
-	if err := fd.svc.Restore(recs); err != nil {
+	all := append(append([]routing.Record(nil), recs...), work...)
+	slices.SortFunc(all, func(a, b routing.Record) int { return cmp.Compare(a.Seq, b.Seq) })
+	if err := fd.svc.Restore(all); err != nil {
 		return nil, fmt.Errorf("restore follow-ups: %w", err)
 	}
 	// Wrap-ups after the last follow-up record may not have been looked at
@@ -96,6 +114,9 @@ func (fd *followupDesk) heard(ctx context.Context, rec *routing.Record) {
 		t, ok, err = fd.svc.OnWrapUp(ctx, rec, fd.lookup)
 	case tickets.EvTicketTransition:
 		t, ok, err = fd.svc.OnTicket(ctx, rec, fd.ticket)
+	case routing.EvWorkRequested, routing.EvWorkClosed, routing.EvWorkAttempt:
+		fd.worked(ctx, rec)
+		return
 	default:
 		return
 	}
@@ -104,6 +125,69 @@ func (fd *followupDesk) heard(ctx context.Context, rec *routing.Record) {
 		fd.log.Error("followups: task not opened", "record", rec.Seq, "type", rec.Type, "err", err)
 	case ok:
 		fd.log.Info("followups: task opened", "task", t.ID, "source", t.Source, "call", t.Call, "due", t.Due)
+	}
+}
+
+// worked follows the work items dialling tasks: a dial the customer did
+// not answer is the task's attempt (answered ones the agent records with
+// the answers on the desk).
+func (fd *followupDesk) worked(ctx context.Context, rec *routing.Record) {
+	task, err := fd.svc.Observe(rec)
+	if err != nil || task == "" || rec.Type != routing.EvWorkAttempt {
+		return
+	}
+	var d routing.WorkData
+	if err := json.Unmarshal(rec.Data, &d); err != nil {
+		fd.log.Warn("followups: work.attempt unreadable", "record", rec.Seq, "err", err)
+		return
+	}
+	out, ok := followups.DialOutcome(d.Outcome)
+	if !ok {
+		return
+	}
+	by := d.Agent
+	if by == "" {
+		by = "switchboard"
+	}
+	if _, err := fd.svc.Attempt(ctx, followups.AttemptRequest{ID: task, By: by, Outcome: out, Call: d.Call}); err != nil {
+		fd.log.Warn("followups: dial outcome not recorded", "task", task, "outcome", d.Outcome, "err", err)
+	}
+}
+
+// number is the number to dial for t: the original call's caller, else
+// the customer's first number, else the customer field itself.
+func (fd *followupDesk) number(ctx context.Context, t followups.Task) (string, int64) {
+	id, _ := strconv.ParseInt(t.Customer, 10, 64)
+	if t.Call != "" {
+		if c, err := fd.st.Call(ctx, t.Call); err == nil && c.Caller != "" {
+			return c.Caller, id
+		}
+	}
+	if id > 0 {
+		if c, err := fd.st.Customer(ctx, id); err == nil && len(c.Numbers) > 0 {
+			return c.Numbers[0], id
+		}
+	}
+	return t.Customer, id
+}
+
+// dial enqueues every task due for a dial as a follow_up work item of
+// followups.queue, one dial each (the task's own rule spaces and counts
+// attempts).
+func (fd *followupDesk) dial(ctx context.Context) {
+	if fd.queue == "" {
+		return
+	}
+	for _, t := range fd.svc.Dialable(fd.svc.Now()) {
+		num, id := fd.number(ctx, t)
+		v, err := fd.eng.Enqueue(ctx, routing.EnqueueRequest{Kind: routing.WorkFollowUp, Number: num, Customer: id,
+			Queue: fd.queue, Origin: followups.Origin(t.ID), MaxAttempts: 1})
+		if err != nil {
+			fd.log.Warn("followups: task not enqueued", "task", t.ID, "err", err)
+			continue
+		}
+		fd.svc.Queued(t.ID, v.ID)
+		fd.log.Info("followups: task enqueued", "task", t.ID, "item", v.ID, "queue", fd.queue)
 	}
 }
 
@@ -129,6 +213,18 @@ func (fd *followupDesk) Run(ctx context.Context) error {
 	go func() {
 		if err := fd.svc.Run(ctx, followupSweep); err != nil && !errors.Is(err, context.Canceled) {
 			fd.log.Error("followups: sweep stopped", "err", err)
+		}
+	}()
+	go func() {
+		tk := time.NewTicker(followupDial)
+		defer tk.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tk.C:
+				fd.dial(ctx)
+			}
 		}
 	}()
 	for {
