@@ -157,16 +157,25 @@ func (fd *followupDesk) worked(ctx context.Context, rec *routing.Record) {
 // number is the number to dial for t: the original call's caller, else
 // the customer's first number, else the customer field itself.
 func (fd *followupDesk) number(ctx context.Context, t followups.Task) (string, int64) {
-	id, _ := strconv.ParseInt(t.Customer, 10, 64)
+	// The customer field is a customer's id, or the caller's number when
+	// the caller was no known customer.
+	var known *store.Customer
+	if id, err := strconv.ParseInt(t.Customer, 10, 64); err == nil && id > 0 {
+		if c, err := fd.st.Customer(ctx, id); err == nil {
+			known = &c
+		}
+	}
+	var id int64
+	if known != nil {
+		id = known.ID
+	}
 	if t.Call != "" {
 		if c, err := fd.st.Call(ctx, t.Call); err == nil && c.Caller != "" {
 			return c.Caller, id
 		}
 	}
-	if id > 0 {
-		if c, err := fd.st.Customer(ctx, id); err == nil && len(c.Numbers) > 0 {
-			return c.Numbers[0], id
-		}
+	if known != nil && len(known.Numbers) > 0 {
+		return known.Numbers[0], id
 	}
 	return t.Customer, id
 }
