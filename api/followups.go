@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 
 	"switchboard/auth"
 	"switchboard/followups"
+	"switchboard/report"
 )
 
 // Follow-ups (回访) and appointments: a lead opens a follow-up by hand
@@ -35,6 +37,7 @@ type FollowUpService interface {
 	Appointment(id string) (followups.Appointment, bool)
 	Appointments(customer string) []followups.Appointment
 	Now() time.Time
+	Report(group, period, from, to string, teams map[string]string) (*report.Table, error)
 }
 
 var _ FollowUpService = (*followups.Service)(nil)
@@ -57,6 +60,7 @@ func (s *Server) followupRoutes() []route {
 	return requires(h.svc != nil, errNoFollowUps,
 		route{http.MethodGet, "/api/v1/followups", h.list, followupViewers},
 		route{http.MethodPost, "/api/v1/followups", h.create, leads},
+		route{http.MethodGet, "/api/v1/followups/report", h.report, reporters},
 		route{http.MethodGet, "/api/v1/followups/:id", h.get, followupViewers},
 		route{http.MethodPost, "/api/v1/followups/:id/attempts", h.attempt, floor},
 		route{http.MethodPost, "/api/v1/followups/:id/reassign", h.reassign, leads},
@@ -485,4 +489,44 @@ func (h followupHandlers) reschedule(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+// report is GET /api/v1/followups/report: coverage (followed up within
+// 72 h of the wrap-up) and follow-up results by agent or team, as JSON or
+// downloaded as CSV/XLSX (audited like report downloads).
+func (h followupHandlers) report(c echo.Context) error {
+	q := newQuery(c.QueryParams(), "group", "period", "from", "to", "format")
+	if q.err != nil {
+		return q.err
+	}
+	format := q.str("format")
+	if format != "" && format != "json" {
+		if err := report.CheckFormat(format); err != nil {
+			return reportError(err)
+		}
+	}
+	views, err := h.agents.Agents(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	teams := map[string]string{}
+	for _, v := range views {
+		teams[v.ID] = v.Team
+	}
+	t, err := h.svc.Report(q.str("group"), q.str("period"), q.str("from"), q.str("to"), teams)
+	if err != nil {
+		return reportError(err)
+	}
+	if format == "" || format == "json" {
+		return c.JSON(http.StatusOK, t)
+	}
+	name := fmt.Sprintf("followups-%s-%s_%s.%s", t.Group, t.From, t.To, format)
+	if err := h.aud.record(c, "export.download", name, true, map[string]string{"query": c.Request().URL.RawQuery}); err != nil {
+		return err
+	}
+	hdr := c.Response().Header()
+	hdr.Set(echo.HeaderContentType, report.ContentType(format))
+	hdr.Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	c.Response().WriteHeader(http.StatusOK)
+	return report.Write(c.Response(), t, format)
 }

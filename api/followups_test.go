@@ -2,6 +2,7 @@ package api
 
 import (
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -193,4 +194,27 @@ func FuzzFollowUpBodies(f *testing.F) {
 			errorOf(t, r)
 		}
 	})
+}
+
+func TestFollowUpReportRoute(t *testing.T) {
+	h, _ := newFollowUpHarness(t)
+	h.token = "role:supervisor"
+	r := h.do(t, "GET", "/api/v1/followups/report?period=custom&from=2026-03-02&to=2026-03-08", "")
+	if r.Code != 200 {
+		t.Fatalf("report %d %s", r.Code, r.Body)
+	}
+	if tb := decode[struct{ Report string }](t, r); tb.Report != "followups" {
+		t.Fatalf("report %s", r.Body)
+	}
+	csv := h.do(t, "GET", "/api/v1/followups/report?group=team&format=csv", "")
+	if csv.Code != 200 || !strings.HasPrefix(csv.Hdr.Get("Content-Type"), "text/csv") || !strings.Contains(string(csv.Body), "Followed up within 72 h") {
+		t.Fatalf("csv %d %s", csv.Code, csv.Body)
+	}
+	if r := h.do(t, "GET", "/api/v1/followups/report?group=queue", ""); r.Code != 400 || errorOf(t, r).Field != "group" {
+		t.Fatalf("bad group: %d %s", r.Code, r.Body)
+	}
+	h.token = "role:agent:a1:front"
+	if r := h.do(t, "GET", "/api/v1/followups/report", ""); r.Code != 403 {
+		t.Fatalf("agent reads the report: %d", r.Code)
+	}
 }

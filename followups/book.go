@@ -59,14 +59,18 @@ type Book struct {
 	alerted  map[string]bool
 	fromCall map[string]string // original call → task (once per call)
 	items    map[string]string // open work item → task
-	n, na    int               // tasks and appointments created, for IDs
+	// wraps are the wrap-ups the coverage report counts, by call.
+	wraps     map[string]wrapUp
+	wrapOrder []string
+	n, na     int // tasks and appointments created, for IDs
 }
 
 // NewBook is an empty book over cfg; dispositions are the known codes
 // (nil: any), loc the zone appointment windows are in.
 func NewBook(cfg Config, dispositions []string, loc *time.Location) *Book {
 	b := &Book{r: cfg.rules(loc), tasks: map[string]*Task{}, appts: map[string]*Appointment{},
-		alerted: map[string]bool{}, fromCall: map[string]string{}, items: map[string]string{}}
+		alerted: map[string]bool{}, fromCall: map[string]string{}, items: map[string]string{},
+		wraps: map[string]wrapUp{}}
 	if dispositions != nil {
 		b.disps = map[string]bool{}
 		for _, d := range dispositions {
@@ -276,6 +280,8 @@ func (b *Book) Apply(rec *routing.Record) error {
 		return b.applyAppointment(rec)
 	case routing.EvWorkRequested, routing.EvWorkClosed:
 		b.applyWork(rec)
+	case routing.EvCallWrapped:
+		b.applyWrapUp(rec)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"switchboard/report"
 	"switchboard/routing"
 	"switchboard/tickets"
 )
@@ -30,6 +31,7 @@ type Service struct {
 	// follow is the dispositions whose wrap-up opens a follow-up by
 	// default (the box may say otherwise: the record's follow_up wins).
 	cfg Config
+	loc *time.Location // the reports' time zone
 }
 
 // NewService is a Service over cfg; dispositions are the configured codes
@@ -236,6 +238,9 @@ func (s *Service) OnWrapUp(ctx context.Context, rec *routing.Record, lookup Call
 	if rec.Type != routing.EvCallWrapped {
 		return Task{}, false, nil
 	}
+	s.mu.Lock()
+	s.book.applyWrapUp(rec) // the coverage report counts every wrap-up
+	s.mu.Unlock()
 	var d routing.WrapUpData
 	if err := json.Unmarshal(rec.Data, &d); err != nil {
 		return Task{}, false, fmt.Errorf("followups: call.wrapped %d: %w", rec.Seq, err)
@@ -351,4 +356,25 @@ func (s *Service) Queued(task, item string) {
 		t.Item = item
 		s.book.items[item] = task
 	}
+}
+
+// SetLocation sets the reports' time zone (default the machine's); call
+// it before serving.
+func (s *Service) SetLocation(loc *time.Location) { s.loc = loc }
+
+// Report is the follow-up report for a period (report.ResolvePeriod's
+// period, from, to) by group; teams maps agents to teams. Errors:
+// *report.FieldError.
+func (s *Service) Report(group, period, from, to string, teams map[string]string) (*report.Table, error) {
+	loc := s.loc
+	if loc == nil {
+		loc = time.Local
+	}
+	span, err := report.ResolvePeriod(period, from, to, s.now().In(loc), loc)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.book.Report(group, span, teams)
 }

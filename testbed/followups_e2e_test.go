@@ -49,7 +49,7 @@ type followupView struct {
 // task due 72 h after the wrap-up; the task is enqueued as a follow_up
 // work item, the agent accepts the preview, the sipp customer (the good
 // carrier) answers; the agent records satisfaction 4 and the task closes
-// reached. A restart keeps the task, its deadline and its attempt.
+// reached; the week's follow-up report counts it. A restart keeps the task, its deadline and its attempt.
 func TestE2EFollowUpDialledAndAnswered(t *testing.T) {
 	p := StartPBX(t)
 	good := StartCarrier(t, TrunkGood.Port(p), CarrierAnswers)
@@ -144,8 +144,25 @@ func TestE2EFollowUpDialledAndAnswered(t *testing.T) {
 		t.Fatalf("follow-up records %v", types)
 	}
 
+	// The week's follow-up report counts it: covered within 72 h, satisfaction 4.
+	weekly := func() []*float64 {
+		var tb struct {
+			Total struct{ Values []*float64 }
+		}
+		if code := s.do("GET", "/api/v1/followups/report?period=this_week", nil, &tb); code != 200 || len(tb.Total.Values) < 6 {
+			t.Fatalf("follow-up report: %d %+v", code, tb)
+		}
+		return tb.Total.Values
+	}
+	if v := weekly(); v[1] == nil || *v[1] != 1 || v[2] == nil || *v[2] != 1 || v[5] == nil || *v[5] != 4 {
+		t.Fatalf("weekly follow-up report: asked %v covered %v satisfaction %v", v[1], v[2], v[5])
+	}
+
 	s.stop()
 	s.start()
+	if v := weekly(); v[2] == nil || *v[2] != 1 || v[5] == nil || *v[5] != 4 {
+		t.Fatalf("weekly follow-up report after restart: covered %v satisfaction %v", v[2], v[5])
+	}
 	if got := get(); got.ID != task.ID || got.State != "closed" || !got.Due.Equal(task.Due) || len(got.Attempts) != 1 || got.Attempts[0].Satisfaction != 4 {
 		t.Fatalf("after restart %+v, want %+v", got, out)
 	}

@@ -52,13 +52,13 @@ func newFollowupDesk(ctx context.Context, cfg *config.Config, st *store.Store, e
 	submit := func(ctx context.Context, d routing.Decision) (any, error) { return routing.Decide(ctx, eng, d) }
 	fd := &followupDesk{svc: followups.NewService(cfg.FollowUps, codes, loc, submit, now, log),
 		tickets: td.svc, st: st, hub: hub, log: log, lookup: td.lookup, eng: eng, queue: cfg.FollowUps.Queue}
-	// The tasks' records, and the work items' that say which task is being
-	// dialled, in log order.
+	// The tasks' records, the work items' that say which task is being
+	// dialled, and the wrap-ups the coverage report counts, in log order.
 	var recs, work []routing.Record
 	for _, p := range []struct {
 		prefix string
 		into   *[]routing.Record
-	}{{"followup.", &recs}, {"work.", &work}} {
+	}{{"followup.", &recs}, {"work.", &work}, {routing.EvCallWrapped, &work}} {
 		for after := int64(0); ; {
 			page, err := st.Events(ctx, store.EventFilter{TypePrefix: p.prefix, AfterSeq: after, Limit: store.MaxLimit})
 			if err != nil {
@@ -78,6 +78,7 @@ func newFollowupDesk(ctx context.Context, cfg *config.Config, st *store.Store, e
 	}
 	// Wrap-ups after the last follow-up record may not have been looked at
 	// (a stop between the wrap-up and its task): Run catches up from there.
+	fd.svc.SetLocation(loc)
 	var err error
 	if len(recs) > 0 {
 		fd.last = recs[len(recs)-1].Seq
