@@ -167,3 +167,41 @@ func TestE2EFollowUpDialledAndAnswered(t *testing.T) {
 		t.Fatalf("after restart %+v, want %+v", got, out)
 	}
 }
+
+// TestBrowserFollowUpResultAndReassign: in Chromium, the agent records a
+// reached follow-up's satisfaction 4 by keyboard on "my follow-ups"; the
+// team lead sees a follow-up past due in the overdue list and reassigns
+// it to the team; the log has both.
+func TestBrowserFollowUpResultAndReassign(t *testing.T) {
+	p := StartPBX(t)
+	s := startSwitchboardWith(t, p, fmt.Sprintf(followupsConfig, TrunkGood.Port(p)))
+	leadPW := s.user("lena", "team_lead", "", "front")
+	agentPW := s.user("ada", "agent", "1001", "front")
+	var task, late followupView
+	if code := s.do("POST", "/api/v1/followups", map[string]any{"customer": "42", "agent": "1001"}, &task); code != 201 {
+		t.Fatalf("create: %d", code)
+	}
+	due := time.Now().Add(2 * time.Second).UTC().Format(time.RFC3339Nano)
+	if code := s.do("POST", "/api/v1/followups", map[string]any{"customer": "43", "agent": "1001", "due": due}, &late); code != 201 {
+		t.Fatalf("create late: %d", code)
+	}
+	s.eventually(10*time.Second, "the late follow-up overdue", func() bool {
+		var pg struct{ FollowUps []followupView }
+		s.do("GET", "/api/v1/followups?overdue=true", nil, &pg)
+		return len(pg.FollowUps) == 1 && pg.FollowUps[0].ID == late.ID
+	})
+	b := runBrowser(t, s, "followups.mjs", "SB_LEAD_PW="+leadPW, "SB_AGENT_PW="+agentPW, "SB_TASK="+task.ID, "SB_LATE="+late.ID)
+	b.step("recorded", time.Minute, nil)
+	b.step("reassigned", time.Minute, nil)
+	b.finish(30 * time.Second)
+	var got followupView
+	if code := s.do("GET", "/api/v1/followups/"+task.ID, nil, &got); code != 200 || got.State != "closed" || len(got.Attempts) != 1 || got.Attempts[0].Satisfaction != 4 {
+		t.Fatalf("task after the browser: %d %+v", code, got)
+	}
+	var moved struct {
+		Team, Agent string
+	}
+	if code := s.do("GET", "/api/v1/followups/"+late.ID, nil, &moved); code != 200 || moved.Team != "front" || moved.Agent != "" {
+		t.Fatalf("late task after reassign: %d %+v", code, moved)
+	}
+}
