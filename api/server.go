@@ -111,6 +111,9 @@ type Config struct {
 	Quality QualityService `yaml:"-"`
 	// Workforce serves the schedule routes (*workforce.Service); nil answers 501.
 	Workforce WorkforceService `yaml:"-"`
+	// FollowUps serves the follow-up and appointment routes
+	// (*followups.Service); nil answers 501.
+	FollowUps FollowUpService `yaml:"-"`
 }
 
 // DefaultListen is the address the server listens on when Config.Listen is
@@ -224,7 +227,7 @@ func (s *Server) routes() []route {
 		acdHandlers{engine: s.agents, calls: s.store, reload: s.cfg.Reload}.routes(),
 		callHandlers{calls: s.store, scope: s.scope}.routes(),
 		s.reportRoutes(), s.messageRoutes(), s.authRoutes(), s.liveRoutes(),
-		s.superviseRoutes(), s.deskRoutes(), s.outboundRoutes(), s.callbackRoutes(), s.ticketRoutes(), s.qualityRoutes(), s.workforceRoutes(), s.leaveRoutes(), s.swapRoutes(), s.handoverRoutes(), s.recordingRoutes(), s.adminRoutes(), s.uiRoutes())
+		s.superviseRoutes(), s.deskRoutes(), s.outboundRoutes(), s.callbackRoutes(), s.ticketRoutes(), s.followupRoutes(), s.qualityRoutes(), s.workforceRoutes(), s.leaveRoutes(), s.swapRoutes(), s.handoverRoutes(), s.recordingRoutes(), s.adminRoutes(), s.uiRoutes())
 }
 
 // Handler is the server's whole HTTP handler, for httptest and for

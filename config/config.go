@@ -7,6 +7,7 @@ import (
 	"switchboard/auth"
 	"switchboard/backup"
 	"switchboard/dialplan"
+	"switchboard/followups"
 	"switchboard/live"
 	"switchboard/quality"
 	"switchboard/routing"
@@ -46,6 +47,9 @@ type Config struct {
 	Quality quality.Config `yaml:"quality"`
 	// Workforce is shift templates and the floor's schedule deadlines (排班).
 	Workforce workforce.Config `yaml:"workforce"`
+	// FollowUps is the follow-up (回访) deadlines, attempts and the
+	// appointments' morning window.
+	FollowUps followups.Config `yaml:"followups"`
 	// Clock sets the time Switchboard starts at (rehearsals, tests).
 	Clock ClockConfig `yaml:"clock"`
 

@@ -64,6 +64,9 @@ func (c *Config) validate() error {
 	if err := c.Workforce.Validate(&c.Config); err != nil {
 		errs = append(errs, err)
 	}
+	if err := c.FollowUps.Validate(&c.Config); err != nil {
+		errs = append(errs, err)
+	}
 	if err := c.Clock.validate(); err != nil {
 		errs = append(errs, err)
 	}

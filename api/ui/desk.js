@@ -29,6 +29,8 @@
       kind_extension: "分机", target: "目标", transfer_go: "转接", wrap_up: "话后处理", disposition: "处理结果",
       follow_up: "需要回访", next_state: "之后", notes: "备注", wrap_go: "提交", customer: "客户", name: "姓名",
       tags: "标签（逗号分隔）", save: "保存", contacts: "最近联系", no_contacts: "没有以前的来电", kind: "类型", kind_call: "来电", kind_ticket: "工单", new_ticket: "为此来电新建工单",
+      kind_followup: "回访", kind_appt: "预约", appt_moved: "改约次数", fus_open: "待回访", fur_reached: "已联系上",
+      fur_attempts: "多次未接通", fur_wrong_number: "号码错误", fu_satisfaction: "满意度", fu_not_satisfied: "不满意",
       tks_new: "新建（待派单）", tks_dispatched: "已派单", tks_in_progress: "处理中", tks_resolved: "已解决", tks_closed: "已关闭",
       new_customer: "新客户：填写姓名并保存", known_customer: "已识别客户（可编辑）", saved: "已保存",
       rec_pause: "暂停录音", rec_resume: "恢复录音", rec_on: "录音中", rec_paused: "录音已暂停（此段不录）",
@@ -68,6 +70,8 @@
       kind_extension: "Extension", target: "Target", transfer_go: "Transfer", wrap_up: "Wrap-up", disposition: "Disposition",
       follow_up: "Follow-up needed", next_state: "Then", notes: "Notes", wrap_go: "Submit", customer: "Customer", name: "Name",
       tags: "Tags (comma separated)", save: "Save", contacts: "Last contacts", no_contacts: "No earlier calls", kind: "Kind", kind_call: "Call", kind_ticket: "Ticket", new_ticket: "New ticket for this call",
+      kind_followup: "Follow-up", kind_appt: "Appointment", appt_moved: "rescheduled", fus_open: "To follow up", fur_reached: "Reached",
+      fur_attempts: "Attempts used", fur_wrong_number: "Wrong number", fu_satisfaction: "satisfaction", fu_not_satisfied: "not satisfied",
       tks_new: "New (to dispatch)", tks_dispatched: "Dispatched", tks_in_progress: "In progress", tks_resolved: "Resolved", tks_closed: "Closed",
       new_customer: "New customer: enter a name and save", known_customer: "Known customer (editable)", saved: "Saved",
       rec_pause: "Pause recording", rec_resume: "Resume recording", rec_on: "Recording", rec_paused: "Recording paused (not recorded)",
@@ -345,14 +349,36 @@
   // custTickets fetches the customer's tickets (as far as the desk's user
   // may see them); renderCustomer puts them in one timeline with the
   // calls, each linking to its ticket page.
-  var custTicketList = [];
+  var custTicketList = [], custFollowList = [], custApptList = [];
   function custTickets(cu) {
     custTicketList = [];
+    custFollowList = [];
+    custApptList = [];
     if (!cu) return;
-    SB.api("GET", "/api/v1/tickets?limit=20&customer=" + encodeURIComponent(String(cu.id))).then(function (page) {
+    var q = encodeURIComponent(String(cu.id));
+    SB.api("GET", "/api/v1/tickets?limit=20&customer=" + q).then(function (page) {
       custTicketList = (page && page.tickets) || [];
       if (desk && desk.call) renderCustomer(desk.call);
     }).catch(function () { custTicketList = []; });
+    // Follow-ups and appointments join the same timeline with their outcomes.
+    SB.api("GET", "/api/v1/followups?limit=20&customer=" + q).then(function (page) {
+      custFollowList = (page && page.followups) || [];
+      if (desk && desk.call) renderCustomer(desk.call);
+    }).catch(function () { custFollowList = []; });
+    SB.api("GET", "/api/v1/appointments?customer=" + q).then(function (page) {
+      custApptList = (page && page.appointments) || [];
+      if (desk && desk.call) renderCustomer(desk.call);
+    }).catch(function () { custApptList = []; });
+  }
+
+  // followUpOutcome: a follow-up's state and last answer, written out.
+  function followUpOutcome(f) {
+    if (f.state !== "closed") return SB.t("fus_open") + " (" + f.attempts.length + "/" + f.max_attempts + ")";
+    var last = f.attempts[f.attempts.length - 1] || {};
+    var out = SB.t("fur_" + f.close_reason);
+    if (last.result === "satisfied") out += " · " + SB.t("fu_satisfaction") + " " + last.satisfaction;
+    if (last.result === "not_satisfied") out += " · " + SB.t("fu_not_satisfied");
+    return out;
   }
 
   function renderCustomer(c) {
@@ -376,10 +402,12 @@
       }
     }
     var list = desk.contacts || [];
-    if (!list.length && !custTicketList.length) { $("contacts").textContent = SB.t("no_contacts"); return; }
+    if (!list.length && !custTicketList.length && !custFollowList.length && !custApptList.length) { $("contacts").textContent = SB.t("no_contacts"); return; }
     // One timeline, newest first: the calls and the tickets.
     var items = list.map(function (x) { return { at: x.at || "", call: x }; })
-      .concat(custTicketList.map(function (tk) { return { at: tk.created_at, ticket: tk }; }));
+      .concat(custTicketList.map(function (tk) { return { at: tk.created_at, ticket: tk }; }))
+      .concat(custFollowList.map(function (f) { return { at: f.created_at, follow: f }; }))
+      .concat(custApptList.map(function (a) { return { at: a.created_at, appt: a }; }));
     items.sort(function (a, b) { return String(b.at).localeCompare(String(a.at)); });
     var h = ['<table class="list"><thead><tr><th>' + SB.esc(SB.t("kind")) + '</th><th>' + SB.esc(SB.t("time")) + '</th><th>' + SB.esc(SB.t("queue")) +
       '</th><th>' + SB.esc(SB.t("agent")) + '</th><th>' + SB.esc(SB.t("outcome")) + '</th><th>' +
@@ -391,6 +419,22 @@
           '</td><td><a href="/ui/tickets?id=' + encodeURIComponent(tk.id) + '">' + SB.esc(tk.id) + "</a></td><td>" +
           SB.esc(tk.agent || tk.team || "") + "</td><td>" + SB.esc(SB.t("tks_" + tk.state)) + "</td><td>" + SB.esc(tk.category) +
           "</td><td>" + SB.esc(tk.description) + "</td></tr>");
+        return;
+      }
+      if (it.follow) {
+        var f = it.follow;
+        h.push('<tr class="followup"><td>' + SB.esc(SB.t("kind_followup")) + "</td><td>" + SB.esc(fmtTime(f.created_at)) +
+          '</td><td><a href="/ui/followups?id=' + encodeURIComponent(f.id) + '">' + SB.esc(f.id) + "</a></td><td>" +
+          SB.esc(f.agent || f.team || "") + "</td><td>" + SB.esc(followUpOutcome(f)) + "</td><td>" + SB.esc(f.disposition || "") +
+          "</td><td>" + SB.esc((f.attempts[f.attempts.length - 1] || {}).notes || "") + "</td></tr>");
+        return;
+      }
+      if (it.appt) {
+        var a = it.appt;
+        var moved = a.moves.length ? " (" + SB.t("appt_moved") + " " + a.moves.length + ")" : "";
+        h.push('<tr class="appointment"><td>' + SB.esc(SB.t("kind_appt")) + "</td><td>" + SB.esc(fmtTime(a.at)) +
+          '</td><td><a href="/ui/followups?id=' + encodeURIComponent(a.task) + '">' + SB.esc(a.id) + "</a></td><td>" +
+          SB.esc(a.agent || a.team || "") + "</td><td>" + SB.esc(moved) + "</td><td></td><td>" + SB.esc(a.topic || "") + "</td></tr>");
         return;
       }
       var x = it.call;

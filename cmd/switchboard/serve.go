@@ -116,6 +116,10 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	bc.Now = clk.now
 	bc.OverdueTickets = desk.svc.OverdueCount
 	desk.svc.SetLocation(rep.Location())
+	fdesk, err := newFollowupDesk(ctx, cfg, st, eng, hub, desk, rep.Location(), clk.now, log.With("component", "followups"))
+	if err != nil {
+		return err
+	}
 	board := live.NewBoard(bc, eng, rep, st, hub, log)
 	editor.Attach(eng, func(next *config.Config) {
 		rep.SetTeams(reportTeams(&next.Config)) // reports group by the teams now in force
@@ -139,7 +143,7 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	apiCfg := api.Config{Listen: cfg.Listen.Addr, TrustedProxies: proxies, Reload: reload, Reports: rep,
 		Accounts: accounts, Audit: st, Privacy: cfg.Privacy, SecureCookie: cfg.Auth.SecureCookie,
 		ConfigEdit: api.ConfigEdit{Source: editor, Versions: st}, Teams: editor, Live: hub, Wallboard: board,
-		Tickets: desk.svc, Quality: qd.svc, Workforce: floor.svc, Customers: customers.NewService(st, func(ctx context.Context, d routing.Decision) (any, error) {
+		Tickets: desk.svc, Quality: qd.svc, Workforce: floor.svc, FollowUps: fdesk.svc, Customers: customers.NewService(st, func(ctx context.Context, d routing.Decision) (any, error) {
 			return routing.Decide(ctx, eng, d)
 		})}
 	if rf, ok := drv.(pbx.RecordingFetcher); ok {
@@ -163,7 +167,7 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	defer cancel(nil)
 	var wg sync.WaitGroup
 	runs := map[string]func(context.Context) error{"engine": eng.Run, "api": srv.Run, "exports": exports.Run, "backups": backups.Run,
-		"live": hub.Run, "wallboard": board.Run, "tickets": desk.Run, "quality": qd.Run, "workforce": floor.Run, "retention": sweeper.Run}
+		"live": hub.Run, "wallboard": board.Run, "tickets": desk.Run, "quality": qd.Run, "workforce": floor.Run, "followups": fdesk.Run, "retention": sweeper.Run}
 	errc := make(chan error, len(runs))
 	for name, run := range runs {
 		wg.Add(1)
