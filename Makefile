@@ -58,7 +58,7 @@ fuzz:
 # e2e: every package with the e2e tag: the ARI spec check and the real-Asterisk call tests.
 e2e: build
 	testbed/pbx.sh build
-	mkdir -p .cache && $(GO) test -tags e2e -count=1 -timeout 30m -v ./... 2>&1 | tee .cache/e2e.log | grep -E '^ *(=== RUN|--- |PASS|FAIL|ok|panic)' ; \
+	mkdir -p .cache && $(GO) test -tags e2e -count=1 -timeout 50m -v ./... 2>&1 | tee .cache/e2e.log | grep -E '^ *(=== RUN|--- |PASS|FAIL|ok|panic)' ; \
 	  rc=$${PIPESTATUS[0]}; [ $$rc = 0 ] || testbed/failures.sh .cache/e2e.log; exit $$rc
 
 ## bench-load: the load benchmark (testbed/README.md): the same sipp load

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sync"
 
 	"switchboard/routing/pbx"
 )
@@ -29,7 +30,47 @@ func (d *Driver) RecordCall(ctx context.Context, r pbx.CallRecording) error {
 	if err := d.rest.do(ctx, opRecordBridge, []string{r.Bridge}, q, nil, nil); err != nil {
 		return fmt.Errorf("ari: record bridge %s as %s: %w", r.Bridge, r.Name, err)
 	}
+	d.bridgeRecs.add(r.Bridge, r.Name)
 	return nil
+}
+
+// bridgeRecordings remembers which live recordings record which bridge.
+// Asterisk 22 delivers a bridge recording's RecordingFinished through the
+// application's subscription to the bridge: destroy the bridge while the
+// recording runs and, about one time in two on the testbed, the event
+// never comes. So DestroyBridge stops them first (stopRecordings), and
+// their RecordingFinished arrives while the bridge still exists.
+type bridgeRecordings struct {
+	mu       sync.Mutex
+	byBridge map[string][]string
+}
+
+func (b *bridgeRecordings) add(bridge, name string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.byBridge == nil {
+		b.byBridge = map[string][]string{}
+	}
+	b.byBridge[bridge] = append(b.byBridge[bridge], name)
+}
+
+// take forgets and returns bridge's recordings.
+func (b *bridgeRecordings) take(bridge string) []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	names := b.byBridge[bridge]
+	delete(b.byBridge, bridge)
+	return names
+}
+
+// stopRecordings stops the live recordings of bridge (one that ended
+// already answers 404). A function, so the Driver keeps its size.
+func stopRecordings(ctx context.Context, d *Driver, bridge string) {
+	for _, name := range d.bridgeRecs.take(bridge) {
+		if err := d.rest.do(ctx, opStopRecording, []string{name}, nil, nil, nil); err != nil && !hasStatus(err, http.StatusNotFound) {
+			d.log.Warn("stopping a bridge recording before its bridge goes failed", "bridge", bridge, "recording", name, "err", err)
+		}
+	}
 }
 
 // PauseCallRecording pauses the live recording r.Name: Asterisk writes

@@ -51,16 +51,18 @@ func (d *Driver) Play(ctx context.Context, channel, playbackID string, media ...
 // channel joins a bridge or hangs up).
 func (d *Driver) StartMOH(ctx context.Context, channel, class string) error {
 	err := d.rest.do(ctx, opStartMOH, []string{channel}, url.Values{"mohClass": {class}}, nil, nil)
-	if err != nil && !hasStatus(err, http.StatusNotFound) {
+	if err != nil && !hasStatus(err, http.StatusNotFound, http.StatusConflict) {
 		return fmt.Errorf("ari: music on hold %q on %s: %w", class, channel, err)
 	}
 	return nil
 }
 
-// StopMOH stops a channel's music on hold.
+// StopMOH stops a channel's music on hold. A channel that is hanging up
+// answers 409 "Channel not in Stasis application" (seen on Asterisk 22
+// under load) rather than 404: gone either way.
 func (d *Driver) StopMOH(ctx context.Context, channel string) error {
 	err := d.rest.do(ctx, opStopMOH, []string{channel}, nil, nil, nil)
-	if err != nil && !hasStatus(err, http.StatusNotFound) {
+	if err != nil && !hasStatus(err, http.StatusNotFound, http.StatusConflict) {
 		return fmt.Errorf("ari: stop music on hold on %s: %w", channel, err)
 	}
 	return nil
@@ -169,6 +171,7 @@ func (d *Driver) Bridge(ctx context.Context, bridgeID string, channels ...string
 
 // DestroyBridge destroys a bridge; its channels stay up.
 func (d *Driver) DestroyBridge(ctx context.Context, bridgeID string) error {
+	stopRecordings(ctx, d, bridgeID)
 	err := d.rest.do(ctx, opDestroyBridge, []string{bridgeID}, nil, nil, nil)
 	if err != nil && !hasStatus(err, http.StatusNotFound) {
 		return fmt.Errorf("ari: destroy bridge %s: %w", bridgeID, err)

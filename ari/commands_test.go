@@ -95,7 +95,12 @@ func TestCommandsGoneIsSuccess(t *testing.T) {
 	srv.Respond("DELETE", "/bridges/br-gone", 404, `{"message":"Bridge not found"}`)
 	srv.Respond("POST", "/bridges/br-1", 409, `{"message":"Bridge with id 'br-1' already exists"}`)
 	srv.Respond("POST", "/bridges/br-1/addChannel", 400, nf)
+	// A channel hanging up has left Stasis: 409, gone all the same.
+	srv.Respond("DELETE", "/channels/leaving/moh", 409, `{"message":"Channel not in Stasis application"}`)
+	srv.Respond("POST", "/channels/leaving/moh", 409, `{"message":"Channel not in Stasis application"}`)
 	for name, err := range map[string]error{
+		"stop moh":  d.StopMOH(ctx, "leaving"),
+		"start moh": d.StartMOH(ctx, "leaving", "default"),
 		"answer":  d.Answer(ctx, "gone"),
 		"ring":    d.Ring(ctx, "gone"),
 		"hangup":  d.Hangup(ctx, "gone", pbx.CauseNormal),

@@ -81,6 +81,9 @@ type Driver struct {
 
 	// bg is the background work of supervisors' legs (snoop.go).
 	bg sync.WaitGroup
+
+	// bridgeRecs: the live recordings of each bridge (callrecording.go).
+	bridgeRecs bridgeRecordings
 }
 
 var (

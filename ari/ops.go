@@ -65,6 +65,8 @@ var (
 		Path: "/recordings/live/{recordingName}/pause"}
 	opUnpauseRecording = operation{Name: "unpause_recording", Method: "DELETE",
 		Path: "/recordings/live/{recordingName}/pause"}
+	opStopRecording = operation{Name: "stop_recording", Method: "POST",
+		Path: "/recordings/live/{recordingName}/stop"}
 	opDeleteStored = operation{Name: "delete_recording", Method: "DELETE",
 		Path: "/recordings/stored/{recordingName}"}
 )
@@ -74,6 +76,6 @@ var (
 var operations = []operation{
 	opEvents, opEventFilter, opListChannels, opListBridges, opAnswer, opRing, opPlay,
 	opStopPlayback, opOriginate, opCreateBridge, opAddChannel, opDestroyBridge, opHangup,
-	opRecord, opRecordingFile, opRecordBridge, opPauseRecording, opUnpauseRecording, opDeleteStored, opSnoop, opSubscribe, opUnsubscribe, opGetApp, opListEndpoints,
+	opRecord, opRecordingFile, opRecordBridge, opPauseRecording, opUnpauseRecording, opStopRecording, opDeleteStored, opSnoop, opSubscribe, opUnsubscribe, opGetApp, opListEndpoints,
 	opStartMOH, opStopMOH,
 }
