@@ -101,13 +101,13 @@ func TestCommandsGoneIsSuccess(t *testing.T) {
 	for name, err := range map[string]error{
 		"stop moh":  d.StopMOH(ctx, "leaving"),
 		"start moh": d.StartMOH(ctx, "leaving", "default"),
-		"answer":  d.Answer(ctx, "gone"),
-		"ring":    d.Ring(ctx, "gone"),
-		"hangup":  d.Hangup(ctx, "gone", pbx.CauseNormal),
-		"play":    d.Play(ctx, "gone", "pb-1", "sound:x"),
-		"stop":    d.StopPlayback(ctx, "pb-gone"),
-		"destroy": d.DestroyBridge(ctx, "br-gone"),
-		"bridge":  d.Bridge(ctx, "br-1", "gone", "in-1"),
+		"answer":    d.Answer(ctx, "gone"),
+		"ring":      d.Ring(ctx, "gone"),
+		"hangup":    d.Hangup(ctx, "gone", pbx.CauseNormal),
+		"play":      d.Play(ctx, "gone", "pb-1", "sound:x"),
+		"stop":      d.StopPlayback(ctx, "pb-gone"),
+		"destroy":   d.DestroyBridge(ctx, "br-gone"),
+		"bridge":    d.Bridge(ctx, "br-1", "gone", "in-1"),
 	} {
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
