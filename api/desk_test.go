@@ -109,7 +109,7 @@ func (f *fakeDesk) ExtendWrapUp(ctx context.Context, agent string, sc routing.Sc
 func newDeskHarness(t testing.TB) (*harness, *fakeDesk) {
 	h := newHarness(t)
 	fd := newFakeDesk()
-	h.srv = New(Config{Accounts: fakeAccounts{}, Audit: h.store, Customers: customers.NewService(h.store, appendDecision(h.store))},
+	h.srv = New(Config{Accounts: fakeAccounts{}, Audit: h.store, Customers: customers.NewService(h.store.CustomerIndex(), appendDecision(h.store))},
 		fd, h.store, slog.New(slog.DiscardHandler), prometheus.NewRegistry(), nil)
 	h.h = h.srv.Handler()
 	return h, fd
@@ -469,7 +469,7 @@ func TestCustomerScope(t *testing.T) {
 	if r := h.do(t, "PUT", fmt.Sprintf("/api/v1/customers/%d", front), `{"name":"Front I","numbers":["138****0011"]}`); r.Code != 200 {
 		t.Fatalf("lead edit with masked numbers: %d %s", r.Code, r.Body)
 	}
-	if n, _ := h.store.NumberOwner(t.Context(), "13800000011"); n != front {
+	if n, _ := h.store.CustomerIndex().NumberOwner(t.Context(), "13800000011"); n != front {
 		t.Fatalf("masked number not kept: owner %d", n)
 	}
 	// Number searches by the lead (masked): searchBurst allowed, then 429.

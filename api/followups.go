@@ -55,7 +55,7 @@ type followupHandlers struct {
 	aud    auditor
 }
 
-func (s *Server) followupRoutes() []route {
+func followupRoutes(s *Server) []route {
 	h := followupHandlers{svc: s.cfg.FollowUps, agents: s.agents, aud: s.aud}
 	return requires(h.svc != nil, errNoFollowUps,
 		route{http.MethodGet, "/api/v1/followups", h.list, followupViewers},

@@ -30,7 +30,7 @@ type handoverHandlers struct {
 	aud auditor
 }
 
-func (s *Server) handoverRoutes() []route {
+func handoverRoutes(s *Server) []route {
 	var svc HandoverService
 	if s.cfg.Workforce != nil {
 		svc, _ = s.cfg.Workforce.(HandoverService)

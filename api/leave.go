@@ -37,7 +37,7 @@ type leaveHandlers struct {
 	aud    auditor
 }
 
-func (s *Server) leaveRoutes() []route {
+func leaveRoutes(s *Server) []route {
 	var svc LeaveService
 	if s.cfg.Workforce != nil {
 		svc, _ = s.cfg.Workforce.(LeaveService)

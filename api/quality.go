@@ -65,7 +65,7 @@ type qualityHandlers struct {
 	now   func() time.Time
 }
 
-func (s *Server) qualityRoutes() []route {
+func qualityRoutes(s *Server) []route {
 	h := qualityHandlers{svc: s.cfg.Quality, index: s.opt.recordings, calls: s.store, scope: s.scope, aud: s.aud, now: s.now}
 	return requires(h.svc != nil, errNoQuality,
 		route{http.MethodGet, "/api/v1/quality/forms", h.forms, signedIn},

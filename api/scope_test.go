@@ -59,7 +59,7 @@ func TestEveryCallReadIsScoped(t *testing.T) {
 func TestContactsAreScoped(t *testing.T) {
 	h, fd := newDeskHarness(t)
 	fd.agents["a1"].Team = "blue"
-	id, err := customers.NewService(h.store, appendDecision(h.store)).Save(t.Context(), customers.Data{Name: "Ann", Numbers: []string{"+1555"}})
+	id, err := customers.NewService(h.store.CustomerIndex(), appendDecision(h.store)).Save(t.Context(), customers.Data{Name: "Ann", Numbers: []string{"+1555"}})
 	if err != nil {
 		t.Fatal(err)
 	}

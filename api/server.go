@@ -227,7 +227,9 @@ func (s *Server) routes() []route {
 		acdHandlers{engine: s.agents, calls: s.store, reload: s.cfg.Reload}.routes(),
 		callHandlers{calls: s.store, scope: s.scope}.routes(),
 		s.reportRoutes(), s.messageRoutes(), s.authRoutes(), s.liveRoutes(),
-		s.superviseRoutes(), s.deskRoutes(), s.outboundRoutes(), s.callbackRoutes(), s.ticketRoutes(), s.followupRoutes(), s.qualityRoutes(), s.workforceRoutes(), s.leaveRoutes(), s.swapRoutes(), s.handoverRoutes(), s.recordingRoutes(), s.adminRoutes(), s.uiRoutes())
+		// Route groups added since the Server reached its size are
+		// functions of it, not methods.
+		s.superviseRoutes(), s.deskRoutes(), s.outboundRoutes(), s.callbackRoutes(), s.ticketRoutes(), followupRoutes(s), qualityRoutes(s), workforceRoutes(s), leaveRoutes(s), swapRoutes(s), handoverRoutes(s), s.recordingRoutes(), s.adminRoutes(), s.uiRoutes())
 }
 
 // Handler is the server's whole HTTP handler, for httptest and for

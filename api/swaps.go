@@ -35,7 +35,7 @@ type swapHandlers struct {
 	aud   auditor
 }
 
-func (s *Server) swapRoutes() []route {
+func swapRoutes(s *Server) []route {
 	var svc SwapService
 	if s.cfg.Workforce != nil {
 		svc, _ = s.cfg.Workforce.(SwapService)

@@ -60,7 +60,7 @@ type workforceHandlers struct {
 	aud    auditor
 }
 
-func (s *Server) workforceRoutes() []route {
+func workforceRoutes(s *Server) []route {
 	h := workforceHandlers{svc: s.cfg.Workforce, agents: s.agents, aud: s.aud}
 	return requires(h.svc != nil, errNoWorkforce,
 		route{http.MethodGet, "/api/v1/schedules/shifts", h.shifts, signedIn},

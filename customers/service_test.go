@@ -16,7 +16,7 @@ import (
 func TestSave(t *testing.T) {
 	st := storetest.New(t)
 	written := 0
-	svc := customers.NewService(st, func(ctx context.Context, d routing.Decision) (any, error) {
+	svc := customers.NewService(st.CustomerIndex(), func(ctx context.Context, d routing.Decision) (any, error) {
 		recs, reply, err := d(time.Now())
 		if err != nil {
 			return nil, err
@@ -54,7 +54,7 @@ func TestSave(t *testing.T) {
 		t.Fatalf("update: %d %v", id, err)
 	}
 	// A new service over the same store continues the IDs (a restart).
-	svc2 := customers.NewService(st, func(ctx context.Context, d routing.Decision) (any, error) {
+	svc2 := customers.NewService(st.CustomerIndex(), func(ctx context.Context, d routing.Decision) (any, error) {
 		recs, _, _ := d(time.Now())
 		for _, r := range recs {
 			r.Time = time.Now()

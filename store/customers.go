@@ -162,10 +162,17 @@ func (w customerWriter) apply(ctx context.Context, rec *routing.Record) error {
 	return nil
 }
 
+// CustomerIndex is what the customers service checks a write against
+// (customers.Directory): who has a number, a customer's team, the last ID.
+type CustomerIndex struct{ s *Store }
+
+// CustomerIndex reads the customers tables for the customers service.
+func (s *Store) CustomerIndex() CustomerIndex { return CustomerIndex{s} }
+
 // NumberOwner is the customer number belongs to; 0 if nobody's.
-func (s *Store) NumberOwner(ctx context.Context, number string) (int64, error) {
+func (ci CustomerIndex) NumberOwner(ctx context.Context, number string) (int64, error) {
 	var id int64
-	err := sqlx.GetContext(ctx, s.db, &id, "SELECT customer_id FROM customer_numbers WHERE number = ?", number)
+	err := sqlx.GetContext(ctx, ci.s.db, &id, "SELECT customer_id FROM customer_numbers WHERE number = ?", number)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -177,9 +184,9 @@ func (s *Store) NumberOwner(ctx context.Context, number string) (int64, error) {
 
 // CustomerTeam is customer id's team; ok is false if there is no such
 // customer.
-func (s *Store) CustomerTeam(ctx context.Context, id int64) (string, bool, error) {
+func (ci CustomerIndex) CustomerTeam(ctx context.Context, id int64) (string, bool, error) {
 	var team string
-	err := sqlx.GetContext(ctx, s.db, &team, "SELECT team FROM customers WHERE id = ?", id)
+	err := sqlx.GetContext(ctx, ci.s.db, &team, "SELECT team FROM customers WHERE id = ?", id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}
@@ -190,9 +197,9 @@ func (s *Store) CustomerTeam(ctx context.Context, id int64) (string, bool, error
 }
 
 // MaxCustomerID is the highest customer ID in the table (0: none).
-func (s *Store) MaxCustomerID(ctx context.Context) (int64, error) {
+func (ci CustomerIndex) MaxCustomerID(ctx context.Context) (int64, error) {
 	var id sql.NullInt64
-	if err := sqlx.GetContext(ctx, s.db, &id, "SELECT MAX(id) FROM customers"); err != nil {
+	if err := sqlx.GetContext(ctx, ci.s.db, &id, "SELECT MAX(id) FROM customers"); err != nil {
 		return 0, fmt.Errorf("store: max customer id: %w", err)
 	}
 	return id.Int64, nil

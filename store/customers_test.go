@@ -20,7 +20,7 @@ func TestCustomersProjection(t *testing.T) { eachBackend(t, testCustomersProject
 func testCustomersProjection(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := t.Context()
-	if n, err := s.MaxCustomerID(ctx); err != nil || n != 0 {
+	if n, err := s.CustomerIndex().MaxCustomerID(ctx); err != nil || n != 0 {
 		t.Fatalf("empty max id %d %v", n, err)
 	}
 	if err := s.Append(ctx,
@@ -50,17 +50,17 @@ func testCustomersProjection(t *testing.T) {
 		t.Fatalf("updated %+v", up)
 	}
 	for num, want := range map[string]int64{"13800000003": 1, "13800000001": 0, "13900000000": 2} {
-		if got, err := s.NumberOwner(ctx, num); err != nil || got != want {
+		if got, err := s.CustomerIndex().NumberOwner(ctx, num); err != nil || got != want {
 			t.Errorf("owner of %s: %d %v, want %d", num, got, err, want)
 		}
 	}
-	if team, ok, err := s.CustomerTeam(ctx, 1); team != "front" || !ok || err != nil {
+	if team, ok, err := s.CustomerIndex().CustomerTeam(ctx, 1); team != "front" || !ok || err != nil {
 		t.Fatalf("team %q %v %v", team, ok, err)
 	}
-	if _, ok, err := s.CustomerTeam(ctx, 999); ok || err != nil {
+	if _, ok, err := s.CustomerIndex().CustomerTeam(ctx, 999); ok || err != nil {
 		t.Fatalf("unknown team %v %v", ok, err)
 	}
-	if n, _ := s.MaxCustomerID(ctx); n != 2 {
+	if n, _ := s.CustomerIndex().MaxCustomerID(ctx); n != 2 {
 		t.Fatalf("max id %d", n)
 	}
 	if _, err := s.Customer(ctx, 999); !errors.Is(err, ErrNotFound) {
@@ -71,7 +71,7 @@ func testCustomersProjection(t *testing.T) {
 	if err := s.Append(ctx, saved(4, customers.Data{ID: 2, Name: "Bo", Numbers: []string{"13800000003"}})); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := s.NumberOwner(ctx, "13800000003"); got != 2 {
+	if got, _ := s.CustomerIndex().NumberOwner(ctx, "13800000003"); got != 2 {
 		t.Fatalf("number moved to %d", got)
 	}
 	if ada, _ := s.Customer(ctx, 1); len(ada.Numbers) != 0 {

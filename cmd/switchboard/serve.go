@@ -143,7 +143,7 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	apiCfg := api.Config{Listen: cfg.Listen.Addr, TrustedProxies: proxies, Reload: reload, Reports: rep,
 		Accounts: accounts, Audit: st, Privacy: cfg.Privacy, SecureCookie: cfg.Auth.SecureCookie,
 		ConfigEdit: api.ConfigEdit{Source: editor, Versions: st}, Teams: editor, Live: hub, Wallboard: board,
-		Tickets: desk.svc, Quality: qd.svc, Workforce: floor.svc, FollowUps: fdesk.svc, Customers: customers.NewService(st, func(ctx context.Context, d routing.Decision) (any, error) {
+		Tickets: desk.svc, Quality: qd.svc, Workforce: floor.svc, FollowUps: fdesk.svc, Customers: customers.NewService(st.CustomerIndex(), func(ctx context.Context, d routing.Decision) (any, error) {
 			return routing.Decide(ctx, eng, d)
 		})}
 	if rf, ok := drv.(pbx.RecordingFetcher); ok {
