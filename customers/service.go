@@ -13,7 +13,7 @@ import (
 
 // Submitter runs a decision in the engine loop (routing.Decide bound to
 // the engine); it returns once the records are durable.
-type Submitter func(ctx context.Context, d routing.Decision) (any, error)
+type Submitter = routing.Submit
 
 // Directory is what the Service reads of the projection (*store.Store).
 type Directory interface {

@@ -16,7 +16,7 @@ import (
 
 // Submitter runs a decision in the engine loop (routing.Decide bound to
 // the engine).
-type Submitter func(ctx context.Context, d routing.Decision) (any, error)
+type Submitter = routing.Submit
 
 // Service is the follow-ups as the API and the wrap-up hook use them. It
 // decides over its Book inside the engine loop (routing.Decide), so the
@@ -45,38 +45,13 @@ func NewService(cfg Config, dispositions []string, loc *time.Location, submit Su
 
 // Restore replays the log's followup records (in order) into the Book.
 func (s *Service) Restore(recs []routing.Record) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := range recs {
-		if err := s.book.Apply(&recs[i]); err != nil {
-			return err
-		}
-	}
-	return nil
+	return routing.Replay(&s.mu, s.book.Apply, recs)
 }
 
 // decide runs fn in the engine loop under the lock and applies what the
 // engine wrote.
 func (s *Service) decide(ctx context.Context, fn func(now time.Time) ([]*routing.Record, error)) ([]*routing.Record, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, err := s.submit(ctx, func(now time.Time) ([]*routing.Record, any, error) {
-		recs, err := fn(now)
-		if err != nil {
-			return nil, nil, err
-		}
-		return recs, recs, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	recs := v.([]*routing.Record)
-	for _, rec := range recs {
-		if err := s.book.Apply(rec); err != nil {
-			return nil, err
-		}
-	}
-	return recs, nil
+	return routing.DecideApplied(ctx, &s.mu, s.submit, s.book.Apply, fn)
 }
 
 func one(f func(time.Time) (*routing.Record, error)) func(time.Time) ([]*routing.Record, error) {

@@ -21,7 +21,7 @@ import (
 
 // Submitter runs a decision in the engine loop (routing.Decide bound to
 // the engine).
-type Submitter func(ctx context.Context, d routing.Decision) (any, error)
+type Submitter = routing.Submit
 
 // ErrAlreadySampled is a month drawn before (409): replay keeps the draw.
 var ErrAlreadySampled = errors.New("month already sampled")
@@ -45,38 +45,13 @@ func NewService(cfg Config, submit Submitter, log *slog.Logger) *Service {
 
 // Restore replays the log's quality records (in order) into the Book.
 func (s *Service) Restore(recs []routing.Record) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := range recs {
-		if err := s.book.Apply(&recs[i]); err != nil {
-			return err
-		}
-	}
-	return nil
+	return routing.Replay(&s.mu, s.book.Apply, recs)
 }
 
 // decide runs fn in the engine loop under the lock and applies what the
 // engine wrote.
 func (s *Service) decide(ctx context.Context, fn func(now time.Time) ([]*routing.Record, error)) ([]*routing.Record, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, err := s.submit(ctx, func(now time.Time) ([]*routing.Record, any, error) {
-		recs, err := fn(now)
-		if err != nil {
-			return nil, nil, err
-		}
-		return recs, recs, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	recs, _ := v.([]*routing.Record)
-	for _, rec := range recs {
-		if err := s.book.Apply(rec); err != nil {
-			return nil, err
-		}
-	}
-	return recs, nil
+	return routing.DecideApplied(ctx, &s.mu, s.submit, s.book.Apply, fn)
 }
 
 func one(rec *routing.Record, err error) ([]*routing.Record, error) {

@@ -2,6 +2,7 @@ package routing
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -42,4 +43,49 @@ func runDecision(fx *effects, cmd decideCommand) (any, error) {
 // journal. A function, not an Engine method: the Engine is at its size.
 func Decide(ctx context.Context, e *Engine, d Decision) (any, error) {
 	return e.doInput(ctx, decideCommand{fn: d})
+}
+
+// Submit is how a back-office package reaches the engine: Decide bound to
+// it (a function, so the package needs no Engine).
+type Submit func(ctx context.Context, d Decision) (any, error)
+
+// DecideApplied is the back-office write: fn decides in the engine loop
+// (through submit), and apply folds its records into the package's
+// projection once they are durable. mu is held from before the decision
+// until the records are applied, so every decision sees every earlier
+// one. Nothing is recorded or applied if fn fails.
+func DecideApplied(ctx context.Context, mu sync.Locker, submit Submit, apply func(*Record) error,
+	fn func(now time.Time) ([]*Record, error)) ([]*Record, error) {
+	mu.Lock()
+	defer mu.Unlock()
+	v, err := submit(ctx, func(now time.Time) ([]*Record, any, error) {
+		recs, err := fn(now)
+		if err != nil {
+			return nil, nil, err
+		}
+		return recs, recs, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	recs, _ := v.([]*Record)
+	for _, rec := range recs {
+		if err := apply(rec); err != nil {
+			return nil, err
+		}
+	}
+	return recs, nil
+}
+
+// Replay folds the log's records (in order) into a back-office projection
+// at start-up, under mu.
+func Replay(mu sync.Locker, apply func(*Record) error, recs []Record) error {
+	mu.Lock()
+	defer mu.Unlock()
+	for i := range recs {
+		if err := apply(&recs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
 }

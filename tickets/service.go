@@ -27,7 +27,7 @@ import (
 
 // Submitter runs a decision in the engine loop (routing.Decide bound to
 // the engine).
-type Submitter func(ctx context.Context, d routing.Decision) (any, error)
+type Submitter = routing.Submit
 
 // EvTicketOverdue is ticket.overdue: a ticket passed its dispatch SLA
 // still new; the lead's alert on the live feed.
@@ -63,14 +63,7 @@ func NewService(cfg Config, hours Hours, submit Submitter, now func() time.Time,
 
 // Restore replays the log's ticket records (in order) into the Book.
 func (s *Service) Restore(recs []routing.Record) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := range recs {
-		if err := s.book.Apply(&recs[i]); err != nil {
-			return err
-		}
-	}
-	return nil
+	return routing.Replay(&s.mu, s.book.Apply, recs)
 }
 
 // Categories is the configured categories, for the desk's form.
@@ -81,28 +74,25 @@ func (s *Service) Categories() []CategoryConfig {
 // decide runs fn in the engine loop under the lock and applies what the
 // engine wrote.
 func (s *Service) decide(ctx context.Context, fn func(now time.Time) (*routing.Record, error)) (Ticket, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, err := s.submit(ctx, func(now time.Time) ([]*routing.Record, any, error) {
+	recs, err := routing.DecideApplied(ctx, &s.mu, s.submit, s.book.Apply, func(now time.Time) ([]*routing.Record, error) {
 		rec, err := fn(now)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		return []*routing.Record{rec}, rec, nil
+		return []*routing.Record{rec}, nil
 	})
 	if err != nil {
 		return Ticket{}, err
 	}
-	rec := v.(*routing.Record)
-	if err := s.book.Apply(rec); err != nil {
-		return Ticket{}, err
-	}
+	rec := recs[0]
 	var id struct {
 		ID string `json:"id"`
 	}
 	if err := json.Unmarshal(rec.Data, &id); err != nil {
 		return Ticket{}, fmt.Errorf("tickets: %w", err)
 	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	t, _ := s.book.Get(id.ID)
 	return t, nil
 }

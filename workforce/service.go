@@ -20,7 +20,7 @@ import (
 
 // Submitter runs a decision in the engine loop (routing.Decide bound to
 // the engine).
-type Submitter func(ctx context.Context, d routing.Decision) (any, error)
+type Submitter = routing.Submit
 
 // Team is what the Service knows of a routing team.
 type Team struct {
@@ -57,14 +57,7 @@ func NewService(cfg Config, roster Roster, teams []Team, holidays map[string]str
 
 // Restore replays the log's schedule.* and agent.state records in order.
 func (s *Service) Restore(recs []routing.Record) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := range recs {
-		if err := s.apply(&recs[i]); err != nil {
-			return err
-		}
-	}
-	return nil
+	return routing.Replay(&s.mu, s.apply, recs)
 }
 
 func (s *Service) apply(rec *routing.Record) error {
@@ -89,20 +82,17 @@ func (s *Service) Observe(rec *routing.Record) {
 // decide runs fn in the engine loop under the lock and applies the record
 // the engine wrote.
 func (s *Service) decide(ctx context.Context, fn func(now time.Time) (*routing.Record, error)) (*routing.Record, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, err := s.submit(ctx, func(now time.Time) ([]*routing.Record, any, error) {
+	recs, err := routing.DecideApplied(ctx, &s.mu, s.submit, s.book.Apply, func(now time.Time) ([]*routing.Record, error) {
 		rec, err := fn(now)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		return []*routing.Record{rec}, rec, nil
+		return []*routing.Record{rec}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	rec := v.(*routing.Record)
-	return rec, s.book.Apply(rec)
+	return recs[0], nil
 }
 
 // Shifts is the shift templates.
