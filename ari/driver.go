@@ -260,6 +260,10 @@ func (d *Driver) resync(ctx context.Context) (pbx.Resynced, error) {
 	d.mu.Lock()
 	seq := d.legSeq
 	d.mu.Unlock()
+	// The listing's time is when it was asked for: an offer the engine
+	// makes while it is under way is not in it and must not be judged
+	// gone by it.
+	listedAt := d.clock()
 
 	var chans []wireChannel
 	if err := d.rest.do(ctx, opListChannels, nil, nil, nil, &chans); err != nil {
@@ -270,7 +274,7 @@ func (d *Driver) resync(ctx context.Context) (pbx.Resynced, error) {
 		return pbx.Resynced{}, fmt.Errorf("ari: list bridges: %w", err)
 	}
 	rs := pbx.Resynced{
-		Base:     pbx.Base{Time: d.clock(), Node: d.cfg.Node},
+		Base:     pbx.Base{Time: listedAt, Node: d.cfg.Node},
 		Channels: []pbx.ChannelInfo{},
 		Bridges:  []string{},
 	}

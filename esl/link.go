@@ -192,6 +192,7 @@ func (d *Driver) resync(ctx context.Context, c *Conn, prune bool) (pbx.Resynced,
 	d.mu.Lock()
 	seq := d.legSeq
 	d.mu.Unlock()
+	listedAt := d.clock() // as in the ARI driver: when the listing was asked for
 	body, err := c.API(ctx, "show channels as json")
 	if err != nil {
 		return pbx.Resynced{}, fmt.Errorf("esl: list channels: %w", err)
@@ -201,7 +202,7 @@ func (d *Driver) resync(ctx context.Context, c *Conn, prune bool) (pbx.Resynced,
 		return pbx.Resynced{}, fmt.Errorf("esl: list channels: %w", err)
 	}
 	rs := pbx.Resynced{
-		Base:     pbx.Base{Time: d.clock(), Node: d.cfg.Node},
+		Base:     pbx.Base{Time: listedAt, Node: d.cfg.Node},
 		Channels: []pbx.ChannelInfo{},
 		Bridges:  []string{},
 	}

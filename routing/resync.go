@@ -41,7 +41,15 @@ const auditGrace = 3 * time.Second
 // hung up.
 func (m *Machine) onResynced(ev pbx.Resynced) {
 	live := liveSet(ev.Channels)
-	m.reconcile(live, m.now, "gone_after_link_drop")
+	// Judged by the listing's time: an offer made after the PBX was asked
+	// for its channels (the link was back, the answer not yet read) is not
+	// in the list, and withdrawing it would leave its leg ringing a phone
+	// for nobody (seen cutting the ARI under load).
+	judge := m.now
+	if t := ev.At(); !t.IsZero() && t.Before(judge) {
+		judge = t
+	}
+	m.reconcile(live, judge, "gone_after_link_drop")
 	// Adopted in their original order (first queued, then ID), so the
 	// longest waiting caller is offered first, as before the restart.
 	restored := make([]RestoredCall, 0, len(m.restored))

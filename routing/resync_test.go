@@ -82,3 +82,48 @@ func TestAdoptAfterRestart(t *testing.T) {
 		t.Fatalf("second offer %+v, want ch-new showing 13800000002", o.Req)
 	}
 }
+
+// TestResyncJudgesByTheListingsTime: an offer made after the PBX was asked
+// for its channels (the link back, the answer not yet read) is not in
+// the listing; it must stay, not be withdrawn with its leg left ringing.
+// One made before the listing and missing from it is withdrawn.
+func TestResyncJudgesByTheListingsTime(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		listedAgo time.Duration // the listing's time before the Resynced is read
+		offerAgo  time.Duration // the offer's time before it
+		kept      bool
+	}{
+		{"offer after the listing", 2 * time.Second, time.Second, true},
+		{"offer before the listing", time.Second, 2 * time.Second, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.signIn("a1")
+			h.in(pbx.LinkDown{})
+			start := h.now
+			h.arrive("ch1")
+			h.now = start
+			h.advance(10 * time.Second)
+			read := h.now
+			h.now = read.Add(-tt.offerAgo)
+			leg := find[cmdOriginate](t, h.in(pbx.DTMFReceived{Channel: "ch1", Digit: "1"})).Req.Channel
+			h.now = read
+			out := h.in(pbx.Resynced{Base: pbx.Base{Time: read.Add(-tt.listedAgo)},
+				Channels: []pbx.ChannelInfo{{Channel: "ch1", State: "Up"}}})
+			withdrawn := false
+			for _, c := range out.Commands {
+				if hu, ok := c.(cmdHangup); ok && hu.Channel == leg {
+					withdrawn = true
+				}
+			}
+			// Withdrawn, the leg is hung up (and the caller offered again).
+			if withdrawn == tt.kept {
+				t.Fatalf("leg %s hung up %v; want the offer kept %v", leg, withdrawn, tt.kept)
+			}
+			if st := h.agent("a1").State; st != Reserved {
+				t.Fatalf("agent %s, want reserved (the kept offer, or the new one)", st)
+			}
+		})
+	}
+}
