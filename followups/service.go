@@ -349,6 +349,12 @@ func (s *Service) Report(group, period, from, to string, teams map[string]string
 	if err != nil {
 		return nil, err
 	}
+	return s.ReportSpan(group, span, teams)
+}
+
+// ReportSpan is the follow-up report for span by group: what the weekly
+// satisfaction export carries beside the post-call survey.
+func (s *Service) ReportSpan(group string, span report.Span, teams map[string]string) (*report.Table, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.book.Report(group, span, teams)

@@ -22,6 +22,7 @@ import (
 	"switchboard/backup"
 	"switchboard/config"
 	"switchboard/customers"
+	"switchboard/followups"
 	"switchboard/esl"
 	"switchboard/live"
 	"switchboard/quality"
@@ -120,6 +121,19 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	if err != nil {
 		return err
 	}
+	// The weekly satisfaction export (Monday 18:00) carries the follow-up
+	// results (回访: reached, satisfaction, coverage) beside the survey.
+	exports.AddSection("satisfaction", report.Section{Key: "followups", Build: func(ctx context.Context, span report.Span) (*report.Table, error) {
+		views, err := eng.Agents(ctx)
+		if err != nil {
+			return nil, err
+		}
+		teams := map[string]string{}
+		for _, v := range views {
+			teams[v.ID] = v.Team
+		}
+		return fdesk.svc.ReportSpan(followups.GroupAgent, span, teams)
+	}})
 	board := live.NewBoard(bc, eng, rep, st, hub, log)
 	editor.Attach(eng, func(next *config.Config) {
 		rep.SetTeams(reportTeams(&next.Config)) // reports group by the teams now in force
