@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"switchboard/auth"
+	"switchboard/followups"
 	"switchboard/live"
 	"switchboard/routing"
 	"switchboard/store"
@@ -478,11 +479,25 @@ func (sc *liveScope) mine(id string) bool {
 	return sc.p.Role == auth.TeamLead && sc.p.Team != "" && sc.agentTeam[id] == sc.p.Team
 }
 
+// leadsFollowUp: an overdue follow-up of the lead's team (or of one of
+// its agents) is the lead's alert.
+func (sc *liveScope) leadsFollowUp(rec *routing.Record) bool {
+	if sc.p.Role != auth.TeamLead || rec.Type != followups.EvOverdue || sc.p.Team == "" {
+		return false
+	}
+	var d struct{ Team, Agent string }
+	if json.Unmarshal(rec.Data, &d) != nil {
+		return false
+	}
+	return d.Team == sc.p.Team || sc.mine(d.Agent)
+}
+
 // see says whether rec is shown and follows which calls are in scope.
 func (sc *liveScope) see(rec *routing.Record) bool {
 	mine := sc.mine(rec.AgentID)
 	show := mine || (rec.CallID != "" && sc.calls[rec.CallID]) ||
-		(sc.p.Role == auth.TeamLead && (rec.Queue != "" || strings.HasPrefix(rec.Type, "ticket."))) // tickets: the lead's alerts
+		(sc.p.Role == auth.TeamLead && (rec.Queue != "" || strings.HasPrefix(rec.Type, "ticket."))) || // tickets: the lead's alerts
+		sc.leadsFollowUp(rec)
 	switch rec.Type {
 	case routing.EvCallOffered, routing.EvCallAnswered:
 		if mine {

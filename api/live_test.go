@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"switchboard/auth"
+	"switchboard/followups"
 	"switchboard/live"
 	"switchboard/routing"
 	"switchboard/store"
@@ -471,4 +472,36 @@ func TestLiveStreamsPerUserAreCapped(t *testing.T) {
 		t.Fatal("closed stream's handler still running")
 	}
 	h.connect(t, "role:agent:a1", "", "") // its slot is free again
+}
+
+// TestLiveLeadsGetTheirTeamsOverdueFollowUps: followup.overdue is the
+// lead's alert for their team's tasks (or their agents'), not another
+// team's.
+func TestLiveLeadsGetTheirTeamsOverdueFollowUps(t *testing.T) {
+	h := newLiveHarness(t)
+	front := h.connect(t, "role:team_lead:lead1:front", "", "")
+	back := h.connect(t, "role:team_lead:lead2:back", "", "")
+	h.append(t,
+		rec(100, followups.EvOverdue, "", "", "", followups.OverdueData{ID: "F1", Team: "front"}),
+		rec(101, followups.EvOverdue, "", "", "", followups.OverdueData{ID: "F2", Team: "back"}),
+		rec(102, followups.EvOverdue, "", "", "", followups.OverdueData{ID: "F3", Agent: "a1"}), // a1 is in front
+	)
+	for _, a := range []string{"lead1", "lead2"} {
+		h.append(t, rec(103, endMark, "", a, "", nil))
+	}
+	count := func(c *sseClient) int {
+		n := 0
+		for _, s := range c.records(t, endMark) {
+			if strings.HasPrefix(s, followups.EvOverdue) {
+				n++
+			}
+		}
+		return n
+	}
+	if n := count(front); n != 2 {
+		t.Errorf("front's lead got %d overdue follow-ups, want F1 and F3", n)
+	}
+	if n := count(back); n != 1 {
+		t.Errorf("back's lead got %d overdue follow-ups, want F2", n)
+	}
 }
