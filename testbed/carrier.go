@@ -108,16 +108,27 @@ func StartCarrier(t testing.TB, port int, m CarrierMode) *Carrier {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proc, err := startSipp(t, dir, "carrier", CarrierScenario(m), []string{"-p", strconv.Itoa(port)}, 30*time.Minute)
-	if err != nil {
-		t.Fatal(err)
+	// The fixed carrier port can still be held a moment by whatever had it
+	// before (seen once in a full run: errno 98 at start-up): retry, bounded.
+	for attempt := 1; ; attempt++ {
+		proc, err := startSipp(t, dir, "carrier", CarrierScenario(m), []string{"-p", strconv.Itoa(port)}, 30*time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := &Carrier{Port: port, proc: proc}
+		err = waitUDPBound(port, proc, 5*time.Second)
+		if err == nil {
+			t.Cleanup(c.Stop)
+			return c
+		}
+		out := readFile(proc.outFile)
+		c.Stop()
+		if attempt < 10 && strings.Contains(out, "Address already in use") {
+			time.Sleep(500 * time.Millisecond)
+			continue
+		}
+		t.Fatalf("testbed: carrier on %d: %v; output: %s", port, err, out)
 	}
-	c := &Carrier{Port: port, proc: proc}
-	t.Cleanup(c.Stop)
-	if err := waitUDPBound(port, proc, 5*time.Second); err != nil {
-		t.Fatalf("testbed: carrier on %d: %v; output: %s", port, err, readFile(proc.outFile))
-	}
-	return c
 }
 
 // InviteTimes are when the carrier received each INVITE, on the wall
