@@ -157,8 +157,12 @@
     ev.preventDefault();
     try {
       const e = await SB.api("POST", "/api/v1/quality/evaluations/" + encodeURIComponent(current.id) + "/score", { answers: answers(), comments });
-      status(SB.t("qa.saved", { id: e.id, score: e.score }));
+      // The row goes before the status is announced, so what is said and
+      // what is shown agree while the list reloads.
+      const row = $("qa-due").querySelector(`tbody tr[data-id="${CSS.escape(e.id)}"]`);
+      if (row) row.remove();
       $("qa-work").hidden = true;
+      status(SB.t("qa.saved", { id: e.id, score: e.score }));
       await loadDue();
     } catch (e) {
       SB.fieldError($("qa-form"), e);
@@ -195,8 +199,8 @@
   async function step(e, action, body, done) {
     try {
       const out = await SB.api("POST", "/api/v1/quality/evaluations/" + encodeURIComponent(e.id) + "/" + action, body);
-      status(SB.t(done, { id: out.id, score: out.score }));
       await refresh();
+      status(SB.t(done, { id: out.id, score: out.score }));
     } catch (err) {
       fail(err);
     }
