@@ -23,6 +23,9 @@ type Config struct {
 	DataDir  string      `yaml:"data_dir"`
 	Database string      `yaml:"database"` // SQLite file; default DATA_DIR/switchboard.db
 	Store    StoreConfig `yaml:"store"`    // sqlite (database:) or postgres (store.go)
+	// Cluster is several nodes on one PostgreSQL, one driving the PBX
+	// under a lease (cluster.go).
+	Cluster ClusterConfig `yaml:"cluster"`
 	// Backups are scheduled copies of the SQLite database, keep N.
 	Backups  backup.Config `yaml:"backups"`
 	Listen   ListenConfig  `yaml:"listen"`

@@ -49,6 +49,9 @@ func (c *Config) validate() error {
 	if err := c.validateStore(); err != nil {
 		errs = append(errs, err)
 	}
+	if err := c.validateCluster(); err != nil {
+		errs = append(errs, err)
+	}
 	if err := c.validateAuth(); err != nil {
 		errs = append(errs, err)
 	}

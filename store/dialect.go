@@ -27,6 +27,9 @@ type dialect struct {
 	rowOrder string
 	// like is the case-insensitive (for ASCII) LIKE.
 	like string
+	// migrateLock is run first in each migration's transaction: two nodes
+	// starting together on one PostgreSQL apply each migration once.
+	migrateLock string
 }
 
 var (
@@ -35,8 +38,9 @@ var (
 		lockEvents: "LOCK TABLE events IN EXCLUSIVE MODE",
 		// ctid is the physical place of a row: insertion order for the few
 		// numbers of a customer, rewritten together.
-		rowOrder: "ctid",
-		like:     "ILIKE"}
+		rowOrder:    "ctid",
+		like:        "ILIKE",
+		migrateLock: "SELECT pg_advisory_xact_lock(20260920)"}
 )
 
 // uniqueViolation reports whether err is a UNIQUE constraint failure and

@@ -101,6 +101,11 @@ func (s *Store) Append(ctx context.Context, recs ...*routing.Record) error {
 			return fmt.Errorf("store: append: lock: %w", err)
 		}
 	}
+	if s.fence != nil {
+		if err := checkFence(ctx, tx, s.fence); err != nil {
+			return err
+		}
+	}
 	var last int64
 	if err := tx.GetContext(ctx, &last, `SELECT coalesce(max(seq), 0) FROM events`); err != nil {
 		return fmt.Errorf("store: append: last seq: %w", err)

@@ -98,11 +98,7 @@ func withTwins(fsys fs.FS, ms []migration) ([]migration, error) {
 func (s *Store) migrate(ctx context.Context, ms []migration) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    INTEGER PRIMARY KEY,
-		name       TEXT NOT NULL,
-		applied_at TEXT NOT NULL
-	)`); err != nil {
+	if err := s.createMigrationsTable(ctx); err != nil {
 		return fmt.Errorf("store: create schema_migrations: %w", err)
 	}
 	for _, m := range ms {
@@ -113,12 +109,40 @@ func (s *Store) migrate(ctx context.Context, ms []migration) error {
 	return nil
 }
 
+// createMigrationsTable makes schema_migrations once, under the
+// migration lock (PostgreSQL's CREATE TABLE IF NOT EXISTS races itself).
+func (s *Store) createMigrationsTable(ctx context.Context) error {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if s.d.migrateLock != "" {
+		if _, err := tx.ExecContext(ctx, s.d.migrateLock); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT NOT NULL,
+		applied_at TEXT NOT NULL
+	)`); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
 func (s *Store) applyMigration(ctx context.Context, m migration) error {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	if s.d.migrateLock != "" {
+		if _, err := tx.ExecContext(ctx, s.d.migrateLock); err != nil {
+			return err
+		}
+	}
 	var n int
 	if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.Version); err != nil {
 		return err

@@ -52,6 +52,9 @@ type Store struct {
 	// rollupConfig is what Append computes report rollups with
 	// (SetRollupConfig); guarded by wmu.
 	rollupConfig RollupConfig
+	// fence is the lease this node writes the log under (leases.go): set
+	// once it holds one, checked in every Append; guarded by wmu.
+	fence *Lease
 }
 
 // busyTimeoutMS is how long a connection waits for another one's write lock

@@ -57,13 +57,24 @@ func migrate(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 }
 
 // serve wires the store, the PBX driver, the engine and the API, and runs
-// them until ctx ends.
+// them until ctx ends; with a cluster: section, once this node holds the
+// lease (cluster.go).
 func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logger, stdout io.Writer) error {
 	st, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if cfg.Cluster.Enabled() {
+		return serveClustered(ctx, st, cfg, path, log, stdout)
+	}
+	return serveOn(ctx, st, cfg, path, log, stdout, nil)
+}
+
+// serveOn is serve on an open store; owner, when set, is the lease this
+// node drives the PBX under, shown in /healthz and /metrics.
+func serveOn(ctx context.Context, st *store.Store, cfg *config.Config, path string, log *slog.Logger, stdout io.Writer, owner *ownership) error {
+	var err error
 	// Routing sections saved from the admin page override the file's.
 	editor := config.NewEditor(path, st, log.With("component", "config"))
 	if cfg, err = editor.Start(ctx, cfg); err != nil {
@@ -72,6 +83,9 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if owner != nil {
+		reg.MustRegister(owner.metrics)
+	}
 	rep, err := openReports(ctx, cfg, st, log)
 	if err != nil {
 		return err
@@ -146,7 +160,11 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 
 	health := func(context.Context) (map[string]any, bool) {
 		up := eng.LinkUp()
-		return map[string]any{"pbx": map[string]any{"kind": cfg.PBX.Kind, "node": cfg.PBX.Node, "link_up": up}}, up
+		h := map[string]any{"pbx": map[string]any{"kind": cfg.PBX.Kind, "node": cfg.PBX.Node, "link_up": up}}
+		if owner != nil {
+			h["cluster"] = owner.health()
+		}
+		return h, up
 	}
 	reload := editor.Reload
 	accounts := auth.New(cfg.Auth, st, time.Now, log)
