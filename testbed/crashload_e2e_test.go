@@ -48,12 +48,13 @@ agents:
 // (The ARI goes through a proxy, so TestE2ELoadARIDropped can share the
 // load; here nothing cuts it.)
 func TestE2ELoadSwitchboardKilled(t *testing.T) {
-	loadOutage(t, func(t *testing.T, s *sb, _ *cutProxy) {
+	loadOutage(t, startSwitchboardWith, func(t *testing.T, s *sb, _ *cutProxy) *sb {
 		s.kill()
 		killed := time.Now()
 		time.Sleep(time.Second)
 		s.start()
 		t.Logf("switchboard back %v after SIGKILL", time.Since(killed).Round(10*time.Millisecond))
+		return s
 	})
 }
 
@@ -61,7 +62,7 @@ func TestE2ELoadSwitchboardKilled(t *testing.T) {
 // REST) cut through a proxy 4 s in and refused for 2 s, Switchboard
 // running on: the same call-by-call comparison holds.
 func TestE2ELoadARIDropped(t *testing.T) {
-	loadOutage(t, func(t *testing.T, s *sb, proxy *cutProxy) {
+	loadOutage(t, startSwitchboardWith, func(t *testing.T, s *sb, proxy *cutProxy) *sb {
 		proxy.setDown(true)
 		proxy.cut()
 		cut := time.Now()
@@ -69,14 +70,16 @@ func TestE2ELoadARIDropped(t *testing.T) {
 		proxy.setDown(false)
 		s.waitLinkUp(30 * time.Second)
 		t.Logf("link back %v after the cut", time.Since(cut).Round(10*time.Millisecond))
+		return s
 	})
 }
 
-// loadOutage runs the load, calls outage 4 s into the arrivals, and
-// compares the sipp side with the API call by call (see
-// TestE2ELoadSwitchboardKilled). Switchboard reaches the ARI through a
-// proxy the outage may cut.
-func loadOutage(t *testing.T, outage func(t *testing.T, s *sb, proxy *cutProxy)) {
+// loadOutage runs the load on the Switchboard launch starts, calls
+// outage 4 s into the arrivals, and compares the sipp side with the API
+// of the Switchboard outage returns (the same one, or the node that took
+// over) call by call (see TestE2ELoadSwitchboardKilled). Switchboard
+// reaches the ARI through a proxy the outage may cut.
+func loadOutage(t *testing.T, launch func(t *testing.T, via *PBX, routing string) *sb, outage func(t *testing.T, s *sb, proxy *cutProxy) *sb) {
 	const (
 		agents   = 10
 		cps      = 3
@@ -99,7 +102,7 @@ func loadOutage(t *testing.T, outage func(t *testing.T, s *sb, proxy *cutProxy))
 	if err := waitUDPBound(phonePort, phones, 5*time.Second); err != nil {
 		t.Fatalf("phones: %v; output: %s", err, readFile(phones.outFile))
 	}
-	s := startSwitchboardWith(t, &via, crashLoadRouting(agents))
+	s := launch(t, &via, crashLoadRouting(agents))
 	for n := 1; n <= agents; n++ {
 		s.signIn(strconv.Itoa(2000 + n))
 	}
@@ -117,7 +120,7 @@ func loadOutage(t *testing.T, outage func(t *testing.T, s *sb, proxy *cutProxy))
 		t.Fatal(err)
 	}
 	time.Sleep(outageAt) // the load's own clock: sipp paces the arrivals
-	outage(t, s, proxy)
+	s = outage(t, s, proxy)
 	if code, err := callers.wait(); err != nil || code != 0 {
 		t.Logf("callers' sipp exited %d (%v); errors (tail): %s", code, err, lastLines(sippErrors(readFile(callers.errFile)), 20))
 	}

@@ -101,7 +101,7 @@ func (s *sb) token(role string) string {
 	if tok, ok := s.tokens[role]; ok {
 		return tok
 	}
-	out, err := exec.Command(s.bin, "token", "add", "--config", s.cfgPath, "--name", "e2e-"+role, "--role", role).Output()
+	out, err := exec.Command(s.bin, "token", "add", "--config", s.cfgPath, "--name", "e2e-"+role+"-"+strings.TrimPrefix(s.base, "http://127.0.0.1:"), "--role", role).Output()
 	if err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
@@ -176,6 +176,13 @@ func startSwitchboardWith(t *testing.T, pbx *PBX, routing string) *sb {
 // binary (without -race) and header (without debug logging).
 func launchSwitchboard(t *testing.T, bin, header string, pbx *PBX, routing string) *sb {
 	t.Helper()
+	return launchSwitchboardAs(t, bin, header, pbx, routing, (*sb).start)
+}
+
+// launchSwitchboardAs is launchSwitchboard with its own start: (*sb).start
+// waits for the PBX link, a standby node's start for its standby answer.
+func launchSwitchboardAs(t *testing.T, bin, header string, pbx *PBX, routing string, start func(*sb)) *sb {
+	t.Helper()
 	dir := t.TempDir()
 	listen := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
 	cfgPath := filepath.Join(dir, "switchboard.yaml")
@@ -186,7 +193,7 @@ func launchSwitchboard(t *testing.T, bin, header string, pbx *PBX, routing strin
 	s := &sb{t: t, bin: bin, cfgPath: cfgPath, base: "http://" + listen}
 	s.token("supervisor")
 	s.token("admin")
-	s.start()
+	start(s)
 	t.Cleanup(func() {
 		// SB_E2E_DUMP=1 prints the logs of passing tests too (to see margins).
 		dump := t.Failed() || os.Getenv("SB_E2E_DUMP") != ""
@@ -209,6 +216,13 @@ func launchSwitchboard(t *testing.T, bin, header string, pbx *PBX, routing strin
 
 func (s *sb) start() {
 	s.t.Helper()
+	s.spawn()
+	s.waitLinkUp(20 * time.Second)
+}
+
+// spawn starts the switchboard process, logging into logBuf.
+func (s *sb) spawn() {
+	s.t.Helper()
 	s.logBuf = &syncBuffer{}
 	s.cmd = exec.Command(s.bin, "serve", "--config", s.cfgPath)
 	s.cmd.Stdout, s.cmd.Stderr = s.logBuf, s.logBuf
@@ -218,7 +232,6 @@ func (s *sb) start() {
 	}
 	s.done = make(chan struct{})
 	go func() { _ = s.cmd.Wait(); close(s.done) }()
-	s.waitLinkUp(20 * time.Second)
 }
 
 // stop ends switchboard with SIGTERM, as systemd would, and waits.
