@@ -18,14 +18,14 @@ const clusterLease = 5 * time.Second
 // clusterHeader is e2eHeader for a node named node of a cluster on the
 // PostgreSQL at dsn.
 func clusterHeader(dsn, node string) string {
-	return `listen: %s
-data_dir: %s
+	return `listen: %[1]s
+data_dir: %[2]s
 log_level: debug
 store: {kind: postgres, dsn: '` + dsn + `'}
-cluster: {node: ` + node + `, lease: ` + clusterLease.String() + `}
+cluster: {node: ` + node + `, lease: ` + clusterLease.String() + `, advertise: 'http://%[1]s'}
 pbx:
   node: testbed
-  ari: {url: "http://127.0.0.1:%d", user: switchboard, password: switchboard, app: switchboard}
+  ari: {url: "http://127.0.0.1:%[3]d", user: switchboard, password: switchboard, app: switchboard}
 `
 }
 
@@ -59,7 +59,7 @@ func (s *sb) standbyOwner() string {
 
 // TestE2ELoadClusterOwnerKilled is issue 17's fail-over under load: two
 // Switchboard nodes on one PostgreSQL and one Asterisk, sb-a driving it
-// under the lease and sb-b on standby (answering 503 with the owner).
+// under the lease and sb-b on standby (passing the API on to sb-a).
 // 3 calls a second for 10 s to 10 agents; sb-a is killed with SIGKILL 4 s
 // in. sb-b must take the partition within the lease + 5 s, and the same
 // call-by-call comparison as TestE2ELoadSwitchboardKilled holds on its
@@ -75,6 +75,13 @@ func TestE2ELoadClusterOwnerKilled(t *testing.T) {
 		standby = launchSwitchboardAs(t, bin, clusterHeader(dsn, "sb-b"), via, routing, (*sb).startStandby)
 		if o := standby.standbyOwner(); o != "sb-a" {
 			t.Fatalf("sb-b on standby names owner %q, want sb-a", o)
+		}
+		// The API answers on the standby too: it passes requests on to
+		// the owner (sb-b's own token: the accounts are in PostgreSQL).
+		var agents struct{ Agents []struct{ ID string } }
+		standby.do("GET", "/api/v1/agents", nil, &agents)
+		if len(agents.Agents) != 10 {
+			t.Errorf("the standby's /api/v1/agents, from the owner: %d agents, want 10", len(agents.Agents))
 		}
 		return owner
 	}, func(t *testing.T, owner *sb, _ *cutProxy) *sb {

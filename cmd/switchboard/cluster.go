@@ -10,8 +10,9 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -24,7 +25,7 @@ import (
 )
 
 // serveClustered runs a node of several sharing one PostgreSQL: it stands
-// by (answering 503 with the owner's name) until it holds its partition's
+// by (passing requests on to the owner) until it holds its partition's
 // lease, then serves as a single node does, renewing the lease. The new
 // owner rebuilds its state as a restart does: from the log (restore) and
 // the PBX's channels (the drivers' resync). When the lease is lost (the
@@ -153,7 +154,7 @@ func standBy(ctx context.Context, leases *store.Leases, own *ownership, addr str
 	if err == nil && ok {
 		return lease, nil
 	}
-	sb := &standby{own: own}
+	sb := &standby{own: own, log: log}
 	sb.set(held, err)
 	ln, lerr := net.Listen("tcp", addr)
 	if lerr != nil {
@@ -196,6 +197,7 @@ func standBy(ctx context.Context, leases *store.Leases, own *ownership, addr str
 // standby is what a node answers while another owns its partition.
 type standby struct {
 	own *ownership
+	log *slog.Logger
 
 	mu   sync.Mutex
 	held store.Holder
@@ -232,20 +234,45 @@ func (s *standby) handler() http.Handler {
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		held, _ := s.state()
-		// A person's browser goes on to the owner; an API client is told
-		// where it is (its token would not follow a redirect everywhere).
-		if held.OwnerURL != "" && r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, "/api/") {
-			http.Redirect(w, r, strings.TrimRight(held.OwnerURL, "/")+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+		// The API and the pages answer on any node: a standby passes
+		// requests on to the owner's advertised URL (the owner sees this
+		// node as a proxy: list it in the owner's listen.trusted_proxies
+		// for the client's own address in audit and limits).
+		if target, err := url.Parse(held.OwnerURL); err == nil && held.OwnerURL != "" && held.ExpiresIn > 0 {
+			s.forward(w, r, target, held)
 			return
 		}
-		msg := fmt.Sprintf("node %s is on standby: partition %s is owned by node %s", s.own.node, s.own.part, held.Owner)
-		if held.Owner == "" {
-			msg = fmt.Sprintf("node %s is on standby: partition %s is moving", s.own.node, s.own.part)
-		}
-		s.write(w, held, map[string]any{"error": map[string]any{"code": "standby", "message": msg + "; send it there, or retry here after Retry-After",
-			"owner": held.Owner, "owner_url": held.OwnerURL}})
+		s.refuse(w, held)
 	})
 	return mux
+}
+
+// forward passes r on to the owner at target; an owner that does not
+// answer gets the standby's 503.
+func (s *standby) forward(w http.ResponseWriter, r *http.Request, target *url.URL, held store.Holder) {
+	p := &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(target)
+			pr.SetXForwarded()
+			pr.Out.Host = target.Host
+			pr.Out.Header.Set("X-Switchboard-Via", s.own.node)
+		},
+		ErrorHandler: func(w http.ResponseWriter, _ *http.Request, err error) {
+			s.log.Warn("standby: the owner did not answer a forwarded request", "owner", held.Owner, "err", err)
+			s.refuse(w, held)
+		},
+	}
+	p.ServeHTTP(w, r)
+}
+
+// refuse is the 503 of a partition whose owner cannot be reached here.
+func (s *standby) refuse(w http.ResponseWriter, held store.Holder) {
+	msg := fmt.Sprintf("node %s is on standby: partition %s is owned by node %s", s.own.node, s.own.part, held.Owner)
+	if held.Owner == "" || held.ExpiresIn <= 0 {
+		msg = fmt.Sprintf("node %s is on standby: partition %s is moving", s.own.node, s.own.part)
+	}
+	s.write(w, held, map[string]any{"error": map[string]any{"code": "standby", "message": msg + "; send it there, or retry here after Retry-After",
+		"owner": held.Owner, "owner_url": held.OwnerURL}})
 }
 
 func (s *standby) cluster(held store.Holder) map[string]any {
