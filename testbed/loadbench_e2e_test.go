@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"switchboard/store/pgtest"
 )
 
 // The load benchmark (make bench-load): the same calls through Asterisk's
@@ -144,12 +146,18 @@ func TestLoadBench(t *testing.T) {
 		sbPID := -1
 		switch system {
 		case "app_queue":
-		case "switchboard", "switchboard_unfiltered":
+		case "switchboard", "switchboard_unfiltered", "switchboard_postgres":
 			number = "200"
 			if profileCPS > 0 {
 				t.Setenv("SWITCHBOARD_PPROF", fmt.Sprintf("127.0.0.1:%d", pprofPort))
 			}
-			s = launchSwitchboard(t, bin, benchHeader, p, benchRouting())
+			header := benchHeader
+			if system == "switchboard_postgres" {
+				// The store on a PostgreSQL the test starts (its server's
+				// own CPU is not in the Switchboard column).
+				header = strings.Replace(header, "log_level: info\n", "log_level: info\nstore: {kind: postgres, dsn: '"+pgtest.DSN(t)+"'}\n", 1)
+			}
+			s = launchSwitchboard(t, bin, header, p, benchRouting())
 			for n := 1; n <= benchAgents; n++ {
 				s.signIn(strconv.Itoa(2000 + n))
 			}
@@ -158,7 +166,7 @@ func TestLoadBench(t *testing.T) {
 				clearEventFilter(t, p)
 			}
 		default:
-			t.Fatalf("SB_LOAD_BENCH_SYSTEMS: unknown system %q (app_queue, switchboard, switchboard_unfiltered)", system)
+			t.Fatalf("SB_LOAD_BENCH_SYSTEMS: unknown system %q (app_queue, switchboard, switchboard_unfiltered, switchboard_postgres)", system)
 		}
 		for ri, cps := range rates {
 			prefix := fmt.Sprintf("7%d%d", si, ri) // caller IDs 7<system><step><call number>
