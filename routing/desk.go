@@ -401,11 +401,7 @@ func (dk *desk) transfer(cmd deskCommand) (any, error) {
 	}
 	// The caller's channel leaves the bridge first: what plays to it now
 	// runs in the call's command order, after the bridge is gone.
-	for i := start; i < len(dk.out.Commands); i++ {
-		if p, ok := dk.out.Commands[i].(cmdPlay); ok && p.Channel == c.channel {
-			dk.out.Commands[i] = cmdInCall{Call: c.id, Cmd: p}
-		}
-	}
+	dk.playAfterBridge(start, c.id, c.channel)
 	return dk.callView(c), nil
 }
 

@@ -42,6 +42,18 @@ func (fx *effects) record(r *Record, data any) {
 
 func (fx *effects) emit(c Command) { fx.out.Commands = append(fx.out.Commands, c) }
 
+// playAfterBridge puts what plays to channel, among the commands emitted
+// since start, in call's command order: after the bridge change before it.
+// A play sent while the channel is still in the agent's bridge being torn
+// down is lost on Asterisk 22 (no PlaybackStarted, nothing heard).
+func (fx *effects) playAfterBridge(start int, call, channel string) {
+	for i := start; i < len(fx.out.Commands); i++ {
+		if p, ok := fx.out.Commands[i].(cmdPlay); ok && p.Channel == channel {
+			fx.out.Commands[i] = cmdInCall{Call: call, Cmd: p}
+		}
+	}
+}
+
 func (fx *effects) setTimer(name string, d time.Duration) {
 	fx.out.Timers = append(fx.out.Timers, timerSet{Name: name, At: fx.now.Add(d)})
 }

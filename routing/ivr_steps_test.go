@@ -282,7 +282,27 @@ func TestSurveyAfterTheAgentHangsUp(t *testing.T) {
 	if h.agent("a1").State != WrapUp {
 		t.Fatalf("agent %s", h.agent("a1").State)
 	}
-	out = h.in(pbx.PlaybackFinished{PlaybackID: find[cmdPlay](t, out).PlaybackID, Channel: "c1"})
+	// The prompt goes after the bridge is destroyed, in the call's order
+	// (a play racing the destroy is lost on Asterisk 22).
+	destroy := find[cmdDestroyBridge](t, out)
+	var prompt cmdPlay
+	order := ""
+	for _, c := range out.Commands {
+		switch c := c.(type) {
+		case cmdDestroyBridge:
+			order += "destroy,"
+		case cmdInCall:
+			if p, ok := c.Cmd.(cmdPlay); ok && c.Key() == destroy.Key() {
+				prompt, order = p, order+"play,"
+			}
+		case cmdPlay:
+			t.Fatalf("the survey prompt %+v runs in the channel's order, beside the bridge's destroy", c)
+		}
+	}
+	if order != "destroy,play," || prompt.Channel != "c1" {
+		t.Fatalf("commands %v: order %q", out.Commands, order)
+	}
+	out = h.in(pbx.PlaybackFinished{PlaybackID: prompt.PlaybackID, Channel: "c1"})
 	out = h.in(pbx.DTMFReceived{Channel: "c1", Digit: "4"})
 	out = h.in(pbx.PlaybackFinished{PlaybackID: find[cmdPlay](t, out).PlaybackID, Channel: "c1"})
 	find[cmdHangup](t, out)

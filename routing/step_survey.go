@@ -46,9 +46,13 @@ func (surveyStep) timeout(m *Machine, c *call, n *Node) { m.enterNode(c, n.Surve
 
 // startSurvey: the agent hung up first; the caller stays for the survey
 // and the talk is over for the record.
+// The survey's prompt runs in the call's order, after the bridge is
+// destroyed (CI saw it lost once when it raced the destroy).
 func (m *Machine) startSurvey(c *call, node, cause string) {
+	start := len(m.out.Commands)
 	m.endTalk(c, OutcomeAnswered, cause, "agent")
 	c.postCall = true
 	c.phase = phaseIVR
 	m.enterNode(c, node, "agent_hung_up")
+	m.playAfterBridge(start, c.id, c.channel)
 }
