@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 //go:embed migrations/*.sql migrations/postgres/*.sql
@@ -98,7 +100,7 @@ func withTwins(fsys fs.FS, ms []migration) ([]migration, error) {
 func (s *Store) migrate(ctx context.Context, ms []migration) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	if err := s.createMigrationsTable(ctx); err != nil {
+	if err := createMigrationsTable(ctx, s); err != nil {
 		return fmt.Errorf("store: create schema_migrations: %w", err)
 	}
 	for _, m := range ms {
@@ -111,17 +113,12 @@ func (s *Store) migrate(ctx context.Context, ms []migration) error {
 
 // createMigrationsTable makes schema_migrations once, under the
 // migration lock (PostgreSQL's CREATE TABLE IF NOT EXISTS races itself).
-func (s *Store) createMigrationsTable(ctx context.Context) error {
-	tx, err := s.db.BeginTxx(ctx, nil)
+func createMigrationsTable(ctx context.Context, s *Store) error {
+	tx, err := migrationTx(ctx, s)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if s.d.migrateLock != "" {
-		if _, err := tx.ExecContext(ctx, s.d.migrateLock); err != nil {
-			return err
-		}
-	}
 	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT NOT NULL,
@@ -132,17 +129,28 @@ func (s *Store) createMigrationsTable(ctx context.Context) error {
 	return tx.Commit()
 }
 
-func (s *Store) applyMigration(ctx context.Context, m migration) error {
+// migrationTx begins a transaction holding the migration lock (functions,
+// not methods, so the Store keeps its size).
+func migrationTx(ctx context.Context, s *Store) (*sqlx.Tx, error) {
 	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	if s.d.migrateLock != "" {
+		if _, err := tx.ExecContext(ctx, s.d.migrateLock); err != nil {
+			tx.Rollback()
+			return nil, err
+		}
+	}
+	return tx, nil
+}
+
+func (s *Store) applyMigration(ctx context.Context, m migration) error {
+	tx, err := migrationTx(ctx, s)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if s.d.migrateLock != "" {
-		if _, err := tx.ExecContext(ctx, s.d.migrateLock); err != nil {
-			return err
-		}
-	}
 	var n int
 	if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.Version); err != nil {
 		return err
