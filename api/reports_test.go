@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -258,6 +259,24 @@ func TestReportsPageRendersTheJSON(t *testing.T) {
 	}
 	if !strings.Contains(charts, "target 80 %") {
 		t.Errorf("no SL target line")
+	}
+	// Issue 16: durations as h:mm:ss, legends as lists that wrap, axes
+	// with the rows' names and the unit's ticks.
+	if !regexp.MustCompile(`<td>\d+:\d\d:\d\d</td>`).MatchString(html) || strings.Contains(html, "<td>12.5</td>") {
+		t.Errorf("durations not as h:mm:ss:\n%s", html)
+	}
+	if n := strings.Count(charts, `<ul class="legend">`); n != 3 {
+		t.Errorf("%d HTML legends, want one per chart", n)
+	}
+	for _, want := range []string{`class="x-tick"`, `>support</text>`, `class="y-tick"`, `>100 %</text>`} {
+		if !strings.Contains(charts, want) {
+			t.Errorf("charts lack %s", want)
+		}
+	}
+	check := `const r = require(process.argv[1]); process.stdout.write([0, 59.6, 65, 3600, 36125].map(r.hms).join(" "));`
+	out, err = exec.CommandContext(t.Context(), "node", "-e", check, abs).CombinedOutput()
+	if want := "0:00:00 0:01:00 0:01:05 1:00:00 10:02:05"; err != nil || string(out) != want {
+		t.Errorf("hms: %q (%v), want %q", out, err, want)
 	}
 }
 

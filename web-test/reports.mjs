@@ -32,6 +32,29 @@ run(async (ctx) => {
   check(ys === 2, "the two targets are drawn at two heights");
   await shot(page, "reports-sl-en");
 
+  // Durations read as h:mm:ss; legends wrap inside the chart's width;
+  // the x axis names the rows; the agent grouping shows agents' names.
+  const heads0 = await page.locator("#table th").allTextContents();
+  const asa = heads0.indexOf("ASA");
+  check(asa > 0, "an ASA column: " + heads0.join(" | "));
+  const asaCell = await page.locator("#table tr.total td").nth(asa).textContent();
+  check(/^\d+:\d\d:\d\d$/.test(asaCell), "ASA as h:mm:ss: " + asaCell);
+  const wide = await page.locator(".chart").evaluateAll((cs) => cs.filter((c) => {
+    const l = c.querySelector("ul.legend");
+    return !l || l.getBoundingClientRect().right > c.querySelector("svg").getBoundingClientRect().right + 1;
+  }).length);
+  check(wide === 0, wide + " chart legends run past their chart");
+  check((await page.locator(".chart svg text.x-tick", { hasText: "support" }).count()) > 0, "the x axis names the queue");
+  await page.selectOption("#group", "agent");
+  await Promise.all([
+    page.waitForResponse((r) => r.url().includes("/api/v1/reports/summary") && r.url().includes("group=agent")),
+    page.click("#form button[type=submit]"),
+  ]);
+  await page.locator("#table tbody tr[data-key='1001']").waitFor();
+  const agentRow = await page.locator("#table tbody tr[data-key='1001'] td").first().textContent();
+  check(agentRow === "Ada (1001)", "the agent's row shows the name: " + agentRow);
+  await shot(page, "reports-agents-en");
+
   // Chinese: the page, the headers and the CSV.
   await Promise.all([page.waitForEvent("load"), page.click("#sb-lang")]);
   await page.locator("h1", { hasText: "报表" }).waitFor();

@@ -13,7 +13,7 @@ var TEXT = {
     "rp.g_interval15": "15 分钟时段", "rp.g_interval30": "30 分钟时段", "rp.g_interval60": "小时", "rp.g_day": "日",
     "rp.g_queue": "队列", "rp.g_agent": "坐席", "rp.g_team": "班组", "rp.g_ivr_node": "IVR 节点",
     "rp.g_trunk": "中继", "rp.g_trunk_cause": "中继与原因", "rp.g_disposition": "处理结果",
-    "rp.c_volume": "进线 / 接通 / 放弃", "rp.c_sl": "服务水平与目标", "rp.c_state": "坐席各状态时长（秒）",
+    "rp.c_volume": "进线 / 接通 / 放弃", "rp.c_sl": "服务水平与目标", "rp.c_state": "坐席各状态时长",
     "rp.c_wait": "等待时长分布", "rp.c_survey": "满意度评分", "rp.target": "目标 {p} %", "rp.targets": "各队列目标",
     "rp.r_summary": "话务汇总", "rp.r_service": "服务质量（月报）", "rp.r_satisfaction": "通话后满意度"
   },
@@ -24,7 +24,7 @@ var TEXT = {
     "rp.g_interval15": "15-minute intervals", "rp.g_interval30": "30-minute intervals", "rp.g_interval60": "hours", "rp.g_day": "day",
     "rp.g_queue": "queue", "rp.g_agent": "agent", "rp.g_team": "team", "rp.g_ivr_node": "IVR node",
     "rp.g_trunk": "trunk", "rp.g_trunk_cause": "trunk and cause", "rp.g_disposition": "disposition",
-    "rp.c_volume": "Offered / answered / abandoned", "rp.c_sl": "Service level against target", "rp.c_state": "Agent time by state (s)",
+    "rp.c_volume": "Offered / answered / abandoned", "rp.c_sl": "Service level against target", "rp.c_state": "Agent time by state",
     "rp.c_wait": "Wait-time distribution", "rp.c_survey": "Survey scores", "rp.target": "target {p} %", "rp.targets": "each queue's target",
     "rp.r_summary": "Call summary", "rp.r_service": "Service quality (monthly)", "rp.r_satisfaction": "Post-call satisfaction"
   }
@@ -46,11 +46,28 @@ function esc(s) {
   });
 }
 
+// hms is a duration in seconds as h:mm:ss (what a supervisor reads; the
+// CSV and XLSX keep seconds for sums).
+function hms(sec) {
+  var t = Math.round(sec), h = Math.floor(t / 3600), m = Math.floor(t % 3600 / 60), s = t % 60;
+  return h + ":" + (m < 10 ? "0" : "") + m + ":" + (s < 10 ? "0" : "") + s;
+}
+
 function fmt(v, unit) {
   if (v === null || v === undefined) return "";
   if (unit === "percent") return v.toFixed(2) + " %";
   if (unit === "score") return v.toFixed(2);
+  if (unit === "seconds") return hms(v);
   return String(v);
+}
+
+// names maps agent IDs to "Name (ID)" for the agent grouping's rows;
+// filled from /api/v1/agents when the page starts.
+var names = {};
+
+function rowLabel(table, r) {
+  if (table.group === "agent" && names[r.key]) return names[r.key];
+  return r.label;
 }
 
 function col(table, key) {
@@ -68,7 +85,7 @@ function renderTable(table) {
   });
   h.push('</tr></thead><tbody>');
   table.rows.concat([table.total]).forEach(function (r, n) {
-    h.push('<tr' + (n === table.rows.length ? ' class="total"' : '') + '><td>' + esc(r.label) + '</td>');
+    h.push('<tr' + (n === table.rows.length ? ' class="total"' : '') + ' data-key="' + esc(r.key) + '"><td>' + esc(n === table.rows.length ? r.label : rowLabel(table, r)) + '</td>');
     r.values.forEach(function (v, i) { h.push('<td>' + esc(fmt(v, table.columns[i].unit)) + '</td>'); });
     h.push('</tr>');
   });
@@ -76,19 +93,41 @@ function renderTable(table) {
   return h.join("");
 }
 
-var W = 640, H = 200, PAD = 30;
+var W = 640, H = 200, PAD = 30, LEFT = 48;
 var COLORS = ["#4e79a7", "#59a14f", "#e15759", "#f28e2b", "#76b7b2", "#edc948", "#b07aa1", "#9c755f"];
 
-function axis(max) {
-  return '<line x1="' + PAD + '" y1="' + (H - PAD) + '" x2="' + W + '" y2="' + (H - PAD) + '" stroke="#999"/>' +
-    '<text x="2" y="' + (PAD - 4) + '" font-size="10">' + esc(Math.round(max * 100) / 100) + '</text>';
+// axis is the y axis (0, half and max, in the chart's unit) and the x
+// axis with the rows' labels under their slots (every k-th when many).
+function axis(max, unit, labels) {
+  var out = ['<line x1="' + LEFT + '" y1="' + (H - PAD) + '" x2="' + W + '" y2="' + (H - PAD) + '" stroke="#999"/>',
+    '<line x1="' + LEFT + '" y1="' + PAD + '" x2="' + LEFT + '" y2="' + (H - PAD) + '" stroke="#999"/>'];
+  [0, max / 2, max].forEach(function (v) {
+    var y = H - PAD - (H - 2 * PAD) * v / max;
+    out.push('<text class="y-tick" x="' + (LEFT - 4) + '" y="' + (y + 3).toFixed(1) + '" font-size="10" text-anchor="end">' +
+      esc(unit === "percent" ? Math.round(v) + " %" : fmt(Math.round(v * 100) / 100, unit)) + '</text>');
+  });
+  var slot = (W - LEFT) / Math.max(labels.length, 1), every = Math.max(1, Math.ceil(labels.length * 60 / (W - LEFT)));
+  labels.forEach(function (l, n) {
+    if (n % every) return;
+    var short = l.length > 10 ? l.slice(0, 9) + "…" : l;
+    out.push('<text class="x-tick" x="' + (LEFT + n * slot + slot / 2).toFixed(1) + '" y="' + (H - PAD + 13) +
+      '" font-size="10" text-anchor="middle"><title>' + esc(l) + '</title>' + esc(short) + '</text>');
+  });
+  return out.join("");
 }
 
+// legend is an HTML list under the chart: it wraps to the width there is,
+// however many series and however long their names.
 function legend(names) {
-  return names.map(function (n, i) {
-    return '<rect x="' + (PAD + i * 150) + '" y="2" width="10" height="10" fill="' + COLORS[i % COLORS.length] + '"/>' +
-      '<text x="' + (PAD + i * 150 + 14) + '" y="11" font-size="11">' + esc(n) + '</text>';
-  }).join("");
+  return '<ul class="legend">' + names.map(function (n, i) {
+    return '<li><span class="swatch" style="background:' + COLORS[i % COLORS.length] + '"></span>' + esc(n) + '</li>';
+  }).join("") + '</ul>';
+}
+
+// unitOf is the unit the charted columns share ("" when they differ).
+function unitOf(table, idx) {
+  var u = idx.map(function (i) { return table.columns[i].unit; });
+  return u.every(function (x) { return x === u[0]; }) ? u[0] : "";
 }
 
 function val(r, i) { return i < 0 || r.values[i] === null ? 0 : r.values[i]; }
@@ -104,21 +143,22 @@ function barChart(table, keys, stacked) {
     if (stacked) max = Math.max(max, s);
   });
   max = max || 1;
-  var slot = (W - PAD) / table.rows.length, out = [axis(max)];
+  var slot = (W - LEFT) / table.rows.length;
+  var out = [axis(max, unitOf(table, idx), table.rows.map(function (r) { return rowLabel(table, r); }))];
   table.rows.forEach(function (r, n) {
     var y0 = H - PAD;
     idx.forEach(function (i, k) {
       var h = (H - 2 * PAD) * val(r, i) / max, bw = stacked ? slot * 0.8 : slot * 0.8 / idx.length;
-      var x = PAD + n * slot + (stacked ? 0 : k * bw);
+      var x = LEFT + n * slot + slot * 0.1 + (stacked ? 0 : k * bw);
       var y = stacked ? y0 - h : H - PAD - h;
       if (stacked) y0 -= h;
       out.push('<rect x="' + x.toFixed(1) + '" y="' + y.toFixed(1) + '" width="' + Math.max(bw, 1).toFixed(1) +
         '" height="' + h.toFixed(1) + '" fill="' + COLORS[k % COLORS.length] + '"><title>' +
-        esc(r.label + " · " + table.columns[i].label + ": " + fmt(r.values[i], table.columns[i].unit)) + '</title></rect>');
+        esc(rowLabel(table, r) + " · " + table.columns[i].label + ": " + fmt(r.values[i], table.columns[i].unit)) + '</title></rect>');
     });
   });
-  out.push(legend(idx.map(function (i) { return table.columns[i].label; })));
-  return '<svg width="' + W + '" height="' + H + '" role="img">' + out.join("") + '</svg>';
+  return '<svg width="' + W + '" height="' + H + '" role="img">' + out.join("") + '</svg>' +
+    legend(idx.map(function (i) { return table.columns[i].label; }));
 }
 
 // slChart draws the service level per row, a dot on each value (so one
@@ -128,21 +168,21 @@ function barChart(table, keys, stacked) {
 function slChart(table) {
   var i = col(table, "sl_offered");
   if (i < 0 || !table.rows.length) return "";
-  var slot = (W - PAD) / table.rows.length, pts = [], dots = [], marks = [];
+  var slot = (W - LEFT) / table.rows.length, pts = [], dots = [], marks = [];
   var yOf = function (p) { return (H - PAD - (H - 2 * PAD) * p / 100).toFixed(1); };
   var own = table.rows.some(function (r) { return r.sl_target != null; });
   table.rows.forEach(function (r, n) {
-    var x = PAD + n * slot + slot / 2;
+    var x = LEFT + n * slot + slot / 2;
     if (r.values[i] !== null) {
       pts.push(x.toFixed(1) + "," + yOf(r.values[i]));
       dots.push('<circle class="sl-point" cx="' + x.toFixed(1) + '" cy="' + yOf(r.values[i]) + '" r="4" fill="#4e79a7"><title>' +
-        esc(r.label + " · " + table.columns[i].label + ": " + fmt(r.values[i], "percent")) + '</title></circle>');
+        esc(rowLabel(table, r) + " · " + table.columns[i].label + ": " + fmt(r.values[i], "percent")) + '</title></circle>');
     }
     if (own) {
       var p = r.sl_target != null ? r.sl_target : table.sl_target, ty = yOf(p);
       marks.push('<line class="sl-target" data-row="' + esc(r.key) + '" data-target="' + esc(p) + '" x1="' + (x - slot * 0.4).toFixed(1) +
         '" x2="' + (x + slot * 0.4).toFixed(1) + '" y1="' + ty + '" y2="' + ty + '" stroke="#e15759" stroke-width="2" stroke-dasharray="4"><title>' +
-        esc(r.label + " · " + tx("rp.target", { p: p })) + '</title></line>');
+        esc(rowLabel(table, r) + " · " + tx("rp.target", { p: p })) + '</title></line>');
     }
   });
   var target;
@@ -150,13 +190,14 @@ function slChart(table) {
     target = marks.join("") + '<text x="' + (W - 110) + '" y="' + (PAD - 4) + '" font-size="10">' + esc(tx("rp.targets")) + '</text>';
   } else {
     var ty = yOf(table.sl_target);
-    target = '<line class="sl-target" data-target="' + esc(table.sl_target) + '" x1="' + PAD + '" x2="' + W + '" y1="' + ty + '" y2="' + ty +
+    target = '<line class="sl-target" data-target="' + esc(table.sl_target) + '" x1="' + LEFT + '" x2="' + W + '" y1="' + ty + '" y2="' + ty +
       '" stroke="#e15759" stroke-dasharray="4"/>' +
       '<text x="' + (W - 90) + '" y="' + (ty - 3) + '" font-size="10">' + esc(tx("rp.target", { p: table.sl_target })) + '</text>';
   }
-  return '<svg width="' + W + '" height="' + H + '" role="img" aria-label="' + esc(tx("rp.c_sl")) + '">' + axis(100) + target +
+  return '<svg width="' + W + '" height="' + H + '" role="img" aria-label="' + esc(tx("rp.c_sl")) + '">' +
+    axis(100, "percent", table.rows.map(function (r) { return rowLabel(table, r); })) + target +
     (pts.length > 1 ? '<polyline fill="none" stroke="#4e79a7" stroke-width="2" points="' + pts.join(" ") + '"/>' : "") +
-    dots.join("") + legend([table.columns[i].label]) + '</svg>';
+    dots.join("") + '</svg>' + legend([table.columns[i].label]);
 }
 
 // waitChart draws the total's wait-time distribution.
@@ -227,7 +268,13 @@ function init() {
   form.report.addEventListener("change", groups);
   form.addEventListener("submit", function (ev) { ev.preventDefault(); show(); });
   var ready = window.SB ? SB.init({ page: "reports" }) : Promise.resolve();
-  ready.then(function () { return fetch("/api/v1/reports"); }).then(function (r) { return r.json(); }).then(function (c) {
+  ready.then(function () {
+    // Agents' names for the agent grouping (a role that may not list
+    // agents keeps the IDs).
+    return fetch("/api/v1/agents").then(function (r) { return r.ok ? r.json() : { agents: [] }; }).then(function (b) {
+      (b.agents || []).forEach(function (a) { if (a.name) names[a.id] = a.name + " (" + a.id + ")"; });
+    }, function () {});
+  }).then(function () { return fetch("/api/v1/reports"); }).then(function (r) { return r.json(); }).then(function (c) {
     catalog = c;
     form.report.innerHTML = c.reports.map(function (d) { return '<option value="' + esc(d.name) + '">' + esc(tx("rp.r_" + d.name) === "rp.r_" + d.name ? d.title : tx("rp.r_" + d.name)) + '</option>'; }).join("");
     groups();
@@ -236,4 +283,4 @@ function init() {
 }
 
 if (typeof document !== "undefined") init();
-if (typeof module !== "undefined") module.exports = { renderTable: renderTable, renderCharts: renderCharts };
+if (typeof module !== "undefined") module.exports = { renderTable: renderTable, renderCharts: renderCharts, hms: hms };
