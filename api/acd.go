@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 
@@ -19,6 +20,8 @@ import (
 type acdHandlers struct {
 	engine acdService
 	calls  Reader
+	aud    auditor
+	log    *slog.Logger
 	reload func(ctx context.Context) (version int, err error) // nil: the route answers 501
 }
 
@@ -132,9 +135,28 @@ func (h acdHandlers) putMode(c echo.Context) error {
 	if req.Mode == "" {
 		return &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Field: "mode", Message: "required: day, night or auto"}
 	}
-	v, err := h.engine.SetMode(c.Request().Context(), c.Param("name"), req.Mode)
+	// Forcing a centre to night turns every caller away: audited, first
+	// (nothing is switched if the entry cannot be written), and a refusal
+	// adds a failed entry.
+	name := c.Param("name")
+	d := modeDetail{Calendar: name, Mode: req.Mode}
+	if err := h.aud.record(c, "calendar.mode", name, true, d); err != nil {
+		return err
+	}
+	v, err := h.engine.SetMode(c.Request().Context(), name, req.Mode)
 	if err != nil {
+		d.Error = httpError(err).Message
+		if aerr := h.aud.record(c, "calendar.mode", name, false, d); aerr != nil {
+			h.log.Warn("audit of a refused switch not written", "calendar", name, "err", aerr)
+		}
 		return err
 	}
 	return c.JSON(http.StatusOK, v)
+}
+
+// modeDetail is the audit detail of a day/night switch.
+type modeDetail struct {
+	Calendar string `json:"calendar"`
+	Mode     string `json:"mode"`
+	Error    string `json:"error,omitempty"`
 }

@@ -4,13 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"switchboard/routing"
+	"switchboard/store"
 )
 
 func TestApproveAndRefuse(t *testing.T) {
@@ -107,5 +110,19 @@ func TestCalendarMode(t *testing.T) {
 	}
 	if r := h.do(t, http.MethodGet, "/api/v1/calendars", ""); r.Code != http.StatusOK {
 		t.Fatalf("list: %d", r.Code)
+	}
+	// Every switch is audited (newest first), one the engine refuses (dusk,
+	// the unknown calendar) as tried then failed; an empty body never
+	// reaches it.
+	es, err := h.store.Audit(t.Context(), store.AuditFilter{Action: "calendar.mode"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range es {
+		got = append(got, fmt.Sprintf("%s:%v", e.Target, e.OK))
+	}
+	if want := "nope:false nope:true office:false office:true office:true"; strings.Join(got, " ") != want {
+		t.Errorf("audit %v, want %s", got, want)
 	}
 }

@@ -492,12 +492,23 @@ func (sc *liveScope) leadsFollowUp(rec *routing.Record) bool {
 	return d.Team == sc.p.Team || sc.mine(d.Agent)
 }
 
+// leadsCalendarSwitch: a day/night switch is the whole centre's, and a
+// lead reads the calendars (GET /api/v1/calendars): their supervisor page
+// follows it live.
+func (sc *liveScope) leadsCalendarSwitch(rec *routing.Record) bool {
+	if sc.p.Role != auth.TeamLead || rec.Type != routing.EvCommand {
+		return false
+	}
+	var d routing.CommandData
+	return json.Unmarshal(rec.Data, &d) == nil && d.Op == "mode"
+}
+
 // see says whether rec is shown and follows which calls are in scope.
 func (sc *liveScope) see(rec *routing.Record) bool {
 	mine := sc.mine(rec.AgentID)
 	show := mine || (rec.CallID != "" && sc.calls[rec.CallID]) ||
 		(sc.p.Role == auth.TeamLead && (rec.Queue != "" || strings.HasPrefix(rec.Type, "ticket."))) || // tickets: the lead's alerts
-		sc.leadsFollowUp(rec)
+		sc.leadsFollowUp(rec) || sc.leadsCalendarSwitch(rec)
 	switch rec.Type {
 	case routing.EvCallOffered, routing.EvCallAnswered:
 		if mine {

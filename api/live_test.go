@@ -430,6 +430,10 @@ func TestLiveScopeUnit(t *testing.T) {
 		{routing.Record{Type: routing.EvAgentState, AgentID: "a2"}, false},
 		{routing.Record{Type: routing.EvAgentState, AgentID: "lead"}, true},
 		{routing.Record{Type: routing.EvConfigApplied}, false},
+		// The day/night switch is the centre's (the supervisor page
+		// follows it); another team's agent's command is not the lead's.
+		{routing.Record{Type: routing.EvCommand, Data: []byte(`{"op":"mode","mode":"night"}`)}, true},
+		{routing.Record{Type: routing.EvCommand, AgentID: "a2", Data: []byte(`{"op":"sign_in","agent":"a2"}`)}, false},
 	}
 	for i, s := range steps {
 		if got := sc.see(&s.rec); got != s.want {

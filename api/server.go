@@ -224,7 +224,7 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/metrics", s.getMetrics(), public},
 		{http.MethodGet, "/api/v1/openapi.json", getOpenAPI, public},
 	}, agentHandlers{agents: s.agents, aud: s.aud, log: s.log, teams: teamDirectory{src: s.cfg.Teams}}.routes(),
-		acdHandlers{engine: s.agents, calls: s.store, reload: s.cfg.Reload}.routes(),
+		acdHandlers{engine: s.agents, calls: s.store, aud: s.aud, log: s.log, reload: s.cfg.Reload}.routes(),
 		callHandlers{calls: s.store, scope: s.scope}.routes(),
 		s.reportRoutes(), s.messageRoutes(), s.authRoutes(), s.liveRoutes(),
 		// Route groups added since the Server reached its size are

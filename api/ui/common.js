@@ -148,6 +148,11 @@
     nav.appendChild(out);
   }
 
+  // ready resolves with the user once init has drawn the page: a page's
+  // second script waits for it instead of calling init again.
+  let readyResolve;
+  const ready = new Promise((r) => { readyResolve = r; });
+
   async function init(opts) {
     opts = opts || {};
     try {
@@ -166,6 +171,7 @@
       if (main) { main.textContent = t("common.forbidden"); }
       return new Promise(() => {});
     }
+    readyResolve(me);
     return me;
   }
 
@@ -243,6 +249,6 @@
     setTimeout(() => p.remove(), 5000);
   }
 
-  window.SB = { init, api, i18n, t, applyI18n, live, esc, dur, fieldError, toast, ApiError,
+  window.SB = { init, ready, api, i18n, t, applyI18n, live, esc, dur, fieldError, toast, ApiError,
     get me() { return me; }, get lang() { return lang(); } };
 })();
