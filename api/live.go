@@ -418,6 +418,8 @@ type liveScope struct {
 	p         auth.Principal
 	agentTeam map[string]string // for team leads
 	calls     map[string]bool   // calls offered or connected to agents in scope
+	queues    map[string]bool   // queues agents in scope serve: their group messages
+	msgCalls  map[string]bool   // calls of messages in scope: their message.handled
 }
 
 func (s *Server) newLiveScope(ctx context.Context, p auth.Principal) (*liveScope, error) {
@@ -428,7 +430,7 @@ func (s *Server) newLiveScope(ctx context.Context, p auth.Principal) (*liveScope
 	default:
 		return nil, forbidden("role " + string(p.Role) + " has no live feed")
 	}
-	sc := &liveScope{s: s, p: p, calls: map[string]bool{}}
+	sc := &liveScope{s: s, p: p, calls: map[string]bool{}, queues: map[string]bool{}, msgCalls: map[string]bool{}}
 	if err := sc.refresh(ctx); err != nil {
 		return nil, err
 	}
@@ -452,6 +454,9 @@ func (sc *liveScope) refresh(ctx context.Context) error {
 		if a.CallID != "" {
 			sc.calls[a.CallID] = true
 		}
+		for _, q := range a.Queues {
+			sc.queues[q] = true
+		}
 		return nil
 	}
 	as, err := sc.s.agents.Agents(ctx)
@@ -464,8 +469,42 @@ func (sc *liveScope) refresh(ctx context.Context) error {
 		if a.CallID != "" && sc.mine(a.ID) {
 			sc.calls[a.CallID] = true
 		}
+		if sc.mine(a.ID) {
+			for _, q := range a.Queues {
+				sc.queues[q] = true
+			}
+		}
 	}
 	return nil
+}
+
+// messageForMe: a message left for an agent in scope or for a queue they
+// serve (for a lead also an extension's), as GET /api/v1/messages scopes
+// them, and the message.handled of one of those: the desk's list is live.
+func (sc *liveScope) messageForMe(rec *routing.Record) bool {
+	switch rec.Type {
+	case routing.EvCallMessage:
+		var d routing.MessageData
+		if json.Unmarshal(rec.Data, &d) != nil {
+			return false
+		}
+		ok := false
+		switch d.TargetKind {
+		case "agent":
+			ok = sc.mine(d.Target)
+		case "group":
+			ok = sc.queues[d.Target]
+		case "extension":
+			ok = sc.p.Role == auth.TeamLead
+		}
+		if ok && rec.CallID != "" {
+			sc.msgCalls[rec.CallID] = true
+		}
+		return ok
+	case routing.EvMessageHandled:
+		return rec.CallID != "" && sc.msgCalls[rec.CallID]
+	}
+	return false
 }
 
 // mine: agent id is in scope.
@@ -508,7 +547,7 @@ func (sc *liveScope) see(rec *routing.Record) bool {
 	mine := sc.mine(rec.AgentID)
 	show := mine || (rec.CallID != "" && sc.calls[rec.CallID]) ||
 		(sc.p.Role == auth.TeamLead && (rec.Queue != "" || strings.HasPrefix(rec.Type, "ticket."))) || // tickets: the lead's alerts
-		sc.leadsFollowUp(rec) || sc.leadsCalendarSwitch(rec)
+		sc.leadsFollowUp(rec) || sc.leadsCalendarSwitch(rec) || sc.messageForMe(rec)
 	switch rec.Type {
 	case routing.EvCallOffered, routing.EvCallAnswered:
 		if mine {

@@ -415,7 +415,8 @@ func TestLiveSlowClientDroppedAndResumes(t *testing.T) {
 
 func TestLiveScopeUnit(t *testing.T) {
 	sc := &liveScope{p: auth.Principal{Role: auth.TeamLead, AgentID: "lead", Team: "front"},
-		agentTeam: map[string]string{"a1": "front", "a2": "back"}, calls: map[string]bool{}}
+		agentTeam: map[string]string{"a1": "front", "a2": "back"}, calls: map[string]bool{},
+		queues: map[string]bool{"q": true}, msgCalls: map[string]bool{}}
 	steps := []struct {
 		rec  routing.Record
 		want bool
@@ -434,6 +435,14 @@ func TestLiveScopeUnit(t *testing.T) {
 		// follows it); another team's agent's command is not the lead's.
 		{routing.Record{Type: routing.EvCommand, Data: []byte(`{"op":"mode","mode":"night"}`)}, true},
 		{routing.Record{Type: routing.EvCommand, AgentID: "a2", Data: []byte(`{"op":"sign_in","agent":"a2"}`)}, false},
+		// Messages: for the team's agents and the queues they serve (and
+		// their handling); not for another team's agent or queue.
+		{routing.Record{Type: routing.EvCallMessage, CallID: "m1", Data: []byte(`{"target":"a1","target_kind":"agent"}`)}, true},
+		{routing.Record{Type: routing.EvCallMessage, CallID: "m2", Data: []byte(`{"target":"q","target_kind":"group"}`)}, true},
+		{routing.Record{Type: routing.EvCallMessage, CallID: "m3", Data: []byte(`{"target":"a2","target_kind":"agent"}`)}, false},
+		{routing.Record{Type: routing.EvCallMessage, CallID: "m4", Data: []byte(`{"target":"other","target_kind":"group"}`)}, false},
+		{routing.Record{Type: routing.EvMessageHandled, CallID: "m2"}, true},
+		{routing.Record{Type: routing.EvMessageHandled, CallID: "m3"}, false},
 	}
 	for i, s := range steps {
 		if got := sc.see(&s.rec); got != s.want {

@@ -37,6 +37,7 @@
       rec_off: "本通话未录音", rec_failed: "录音失败（通话不受影响）",
       wrapped: "已提交话后处理", transferred: "已转接", left: "剩余 {t}", overrun: "已超时 {t}",
       after_ready: "就绪", after_not_ready: "未就绪：{r}", no_messages: "没有未处理的留言",
+      msg_for: "给", msg_me: "我", msg_queue: "队列 {q}",
       handled: "已处理", mark_handled: "标记已处理", listen: "收听", duration: "时长", from: "来电号码",
       time: "时间", agent: "坐席", outcome: "结果", live_on: "实时连接正常", live_off: "实时连接中断，每 0.5 秒刷新",
       who: "坐席 {id}", none: "—", phase_offered: "分配中", phase_ringing: "振铃中", phase_talking: "通话中",
@@ -78,6 +79,7 @@
       rec_off: "This call is not recorded", rec_failed: "Recording failed (the call goes on)",
       wrapped: "Wrap-up submitted", transferred: "Transferred", left: "{t} left", overrun: "over by {t}",
       after_ready: "Ready", after_not_ready: "Not ready: {r}", no_messages: "No open messages",
+      msg_for: "For", msg_me: "me", msg_queue: "queue {q}",
       handled: "Handled", mark_handled: "Mark handled", listen: "Listen", duration: "Length", from: "From",
       time: "Time", agent: "Agent", outcome: "Outcome", live_on: "Live feed connected", live_off: "Live feed down: refreshing every 0.5 s",
       who: "Agent {id}", none: "—", phase_offered: "Offered", phase_ringing: "Ringing", phase_talking: "Talking",
@@ -599,18 +601,31 @@
     });
   }
 
+  // loadMessages lists the agent's own messages and those left for the
+  // queues they serve (a group message: any of its agents may take it),
+  // newest first, each target asked for apart so one busy queue cannot
+  // push the agent's own out of the page.
   async function loadMessages() {
     if (!agentID) return;
     try {
-      var r = await SB.api("GET", "/api/v1/messages?target=" + encodeURIComponent(agentID) + "&limit=50");
-      var list = r.messages || [];
+      var targets = [agentID].concat((desk && desk.agent && desk.agent.queues) || []);
+      var pages = await Promise.all(targets.map(function (t) {
+        return SB.api("GET", "/api/v1/messages?target=" + encodeURIComponent(t) + "&limit=50");
+      }));
+      var seen = {}, list = [];
+      pages.forEach(function (r) {
+        (r.messages || []).forEach(function (m) { if (!seen[m.id]) { seen[m.id] = true; list.push(m); } });
+      });
+      list.sort(function (a, b) { return a.recorded_at < b.recorded_at ? 1 : a.recorded_at > b.recorded_at ? -1 : 0; });
       if (!list.length) { $("message-list").textContent = SB.t("no_messages"); return; }
-      var h = ['<table class="list"><thead><tr><th>' + SB.esc(SB.t("time")) + "</th><th>" + SB.esc(SB.t("from")) +
-        "</th><th>" + SB.esc(SB.t("duration")) + "</th><th></th></tr></thead><tbody>"];
+      var h = ['<table class="list"><thead><tr><th>' + SB.esc(SB.t("time")) + "</th><th>" + SB.esc(SB.t("msg_for")) +
+        "</th><th>" + SB.esc(SB.t("from")) + "</th><th>" + SB.esc(SB.t("duration")) + "</th><th></th></tr></thead><tbody>"];
       list.forEach(function (m) {
-        h.push("<tr><td>" + SB.esc(fmtTime(m.recorded_at)) + "</td><td>" + SB.esc(m.caller) + "</td><td>" +
-          SB.esc(SB.dur(Math.round(m.duration_seconds))) + '</td><td><a href="/api/v1/messages/' + encodeURIComponent(m.id) +
-          '/recording">' + SB.esc(SB.t("listen")) + "</a> " +
+        var forWhom = m.target_kind === "group" ? tr("msg_queue", { q: m.target }) : m.target === agentID ? SB.t("msg_me") : m.target;
+        h.push('<tr data-message="' + SB.esc(m.id) + '"><td>' + SB.esc(fmtTime(m.recorded_at)) + "</td><td>" + SB.esc(forWhom) +
+          "</td><td>" + SB.esc(m.caller) + "</td><td>" +
+          SB.esc(SB.dur(Math.round(m.duration_seconds))) + '</td><td><button type="button" data-listen="' + SB.esc(m.id) +
+          '">' + SB.esc(SB.t("listen")) + "</button> " +
           // A masked number cannot be dialled back from here.
           (m.caller && m.caller.indexOf("*") < 0 ? '<button type="button" data-dial="' + SB.esc(m.caller) + '">' + SB.esc(SB.t("call_back")) + "</button> " : "") +
           (m.handled_at ? SB.esc(SB.t("handled") + " · " + (m.handled_by || "")) :
@@ -622,6 +637,26 @@
     } catch (e) {
       $("message-list").textContent = e.message || String(e);
     }
+  }
+
+  // listen plays a message in the page, under its row (the desk stays:
+  // a call may come while listening); its button closes it again.
+  function listen(btn, id) {
+    var row = btn.closest("tr"), next = row.nextElementSibling;
+    if (next && next.classList.contains("msg-player")) { next.remove(); btn.setAttribute("aria-expanded", "false"); return; }
+    var player = document.createElement("tr");
+    player.className = "msg-player";
+    var td = player.insertCell();
+    td.colSpan = row.cells.length;
+    var audio = document.createElement("audio");
+    audio.controls = true;
+    audio.preload = "metadata";
+    audio.src = "/api/v1/messages/" + encodeURIComponent(id) + "/recording";
+    audio.setAttribute("aria-label", SB.t("listen"));
+    td.appendChild(audio);
+    row.after(player);
+    btn.setAttribute("aria-expanded", "true");
+    audio.play().catch(function () { audio.focus(); });
   }
 
   // The call's recording as the live feed tells it: on, paused, failed,
@@ -658,6 +693,8 @@
     setText("who", tr("who", { id: agentID }));
     wire();
     $("message-list").addEventListener("click", function (ev) {
+      var play = ev.target && ev.target.getAttribute && ev.target.getAttribute("data-listen");
+      if (play) { listen(ev.target, play); return; }
       var num = ev.target && ev.target.getAttribute && ev.target.getAttribute("data-dial");
       if (num) { $("dial-number").value = num; $("dial-number").focus(); return; }
       var id = ev.target && ev.target.getAttribute && ev.target.getAttribute("data-msg");
