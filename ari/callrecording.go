@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"time"
 
 	"switchboard/routing/pbx"
 )
@@ -43,6 +44,42 @@ func (d *Driver) RecordCall(ctx context.Context, r pbx.CallRecording) error {
 type bridgeRecordings struct {
 	mu       sync.Mutex
 	byBridge map[string][]string
+	// waiting: recordings stopped before their bridge goes, whose
+	// RecordingFinished DestroyBridge waits for (finished closes it).
+	waiting map[string]chan struct{}
+}
+
+// finishWait is how long DestroyBridge waits for a stopped recording's
+// RecordingFinished before destroying the bridge anyway: CI still saw it
+// lost (1 run in ~10) when the destroy followed the stop at once.
+const finishWait = 1500 * time.Millisecond
+
+// expect registers name as awaited; the channel closes when it finishes.
+func (b *bridgeRecordings) expect(name string) chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.waiting == nil {
+		b.waiting = map[string]chan struct{}{}
+	}
+	ch := make(chan struct{})
+	b.waiting[name] = ch
+	return ch
+}
+
+// finished is told of every RecordingFinished the driver delivers.
+func (b *bridgeRecordings) finished(name string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if ch, ok := b.waiting[name]; ok {
+		close(ch)
+		delete(b.waiting, name)
+	}
+}
+
+func (b *bridgeRecordings) forget(name string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.waiting, name)
 }
 
 func (b *bridgeRecordings) add(bridge, name string) {
@@ -65,10 +102,27 @@ func (b *bridgeRecordings) take(bridge string) []string {
 
 // stopRecordings stops the live recordings of bridge (one that ended
 // already answers 404). A function, so the Driver keeps its size.
+//
+// Then it waits (at most finishWait each) until their RecordingFinished
+// has been received: the event comes through the bridge's subscription.
 func stopRecordings(ctx context.Context, d *Driver, bridge string) {
 	for _, name := range d.bridgeRecs.take(bridge) {
-		if err := d.rest.do(ctx, opStopRecording, []string{name}, nil, nil, nil); err != nil && !hasStatus(err, http.StatusNotFound) {
-			d.log.Warn("stopping a bridge recording before its bridge goes failed", "bridge", bridge, "recording", name, "err", err)
+		done := d.bridgeRecs.expect(name)
+		err := d.rest.do(ctx, opStopRecording, []string{name}, nil, nil, nil)
+		if err != nil {
+			d.bridgeRecs.forget(name)
+			if !hasStatus(err, http.StatusNotFound) {
+				d.log.Warn("stopping a bridge recording before its bridge goes failed", "bridge", bridge, "recording", name, "err", err)
+			}
+			continue
+		}
+		select {
+		case <-done:
+		case <-time.After(finishWait):
+			d.bridgeRecs.forget(name)
+			d.log.Warn("a stopped bridge recording did not report its end in time; destroying the bridge", "bridge", bridge, "recording", name, "waited", finishWait)
+		case <-ctx.Done():
+			d.bridgeRecs.forget(name)
 		}
 	}
 }

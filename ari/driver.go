@@ -204,6 +204,9 @@ func (d *Driver) deliver(ctx context.Context, q *queue, events chan<- pbx.Event)
 				continue
 			}
 		}
+		if rf, ok := ev.(pbx.RecordingFinished); ok {
+			d.bridgeRecs.finished(rf.Name) // a DestroyBridge may be waiting for it
+		}
 		if !dec.peerChanged(ev) {
 			continue
 		}
