@@ -113,6 +113,11 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	if err != nil {
 		return err
 	}
+	// Adherence is in the report catalogue (and so its scheduled exports),
+	// built from the workforce book rather than the rollups.
+	rep.Provide("adherence", func(_ context.Context, group string, span report.Span) (*report.Table, error) {
+		return floor.svc.ReportSpan(span.From, span.To, group, "")
+	})
 	bc := boardConfig(cfg)
 	bc.Now = clk.now
 	bc.OverdueTickets = desk.svc.OverdueCount
