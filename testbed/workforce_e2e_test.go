@@ -177,3 +177,51 @@ func TestBrowserSchedule(t *testing.T) {
 		t.Fatalf("leave after restart: %d %+v", code, lv)
 	}
 }
+
+// TestBrowserHandover: the outgoing lead writes the handover log on
+// /ui/handover (notes, an equipment fault, an open ticket), the incoming
+// lead acknowledges it in their own browser (web-test/handover.mjs); the
+// log holds both records, the audit both actions, and a restart keeps the
+// acknowledgement.
+func TestBrowserHandover(t *testing.T) {
+	p := StartPBX(t)
+	s := startSwitchboardWith(t, p, scheduleConfig)
+	leadPW := s.user("lena", "team_lead", "", "front")
+	lead2PW := s.user("lars", "team_lead", "", "front")
+	b := runBrowser(t, s, "handover.mjs", "SB_LEAD_PW="+leadPW, "SB_LEAD2_PW="+lead2PW)
+	b.step("written", time.Minute, nil)
+	b.step("acked", time.Minute, nil)
+	b.finish(30 * time.Second)
+	var list eventList
+	if code := s.do("GET", "/api/v1/events?type=schedule.handover", nil, &list); code != 200 || len(list.Events) != 2 ||
+		list.Events[0].Type != "schedule.handover_written" || list.Events[1].Type != "schedule.handover_acked" {
+		t.Fatalf("handover records: %d %+v", code, list.Events)
+	}
+	var audit struct {
+		Entries []struct{ Action, Target, Actor string }
+	}
+	// The refused empty entry is audited too (target the team), then the
+	// written one (target its ID).
+	for action, want := range map[string]string{"handover.write": "lena:H000001,lena:front", "handover.ack": "lars:H000001"} {
+		code := s.do("GET", "/api/v1/audit?action="+action, nil, &audit)
+		var got []string
+		for _, e := range audit.Entries {
+			got = append(got, e.Actor+":"+e.Target)
+		}
+		if code != 200 || strings.Join(got, ",") != want {
+			t.Errorf("audit %s: %d %v, want %s", action, code, got, want)
+		}
+	}
+	s.stop()
+	s.start()
+	var hs struct {
+		Handovers []struct {
+			AckedBy string `json:"acked_by"`
+			Items   []struct{ Kind, Ref string }
+		}
+	}
+	if code := s.do("GET", "/api/v1/handovers?team=front", nil, &hs); code != 200 || len(hs.Handovers) != 1 || hs.Handovers[0].AckedBy != "lars" ||
+		len(hs.Handovers[0].Items) != 2 || hs.Handovers[0].Items[0].Ref != "trunk-a" {
+		t.Fatalf("handovers after restart: %d %+v", code, hs)
+	}
+}
