@@ -114,6 +114,9 @@ type Config struct {
 	// FollowUps serves the follow-up and appointment routes
 	// (*followups.Service); nil answers 501.
 	FollowUps FollowUpService `yaml:"-"`
+	// Devices serves the device file routes (*devices.Service); nil
+	// answers 501.
+	Devices DeviceService `yaml:"-"`
 }
 
 // DefaultListen is the address the server listens on when Config.Listen is
@@ -229,7 +232,7 @@ func (s *Server) routes() []route {
 		s.reportRoutes(), s.messageRoutes(), s.authRoutes(), s.liveRoutes(),
 		// Route groups added since the Server reached its size are
 		// functions of it, not methods.
-		s.superviseRoutes(), s.deskRoutes(), s.outboundRoutes(), s.callbackRoutes(), s.ticketRoutes(), followupRoutes(s), qualityRoutes(s), workforceRoutes(s), leaveRoutes(s), swapRoutes(s), handoverRoutes(s), s.recordingRoutes(), s.adminRoutes(), s.uiRoutes())
+		s.superviseRoutes(), s.deskRoutes(), s.outboundRoutes(), s.callbackRoutes(), s.ticketRoutes(), followupRoutes(s), qualityRoutes(s), workforceRoutes(s), leaveRoutes(s), swapRoutes(s), handoverRoutes(s), deviceRoutes(s), s.recordingRoutes(), s.adminRoutes(), s.uiRoutes())
 }
 
 // Handler is the server's whole HTTP handler, for httptest and for

@@ -113,6 +113,10 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	if err != nil {
 		return err
 	}
+	devs, err := newDeviceDesk(ctx, st, eng, hub, rep.Location(), log.With("component", "devices"))
+	if err != nil {
+		return err
+	}
 	// Adherence is in the report catalogue (and so its scheduled exports),
 	// built from the workforce book rather than the rollups.
 	rep.Provide("adherence", func(_ context.Context, group string, span report.Span) (*report.Table, error) {
@@ -162,7 +166,7 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	apiCfg := api.Config{Listen: cfg.Listen.Addr, TrustedProxies: proxies, Reload: reload, Reports: rep,
 		Accounts: accounts, Audit: st, Privacy: cfg.Privacy, SecureCookie: cfg.Auth.SecureCookie,
 		ConfigEdit: api.ConfigEdit{Source: editor, Versions: st}, Teams: editor, Live: hub, Wallboard: board,
-		Tickets: desk.svc, Quality: qd.svc, Workforce: floor.svc, FollowUps: fdesk.svc, Customers: customers.NewService(st.CustomerIndex(), func(ctx context.Context, d routing.Decision) (any, error) {
+		Tickets: desk.svc, Quality: qd.svc, Workforce: floor.svc, FollowUps: fdesk.svc, Devices: devs.svc, Customers: customers.NewService(st.CustomerIndex(), func(ctx context.Context, d routing.Decision) (any, error) {
 			return routing.Decide(ctx, eng, d)
 		})}
 	if rf, ok := drv.(pbx.RecordingFetcher); ok {
@@ -186,7 +190,7 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	defer cancel(nil)
 	var wg sync.WaitGroup
 	runs := map[string]func(context.Context) error{"engine": eng.Run, "api": srv.Run, "exports": exports.Run, "backups": backups.Run,
-		"live": hub.Run, "wallboard": board.Run, "tickets": desk.Run, "quality": qd.Run, "workforce": floor.Run, "followups": fdesk.Run, "retention": sweeper.Run}
+		"live": hub.Run, "wallboard": board.Run, "tickets": desk.Run, "quality": qd.Run, "workforce": floor.Run, "devices": devs.Run, "followups": fdesk.Run, "retention": sweeper.Run}
 	errc := make(chan error, len(runs))
 	for name, run := range runs {
 		wg.Add(1)
