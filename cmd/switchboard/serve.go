@@ -31,6 +31,7 @@ import (
 	"switchboard/routing"
 	"switchboard/routing/pbx"
 	"switchboard/store"
+	"switchboard/workforce"
 )
 
 // openStore opens the configured database and brings its schema up to date.
@@ -117,6 +118,14 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	if err != nil {
 		return err
 	}
+	// Staffing forecasts from the rollups' logged load, per queue's target.
+	targets := map[string]workforce.Target{}
+	for name, q := range cfg.Queues {
+		if q != nil {
+			targets[name] = workforce.Target{Percent: q.ServiceLevel.Percent, Within: q.ServiceLevel.Within.D()}
+		}
+	}
+	staffer := workforce.NewStaffer(floor.svc, rep.Load, targets)
 	// Adherence is in the report catalogue (and so its scheduled exports),
 	// built from the workforce book rather than the rollups.
 	rep.Provide("adherence", func(_ context.Context, group string, span report.Span) (*report.Table, error) {
@@ -166,7 +175,7 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	apiCfg := api.Config{Listen: cfg.Listen.Addr, TrustedProxies: proxies, Reload: reload, Reports: rep,
 		Accounts: accounts, Audit: st, Privacy: cfg.Privacy, SecureCookie: cfg.Auth.SecureCookie,
 		ConfigEdit: api.ConfigEdit{Source: editor, Versions: st}, Teams: editor, Live: hub, Wallboard: board,
-		Tickets: desk.svc, Quality: qd.svc, Workforce: floor.svc, FollowUps: fdesk.svc, Devices: devs.svc, Customers: customers.NewService(st.CustomerIndex(), func(ctx context.Context, d routing.Decision) (any, error) {
+		Tickets: desk.svc, Quality: qd.svc, Workforce: floor.svc, FollowUps: fdesk.svc, Devices: devs.svc, Staffing: staffer, Customers: customers.NewService(st.CustomerIndex(), func(ctx context.Context, d routing.Decision) (any, error) {
 			return routing.Decide(ctx, eng, d)
 		})}
 	if rf, ok := drv.(pbx.RecordingFetcher); ok {
