@@ -114,6 +114,12 @@ type Config struct {
 	// FollowUps serves the follow-up and appointment routes
 	// (*followups.Service); nil answers 501.
 	FollowUps FollowUpService `yaml:"-"`
+	// Devices serves the device file routes (*devices.Service); nil
+	// answers 501.
+	Devices DeviceService `yaml:"-"`
+	// Staffing serves the Erlang C staffing route (*workforce.Staffer);
+	// nil answers 501.
+	Staffing StaffingService `yaml:"-"`
 }
 
 // DefaultListen is the address the server listens on when Config.Listen is
@@ -229,7 +235,7 @@ func (s *Server) routes() []route {
 		s.reportRoutes(), s.messageRoutes(), s.authRoutes(), s.liveRoutes(),
 		// Route groups added since the Server reached its size are
 		// functions of it, not methods.
-		s.superviseRoutes(), s.deskRoutes(), s.outboundRoutes(), s.callbackRoutes(), s.ticketRoutes(), followupRoutes(s), qualityRoutes(s), workforceRoutes(s), leaveRoutes(s), swapRoutes(s), handoverRoutes(s), s.recordingRoutes(), s.adminRoutes(), s.uiRoutes())
+		s.superviseRoutes(), s.deskRoutes(), s.outboundRoutes(), s.callbackRoutes(), s.ticketRoutes(), followupRoutes(s), qualityRoutes(s), workforceRoutes(s), leaveRoutes(s), swapRoutes(s), handoverRoutes(s), deviceRoutes(s), staffingRoutes(s), s.recordingRoutes(), s.adminRoutes(), s.uiRoutes())
 }
 
 // Handler is the server's whole HTTP handler, for httptest and for

@@ -41,7 +41,7 @@ var zhLabels = map[string]string{
 var zhWords = map[string]string{
 	"Interval start": "时段开始", "Day": "日期", "Queue": "队列", "Agent": "坐席", "Team": "班组",
 	"IVR node (flow/node)": "IVR 节点（流程/节点）", "Disposition": "处理结果", "Total": "合计",
-	"Trunk": "中继", "Trunk · why": "中继 · 原因",
+	"Trunk": "中继", "Trunk · why": "中继 · 原因", "Month": "月份",
 	"(no queue)": "（无队列）", "(no team)": "（无班组）", "(not answered)": "（未接通）",
 	"(not wrapped up)": "（未做事后处理）", "(no reason)": "（无原因）",
 	// The usual not-ready reason codes, as the desk shows them; other
@@ -60,6 +60,10 @@ func (t *Table) Localized(lang string) *Table {
 	out.Lang = lang
 	out.Columns = slices.Clone(t.Columns)
 	for i, c := range out.Columns {
+		if l, ok := zhReportLabels[t.Report][c.Key]; ok {
+			out.Columns[i].Label = l
+			continue
+		}
 		out.Columns[i].Label = zhColumn(c)
 	}
 	out.GroupName = zhWord(t.GroupName)
@@ -76,7 +80,19 @@ func (t *Table) Localized(lang string) *Table {
 }
 
 // zhTitles are the reports' titles in Chinese.
-var zhTitles = map[string]string{"summary": "话务汇总", "service": "服务质量（月报）", "satisfaction": "通话后满意度"}
+var zhTitles = map[string]string{"summary": "话务汇总", "service": "服务质量（月报）", "satisfaction": "通话后满意度",
+	"adherence": "登陆吻合度与出勤"}
+
+// zhReportLabels are column labels of a report whose keys mean something
+// else there than in the call reports (adherence's signed_in is time
+// signed in within the schedule), by report and key.
+var zhReportLabels = map[string]map[string]string{
+	"adherence": {
+		"shifts": "排班班次", "present": "出勤班次", "attendance": "出勤率", "scheduled": "排班时长",
+		"signed_in": "排班内签入时长", "adherence": "登陆吻合度", "excused": "问题时长（已核准）",
+		"adherence_excused": "含问题时长吻合度", "late_ins": "迟签入", "early_outs": "早签出", "overrun": "小休/就餐超时",
+	},
+}
 
 func zhWord(s string) string {
 	if w, ok := zhWords[s]; ok {

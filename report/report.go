@@ -106,6 +106,8 @@ var Reports = []Definition{
 		callGroups, GroupDay},
 	{"satisfaction", "Post-call satisfaction", "Post-call survey count, average score and the 1-5 distribution; by agent, queue, team, day or interval of the surveyed call.",
 		[]string{GroupAgent, GroupQueue, GroupTeam, GroupDay, GroupInterval15, GroupInterval30, GroupInterval60}, GroupAgent},
+	{"adherence", "Login adherence and attendance", "Login adherence (登陆吻合度), attendance, excused problem time, late sign-ins, early sign-outs and break overruns of the published shifts that are over, from agent.state records; by agent, team, day or month.",
+		[]string{GroupAgent, GroupTeam, GroupDay, GroupMonth}, GroupAgent},
 }
 
 // Lookup finds a report definition.
@@ -163,9 +165,10 @@ type Builder struct {
 	cfg Config
 	now func() time.Time
 
-	mu        sync.RWMutex // guards teams and agentTeam (SetTeams)
+	mu        sync.RWMutex // guards teams and agentTeam (SetTeams), providers
 	teams     []Team
 	agentTeam map[string]string
+	providers map[string]Provider
 }
 
 // NewBuilder returns a builder reading src; now is the clock (periods like
@@ -252,6 +255,9 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Table, error) {
 
 // BuildSpan computes a checked report over span.
 func (b *Builder) BuildSpan(ctx context.Context, def Definition, group string, span Span) (*Table, error) {
+	if provided[def.Name] {
+		return b.buildProvided(ctx, def, group, span)
+	}
 	t := &Table{
 		Report: def.Name, Title: def.Title, Group: group,
 		From: span.From.Format(time.DateOnly), To: span.To.Format(time.DateOnly),

@@ -177,3 +177,112 @@ func TestBrowserSchedule(t *testing.T) {
 		t.Fatalf("leave after restart: %d %+v", code, lv)
 	}
 }
+
+// TestBrowserHandover: the outgoing lead writes the handover log on
+// /ui/handover (notes, an equipment fault, an open ticket), the incoming
+// lead acknowledges it in their own browser (web-test/handover.mjs); the
+// log holds both records, the audit both actions, and a restart keeps the
+// acknowledgement.
+func TestBrowserHandover(t *testing.T) {
+	p := StartPBX(t)
+	s := startSwitchboardWith(t, p, scheduleConfig)
+	leadPW := s.user("lena", "team_lead", "", "front")
+	lead2PW := s.user("lars", "team_lead", "", "front")
+	b := runBrowser(t, s, "handover.mjs", "SB_LEAD_PW="+leadPW, "SB_LEAD2_PW="+lead2PW)
+	b.step("written", time.Minute, nil)
+	b.step("acked", time.Minute, nil)
+	b.finish(30 * time.Second)
+	var list eventList
+	if code := s.do("GET", "/api/v1/events?type=schedule.handover", nil, &list); code != 200 || len(list.Events) != 2 ||
+		list.Events[0].Type != "schedule.handover_written" || list.Events[1].Type != "schedule.handover_acked" {
+		t.Fatalf("handover records: %d %+v", code, list.Events)
+	}
+	var audit struct {
+		Entries []struct{ Action, Target, Actor string }
+	}
+	// The refused empty entry is audited too (target the team), then the
+	// written one (target its ID).
+	for action, want := range map[string]string{"handover.write": "lena:H000001,lena:front", "handover.ack": "lars:H000001"} {
+		code := s.do("GET", "/api/v1/audit?action="+action, nil, &audit)
+		var got []string
+		for _, e := range audit.Entries {
+			got = append(got, e.Actor+":"+e.Target)
+		}
+		if code != 200 || strings.Join(got, ",") != want {
+			t.Errorf("audit %s: %d %v, want %s", action, code, got, want)
+		}
+	}
+	s.stop()
+	s.start()
+	var hs struct {
+		Handovers []struct {
+			AckedBy string `json:"acked_by"`
+			Items   []struct{ Kind, Ref string }
+		}
+	}
+	if code := s.do("GET", "/api/v1/handovers?team=front", nil, &hs); code != 200 || len(hs.Handovers) != 1 || hs.Handovers[0].AckedBy != "lars" ||
+		len(hs.Handovers[0].Items) != 2 || hs.Handovers[0].Items[0].Ref != "trunk-a" {
+		t.Fatalf("handovers after restart: %d %+v", code, hs)
+	}
+}
+
+// swapConfig: scheduleConfig with 1002 and 1003 in team back (minimum 1
+// scheduled), front keeping 1001.
+var swapConfig = strings.NewReplacer(
+	`{id: "1002", name: Bo, endpoint: PJSIP/1002, queues: [billing], team: front}`,
+	`{id: "1002", name: Bo, endpoint: PJSIP/1002, queues: [billing], team: back}
+  - {id: "1003", name: Cy, endpoint: PJSIP/1003, queues: [billing], team: back}`,
+	`teams: {front: {name: Front}}`, `teams: {front: {name: Front}, back: {name: Back, min_ready: 1}}`,
+).Replace(scheduleConfig)
+
+// TestBrowserSwapTwoLeads: an agent of front swaps with an agent of back
+// on /ui/schedule; a swap leaving back under its minimum is refused by
+// name; each lead approves in their own browser; both agents see the
+// swapped shifts (web-test/swap.mjs); the log holds the request and both
+// approvals.
+func TestBrowserSwapTwoLeads(t *testing.T) {
+	if !strings.Contains(swapConfig, "team: back") || !strings.Contains(swapConfig, "min_ready: 1") {
+		t.Fatal("swapConfig did not rewrite deskConfig's agents and teams")
+	}
+	p := StartPBX(t)
+	s := startSwitchboardWith(t, p, swapConfig)
+	now := time.Now()
+	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 1, 0).Format("2006-01")
+	day := func(d string) string { return month + "-" + d }
+	for team, entries := range map[string][]map[string]string{
+		"front": {{"agent": "1001", "date": day("10"), "shift": "day"}, {"agent": "1001", "date": day("13"), "shift": "day"}},
+		"back": {{"agent": "1002", "date": day("11"), "shift": "day"}, {"agent": "1003", "date": day("11"), "shift": "day"},
+			{"agent": "1002", "date": day("12"), "shift": "day"}},
+	} {
+		if code := s.do("PUT", "/api/v1/schedules/"+team+"/"+month, map[string]any{"entries": entries}, nil); code != 200 {
+			t.Fatalf("save %s: %d", team, code)
+		}
+		// Past the 29th the supervisor publishes late, with a reason.
+		if code := s.do("POST", "/api/v1/schedules/"+team+"/"+month+"/publish", map[string]any{}, nil); code == 409 {
+			code = s.do("POST", "/api/v1/schedules/"+team+"/"+month+"/publish", map[string]any{"override": true, "reason": "e2e"}, nil)
+			if code != 200 {
+				t.Fatalf("publish %s late: %d", team, code)
+			}
+		} else if code != 200 {
+			t.Fatalf("publish %s: %d", team, code)
+		}
+	}
+	env := []string{"SB_MONTH=" + month,
+		"SB_ADA_PW=" + s.user("ada", "agent", "1001", "front"), "SB_BO_PW=" + s.user("bo", "agent", "1002", "back"),
+		"SB_LENA_PW=" + s.user("lena", "team_lead", "", "front"), "SB_BOB_PW=" + s.user("bob", "team_lead", "", "back")}
+	b := runBrowser(t, s, "swap.mjs", env...)
+	b.step("requested", time.Minute, nil)
+	b.step("approved", 2*time.Minute, nil)
+	b.finish(30 * time.Second)
+	var list eventList
+	if code := s.do("GET", "/api/v1/events?type=schedule.swap", nil, &list); code != 200 {
+		t.Fatalf("events: %d", code)
+	}
+	var types []string
+	for _, ev := range list.Events {
+		types = append(types, ev.Type)
+	}
+	if strings.Join(types, ",") != "schedule.swap_requested,schedule.swap_decided,schedule.swap_decided" {
+		t.Fatalf("swap records %v", types)
+	}
+}

@@ -42,6 +42,15 @@ run(async (ctx, browser) => {
   await page.locator("#sc-state", { hasText: /已发布|Published/ }).waitFor();
   check(await page.locator("#sc-save-btn").isDisabled(), "a published month can still be saved");
   await shot(page, "schedule-lead-published");
+  // Staffing on the published day: no calls logged, so nobody required;
+  // the one agent on shift 09:00-17:00 shows as over by one.
+  await page.locator("#sc-staff-date").fill(month + "-04");
+  await page.locator("#sc-staff-btn").focus();
+  await page.keyboard.press("Enter");
+  const nine = page.locator('#sc-staff-rows tr[data-interval="09:00"]');
+  await nine.waitFor();
+  const nt = await nine.textContent();
+  check(/over 1|多 1 人/.test(nt) && (await page.locator("#sc-staff-rows tr[data-interval]").count()) === 16, "staffing: " + nt);
   step("published");
 
   // The agent sees the published shift.

@@ -318,6 +318,7 @@ const (
 	GroupAgent = "agent"
 	GroupTeam  = "team"
 	GroupDay   = "day"
+	GroupMonth = "month"
 )
 
 var adherenceColumns = []report.Column{
@@ -343,17 +344,47 @@ func summaryValues(s Summary) []*float64 {
 }
 
 // Report is the adherence and attendance report of month by group
-// (agent, team or day), for team ("" all).
+// (agent, team, day or month), for team ("" all).
 func (s *Service) Report(month, group, team string) (*report.Table, error) {
+	start, err := parseMonth(month, s.cfg.Location())
+	if err != nil {
+		return nil, err
+	}
+	return s.ReportSpan(start, start.AddDate(0, 1, -1), group, team)
+}
+
+// groupNames are the groupings' header names (report.Localized has them
+// in Chinese).
+var groupNames = map[string]string{GroupAgent: "Agent", GroupTeam: "Team", GroupDay: "Day", GroupMonth: "Month"}
+
+// ReportSpan is the adherence and attendance report of the shifts
+// starting on the days from through to (included; civil dates, each
+// read in its own location) by group, for team ("" all): the report
+// catalogue's adherence and its scheduled exports.
+func (s *Service) ReportSpan(from, to time.Time, group, team string) (*report.Table, error) {
 	if group == "" {
 		group = GroupAgent
 	}
-	if group != GroupAgent && group != GroupTeam && group != GroupDay {
-		return nil, &FieldError{Field: "group", Reason: "must be agent, team or day"}
+	if groupNames[group] == "" {
+		return nil, &FieldError{Field: "group", Reason: "must be agent, team, day or month"}
 	}
-	rs, err := s.Adherence(month, team, "")
-	if err != nil {
-		return nil, err
+	loc := s.cfg.Location()
+	first, last := from.Format(time.DateOnly), to.Format(time.DateOnly)
+	if last < first {
+		return nil, &FieldError{Field: "to", Reason: "must not be before from"}
+	}
+	var rs []ShiftResult
+	// Month by month: a shift belongs to the month of the day it starts.
+	for m := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, loc); m.Format(time.DateOnly) <= last; m = m.AddDate(0, 1, 0) {
+		mr, err := s.Adherence(m.Format("2006-01"), team, "")
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range mr {
+			if r.Date >= first && r.Date <= last {
+				rs = append(rs, r)
+			}
+		}
 	}
 	s.mu.RLock()
 	roster := s.book.roster
@@ -367,6 +398,8 @@ func (s *Service) Report(month, group, team string) (*report.Table, error) {
 			k = roster[r.Agent]
 		case GroupDay:
 			k = r.Date
+		case GroupMonth:
+			k = r.Date[:7]
 		}
 		if rows[k] == nil {
 			rows[k] = &Summary{Key: k}
@@ -379,11 +412,9 @@ func (s *Service) Report(month, group, team string) (*report.Table, error) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	start, _ := parseMonth(month, s.cfg.Location())
-	tb := &report.Table{Report: "adherence", Title: "Adherence and attendance", Group: group, GroupName: group,
-		From: start.Format(time.DateOnly), To: start.AddDate(0, 1, -1).Format(time.DateOnly),
-		TimeZone: s.cfg.Location().String(), Columns: adherenceColumns, Rows: []report.Row{},
-		Notes: []string{fmt.Sprintf("Published shifts over by %s; definitions in docs/kpis.md (Workforce).", s.now().Format(time.RFC3339))}}
+	tb := &report.Table{Report: "adherence", Title: "Login adherence and attendance", Group: group, GroupName: groupNames[group],
+		From: first, To: last, TimeZone: loc.String(), Columns: adherenceColumns, Rows: []report.Row{},
+		Notes: []string{fmt.Sprintf("Published shifts over by %s, counted on the day they start; definitions in docs/kpis.md (Workforce).", s.now().Format(time.RFC3339))}}
 	for _, k := range keys {
 		tb.Rows = append(tb.Rows, report.Row{Key: k, Label: k, Values: summaryValues(*rows[k])})
 	}

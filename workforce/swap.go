@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"switchboard/routing"
@@ -204,15 +205,29 @@ func (b *Book) DecideSwap(a, aDate, bAgent, bDate, by string, holidays map[strin
 	if work < SwapLeadDays {
 		return nil, &RuleError{Rule: "working_days_ahead", Reason: fmt.Sprintf("%s is less than %d working days ahead", first, SwapLeadDays)}
 	}
+	// A swap counts for both its agents in the month of each of its days:
+	// 31 January ↔ 1 February is one of each agent's January swaps and one
+	// of their February swaps.
 	for _, ag := range []string{a, bAgent} {
-		n := 0
-		for _, s := range b.swaps {
-			if s.State != LeaveRefused && (s.A == ag && s.ADate[:7] == aDate[:7] || s.B == ag && s.BDate[:7] == aDate[:7]) {
-				n++
+		for _, m := range swapMonths(aDate, bDate) {
+			n := 0
+			for _, s := range b.swaps {
+				if s.State != LeaveRefused && (s.A == ag || s.B == ag) && slices.Contains(swapMonths(s.ADate, s.BDate), m) {
+					n++
+				}
+			}
+			if n >= MaxSwapsPerMonth {
+				return nil, &RuleError{Rule: "max_per_month", Reason: fmt.Sprintf("agent %s has %d swaps in %s already", ag, n, m)}
 			}
 		}
-		if n >= MaxSwapsPerMonth {
-			return nil, &RuleError{Rule: "max_per_month", Reason: fmt.Sprintf("agent %s has %d swaps in %s already", ag, n, aDate[:7])}
+	}
+	// Each agent's new shift goes into their own team's schedule of the
+	// month it falls in, which must be published (a draft would lose it
+	// at its next save).
+	for _, mv := range [][2]string{{a, bDate}, {bAgent, aDate}} {
+		team, m := b.roster[mv[0]], mv[1][:7]
+		if s := b.sched[key(team, m)]; s == nil || s.State != StatePublished {
+			return nil, &FieldError{Field: "with_date", Reason: fmt.Sprintf("agent %s would move to %s, but team %s's schedule for %s is not published", mv[0], mv[1], team, m)}
 		}
 	}
 	// Each agent's new shift must not overlap their others.
@@ -325,12 +340,47 @@ func (b *Book) applySwap(rec *routing.Record) error {
 		s.State = LeaveApproved
 		ea := Entry{Agent: s.A, Date: s.ADate, Shift: s.AShift}
 		eb := Entry{Agent: s.B, Date: s.BDate, Shift: s.BShift}
-		for _, sc := range b.sched {
-			if sc.State == StatePublished {
-				sc.Entries = swapped(sc.Entries, ea, eb)
-			}
+		// Each entry leaves its schedule and joins its agent's team's
+		// schedule of the month it now falls in: the two days may be in
+		// different months, the two agents in different teams.
+		if err := b.move(ea, Entry{Agent: ea.Agent, Date: eb.Date, Shift: eb.Shift}); err != nil {
+			return fmt.Errorf("workforce: record %d: %w", rec.Seq, err)
+		}
+		if err := b.move(eb, Entry{Agent: eb.Agent, Date: ea.Date, Shift: ea.Shift}); err != nil {
+			return fmt.Errorf("workforce: record %d: %w", rec.Seq, err)
 		}
 	}
+	return nil
+}
+
+// swapMonths is the months of a swap's two days, once each.
+func swapMonths(aDate, bDate string) []string {
+	if aDate[:7] == bDate[:7] {
+		return []string{aDate[:7]}
+	}
+	return []string{aDate[:7], bDate[:7]}
+}
+
+// move takes old out of its published schedule and puts nw into its
+// agent's team's published schedule of nw's month, kept in date order.
+func (b *Book) move(old, nw Entry) error {
+	team := b.roster[old.Agent]
+	from, to := b.sched[key(team, old.Date[:7])], b.sched[key(team, nw.Date[:7])]
+	if from == nil || to == nil || from.State != StatePublished || to.State != StatePublished {
+		return fmt.Errorf("swap of %s moves %s to an unpublished month", old.Agent, nw.Date)
+	}
+	i := slices.Index(from.Entries, old)
+	if i < 0 {
+		return fmt.Errorf("swap of %s: no entry %s %s", old.Agent, old.Date, old.Shift)
+	}
+	from.Entries = slices.Delete(slices.Clone(from.Entries), i, i+1)
+	j, _ := slices.BinarySearchFunc(to.Entries, nw, func(e, t Entry) int {
+		if e.Date != t.Date {
+			return strings.Compare(e.Date, t.Date)
+		}
+		return strings.Compare(e.Agent, t.Agent)
+	})
+	to.Entries = slices.Insert(slices.Clone(to.Entries), j, nw)
 	return nil
 }
 

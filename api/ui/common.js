@@ -75,17 +75,19 @@
     { page: "callbacks", roles: ["team_lead", "supervisor", "quality"] },
     { page: "tickets", roles: ["agent", "team_lead", "supervisor", "quality"] },
     { page: "schedule", roles: ["agent", "team_lead", "supervisor"] },
+    { page: "handover", roles: ["team_lead", "supervisor"] },
     { page: "followups", roles: ["agent", "team_lead", "supervisor", "quality"] },
     { page: "reports", roles: ["team_lead", "supervisor", "quality", "admin"] },
     { page: "recordings", roles: ["team_lead", "supervisor", "quality"] },
     { page: "quality", roles: ["agent", "team_lead", "supervisor", "quality"] },
+    { page: "devices", roles: ["team_lead", "supervisor", "admin"] },
     { page: "admin", roles: ["admin"] },
   ];
 
   i18n({
     zh: {
       "nav.desk": "坐席工作台", "nav.wallboard": "监控大屏", "nav.supervisor": "班长/主管", "nav.callbacks": "回电",
-      "nav.tickets": "工单", "nav.followups": "回访", "nav.schedule": "排班", "nav.reports": "报表", "nav.recordings": "录音", "nav.quality": "质检", "nav.admin": "系统管理", "nav.signout": "退出登录", "nav.lang": "English",
+      "nav.tickets": "工单", "nav.followups": "回访", "nav.schedule": "排班", "nav.handover": "交接日志", "nav.devices": "设备档案", "nav.reports": "报表", "nav.recordings": "录音", "nav.quality": "质检", "nav.admin": "系统管理", "nav.signout": "退出登录", "nav.lang": "English",
       "role.agent": "坐席", "role.team_lead": "值班长", "role.supervisor": "主管", "role.quality": "质检员", "role.admin": "管理员",
       "state.signed_out": "已签出", "state.ready": "就绪", "state.not_ready": "未就绪", "state.reserved": "预占",
       "state.ringing": "振铃", "state.on_call": "通话中", "state.wrap_up": "话后整理",
@@ -94,7 +96,7 @@
     },
     en: {
       "nav.desk": "Agent desk", "nav.wallboard": "Wallboard", "nav.supervisor": "Supervisor", "nav.callbacks": "Callbacks",
-      "nav.tickets": "Tickets", "nav.followups": "Follow-ups", "nav.schedule": "Schedule", "nav.reports": "Reports", "nav.recordings": "Recordings", "nav.quality": "Quality", "nav.admin": "Admin", "nav.signout": "Log out", "nav.lang": "中文",
+      "nav.tickets": "Tickets", "nav.followups": "Follow-ups", "nav.schedule": "Schedule", "nav.handover": "Handover log", "nav.devices": "Devices", "nav.reports": "Reports", "nav.recordings": "Recordings", "nav.quality": "Quality", "nav.admin": "Admin", "nav.signout": "Log out", "nav.lang": "中文",
       "role.agent": "Agent", "role.team_lead": "Team lead", "role.supervisor": "Supervisor", "role.quality": "Quality", "role.admin": "Admin",
       "state.signed_out": "Signed out", "state.ready": "Ready", "state.not_ready": "Not ready", "state.reserved": "Reserved",
       "state.ringing": "Ringing", "state.on_call": "On call", "state.wrap_up": "Wrap-up",

@@ -24,6 +24,10 @@
       "sc.swap": "换班", "sc.my_day": "我的班次日期", "sc.with": "与坐席", "sc.with_day": "对方班次日期", "sc.swap_of": "换班",
       "sc.noswap": "没有换班申请。", "sc.swap_line": "{a} {a_date} {a_shift} ⇄ {b} {b_date} {b_shift}", "sc.swap_ok": "已提交换班申请 {id}",
       "sc.noleave": "没有请假申请。", "sc.requested": "已提交请假申请 {id}", "sc.decided": "请假 {id}：{state}",
+      "sc.staffing": "人力需求（Erlang C）与排班", "sc.interval": "时段", "sc.calls": "预计来话", "sc.aht": "平均处理时长（秒）",
+      "sc.required": "所需坐席", "sc.gap": "差额", "sc.short": "缺 {n} 人", "sc.over": "多 {n} 人", "sc.even": "持平",
+      "sc.staff_note": "按此前 4 个相同星期几的话务量与平均处理时长，按各队列服务水平目标计算每 30 分钟所需坐席。",
+      "sc.nostaff": "这一天没有来话预测，也没有排班。",
     },
     en: {
       "sc.title": "Schedule", "sc.month": "Month", "sc.team": "Team", "sc.show": "Show", "sc.mine": "My shifts (published)",
@@ -41,6 +45,10 @@
       "sc.swap": "Shift swaps", "sc.my_day": "My shift on", "sc.with": "With agent", "sc.with_day": "Their shift on", "sc.swap_of": "Swap",
       "sc.noswap": "No swap requests.", "sc.swap_line": "{a} {a_date} {a_shift} ⇄ {b} {b_date} {b_shift}", "sc.swap_ok": "Swap {id} requested",
       "sc.noleave": "No leave requests.", "sc.requested": "Leave {id} requested", "sc.decided": "Leave {id}: {state}",
+      "sc.staffing": "Staffing (Erlang C) against the schedule", "sc.interval": "Interval", "sc.calls": "Forecast calls", "sc.aht": "AHT (s)",
+      "sc.required": "Agents required", "sc.gap": "Gap", "sc.short": "short {n}", "sc.over": "over {n}", "sc.even": "even",
+      "sc.staff_note": "Agents required per 30 minutes for each queue's service-level target, from the calls and handle times of the 4 same weekdays before.",
+      "sc.nostaff": "No forecast calls and nobody scheduled that day.",
     },
   });
 
@@ -106,6 +114,19 @@
     const q = "/api/v1/workforce/adherence?month=" + encodeURIComponent(month()) + (team() ? "&team=" + encodeURIComponent(team()) : "");
     $("sc-adh-csv").href = q + "&format=csv";
     $("sc-adh-xlsx").href = q + "&format=xlsx";
+  }
+
+  async function loadStaffing() {
+    const date = $("sc-staff-date").value;
+    if (!date) return;
+    const r = await api("GET", "/api/v1/workforce/staffing?date=" + encodeURIComponent(date) + (team() ? "&team=" + encodeURIComponent(team()) : ""));
+    // Only the intervals with calls or agents: the rest of the day is empty.
+    const rows = r.intervals.filter((iv) => iv.required > 0 || iv.scheduled > 0 || iv.calls > 0);
+    $("sc-staff-rows").innerHTML = rows.length ? rows.map((iv) => {
+      const gap = iv.gap < 0 ? t("sc.short", { n: -iv.gap }) : iv.gap > 0 ? t("sc.over", { n: iv.gap }) : t("sc.even");
+      return "<tr data-interval=\"" + esc(hm(iv.start)) + "\"><td>" + esc(hm(iv.start)) + "</td><td>" + (Math.round(iv.calls * 10) / 10) + "</td><td>" +
+        Math.round(iv.aht_s) + "</td><td>" + iv.required + "</td><td>" + iv.scheduled + "</td><td" + (iv.gap < 0 ? " class=\"sc-below\"" : "") + ">" + esc(gap) + "</td></tr>";
+    }).join("") : "<tr><td colspan=\"6\">" + esc(t("sc.nostaff")) + "</td></tr>";
   }
 
   async function loadLeave() {
@@ -221,6 +242,8 @@
     $("sc-save").addEventListener("submit", (ev) => { ev.preventDefault(); save(ev.target, entries); });
     $("sc-import").addEventListener("submit", (ev) => { ev.preventDefault(); importCSV(ev.target).catch((e) => SB.fieldError(ev.target, e)); });
     $("sc-publish").addEventListener("submit", (ev) => { ev.preventDefault(); publish(ev.target); });
+    $("sc-staff-date").value = month() + "-01";
+    $("sc-staff").addEventListener("submit", (ev) => { ev.preventDefault(); loadStaffing().catch((e) => SB.fieldError(ev.target, e)); });
     $("sc-leave-box").hidden = false;
     $("sc-swap-box").hidden = false;
     $("sc-swap-form").hidden = !me.agent_id;

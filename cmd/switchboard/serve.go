@@ -31,6 +31,7 @@ import (
 	"switchboard/routing"
 	"switchboard/routing/pbx"
 	"switchboard/store"
+	"switchboard/workforce"
 )
 
 // openStore opens the configured database and brings its schema up to date.
@@ -127,6 +128,23 @@ func serveOn(ctx context.Context, st *store.Store, cfg *config.Config, path stri
 	if err != nil {
 		return err
 	}
+	devs, err := newDeviceDesk(ctx, st, eng, hub, rep.Location(), log.With("component", "devices"))
+	if err != nil {
+		return err
+	}
+	// Staffing forecasts from the rollups' logged load, per queue's target.
+	targets := map[string]workforce.Target{}
+	for name, q := range cfg.Queues {
+		if q != nil {
+			targets[name] = workforce.Target{Percent: q.ServiceLevel.Percent, Within: q.ServiceLevel.Within.D()}
+		}
+	}
+	staffer := workforce.NewStaffer(floor.svc, rep.Load, targets)
+	// Adherence is in the report catalogue (and so its scheduled exports),
+	// built from the workforce book rather than the rollups.
+	rep.Provide("adherence", func(_ context.Context, group string, span report.Span) (*report.Table, error) {
+		return floor.svc.ReportSpan(span.From, span.To, group, "")
+	})
 	bc := boardConfig(cfg)
 	bc.Now = clk.now
 	bc.OverdueTickets = desk.svc.OverdueCount
@@ -175,7 +193,7 @@ func serveOn(ctx context.Context, st *store.Store, cfg *config.Config, path stri
 	apiCfg := api.Config{Listen: cfg.Listen.Addr, TrustedProxies: proxies, Reload: reload, Reports: rep,
 		Accounts: accounts, Audit: st, Privacy: cfg.Privacy, SecureCookie: cfg.Auth.SecureCookie,
 		ConfigEdit: api.ConfigEdit{Source: editor, Versions: st}, Teams: editor, Live: hub, Wallboard: board,
-		Tickets: desk.svc, Quality: qd.svc, Workforce: floor.svc, FollowUps: fdesk.svc, Customers: customers.NewService(st.CustomerIndex(), func(ctx context.Context, d routing.Decision) (any, error) {
+		Tickets: desk.svc, Quality: qd.svc, Workforce: floor.svc, FollowUps: fdesk.svc, Devices: devs.svc, Staffing: staffer, Customers: customers.NewService(st.CustomerIndex(), func(ctx context.Context, d routing.Decision) (any, error) {
 			return routing.Decide(ctx, eng, d)
 		})}
 	if rf, ok := drv.(pbx.RecordingFetcher); ok {
@@ -199,7 +217,7 @@ func serveOn(ctx context.Context, st *store.Store, cfg *config.Config, path stri
 	defer cancel(nil)
 	var wg sync.WaitGroup
 	runs := map[string]func(context.Context) error{"engine": eng.Run, "api": srv.Run, "exports": exports.Run, "backups": backups.Run,
-		"live": hub.Run, "wallboard": board.Run, "tickets": desk.Run, "quality": qd.Run, "workforce": floor.Run, "followups": fdesk.Run, "retention": sweeper.Run}
+		"live": hub.Run, "wallboard": board.Run, "tickets": desk.Run, "quality": qd.Run, "workforce": floor.Run, "devices": devs.Run, "followups": fdesk.Run, "retention": sweeper.Run}
 	errc := make(chan error, len(runs))
 	for name, run := range runs {
 		wg.Add(1)
