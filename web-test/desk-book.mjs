@@ -3,8 +3,8 @@
 // keyboard: the caller's number shown, the time picked from the free
 // times of the day; booking the same time again is refused with the
 // reason (the other appointment named) and the time shows as taken; the
-// callback is in "my appointments" and "my follow-ups". In zh, then the
-// texts in en. The Go side then waits for the callback to be dialled.
+// callback is in "my appointments" and "my follow-ups". In the user's
+// language, then the other. The Go side then waits for the callback to be dialled.
 import { base, check, login, run, shot, step } from "./lib.mjs";
 
 run(async (ctx) => {
@@ -13,7 +13,9 @@ run(async (ctx) => {
   await page.goto(base + "/ui/desk");
   const btn = page.locator("#dfu-book-call:not([hidden])");
   await btn.waitFor({ timeout: 20000 });
-  check((await btn.textContent()) === "为此通话预约回电", "zh button: " + (await btn.textContent()));
+  const zh = (await page.evaluate(() => document.documentElement.lang)).startsWith("zh");
+  const L = (a, b) => (zh ? a : b);
+  check((await btn.textContent()) === L("为此通话预约回电", "Book a callback for this call"), "button: " + (await btn.textContent()));
   await btn.focus();
   await page.keyboard.press("Enter");
   const form = page.locator("#dfu-book:not([hidden])");
@@ -25,18 +27,19 @@ run(async (ctx) => {
   await page.fill("#dfu-topic", "meter reading");
   await page.locator("#dfu-book-go").focus();
   await page.keyboard.press("Enter");
-  await page.locator("#dfu-status", { hasText: "已预约" }).waitFor();
+  await page.locator("#dfu-status", { hasText: L("已预约", "Booked for") }).waitFor();
   check(await page.locator("#dfu-book").isHidden(), "the form closes once booked");
-  await page.locator("#dfu-appt-rows tr", { hasText: "回电" }).waitFor();
-  await page.locator("#dfu-rows tr", { hasText: /未到时间|待回访/ }).waitFor();
+  await page.locator("#dfu-appt-rows tr", { hasText: L("回电", "Callback") }).waitFor();
+  await page.locator("#dfu-rows tr", { hasText: /未到时间|待回访|Not yet due|To follow up/ }).waitFor();
 
   // The same time again: refused with the reason, the time marked taken.
   await page.click("#dfu-book-call");
   await form.waitFor();
   await page.waitForFunction(() => document.querySelectorAll("#dfu-time option").length > 0, null, { timeout: 10000 });
   const taken = page.locator('#dfu-time option[value="' + at + '"]');
-  check(await taken.isDisabled(), "the booked time is not offered as free");
-  check(/已占用/.test(await taken.textContent()), "the taken time says so: " + (await taken.textContent()));
+  const opts = await page.evaluate(() => Array.from(document.querySelectorAll("#dfu-time option")).slice(0, 4).map((o) => o.value + (o.disabled ? "x" : "")).join(" "));
+  check(await taken.evaluate((o) => o.disabled), "the booked time " + at + " is not offered as free: " + opts);
+  check(/已占用|taken/.test(await taken.textContent()), "the taken time says so: " + (await taken.textContent()));
   // Force the taken time (a stale picker): the server refuses it.
   await page.evaluate((v) => { const o = document.querySelector('#dfu-time option[value="' + v + '"]'); o.disabled = false; o.selected = true; }, at);
   await page.click("#dfu-book-go");
@@ -47,10 +50,10 @@ run(async (ctx) => {
   await page.click("#dfu-book-cancel");
   step("booked", { at });
 
-  // English.
+  // The other language.
   await Promise.all([page.waitForEvent("load"), page.click("#sb-lang")]);
   await page.locator("#dfu-h").waitFor();
-  check((await page.locator("#dfu-h").textContent()) === "My follow-ups", "en title");
-  await page.locator("#dfu-appt-rows tr", { hasText: "Callback" }).waitFor();
+  check((await page.locator("#dfu-h").textContent()) === L("My follow-ups", "我的回访"), "the other language's title");
+  await page.locator("#dfu-appt-rows tr", { hasText: L("Callback", "回电") }).waitFor();
   step("english");
 });
