@@ -103,3 +103,35 @@ func TestE2EDeskBookedCallbackDialled(t *testing.T) {
 		t.Fatalf("the callback's task: %d %+v", code, task)
 	}
 }
+
+// TestBrowserDeskMyFollowUps: on the desk in Chromium the agent sees
+// their open follow-ups, the one past due marked overdue, and records
+// another's result (satisfaction 4) without leaving the desk; the task
+// closes reached. No followups.queue: nothing is dialled meanwhile.
+func TestBrowserDeskMyFollowUps(t *testing.T) {
+	p := StartPBX(t)
+	cfg := strings.Replace(fmt.Sprintf(followupsConfig, TrunkGood.Port(p)), "followups:\n  queue: support\n", "", 1)
+	s := startSwitchboardWith(t, p, cfg)
+	pw := s.user("ada", "agent", "1001", "front")
+	var task, late followupView
+	if code := s.do("POST", "/api/v1/followups", map[string]any{"customer": "42", "agent": "1001"}, &task); code != 201 {
+		t.Fatalf("create: %d", code)
+	}
+	due := time.Now().Add(2 * time.Second).UTC().Format(time.RFC3339Nano)
+	if code := s.do("POST", "/api/v1/followups", map[string]any{"customer": "43", "agent": "1001", "due": due}, &late); code != 201 {
+		t.Fatalf("create late: %d", code)
+	}
+	s.eventually(10*time.Second, "the late follow-up overdue", func() bool {
+		var pg struct{ FollowUps []followupView }
+		s.do("GET", "/api/v1/followups?overdue=true", nil, &pg)
+		return len(pg.FollowUps) == 1 && pg.FollowUps[0].ID == late.ID
+	})
+	b := runBrowser(t, s, "desk-followups.mjs", "SB_AGENT_PW="+pw, "SB_TASK="+task.ID, "SB_LATE="+late.ID)
+	b.step("recorded", time.Minute, nil)
+	b.finish(30 * time.Second)
+	var got followupView
+	if code := s.do("GET", "/api/v1/followups/"+task.ID, nil, &got); code != 200 || got.State != "closed" || got.Reason != "reached" ||
+		len(got.Attempts) != 1 || got.Attempts[0].Satisfaction != 4 {
+		t.Fatalf("task after the desk: %d %+v", code, got)
+	}
+}
