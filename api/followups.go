@@ -36,6 +36,7 @@ type FollowUpService interface {
 	Reschedule(ctx context.Context, id string, at time.Time, by string) (followups.Appointment, error)
 	Appointment(id string) (followups.Appointment, bool)
 	Appointments(customer string) []followups.Appointment
+	Slots(day time.Time, agent string) []followups.Slot
 	Now() time.Time
 	Report(group, period, from, to string, teams map[string]string) (*report.Table, error)
 }
@@ -66,6 +67,7 @@ func followupRoutes(s *Server) []route {
 		route{http.MethodPost, "/api/v1/followups/:id/reassign", h.reassign, leads},
 		route{http.MethodGet, "/api/v1/appointments", h.appointments, followupViewers},
 		route{http.MethodPost, "/api/v1/appointments", h.book, floor},
+		route{http.MethodGet, "/api/v1/appointments/slots", h.slots, followupViewers},
 		route{http.MethodPost, "/api/v1/appointments/:id/reschedule", h.reschedule, floor},
 	)
 }
@@ -372,11 +374,12 @@ func (h followupHandlers) checkTarget(ctx context.Context, sc followupScope, tea
 	return nil
 }
 
-// followupError maps the domain's errors: field → 400, closed → 409,
-// unknown → 404.
+// followupError maps the domain's errors: field → 400, closed or a
+// taken time → 409, unknown → 404.
 func followupError(err error) error {
 	var fe *followups.FieldError
 	var ce *followups.ClosedError
+	var cf *followups.ConflictError
 	switch {
 	case errors.As(err, &fe):
 		return badRequest(fe.Field, "%s", fe.Reason)
@@ -384,6 +387,8 @@ func followupError(err error) error {
 		return &Error{Status: http.StatusConflict, Code: CodeInvalidTransition, Field: "id", Message: ce.Error()}
 	case errors.Is(err, followups.ErrNotFound):
 		return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Message: err.Error()}
+	case errors.As(err, &cf):
+		return &Error{Status: http.StatusConflict, Code: "appointment_conflict", Field: "at", Message: cf.Error()}
 	}
 	return err
 }
@@ -418,6 +423,13 @@ type appointmentRequest struct {
 	Topic    string    `json:"topic,omitempty"`
 	Team     string    `json:"team,omitempty"`
 	Agent    string    `json:"agent,omitempty"`
+	// Call books from a call (its customer, its caller dialled);
+	// FollowUp from a follow-up task (its customer and call): the desk's
+	// way, since the number it shows may be masked.
+	Call     string `json:"call,omitempty"`
+	FollowUp string `json:"followup,omitempty"`
+	// Callback dials at At itself rather than in the morning window.
+	Callback bool `json:"callback,omitempty"`
 }
 
 func (h followupHandlers) book(c echo.Context) error {
@@ -430,6 +442,19 @@ func (h followupHandlers) book(c echo.Context) error {
 		return badRequest("customer", "is longer than %d bytes", maxTargetLen)
 	case len(req.Topic) > maxNotes:
 		return badRequest("topic", "is longer than %d bytes", maxNotes)
+	case len(req.Call) > maxTargetLen:
+		return badRequest("call", "is longer than %d bytes", maxTargetLen)
+	case req.Customer != "" && (req.Call != "" || req.FollowUp != ""), req.Call != "" && req.FollowUp != "":
+		return badRequest("customer", "name a customer, a call or a follow-up, one of them")
+	case req.Customer == "" && req.Call == "" && req.FollowUp == "":
+		return badRequest("customer", "required (or a call or a follow-up)")
+	}
+	if req.FollowUp != "" {
+		t, _, err := h.visible(c, req.FollowUp)
+		if err != nil {
+			return err
+		}
+		req.Customer, req.Call = t.Customer, t.Call
 	}
 	ctx := c.Request().Context()
 	p := principalOf(c)
@@ -447,7 +472,7 @@ func (h followupHandlers) book(c echo.Context) error {
 		return err
 	}
 	a, err := h.svc.BookAppointment(ctx, followups.NewAppointment{Customer: req.Customer, At: req.At, Topic: req.Topic,
-		Team: req.Team, Agent: req.Agent, By: actor(p)})
+		Team: req.Team, Agent: req.Agent, By: actor(p), Call: req.Call, Callback: req.Callback})
 	if err != nil {
 		h.aud.refused(c, "appointment.create", "", err, followupAudit{Team: req.Team, Agent: req.Agent, Error: err.Error()})
 		return followupError(err)
@@ -456,6 +481,39 @@ func (h followupHandlers) book(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusCreated, a)
+}
+
+// slotPage is the body of GET /api/v1/appointments/slots.
+type slotPage struct {
+	Date  string           `json:"date"`
+	Agent string           `json:"agent,omitempty"`
+	Slots []followups.Slot `json:"slots"`
+}
+
+// slots is the booking picker's times of a day: within the allowed
+// hours, still to come, each free or taken with the reason (the agent's
+// own by default).
+func (h followupHandlers) slots(c echo.Context) error {
+	q := newQuery(c.QueryParams(), "date", "agent")
+	if q.err != nil {
+		return q.err
+	}
+	day, err := time.ParseInLocation(time.DateOnly, q.str("date"), time.Local)
+	if err != nil {
+		return badRequest("date", "want YYYY-MM-DD")
+	}
+	p := principalOf(c)
+	agent := q.str("agent")
+	if agent == "" {
+		agent = p.AgentID
+	}
+	if len(agent) > maxTargetLen {
+		return badRequest("agent", "is longer than %d bytes", maxTargetLen)
+	}
+	if p.Role == auth.Agent && agent != p.AgentID {
+		return forbidden("an agent sees their own appointment times")
+	}
+	return c.JSON(http.StatusOK, slotPage{Date: q.str("date"), Agent: agent, Slots: h.svc.Slots(day.Add(12*time.Hour), agent)})
 }
 
 // rescheduleRequest is the body of POST /api/v1/appointments/{id}/reschedule.

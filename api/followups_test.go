@@ -119,6 +119,9 @@ func TestFollowUpsBadInputNamesField(t *testing.T) {
 		{"POST", "/api/v1/followups/F000001/reassign", `{}`, "team"},
 		{"POST", "/api/v1/appointments", `{"customer":"42","at":"` + past + `","team":"front"}`, "at"},
 		{"POST", "/api/v1/appointments", `{"customer":"42","at":"2026-03-04T15:00:00Z"}`, "team"},
+		{"POST", "/api/v1/appointments", `{"at":"2026-03-04T15:00:00Z","team":"front"}`, "customer"},
+		{"POST", "/api/v1/appointments", `{"customer":"42","call":"c1","at":"2026-03-04T15:00:00Z","team":"front"}`, "customer"},
+		{"GET", "/api/v1/appointments/slots?date=tomorrow", "", "date"},
 		{"GET", "/api/v1/followups?state=lost", "", "state"},
 		{"GET", "/api/v1/followups?overdue=maybe", "", "overdue"},
 		{"GET", "/api/v1/followups?offset=-1", "", "offset"},
@@ -169,6 +172,55 @@ func TestAppointmentsBookAndReschedule(t *testing.T) {
 	}
 }
 
+// TestAppointmentFromFollowUpAndConflict: the desk books a callback from
+// a follow-up (its customer and call, not a number it may show masked);
+// a second one of the agent's at the same time is refused 409 naming the
+// other, nothing written; the picker marks that time taken.
+func TestAppointmentFromFollowUpAndConflict(t *testing.T) {
+	h, l := newFollowUpHarness(t)
+	h.token = "role:supervisor"
+	if r := h.do(t, "POST", "/api/v1/followups", `{"customer":"42","call":"c1","agent":"a1"}`); r.Code != 201 {
+		t.Fatalf("create: %d %s", r.Code, r.Body)
+	}
+	h.token = "role:agent:a1:front"
+	r := h.do(t, "POST", "/api/v1/appointments", `{"followup":"F000001","at":"2026-03-02T15:00:00Z","callback":true}`)
+	if r.Code != 201 {
+		t.Fatalf("book: %d %s", r.Code, r.Body)
+	}
+	a := decode[followups.Appointment](t, r)
+	task := decode[followups.Task](t, h.do(t, "GET", "/api/v1/followups/"+a.Task, ""))
+	if a.Customer != "42" || a.Call != "c1" || !a.Callback || a.Agent != "a1" || task.Call != "c1" ||
+		task.NotBefore.Format(time.RFC3339) != "2026-03-02T15:00:00Z" {
+		t.Fatalf("appointment %+v task %+v", a, task)
+	}
+	n := len(l.recs)
+	r = h.do(t, "POST", "/api/v1/appointments", `{"customer":"43","at":"2026-03-02T15:10:00Z"}`)
+	if e := errorOf(t, r); r.Code != 409 || e.Field != "at" || !strings.Contains(e.Message, a.ID) {
+		t.Fatalf("conflict: %d %+v", r.Code, e)
+	}
+	if len(l.recs) != n {
+		t.Fatal("a refused booking wrote records")
+	}
+	r = h.do(t, "GET", "/api/v1/appointments/slots?date=2026-03-02", "")
+	p := decode[slotPage](t, r)
+	taken := ""
+	for _, s := range p.Slots {
+		if !s.Free {
+			taken += s.At.UTC().Format("15:04") + " "
+		}
+	}
+	if r.Code != 200 || p.Agent != "a1" || len(p.Slots) == 0 || !strings.Contains(taken, "15:00") || p.Slots[0].At.Before(l.now) {
+		t.Fatalf("slots %d %+v (taken %q)", r.Code, p, taken)
+	}
+	if r := h.do(t, "GET", "/api/v1/appointments/slots?date=2026-03-02&agent=a3", ""); r.Code != 403 {
+		t.Fatalf("another agent's slots: %d", r.Code)
+	}
+	h.token = "role:agent:a2:back"
+	if r := h.do(t, "POST", "/api/v1/appointments", `{"followup":"F000001","at":"2026-03-03T15:00:00Z"}`); r.Code != 404 {
+		t.Fatalf("booking from another team's follow-up: %d", r.Code)
+	}
+}
+
 // FuzzFollowUpBodies: no body makes a follow-up route answer 5xx or an
 // error that is not the JSON error shape.
 func FuzzFollowUpBodies(f *testing.F) {
@@ -181,6 +233,8 @@ func FuzzFollowUpBodies(f *testing.F) {
 	f.Add(uint8(3), `{"customer":"42","at":"2027-01-01T15:00:00Z","agent":"a1"}`)
 	f.Add(uint8(4), `{"at":"2027-01-02T15:00:00Z"}`)
 	f.Add(uint8(1), `{"satisfaction":"4"}`)
+	f.Add(uint8(3), `{"followup":"F000001","at":"2027-01-01T15:00:00Z","agent":"a1","callback":true}`)
+	f.Add(uint8(3), `{"call":"c9","followup":"F000001","at":"2027-01-01T15:00:00Z"}`)
 	h, _ := newFollowUpHarness(f)
 	h.token = "role:supervisor"
 	h.do(f, "POST", "/api/v1/followups", `{"customer":"seed"}`)

@@ -19,6 +19,8 @@ type Appointment struct {
 	Topic     string    `json:"topic,omitempty"`
 	Team      string    `json:"team,omitempty"`
 	Agent     string    `json:"agent,omitempty"`
+	Call      string    `json:"call,omitempty"`
+	Callback  bool      `json:"callback"`
 	CreatedBy string    `json:"created_by"`
 	CreatedAt time.Time `json:"created_at"`
 	Moves     []Move    `json:"moves"`
@@ -40,12 +42,20 @@ type NewAppointment struct {
 	Team     string
 	Agent    string
 	By       string
+	// Call is the call it is booked from (the number dialled is its
+	// caller's); Callback dials at At itself, not in the morning window.
+	Call     string
+	Callback bool
 }
 
 // window is when the task of an appointment at at is attempted and due,
 // decided at now: the morning window of its day, or, once that has
-// passed, from now until the appointment itself.
-func (b *Book) window(at, now time.Time) (notBefore, due time.Time) {
+// passed, from now until the appointment itself; a callback's from its
+// time for one slot.
+func (b *Book) window(at, now time.Time, callback bool) (notBefore, due time.Time) {
+	if callback {
+		return at, at.Add(b.slot())
+	}
 	from, to := b.r.Window(at)
 	if !to.After(now) {
 		return now, at
@@ -54,26 +64,27 @@ func (b *Book) window(at, now time.Time) (notBefore, due time.Time) {
 }
 
 // DecideAppointment checks n and returns followup.appointment and the
-// followup.created of its task. Errors: *FieldError.
+// followup.created of its task. Errors: *FieldError, *ConflictError.
 func (b *Book) DecideAppointment(n NewAppointment, now time.Time) ([]*routing.Record, error) {
 	switch {
 	case strings.TrimSpace(n.Customer) == "":
 		return nil, &FieldError{Field: "customer", Reason: "required"}
 	case n.By == "":
 		return nil, &FieldError{Field: "by", Reason: "required"}
-	case !n.At.After(now):
-		return nil, &FieldError{Field: "at", Reason: "must be in the future"}
 	case (n.Team == "") == (n.Agent == ""):
 		return nil, &FieldError{Field: "team", Reason: "a team or an agent, one of them"}
 	}
+	if err := b.checkTime(n.At, n.Agent, "", now); err != nil {
+		return nil, err
+	}
 	id, task := b.nextAppointID(), b.nextID()
-	nb, due := b.window(n.At, now)
+	nb, due := b.window(n.At, now, n.Callback)
 	ar, err := record(EvAppointment, now, AppointmentData{ID: id, Task: task, Customer: n.Customer, At: n.At,
-		Topic: n.Topic, Team: n.Team, Agent: n.Agent, By: n.By})
+		Topic: n.Topic, Team: n.Team, Agent: n.Agent, By: n.By, Call: n.Call, Callback: n.Callback})
 	if err != nil {
 		return nil, err
 	}
-	tr, err := record(EvCreated, now, CreatedData{ID: task, Customer: n.Customer, Appointment: id,
+	tr, err := record(EvCreated, now, CreatedData{ID: task, Customer: n.Customer, Call: n.Call, Appointment: id,
 		Source: SourceAppointment, Team: n.Team, Agent: n.Agent, By: n.By, ResolvedAt: now, Due: due,
 		NotBefore: nb, MaxAttempts: b.r.maxAttempts, RetryAfter: Seconds(b.r.retry / time.Second)})
 	if err != nil {
@@ -83,7 +94,7 @@ func (b *Book) DecideAppointment(n NewAppointment, now time.Time) ([]*routing.Re
 }
 
 // DecideReschedule moves appointment id to at. Errors: ErrNotFound,
-// *FieldError, *ClosedError (its task is done).
+// *FieldError, *ClosedError (its task is done), *ConflictError.
 func (b *Book) DecideReschedule(id string, at time.Time, by string, now time.Time) (*routing.Record, error) {
 	a, ok := b.appts[id]
 	if !ok {
@@ -95,12 +106,13 @@ func (b *Book) DecideReschedule(id string, at time.Time, by string, now time.Tim
 		return nil, &ClosedError{Task: t.ID, Reason: t.Reason}
 	case by == "":
 		return nil, &FieldError{Field: "by", Reason: "required"}
-	case !at.After(now):
-		return nil, &FieldError{Field: "at", Reason: "must be in the future"}
 	case at.Equal(a.At):
 		return nil, &FieldError{Field: "at", Reason: "is the appointment's time already"}
 	}
-	nb, due := b.window(at, now)
+	if err := b.checkTime(at, a.Agent, a.ID, now); err != nil {
+		return nil, err
+	}
+	nb, due := b.window(at, now, a.Callback)
 	return record(EvRescheduled, now, RescheduledData{ID: id, Task: a.Task, From: a.At, To: at, By: by, NotBefore: nb, Due: due})
 }
 
@@ -112,7 +124,7 @@ func (b *Book) applyAppointment(rec *routing.Record) error {
 		}
 		b.na++
 		b.appts[d.ID] = &Appointment{ID: d.ID, Task: d.Task, Customer: d.Customer, At: d.At, Topic: d.Topic,
-			Team: d.Team, Agent: d.Agent, CreatedBy: d.By, CreatedAt: rec.Time, Moves: []Move{}}
+			Team: d.Team, Agent: d.Agent, Call: d.Call, Callback: d.Callback, CreatedBy: d.By, CreatedAt: rec.Time, Moves: []Move{}}
 		return nil
 	}
 	d, err := decode[RescheduledData](rec)

@@ -63,6 +63,9 @@ type Book struct {
 	wraps     map[string]wrapUp
 	wrapOrder []string
 	n, na     int // tasks and appointments created, for IDs
+	// hours are the allowed hours of appointments (nil: any time).
+	hours     *routing.Calendar
+	hoursName string
 }
 
 // NewBook is an empty book over cfg; dispositions are the known codes

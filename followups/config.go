@@ -28,6 +28,12 @@ type Config struct {
 	// AppointmentWindow is the morning window an appointment's call falls
 	// in on its day ("09:00"–"11:00"), in the reports' time zone.
 	AppointmentWindow Window `yaml:"appointment_window"`
+	// Calendar names the routing calendar whose open hours appointments
+	// may be booked in ("": any time).
+	Calendar string `yaml:"calendar"`
+	// AppointmentSlot is how long an appointment holds its agent: two of
+	// one agent closer than this conflict (default 30m).
+	AppointmentSlot routing.Duration `yaml:"appointment_slot"`
 }
 
 // Window is a time-of-day span, "HH:MM".
@@ -60,6 +66,12 @@ func (c Config) Validate(rc *routing.Config) error {
 	}
 	if c.RetryAfter < 0 {
 		bad("retry_after", "must not be negative")
+	}
+	if c.Calendar != "" && rc.Calendars[c.Calendar] == nil {
+		bad("calendar", "unknown calendar %q", c.Calendar)
+	}
+	if c.AppointmentSlot < 0 {
+		bad("appointment_slot", "must not be negative")
 	}
 	if c.Queue != "" && rc.Queues[c.Queue] == nil {
 		bad("queue", "unknown queue %q", c.Queue)
@@ -104,11 +116,12 @@ type rules struct {
 	winFrom     int // minutes after midnight
 	winTo       int
 	loc         *time.Location
+	slot        time.Duration
 }
 
 func (c Config) rules(loc *time.Location) rules {
 	r := rules{due: c.DueWithin.D(), byDisp: map[string]time.Duration{}, maxAttempts: c.MaxAttempts,
-		retry: c.RetryAfter.D(), loc: loc}
+		retry: c.RetryAfter.D(), loc: loc, slot: c.AppointmentSlot.D()}
 	if r.due <= 0 {
 		r.due = DefaultDue
 	}

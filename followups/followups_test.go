@@ -331,6 +331,9 @@ func TestConfigValidate(t *testing.T) {
 		{"unknown disposition", func(c *Config) { c.Dispositions = map[string]routing.Duration{"x": 1} }, "followups.dispositions.x"},
 		{"window backwards", func(c *Config) { c.AppointmentWindow = Window{From: "11:00", To: "09:00"} }, "followups.appointment_window.to"},
 		{"window bad", func(c *Config) { c.AppointmentWindow.From = "9am" }, "followups.appointment_window.from"},
+		{"unknown calendar", func(c *Config) { c.Calendar = "office" }, `followups.calendar: unknown calendar "office"`},
+		{"negative slot", func(c *Config) { c.AppointmentSlot = -1 }, "followups.appointment_slot"},
+		{"unknown queue", func(c *Config) { c.Queue = "nope" }, `followups.queue: unknown queue "nope"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := cfg()

@@ -76,6 +76,10 @@ type AppointmentData struct {
 	Team     string    `json:"team,omitempty"`
 	Agent    string    `json:"agent,omitempty"`
 	By       string    `json:"by"`
+	// Call is the call it was booked from; Callback: the task dials at
+	// the appointment's time, not in its morning window.
+	Call     string `json:"call,omitempty"`
+	Callback bool   `json:"callback,omitempty"`
 }
 
 // RescheduledData is followup.rescheduled: the appointment moved, and

@@ -32,6 +32,8 @@ type Service struct {
 	// default (the box may say otherwise: the record's follow_up wins).
 	cfg Config
 	loc *time.Location // the reports' time zone
+	// calls finds the customer of a call an appointment is booked from.
+	calls CallLookup
 }
 
 // NewService is a Service over cfg; dispositions are the configured codes
@@ -96,8 +98,17 @@ func (s *Service) Reassign(ctx context.Context, r ReassignRequest) (Task, error)
 	return s.taskOf(s.decide(ctx, one(func(now time.Time) (*routing.Record, error) { return s.book.DecideReassign(r, now) })))
 }
 
-// Book books an appointment and its morning task. Errors: *FieldError.
+// BookAppointment books an appointment and its task; booked from a call
+// without a customer, the call's customer. Errors: *FieldError,
+// *ConflictError.
 func (s *Service) BookAppointment(ctx context.Context, n NewAppointment) (Appointment, error) {
+	if n.Customer == "" && n.Call != "" && s.calls != nil {
+		c, err := s.calls(ctx, n.Call)
+		if err != nil {
+			return Appointment{}, &FieldError{Field: "call", Reason: err.Error()}
+		}
+		n.Customer = c
+	}
 	recs, err := s.decide(ctx, func(now time.Time) ([]*routing.Record, error) { return s.book.DecideAppointment(n, now) })
 	if err != nil {
 		return Appointment{}, err
@@ -111,7 +122,7 @@ func (s *Service) BookAppointment(ctx context.Context, n NewAppointment) (Appoin
 }
 
 // Reschedule moves an appointment and its task. Errors: ErrNotFound,
-// *FieldError, *ClosedError.
+// *FieldError, *ClosedError, *ConflictError.
 func (s *Service) Reschedule(ctx context.Context, id string, at time.Time, by string) (Appointment, error) {
 	_, err := s.decide(ctx, one(func(now time.Time) (*routing.Record, error) { return s.book.DecideReschedule(id, at, by, now) }))
 	if err != nil {
@@ -154,6 +165,22 @@ func (s *Service) Appointments(customer string) []Appointment {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.book.Appointments(customer)
+}
+
+// SetHours limits appointments to cal's open hours (nil: any time) and
+// books from a call through calls; call both before serving.
+func (s *Service) SetHours(name string, cal *routing.Calendar, calls CallLookup) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.book.SetHours(name, cal)
+	s.calls = calls
+}
+
+// Slots are the bookable times of day for agent now.
+func (s *Service) Slots(day time.Time, agent string) []Slot {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.book.Slots(day, agent, s.now())
 }
 
 // Now is the service's clock.

@@ -171,6 +171,7 @@
     fillReasons();
     renderCall();
     tick();
+    document.dispatchEvent(new Event("sb-desk")); // deskfollowups.js follows the call
   }
 
   // fillReasons fills the not-ready reasons; while not ready, the current
@@ -724,6 +725,6 @@
     setInterval(tick, 250);
   }
 
-  window.SBDesk = { start: start, label: label };
+  window.SBDesk = { start: start, label: label, current: function () { return desk; } };
   start().catch(function (e) { setText("conn", e.message || String(e)); });
 })();

@@ -52,6 +52,7 @@ func newFollowupDesk(ctx context.Context, cfg *config.Config, st *store.Store, e
 	submit := func(ctx context.Context, d routing.Decision) (any, error) { return routing.Decide(ctx, eng, d) }
 	fd := &followupDesk{svc: followups.NewService(cfg.FollowUps, codes, loc, submit, now, log),
 		tickets: td.svc, st: st, hub: hub, log: log, lookup: td.lookup, eng: eng, queue: cfg.FollowUps.Queue}
+	fd.svc.SetHours(cfg.FollowUps.Calendar, cfg.Calendars[cfg.FollowUps.Calendar], td.lookup)
 	// The tasks' records, the work items' that say which task is being
 	// dialled, and the wrap-ups the coverage report counts, in log order.
 	var recs, work []routing.Record
