@@ -25,6 +25,9 @@ type Wallboard struct {
 	Queues []QueueTile `json:"queues"`
 	Teams  []TeamTile  `json:"teams"`
 	Alerts []Alert     `json:"alerts"`
+	// Agents is every configured agent with its state and how long it has
+	// been in it, signed-out ones last (agent_tiles.go).
+	Agents []AgentTile `json:"agents"`
 	// OverdueTickets counts the tickets past their dispatch SLA, still
 	// new (工单滞留); nil when the server keeps no tickets.
 	OverdueTickets *int      `json:"overdue_tickets,omitempty"`
@@ -297,7 +300,7 @@ func (b *Board) Compute(ctx context.Context) (Wallboard, error) {
 	wcfg, teams := b.cfg.Wallboard, b.teamCfg
 	b.mu.Unlock()
 	now := b.cfg.Now()
-	w := Wallboard{Queues: []QueueTile{}, Teams: []TeamTile{}, Alerts: []Alert{}, GeneratedAt: now}
+	w := Wallboard{Queues: []QueueTile{}, Teams: []TeamTile{}, Alerts: []Alert{}, Agents: []AgentTile{}, GeneratedAt: now}
 	qs, err := b.engine.Queues(ctx)
 	if err != nil {
 		return w, fmt.Errorf("wallboard: queues: %w", err)
@@ -343,7 +346,11 @@ func (b *Board) Compute(ctx context.Context) (Wallboard, error) {
 			MetricServiceLevel: t.ServiceLevel, MetricServiceLevel30m: t.ServiceLevel30m,
 			MetricAbandonRate: t.AbandonRate, MetricASA: t.ASASeconds, MetricReady: &ready,
 		}
-		t.Status = mark(&w, "queue", q.Name, wcfg.forQueue(q.Name), values, t.Marks)
+		signedIn := float64(signedInOf(q.Agents))
+		values[MetricSignedIn] = &signedIn
+		limits := wcfg.forQueue(q.Name)
+		limits[MetricSignedIn] = unservedLimit
+		t.Status = mark(&w, "queue", q.Name, limits, values, t.Marks)
 		w.Queues = append(w.Queues, t)
 	}
 	teamToday, err := b.todayByTeam(ctx)
@@ -351,6 +358,7 @@ func (b *Board) Compute(ctx context.Context) (Wallboard, error) {
 		return w, err
 	}
 	w.Teams = teamTiles(agents, teams, teamToday)
+	w.Agents = agentTiles(agents, now)
 	for i := range w.Teams {
 		t := &w.Teams[i]
 		if t.ID == "" {
