@@ -12,8 +12,11 @@
       "wb.queue": "队列", "wb.team": "班组", "wb.load_failed": "大屏数据加载失败：{m}",
       "wb.m.waiting": "排队人数", "wb.m.longest_wait": "最长等待", "wb.m.service_level": "今日服务水平",
       "wb.m.service_level_30m": "30分钟服务水平", "wb.m.abandon_rate": "放弃率", "wb.m.asa": "平均应答",
-      "wb.m.ready": "就绪坐席",
+      "wb.m.ready": "就绪坐席", "wb.m.signed_in": "签入坐席",
       "wb.alert": "{level} · {kind} {name} · {metric} {value}（阈值 {op} {threshold}）",
+      "wb.unserved": "无人值守", "wb.alert_unserved": "{level} · {kind} {name} · 无人值守（签入坐席 0）",
+      "wb.tv": "电视模式", "wb.agents": "坐席", "wb.no_agents": "没有配置坐席", "wb.in_state": "{state} {time}",
+      "wb.never": "从未签入",
     },
     en: {
       "wb.title": "Wallboard", "wb.updated": "Updated", "wb.queues": "Queues", "wb.teams": "Teams",
@@ -25,12 +28,16 @@
       "wb.queue": "queue", "wb.team": "team", "wb.load_failed": "Could not load the wallboard: {m}",
       "wb.m.waiting": "waiting", "wb.m.longest_wait": "longest wait", "wb.m.service_level": "service level today",
       "wb.m.service_level_30m": "service level 30 min", "wb.m.abandon_rate": "abandon rate", "wb.m.asa": "ASA",
-      "wb.m.ready": "agents ready",
+      "wb.m.ready": "agents ready", "wb.m.signed_in": "agents signed in",
       "wb.alert": "{level} · {kind} {name} · {metric} {value} (threshold {op} {threshold})",
+      "wb.unserved": "Nobody serving", "wb.alert_unserved": "{level} · {kind} {name} · nobody serving (0 agents signed in)",
+      "wb.tv": "TV mode", "wb.agents": "Agents", "wb.no_agents": "No agents configured", "wb.in_state": "{state} {time}",
+      "wb.never": "never signed in",
     },
   });
   const STATES = ["ready", "on_call", "ringing", "reserved", "wrap_up", "not_ready", "signed_out"];
-  const LOWER_WORSE = { service_level: true, service_level_30m: true, ready: true };
+  const LOWER_WORSE = { service_level: true, service_level_30m: true, ready: true, signed_in: true };
+  const SEVERITY = { red: 0, amber: 1, ok: 2 };
   const $ = (id) => document.getElementById(id);
 
   await SB.init({ page: "wallboard" });
@@ -89,6 +96,11 @@
     h.append(el("span", "name", q.name), mark(q.status));
     li.appendChild(h);
     const marks = q.marks || {};
+    if (marks.signed_in) {
+      const u = el("p", "unserved level-" + marks.signed_in, SB.t("wb.unserved"));
+      u.dataset.unserved = "1";
+      li.appendChild(u);
+    }
     const big = el("div", "big");
     const w = el("div", "waiting");
     w.append(el("div", "lbl", SB.t("wb.waiting")), el("div", "num", String(q.waiting)));
@@ -141,10 +153,35 @@
     let value = a.value, threshold = a.threshold;
     if (a.metric === "longest_wait" || a.metric === "asa") { value = SB.dur(value); threshold = SB.dur(threshold); }
     if (/service_level|abandon_rate/.test(a.metric)) { value = value.toFixed(1) + "%"; threshold = threshold + "%"; }
+    if (a.metric === "signed_in") {
+      return el("li", a.level, SB.t("wb.alert_unserved", { level: SB.t("wb." + a.level), kind: SB.t("wb." + a.kind), name: kindName }));
+    }
     const li = el("li", a.level, SB.t("wb.alert", {
       level: SB.t("wb." + a.level), kind: SB.t("wb." + a.kind), name: kindName,
       metric: SB.t("wb.m." + a.metric), value, op: LOWER_WORSE[a.metric] ? "<" : "≥", threshold,
     }));
+    return li;
+  }
+
+  // bySeverity: red, then amber, then OK; within a level the most
+  // waiting, then the longest wait, then by name (stable on a wall).
+  function bySeverity(a, b) {
+    return (SEVERITY[a.status] ?? 2) - (SEVERITY[b.status] ?? 2) || b.waiting - a.waiting ||
+      b.longest_wait_seconds - a.longest_wait_seconds || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  }
+
+  // agentTile: name, state and time in it (ticking, see below); the state
+  // is written out, its colour only repeats it.
+  function agentTile(a) {
+    const li = el("li", "agent state-" + a.state);
+    li.dataset.agent = a.id;
+    li.dataset.state = a.state;
+    li.append(el("span", "name", a.name));
+    const st = el("span", "st", SB.t("state." + a.state) + (a.reason ? " · " + a.reason : ""));
+    const tm = el("span", "num since");
+    tm.dataset.base = a.state_seconds === null || a.state_seconds === undefined ? "" : String(a.state_seconds);
+    tm.textContent = tm.dataset.base === "" ? SB.t("wb.never") : SB.dur(a.state_seconds);
+    li.append(st, tm);
     return li;
   }
 
@@ -155,7 +192,10 @@
     const qs = $("wb-queues");
     const n = b.queues.length;
     qs.style.setProperty("--cols", String(n <= 4 ? Math.max(n, 1) : n <= 12 ? 4 : Math.ceil(n / 3)));
-    qs.replaceChildren(...b.queues.map(queueTile));
+    qs.replaceChildren(...b.queues.slice().sort(bySeverity).map(queueTile));
+    const agents = b.agents || [];
+    $("wb-agents").replaceChildren(...agents.map(agentTile));
+    $("wb-no-agents").hidden = agents.length > 0;
     $("wb-teams").replaceChildren(...(b.teams || []).map(teamTile));
     const alerts = b.alerts || [];
     const lines = alerts.map(alertLine);
@@ -180,6 +220,9 @@
     document.querySelectorAll(".longest .num").forEach((e) => {
       if (e.dataset.base !== "") e.firstChild.textContent = SB.dur(Number(e.dataset.base) + extra);
     });
+    document.querySelectorAll("#wb-agents .since").forEach((e) => {
+      if (e.dataset.base !== "") e.textContent = SB.dur(Number(e.dataset.base) + extra);
+    });
   }, 1000);
 
   function setLive(on) {
@@ -188,6 +231,19 @@
     s.querySelector(".txt").textContent = SB.t(on ? "live.connected" : "live.reconnecting");
     s.dataset.live = on ? "on" : "off";
   }
+
+  // TV mode: fonts scale with the screen, the navigation goes; kept
+  // across reloads and settable by URL (?tv=1) for a display's start page.
+  function setTV(on) {
+    document.documentElement.classList.toggle("tv", on);
+    $("wb-tv").setAttribute("aria-pressed", on ? "true" : "false");
+    try { localStorage.setItem("sb.wb.tv", on ? "1" : "0"); } catch (e) { /* private mode: not kept */ }
+  }
+  const tvParam = new URLSearchParams(location.search).get("tv");
+  let tvStored = null;
+  try { tvStored = localStorage.getItem("sb.wb.tv"); } catch (e) { /* none */ }
+  setTV(tvParam !== null ? tvParam === "1" : tvStored === "1");
+  $("wb-tv").addEventListener("click", () => setTV($("wb-tv").getAttribute("aria-pressed") !== "true"));
 
   try {
     render(await SB.api("GET", "/api/v1/wallboard"));
