@@ -66,3 +66,28 @@ func TestAgentTiles(t *testing.T) {
 		t.Errorf("never signed in %+v", got[2])
 	}
 }
+
+// The trend: today's hours up to now, with the calls of each; the hour of
+// c4 (08:00, answered after 30 s: not within T) and the 09:00 hour (c1
+// within T, c2 a short abandon, c3 abandoned); 10:00 has started, empty.
+func TestBoardTrendToday(t *testing.T) {
+	st, rep := seededStore(t)
+	b := NewBoard(BoardConfig{Now: func() time.Time { return now }}, newEngine(), rep, st, NewHub(0, nil, nil), nil)
+	w, err := b.Compute(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Trend) != 11 || !w.Trend[0].Start.Equal(now.Add(-10*time.Hour)) || !w.Trend[10].Start.Equal(now) {
+		t.Fatalf("trend %+v", w.Trend)
+	}
+	h8, h9, h10 := w.Trend[8], w.Trend[9], w.Trend[10]
+	if h8.Offered != 1 || h8.Answered != 1 || h8.ServiceLevel == nil || *h8.ServiceLevel != 0 {
+		t.Errorf("08:00 %+v", h8)
+	}
+	if h9.Offered != 3 || h9.Answered != 1 || h9.ServiceLevel == nil || *h9.ServiceLevel != 50 {
+		t.Errorf("09:00 %+v (sl %v)", h9, h9.ServiceLevel)
+	}
+	if h10.Offered != 0 || h10.ServiceLevel != nil || w.Trend[3].ServiceLevel != nil {
+		t.Errorf("empty hours %+v %+v", h10, w.Trend[3])
+	}
+}

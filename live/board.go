@@ -28,6 +28,8 @@ type Wallboard struct {
 	// Agents is every configured agent with its state and how long it has
 	// been in it, signed-out ones last (agent_tiles.go).
 	Agents []AgentTile `json:"agents"`
+	// Trend is today hour by hour, all queues (trend.go).
+	Trend []TrendPoint `json:"trend"`
 	// OverdueTickets counts the tickets past their dispatch SLA, still
 	// new (工单滞留); nil when the server keeps no tickets.
 	OverdueTickets *int      `json:"overdue_tickets,omitempty"`
@@ -300,7 +302,7 @@ func (b *Board) Compute(ctx context.Context) (Wallboard, error) {
 	wcfg, teams := b.cfg.Wallboard, b.teamCfg
 	b.mu.Unlock()
 	now := b.cfg.Now()
-	w := Wallboard{Queues: []QueueTile{}, Teams: []TeamTile{}, Alerts: []Alert{}, Agents: []AgentTile{}, GeneratedAt: now}
+	w := Wallboard{Queues: []QueueTile{}, Teams: []TeamTile{}, Alerts: []Alert{}, Agents: []AgentTile{}, Trend: []TrendPoint{}, GeneratedAt: now}
 	qs, err := b.engine.Queues(ctx)
 	if err != nil {
 		return w, fmt.Errorf("wallboard: queues: %w", err)
@@ -359,6 +361,9 @@ func (b *Board) Compute(ctx context.Context) (Wallboard, error) {
 	}
 	w.Teams = teamTiles(agents, teams, teamToday)
 	w.Agents = agentTiles(agents, now)
+	if w.Trend, err = b.trendToday(ctx, now); err != nil {
+		return w, err
+	}
 	for i := range w.Teams {
 		t := &w.Teams[i]
 		if t.ID == "" {
