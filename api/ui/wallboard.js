@@ -17,6 +17,8 @@
       "wb.unserved": "无人值守", "wb.alert_unserved": "{level} · {kind} {name} · 无人值守（签入坐席 0）",
       "wb.tv": "电视模式", "wb.agents": "坐席", "wb.no_agents": "没有配置坐席", "wb.in_state": "{state} {time}",
       "wb.never": "从未签入",
+      "wb.trend": "今日服务水平趋势", "wb.no_trend": "今日还没有来电", "wb.gauge": "今日服务水平 {v}，目标 {p}%",
+      "wb.trend_label": "按小时的服务水平：{points}", "wb.trend_point": "{h} {v}（{n} 通）",
     },
     en: {
       "wb.title": "Wallboard", "wb.updated": "Updated", "wb.queues": "Queues", "wb.teams": "Teams",
@@ -33,6 +35,8 @@
       "wb.unserved": "Nobody serving", "wb.alert_unserved": "{level} · {kind} {name} · nobody serving (0 agents signed in)",
       "wb.tv": "TV mode", "wb.agents": "Agents", "wb.no_agents": "No agents configured", "wb.in_state": "{state} {time}",
       "wb.never": "never signed in",
+      "wb.trend": "Service level today", "wb.no_trend": "No calls yet today", "wb.gauge": "Service level today {v}, target {p}%",
+      "wb.trend_label": "Service level by hour: {points}", "wb.trend_point": "{h} {v} ({n} calls)",
     },
   });
   const STATES = ["ready", "on_call", "ringing", "reserved", "wrap_up", "not_ready", "signed_out"];
@@ -124,6 +128,7 @@
     fig(figs, SB.t("wb.sl30"), pct(q.service_level_30m), marks.service_level_30m, "sl30");
     fig(figs, SB.t("wb.asa"), secs(q.asa_seconds), marks.asa, "asa");
     li.appendChild(figs);
+    li.appendChild(gauge(q));
     const st = states(q.agents);
     if (marks.ready) st.classList.add("level-" + marks.ready);
     li.appendChild(st);
@@ -163,6 +168,79 @@
     return li;
   }
 
+  // gauge: today's service level as a bar with the queue's target as a
+  // tick; the figure and target are also its accessible name.
+  function gauge(q) {
+    const g = el("div", "gauge");
+    g.setAttribute("role", "meter");
+    g.setAttribute("aria-valuemin", "0");
+    g.setAttribute("aria-valuemax", "100");
+    const v = q.service_level;
+    if (v !== null && v !== undefined) g.setAttribute("aria-valuenow", String(v));
+    g.setAttribute("aria-label", SB.t("wb.gauge", { v: pct(v), p: q.target_percent }));
+    const bar = el("span", "bar" + (v !== null && v !== undefined && v < q.target_percent ? " below" : ""));
+    bar.style.width = (v === null || v === undefined ? 0 : Math.min(100, Math.max(0, v))) + "%";
+    const tick = el("span", "target");
+    tick.style.left = Math.min(100, Math.max(0, q.target_percent || 0)) + "%";
+    g.append(bar, tick);
+    return g;
+  }
+
+  // trendChart: the day's service level hour by hour (all queues) as a
+  // line; hours without calls leave a gap. Its accessible name lists the
+  // hours with calls.
+  function trendChart(points) {
+    const box = $("wb-trend");
+    const withCalls = points.filter((p) => p.service_level !== null && p.service_level !== undefined);
+    $("wb-no-trend").hidden = withCalls.length > 0;
+    if (!withCalls.length) { box.replaceChildren(); return; }
+    const NS = "http://www.w3.org/2000/svg";
+    const W = 240, H = 60, n = Math.max(points.length - 1, 1);
+    const svg = document.createElementNS(NS, "svg");
+    svg.setAttribute("viewBox", "0 0 " + W + " " + (H + 12));
+    svg.setAttribute("role", "img");
+    const hour = (p) => new Date(p.start).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    svg.setAttribute("aria-label", SB.t("wb.trend_label", {
+      points: withCalls.map((p) => SB.t("wb.trend_point", { h: hour(p), v: pct(p.service_level), n: p.offered })).join(", "),
+    }));
+    const x = (i) => (points.length === 1 ? W / 2 : 4 + (i / n) * (W - 8));
+    const y = (v) => 3 + (H - 6) * (1 - v / 100);
+    for (const v of [0, 100]) { // the scale: 0 % and 100 %
+      const ln = document.createElementNS(NS, "line");
+      ln.setAttribute("x1", "0"); ln.setAttribute("x2", String(W));
+      ln.setAttribute("y1", y(v).toFixed(1)); ln.setAttribute("y2", y(v).toFixed(1));
+      ln.setAttribute("class", "scale");
+      svg.appendChild(ln);
+    }
+    let d = "", pen = false;
+    points.forEach((p, i) => {
+      if (p.service_level === null || p.service_level === undefined) { pen = false; return; }
+      d += (pen ? "L" : "M") + x(i).toFixed(1) + " " + y(p.service_level).toFixed(1);
+      pen = true;
+      const dot = document.createElementNS(NS, "circle");
+      dot.setAttribute("cx", x(i).toFixed(1)); dot.setAttribute("cy", y(p.service_level).toFixed(1)); dot.setAttribute("r", "2.5");
+      dot.setAttribute("class", "pt");
+      dot.dataset.hour = p.start;
+      svg.appendChild(dot);
+    });
+    const path = document.createElementNS(NS, "path");
+    path.setAttribute("d", d);
+    path.setAttribute("class", "line");
+    svg.prepend(path);
+    for (const [i, anchor] of [[0, "start"], [points.length - 1, "end"]]) {
+      const txt = document.createElementNS(NS, "text");
+      txt.setAttribute("x", String(points.length === 1 ? W / 2 : x(i)));
+      txt.setAttribute("y", String(H + 11));
+      txt.setAttribute("text-anchor", points.length === 1 ? "middle" : anchor);
+      txt.textContent = hour(points[i]);
+      svg.appendChild(txt);
+      if (points.length === 1) break;
+    }
+    const last = withCalls[withCalls.length - 1];
+    const now = el("p", "trend-last num", pct(last.service_level) + " · " + hour(last));
+    box.replaceChildren(svg, now);
+  }
+
   // bySeverity: red, then amber, then OK; within a level the most
   // waiting, then the longest wait, then by name (stable on a wall).
   function bySeverity(a, b) {
@@ -196,6 +274,7 @@
     const agents = b.agents || [];
     $("wb-agents").replaceChildren(...agents.map(agentTile));
     $("wb-no-agents").hidden = agents.length > 0;
+    trendChart(b.trend || []);
     $("wb-teams").replaceChildren(...(b.teams || []).map(teamTile));
     const alerts = b.alerts || [];
     const lines = alerts.map(alertLine);
