@@ -91,3 +91,22 @@ func TestBoardTrendToday(t *testing.T) {
 		t.Errorf("empty hours %+v %+v", h10, w.Trend[3])
 	}
 }
+
+// The waiting list: every queue's callers, longest wait first, bounded.
+func TestWaitingCalls(t *testing.T) {
+	qs := []routing.QueueView{
+		{Name: "a", Calls: []routing.WaitingView{{CallID: "1", WaitSeconds: 5}, {CallID: "2", WaitSeconds: 50.04, Ringing: true}}},
+		{Name: "b", Calls: []routing.WaitingView{{CallID: "3", WaitSeconds: 20, Priority: 3}}},
+	}
+	got := waitingCalls(qs)
+	if len(got) != 3 || got[0] != (WaitingCall{Queue: "a", WaitSeconds: 50, Ringing: true}) || got[1].Queue != "b" || got[1].Priority != 3 || got[2].WaitSeconds != 5 {
+		t.Fatalf("waiting %+v", got)
+	}
+	var many []routing.WaitingView
+	for i := range 80 {
+		many = append(many, routing.WaitingView{WaitSeconds: float64(i)})
+	}
+	if got := waitingCalls([]routing.QueueView{{Name: "x", Calls: many}}); len(got) != maxWaitingList || got[0].WaitSeconds != 79 {
+		t.Errorf("bounded %d first %+v", len(got), got[0])
+	}
+}

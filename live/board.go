@@ -28,6 +28,8 @@ type Wallboard struct {
 	// Agents is every configured agent with its state and how long it has
 	// been in it, signed-out ones last (agent_tiles.go).
 	Agents []AgentTile `json:"agents"`
+	// Waiting is the callers waiting now, longest first (waiting.go).
+	Waiting []WaitingCall `json:"waiting"`
 	// Trend is today hour by hour, all queues (trend.go).
 	Trend []TrendPoint `json:"trend"`
 	// OverdueTickets counts the tickets past their dispatch SLA, still
@@ -302,7 +304,7 @@ func (b *Board) Compute(ctx context.Context) (Wallboard, error) {
 	wcfg, teams := b.cfg.Wallboard, b.teamCfg
 	b.mu.Unlock()
 	now := b.cfg.Now()
-	w := Wallboard{Queues: []QueueTile{}, Teams: []TeamTile{}, Alerts: []Alert{}, Agents: []AgentTile{}, Trend: []TrendPoint{}, GeneratedAt: now}
+	w := Wallboard{Queues: []QueueTile{}, Teams: []TeamTile{}, Alerts: []Alert{}, Agents: []AgentTile{}, Trend: []TrendPoint{}, Waiting: []WaitingCall{}, GeneratedAt: now}
 	qs, err := b.engine.Queues(ctx)
 	if err != nil {
 		return w, fmt.Errorf("wallboard: queues: %w", err)
@@ -361,6 +363,7 @@ func (b *Board) Compute(ctx context.Context) (Wallboard, error) {
 	}
 	w.Teams = teamTiles(agents, teams, teamToday)
 	w.Agents = agentTiles(agents, now)
+	w.Waiting = waitingCalls(qs)
 	if w.Trend, err = b.trendToday(ctx, now); err != nil {
 		return w, err
 	}

@@ -39,12 +39,18 @@ run(async (ctx) => {
   const mark = await page.locator('[data-queue="support"] .mark');
   check((await mark.getAttribute("data-status")) !== "ok" && /黄色预警|Amber|红色告警|Red/.test(await mark.textContent()),
     "the support tile's marker writes its level: " + (await mark.textContent()));
+  // The waiting list names the queue and the wait, ticking.
+  const wl = page.locator('#wb-waiting li[data-queue="support"]');
+  check((await wl.count()) === 1 && !(await page.isVisible("#wb-no-waiting")), "one caller in the waiting list");
+  const w0 = await wl.locator(".since").textContent();
+  await page.waitForFunction((t) => document.querySelector('#wb-waiting li[data-queue="support"] .since').textContent !== t, w0, { timeout: 5000 });
   await shot(page, "TestBrowserWallboard");
   step("joined", { at: joinedAt });
 
   await page.waitForFunction(() => document.querySelector('[data-queue="support"] .waiting .num').textContent === "0",
     null, { polling: "raf", timeout: 20000 });
   const leftAt = Date.now();
+  check((await page.locator("#wb-waiting li").count()) === 0 && (await page.isVisible("#wb-no-waiting")), "waiting list empty again");
   check(await page.evaluate(() => window.__noReload === true), "the page was reloaded");
   const abandoned = await page.locator('[data-queue="support"] .abandoned dd').textContent();
   check(abandoned.startsWith("1"), "abandoned today after the caller left: " + abandoned);

@@ -17,6 +17,7 @@
       "wb.unserved": "无人值守", "wb.alert_unserved": "{level} · {kind} {name} · 无人值守（签入坐席 0）",
       "wb.tv": "电视模式", "wb.agents": "坐席", "wb.no_agents": "没有配置坐席", "wb.in_state": "{state} {time}",
       "wb.never": "从未签入",
+      "wb.waiting_calls": "排队来电", "wb.no_waiting": "没有来电在排队", "wb.ringing": "振铃中", "wb.priority": "优先级 {n}",
       "wb.trend": "今日服务水平趋势", "wb.no_trend": "今日还没有来电", "wb.gauge": "今日服务水平 {v}，目标 {p}%",
       "wb.trend_label": "按小时的服务水平：{points}", "wb.trend_point": "{h} {v}（{n} 通）",
     },
@@ -35,6 +36,7 @@
       "wb.unserved": "Nobody serving", "wb.alert_unserved": "{level} · {kind} {name} · nobody serving (0 agents signed in)",
       "wb.tv": "TV mode", "wb.agents": "Agents", "wb.no_agents": "No agents configured", "wb.in_state": "{state} {time}",
       "wb.never": "never signed in",
+      "wb.waiting_calls": "Waiting calls", "wb.no_waiting": "No callers waiting", "wb.ringing": "ringing", "wb.priority": "priority {n}",
       "wb.trend": "Service level today", "wb.no_trend": "No calls yet today", "wb.gauge": "Service level today {v}, target {p}%",
       "wb.trend_label": "Service level by hour: {points}", "wb.trend_point": "{h} {v} ({n} calls)",
     },
@@ -241,6 +243,18 @@
     box.replaceChildren(svg, now);
   }
 
+  // waitingLine: a caller waiting (queue, wait ticking, ringing, priority).
+  function waitingLine(c) {
+    const li = el("li", c.ringing ? "ringing" : "");
+    li.dataset.queue = c.queue;
+    const w = el("span", "num since", SB.dur(c.wait_seconds));
+    w.dataset.base = String(c.wait_seconds);
+    li.append(el("span", "q", c.queue), w);
+    if (c.ringing) li.append(el("span", "tag", SB.t("wb.ringing")));
+    if (c.priority) li.append(el("span", "tag", SB.t("wb.priority", { n: c.priority })));
+    return li;
+  }
+
   // bySeverity: red, then amber, then OK; within a level the most
   // waiting, then the longest wait, then by name (stable on a wall).
   function bySeverity(a, b) {
@@ -275,6 +289,9 @@
     $("wb-agents").replaceChildren(...agents.map(agentTile));
     $("wb-no-agents").hidden = agents.length > 0;
     trendChart(b.trend || []);
+    const waits = b.waiting || [];
+    $("wb-waiting").replaceChildren(...waits.map(waitingLine));
+    $("wb-no-waiting").hidden = waits.length > 0;
     $("wb-teams").replaceChildren(...(b.teams || []).map(teamTile));
     const alerts = b.alerts || [];
     const lines = alerts.map(alertLine);
@@ -299,7 +316,7 @@
     document.querySelectorAll(".longest .num").forEach((e) => {
       if (e.dataset.base !== "") e.firstChild.textContent = SB.dur(Number(e.dataset.base) + extra);
     });
-    document.querySelectorAll("#wb-agents .since").forEach((e) => {
+    document.querySelectorAll("#wb-agents .since, #wb-waiting .since").forEach((e) => {
       if (e.dataset.base !== "") e.textContent = SB.dur(Number(e.dataset.base) + extra);
     });
   }, 1000);
