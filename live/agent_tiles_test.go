@@ -110,3 +110,30 @@ func TestWaitingCalls(t *testing.T) {
 		t.Errorf("bounded %d first %+v", len(got), got[0])
 	}
 }
+
+// A caller still waiting within T does not draw the hour at 0 %: the
+// trend leaves them out like the tiles do; past T they count as missed.
+func TestBoardTrendLeavesUndecidedOut(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		wait time.Duration
+		want any
+	}{{"5 s in", 5 * time.Second, nil}, {"past T", time.Minute, 0.0}} {
+		t.Run(tt.name, func(t *testing.T) {
+			st, rep := storeWith(t, now, waiting("w1", now.Add(-tt.wait)))
+			b := NewBoard(BoardConfig{Now: func() time.Time { return now }}, newEngine(), rep, st, NewHub(0, nil, nil), nil)
+			w, err := b.Compute(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := w.Trend[len(w.Trend)-2] // queued in the 09:00 hour
+			var got any
+			if p.ServiceLevel != nil {
+				got = *p.ServiceLevel
+			}
+			if got != tt.want || p.Offered != 1 {
+				t.Errorf("hour %v: sl %v offered %d, want %v", p.Start, got, p.Offered, tt.want)
+			}
+		})
+	}
+}

@@ -317,7 +317,7 @@ func (b *Board) Compute(ctx context.Context) (Wallboard, error) {
 	if err != nil {
 		return w, err
 	}
-	recent, waitingToday, seq, err := b.callFigures(ctx, qs, now, dayStart)
+	recent, waitingToday, undecided, seq, err := b.callFigures(ctx, qs, now, dayStart)
 	if err != nil {
 		return w, err
 	}
@@ -364,7 +364,7 @@ func (b *Board) Compute(ctx context.Context) (Wallboard, error) {
 	w.Teams = teamTiles(agents, teams, teamToday)
 	w.Agents = agentTiles(agents, now)
 	w.Waiting = waitingCalls(qs)
-	if w.Trend, err = b.trendToday(ctx, now); err != nil {
+	if w.Trend, err = b.trendToday(ctx, now, undecided); err != nil {
 		return w, err
 	}
 	for i := range w.Teams {
@@ -536,11 +536,12 @@ func (b *Board) apply(rec *routing.Record) {
 }
 
 // callFigures is, per queue, the calls first queued in the last 30
-// minutes (window) and the callers queued since dayStart still waiting or
-// ringing, and the last record they reflect.
-func (b *Board) callFigures(ctx context.Context, qs []routing.QueueView, now, dayStart time.Time) (map[string]window, map[string]int, int64, error) {
+// minutes (window), the callers queued since dayStart still waiting or
+// ringing, when the undecided ones (waiting within T) were queued, and the
+// last record they reflect.
+func (b *Board) callFigures(ctx context.Context, qs []routing.QueueView, now, dayStart time.Time) (map[string]window, map[string]int, []time.Time, int64, error) {
 	if b.calls == nil {
-		return map[string]window{}, map[string]int{}, 0, nil
+		return map[string]window{}, map[string]int{}, nil, 0, nil
 	}
 	within := map[string]float64{}
 	for _, q := range qs {
@@ -551,18 +552,18 @@ func (b *Board) callFigures(ctx context.Context, qs []routing.QueueView, now, da
 	if r := b.recent; r != nil {
 		defer b.rmu.Unlock()
 		recent, waiting := r.figures(now, dayStart, within, short)
-		return recent, waiting, r.seq, nil
+		return recent, waiting, r.undecided(now, dayStart, within), r.seq, nil
 	}
 	b.rmu.Unlock()
 	// Nobody follows the records: read the store for this computation.
 	f, err := b.calls.FollowedCalls(ctx, now.Add(-window30m))
 	if err != nil {
-		return nil, nil, 0, fmt.Errorf("wallboard: calls: %w", err)
+		return nil, nil, nil, 0, fmt.Errorf("wallboard: calls: %w", err)
 	}
 	r := newRecentCalls()
 	r.seed(f)
 	recent, waiting := r.figures(now, dayStart, within, short)
-	return recent, waiting, 0, nil
+	return recent, waiting, r.undecided(now, dayStart, within), 0, nil
 }
 
 // teamTiles groups agents by team: the configured teams first, in order,

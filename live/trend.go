@@ -11,7 +11,8 @@ import (
 
 // TrendPoint is one hour of today over all queues, as the summary report
 // by 60-minute interval counts it (docs/kpis.md): the wallboard's trend
-// line. ServiceLevel is of offered (sl_offered), null with no calls.
+// line. ServiceLevel is of offered, null with no calls; as on the queue
+// tiles, a caller still waiting within T is left out until decided.
 type TrendPoint struct {
 	Start        time.Time `json:"start"`
 	Offered      int       `json:"offered"`
@@ -22,7 +23,7 @@ type TrendPoint struct {
 // trendToday is today's hours up to now (the current one included), from
 // the same report and rollups as the reports page: the trend is a
 // projection of the records, not a second count.
-func (b *Board) trendToday(ctx context.Context, now time.Time) ([]TrendPoint, error) {
+func (b *Board) trendToday(ctx context.Context, now time.Time, undecided []time.Time) ([]TrendPoint, error) {
 	out := []TrendPoint{}
 	if b.reports == nil {
 		return out, nil
@@ -39,7 +40,14 @@ func (b *Board) trendToday(ctx context.Context, now time.Time) ([]TrendPoint, er
 		if start.After(now) {
 			continue
 		}
-		out = append(out, TrendPoint{Start: start, Offered: int(r.num("offered")), Answered: int(r.num("answered")), ServiceLevel: r["sl_offered"]})
+		open := 0
+		for _, at := range undecided {
+			if !at.Before(start) && at.Before(start.Add(time.Hour)) {
+				open++
+			}
+		}
+		out = append(out, TrendPoint{Start: start, Offered: int(r.num("offered")), Answered: int(r.num("answered")),
+			ServiceLevel: percent(r.num("answered_sl"), r.num("offered")-r.num("short_abandoned")-float64(open))})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
 	return out, nil

@@ -39,6 +39,8 @@ run(async (ctx) => {
   const mark = await page.locator('[data-queue="support"] .mark');
   check((await mark.getAttribute("data-status")) !== "ok" && /黄色预警|Amber|红色告警|Red/.test(await mark.textContent()),
     "the support tile's marker writes its level: " + (await mark.textContent()));
+  // A caller still waiting within T is undecided: the trend draws no 0 %.
+  check(await page.isVisible("#wb-no-trend"), "no trend point while the first caller is undecided");
   // The waiting list names the queue and the wait, ticking.
   const wl = page.locator('#wb-waiting li[data-queue="support"]');
   check((await wl.count()) === 1 && !(await page.isVisible("#wb-no-waiting")), "one caller in the waiting list");
