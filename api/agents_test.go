@@ -152,6 +152,12 @@ func TestForcedStatesAudited(t *testing.T) {
 			}
 		}
 		seen = len(es)
+		if s.name == "lead forces sign-out" {
+			var v routing.AgentView
+			if err := json.Unmarshal(r.Body, &v); err != nil || v.SignedOutBy != "test-team_lead" || v.SignOutNote != "went home" {
+				t.Fatalf("%s: the view says who and why: %+v %v", s.name, v, err)
+			}
+		}
 	}
 }
 

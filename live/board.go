@@ -25,6 +25,13 @@ type Wallboard struct {
 	Queues []QueueTile `json:"queues"`
 	Teams  []TeamTile  `json:"teams"`
 	Alerts []Alert     `json:"alerts"`
+	// Agents is every configured agent with its state and how long it has
+	// been in it, signed-out ones last (agent_tiles.go).
+	Agents []AgentTile `json:"agents"`
+	// Waiting is the callers waiting now, longest first (waiting.go).
+	Waiting []WaitingCall `json:"waiting"`
+	// Trend is today hour by hour, all queues (trend.go).
+	Trend []TrendPoint `json:"trend"`
 	// OverdueTickets counts the tickets past their dispatch SLA, still
 	// new (工单滞留); nil when the server keeps no tickets.
 	OverdueTickets *int      `json:"overdue_tickets,omitempty"`
@@ -297,7 +304,7 @@ func (b *Board) Compute(ctx context.Context) (Wallboard, error) {
 	wcfg, teams := b.cfg.Wallboard, b.teamCfg
 	b.mu.Unlock()
 	now := b.cfg.Now()
-	w := Wallboard{Queues: []QueueTile{}, Teams: []TeamTile{}, Alerts: []Alert{}, GeneratedAt: now}
+	w := Wallboard{Queues: []QueueTile{}, Teams: []TeamTile{}, Alerts: []Alert{}, Agents: []AgentTile{}, Trend: []TrendPoint{}, Waiting: []WaitingCall{}, GeneratedAt: now}
 	qs, err := b.engine.Queues(ctx)
 	if err != nil {
 		return w, fmt.Errorf("wallboard: queues: %w", err)
@@ -310,7 +317,7 @@ func (b *Board) Compute(ctx context.Context) (Wallboard, error) {
 	if err != nil {
 		return w, err
 	}
-	recent, waitingToday, seq, err := b.callFigures(ctx, qs, now, dayStart)
+	recent, waitingToday, undecided, seq, err := b.callFigures(ctx, qs, now, dayStart)
 	if err != nil {
 		return w, err
 	}
@@ -343,7 +350,11 @@ func (b *Board) Compute(ctx context.Context) (Wallboard, error) {
 			MetricServiceLevel: t.ServiceLevel, MetricServiceLevel30m: t.ServiceLevel30m,
 			MetricAbandonRate: t.AbandonRate, MetricASA: t.ASASeconds, MetricReady: &ready,
 		}
-		t.Status = mark(&w, "queue", q.Name, wcfg.forQueue(q.Name), values, t.Marks)
+		signedIn := float64(signedInOf(q.Agents))
+		values[MetricSignedIn] = &signedIn
+		limits := wcfg.forQueue(q.Name)
+		limits[MetricSignedIn] = unservedLimit
+		t.Status = mark(&w, "queue", q.Name, limits, values, t.Marks)
 		w.Queues = append(w.Queues, t)
 	}
 	teamToday, err := b.todayByTeam(ctx)
@@ -351,6 +362,11 @@ func (b *Board) Compute(ctx context.Context) (Wallboard, error) {
 		return w, err
 	}
 	w.Teams = teamTiles(agents, teams, teamToday)
+	w.Agents = agentTiles(agents, now)
+	w.Waiting = waitingCalls(qs)
+	if w.Trend, err = b.trendToday(ctx, now, undecided); err != nil {
+		return w, err
+	}
 	for i := range w.Teams {
 		t := &w.Teams[i]
 		if t.ID == "" {
@@ -520,11 +536,12 @@ func (b *Board) apply(rec *routing.Record) {
 }
 
 // callFigures is, per queue, the calls first queued in the last 30
-// minutes (window) and the callers queued since dayStart still waiting or
-// ringing, and the last record they reflect.
-func (b *Board) callFigures(ctx context.Context, qs []routing.QueueView, now, dayStart time.Time) (map[string]window, map[string]int, int64, error) {
+// minutes (window), the callers queued since dayStart still waiting or
+// ringing, when the undecided ones (waiting within T) were queued, and the
+// last record they reflect.
+func (b *Board) callFigures(ctx context.Context, qs []routing.QueueView, now, dayStart time.Time) (map[string]window, map[string]int, []time.Time, int64, error) {
 	if b.calls == nil {
-		return map[string]window{}, map[string]int{}, 0, nil
+		return map[string]window{}, map[string]int{}, nil, 0, nil
 	}
 	within := map[string]float64{}
 	for _, q := range qs {
@@ -535,18 +552,18 @@ func (b *Board) callFigures(ctx context.Context, qs []routing.QueueView, now, da
 	if r := b.recent; r != nil {
 		defer b.rmu.Unlock()
 		recent, waiting := r.figures(now, dayStart, within, short)
-		return recent, waiting, r.seq, nil
+		return recent, waiting, r.undecided(now, dayStart, within), r.seq, nil
 	}
 	b.rmu.Unlock()
 	// Nobody follows the records: read the store for this computation.
 	f, err := b.calls.FollowedCalls(ctx, now.Add(-window30m))
 	if err != nil {
-		return nil, nil, 0, fmt.Errorf("wallboard: calls: %w", err)
+		return nil, nil, nil, 0, fmt.Errorf("wallboard: calls: %w", err)
 	}
 	r := newRecentCalls()
 	r.seed(f)
 	recent, waiting := r.figures(now, dayStart, within, short)
-	return recent, waiting, 0, nil
+	return recent, waiting, r.undecided(now, dayStart, within), 0, nil
 }
 
 // teamTiles groups agents by team: the configured teams first, in order,

@@ -171,3 +171,23 @@ func (r *recentCalls) figures(now, dayStart time.Time, within map[string]float64
 	}
 	return recent, waiting
 }
+
+// undecided is when each caller queued since dayStart, still waiting no
+// longer than their queue's T, was queued: the trend leaves them out of
+// their hour like figures leaves them out of the window.
+func (r *recentCalls) undecided(now, dayStart time.Time, within map[string]float64) []time.Time {
+	var out []time.Time
+	for _, c := range r.calls {
+		if c.queued.IsZero() || c.queued.Before(dayStart) || c.queued.After(now) || !c.answered.IsZero() || !c.ended.IsZero() {
+			continue
+		}
+		T, ok := within[c.queue]
+		if !ok || T == 0 {
+			T = 20
+		}
+		if now.Sub(c.queued).Seconds() <= T {
+			out = append(out, c.queued)
+		}
+	}
+	return out
+}

@@ -73,7 +73,13 @@ const (
 	MetricAbandonRate     = "abandon_rate"
 	MetricASA             = "asa"
 	MetricReady           = "ready"
+	// MetricSignedIn is a queue's members signed in now: always red below
+	// one, whatever the config says (a queue nobody serves is never "OK").
+	MetricSignedIn = "signed_in"
 )
+
+// unservedLimit is MetricSignedIn's fixed limit.
+var unservedLimit = &Limit{Red: 1}
 
 // metricSpec is how a metric's limits read: whether lower values are
 // worse, and whether it is a percentage.
@@ -89,6 +95,7 @@ var metricSpecs = map[string]metricSpec{
 	MetricAbandonRate:     {percent: true},
 	MetricASA:             {},
 	MetricReady:           {lowerWorse: true},
+	MetricSignedIn:        {lowerWorse: true},
 }
 
 // limits lists the metrics set in t, by name.

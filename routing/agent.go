@@ -44,6 +44,10 @@ type agent struct {
 	// the extension this wrap-up has had (0: none yet).
 	draft    *wrapDraft
 	extended time.Duration
+
+	// forcedBy and forcedNote: who signed the agent out (someone else)
+	// and why, until the agent signs in again; the desk says so.
+	forcedBy, forcedNote string
 }
 
 func newAgent(ac AgentConfig, order int) *agent {
@@ -68,6 +72,7 @@ func (a *agent) view() AgentView {
 		ID: a.id, Name: a.name, State: a.state, Reason: a.reason, Since: a.since,
 		Endpoint: a.endpoint, Queues: slices.Clone(a.queues), CallID: a.callID,
 		Skills: a.skills, Team: a.team, PendingNotReady: a.pending, DeviceUnreachable: a.deviceDown,
+		SignedOutBy: a.forcedBy, SignOutNote: a.forcedNote,
 	}
 }
 

@@ -12,6 +12,8 @@ type agentCommand struct {
 	Agent    string `json:"agent,omitempty"`
 	Endpoint string `json:"endpoint,omitempty"`
 	Reason   string `json:"reason,omitempty"`
+	// By is who forces a sign-out (Reason is then their note).
+	By string `json:"by,omitempty"`
 }
 
 func (m *Machine) onAgentCommand(cmd agentCommand) (any, error) {
@@ -36,7 +38,7 @@ func (m *Machine) onAgentCommand(cmd agentCommand) (any, error) {
 	case "sign_in":
 		err = m.roster.signIn(a, cmd.Endpoint)
 	case "sign_out":
-		err = m.signOut(a)
+		err = m.signOut(a, cmd.By, cmd.Reason)
 	case "ready":
 		err = m.roster.ready(a)
 	case "not_ready":
@@ -54,8 +56,13 @@ func (m *Machine) onAgentCommand(cmd agentCommand) (any, error) {
 	return a.view(), nil
 }
 
-func (m *Machine) signOut(a *agent) error {
-	if err := m.roster.setState(a, SignedOut, ""); err != nil {
+// signOut signs a out; by and note name who forced it and why ("": the
+// agent's own).
+func (m *Machine) signOut(a *agent, by, note string) error {
+	if by == "" {
+		note = ""
+	}
+	if err := m.roster.transit(a, transition{to: SignedOut, by: by, note: note}); err != nil {
 		return err
 	}
 	m.cancelTimer(timerWrapUp(a))
@@ -95,6 +102,7 @@ func (m *Machine) RestoreAgent(now time.Time, id string, st AgentStateData, sinc
 	}
 	switch s {
 	case SignedOut: // where every agent starts
+		a.forcedBy, a.forcedNote = st.By, st.Note
 	case Ready, NotReady:
 		if err := m.roster.transit(a, transition{to: s, reason: st.Reason, restored: true, at: since}); err != nil {
 			m.log.Error("agent restore refused", "agent", id, "err", err)

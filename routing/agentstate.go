@@ -89,4 +89,9 @@ type AgentView struct {
 	// DeviceUnreachable: the PBX reports the agent's phone unreachable;
 	// no calls are offered until it is back (agent.device records).
 	DeviceUnreachable bool `json:"device_unreachable,omitempty"`
+	// SignedOutBy is who signed the agent out when it was not the agent
+	// (a lead or supervisor's username), SignOutNote the reason they gave;
+	// both clear at the next sign-in.
+	SignedOutBy string `json:"signed_out_by,omitempty"`
+	SignOutNote string `json:"sign_out_note,omitempty"`
 }

@@ -339,6 +339,12 @@ func (e *Engine) SignOut(ctx context.Context, id string) (AgentView, error) {
 	return e.agentView(ctx, agentCommand{Op: "sign_out", Agent: id})
 }
 
+// ForceSignOut signs an agent out on someone else's behalf: by (a
+// username) and reason are kept on the agent.state record and the view.
+func (e *Engine) ForceSignOut(ctx context.Context, id, by, reason string) (AgentView, error) {
+	return e.agentView(ctx, agentCommand{Op: "sign_out", Agent: id, By: by, Reason: reason})
+}
+
 // SetReady makes an agent ready for calls.
 func (e *Engine) SetReady(ctx context.Context, id string) (AgentView, error) {
 	return e.agentView(ctx, agentCommand{Op: "ready", Agent: id})

@@ -232,6 +232,9 @@ type AgentStateData struct {
 	Reason   string `json:"reason,omitempty"`
 	Endpoint string `json:"endpoint,omitempty"`
 	CallID   string `json:"call_id,omitempty"`
+	// By and Note: a sign-out by someone else, who and why.
+	By   string `json:"by,omitempty"`
+	Note string `json:"note,omitempty"`
 }
 
 // TimerData is the payload of timer.

@@ -11,6 +11,16 @@ type QueueView struct {
 	LongestWaitSeconds float64        `json:"longest_wait_seconds"`
 	Agents             map[string]int `json:"agents"` // state → count of members
 	ServiceLevel       SLView         `json:"service_level"`
+	// Calls are the callers waiting, longest first (the wallboard's list).
+	Calls []WaitingView `json:"calls,omitempty"`
+}
+
+// WaitingView is one caller waiting in a queue.
+type WaitingView struct {
+	CallID      string  `json:"call_id"`
+	WaitSeconds float64 `json:"wait_seconds"` // in this queue
+	Priority    int     `json:"priority"`
+	Ringing     bool    `json:"ringing"` // an agent's phone rings for them
 }
 
 // SLView is the target and the live service level over the last 30 min.
@@ -29,7 +39,9 @@ func (m *Machine) queueViews() []QueueView {
 		for _, c := range m.acd.waiting {
 			if c.queue == name {
 				v.Waiting++
-				v.LongestWaitSeconds = max(v.LongestWaitSeconds, m.now.Sub(c.entry.joinedAt).Seconds())
+				w := m.now.Sub(c.entry.joinedAt).Seconds()
+				v.LongestWaitSeconds = max(v.LongestWaitSeconds, w)
+				v.Calls = append(v.Calls, WaitingView{CallID: c.id, WaitSeconds: w, Priority: c.entry.priority, Ringing: len(c.entry.offers) > 0})
 			}
 		}
 		for _, a := range qs.members {

@@ -31,6 +31,8 @@ type transition struct {
 	// restart. The table is not consulted: the state the log left cannot
 	// lead to on-call, and the PBX's live call is the fact to follow.
 	adopted bool
+	// by and note: a sign-out forced by someone else, who and why.
+	by, note string
 }
 
 // setState changes an agent's state; the one place it changes, live,
@@ -55,10 +57,16 @@ func (ro *roster) transit(a *agent, t transition) error {
 	} else {
 		ro.record(&Record{Type: EvAgentState, AgentID: a.id, CallID: a.callID}, AgentStateData{
 			From: a.state.String(), To: to.String(), Reason: reason, Endpoint: a.endpoint, CallID: a.callID,
+			By: t.by, Note: t.note,
 		})
 	}
 	from, call := a.state, a.callID
 	a.state, a.reason, a.since = to, reason, at
+	if to == SignedOut {
+		a.forcedBy, a.forcedNote = t.by, t.note
+	} else if from == SignedOut {
+		a.forcedBy, a.forcedNote = "", ""
+	}
 	switch to {
 	case Ready:
 		a.idleSince = at

@@ -243,3 +243,29 @@ func TestBrowserDeskUnknownAgent(t *testing.T) {
 	b.step("stopped", time.Minute, nil)
 	b.finish(30 * time.Second)
 }
+
+// TestBrowserDeskForcedSignOut: a supervisor signs Ada out with a reason;
+// her desk says who and why, live, in English and Chinese, and forgets it
+// once she signs in again (web-test/desk-forced.mjs).
+//
+//	go test -tags e2e -count=1 -run 'TestBrowserDeskForcedSignOut$' -v ./testbed/
+func TestBrowserDeskForcedSignOut(t *testing.T) {
+	p := StartPBX(t)
+	s := startSwitchboardWith(t, p, deskConfig)
+	pw := s.user("ada", "agent", "1001", "front")
+	s.signIn("1001")
+	b := runBrowser(t, s, "desk-forced.mjs", "SB_AGENT_PW="+pw)
+	b.step("ready", time.Minute, nil)
+	var v struct {
+		State       string `json:"state"`
+		SignedOutBy string `json:"signed_out_by"`
+		SignOutNote string `json:"sign_out_note"`
+	}
+	if code := s.do("POST", "/api/v1/agents/1001/sign-out", map[string]string{"reason": "shift over"}, &v); code != 200 ||
+		v.State != "signed_out" || v.SignedOutBy == "" || v.SignOutNote != "shift over" {
+		t.Fatalf("forced sign-out: %d %+v", code, v)
+	}
+	b.send(v.SignedOutBy)
+	b.step("done", time.Minute, nil)
+	b.finish(30 * time.Second)
+}

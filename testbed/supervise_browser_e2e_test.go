@@ -5,6 +5,7 @@ package testbed
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -135,4 +136,25 @@ func TestBrowserSupervisorListens(t *testing.T) {
 	if code := s.do("GET", "/api/v1/audit?action=call.&actor=sam", nil, &audit); code != 200 || len(audit.Entries) != 3 {
 		t.Fatalf("audit: %d %+v", code, audit.Entries)
 	}
+}
+
+// TestBrowserSuperviseApprovals: with a team minimum of one working and
+// lead approval, Bo's break request waits; the supervisor page shows it
+// above the table, sorts and marks its row, and approving clears it
+// (web-test/supervise-approvals.mjs).
+//
+//	go test -tags e2e -count=1 -run 'TestBrowserSuperviseApprovals$' -v ./testbed/
+func TestBrowserSuperviseApprovals(t *testing.T) {
+	p := StartPBX(t)
+	cfg := strings.Replace(deskConfig, "teams: {front: {name: Front}}", "teams: {front: {name: Front, min_ready: 1, approval: lead}}", 1)
+	if !strings.Contains(cfg, "approval: lead") {
+		t.Fatal("deskConfig changed: no teams line to extend")
+	}
+	s := startSwitchboardWith(t, p, cfg)
+	supPW := s.user("sup", "supervisor", "", "")
+	boPW := s.user("bo", "agent", "1002", "front")
+	s.signIn("1002")
+	b := runBrowser(t, s, "supervise-approvals.mjs", "SB_SUP_PW="+supPW, "SB_AGENT_PW="+boPW)
+	b.step("done", 2*time.Minute, nil)
+	b.finish(30 * time.Second)
 }

@@ -24,6 +24,9 @@ run(async (ctx) => {
     return { tiles: tiles.length, inside, scroll: document.documentElement.scrollHeight - innerHeight };
   });
   check(fit.tiles === 12 && fit.inside && fit.scroll <= 0, "12 tiles on one 1920×1080 screen: " + JSON.stringify(fit));
+  // No call yet today: the trend says so in words; no gauge value.
+  check(await page.isVisible("#wb-no-trend"), "no-trend text before the first call");
+  check((await page.locator('[data-queue="support"] .gauge').getAttribute("aria-valuenow")) === null, "no service level yet");
   await page.evaluate(() => { window.__noReload = true; });
   step("ready");
 
@@ -36,15 +39,34 @@ run(async (ctx) => {
   const mark = await page.locator('[data-queue="support"] .mark');
   check((await mark.getAttribute("data-status")) !== "ok" && /黄色预警|Amber|红色告警|Red/.test(await mark.textContent()),
     "the support tile's marker writes its level: " + (await mark.textContent()));
+  // A caller still waiting within T is undecided: the trend draws no 0 %.
+  check(await page.isVisible("#wb-no-trend"), "no trend point while the first caller is undecided");
+  // The waiting list names the queue and the wait, ticking.
+  const wl = page.locator('#wb-waiting li[data-queue="support"]');
+  check((await wl.count()) === 1 && !(await page.isVisible("#wb-no-waiting")), "one caller in the waiting list");
+  const w0 = await wl.locator(".since").textContent();
+  await page.waitForFunction((t) => document.querySelector('#wb-waiting li[data-queue="support"] .since').textContent !== t, w0, { timeout: 5000 });
   await shot(page, "TestBrowserWallboard");
   step("joined", { at: joinedAt });
 
   await page.waitForFunction(() => document.querySelector('[data-queue="support"] .waiting .num').textContent === "0",
     null, { polling: "raf", timeout: 20000 });
   const leftAt = Date.now();
+  check((await page.locator("#wb-waiting li").count()) === 0 && (await page.isVisible("#wb-no-waiting")), "waiting list empty again");
   check(await page.evaluate(() => window.__noReload === true), "the page was reloaded");
   const abandoned = await page.locator('[data-queue="support"] .abandoned dd').textContent();
   check(abandoned.startsWith("1"), "abandoned today after the caller left: " + abandoned);
+  // The abandoned caller was not answered within T: the day's service
+  // level is 0 %, on the gauge (target tick at 80 %) and as the trend's
+  // one point (a single hour still draws).
+  const g = page.locator('[data-queue="support"] .gauge');
+  await page.waitForFunction(() => document.querySelector('[data-queue="support"] .gauge').getAttribute("aria-valuenow") === "0",
+    null, { timeout: 10000 });
+  check(/Service level today 0\.0%, target 80%/.test(await g.getAttribute("aria-label")), "gauge label: " + (await g.getAttribute("aria-label")));
+  await page.waitForSelector("#wb-trend svg .pt", { timeout: 10000 });
+  check((await page.locator("#wb-trend svg .pt").count()) === 1 && !(await page.isVisible("#wb-no-trend")), "one trend point");
+  const tl = await page.locator("#wb-trend svg").getAttribute("aria-label");
+  check(/Service level by hour: \d\d:\d\d 0\.0% \(1 calls\)/.test(tl), "trend label: " + tl);
   await shot(page, "TestBrowserWallboard-after");
   step("left", { at: leftAt });
 
@@ -55,6 +77,8 @@ run(async (ctx) => {
   await page.waitForSelector('[data-queue="support"]');
   const zh = await page.locator("main").textContent();
   check(zh.includes("排队中") && zh.includes("告警") && zh.includes("实时"), "Chinese labels");
+  check(zh.includes("今日服务水平趋势"), "trend heading in Chinese");
+  check(/按小时的服务水平：/.test(await page.locator("#wb-trend svg").getAttribute("aria-label")), "trend label in Chinese");
   check(!/\bwb\.[a-z_.0-9]+/.test(zh), "a translation key shown raw: " + zh.match(/\bwb\.[a-z_.0-9]+/));
   await shot(page, "TestBrowserWallboard-zh");
 });

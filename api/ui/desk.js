@@ -42,6 +42,7 @@
       time: "时间", agent: "坐席", outcome: "结果", live_on: "实时连接正常", live_off: "实时连接中断，每 0.5 秒刷新",
       who: "坐席 {id}", none: "—", phase_offered: "分配中", phase_ringing: "振铃中", phase_talking: "通话中",
       phase_wrap_up: "话后处理", no_agent: "此账号未关联坐席；主管可用 ?agent=编号 查看",
+      forced_out: "已被 {by} 强制签出，原因：{r}",
       st_signed_out: "已签出", st_ready: "就绪", st_not_ready: "未就绪", st_reserved: "分配中", st_ringing: "振铃中",
       st_on_call: "通话中", st_wrap_up: "话后处理",
       r_break: "小休", r_meal: "就餐", r_training: "培训", r_meeting: "会议", r_after_call_work: "事后工作",
@@ -84,6 +85,7 @@
       time: "Time", agent: "Agent", outcome: "Outcome", live_on: "Live feed connected", live_off: "Live feed down: refreshing every 0.5 s",
       who: "Agent {id}", none: "—", phase_offered: "Offered", phase_ringing: "Ringing", phase_talking: "Talking",
       phase_wrap_up: "Wrap-up", no_agent: "This account has no agent; leads may use ?agent=ID",
+      forced_out: "Signed out by {by}. Reason: {r}",
       st_signed_out: "Signed out", st_ready: "Ready", st_not_ready: "Not ready", st_reserved: "Offered", st_ringing: "Ringing",
       st_on_call: "On call", st_wrap_up: "Wrap-up",
       r_break: "Break", r_meal: "Meal", r_training: "Training", r_meeting: "Meeting", r_after_call_work: "After-call work",
@@ -158,7 +160,11 @@
     $("state-label").className = "state state-" + st;
     setText("state-icon", ICONS[st] || "?");
     setText("state-text", label("st_", st));
-    setText("state-reason", st === "not_ready" ? label("r_", a.reason) : "");
+    // A sign-out by someone else says who and why (the agent.state record's).
+    var forcedOut = st === "signed_out" && a.signed_out_by;
+    setText("state-reason", st === "not_ready" ? label("r_", a.reason) :
+      forcedOut ? tr("forced_out", { by: a.signed_out_by, r: a.sign_out_note }) : "");
+    $("state-reason").className = forcedOut ? "warn" : "muted";
     setText("phone", a.endpoint || SB.t("none"));
     $("endpoint").placeholder = tr("endpoint_ph", { ep: desk.default_endpoint || "PJSIP/…" });
     var pend = a.pending_not_ready;

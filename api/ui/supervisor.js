@@ -14,7 +14,7 @@
       "sv.reason": "原因", "sv.cancel": "取消", "sv.ok": "确定",
       "sv.force_ready": "置为就绪", "sv.force_not_ready": "置为未就绪", "sv.sign_out": "强制签出",
       "sv.approve": "批准", "sv.refuse": "拒绝", "sv.listen": "监听", "sv.whisper": "耳语", "sv.barge": "强插",
-      "sv.pending": "申请未就绪：{r}", "sv.no_call": "—",
+      "sv.pending": "申请未就绪：{r}", "sv.approvals": "{n} 个未就绪申请等待审批", "sv.go_approve": "处理", "sv.no_call": "—",
       "sv.dlg_not_ready": "将 {a} 置为未就绪", "sv.dlg_sign_out": "将 {a} 强制签出", "sv.dlg_ready": "将 {a} 置为就绪",
       "sv.reason_free": "签出原因（必填）",
       "sv.done_state": "{a}：{s}", "sv.done_approve": "已批准 {a} 的申请", "sv.done_refuse": "已拒绝 {a} 的申请",
@@ -39,7 +39,7 @@
       "sv.reason": "Reason", "sv.cancel": "Cancel", "sv.ok": "OK",
       "sv.force_ready": "Force ready", "sv.force_not_ready": "Force not ready", "sv.sign_out": "Sign out",
       "sv.approve": "Approve", "sv.refuse": "Refuse", "sv.listen": "Listen", "sv.whisper": "Whisper", "sv.barge": "Barge",
-      "sv.pending": "Asks for not ready: {r}", "sv.no_call": "—",
+      "sv.pending": "Asks for not ready: {r}", "sv.approvals": "{n} not-ready request(s) waiting for approval", "sv.go_approve": "Go to it", "sv.no_call": "—",
       "sv.dlg_not_ready": "Make {a} not ready", "sv.dlg_sign_out": "Sign {a} out", "sv.dlg_ready": "Make {a} ready",
       "sv.reason_free": "Why (required)",
       "sv.done_state": "{a}: {s}", "sv.done_approve": "Approved {a}'s request", "sv.done_refuse": "Refused {a}'s request",
@@ -116,7 +116,9 @@
   function draw() {
     fillSelect($("sv-team"), [...new Set(agents.map((a) => a.team).filter(Boolean))].sort());
     fillSelect($("sv-queue"), [...new Set(agents.flatMap((a) => a.queues || []))].sort());
-    const rows = filtered();
+    // Pending not-ready requests first: they wait for a decision.
+    const rows = filtered().map((a, i) => [a, i]).sort((x, y) => (!!y[0].pending_not_ready - !!x[0].pending_not_ready) || x[1] - y[1]).map((x) => x[0]);
+    drawApprovals(agents.filter((a) => a.pending_not_ready));
     const body = $("sv-rows");
     // Keep focus on the same button across redraws (keyboard users).
     const f = document.activeElement;
@@ -130,6 +132,28 @@
     $("sv-empty").hidden = rows.length > 0;
   }
 
+  // drawApprovals: the requests waiting for a decision, above the table,
+  // each with a button to its row's approve button.
+  function drawApprovals(list) {
+    const box = $("sv-approvals");
+    box.hidden = list.length === 0;
+    $("sv-approvals-h").textContent = SB.t("sv.approvals", { n: list.length });
+    $("sv-approvals-list").replaceChildren(...list.map((a) => {
+      const li = document.createElement("li");
+      li.dataset.agent = a.id;
+      li.append(agentName(a) + " · " + SB.t("sv.pending", { r: reasonText(a.pending_not_ready) }) + " ");
+      const b = document.createElement("button");
+      b.type = "button";
+      b.textContent = SB.t("sv.go_approve");
+      b.addEventListener("click", () => {
+        const target = document.querySelector('#sv-rows [data-key="' + CSS.escape(a.id + ":approve") + '"]');
+        if (target) target.focus();
+      });
+      li.append(b);
+      return li;
+    }));
+  }
+
   function cell(tr, content, cls) {
     const td = document.createElement("td");
     if (cls) td.className = cls;
@@ -141,6 +165,7 @@
   function row(a) {
     const tr = document.createElement("tr");
     tr.dataset.agent = a.id;
+    if (a.pending_not_ready) tr.className = "row-pending";
     const th = document.createElement("th");
     th.scope = "row";
     th.textContent = agentName(a);
