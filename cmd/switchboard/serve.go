@@ -165,6 +165,8 @@ func serve(ctx context.Context, cfg *config.Config, path string, log *slog.Logge
 	}
 	recCtl := routing.NewRecordings(eng)
 	apiCfg.RecordingControl = recCtl
+	_, hasControls := drv.(pbx.CallController)
+	apiCfg.CallControls = routing.NewCallControls(eng, hasControls)
 	sweeper := &retention.Sweeper{Index: st, Control: recCtl, Now: clk.now, Log: log.With("component", "retention")}
 	sweeper.Deleter, _ = drv.(retention.Deleter)
 	apiCfg.RecordingsDir = cfg.PBX.ARI.RecordingsDir
