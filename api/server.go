@@ -77,6 +77,9 @@ type Config struct {
 	// RecordingControl pauses, holds and deletes call recordings
 	// (*routing.Recordings); nil answers 501 on those routes.
 	RecordingControl RecordingControl `yaml:"-"`
+	// CallControls hold, mute and hang up calls from the desk
+	// (*routing.CallControls); nil answers 501.
+	CallControls CallControlService `yaml:"-"`
 	// Now is the API's clock for what it stamps itself (audit entries,
 	// config versions, customers); nil is time.Now. Records are the
 	// engine's, on the engine's clock.
@@ -235,7 +238,7 @@ func (s *Server) routes() []route {
 		s.reportRoutes(), s.messageRoutes(), s.authRoutes(), s.liveRoutes(),
 		// Route groups added since the Server reached its size are
 		// functions of it, not methods.
-		s.superviseRoutes(), s.deskRoutes(), s.outboundRoutes(), s.callbackRoutes(), s.ticketRoutes(), followupRoutes(s), qualityRoutes(s), workforceRoutes(s), leaveRoutes(s), swapRoutes(s), handoverRoutes(s), deviceRoutes(s), staffingRoutes(s), s.recordingRoutes(), s.adminRoutes(), s.uiRoutes())
+		s.superviseRoutes(), s.deskRoutes(), callControlRoutes(s), s.outboundRoutes(), s.callbackRoutes(), s.ticketRoutes(), followupRoutes(s), qualityRoutes(s), workforceRoutes(s), leaveRoutes(s), swapRoutes(s), handoverRoutes(s), deviceRoutes(s), staffingRoutes(s), s.recordingRoutes(), s.adminRoutes(), s.uiRoutes())
 }
 
 // Handler is the server's whole HTTP handler, for httptest and for

@@ -50,6 +50,12 @@ var (
 		Query: []string{"type"}}
 	opAddChannel = operation{Name: "add_channel", Method: "POST", Path: "/bridges/{bridgeId}/addChannel",
 		Query: []string{"channel"}}
+	opRemoveChannel = operation{Name: "remove_channel", Method: "POST", Path: "/bridges/{bridgeId}/removeChannel",
+		Query: []string{"channel"}}
+	opMute = operation{Name: "mute", Method: "POST", Path: "/channels/{channelId}/mute",
+		Query: []string{"direction"}, Values: map[string][]string{"direction": {"in"}}}
+	opUnmute = operation{Name: "unmute", Method: "DELETE", Path: "/channels/{channelId}/mute",
+		Query: []string{"direction"}, Values: map[string][]string{"direction": {"in"}}}
 	opDestroyBridge = operation{Name: "destroy_bridge", Method: "DELETE", Path: "/bridges/{bridgeId}"}
 	opHangup        = operation{Name: "hangup", Method: "DELETE", Path: "/channels/{channelId}",
 		Query: []string{"reason_code", "reason"}, Values: map[string][]string{"reason": {"normal"}}}
@@ -77,5 +83,5 @@ var operations = []operation{
 	opEvents, opEventFilter, opListChannels, opListBridges, opAnswer, opRing, opPlay,
 	opStopPlayback, opOriginate, opCreateBridge, opAddChannel, opDestroyBridge, opHangup,
 	opRecord, opRecordingFile, opRecordBridge, opPauseRecording, opUnpauseRecording, opStopRecording, opDeleteStored, opSnoop, opSubscribe, opUnsubscribe, opGetApp, opListEndpoints,
-	opStartMOH, opStopMOH,
+	opStartMOH, opStopMOH, opRemoveChannel, opMute, opUnmute,
 }

@@ -246,6 +246,7 @@ func (m *Machine) endTalk(c *call, outcome, cause, by string) {
 		c.bridge = ""
 	}
 	m.supervisors.dropAll(c)
+	m.controls.talkEnded(c, ResumedOnEnd)
 	m.record(&Record{Type: EvCallEnded, CallID: c.id, Queue: c.queue, AgentID: agentID(c.agent)},
 		EndedData{Outcome: outcome, Cause: cause, HangupBy: by})
 	m.acd.ann.handled(c.queue, m.now.Sub(c.answeredAt))

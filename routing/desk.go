@@ -32,6 +32,8 @@ type desk struct {
 	previews interface{ previewOf(a *agent) *WorkItemView }
 	// rec ends the recording part of a bridge a transfer takes down.
 	rec *recorder
+	// controls hold hold and mute state; a transfer ends a hold.
+	controls *controls
 }
 
 // deskFlow is what the desk needs from the call flow: ending a call whose
@@ -152,6 +154,8 @@ type DeskCall struct {
 	Group     string `json:"group,omitempty"`
 	Trunk     string `json:"trunk,omitempty"`
 	Attempts  int    `json:"attempts,omitempty"`
+	// Controls: hold and mute of a connected inbound call.
+	Controls *ControlState `json:"controls,omitempty"`
 }
 
 // Targets are where a call can be transferred.
@@ -413,6 +417,7 @@ const transferDialTimeout = 20 * time.Second
 // caller stays), the agent's leg is hung up and the agent goes to wrap-up.
 func (dk *desk) handOver(c *call) {
 	dk.supervisors.dropAll(c) // they listened to the agent, who leaves
+	dk.controls.talkEnded(c, ResumedOnHandOn)
 	if c.bridge != "" {
 		dk.emit(cmdDestroyBridge{Call: c.id, BridgeID: c.bridge})
 		c.bridge = ""
@@ -490,6 +495,10 @@ func (dk *desk) view(a *agent) DeskView {
 		case c.agent == a && c.phase == phaseBridged:
 			v.Call = dk.callView(c)
 		}
+	}
+	if c := dk.calls[a.callID]; v.Call != nil && v.Call.Phase == "talking" && c != nil && c.out == nil {
+		s := dk.controls.view(c)
+		v.Call.Controls = &s
 	}
 	if a.state == WrapUp {
 		t := dk.roster.wrapUpEnds(a)

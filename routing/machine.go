@@ -58,6 +58,7 @@ type Machine struct {
 	outbound    *outbound
 	work        *workItems
 	recorder    *recorder
+	controls    *controls
 	// phonesDown are the phones the PBX reports unreachable.
 	phonesDown map[string]bool
 }
@@ -89,12 +90,19 @@ func NewMachine(cfg *Config, ids IDs, log *slog.Logger) *Machine {
 	m.work = newWorkItems(m.effects, ids, m.agents, m.roster, m.acd, m.outbound)
 	m.outbound.work = m.work
 	m.roster.onReady = m.work.agentReady
+	m.controls = newControls(m.effects, m.calls, func(c *call) string {
+		if q := m.acd.queues[c.queue]; q != nil && q.cfg.MOH != "" {
+			return q.cfg.MOH
+		}
+		return "default"
+	})
 	m.desk = &desk{
 		effects: m.effects, agents: m.agents, calls: m.calls, byChannel: m.byChannel,
 		roster: m.roster, acd: m.acd, supervisors: m.supervisors, outbound: m.outbound, flow: m,
 		ringExtension: func(c *call) { dialStep{}.ringExtension(m, c) },
 		previews:      m.work,
 		rec:           m.recorder,
+		controls:      m.controls,
 	}
 	m.apply(cfg)
 	return m
@@ -136,6 +144,9 @@ func (m *Machine) Handle(now time.Time, in any) Output {
 	case superviseCommand:
 		m.record(&Record{Type: EvCommand, CallID: in.Call}, in)
 		out.Reply, out.Err = m.supervisors.supervise(in)
+	case controlCommand:
+		m.record(&Record{Type: EvCommand, CallID: in.Call}, in)
+		out.Reply, out.Err = m.controls.command(in)
 	case dialCommand:
 		m.record(&Record{Type: EvCommand, AgentID: in.Agent}, in)
 		out.Reply, out.Err = m.outbound.dial(in)

@@ -35,6 +35,11 @@ var Records = map[string]reflect.Type{
 	EvCallWrapped:     typeOf[WrapUpData](),
 	EvCallTransferred: typeOf[TransferData](),
 
+	EvCallHeld:    typeOf[HoldData](),
+	EvCallResumed: typeOf[HoldData](),
+	EvCallMuted:   typeOf[MuteData](),
+	EvCallUnmuted: typeOf[MuteData](),
+
 	EvCallSupervised:       typeOf[SupervisedData](),
 	EvCallSupervisionEnded: typeOf[SupervisionEndedData](),
 

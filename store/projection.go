@@ -26,6 +26,7 @@ var projected = map[string]bool{
 	routing.EvCallWrapped:     true,
 	routing.EvCallTransferred: true,
 	routing.EvCallDialled:     true,
+	routing.EvCallResumed:     true,
 }
 
 func isProjected(typ string) bool { return projected[typ] }
@@ -62,18 +63,19 @@ type callRow struct {
 	Direction     string          `db:"direction"`
 	Trunk         string          `db:"trunk"`
 	Attempts      int             `db:"attempts"`
+	HoldSeconds   float64         `db:"hold_seconds"`
 }
 
 const callColumns = `id, first_seq, first_at, channel, caller, called, flow, ivr_path, queue, agent,
 	offers, offer_failures, arrived_at, queued_at, answered_at, ended_at,
 	wait_seconds, talk_seconds, outcome, cause, hangup_by, survey_score,
-	disposition, notes, follow_up, wrapped_by, transfers, direction, trunk, attempts`
+	disposition, notes, follow_up, wrapped_by, transfers, direction, trunk, attempts, hold_seconds`
 
 const upsertCallSQL = `INSERT INTO calls (` + callColumns + `) VALUES (
 	:id, :first_seq, :first_at, :channel, :caller, :called, :flow, :ivr_path, :queue, :agent,
 	:offers, :offer_failures, :arrived_at, :queued_at, :answered_at, :ended_at,
 	:wait_seconds, :talk_seconds, :outcome, :cause, :hangup_by, :survey_score,
-	:disposition, :notes, :follow_up, :wrapped_by, :transfers, :direction, :trunk, :attempts)
+	:disposition, :notes, :follow_up, :wrapped_by, :transfers, :direction, :trunk, :attempts, :hold_seconds)
 ON CONFLICT (id) DO UPDATE SET
 	channel = excluded.channel, caller = excluded.caller, called = excluded.called,
 	flow = excluded.flow, ivr_path = excluded.ivr_path, queue = excluded.queue,
@@ -85,7 +87,7 @@ ON CONFLICT (id) DO UPDATE SET
 	survey_score = excluded.survey_score, disposition = excluded.disposition,
 	notes = excluded.notes, follow_up = excluded.follow_up, wrapped_by = excluded.wrapped_by,
 	transfers = excluded.transfers, direction = excluded.direction, trunk = excluded.trunk,
-	attempts = excluded.attempts`
+	attempts = excluded.attempts, hold_seconds = excluded.hold_seconds`
 
 const selectCallSQL = `SELECT ` + callColumns + ` FROM calls WHERE id = ?`
 
@@ -109,6 +111,7 @@ const ivrArrow = rollup.IVRArrow
 //   - call.wrapped sets disposition, notes, follow_up and wrapped_by (the
 //     agent); a later wrap-up of the same call replaces an earlier one.
 //   - call.transferred counts transfers.
+//   - call.resumed adds its hold's seconds to hold_seconds.
 //   - call.dialled (an outbound call) sets direction outbound, the agent,
 //     caller (the agent's phone), called (the number) and arrived_at (when
 //     it was dialled); its call.ended sets trunk and attempts.
@@ -171,6 +174,8 @@ func applyRecord(row *callRow, rec *routing.Record) error {
 		row.WrappedBy = firstNonEmpty(d.Agent, rec.AgentID)
 	case *routing.TransferData:
 		row.Transfers++
+	case *routing.HoldData:
+		row.HoldSeconds += d.Seconds // call.resumed: one hold's length
 	}
 	row.WaitSeconds = span(row.QueuedAt, row.AnsweredAt, row.EndedAt)
 	row.TalkSeconds = span(row.AnsweredAt, row.EndedAt)

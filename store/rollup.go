@@ -220,7 +220,8 @@ func (row *callRow) rollupCall() *rollup.Call {
 		FirstAt: row.FirstAt.T, ArrivedAt: validTime(row.ArrivedAt), QueuedAt: validTime(row.QueuedAt),
 		AnsweredAt: validTime(row.AnsweredAt), EndedAt: validTime(row.EndedAt), Outcome: row.Outcome,
 		Direction: row.Direction, Trunk: row.Trunk,
-		Disposition: row.Disposition, FollowUp: row.FollowUp, Transfers: row.Transfers}
+		Disposition: row.Disposition, FollowUp: row.FollowUp, Transfers: row.Transfers,
+		HoldSeconds: row.HoldSeconds}
 	if row.SurveyScore.Valid {
 		c.SurveyScore = int(row.SurveyScore.Int64)
 	}

@@ -201,6 +201,8 @@ func serveOn(ctx context.Context, st *store.Store, cfg *config.Config, path stri
 	}
 	recCtl := routing.NewRecordings(eng)
 	apiCfg.RecordingControl = recCtl
+	_, hasControls := drv.(pbx.CallController)
+	apiCfg.CallControls = routing.NewCallControls(eng, hasControls)
 	sweeper := &retention.Sweeper{Index: st, Control: recCtl, Now: clk.now, Log: log.With("component", "retention")}
 	sweeper.Deleter, _ = drv.(retention.Deleter)
 	apiCfg.RecordingsDir = cfg.PBX.ARI.RecordingsDir

@@ -25,6 +25,9 @@ type Call struct {
 	Disposition string
 	FollowUp    bool
 	Transfers   int
+	// HoldSeconds is the time the caller spent on hold (in the talk's
+	// span, counted as hold, not talk).
+	HoldSeconds float64
 	// Direction is routing.DirectionInbound or DirectionOutbound; Trunk
 	// the trunk an outbound call connected through ("" if none).
 	Direction string
@@ -129,11 +132,13 @@ func (c Config) Contrib(t *Tally, call *Call, sign float64) {
 			}
 		}
 		if ended {
-			talk := call.EndedAt.Sub(call.AnsweredAt).Seconds()
+			talk := call.EndedAt.Sub(call.AnsweredAt).Seconds() - call.HoldSeconds
 			q("handled", 1)
 			q("talk_s", talk)
+			q("hold_s", call.HoldSeconds)
 			agent("handled", 1)
 			agent("talk_s", talk)
+			agent("hold_s", call.HoldSeconds)
 		}
 	}
 	if answered {

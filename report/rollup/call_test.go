@@ -66,3 +66,17 @@ func (f fakeLookup) Agent(id string) (*AgentNow, error) {
 	}
 	return f.agents[id], nil
 }
+
+// A call held 20 s of its 60 s: 40 s talk, 20 s hold, both in AHT's sum.
+func TestContribHold(t *testing.T) {
+	t0 := time.Date(2026, 12, 2, 9, 7, 0, 0, time.UTC)
+	call := &Call{ID: "c1", Queue: "support", Agent: "1001", FirstAt: t0, ArrivedAt: t0, QueuedAt: t0,
+		AnsweredAt: t0.Add(5 * time.Second), EndedAt: t0.Add(65 * time.Second), Outcome: routing.OutcomeAnswered, HoldSeconds: 20}
+	tl := NewTally()
+	Config{}.Contrib(tl, call, 1)
+	for metric, want := range map[string]float64{"talk_s": 40, "hold_s": 20, "handled": 1} {
+		if got := tl.Sum[Key{GrainDay, DimAgent, "2026-12-02", "1001", metric}]; got != want {
+			t.Errorf("agent %s = %v, want %v", metric, got, want)
+		}
+	}
+}
