@@ -7,14 +7,21 @@ CONFIG ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := debootstrap sip-tester ca-certificates curl ansible ansible-lint nodejs chromium fonts-wqy-microhei postgresql
 
-.PHONY: run test deps build pbx pbx-stop unit fuzz e2e lint clean bench-load
+.PHONY: run test deps build pbx pbx-stop fs fs-stop unit fuzz e2e lint clean bench-load
 
 ## run: without CONFIG, build and start the testbed PBX, then Switchboard on it;
 ## with CONFIG=FILE, Switchboard on the PBX that file names. Ctrl-C stops
 ## Switchboard; `make pbx-stop` stops the testbed Asterisk.
+## PBX=freeswitch: the testbed FreeSWITCH (testbed/fs.sh) instead of Asterisk.
+PBX ?= asterisk
 run: deps build
+ifeq ($(PBX),freeswitch)
+	$(if $(CONFIG),,testbed/fs.sh start)
+	./bin/switchboard serve --config $(if $(CONFIG),$(CONFIG),$${SB_FS_RUN:-.cache/fs-run}/render.yaml)
+else
 	$(if $(CONFIG),,testbed/pbx.sh start)
 	./bin/switchboard serve $(if $(CONFIG),--config $(CONFIG))
+endif
 
 ## test: every test: lint, unit (race), and end-to-end on the real Asterisk testbed
 test: deps lint unit fuzz e2e
@@ -37,6 +44,13 @@ pbx:
 
 pbx-stop:
 	testbed/pbx.sh stop
+
+## fs / fs-stop: the testbed FreeSWITCH (built once into /var/cache/switchboard/freeswitch).
+fs:
+	testbed/fs.sh start
+
+fs-stop:
+	testbed/fs.sh stop
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed: $$out"; exit 1; fi
