@@ -32,7 +32,7 @@ func newDeviceDesk(ctx context.Context, st *store.Store, eng *routing.Engine, hu
 	dd := &deviceDesk{svc: devices.NewService(loc, submit, log), st: st, hub: hub, log: log, last: map[string]int64{}}
 	var recs []routing.Record
 	for _, prefix := range append([]string{"device."}, devices.HealthRecords...) {
-		page, err := dd.events(ctx, prefix, 0)
+		page, err := allEvents(ctx, dd.st, prefix, 0)
 		if err != nil {
 			return nil, fmt.Errorf("restore devices: %w", err)
 		}
@@ -46,23 +46,6 @@ func newDeviceDesk(ctx context.Context, st *store.Store, eng *routing.Engine, hu
 		return nil, fmt.Errorf("restore devices: %w", err)
 	}
 	return dd, nil
-}
-
-// events is every record of prefix after seq after.
-func (dd *deviceDesk) events(ctx context.Context, prefix string, after int64) ([]routing.Record, error) {
-	var recs []routing.Record
-	for range 1_000_000 {
-		page, err := dd.st.Events(ctx, store.EventFilter{TypePrefix: prefix, AfterSeq: after, Limit: store.MaxLimit})
-		if err != nil {
-			return nil, err
-		}
-		recs = append(recs, page...)
-		if len(page) < store.MaxLimit {
-			break
-		}
-		after = page[len(page)-1].Seq
-	}
-	return recs, nil
 }
 
 func (dd *deviceDesk) observe(rec *routing.Record) {
@@ -82,7 +65,7 @@ func (dd *deviceDesk) Run(ctx context.Context) error {
 			return nil // the hub closed: shutting down
 		}
 		for _, typ := range devices.HealthRecords {
-			page, err := dd.events(ctx, typ, dd.last[typ])
+			page, err := allEvents(ctx, dd.st, typ, dd.last[typ])
 			if err != nil {
 				dd.log.Warn("devices: catching up on health records", "type", typ, "err", err)
 				continue

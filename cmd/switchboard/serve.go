@@ -247,17 +247,9 @@ func serveOn(ctx context.Context, st *store.Store, cfg *config.Config, path stri
 // restore hands the engine what the log says was live when Switchboard
 // last stopped: agent states and calls without an end.
 func restore(ctx context.Context, st *store.Store, eng *routing.Engine) error {
-	var states []routing.Record
-	for after := int64(0); ; {
-		page, err := st.Events(ctx, store.EventFilter{TypePrefix: routing.EvAgentState, AfterSeq: after, Limit: store.MaxLimit})
-		if err != nil {
-			return fmt.Errorf("restore agent states: %w", err)
-		}
-		states = append(states, page...)
-		if len(page) < store.MaxLimit {
-			break
-		}
-		after = page[len(page)-1].Seq
+	states, err := allEvents(ctx, st, routing.EvAgentState, 0)
+	if err != nil {
+		return fmt.Errorf("restore agent states: %w", err)
 	}
 	open := true
 	calls, err := st.Calls(ctx, store.CallFilter{Open: &open, Limit: store.MaxLimit})
@@ -288,17 +280,9 @@ func restore(ctx context.Context, st *store.Store, eng *routing.Engine) error {
 	if err := eng.Restore(ctx, states, restored); err != nil {
 		return err
 	}
-	var work []routing.Record
-	for after := int64(0); ; {
-		page, err := st.Events(ctx, store.EventFilter{TypePrefix: "work.", AfterSeq: after, Limit: store.MaxLimit})
-		if err != nil {
-			return fmt.Errorf("restore work items: %w", err)
-		}
-		work = append(work, page...)
-		if len(page) < store.MaxLimit {
-			break
-		}
-		after = page[len(page)-1].Seq
+	work, err := allEvents(ctx, st, "work.", 0)
+	if err != nil {
+		return fmt.Errorf("restore work items: %w", err)
 	}
 	return eng.RestoreWork(ctx, work)
 }

@@ -47,7 +47,7 @@ func newFloorDesk(ctx context.Context, cfg *config.Config, st *store.Store, eng 
 	fd := &floorDesk{svc: workforce.NewService(cfg.Workforce, roster, teams, holidays, submit, now, log), st: st, hub: hub, log: log}
 	var recs []routing.Record
 	for _, prefix := range []string{"schedule.", routing.EvAgentState} {
-		page, err := fd.events(ctx, prefix, 0)
+		page, err := allEvents(ctx, fd.st, prefix, 0)
 		if err != nil {
 			return nil, fmt.Errorf("restore workforce: %w", err)
 		}
@@ -60,23 +60,6 @@ func newFloorDesk(ctx context.Context, cfg *config.Config, st *store.Store, eng 
 		return nil, fmt.Errorf("restore workforce: %w", err)
 	}
 	return fd, nil
-}
-
-// events is every record of prefix after seq after.
-func (fd *floorDesk) events(ctx context.Context, prefix string, after int64) ([]routing.Record, error) {
-	var recs []routing.Record
-	for range 1_000_000 {
-		page, err := fd.st.Events(ctx, store.EventFilter{TypePrefix: prefix, AfterSeq: after, Limit: store.MaxLimit})
-		if err != nil {
-			return nil, err
-		}
-		recs = append(recs, page...)
-		if len(page) < store.MaxLimit {
-			break
-		}
-		after = page[len(page)-1].Seq
-	}
-	return recs, nil
 }
 
 func (fd *floorDesk) observe(rec *routing.Record) {
@@ -95,7 +78,7 @@ func (fd *floorDesk) Run(ctx context.Context) error {
 		if err != nil {
 			return nil // the hub closed: shutting down
 		}
-		if page, err := fd.events(ctx, routing.EvAgentState, fd.last); err != nil {
+		if page, err := allEvents(ctx, fd.st, routing.EvAgentState, fd.last); err != nil {
 			fd.log.Warn("workforce: catching up on agent states", "err", err)
 		} else {
 			for i := range page {
