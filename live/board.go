@@ -34,8 +34,11 @@ type Wallboard struct {
 	Trend []TrendPoint `json:"trend"`
 	// OverdueTickets counts the tickets past their dispatch SLA, still
 	// new (工单滞留); nil when the server keeps no tickets.
-	OverdueTickets *int      `json:"overdue_tickets,omitempty"`
-	GeneratedAt    time.Time `json:"generated_at"`
+	OverdueTickets *int `json:"overdue_tickets,omitempty"`
+	// OverdueFollowUps counts the open follow-ups (回访) past due; nil
+	// when the server keeps none.
+	OverdueFollowUps *int      `json:"overdue_followups,omitempty"`
+	GeneratedAt      time.Time `json:"generated_at"`
 
 	seq int64 // Snapshot.Seq
 }
@@ -125,6 +128,8 @@ type BoardConfig struct {
 	Now               func() time.Time
 	// OverdueTickets counts the overdue tickets at now (nil: no tickets).
 	OverdueTickets func(now time.Time) int
+	// OverdueFollowUps counts the overdue follow-ups at now (nil: none kept).
+	OverdueFollowUps func(now time.Time) int
 }
 
 // Defaults of BoardConfig.
@@ -241,7 +246,7 @@ func relevant(typ string) bool {
 		routing.EvCallEnded, routing.EvCallOverflowed, routing.EvAgentState, routing.EvConfigApplied:
 		return true
 	}
-	return strings.HasPrefix(typ, "ticket.") // the overdue count
+	return strings.HasPrefix(typ, "ticket.") || strings.HasPrefix(typ, "followup.") // the overdue counts
 }
 
 // Run keeps the latest snapshot current until ctx ends or the hub closes:
@@ -379,6 +384,10 @@ func (b *Board) Compute(ctx context.Context) (Wallboard, error) {
 	if b.cfg.OverdueTickets != nil {
 		n := b.cfg.OverdueTickets(now)
 		w.OverdueTickets = &n
+	}
+	if b.cfg.OverdueFollowUps != nil {
+		n := b.cfg.OverdueFollowUps(now)
+		w.OverdueFollowUps = &n
 	}
 	sort.SliceStable(w.Alerts, func(i, j int) bool {
 		a, b := w.Alerts[i], w.Alerts[j]

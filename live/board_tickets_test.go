@@ -26,3 +26,19 @@ func TestBoardCountsOverdueTickets(t *testing.T) {
 		t.Fatal("ticket records do not wake the wallboard")
 	}
 }
+
+// The same for follow-ups (回访) past due.
+func TestBoardCountsOverdueFollowUps(t *testing.T) {
+	st, rep := seededStore(t)
+	cfg := BoardConfig{Now: func() time.Time { return now }, OverdueFollowUps: func(time.Time) int { return 2 }}
+	w, err := NewBoard(cfg, newEngine(), rep, st, NewHub(0, nil, nil), nil).Compute(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.OverdueFollowUps == nil || *w.OverdueFollowUps != 2 || w.OverdueTickets != nil {
+		t.Fatalf("overdue follow-ups %v, tickets %v", w.OverdueFollowUps, w.OverdueTickets)
+	}
+	if !relevant("followup.overdue") {
+		t.Fatal("follow-up records do not wake the wallboard")
+	}
+}

@@ -4,7 +4,7 @@
   SB.i18n({
     zh: {
       "wb.title": "监控大屏", "wb.updated": "更新于", "wb.queues": "队列", "wb.teams": "班组",
-      "wb.alerts": "告警", "wb.no_alerts": "没有告警", "wb.overdue_tickets": "滞留工单：{n}", "wb.no_team": "（未分组）",
+      "wb.alerts": "告警", "wb.no_alerts": "没有告警", "wb.overdue_tickets": "滞留工单：{n}", "wb.overdue_followups": "逾期回访：{n}", "wb.no_team": "（未分组）",
       "wb.waiting": "排队中", "wb.longest": "最长等待", "wb.answered": "今日接通", "wb.abandoned": "今日放弃",
       "wb.abandon_rate": "放弃率", "wb.sl": "服务水平(今日)", "wb.sl30": "服务水平(30分钟)", "wb.asa": "平均应答",
       "wb.missed": "未接振铃", "wb.target": "目标 {p}% / {s}秒内",
@@ -23,7 +23,7 @@
     },
     en: {
       "wb.title": "Wallboard", "wb.updated": "Updated", "wb.queues": "Queues", "wb.teams": "Teams",
-      "wb.alerts": "Alerts", "wb.no_alerts": "No alerts", "wb.overdue_tickets": "Overdue tickets: {n}", "wb.no_team": "(no team)",
+      "wb.alerts": "Alerts", "wb.no_alerts": "No alerts", "wb.overdue_tickets": "Overdue tickets: {n}", "wb.overdue_followups": "Overdue follow-ups: {n}", "wb.no_team": "(no team)",
       "wb.waiting": "Waiting", "wb.longest": "Longest wait", "wb.answered": "Answered today", "wb.abandoned": "Abandoned today",
       "wb.abandon_rate": "Abandon rate", "wb.sl": "Service level (today)", "wb.sl30": "Service level (30 min)", "wb.asa": "ASA",
       "wb.missed": "Missed rings", "wb.target": "Target {p}% within {s}s",
@@ -301,6 +301,13 @@
       od.className = "wb-tickets" + (b.overdue_tickets > 0 ? " red" : "");
       od.textContent = SB.t("wb.overdue_tickets", { n: b.overdue_tickets });
       if (b.overdue_tickets > 0) lines.unshift(el("li", "red", SB.t("wb.overdue_tickets", { n: b.overdue_tickets })));
+    }
+    const of = $("wb-followups");
+    if (of && typeof b.overdue_followups === "number") {
+      of.hidden = false;
+      of.className = "wb-tickets" + (b.overdue_followups > 0 ? " red" : "");
+      of.textContent = SB.t("wb.overdue_followups", { n: b.overdue_followups });
+      if (b.overdue_followups > 0) lines.unshift(el("li", "red", SB.t("wb.overdue_followups", { n: b.overdue_followups })));
     }
     $("wb-alerts").replaceChildren(...lines);
     $("wb-no-alerts").hidden = lines.length > 0;

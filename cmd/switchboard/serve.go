@@ -153,6 +153,7 @@ func serveOn(ctx context.Context, st *store.Store, cfg *config.Config, path stri
 	if err != nil {
 		return err
 	}
+	bc.OverdueFollowUps = fdesk.svc.OverdueCount
 	// The weekly satisfaction export (Monday 18:00) carries the follow-up
 	// results (回访: reached, satisfaction, coverage) beside the survey.
 	exports.AddSection("satisfaction", report.Section{Key: "followups", Build: func(ctx context.Context, span report.Span) (*report.Table, error) {
