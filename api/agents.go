@@ -34,10 +34,10 @@ type agentCommands interface {
 	Agent(ctx context.Context, id string) (routing.AgentView, error)
 	// SignIn signs an agent in at endpoint ("" for the agent's default).
 	SignIn(ctx context.Context, id, endpoint string) (routing.AgentView, error)
-	SignOut(ctx context.Context, id string) (routing.AgentView, error)
-	// ForceSignOut is a sign-out by someone else: by and reason go on the
-	// record and the agent's view (the desk says who and why).
-	ForceSignOut(ctx context.Context, id, by, reason string) (routing.AgentView, error)
+	// SignOut signs an agent out; a sign-out by someone else names by and
+	// reason, which go on the record and the agent's view (the desk says
+	// who and why); the agent's own passes "".
+	SignOut(ctx context.Context, id, by, reason string) (routing.AgentView, error)
 	SetReady(ctx context.Context, id string) (routing.AgentView, error)
 	SetNotReady(ctx context.Context, id, reason string) (routing.AgentView, error)
 	// Approve and Refuse settle a pending not-ready request (team lead).
@@ -204,14 +204,14 @@ func (h agentHandlers) signOut(c echo.Context) error {
 		return badRequest("reason", "is longer than %d bytes", maxReasonLen)
 	}
 	if !forced(c) {
-		return respond(c, func() (routing.AgentView, error) { return h.agents.SignOut(c.Request().Context(), a.ID) })
+		return respond(c, func() (routing.AgentView, error) { return h.agents.SignOut(c.Request().Context(), a.ID, "", "") })
 	}
 	if strings.TrimSpace(req.Reason) == "" {
 		return badRequest("reason", "is required to sign someone else out")
 	}
 	by := principalOf(c).Username
 	act := func() (routing.AgentView, error) {
-		return h.agents.ForceSignOut(c.Request().Context(), a.ID, by, req.Reason)
+		return h.agents.SignOut(c.Request().Context(), a.ID, by, req.Reason)
 	}
 	return h.audited(c, "agent.force_sign_out", forceDetail{Agent: a.ID, Team: a.Team,
 		Before: stateText(a.State, a.Reason), After: routing.SignedOut.String(), Reason: req.Reason}, act)

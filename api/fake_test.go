@@ -91,23 +91,13 @@ func (f *fakeAgents) SignIn(ctx context.Context, id, endpoint string) (routing.A
 	})
 }
 
-func (f *fakeAgents) ForceSignOut(ctx context.Context, id, by, reason string) (routing.AgentView, error) {
-	v, err := f.SignOut(ctx, id)
-	if err != nil {
-		return v, err
-	}
-	return f.change(id, func(a *routing.AgentView) error {
-		a.SignedOutBy, a.SignOutNote = by, reason
-		return nil
-	})
-}
-
-func (f *fakeAgents) SignOut(ctx context.Context, id string) (routing.AgentView, error) {
+func (f *fakeAgents) SignOut(ctx context.Context, id, by, reason string) (routing.AgentView, error) {
 	return f.change(id, func(a *routing.AgentView) error {
 		if err := f.move(a, routing.SignedOut, routing.Ready, routing.NotReady, routing.WrapUp); err != nil {
 			return err
 		}
 		a.Endpoint, a.Reason = "", ""
+		a.SignedOutBy, a.SignOutNote = by, reason
 		return nil
 	})
 }

@@ -244,7 +244,7 @@ func TestCallsByDirection(t *testing.T) {
 // phone still works.
 func TestSignInOnlyOnDeclaredPhones(t *testing.T) {
 	h, sw, eng := newEngineHarness(t, dialConfig())
-	if _, err := eng.SignOut(t.Context(), "a1"); err != nil {
+	if _, err := eng.SignOut(t.Context(), "a1", "", ""); err != nil {
 		t.Fatal(err)
 	}
 	h.token = "role:agent:a1"
