@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -74,22 +73,8 @@ func (dd *deviceDesk) Run(ctx context.Context) error {
 				dd.observe(&page[i])
 			}
 		}
-		if done := dd.follow(ctx, sub); done {
+		if done := follow(ctx, sub, dd.observe); done {
 			return ctx.Err()
-		}
-	}
-}
-
-func (dd *deviceDesk) follow(ctx context.Context, sub *live.Subscription) bool {
-	defer sub.Close()
-	for {
-		select {
-		case <-ctx.Done():
-			return true
-		case <-sub.Done():
-			return errors.Is(sub.Err(), live.ErrClosed)
-		case ev := <-sub.C():
-			dd.observe(ev.Rec)
 		}
 	}
 }

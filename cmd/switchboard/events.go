@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 
+	"switchboard/live"
 	"switchboard/routing"
 	"switchboard/store"
 )
@@ -23,4 +25,21 @@ func allEvents(ctx context.Context, st *store.Store, prefix string, after int64)
 		after = page[len(page)-1].Seq
 	}
 	return recs, nil
+}
+
+// follow hands each record of sub to heard until sub ends (false: the
+// desk catches up from the log and subscribes again) or ctx does, or the
+// hub closed (true).
+func follow(ctx context.Context, sub *live.Subscription, heard func(*routing.Record)) bool {
+	defer sub.Close()
+	for {
+		select {
+		case <-ctx.Done():
+			return true
+		case <-sub.Done():
+			return errors.Is(sub.Err(), live.ErrClosed)
+		case ev := <-sub.C():
+			heard(ev.Rec)
+		}
+	}
 }

@@ -246,23 +246,8 @@ func (fd *followupDesk) Run(ctx context.Context) error {
 		if err := fd.catchUp(ctx); err != nil {
 			fd.log.Warn("followups: catching up", "err", err)
 		}
-		if done := fd.follow(ctx, sub); done {
+		if done := follow(ctx, sub, func(r *routing.Record) { fd.heard(ctx, r) }); done {
 			return ctx.Err()
-		}
-	}
-}
-
-// follow reads sub until it ends (false: resubscribe) or ctx does (true).
-func (fd *followupDesk) follow(ctx context.Context, sub *live.Subscription) bool {
-	defer sub.Close()
-	for {
-		select {
-		case <-ctx.Done():
-			return true
-		case <-sub.Done():
-			return errors.Is(sub.Err(), live.ErrClosed)
-		case ev := <-sub.C():
-			fd.heard(ctx, ev.Rec)
 		}
 	}
 }

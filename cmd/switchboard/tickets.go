@@ -129,25 +129,12 @@ func (td *ticketDesk) Run(ctx context.Context) error {
 		if err := td.catchUp(ctx); err != nil {
 			td.log.Warn("tickets: catching up on wrap-ups", "err", err)
 		}
-		if done := td.follow(ctx, sub); done {
-			return ctx.Err()
-		}
-	}
-}
-
-// follow reads sub until it ends (false: resubscribe) or ctx does (true).
-func (td *ticketDesk) follow(ctx context.Context, sub *live.Subscription) bool {
-	defer sub.Close()
-	for {
-		select {
-		case <-ctx.Done():
-			return true
-		case <-sub.Done():
-			return errors.Is(sub.Err(), live.ErrClosed)
-		case ev := <-sub.C():
-			if ev.Rec.Type == routing.EvCallWrapped {
-				td.wrapped(ctx, ev.Rec)
+		if done := follow(ctx, sub, func(r *routing.Record) {
+			if r.Type == routing.EvCallWrapped {
+				td.wrapped(ctx, r)
 			}
+		}); done {
+			return ctx.Err()
 		}
 	}
 }

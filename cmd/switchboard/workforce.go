@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -85,22 +84,8 @@ func (fd *floorDesk) Run(ctx context.Context) error {
 				fd.observe(&page[i])
 			}
 		}
-		if done := fd.follow(ctx, sub); done {
+		if done := follow(ctx, sub, fd.observe); done {
 			return ctx.Err()
-		}
-	}
-}
-
-func (fd *floorDesk) follow(ctx context.Context, sub *live.Subscription) bool {
-	defer sub.Close()
-	for {
-		select {
-		case <-ctx.Done():
-			return true
-		case <-sub.Done():
-			return errors.Is(sub.Err(), live.ErrClosed)
-		case ev := <-sub.C():
-			fd.observe(ev.Rec)
 		}
 	}
 }
