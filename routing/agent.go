@@ -48,6 +48,13 @@ type agent struct {
 	// forcedBy and forcedNote: who signed the agent out (someone else)
 	// and why, until the agent signs in again; the desk says so.
 	forcedBy, forcedNote string
+
+	// chats is how many chats the agent holds or is offered; chatSince
+	// when they last got or gave one back; chatCap their own capacity
+	// (nil: their team's or the config's).
+	chats     int
+	chatSince time.Time
+	chatCap   *int
 }
 
 func newAgent(ac AgentConfig, order int) *agent {
@@ -58,7 +65,7 @@ func newAgent(ac AgentConfig, order int) *agent {
 
 // configure applies the agent's config; live state stays as it is.
 func (a *agent) configure(ac AgentConfig) {
-	a.name, a.skills, a.team, a.wrapUp = ac.Name, ac.Skills, ac.Team, ac.WrapUp
+	a.name, a.skills, a.team, a.wrapUp, a.chatCap = ac.Name, ac.Skills, ac.Team, ac.WrapUp, ac.Chat
 	a.queues = a.queues[:0]
 	a.penalty = make(map[string]int, len(ac.Queues))
 	for _, q := range ac.Queues {

@@ -49,6 +49,8 @@ type Config struct {
 	Outbound Outbound `yaml:"outbound"`
 	// Recording is which calls are recorded (recording_policy.go).
 	Recording RecordingConfig `yaml:"recording"`
+	// Chat is how chats are routed beside calls (chat.go).
+	Chat ChatConfig `yaml:"chat"`
 	// Trunks are the trunks declared in dialplan.trunks, as routing needs
 	// them; config/load.go fills them in.
 	Trunks []Trunk `yaml:"-"`
@@ -126,6 +128,9 @@ type Team struct {
 	// it is refused, or waits for the lead when Approval is "lead".
 	MinReady int    `yaml:"min_ready"`
 	Approval string `yaml:"approval"` // refuse (default) | lead
+	// Chat is how many chats each member holds at once unless they say
+	// otherwise (nil: chat.capacity).
+	Chat *int `yaml:"chat"`
 }
 
 // Priority raises callers ahead of others in the same queues.
@@ -419,6 +424,9 @@ type AgentConfig struct {
 	Skills   map[string]int `yaml:"skills"` // level 1-10
 	Team     string         `yaml:"team"`
 	WrapUp   *Duration      `yaml:"wrap_up"` // overrides the queue's
+	// Chat is how many chats the agent holds at once (nil: the team's,
+	// else chat.capacity; 0: none).
+	Chat *int `yaml:"chat"`
 }
 
 // QueueMember is a queue an agent serves, with a penalty (lower first).

@@ -52,6 +52,7 @@ func NewConfig() Config {
 		NotReadyReasons:  defaultReasons(),
 		Dispositions:     defaultDispositions(),
 		Outbound:         newOutbound(),
+		Chat:             newChatConfig(),
 	}
 	return c
 }
@@ -99,6 +100,7 @@ func (c *Config) Defaults() {
 		}
 	}
 	c.Outbound.defaults()
+	c.Chat.defaults()
 	d := NewConfig()
 	if len(c.NotReadyReasons) == 0 {
 		c.NotReadyReasons = d.NotReadyReasons
@@ -211,6 +213,7 @@ func (c *Config) Validate() error {
 	}
 	c.validateAgents(bad)
 	c.validateRecording(bad)
+	c.validateChat(bad)
 	for _, name := range sortedKeys(c.Teams) {
 		t := c.Teams[name]
 		key := "teams." + name

@@ -32,6 +32,9 @@ func (ac *acd) eligible(a *agent, c *call) (penalty int, why string) {
 	if a.deviceDown {
 		return 0, "device_unreachable"
 	}
+	if a.chats > 0 && chatBlocksVoice(ac.cfg) {
+		return 0, "chat_busy"
+	}
 	penalty, ok := a.penalty[c.queue]
 	for _, q := range c.entry.extra {
 		if p, in := a.penalty[q]; in && (!ok || p < penalty) {

@@ -59,6 +59,7 @@ type Machine struct {
 	work        *workItems
 	recorder    *recorder
 	controls    *controls
+	chats       *chats
 	// phonesDown are the phones the PBX reports unreachable.
 	phonesDown map[string]bool
 }
@@ -96,6 +97,7 @@ func NewMachine(cfg *Config, ids IDs, log *slog.Logger) *Machine {
 		}
 		return "default"
 	})
+	m.chats = newChats(m.effects, ids, m.agents, m.roster, m.acd, m.calendars)
 	m.desk = &desk{
 		effects: m.effects, agents: m.agents, calls: m.calls, byChannel: m.byChannel,
 		roster: m.roster, acd: m.acd, supervisors: m.supervisors, outbound: m.outbound, flow: m,
@@ -159,6 +161,8 @@ func (m *Machine) Handle(now time.Time, in any) Output {
 		out.Reply = m.trunks.view()
 	case decideCommand:
 		out.Reply, out.Err = runDecision(m.effects, in)
+	case chatCommand:
+		out.Reply, out.Err = m.chats.command(in)
 	case agentCommand:
 		if in.Op != "list" && in.Op != "get" && in.Op != "queues" {
 			m.record(&Record{Type: EvCommand, AgentID: in.Agent}, in)
@@ -167,6 +171,7 @@ func (m *Machine) Handle(now time.Time, in any) Output {
 	default:
 		m.log.Warn("input skipped", "type", fmt.Sprintf("%T", in))
 	}
+	m.chats.settle()
 	return out
 }
 

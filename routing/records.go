@@ -71,6 +71,16 @@ var Records = map[string]reflect.Type{
 	EvWorkRequeued:  typeOf[WorkData](),
 	EvWorkClosed:    typeOf[WorkData](),
 
+	EvChatOpened:       typeOf[ChatData](),
+	EvChatDecision:     typeOf[ChatData](),
+	EvChatOffered:      typeOf[ChatData](),
+	EvChatOfferExpired: typeOf[ChatData](),
+	EvChatAccepted:     typeOf[ChatData](),
+	EvChatMessage:      typeOf[ChatData](),
+	EvChatTransferred:  typeOf[ChatData](),
+	EvChatClosed:       typeOf[ChatData](),
+	EvChatRated:        typeOf[ChatData](),
+
 	EvRecordingStarted: typeOf[RecordingData](),
 	EvRecordingPaused:  typeOf[RecordingPauseData](),
 	EvRecordingResumed: typeOf[RecordingPauseData](),

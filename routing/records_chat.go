@@ -55,7 +55,6 @@ const (
 	ChatCloseAbandoned = "abandoned" // the customer left before anyone took it
 	ChatCloseIdle      = "idle"      // the customer was silent for chat.idle_close
 	ChatCloseOffline   = "offline"   // opened outside hours: a message left
-	ChatCloseMaxWait   = "max_wait"  // nobody took it within the queue's max wait
 )
 
 // Message senders.

@@ -23,7 +23,8 @@ type reloadCommand struct {
 func (m *Machine) apply(cfg *Config) {
 	m.cfg, m.flows = cfg, cfg.Flows
 	m.roster.cfg, m.acd.cfg, m.desk.cfg, m.calendars.cfg, m.outbound.cfg, m.work.cfg = cfg, cfg, cfg, cfg, cfg, cfg
-	m.supervisors.cfg = cfg
+	m.supervisors.cfg, m.chats.cfg = cfg, cfg
+	m.chats.dirty = true // capacities or queues may have changed
 	m.trunks.apply(cfg)
 	m.acd.version++
 	keep := make(map[string]bool, len(cfg.Agents))

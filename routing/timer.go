@@ -30,6 +30,9 @@ func (m *Machine) onTimer(name string) {
 	case "workdue":
 		m.work.dueTimer(id)
 		return
+	case "chatoffer", "chatidle", "chatesc":
+		m.chats.timer(kind, id)
+		return
 	case "workpreview":
 		m.work.previewTimer(id)
 		return

@@ -293,7 +293,7 @@ func (w *workItems) callFirst(a *agent, it *workItem) bool {
 }
 
 func (w *workItems) eligible(a *agent, it *workItem) bool {
-	if a.state != Ready || a.endpoint == "" || a.deviceDown {
+	if a.state != Ready || a.endpoint == "" || a.deviceDown || (a.chats > 0 && chatBlocksVoice(w.cfg)) {
 		return false
 	}
 	if _, ok := a.penalty[it.queue]; !ok {
