@@ -290,3 +290,41 @@ func checkChats(t *testing.T, h *harness, seed uint64, step int, rule string, pr
 	}
 	return held
 }
+
+func TestChatsSurviveRestart(t *testing.T) {
+	h := chatHarness(t, VoiceBlocksChat, 2)
+	h.signIn("a1")
+	c1, c2 := h.openChat("v1"), h.openChat("v2")
+	if _, err := h.chat(chatCommand{Op: "post", Post: &ChatPost{Chat: c1.ID, Sender: ChatFromAgent, Agent: "a1", Text: "hi"}}); err != nil {
+		t.Fatal(err)
+	}
+	var recs []Record
+	for _, r := range h.recs {
+		if len(r.Type) > 5 && r.Type[:5] == "chat." {
+			recs = append(recs, *r)
+		}
+	}
+	convs, closed, err := foldChats(recs, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h2 := chatHarness(t, VoiceBlocksChat, 2)
+	h2.now = h.now
+	h2.signIn("a1")
+	h2.m.out = &Output{}
+	h2.m.chats.restore(convs, closed)
+	h2.m.out = nil
+	if st, ag := h2.chatState(c1.ID); st != ChatActive || ag != "a1" {
+		t.Fatalf("active chat after restart %s/%s, want active with a1", st, ag)
+	}
+	if st, _ := h2.chatState(c2.ID); st != ChatWaiting {
+		t.Fatalf("offered chat after restart %s, want waiting again", st)
+	}
+	if cv := h2.m.chats.convs[c1.ID]; cv.seq != 2 || len(cv.msgs) != 2 || cv.firstAt.IsZero() {
+		t.Fatalf("transcript after restart: seq %d, %d messages, first %v", cv.seq, len(cv.msgs), cv.firstAt)
+	}
+	h2.in(TimerFired{Name: "nothing"}) // the first input settles: the waiting chat goes back to a1
+	if st, ag := h2.chatState(c2.ID); st != ChatOffered || ag != "a1" || h2.m.agents["a1"].chats != 2 {
+		t.Fatalf("after the first input %s/%s, a1 holds %d", st, ag, h2.m.agents["a1"].chats)
+	}
+}

@@ -285,7 +285,14 @@ func restore(ctx context.Context, st *store.Store, eng *routing.Engine) error {
 	if err != nil {
 		return fmt.Errorf("restore work items: %w", err)
 	}
-	return eng.RestoreWork(ctx, work)
+	if err := eng.RestoreWork(ctx, work); err != nil {
+		return err
+	}
+	chats, err := allEvents(ctx, st, "chat.", 0)
+	if err != nil {
+		return fmt.Errorf("restore chats: %w", err)
+	}
+	return routing.RestoreChats(ctx, eng, chats)
 }
 
 // reloadOnHangup reloads the config on SIGHUP, as daemons do.
